@@ -1,0 +1,100 @@
+"""The composition root: builds the store, clients, router, dispatcher and sender once, and the Flask app.
+
+The CLI, gunicorn, the demo and the tests all go through `build()` / `create_app()`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import redis
+from flask import Flask, jsonify
+from wechatpy.session.memorystorage import MemoryStorage
+from wechatpy.session.redisstorage import RedisStorage
+
+from bot.callback import callback_blueprint
+from bot.crypto import MAX_BODY, CallbackCrypto
+from bot.dispatch import Dispatcher
+from bot.ingest import Ingest
+from bot.ratelimit import SendLimits
+from bot.sender import Sender
+from bot.settings import Settings, load_settings
+from bot.wake import Signal
+from bot.wecom import WebhookClient, WeComClient
+from handlers import build_router
+from handlers.context import HandlerSettings
+from scrm.clock import Clock, SystemClock
+from scrm.db import Store, make_engine
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    clock: Clock
+    redis: redis.Redis | None
+    ingest: Ingest
+    dispatcher: Dispatcher
+    sender: Sender
+    app_client: WeComClient
+    contact_client: WeComClient
+    inbox_signal: Signal
+    outbox_signal: Signal
+
+
+def build(settings: Settings | None = None, *, clock: Clock | None = None, store: Store | None = None,
+          db_schema: str | None = None) -> Services:
+    settings = settings or load_settings()
+    clock = clock or SystemClock()
+    store = store or Store(make_engine(settings.database_url, schema=db_schema))
+    redis_client = redis.Redis.from_url(settings.redis_url) if settings.redis_url else None
+    prefix = settings.scrm_redis_prefix
+    tokens = RedisStorage(redis_client, prefix=f"{prefix}:wechatpy") if redis_client else MemoryStorage()
+
+    def client(secret: str) -> WeComClient:
+        return WeComClient(settings.wecom_corp_id, secret, api_base=settings.wecom_api_base, storage=tokens)
+
+    app_client = client(settings.wecom_agent_secret.get_secret_value())
+    contact_client = client(settings.contact_secret.get_secret_value())
+    inbox_signal = Signal(f"{prefix}:wake:inbox", redis_client)
+    outbox_signal = Signal(f"{prefix}:wake:outbox", redis_client)
+    crypto = CallbackCrypto(settings.wecom_token.get_secret_value(),
+                            settings.wecom_encoding_aes_key.get_secret_value(), settings.wecom_corp_id)
+    ingest = Ingest(crypto, store, clock, max_age=settings.wecom_callback_max_age, on_new=inbox_signal.notify)
+    handler_settings = HandlerSettings(agent_id=settings.wecom_agent_id, timezone=settings.timezone)
+    dispatcher = Dispatcher(store, build_router(), contact_client, clock, handler_settings,
+                            on_outbox=outbox_signal.notify)
+    sender = Sender(store, app_client, contact_client, WebhookClient(settings.wecom_api_base),
+                    SendLimits(settings.redis_url, namespace=prefix), clock, agent_id=settings.wecom_agent_id)
+    return Services(settings, store, clock, redis_client, ingest, dispatcher, sender, app_client,
+                    contact_client, inbox_signal, outbox_signal)
+
+
+def create_app(services: Services | None = None) -> Flask:
+    services = services or build()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
+    app.extensions["scrm"] = services
+    app.register_blueprint(callback_blueprint(services.ingest))
+
+    @app.get("/healthz")
+    def healthz():
+        checks = {"database": _check(services.store.ping)}
+        if services.redis is not None:
+            checks["redis"] = _check(services.redis.ping)
+        healthy = all(v == "ok" for v in checks.values())
+        return jsonify(status="ok" if healthy else "degraded", **checks), 200 if healthy else 503
+
+    return app
+
+
+def _check(probe) -> str:
+    try:
+        probe()
+        return "ok"
+    except Exception as error:  # report reachability only, never the settings or the message
+        log.warning("health check failed: %s", type(error).__name__)
+        return "unreachable"

@@ -1,0 +1,146 @@
+"""The `scrm` command. Commands are thin: parse options, call one function, print the result."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from bot.settings import ConfigError, Settings, load_settings
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as error:
+        click.echo(f"Configuration error (see .env.example):\n{error}", err=True)
+        sys.exit(2)
+
+
+def _services():
+    from bot.app import build
+
+    return build(_settings())
+
+
+@click.group()
+@click.option("--log-level", envvar="SCRM_LOG_LEVEL", default="INFO", show_default=True)
+def cli(log_level: str) -> None:
+    """wecom-scrm: WeCom SCRM bot and backend."""
+    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+@click.option("--host", default="0.0.0.0", show_default=True)
+@click.option("--port", default=8000, show_default=True)
+@click.option("--workers", default=1, show_default=True, help="gunicorn worker processes")
+@click.option("--web-only", is_flag=True, help="no dispatcher/sender threads (run `scrm worker` beside it)")
+def serve(host: str, port: int, workers: int, web_only: bool) -> None:
+    """The callback server (gunicorn); by default it also runs the dispatcher and sender."""
+    from bot.serve import run
+
+    run(_settings(), host=host, port=port, workers=workers, background=not web_only)
+
+
+@cli.command()
+def worker() -> None:
+    """Dispatcher (inbox -> handlers) and sender (outbox -> WeCom); run as many as you like."""
+    from bot.runner import Background
+
+    background = Background(_services()).start()
+    click.echo("worker running; Ctrl-C to stop")
+    try:
+        background.wait()
+    except KeyboardInterrupt:
+        background.stop()
+
+
+@cli.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply migrations (never drops data)."""
+    from bot.migrate import upgrade
+    from bot.settings import DatabaseSettings
+    from scrm.db import make_engine
+
+    upgrade(make_engine(DatabaseSettings().database_url), revision)
+    click.echo(f"database at {revision}")
+
+
+@cli.command()
+def sync() -> None:
+    """Departments and members from WeCom (customers and tags follow in a later issue)."""
+    from bot.sync import sync_members
+
+    services = _services()
+    counts = sync_members(services.app_client, services.store, services.clock)
+    click.echo(", ".join(f"{name}: {n}" for name, n in counts.items()))
+
+
+@cli.command()
+def handlers() -> None:
+    """The routing table: event kind or command word -> handler."""
+    from handlers import build_router
+    from handlers.events import known_kinds
+
+    router = build_router()
+    rows = router.table()
+    width = max(len(key) for key, _ in rows)
+    for key, where in rows:
+        click.echo(f"{key:<{width}}  {where}")
+    unhandled = [k for k in known_kinds() if not router.handlers_for(k)]
+    click.echo("\nstored and acknowledged, no handler yet:\n  " + "\n  ".join(unhandled))
+
+
+def _queue_commands(name: str, module: str) -> click.Group:
+    @click.group(name=name, help=f"Inspect and replay the {name}.")
+    def group() -> None:
+        pass
+
+    @group.command("list")
+    @click.option("--status", default="failed,dead", show_default=True)
+    def list_rows(status: str) -> None:
+        import importlib
+
+        store_module = importlib.import_module(module)
+        services = _services()
+        with services.store.transaction() as session:
+            click.echo(" ".join(f"{k}={v}" for k, v in sorted(store_module.counts(session).items())))
+            for row in store_module.by_status(session, tuple(status.split(","))):
+                label = getattr(row, "kind", None) or row.channel
+                error = (row.last_error or "").splitlines()[0][:100] if row.last_error else ""
+                click.echo(f"#{row.id} {row.status} {label} attempts={row.attempts} {error}")
+
+    @group.command("replay")
+    @click.argument("row_id", type=int, required=False)
+    @click.option("--all", "replay_all", is_flag=True, help="every failed and dead row")
+    def replay(row_id: int | None, replay_all: bool) -> None:
+        import importlib
+
+        if row_id is None and not replay_all:
+            raise click.UsageError("give an id or --all")
+        store_module = importlib.import_module(module)
+        services = _services()
+        with services.store.transaction() as session:
+            n = store_module.replay(session, None if replay_all else row_id, now=services.clock.now())
+        click.echo(f"{n} queued again")
+
+    return group
+
+
+cli.add_command(_queue_commands("inbox", "scrm.inbox"))
+cli.add_command(_queue_commands("outbox", "scrm.outbox"))
+
+
+@cli.command()
+def demo() -> None:
+    """Play the scripted scene against the local WeCom stand-in and print what everyone sees."""
+    from bot.demo import main
+
+    sys.exit(main())

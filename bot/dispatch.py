@@ -1,0 +1,87 @@
+"""The dispatcher: inbox rows to handlers, each row in one transaction with everything its handlers wrote.
+
+A handler that raises rolls its writes back; the row is retried with backoff and parked as dead when
+it keeps failing. A row whose worker died is taken again when its lease runs out. The row is marked
+done in the handlers' own transaction, conditional on our claim, so no event is handled twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from handlers.context import Context, HandlerSettings, WeComReader
+from handlers.events import parse
+from handlers.router import Router
+from scrm import queue
+from scrm.clock import Clock
+from scrm.db import Store
+from scrm.models import InboxEvent
+from scrm.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+
+class ClaimLost(Exception):
+    """Our lease ran out and another worker took the row; our writes must not commit."""
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        store: Store,
+        router: Router,
+        wecom: WeComReader,
+        clock: Clock,
+        settings: HandlerSettings,
+        *,
+        policy: queue.RetryPolicy = queue.RetryPolicy(),
+        lease: timedelta = timedelta(minutes=2),
+        on_outbox: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._store, self._router, self._wecom, self._clock = store, router, wecom, clock
+        self._settings, self._policy, self._lease, self._on_outbox = settings, policy, lease, on_outbox
+
+    def run_once(self, limit: int = 20) -> int:
+        """Handle up to `limit` ready rows; returns how many were taken."""
+        with self._store.transaction() as session:
+            claim = queue.claim(session, InboxEvent, now=self._clock.now(), lease=self._lease, limit=limit)
+        for row_id in claim.ids:
+            self._handle(row_id, claim.token)
+        if claim.ids:
+            self._on_outbox()
+        return len(claim.ids)
+
+    def run_pending(self, rounds: int = 100) -> int:
+        """Drain what is due now (tests and the demo)."""
+        total = 0
+        for _ in range(rounds):
+            taken = self.run_once()
+            total += taken
+            if not taken:
+                break
+        return total
+
+    def _handle(self, row_id: int, token: str) -> None:
+        attempts = 0
+        try:
+            with self._store.transaction() as session:
+                row = session.get(InboxEvent, row_id)
+                attempts = row.attempts
+                now = self._clock.now()
+                if attempts > self._policy.max_attempts:  # taken again and again: its worker keeps dying
+                    raise RuntimeError(f"worker died while handling it {attempts - 1} times")
+                ctx = Context(session, Outbox(session, now), self._wecom, now, self._settings, inbox_id=row_id)
+                handled = self._router.run(row.kind, parse(row.payload), ctx)
+                note = None if handled else "no handler for this kind"
+                if not queue.finish(session, InboxEvent, row_id, token, status="done", done_at=now, last_error=note):
+                    raise ClaimLost()
+        except ClaimLost:
+            log.warning("inbox %s: claim lost to another worker, our writes rolled back", row_id)
+        except Exception as error:  # a handler bug must not stop the dispatcher
+            with self._store.transaction() as session:
+                status = queue.fail(session, InboxEvent, row_id, token, error=f"{type(error).__name__}: {error}",
+                                    now=self._clock.now(), policy=self._policy, attempts=attempts)
+            log.warning("inbox %s: handler failed (%s), attempt %d -> %s", row_id, type(error).__name__,
+                        attempts, status)

@@ -1,0 +1,53 @@
+"""Background loops: the dispatcher and the sender, each woken at once when there is work."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from bot.app import Services
+from bot.wake import Signal
+
+log = logging.getLogger(__name__)
+
+
+class Background:
+    """Runs the dispatcher and sender in daemon threads (inside `scrm serve`, or as `scrm worker`)."""
+
+    def __init__(self, services: Services, *, poll: float = 0.5) -> None:
+        self._services = services
+        self._poll = poll
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> Background:
+        s = self._services
+        for name, step, signal in (("dispatcher", s.dispatcher.run_once, s.inbox_signal),
+                                   ("sender", s.sender.run_once, s.outbox_signal)):
+            thread = threading.Thread(target=self._loop, args=(name, step, signal), name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._services.inbox_signal.notify()
+        self._services.outbox_signal.notify()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def wait(self) -> None:
+        """Block until stopped (Ctrl-C in `scrm worker`)."""
+        while not self._stop.wait(1.0):
+            pass
+
+    def _loop(self, name: str, step: Callable[[], int], signal: Signal) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = step()
+            except Exception:  # the database may be away for a moment; keep going
+                log.exception("%s step failed", name)
+                busy = 0
+            if not busy:
+                signal.wait(self._poll)

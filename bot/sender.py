@@ -1,0 +1,147 @@
+"""The one sender: outbox rows to WeCom, within its limits, each outcome recorded on the row.
+
+A crash or an outage delays a message and never loses it: a row is only closed after WeCom answered.
+App messages ask WeCom to drop an identical request within 10 minutes (`enable_duplicate_check`), which
+covers the one window where we cannot know: WeCom accepted, then we crashed before recording it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from bot.ratelimit import SendLimits
+from bot.wecom import AlreadyDone, RateLimited, Refused, WebhookClient, WeComClient
+from handlers.context import WeComError
+from scrm import outbox, queue
+from scrm.clock import Clock
+from scrm.db import Store
+from scrm.models import OutboxMessage
+from scrm.outbox import AppChatMarkdown, AppMarkdown, AppText, Message, WebhookMarkdown, Welcome
+
+log = logging.getLogger(__name__)
+
+DUPLICATE_CHECK_SECONDS = 600
+RATE_LIMIT_PAUSE = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a message goes: an API path on the app's client, or a robot key."""
+
+    path: str
+    body: dict[str, Any]
+
+
+def render(message: Message, agent_id: int) -> Route:
+    """The WeCom request body for a message (only the sender knows WeCom's JSON)."""
+    once = {"enable_duplicate_check": 1, "duplicate_check_interval": DUPLICATE_CHECK_SECONDS}
+    match message:
+        case AppText(to=to, text=text):
+            return Route("message/send", {"touser": "|".join(to), "msgtype": "text", "agentid": agent_id,
+                                          "text": {"content": text}, **once})
+        case AppMarkdown(to=to, content=content):
+            return Route("message/send", {"touser": "|".join(to), "msgtype": "markdown", "agentid": agent_id,
+                                          "markdown": {"content": content}, **once})
+        case AppChatMarkdown(chat_id=chat_id, content=content):
+            return Route("appchat/send", {"chatid": chat_id, "msgtype": "markdown", "markdown": {"content": content}})
+        case WebhookMarkdown(content=content, mentions=mentions):
+            text = content + "".join(f"\n<@{userid}>" for userid in mentions)
+            return Route("webhook/send", {"msgtype": "markdown", "markdown": {"content": text}})
+        case Welcome(welcome_code=code, text=text):
+            return Route("externalcontact/send_welcome_msg", {"welcome_code": code, "text": {"content": text}})
+    raise TypeError(f"no route for {type(message).__name__}")
+
+
+class Sender:
+    def __init__(
+        self,
+        store: Store,
+        app: WeComClient,
+        contact: WeComClient,
+        webhooks: WebhookClient,
+        limits: SendLimits,
+        clock: Clock,
+        *,
+        agent_id: int,
+        policy: queue.RetryPolicy = queue.RetryPolicy(max_attempts=6),
+        lease: timedelta = timedelta(seconds=60),
+    ) -> None:
+        self._store, self._app, self._contact, self._webhooks = store, app, contact, webhooks
+        self._limits, self._clock, self._agent_id = limits, clock, agent_id
+        self._policy, self._lease = policy, lease
+
+    def run_once(self, limit: int = 20) -> int:
+        """Deliver up to `limit` due messages, urgent ones (welcomes) first; returns how many were tried."""
+        with self._store.transaction() as session:
+            claim = queue.claim(session, OutboxMessage, now=self._clock.now(), lease=self._lease, limit=limit,
+                                order=(OutboxMessage.priority,))
+        for row_id in claim.ids:
+            self._deliver(row_id, claim.token)
+        return len(claim.ids)
+
+    def run_pending(self, rounds: int = 100) -> int:
+        """Drain what is due now (tests and the demo); returns how many attempts were made."""
+        total = 0
+        for _ in range(rounds):
+            tried = self.run_once()
+            total += tried
+            if not tried:
+                break
+        return total
+
+    def _deliver(self, row_id: int, token: str) -> None:
+        with self._store.transaction() as session:
+            row = session.get(OutboxMessage, row_id)
+        message = outbox.load(row.payload)
+        now = self._clock.now()
+        if row.expires_at and now > row.expires_at:
+            return self._close(row_id, token, "expired", None, {"note": "not sent before it expired"})
+        wait = self._limits.acquire(message)
+        if wait:
+            with self._store.transaction() as session:
+                queue.release(session, OutboxMessage, row_id, token, until=now + timedelta(seconds=wait))
+            return
+        try:
+            result = self._send(message)
+        except AlreadyDone as done:
+            return self._close(row_id, token, "sent", done.errcode, {"errmsg": done.errmsg})
+        except RateLimited as limited:
+            log.warning("outbox %s: WeCom rate limit %s, pausing", row_id, limited.errcode)
+            with self._store.transaction() as session:
+                queue.release(session, OutboxMessage, row_id, token, until=now + RATE_LIMIT_PAUSE, error=str(limited))
+        except Refused as refused:
+            log.error("outbox %s refused by WeCom: errcode %s", row_id, refused.errcode)
+            self._close(row_id, token, "dead", refused.errcode, {"errmsg": refused.errmsg})
+        except WeComError as error:
+            self._retry(row, token, error)
+        else:
+            self._close(row_id, token, "sent", 0, _answer(result))
+
+    def _send(self, message: Message) -> dict[str, Any]:
+        route = render(message, self._agent_id)
+        if isinstance(message, WebhookMarkdown):
+            return self._webhooks.send(message.webhook_key, route.body)
+        client = self._contact if isinstance(message, Welcome) else self._app
+        return client.post(route.path, data=route.body)
+
+    def _close(self, row_id: int, token: str, status: str, errcode: int | None, response: dict) -> None:
+        with self._store.transaction() as session:
+            closed = queue.finish(session, OutboxMessage, row_id, token, status=status, errcode=errcode,
+                                  response=response, sent_at=self._clock.now() if status == "sent" else None)
+        if not closed:
+            log.warning("outbox %s: claim lost before recording %s", row_id, status)
+
+    def _retry(self, row: OutboxMessage, token: str, error: WeComError) -> None:
+        with self._store.transaction() as session:
+            status = queue.fail(session, OutboxMessage, row.id, token, error=str(error), now=self._clock.now(),
+                                policy=self._policy, attempts=row.attempts)
+        log.warning("outbox %s: %s, attempt %d -> %s", row.id, type(error).__name__, row.attempts, status)
+
+
+def _answer(result: dict[str, Any]) -> dict[str, Any]:
+    """What to keep of WeCom's answer: ids and partial failures, never echoed content."""
+    keep = ("errmsg", "msgid", "invaliduser", "invalidparty", "invalidtag", "unlicenseduser")
+    return {k: v for k, v in result.items() if k in keep and v}

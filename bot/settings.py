@@ -1,0 +1,96 @@
+"""Settings from the environment or `.env`, validated once at start-up (see .env.example)."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigError(Exception):
+    """Settings are missing or malformed; the message has one line per variable."""
+
+
+class DatabaseSettings(BaseSettings):
+    """What `scrm db upgrade` needs: no WeCom secrets."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite:///scrm.db"
+
+
+class Settings(DatabaseSettings):
+    wecom_corp_id: str = Field(min_length=1)
+    wecom_agent_id: int
+    wecom_agent_secret: SecretStr
+    wecom_contact_secret: SecretStr | None = None
+    wecom_token: SecretStr
+    wecom_encoding_aes_key: SecretStr
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    wecom_callback_max_age: int = Field(default=300, ge=10)
+    redis_url: str | None = None
+    scrm_redis_prefix: str = Field(default="scrm", pattern=r"^[A-Za-z0-9_.-]{1,40}$")
+    scrm_timezone: str = "Asia/Shanghai"
+    scrm_log_level: str = "INFO"
+
+    @field_validator("wecom_encoding_aes_key")
+    @classmethod
+    def _aes_key(cls, value: SecretStr) -> SecretStr:
+        key = value.get_secret_value()
+        if len(key) != 43:
+            raise ValueError(f"must be 43 characters, got {len(key)}")
+        if not re.fullmatch(r"[A-Za-z0-9]{43}", key):
+            raise ValueError("may only hold letters and digits")
+        return value
+
+    @field_validator("wecom_token")
+    @classmethod
+    def _token(cls, value: SecretStr) -> SecretStr:
+        if not re.fullmatch(r"[A-Za-z0-9]{1,32}", value.get_secret_value()):
+            raise ValueError("must be 1-32 letters or digits")
+        return value
+
+    @field_validator("wecom_api_base")
+    @classmethod
+    def _api_base(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("scrm_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis(cls, value: str | None) -> str | None:
+        return value or None
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.scrm_timezone)
+
+    @property
+    def contact_secret(self) -> SecretStr:
+        """客户联系 calls use the app's own secret unless a separate one is configured."""
+        return self.wecom_contact_secret or self.wecom_agent_secret
+
+
+def load_settings(**overrides) -> Settings:
+    """Read and validate; raise ConfigError naming each bad variable (never its value)."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            name = str(problem["loc"][0]).upper() if problem["loc"] else "SETTINGS"
+            message = "is required" if problem["type"] == "missing" else problem["msg"].removeprefix("Value error, ")
+            lines.append(f"{name}: {message}")
+        raise ConfigError("\n".join(lines)) from None

@@ -1,0 +1,230 @@
+"""Typed events parsed from decrypted WeCom callbacks, and the key that makes a delivery unique.
+
+wechatpy 1.8.18 keys on `Event` only and does not know 客户联系 events, so the table here is ours,
+keyed on (MsgType, Event, ChangeType) joined as a `kind` such as
+"event/change_external_contact/add_external_contact". Unknown kinds parse to `Unknown`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+Fields = dict[str, Any]
+
+
+def kind_of(fields: Fields) -> str:
+    parts = [fields.get("MsgType"), fields.get("Event"), fields.get("ChangeType")]
+    return "/".join(str(p).strip() for p in parts if p) or "unknown"
+
+
+def _at(fields: Fields) -> datetime:
+    try:
+        return datetime.fromtimestamp(int(fields.get("CreateTime") or 0), UTC)
+    except (TypeError, ValueError, OverflowError):
+        return datetime.fromtimestamp(0, UTC)
+
+
+def _items(value: Any) -> tuple[str, ...]:
+    """`<X><Item>a</Item><Item>b</Item></X>` parses to {"Item": "a"} or {"Item": [...]}; flatten it."""
+    if isinstance(value, dict):
+        value = value.get("Item", [])
+    if isinstance(value, str):
+        return (value,) if value else ()
+    return tuple(str(v) for v in value or () if v)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class TextReceived:
+    userid: str
+    content: str
+    msg_id: str
+    agent_id: int | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class MessageReceived:
+    """A non-text message (image, voice, location …) from a member."""
+
+    userid: str
+    msg_type: str
+    msg_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AgentEntered:
+    userid: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ContactAdded:
+    """A rep and a customer are now contacts; `half` when the customer added the rep first (免验证)."""
+
+    rep_id: str
+    external_user_id: str
+    state: str
+    welcome_code: str
+    at: datetime
+    half: bool = False
+
+
+@dataclass(frozen=True)
+class ContactEdited:
+    rep_id: str
+    external_user_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ContactDeletedByRep:
+    """The rep deleted the customer; `Source=DELETE_BY_TRANSFER` means a handover, not churn."""
+
+    rep_id: str
+    external_user_id: str
+    source: str
+    at: datetime
+
+    @property
+    def is_transfer(self) -> bool:
+        return self.source == "DELETE_BY_TRANSFER"
+
+
+@dataclass(frozen=True)
+class ContactDeletedByCustomer:
+    """The customer deleted the rep: the churn signal."""
+
+    rep_id: str
+    external_user_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TransferFailed:
+    rep_id: str
+    external_user_id: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ExternalChatChanged:
+    chat_id: str
+    change_type: str
+    update_detail: str
+    join_scene: int | None
+    quit_scene: int | None
+    member_changes: tuple[str, ...]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ExternalTagChanged:
+    id: str
+    tag_type: str
+    change_type: str
+    strategy_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class DirectoryChanged:
+    """change_contact (通讯录): a member, department or tag changed."""
+
+    change_type: str
+    fields: Fields = field(hash=False)
+    at: datetime = field(default_factory=lambda: datetime.fromtimestamp(0, UTC))
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A kind we store and acknowledge but do not handle."""
+
+    kind: str
+    fields: Fields = field(hash=False)
+
+
+def _contact_added(f: Fields, half: bool = False) -> ContactAdded:
+    return ContactAdded(f.get("UserID", ""), f.get("ExternalUserID", ""), f.get("State", ""),
+                        f.get("WelcomeCode", ""), _at(f), half)
+
+
+_EXT = "event/change_external_contact/"
+PARSERS: dict[str, Callable[[Fields], object]] = {
+    "text": lambda f: TextReceived(f.get("FromUserName", ""), f.get("Content", ""), str(f.get("MsgId", "")),
+                                   _int(f.get("AgentID")), _at(f)),
+    "event/enter_agent": lambda f: AgentEntered(f.get("FromUserName", ""), _at(f)),
+    _EXT + "add_external_contact": _contact_added,
+    _EXT + "add_half_external_contact": lambda f: _contact_added(f, half=True),
+    _EXT + "edit_external_contact": lambda f: ContactEdited(f.get("UserID", ""), f.get("ExternalUserID", ""), _at(f)),
+    _EXT + "del_external_contact": lambda f: ContactDeletedByRep(
+        f.get("UserID", ""), f.get("ExternalUserID", ""), f.get("Source", ""), _at(f)),
+    _EXT + "del_follow_user": lambda f: ContactDeletedByCustomer(f.get("UserID", ""), f.get("ExternalUserID", ""), _at(f)),
+    _EXT + "transfer_fail": lambda f: TransferFailed(
+        f.get("UserID", ""), f.get("ExternalUserID", ""), f.get("FailReason", ""), _at(f)),
+}
+for _msg_type in ("image", "voice", "video", "location", "link", "file"):
+    PARSERS[_msg_type] = lambda f, t=_msg_type: MessageReceived(f.get("FromUserName", ""), t, str(f.get("MsgId", "")), _at(f))
+for _change in ("create", "update", "dismiss"):
+    PARSERS[f"event/change_external_chat/{_change}"] = lambda f: ExternalChatChanged(
+        f.get("ChatId", ""), f.get("ChangeType", ""), f.get("UpdateDetail", ""), _int(f.get("JoinScene")),
+        _int(f.get("QuitScene")), _items(f.get("MemChangeList")), _at(f))
+for _change in ("create", "update", "delete", "shuffle"):
+    PARSERS[f"event/change_external_tag/{_change}"] = lambda f: ExternalTagChanged(
+        f.get("Id", ""), f.get("TagType", ""), f.get("ChangeType", ""), f.get("StrategyId", ""), _at(f))
+for _change in ("create_user", "update_user", "delete_user", "create_party", "update_party", "delete_party", "update_tag"):
+    PARSERS[f"event/change_contact/{_change}"] = lambda f: DirectoryChanged(f.get("ChangeType", ""), f, _at(f))
+
+
+def parse(fields: Fields) -> object:
+    """The typed event for a callback's fields; `Unknown` when the kind is not in the table."""
+    kind = kind_of(fields)
+    parser = PARSERS.get(kind)
+    return parser(fields) if parser else Unknown(kind, fields)
+
+
+def known_kinds() -> list[str]:
+    return sorted(PARSERS)
+
+
+def dedup_key(fields: Fields) -> str:
+    """The identity of one callback, the same on every redelivery (see shared/wecom/callback.md §7).
+
+    Events carry no MsgId, and 客户联系 events all come from `sys` with 1-second CreateTime, so the
+    key is built from the fields that tell two events apart: two customers added to one rep in the
+    same second stay two keys.
+    """
+    g = lambda name: str(fields.get(name) or "")  # noqa: E731
+    if g("MsgId"):
+        return f"msg:{g('AgentID')}:{g('MsgId')}"
+    event, change, at = g("Event"), g("ChangeType"), g("CreateTime")
+    if event == "change_external_contact":
+        return f"ext:{change}:{g('UserID')}:{g('ExternalUserID')}:{at}:{g('Source')}:{g('FailReason')}"
+    if event == "change_external_chat":
+        members = ",".join(sorted(_items(fields.get("MemChangeList"))))
+        return f"chat:{g('ChatId')}:{change}:{g('UpdateDetail')}:{at}:{g('CurMemVer')}:{_digest(members)}"
+    if event == "change_external_tag":
+        return f"tag:{change}:{g('TagType')}:{g('Id')}:{g('StrategyId')}:{at}"
+    if event == "change_contact":
+        subject = g("UserID") or g("Id") or g("TagId")
+        return f"contact:{change}:{subject}:{at}:{_digest(json.dumps(fields, sort_keys=True, ensure_ascii=False))}"
+    if g("MsgType") == "event":
+        return f"evt:{g('AgentID')}:{g('FromUserName')}:{event}:{g('EventKey')}:{at}"
+    return "sha256:" + hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16] if text else ""

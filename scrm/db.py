@@ -1,0 +1,82 @@
+"""Engine and transactions. The caller of a unit of work opens the transaction; store functions never commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, SQLModel, create_engine
+
+
+def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> Engine:
+    """An engine tuned for the dialect. `schema` pins PostgreSQL's search_path (tests isolate with it)."""
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    connect_args: dict[str, Any] = {}
+    if schema:
+        connect_args["options"] = f"-csearch_path={schema}"
+    return create_engine(
+        url, connect_args=connect_args, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+    )
+
+
+def _sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when transactions begin (so BEGIN IMMEDIATE below works).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        # A deferred transaction that reads then writes can fail at once with "database is locked"
+        # when another process wrote in between; taking the write lock up front makes it wait instead.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class Store:
+    """Opens transactions on one engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any exception."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def ping(self) -> None:
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def create_all(self) -> None:
+        """For throwaway databases only (benchmarks); real ones go through `scrm db upgrade`."""
+        SQLModel.metadata.create_all(self.engine)
+
+
+def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any], key: str) -> bool:
+    """INSERT … ON CONFLICT (key) DO NOTHING; True when the row was new."""
+    dialect = session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    statement = (
+        insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]).returning(getattr(model, key))
+    )
+    # RETURNING rather than rowcount: psycopg reports -1 for INSERT … ON CONFLICT.
+    return session.exec(statement).first() is not None  # type: ignore[call-overload]

@@ -1,0 +1,54 @@
+"""The durable inbox: every decrypted callback lands here once, before WeCom gets its 200."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from scrm import queue
+from scrm.db import insert_ignore
+from scrm.models import InboxEvent
+
+MAX_KEY = 255
+
+
+def add(session: Session, *, dedup_key: str, kind: str, payload: dict[str, Any], now: datetime) -> bool:
+    """Store an event once; a repeated delivery only bumps its counter. True when it was new."""
+    if len(dedup_key) > MAX_KEY:
+        dedup_key = "sha256:" + hashlib.sha256(dedup_key.encode()).hexdigest()
+    values = {
+        "dedup_key": dedup_key,
+        "kind": kind,
+        "payload": payload,
+        "received_at": now,
+        "next_try_at": now,
+        "status": "pending",
+        "attempts": 0,
+        "deliveries": 1,
+    }
+    if insert_ignore(session, InboxEvent, values, key="dedup_key"):
+        return True
+    session.exec(
+        update(InboxEvent)
+        .where(col(InboxEvent.dedup_key) == dedup_key)
+        .values(deliveries=InboxEvent.deliveries + 1)
+    )
+    return False
+
+
+def by_status(session: Session, statuses: tuple[str, ...], limit: int = 100) -> list[InboxEvent]:
+    query = select(InboxEvent).where(col(InboxEvent.status).in_(statuses)).order_by(InboxEvent.id).limit(limit)
+    return list(session.exec(query).all())
+
+
+def counts(session: Session) -> dict[str, int]:
+    rows = session.exec(select(InboxEvent.status, func.count()).group_by(InboxEvent.status)).all()
+    return dict(rows)
+
+
+def replay(session: Session, event_id: int | None, *, now: datetime) -> int:
+    return queue.replay(session, InboxEvent, event_id, now=now)

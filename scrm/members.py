@@ -1,0 +1,50 @@
+"""Members and departments as synced from WeCom; a department's leaders manage its members."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from scrm.models import Department, Member
+
+
+def get(session: Session, userid: str) -> Member | None:
+    return session.get(Member, userid)
+
+
+def upsert_department(
+    session: Session, *, id: int, name: str, parent_id: int | None, leaders: list[str], now: datetime
+) -> Department:
+    department = session.get(Department, id) or Department(id=id, name=name)
+    department.name, department.parent_id = name, parent_id
+    department.leader_userids, department.synced_at = list(leaders), now
+    session.add(department)
+    return department
+
+
+def upsert_member(
+    session: Session,
+    *,
+    userid: str,
+    name: str,
+    department_ids: list[int],
+    leader_of: list[int],
+    position: str = "",
+    active: bool = True,
+    now: datetime,
+) -> Member:
+    member = session.get(Member, userid) or Member(userid=userid, name=name)
+    member.name, member.position, member.active = name, position, active
+    member.department_ids, member.leader_of, member.synced_at = list(department_ids), list(leader_of), now
+    session.add(member)
+    return member
+
+
+def managers_of(session: Session, member: Member) -> list[Member]:
+    """Leaders of the member's departments, the member excluded."""
+    departments = session.exec(select(Department).where(Department.id.in_(member.department_ids))).all()  # type: ignore[union-attr]
+    userids = {u for d in departments for u in d.leader_userids if u != member.userid}
+    if not userids:
+        return []
+    return list(session.exec(select(Member).where(Member.userid.in_(sorted(userids)))).all())  # type: ignore[attr-defined]

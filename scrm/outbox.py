@@ -1,0 +1,133 @@
+"""The outbox: everything that leaves for WeCom is a row first, added with the write that caused it.
+
+Messages are small dataclasses; only the sender (bot/sender.py) turns them into WeCom JSON.
+Each has a unique key, so adding the same message twice is a no-op.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from scrm import queue
+from scrm.db import insert_ignore
+from scrm.models import OutboxMessage
+
+URGENT, NORMAL = 0, 5
+
+
+@dataclass(frozen=True)
+class AppText:
+    """A text from the app to members (a reply, a reminder)."""
+
+    to: tuple[str, ...]
+    text: str
+    channel = "app"
+
+
+@dataclass(frozen=True)
+class AppMarkdown:
+    to: tuple[str, ...]
+    content: str
+    channel = "app"
+
+
+@dataclass(frozen=True)
+class AppChatMarkdown:
+    """Markdown into an internal group chat that the app created (appchat)."""
+
+    chat_id: str
+    content: str
+    channel = "appchat"
+
+
+@dataclass(frozen=True)
+class WebhookMarkdown:
+    """Markdown into a group through a group robot; the key is the robot's credential."""
+
+    webhook_key: str
+    content: str
+    mentions: tuple[str, ...] = field(default=())
+    channel = "webhook"
+
+
+@dataclass(frozen=True)
+class Welcome:
+    """The welcome message for a new customer; the code works once and only for 20 s."""
+
+    welcome_code: str
+    text: str
+    channel = "welcome"
+
+
+Message = AppText | AppMarkdown | AppChatMarkdown | WebhookMarkdown | Welcome
+TYPES: dict[str, type] = {t.__name__: t for t in (AppText, AppMarkdown, AppChatMarkdown, WebhookMarkdown, Welcome)}
+
+WELCOME_LIFETIME = timedelta(seconds=20)
+
+
+def add(
+    session: Session,
+    message: Message,
+    *,
+    key: str,
+    now: datetime,
+    priority: int = NORMAL,
+    expires_at: datetime | None = None,
+) -> bool:
+    """Queue a message under its unique key; False if that key was already queued."""
+    values = {
+        "key": key,
+        "channel": message.channel,
+        "payload": {"type": type(message).__name__, **asdict(message)},
+        "priority": priority,
+        "created_at": now,
+        "next_try_at": now,
+        "expires_at": expires_at,
+        "status": "pending",
+        "attempts": 0,
+    }
+    return insert_ignore(session, OutboxMessage, values, key="key")
+
+
+def load(payload: dict[str, Any]) -> Message:
+    fields = dict(payload)
+    cls = TYPES[fields.pop("type")]
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+
+
+def counts(session: Session) -> dict[str, int]:
+    rows = session.exec(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
+    return dict(rows)
+
+
+def by_status(session: Session, statuses: tuple[str, ...], limit: int = 100) -> list[OutboxMessage]:
+    query = (
+        select(OutboxMessage)
+        .where(col(OutboxMessage.status).in_(statuses))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    return list(session.exec(query).all())
+
+
+def replay(session: Session, message_id: int | None, *, now: datetime) -> int:
+    return queue.replay(session, OutboxMessage, message_id, now=now)
+
+
+class Outbox:
+    """The outbox bound to one transaction and clock, as handlers and jobs see it."""
+
+    def __init__(self, session: Session, now: datetime) -> None:
+        self._session = session
+        self._now = now
+
+    def add(self, message: Message, *, key: str, priority: int = NORMAL) -> bool:
+        expires_at = self._now + WELCOME_LIFETIME if isinstance(message, Welcome) else None
+        if isinstance(message, Welcome):
+            priority = URGENT
+        return add(self._session, message, key=key, now=self._now, priority=priority, expires_at=expires_at)
