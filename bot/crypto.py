@@ -12,6 +12,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import struct
 from typing import Any
 from xml.parsers.expat import ExpatError
 
@@ -65,7 +66,7 @@ class CallbackCrypto:
             return self._aes.decrypt(encrypted, self._corp_id)
         except InvalidCorpIdException:
             raise CallbackRejected(403, "receive id is not our corp") from None
-        except (ValueError, binascii.Error, UnicodeDecodeError, IndexError, TypeError) as error:
+        except (ValueError, binascii.Error, UnicodeDecodeError, IndexError, TypeError, struct.error) as error:
             raise CallbackRejected(400, f"cannot decrypt: {type(error).__name__}") from None
 
     def verify_url(self, msg_signature: str, timestamp: str, nonce: str, echostr: str) -> str:

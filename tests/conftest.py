@@ -124,3 +124,74 @@ def redis_url(request) -> str | None:
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(datetime.now(UTC).replace(microsecond=0))
+
+
+# --- End to end: the stand-in, our server over real HTTP, encrypted callbacks -----------------------
+
+TOKEN = "StandinToken2026"
+AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
+
+
+@pytest.fixture
+def standin(clock):
+    from wecom_standin import Corp, StandIn
+
+    with StandIn(Corp.sample(), clock=lambda: clock.now().timestamp()) as server:
+        yield server
+
+
+@pytest.fixture
+def settings(database, redis_url, redis_prefix, standin):
+    from bot.settings import load_settings
+
+    url, _schema = database
+    corp = standin.corp
+    return load_settings(
+        wecom_corp_id=corp.corp_id, wecom_agent_id=corp.agent_id, wecom_agent_secret=corp.secret,
+        wecom_token=TOKEN, wecom_encoding_aes_key=AES_KEY, wecom_api_base=standin.url,
+        database_url=url, redis_url=redis_url, scrm_redis_prefix=redis_prefix, _env_file=None,
+    )
+
+
+@pytest.fixture
+def services(settings, database, store, clock):
+    """Everything `scrm serve` builds, on the test's database and clock, with the corp's members synced."""
+    from bot.app import build
+    from bot.sync import sync_members
+
+    services = build(settings, clock=clock, store=store)
+    sync_members(services.app_client, store, clock)
+    return services
+
+
+@pytest.fixture
+def server(services):
+    """Our Flask app on a real threaded HTTP server; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    from bot.app import create_app
+
+    http = make_server("127.0.0.1", 0, create_app(services), threaded=True)
+    thread = threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def wecom(server, standin, clock):
+    """Sends encrypted callbacks to our server exactly as WeCom does."""
+    from wecom_standin import CallbackClient
+
+    return CallbackClient(f"{server}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id,
+                          clock=lambda: clock.now().timestamp())
+
+
+def drain(services) -> None:
+    """Run the dispatcher and the sender until nothing is due (instead of sleeping)."""
+    for _ in range(10):
+        if not (services.dispatcher.run_pending() + services.sender.run_pending()):
+            return

@@ -1,0 +1,106 @@
+"""Callbacks over real HTTP, really encrypted, into the inbox and through the handlers, on every backend."""
+
+from __future__ import annotations
+
+import requests
+from sqlmodel import select
+
+from scrm.models import Customer, CustomerRep, InboxEvent, OutboxMessage
+from tests.conftest import drain
+from wecom_standin import xml
+
+
+def inbox_rows(store) -> list[InboxEvent]:
+    with store.transaction() as session:
+        return list(session.exec(select(InboxEvent).order_by(InboxEvent.id)).all())
+
+
+def text(standin, clock, content: str, msg_id: str = "7312345678901234567", userid: str = "zhangsan") -> str:
+    return xml.text_message(from_user=userid, content=content, msg_id=msg_id, agent_id=standin.corp.agent_id,
+                            create_time=int(clock.now().timestamp()), corp_id=standin.corp.corp_id)
+
+
+def added(standin, clock, external: str, state: str = "", code: str = "", userid: str = "zhangsan") -> str:
+    return xml.contact_added(user_id=userid, external_user_id=external, state=state or None,
+                             welcome_code=code or None, create_time=int(clock.now().timestamp()),
+                             corp_id=standin.corp.corp_id)
+
+
+def test_url_verification_echoes_the_decrypted_echostr(wecom):
+    response = wecom.verify_url("1616140317555161061")
+    assert response.status_code == 200 and response.text == "1616140317555161061"
+
+
+def test_url_verification_with_a_bad_signature_gets_403_and_no_echo(wecom, server):
+    query = wecom.signed_query("c29tZXRoaW5n")
+    query["msg_signature"] = "0" * 40
+    response = requests.get(f"{server}/wecom/callback", params={**query, "echostr": "c29tZXRoaW5n"}, timeout=5)
+    assert response.status_code == 403 and response.text == ""
+
+
+def test_a_message_delivered_three_times_is_stored_and_answered_once(wecom, standin, services, clock):
+    message = text(standin, clock, "帮助")
+    for _ in range(3):  # each redelivery is encrypted afresh, with a new nonce and timestamp
+        assert wecom.send(message, agent_id=standin.corp.agent_id).attempts[-1][0] == 200
+    drain(services)
+    rows = inbox_rows(services.store)
+    assert [(r.status, r.deliveries) for r in rows] == [("done", 3)]
+    replies = standin.delivered("app")
+    assert len(replies) == 1 and replies[0].recipients == ["zhangsan"] and "销售助手" in replies[0].content
+
+
+def test_concurrent_deliveries_of_one_event_collapse_into_one_row(wecom, standin, services, clock):
+    deliveries = wecom.concurrent_send(added(standin, clock, "wmCust0001", state="expo2026_booth3"), copies=4)
+    assert all(d.attempts[-1][0] == 200 for d in deliveries)
+    drain(services)
+    assert [r.deliveries for r in inbox_rows(services.store)] == [4]
+
+
+def test_two_customers_added_in_the_same_second_stay_two_rows(wecom, standin, services, clock):
+    wecom.send(added(standin, clock, "wmCust0001"))
+    wecom.send(added(standin, clock, "wmCust0002"))
+    drain(services)
+    assert [r.status for r in inbox_rows(services.store)] == ["done", "done"]
+    with services.store.transaction() as session:
+        links = session.exec(select(CustomerRep.external_userid).order_by(CustomerRep.external_userid)).all()
+    assert links == ["wmCust0001", "wmCust0002"]
+
+
+def test_a_customer_added_through_a_channel_qr_code_is_recorded_and_welcomed(wecom, standin, services, clock):
+    code = standin.issue_welcome_code("zhangsan", "wmCust0001")
+    wecom.send(added(standin, clock, "wmCust0001", state="expo2026_booth3", code=code))
+    drain(services)
+    with services.store.transaction() as session:
+        customer = session.get(Customer, "wmCust0001")
+        link = session.exec(select(CustomerRep)).one()
+    assert customer.name == "张建国" and customer.corp_name == "华为技术有限公司"
+    assert (link.userid, link.state, link.status) == ("zhangsan", "expo2026_booth3", "active")
+    welcome = standin.delivered("welcome")
+    assert len(welcome) == 1 and "张建国" in welcome[0].content and "张三" in welcome[0].content
+
+
+def test_an_unknown_event_type_is_acknowledged_and_kept(wecom, standin, services, clock):
+    future = (f"<xml><ToUserName><![CDATA[{standin.corp.corp_id}]]></ToUserName><FromUserName><![CDATA[sys]]>"
+              f"</FromUserName><CreateTime>{int(clock.now().timestamp())}</CreateTime><MsgType><![CDATA[event]]>"
+              "</MsgType><Event><![CDATA[brand_new_event]]></Event><Foo><![CDATA[bar]]></Foo></xml>")
+    assert wecom.send(future).attempts[-1][0] == 200
+    drain(services)
+    [row] = inbox_rows(services.store)
+    assert (row.kind, row.status, row.last_error) == ("event/brand_new_event", "done", "no handler for this kind")
+    assert row.payload["Foo"] == "bar"
+
+
+def test_a_member_not_synced_gets_a_polite_refusal(wecom, standin, services, clock):
+    wecom.send(text(standin, clock, "帮助", userid="stranger"), agent_id=standin.corp.agent_id)
+    drain(services)
+    with services.store.transaction() as session:
+        [reply] = session.exec(select(OutboxMessage)).all()
+    assert reply.payload["to"] == ["stranger"] and "成员名单" in reply.payload["text"]
+
+
+def test_healthz_reports_reachability_without_settings(server, settings):
+    response = requests.get(f"{server}/healthz", timeout=5)
+    assert response.status_code == 200 and response.json()["database"] == "ok"
+    assert settings.database_url not in response.text and settings.wecom_corp_id not in response.text
+    if settings.redis_url:
+        assert response.json()["redis"] == "ok"

@@ -1,0 +1,95 @@
+"""Forged, replayed, undecryptable and hostile callbacks get a 4xx, are logged once, and change nothing."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import requests
+from sqlmodel import func, select
+
+from scrm.models import InboxEvent
+from tests.conftest import AES_KEY, TOKEN
+from wecom_standin import crypto, xml
+
+XXE = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+       "<xml><ToUserName>ww</ToUserName><Encrypt>&xxe;</Encrypt></xml>")
+LAUGHS = ('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+          '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+          "<xml><Encrypt>&d;</Encrypt></xml>")
+
+
+def envelope(encrypted: str, corp_id: str = "ww") -> bytes:
+    return f"<xml><ToUserName><![CDATA[{corp_id}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>".encode()
+
+
+def post(server: str, query: dict, body: bytes) -> requests.Response:
+    return requests.post(f"{server}/wecom/callback", params=query, data=body, timeout=5)
+
+
+def stored(store) -> int:
+    with store.transaction() as session:
+        return session.exec(select(func.count()).select_from(InboxEvent)).one()
+
+
+@pytest.fixture
+def redis_url():
+    """Refusals happen before anything touches Redis; run them on each database only."""
+    return None
+
+
+@pytest.fixture
+def message(standin, clock) -> str:
+    return xml.text_message(from_user="zhangsan", content="帮助", msg_id="1", agent_id=standin.corp.agent_id,
+                            create_time=int(clock.now().timestamp()), corp_id=standin.corp.corp_id)
+
+
+def signed(clock, encrypted: str, age: int = 0) -> dict:
+    timestamp, nonce = str(int(clock.now().timestamp()) - age), "1372623149"
+    return {"msg_signature": crypto.signature(TOKEN, timestamp, nonce, encrypted), "timestamp": timestamp,
+            "nonce": nonce}
+
+
+def test_a_forged_signature_is_refused(server, services, standin, clock, message, caplog):
+    encrypted = crypto.encrypt(message, AES_KEY, standin.corp.corp_id)
+    query = dict(signed(clock, encrypted), msg_signature=crypto.signature("WrongToken", "1", "2", encrypted))
+    with caplog.at_level(logging.WARNING, logger="bot.ingest"):
+        assert post(server, query, envelope(encrypted)).status_code == 403
+    assert stored(services.store) == 0
+    refusals = [r for r in caplog.records if "refused" in r.getMessage()]
+    assert len(refusals) == 1 and TOKEN not in refusals[0].getMessage()
+
+
+def test_a_replay_outside_the_time_window_is_refused(server, services, standin, clock, message):
+    encrypted = crypto.encrypt(message, AES_KEY, standin.corp.corp_id)
+    assert post(server, signed(clock, encrypted, age=3600), envelope(encrypted)).status_code == 403
+    assert stored(services.store) == 0
+
+
+def test_another_corps_message_is_refused(server, services, clock, message):
+    encrypted = crypto.encrypt(message, AES_KEY, "wwSomebodyElse")
+    assert post(server, signed(clock, encrypted), envelope(encrypted)).status_code == 403
+    assert stored(services.store) == 0
+
+
+@pytest.mark.parametrize("encrypted", ["bm90IGEgY2lwaGVydGV4dA==", "!!!not base64!!!", "QUJD" * 8])
+def test_an_undecryptable_payload_is_a_400(server, services, clock, encrypted):
+    assert post(server, signed(clock, encrypted), envelope(encrypted)).status_code == 400
+    assert stored(services.store) == 0
+
+
+@pytest.mark.parametrize("body", [XXE, LAUGHS, "<xml><Encrypt>unclosed", "", "<xml></xml>", "\x00\xff"])
+def test_hostile_or_malformed_bodies_are_a_400(server, services, clock, body):
+    response = post(server, signed(clock, "x"), body.encode("utf-8", "surrogateescape"))
+    assert response.status_code == 400
+    assert stored(services.store) == 0
+
+
+def test_a_body_over_64_kib_is_refused(server, services, clock):
+    assert post(server, signed(clock, "x"), b"<xml>" + b"a" * 70_000 + b"</xml>").status_code == 413
+    assert stored(services.store) == 0
+
+
+def test_missing_query_parameters_are_a_400(server, services):
+    assert post(server, {}, b"<xml/>").status_code == 400
+    assert requests.get(f"{server}/wecom/callback", timeout=5).status_code == 400

@@ -1,0 +1,127 @@
+"""The sender against the stand-in over HTTP: token trouble, rate limits and outages never lose or double a message."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from scrm import outbox
+from scrm.models import OutboxMessage
+from scrm.outbox import AppText, WebhookMarkdown, Welcome
+
+ROBOT = "standin-webhook-key"
+
+
+def queue_texts(services, n: int, to: str = "zhangsan") -> None:
+    with services.store.transaction() as session:
+        for i in range(n):
+            outbox.add(session, AppText(to=(to,), text=f"提醒 {i}"), key=f"t{i}", now=services.clock.now())
+
+
+def statuses(services) -> list[tuple[str, int | None]]:
+    with services.store.transaction() as session:
+        return [(m.status, m.errcode) for m in session.exec(select(OutboxMessage).order_by(OutboxMessage.id))]
+
+
+def delivered_texts(standin) -> list[str]:
+    return sorted(m.content for m in standin.delivered("app"))
+
+
+def test_an_invalidated_token_is_refreshed_once_and_every_message_arrives_once(services, standin):
+    queue_texts(services, 3)
+    services.sender.run_once(limit=1)
+    standin.invalidate_tokens()
+    services.sender.run_pending()
+    assert delivered_texts(standin) == ["提醒 0", "提醒 1", "提醒 2"]
+    assert standin.count("gettoken") == 2
+    assert statuses(services) == [("sent", 0)] * 3
+
+
+def test_a_token_that_never_works_is_not_refreshed_in_a_loop(services, standin):
+    """wechatpy alone would recurse until RecursionError; we refresh once and back off."""
+    queue_texts(services, 1)
+    standin.fail_next("message/send", errcode=42001, times=50)
+    services.sender.run_pending()
+    assert standin.count("message/send") == 2 and standin.count("gettoken") <= 2
+    assert statuses(services) == [("failed", None)]
+
+
+def test_45009_pauses_the_message_and_it_is_delivered_once_later(services, standin, clock):
+    queue_texts(services, 2)
+    standin.fail_next("message/send", errcode=45009)
+    services.sender.run_pending()
+    assert delivered_texts(standin) == ["提醒 1"]
+    clock.advance(seconds=61)
+    services.sender.run_pending()
+    assert delivered_texts(standin) == ["提醒 0", "提醒 1"]
+    assert [s for s, _ in statuses(services)] == ["sent", "sent"]
+
+
+def test_server_errors_are_retried_with_backoff(services, standin, clock):
+    queue_texts(services, 1)
+    standin.http_error_next("message/send", status=500, times=2)
+    services.sender.run_pending()
+    clock.advance(seconds=6)
+    services.sender.run_pending()
+    assert delivered_texts(standin) == []
+    clock.advance(seconds=21)
+    services.sender.run_pending()
+    assert delivered_texts(standin) == ["提醒 0"] and statuses(services) == [("sent", 0)]
+
+
+def test_a_refused_message_is_recorded_and_not_retried(services, standin, clock):
+    queue_texts(services, 1, to="nobody-here")
+    services.sender.run_pending()
+    clock.advance(hours=2)
+    services.sender.run_pending()
+    assert statuses(services) == [("dead", 81013)] and standin.count("message/send") == 1
+
+
+def test_a_robot_never_gets_more_than_its_20_messages_a_minute(services, standin):
+    with services.store.transaction() as session:
+        for i in range(25):
+            outbox.add(session, WebhookMarkdown(webhook_key=ROBOT, content=f"**喜报** {i}"), key=f"w{i}",
+                       now=services.clock.now())
+    services.sender.run_pending()
+    assert standin.count("webhook/send", errcode=45009) == 0
+    assert len(standin.delivered("webhook")) == 18
+    assert [s for s, _ in statuses(services)].count("pending") == 7  # waiting for the window, not failed
+
+
+def test_a_welcome_goes_out_once_and_a_used_code_is_not_retried(services, standin):
+    code = standin.issue_welcome_code("zhangsan", "wmCust0001")
+    with services.store.transaction() as session:
+        box = outbox.Outbox(session, services.clock.now())
+        box.add(Welcome(welcome_code=code, text="您好"), key="welcome:1")
+        box.add(Welcome(welcome_code=code, text="您好"), key="welcome:2")  # another app got the same code
+    services.sender.run_pending()
+    assert len(standin.delivered("welcome")) == 1
+    assert sorted(statuses(services)) == [("sent", 0), ("sent", 41051)]
+
+
+def test_a_welcome_that_could_not_leave_within_20_seconds_expires(services, standin, clock):
+    code = standin.issue_welcome_code("zhangsan", "wmCust0001")
+    with services.store.transaction() as session:
+        outbox.Outbox(session, clock.now()).add(Welcome(welcome_code=code, text="您好"), key="welcome:1")
+    clock.advance(seconds=21)
+    services.sender.run_pending()
+    assert statuses(services) == [("expired", None)] and standin.count("externalcontact/send_welcome_msg") == 0
+
+
+def test_welcomes_jump_the_queue(services, standin):
+    queue_texts(services, 30)
+    code = standin.issue_welcome_code("zhangsan", "wmCust0001")
+    with services.store.transaction() as session:
+        outbox.Outbox(session, services.clock.now()).add(Welcome(welcome_code=code, text="您好"), key="welcome:1")
+    services.sender.run_once(limit=1)
+    assert [m.kind for m in standin.delivered()] == ["welcome"]
+
+
+def test_processes_sharing_redis_fetch_one_token_between_them(settings, store, clock, standin, redis_server):
+    from bot.app import build
+
+    shared = settings.model_copy(update={"redis_url": redis_server})
+    first, second = build(shared, clock=clock, store=store), build(shared, clock=clock, store=store)
+    queue_texts(first, 2)
+    first.sender.run_once(limit=1)
+    second.sender.run_once(limit=1)
+    assert len(standin.delivered("app")) == 2 and standin.count("gettoken") == 1
