@@ -141,6 +141,7 @@ cli.add_command(_queue_commands("outbox", "scrm.outbox"))
 @cli.command()
 def demo() -> None:
     """Play the scripted scene against the local WeCom stand-in and print what everyone sees."""
+    logging.getLogger().setLevel(logging.WARNING)  # the transcript is the output
     from bot.demo import main
 
     sys.exit(main())

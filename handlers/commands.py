@@ -38,7 +38,6 @@ def not_understood(cmd: Command, ctx: Context) -> None:
 
 
 def help_text(cmd: Command) -> str:
-    lines = [texts.HELP_HEADER]
-    lines += [texts.HELP_LINE.format(example=spec.help) for spec in cmd.available if spec.name != "帮助"]
-    lines.append(texts.HELP_FOOTER)
+    examples = [texts.HELP_LINE.format(example=spec.help) for spec in cmd.available if spec.name != "帮助"]
+    lines = [texts.HELP_HEADER, *([texts.HELP_EXAMPLES, *examples] if examples else []), texts.HELP_FOOTER]
     return "\n".join(lines)

@@ -1,0 +1,169 @@
+"""`scrm demo`: the product end to end against the local WeCom stand-in, as a readable transcript.
+
+It runs the real `scrm serve` (gunicorn, with the dispatcher and sender inside) on a throwaway SQLite
+database without Redis, sends it encrypted callbacks the way WeCom does, and prints what each person
+would see in WeCom. Exit status 0 means every step was seen to happen.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import requests
+from sqlmodel import select
+from wechatpy.session.memorystorage import MemoryStorage
+
+from bot.migrate import upgrade
+from bot.settings import load_settings
+from bot.sync import sync_members
+from bot.wecom import WeComClient
+from scrm.clock import SystemClock
+from scrm.db import Store, make_engine
+from scrm.models import Customer, CustomerRep, InboxEvent
+from wecom_standin import CallbackClient, Corp, StandIn, xml
+
+
+class DemoFailed(Exception):
+    pass
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(what: str, check: Callable[[], object], timeout: float = 15.0) -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = check()
+        if result:
+            return result
+        time.sleep(0.05)
+    raise DemoFailed(f"timed out waiting for {what}")
+
+
+def _say(line: str = "") -> None:
+    print(line, flush=True)
+
+
+class Scene:
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.standin = StandIn(Corp.sample()).start()
+        corp = self.standin.corp
+        alphabet = string.ascii_letters + string.digits
+        self.env = {
+            "WECOM_CORP_ID": corp.corp_id,
+            "WECOM_AGENT_ID": str(corp.agent_id),
+            "WECOM_AGENT_SECRET": corp.secret,
+            "WECOM_TOKEN": "".join(secrets.choice(alphabet) for _ in range(16)),
+            "WECOM_ENCODING_AES_KEY": "".join(secrets.choice(alphabet) for _ in range(43)),
+            "WECOM_API_BASE": self.standin.url,
+            "DATABASE_URL": f"sqlite:///{workdir / 'demo.db'}",
+            "REDIS_URL": "",
+        }
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.store = Store(make_engine(self.env["DATABASE_URL"]))
+        self.server: subprocess.Popen | None = None
+        self.log = workdir / "server.log"
+
+    def setup(self) -> None:
+        upgrade(self.store.engine)
+        settings = load_settings(**{k.lower(): v for k, v in self.env.items()}, _env_file=None)
+        client = WeComClient(settings.wecom_corp_id, settings.wecom_agent_secret.get_secret_value(),
+                             api_base=settings.wecom_api_base, storage=MemoryStorage())
+        counts = sync_members(client, self.store, SystemClock())
+        _say(f"· scrm sync：同步了 {counts['departments']} 个部门、{counts['members']} 位成员")
+        env = {**os.environ, **self.env, "SCRM_LOG_LEVEL": "WARNING"}
+        command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        self.server = subprocess.Popen(command, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
+        _wait_for("scrm serve to answer /healthz", self._healthy, timeout=30)
+        _say(f"· scrm serve 已启动：{self.url}（gunicorn + 分发器 + 发送器，SQLite，无 Redis）")
+
+    def _healthy(self) -> bool:
+        if self.server and self.server.poll() is not None:
+            raise DemoFailed("scrm serve exited:\n" + self.log.read_text()[-2000:])
+        try:
+            return requests.get(f"{self.url}/healthz", timeout=1).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    def callbacks(self) -> CallbackClient:
+        corp = self.standin.corp
+        return CallbackClient(f"{self.url}/wecom/callback", self.env["WECOM_TOKEN"],
+                              self.env["WECOM_ENCODING_AES_KEY"], corp.corp_id)
+
+    def close(self) -> None:
+        if self.server and self.server.poll() is None:
+            self.server.terminate()
+            try:
+                self.server.wait(10)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+        self.store.engine.dispose()
+        self.standin.stop()
+
+
+def rep_asks_for_help(scene: Scene) -> None:
+    _say("\n① 销售张三打开「销售助手」，发了一句话")
+    wecom = scene.callbacks()
+    _say("   张三：帮助")
+    wecom.send(xml.text_message(from_user="zhangsan", content="帮助", msg_id=secrets.randbelow(10**18),
+                                agent_id=scene.standin.corp.agent_id, corp_id=scene.standin.corp.corp_id))
+    [reply] = _wait_for("the bot's reply", lambda: scene.standin.delivered("app"))
+    _say("   销售助手：" + reply.content.replace("\n", "\n             "))
+
+
+def customer_adds_rep(scene: Scene) -> None:
+    _say("\n② 客户陈志强在展会上扫了张三的渠道码（state=expo2026_booth3），加了张三为好友")
+    corp = scene.standin.corp
+    corp.add_external_contact("wmDemoChen01", "陈志强", corp_name="苏州精密机械制造有限公司", position="采购经理")
+    corp.attach_contact("zhangsan", "wmDemoChen01", state="expo2026_booth3", remark="陈总 展会")
+    code = scene.standin.issue_welcome_code("zhangsan", "wmDemoChen01")
+    event = xml.contact_added(user_id="zhangsan", external_user_id="wmDemoChen01", state="expo2026_booth3",
+                              welcome_code=code, corp_id=corp.corp_id)
+    wecom = scene.callbacks()
+    started = time.monotonic()
+    wecom.send(event)
+    wecom.send(event)  # WeCom sends it again when an answer is late; it must be handled once
+    [welcome] = _wait_for("the welcome message", lambda: scene.standin.delivered("welcome"))
+    elapsed = time.monotonic() - started
+    _say(f"   [企业微信 → 回调] add_external_contact，重发了 1 次；{elapsed * 1000:.0f} ms 后欢迎语已发出")
+    _say(f"   陈志强收到（张三发来）：{welcome.content}")
+    with scene.store.transaction() as session:
+        customer = session.get(Customer, "wmDemoChen01")
+        link = session.exec(select(CustomerRep).where(CustomerRep.external_userid == "wmDemoChen01")).one()
+        event_row = session.exec(select(InboxEvent).where(InboxEvent.kind.like("%add_external_contact"))).one()
+    _say(f"   客户档案：{customer.name}｜{customer.corp_name}｜{customer.position}｜跟进人 {link.userid}"
+         f"｜渠道 {link.state}")
+    _say(f"   收件箱：这条事件收到 {event_row.deliveries} 次，存 1 行，处理 1 次（{event_row.status}）")
+    if len(scene.standin.delivered("welcome")) != 1:
+        raise DemoFailed("the welcome went out more than once")
+
+
+def main() -> int:
+    _say("wecom-scrm 演示：本地企业微信模拟器 + scrm serve，全程走真实的加密回调和 HTTP")
+    with tempfile.TemporaryDirectory(prefix="scrm-demo-") as tmp:
+        scene = Scene(Path(tmp))
+        try:
+            scene.setup()
+            rep_asks_for_help(scene)
+            customer_adds_rep(scene)
+        except DemoFailed as failure:
+            _say(f"\n演示失败：{failure}")
+            return 1
+        finally:
+            scene.close()
+    _say("\n演示完成。")
+    return 0

@@ -1,0 +1,68 @@
+"""The `scrm` command: start-up errors, the routing table, inbox replay and the demo."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from scrm import inbox
+
+
+@pytest.fixture
+def database(sqlite_template, tmp_path):
+    """The CLI is exercised on SQLite; both databases are covered by the end-to-end tests."""
+    path = tmp_path / "cli.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}", None
+
+
+@pytest.fixture
+def env(database):
+    url, _schema = database
+    return {"WECOM_CORP_ID": "ww1", "WECOM_AGENT_ID": "1000002", "WECOM_AGENT_SECRET": "s", "WECOM_TOKEN": "t",
+            "WECOM_ENCODING_AES_KEY": "a" * 43, "DATABASE_URL": url, "REDIS_URL": ""}
+
+
+def test_a_malformed_setting_stops_start_up_with_one_clear_line(tmp_path):
+    result = CliRunner().invoke(cli, ["worker"], env={"WECOM_CORP_ID": "ww1", "WECOM_AGENT_ID": "1",
+                                                      "WECOM_AGENT_SECRET": "s", "WECOM_TOKEN": "t",
+                                                      "WECOM_ENCODING_AES_KEY": "a" * 42})
+    assert result.exit_code == 2
+    assert "WECOM_ENCODING_AES_KEY: must be 43 characters, got 42" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_handlers_prints_the_routing_table_and_the_unhandled_kinds():
+    result = CliRunner().invoke(cli, ["handlers"])
+    assert result.exit_code == 0
+    assert re.search(r"event/change_external_contact/add_external_contact +handlers.contacts:on_contact_added",
+                     result.output)
+    assert "text: 帮助" in result.output
+    assert "event/change_external_tag/create" in result.output.split("no handler yet:")[1]
+
+
+def test_inbox_list_and_replay(env, store, clock):
+    with store.transaction() as session:
+        inbox.add(session, dedup_key="k", kind="text", payload={}, now=clock.now())
+    with store.transaction() as session:
+        session.exec(inbox.InboxEvent.__table__.update().values(status="dead", last_error="RuntimeError: boom"))
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["inbox", "list"], env=env)
+    assert listed.exit_code == 0 and "dead=1" in listed.output and "#1 dead text" in listed.output
+    replayed = runner.invoke(cli, ["inbox", "replay", "--all"], env=env)
+    assert replayed.exit_code == 0 and "1 queued again" in replayed.output
+    assert "pending=1" in runner.invoke(cli, ["inbox", "list"], env=env).output
+
+
+def test_the_demo_plays_its_scene_and_exits_0():
+    result = subprocess.run([sys.executable, "-m", "bot", "demo"], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "销售助手：我是销售助手" in result.stdout
+    assert "陈志强收到（张三发来）：陈志强您好，我是张三" in result.stdout
+    assert "收到 2 次，存 1 行，处理 1 次" in result.stdout
