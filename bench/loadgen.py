@@ -62,11 +62,13 @@ class RateResult:
     rate: float  # the schedule's
     achieved: float  # completed responses per second
     latencies_ms: list[float]
+    lags_ms: list[float] = field(default_factory=list)  # how late the generator started each request
+    worst: list[tuple[float, int]] = field(default_factory=list)  # (latency ms, index) of the slowest
     statuses: dict[int, int] = field(default_factory=dict)  # status (0: error or timeout) -> count
     acked: list[int] = field(default_factory=list)  # indices answered 200
 
-    def percentile(self, p: float) -> float:
-        ordered = sorted(self.latencies_ms)
+    def percentile(self, p: float, values: list[float] | None = None) -> float:
+        ordered = sorted(self.latencies_ms if values is None else values)
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else float("nan")
 
     @property
@@ -89,6 +91,7 @@ async def _fixed_rate(host: str, port: int, requests: Sequence[bytes], rate: flo
 
     async def one(index: int, raw: bytes, due: float) -> None:
         nonlocal in_flight, done_at
+        result.lags_ms.append((loop.time() - due) * 1000)
         try:
             status = await asyncio.wait_for(_exchange(host, port, raw), timeout)
         except (TimeoutError, OSError, ValueError):
@@ -98,6 +101,7 @@ async def _fixed_rate(host: str, port: int, requests: Sequence[bytes], rate: flo
         finished = loop.time()
         result.statuses[status] = result.statuses.get(status, 0) + 1
         result.latencies_ms.append((finished - due) * 1000)  # a timeout counts as its full wait
+        result.worst = sorted([*result.worst, (result.latencies_ms[-1], index)], reverse=True)[:5]
         if status:
             done_at = max(done_at, finished)
         if status == 200:

@@ -29,6 +29,8 @@ def _services():
 def cli(log_level: str) -> None:
     """wecom-scrm: WeCom SCRM bot and backend."""
     logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # urllib3 logs request URLs at DEBUG, and WeCom puts the access_token (robots: their key) in the URL.
+    logging.getLogger("urllib3").setLevel(max(logging.INFO, logging.getLogger().level))
 
 
 @cli.command()

@@ -79,7 +79,14 @@ class Sender:
             claim = queue.claim(session, OutboxMessage, now=self._clock.now(), lease=self._lease, limit=limit,
                                 order=(OutboxMessage.priority,))
         for row_id in claim.ids:
-            self._deliver(row_id, claim.token)
+            try:
+                self._deliver(row_id, claim.token)
+            except Exception as error:  # a malformed row must not stop the sender, nor come back forever
+                log.exception("outbox %s: cannot be delivered", row_id)
+                with self._store.transaction() as session:
+                    attempts = session.get(OutboxMessage, row_id).attempts
+                    queue.fail(session, OutboxMessage, row_id, claim.token, error=f"{type(error).__name__}: {error}",
+                               now=self._clock.now(), policy=self._policy, attempts=attempts)
         return len(claim.ids)
 
     def run_pending(self, rounds: int = 100) -> int:

@@ -125,3 +125,16 @@ def test_processes_sharing_redis_fetch_one_token_between_them(settings, store, c
     first.sender.run_once(limit=1)
     second.sender.run_once(limit=1)
     assert len(standin.delivered("app")) == 2 and standin.count("gettoken") == 1
+
+
+def test_a_malformed_row_is_parked_not_retried_forever(services, standin, clock):
+    from scrm.models import OutboxMessage as Row
+
+    with services.store.transaction() as session:
+        session.add(Row(key="bad", channel="app", payload={"type": "NoSuchMessage"}, created_at=clock.now(),
+                        next_try_at=clock.now()))
+    for _ in range(8):
+        services.sender.run_pending()
+        clock.advance(hours=2)
+    [(status, _)] = statuses(services)
+    assert status == "dead" and standin.count("message/send") == 0
