@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from bot.cli_admin import register_admin_commands
 from bot.settings import ConfigError, Settings, load_settings
 
 
@@ -76,13 +77,17 @@ def db_upgrade(revision: str) -> None:
 
 
 @cli.command()
-def sync() -> None:
-    """Departments and members from WeCom (customers and tags follow in a later issue)."""
-    from bot.sync import sync_members
+@click.option("--restart", is_flag=True, help="ignore where an interrupted run stopped and start over")
+def sync(restart: bool) -> None:
+    """Backfill from WeCom: departments, members, the tag library and every rep's customers (resumable)."""
+    from bot.sync import Backfill
 
     services = _services()
-    counts = sync_members(services.app_client, services.store, services.clock)
-    click.echo(", ".join(f"{name}: {n}" for name, n in counts.items()))
+    report = Backfill(services.contact_client, services.store, services.clock).run(restart=restart)
+    if report.resumed:
+        click.echo("resumed an interrupted run")
+    for line in report.lines():
+        click.echo(line)
 
 
 @cli.command()
@@ -137,6 +142,7 @@ def _queue_commands(name: str, module: str) -> click.Group:
 
 
 cli.add_command(_queue_commands("inbox", "scrm.inbox"))
+register_admin_commands(cli, _services)
 cli.add_command(_queue_commands("outbox", "scrm.outbox"))
 
 

@@ -13,13 +13,14 @@ from datetime import timedelta
 from typing import Any
 
 from bot.ratelimit import SendLimits
+from bot.tag_writer import TagWriter
 from bot.wecom import AlreadyDone, RateLimited, Refused, WebhookClient, WeComClient
 from handlers.context import WeComError
 from scrm import outbox, queue
 from scrm.clock import Clock
 from scrm.db import Store
 from scrm.models import OutboxMessage
-from scrm.outbox import AppChatMarkdown, AppMarkdown, AppText, Message, WebhookMarkdown, Welcome
+from scrm.outbox import AppChatMarkdown, AppMarkdown, AppText, Message, TagCustomer, WebhookMarkdown, Welcome
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ class Sender:
         self._store, self._app, self._contact, self._webhooks = store, app, contact, webhooks
         self._limits, self._clock, self._agent_id = limits, clock, agent_id
         self._policy, self._lease = policy, lease
+        self._tag_writer = TagWriter(store, contact, clock)
 
     def run_once(self, limit: int = 20) -> int:
         """Deliver up to `limit` due messages, urgent ones (welcomes) first; returns how many were tried."""
@@ -128,6 +130,8 @@ class Sender:
             self._close(row_id, token, "sent", 0, _answer(result))
 
     def _send(self, message: Message) -> dict[str, Any]:
+        if isinstance(message, TagCustomer):
+            return self._tag_writer.apply(message)
         route = render(message, self._agent_id)
         if isinstance(message, WebhookMarkdown):
             return self._webhooks.send(message.webhook_key, route.body)
@@ -150,5 +154,5 @@ class Sender:
 
 def _answer(result: dict[str, Any]) -> dict[str, Any]:
     """What to keep of WeCom's answer: ids and partial failures, never echoed content."""
-    keep = ("errmsg", "msgid", "invaliduser", "invalidparty", "invalidtag", "unlicenseduser")
+    keep = ("errmsg", "msgid", "invaliduser", "invalidparty", "invalidtag", "unlicenseduser", "created")
     return {k: v for k, v in result.items() if k in keep and v}

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from scrm import follow_ups
+
 
 class ConfigError(Exception):
     """Settings are missing or malformed; the message has one line per variable."""
@@ -33,6 +35,7 @@ class Settings(DatabaseSettings):
     redis_url: str | None = None
     scrm_redis_prefix: str = Field(default="scrm", pattern=r"^[A-Za-z0-9_.-]{1,40}$")
     scrm_timezone: str = "Asia/Shanghai"
+    scrm_first_follow_up: str = "next_working_day"
     scrm_log_level: str = "INFO"
 
     @field_validator("wecom_encoding_aes_key")
@@ -67,6 +70,13 @@ class Settings(DatabaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}") from None
         return value
+
+    @field_validator("scrm_first_follow_up")
+    @classmethod
+    def _first_follow_up(cls, value: str) -> str:
+        if not follow_ups.valid_rule(value):
+            raise ValueError("must be next_working_day, or hours/days such as 4h or 2d")
+        return value.strip()
 
     @field_validator("redis_url")
     @classmethod

@@ -108,6 +108,21 @@ class WeComClient(WeChatClient):
     def get_external_contact(self, external_userid: str) -> dict[str, Any]:
         return self.get("externalcontact/get", params={"external_userid": external_userid})
 
+    def corp_tags(self) -> list[dict[str, Any]]:
+        return self.post("externalcontact/get_corp_tag_list", data={})["tag_group"]
+
+    def group_chat(self, chat_id: str) -> dict[str, Any]:
+        return self.post("externalcontact/groupchat/get", data={"chat_id": chat_id, "need_name": 0})["group_chat"]
+
+    def add_corp_tags(self, group_name: str, names: list[str], group_id: str = "") -> dict[str, Any]:
+        body: dict[str, Any] = {"tag": [{"name": name} for name in names]}
+        body.update({"group_id": group_id} if group_id else {"group_name": group_name})
+        return self.post("externalcontact/add_corp_tag", data=body)["tag_group"]
+
+    def mark_tags(self, userid: str, external_userid: str, tag_ids: list[str]) -> None:
+        self.post("externalcontact/mark_tag", data={"userid": userid, "external_userid": external_userid,
+                                                    "add_tag": tag_ids})
+
     def batch_get_by_user(self, userids: list[str], cursor: str = "", limit: int = 100) -> dict[str, Any]:
         """wechatpy 2.0a sends `userid` here; WeCom wants `userid_list`."""
         body = {"userid_list": userids, "cursor": cursor, "limit": limit}

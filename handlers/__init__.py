@@ -1,8 +1,8 @@
 """Event and command handlers. The whole routing table is built here, one line per family."""
 
-from handlers import commands, contacts
+from handlers import chats, commands, contacts, tags
 from handlers.router import Router
 
 
 def build_router() -> Router:
-    return Router.root(contacts.router, commands.router)
+    return Router.root(contacts.router, chats.router, tags.router, commands.router)

@@ -1,59 +1,195 @@
-"""Customer-contact events (change_external_contact): a customer adds, edits or deletes a rep."""
+"""Customer-contact events (change_external_contact): customers added, edited, deleted, handed over.
+
+Events can arrive late, twice or out of order (an edit before its add, a delete for a customer we never
+saw); relation statuses carry WeCom's event time (scrm/customers.py), so the result is the in-order one.
+"""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from typing import Any
 
 from handlers import texts
 from handlers.context import Context, WeComError
-from handlers.events import ContactAdded
+from handlers.events import (
+    ContactAdded,
+    ContactDeletedByCustomer,
+    ContactDeletedByRep,
+    ContactEdited,
+    TransferFailed,
+)
+from handlers.parsing.tokens import add_words, cut
 from handlers.router import Router
-from scrm import customers, members
-from scrm.outbox import Welcome
+from scrm import customers, deals, follow_ups, interactions, members, tagging, tags, welcome
+from scrm.models import Customer, CustomerRep
+from scrm.outbox import AppText, TagCustomer, Welcome
 
 router = Router("contacts")
 log = logging.getLogger(__name__)
+EXT = ("event", "change_external_contact")
 
 
-@router.on("event", "change_external_contact", "add_external_contact")
-@router.on("event", "change_external_contact", "add_half_external_contact")
+@router.on(*EXT, "add_external_contact")
 def on_contact_added(event: ContactAdded, ctx: Context) -> None:
-    """Record the customer and the relation, and welcome them (the welcome_code is good for 20 s)."""
-    profile = _profile(event, ctx)
-    contact = profile.get("external_contact", {})
-    customer = customers.upsert(
-        ctx.session,
-        external_userid=event.external_user_id,
-        name=contact.get("name", ""),
-        type=int(contact.get("type") or 1),
-        corp_name=contact.get("corp_name", ""),
-        position=contact.get("position", ""),
-        gender=int(contact.get("gender") or 0),
-        now=ctx.now,
-    )
-    follow = next((f for f in profile.get("follow_user", []) if f.get("userid") == event.rep_id), {})
-    customers.follow(
-        ctx.session,
-        external_userid=event.external_user_id,
-        userid=event.rep_id,
-        status="half" if event.half else "active",
-        remark=follow.get("remark", ""),
-        description=follow.get("description", ""),
-        state=event.state or follow.get("state", ""),
-        add_way=follow.get("add_way"),
-        added_at=event.at,
-        now=ctx.now,
-    )
-    if event.welcome_code:
-        rep = members.get(ctx.session, event.rep_id)
-        text = texts.WELCOME_DEFAULT.format(customer=customer.name, rep=rep.name if rep else "")
-        ctx.outbox.add(Welcome(welcome_code=event.welcome_code, text=text), key=f"welcome:{event.welcome_code}")
+    """Record, welcome (the code lives 20 s, so it is queued first), tag, and schedule the first follow-up."""
+    customer, rel = _sync(ctx, event.external_user_id, event.rep_id, state=event.state)
+    customers.set_status(rel, "active", event.at)
+    _note(ctx, event.external_user_id, event.rep_id, "added", event.at, detail=event.state or texts.NO_CHANNEL)
+    if rel.status not in customers.LIVE:  # a later delete already ended it: no welcome, no follow-up
+        return
+    _welcome(ctx, event, customer, rel)
+    _tag(ctx, customer, rel, event.at)
+    due = follow_ups.first_due(event.at, ctx.settings.timezone, ctx.settings.first_follow_up)
+    note = texts.FIRST_FOLLOW_UP_NOTE.format(channel=rel.state or texts.NO_CHANNEL)
+    follow_ups.open_first(ctx.session, external_userid=customer.external_userid, userid=rel.userid, due_at=due,
+                          note=note, now=ctx.now)
 
 
-def _profile(event: ContactAdded, ctx: Context) -> dict:
-    """The customer as WeCom describes them; a failed lookup must not hold up the welcome."""
+@router.on(*EXT, "add_half_external_contact")
+def on_contact_half_added(event: ContactAdded, ctx: Context) -> None:
+    """The customer added the rep (免验证) before the rep accepted; the full add completes it."""
+    customer, rel = _sync(ctx, event.external_user_id, event.rep_id, state=event.state)
+    customers.set_status(rel, "half", event.at)
+    _note(ctx, event.external_user_id, event.rep_id, "half_added", event.at, detail=event.state or texts.NO_CHANNEL)
+    if rel.status in customers.LIVE:
+        _welcome(ctx, event, customer, rel)  # the code is only sent once: here, not on the later add
+
+
+@router.on(*EXT, "edit_external_contact")
+def on_contact_edited(event: ContactEdited, ctx: Context) -> None:
+    """The rep changed the remark or tags in the client: take WeCom's current view."""
+    profile = _profile(ctx, event.external_user_id)
+    _, rel = _sync(ctx, event.external_user_id, event.rep_id, profile=profile)
+    if not rel.status:
+        customers.set_status(rel, "active", event.at)  # an edit means they are contacts
+    follow = _follow(profile, event.rep_id)
+    if follow is not None:
+        tags.replace_from_wecom(ctx.session, external_userid=event.external_user_id, userid=event.rep_id,
+                                tags=follow.get("tags", []), now=ctx.now)
+    _note(ctx, event.external_user_id, event.rep_id, "edited", event.at)
+
+
+@router.on(*EXT, "del_external_contact")
+def on_contact_deleted_by_rep(event: ContactDeletedByRep, ctx: Context) -> None:
+    """The rep deleted the customer, or 在职继承 handed the customer over (then it is not a deletion)."""
+    status = "transferred" if event.is_transfer else "deleted_by_rep"
+    customer, rel = _sync(ctx, event.external_user_id, event.rep_id, fetch=False)
+    if not customers.set_status(rel, status, event.at):
+        return
+    _note(ctx, event.external_user_id, event.rep_id, status, event.at)
+    _close_follow_ups(ctx, event.external_user_id, event.rep_id)
+    if not event.is_transfer:
+        text = texts.REP_DELETED_CUSTOMER.format(rep=_rep_name(ctx, event.rep_id), customer=_name(customer),
+                                                 when=_when(ctx, event.at))
+        _tell_managers(ctx, event.rep_id, text, key=f"rep-deleted:{event.rep_id}:{event.external_user_id}:{event.at.timestamp():.0f}")
+
+
+@router.on(*EXT, "del_follow_user")
+def on_contact_deleted_by_customer(event: ContactDeletedByCustomer, ctx: Context) -> None:
+    """Churn: the customer deleted the rep. Open deals become at risk; rep and manager hear at once."""
+    customer, rel = _sync(ctx, event.external_user_id, event.rep_id)
+    if not customers.set_status(rel, "lost", event.at):
+        return
+    _note(ctx, event.external_user_id, event.rep_id, "lost", event.at)
+    at_risk = deals.mark_at_risk(ctx.session, external_userid=event.external_user_id, userid=event.rep_id, now=ctx.now)
+    deal_text = texts.DEALS_AT_RISK.format(n=at_risk) if at_risk else ""
+    when, name = _when(ctx, event.at), _name(customer)
+    key = f"churn:{event.rep_id}:{event.external_user_id}:{event.at.timestamp():.0f}"
+    ctx.outbox.add(AppText(to=(event.rep_id,), text=texts.CHURN_TO_REP.format(customer=name, when=when, deals=deal_text)),
+                   key=key)
+    text = texts.CHURN_TO_MANAGER.format(customer=name, when=when, rep=_rep_name(ctx, event.rep_id), deals=deal_text)
+    _tell_managers(ctx, event.rep_id, text, key=key)
+
+
+@router.on(*EXT, "transfer_fail")
+def on_transfer_failed(event: TransferFailed, ctx: Context) -> None:
+    reason = texts.TRANSFER_FAIL_REASONS.get(event.reason, event.reason)
+    _note(ctx, event.external_user_id, event.rep_id, "transfer_failed", event.at, detail=reason)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def _profile(ctx: Context, external_userid: str) -> dict[str, Any]:
+    """The customer as WeCom describes them; {} when WeCom can't say (84061 after the rep deleted them)."""
     try:
-        return ctx.wecom.get_external_contact(event.external_user_id)
+        return ctx.wecom.get_external_contact(external_userid)
     except WeComError as error:
         log.warning("externalcontact/get failed for inbox %s: errcode %s", ctx.inbox_id, error.errcode)
         return {}
+
+
+def _follow(profile: dict[str, Any], userid: str) -> dict[str, Any] | None:
+    return next((f for f in profile.get("follow_user", []) if f.get("userid") == userid), None)
+
+
+def _sync(ctx: Context, external_userid: str, userid: str, *, state: str = "", fetch: bool = True,
+          profile: dict[str, Any] | None = None) -> tuple[Customer, CustomerRep]:
+    """Customer and relation as WeCom sees them now (or as we last knew them when WeCom can't say)."""
+    if profile is None:
+        profile = _profile(ctx, external_userid) if fetch else {}
+    customer, _ = customers.upsert(ctx.session, external_userid=external_userid,
+                                   profile=profile.get("external_contact", {}), now=ctx.now)
+    rel = customers.link(ctx.session, external_userid=external_userid, userid=userid, now=ctx.now)
+    follow = dict(_follow(profile, userid) or {})
+    if state:
+        follow["state"] = state
+    customers.apply_follow_info(rel, follow, now=ctx.now)
+    return customer, rel
+
+
+def _welcome(ctx: Context, event: ContactAdded, customer: Customer, rel: CustomerRep) -> None:
+    if not event.welcome_code:  # absent when a console welcome is set, they chatted before, or it was used
+        return
+    template = welcome.choose(ctx.session, rel.state)
+    text = welcome.render(template.text if template else texts.WELCOME_DEFAULT, customer=customer.name,
+                          rep=_rep_name(ctx, rel.userid), company=customer.corp_name)
+    ctx.outbox.add(Welcome(welcome_code=event.welcome_code, text=text), key=f"welcome:{event.welcome_code}")
+
+
+def _tag(ctx: Context, customer: Customer, rel: CustomerRep, at: datetime) -> None:
+    rules = tagging.listed(ctx.session)
+    add_words(tagging.keywords(rules))
+    profile_texts = [customer.corp_name, customer.position, rel.remark, rel.description, rel.remark_corp_name]
+    matches = tagging.evaluate(rules, state=rel.state, texts=profile_texts, cut=cut)
+    new = tags.add_to_customer(ctx.session, external_userid=customer.external_userid, userid=rel.userid,
+                               tags=[(m.group, m.tag, m.rule) for m in matches], now=ctx.now)
+    if new:
+        ctx.outbox.add(TagCustomer(userid=rel.userid, external_userid=customer.external_userid, tags=tuple(new)),
+                       key=f"tag:{rel.userid}:{customer.external_userid}:{ctx.inbox_id}")
+        _note(ctx, customer.external_userid, rel.userid, "tagged", at, detail="、".join(f"{g}:{t}" for g, t in new))
+
+
+def _close_follow_ups(ctx: Context, external_userid: str, userid: str) -> None:
+    for follow_up in follow_ups.open_for(ctx.session, external_userid):
+        if follow_up.userid == userid:
+            follow_up.status, follow_up.done_at = "cancelled", ctx.now
+            ctx.session.add(follow_up)
+
+
+def _tell_managers(ctx: Context, rep_id: str, text: str, *, key: str) -> None:
+    rep = members.get(ctx.session, rep_id)
+    managers = members.managers_of(ctx.session, rep) if rep else []
+    if managers:
+        ctx.outbox.add(AppText(to=tuple(m.userid for m in managers), text=text), key=f"{key}:managers")
+
+
+def _note(ctx: Context, external_userid: str, userid: str, kind: str, at: datetime, detail: str = "") -> None:
+    text = texts.TIMELINE[kind].format(detail=detail)
+    interactions.record(ctx.session, external_userid=external_userid, userid=userid, kind=kind, at=at, text=text,
+                        inbox_id=ctx.inbox_id)
+
+
+def _rep_name(ctx: Context, userid: str) -> str:
+    rep = members.get(ctx.session, userid)
+    return rep.name if rep else userid
+
+
+def _name(customer: Customer) -> str:
+    return customer.name or texts.UNKNOWN_CUSTOMER
+
+
+def _when(ctx: Context, at: datetime) -> str:
+    local = at.astimezone(ctx.settings.timezone)
+    return texts.WHEN_FORMAT.format(month=local.month, day=local.day, hour=local.hour, minute=local.minute)
+

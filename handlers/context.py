@@ -26,6 +26,10 @@ class WeComReader(Protocol):
 
     def get_external_contact(self, external_userid: str) -> dict[str, Any]: ...
 
+    def corp_tags(self) -> list[dict[str, Any]]: ...
+
+    def group_chat(self, chat_id: str) -> dict[str, Any]: ...
+
 
 @dataclass(frozen=True)
 class HandlerSettings:
@@ -33,6 +37,7 @@ class HandlerSettings:
 
     agent_id: int
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    first_follow_up: str = "next_working_day"  # SOP window for a new customer's first follow-up
 
 
 @dataclass

@@ -1,62 +1,113 @@
-"""Customers (external contacts) and the reps who follow them."""
+"""Customers (external contacts) and the reps who follow them.
+
+A relation's status is set by events that may arrive late or twice, so every change carries the time
+WeCom gave it: an older event never overrides a newer one, and at the same second an ending (deleted,
+lost, handed over) wins over an add. Replaying events in any order gives the in-order result.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlmodel import Session, select
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
 
 from scrm.models import Customer, CustomerRep
 
+RANK = {"half": 0, "active": 1, "deleted_by_rep": 2, "transferred": 2, "lost": 2}
+LIVE = ("half", "active")
 
-def upsert(
-    session: Session,
-    *,
-    external_userid: str,
-    name: str,
-    type: int = 1,
-    corp_name: str = "",
-    position: str = "",
-    gender: int = 0,
-    now: datetime,
-) -> Customer:
-    customer = session.get(Customer, external_userid) or Customer(
-        external_userid=external_userid, created_at=now, updated_at=now
-    )
-    customer.name, customer.type, customer.corp_name = name, type, corp_name
-    customer.position, customer.gender, customer.updated_at = position, gender, now
-    session.add(customer)
-    return customer
+
+def upsert(session: Session, *, external_userid: str, profile: dict[str, Any], now: datetime) -> tuple[Customer, str]:
+    """Store WeCom's `external_contact` profile; returns (customer, "created" | "updated" | "unchanged")."""
+    customer = session.get(Customer, external_userid)
+    created = customer is None
+    customer = customer or Customer(external_userid=external_userid, created_at=now, updated_at=now)
+    fields = {
+        "name": profile.get("name", customer.name or ""),
+        "type": int(profile.get("type") or customer.type or 1),
+        "corp_name": profile.get("corp_name", customer.corp_name or ""),
+        "position": profile.get("position", customer.position or ""),
+        "gender": int(profile.get("gender") or customer.gender or 0),
+    }
+    changed = created or any(getattr(customer, k) != v for k, v in fields.items())
+    if changed:
+        for key, value in fields.items():
+            setattr(customer, key, value)
+        customer.updated_at = now
+        session.add(customer)
+    return customer, "created" if created else "updated" if changed else "unchanged"
 
 
 def relation(session: Session, external_userid: str, userid: str) -> CustomerRep | None:
-    query = select(CustomerRep).where(
-        CustomerRep.external_userid == external_userid, CustomerRep.userid == userid
-    )
+    query = select(CustomerRep).where(CustomerRep.external_userid == external_userid, CustomerRep.userid == userid)
     return session.exec(query).first()
 
 
-def follow(
-    session: Session,
-    *,
-    external_userid: str,
-    userid: str,
-    status: str = "active",
-    remark: str = "",
-    description: str = "",
-    state: str = "",
-    add_way: int | None = None,
-    added_at: datetime | None = None,
-    now: datetime,
-) -> CustomerRep:
-    """Create or refresh the rep–customer relation (one row per pair)."""
-    link = relation(session, external_userid, userid) or CustomerRep(
-        external_userid=external_userid, userid=userid, updated_at=now
-    )
-    link.status, link.remark, link.description = status, remark, description
-    link.state = state or link.state
-    link.add_way = add_way if add_way is not None else link.add_way
-    link.added_at = link.added_at or added_at
-    link.updated_at = now
-    session.add(link)
-    return link
+def link(session: Session, *, external_userid: str, userid: str, now: datetime,
+         known: dict[tuple[str, str], CustomerRep] | None = None) -> CustomerRep:
+    """The rep–customer relation, created without a status if this is the first we hear of it.
+
+    `known` (from `relations_of`) saves a query per customer in bulk work.
+    """
+    key = (external_userid, userid)
+    found = known.get(key) if known is not None else relation(session, external_userid, userid)
+    if found is None:
+        found = CustomerRep(external_userid=external_userid, userid=userid, status="", updated_at=now)
+        session.add(found)
+        if known is not None:
+            known[key] = found
+    return found
+
+
+def relations_of(session: Session, external_userids: list[str]) -> dict[tuple[str, str], CustomerRep]:
+    """Every relation of these customers, keyed (external_userid, userid); also loads the customers."""
+    session.exec(select(Customer).where(col(Customer.external_userid).in_(external_userids))).all()
+    query = select(CustomerRep).where(col(CustomerRep.external_userid).in_(external_userids))
+    return {(r.external_userid, r.userid): r for r in session.exec(query)}
+
+
+def set_status(rel: CustomerRep, status: str, at: datetime) -> bool:
+    """Apply a status WeCom reported at `at`, unless a later event already moved the relation."""
+    later = rel.status_at is not None and rel.status and (
+        at < rel.status_at or (at == rel.status_at and RANK[status] < RANK[rel.status]))
+    if later:
+        return False
+    rel.status, rel.status_at = status, at
+    return True
+
+
+def apply_follow_info(rel: CustomerRep, follow: dict[str, Any], *, now: datetime) -> bool:
+    """Copy a `follow_user` / `follow_info` entry (remark, description, channel …); returns changed."""
+    fields = {
+        "remark": follow.get("remark", rel.remark) or "",
+        "description": follow.get("description", rel.description) or "",
+        "state": follow.get("state") or rel.state or "",
+        "add_way": follow.get("add_way", rel.add_way),
+        "remark_corp_name": follow.get("remark_corp_name", rel.remark_corp_name) or "",
+    }
+    if follow.get("createtime") and rel.added_at is None:
+        fields["added_at"] = datetime.fromtimestamp(int(follow["createtime"]), UTC)
+    changed = any(getattr(rel, k) != v for k, v in fields.items())
+    for key, value in fields.items():
+        setattr(rel, key, value)
+    if changed:
+        rel.updated_at = now
+    return changed
+
+
+def reps_of(session: Session, external_userid: str) -> list[CustomerRep]:
+    query = select(CustomerRep).where(CustomerRep.external_userid == external_userid).order_by(CustomerRep.id)
+    return list(session.exec(query).all())
+
+
+def search(session: Session, text: str, limit: int = 10) -> list[Customer]:
+    """By external id, or by name / corp name / a rep's remark containing the text (for operators)."""
+    if found := session.get(Customer, text):
+        return [found]
+    like = f"%{text}%"
+    remarked = select(CustomerRep.external_userid).where(col(CustomerRep.remark).like(like))
+    query = select(Customer).where(or_(col(Customer.name).like(like), col(Customer.corp_name).like(like),
+                                       col(Customer.external_userid).in_(remarked)))
+    return list(session.exec(query.order_by(Customer.name).limit(limit)).all())

@@ -71,12 +71,16 @@ class Store:
         SQLModel.metadata.create_all(self.engine)
 
 
-def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any], key: str) -> bool:
-    """INSERT … ON CONFLICT (key) DO NOTHING; True when the row was new."""
+def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any], key: str | tuple[str, ...]) -> bool:
+    """INSERT … ON CONFLICT (key columns) DO NOTHING; True when the row was new."""
+    columns = (key,) if isinstance(key, str) else key
     dialect = session.get_bind().dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
     statement = (
-        insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]).returning(getattr(model, key))
+        insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=list(columns))
+        .returning(getattr(model, columns[0]))
     )
     # RETURNING rather than rowcount: psycopg reports -1 for INSERT … ON CONFLICT.
     return session.exec(statement).first() is not None  # type: ignore[call-overload]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Numeric, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from scrm.types import UTCDateTime
@@ -104,9 +105,152 @@ class CustomerRep(SQLModel, table=True):
     external_userid: str = Field(max_length=64, index=True)
     userid: str = Field(max_length=64, index=True)
     status: str = Field(default="active", max_length=24)
+    status_at: datetime | None = _when(nullable=True)
     remark: str = Field(default="", max_length=128)
     description: str = Field(default="", max_length=512)
     state: str = Field(default="", max_length=64)
     add_way: int | None = None
     added_at: datetime | None = _when(nullable=True)
+    remark_corp_name: str = Field(default="", max_length=128)
+    updated_at: datetime = _when()
+
+
+class TagGroup(SQLModel, table=True):
+    """A corp tag group (企业客户标签组), mirrored from WeCom."""
+
+    __tablename__ = "tag_group"
+
+    group_id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=64, index=True)
+    order: int = 0
+    deleted: bool = False
+    synced_at: datetime | None = _when(nullable=True)
+
+
+class Tag(SQLModel, table=True):
+    """A corp tag, mirrored from WeCom (API changes send no callback, so we update it ourselves)."""
+
+    tag_id: str = Field(primary_key=True, max_length=64)
+    group_id: str = Field(max_length=64, index=True)
+    name: str = Field(max_length=64)
+    order: int = 0
+    deleted: bool = False
+    synced_at: datetime | None = _when(nullable=True)
+
+
+class CustomerTag(SQLModel, table=True):
+    """A tag one rep has on one customer, and which rule (or WeCom itself) put it there."""
+
+    __tablename__ = "customer_tag"
+    __table_args__ = (UniqueConstraint("external_userid", "userid", "group_name", "tag_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_userid: str = Field(max_length=64, index=True)
+    userid: str = Field(max_length=64)
+    group_name: str = Field(max_length=64)
+    tag_name: str = Field(max_length=64)
+    tag_id: str | None = Field(default=None, max_length=64)
+    rule: str = Field(default="", max_length=120)
+    created_at: datetime = _when()
+    marked_at: datetime | None = _when(nullable=True)
+
+
+class TaggingRule(SQLModel, table=True):
+    """Auto-tagging on add: `channel` rules match the QR code's state, `keyword` rules words in the profile."""
+
+    __tablename__ = "tagging_rule"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    pattern: str = Field(max_length=120)
+    tag_group: str = Field(max_length=30)
+    tag_name: str = Field(max_length=30)
+    enabled: bool = True
+    created_at: datetime = _when()
+
+
+class WelcomeTemplate(SQLModel, table=True):
+    """The welcome text for a channel (state exactly, or by prefix with a trailing *); empty = default."""
+
+    __tablename__ = "welcome_template"
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(default="", max_length=64, unique=True)
+    text: str = Field(sa_type=Text)
+    updated_at: datetime = _when()
+
+
+class FollowUp(SQLModel, table=True):
+    """A next step a rep owes a customer, due at a time."""
+
+    __tablename__ = "follow_up"
+    __table_args__ = (Index("ix_follow_up_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str | None = Field(default=None, max_length=120, unique=True)
+    external_userid: str = Field(max_length=64, index=True)
+    userid: str = Field(max_length=64, index=True)
+    due_at: datetime = _when()
+    status: str = Field(default="open", max_length=16)
+    note: str = Field(default="", sa_type=Text)
+    source: str = Field(default="rep", max_length=16)
+    created_at: datetime = _when()
+    done_at: datetime | None = _when(nullable=True)
+
+
+class Deal(SQLModel, table=True):
+    """An opportunity with one customer, owned by one rep."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_userid: str = Field(max_length=64, index=True)
+    userid: str = Field(max_length=64, index=True)
+    stage: str = Field(default="", max_length=32)
+    status: str = Field(default="open", max_length=16)
+    at_risk: bool = False
+    amount: Decimal | None = Field(default=None, sa_type=Numeric(14, 2))
+    note: str = Field(default="", sa_type=Text)
+    opened_at: datetime = _when()
+    updated_at: datetime = _when()
+    closed_at: datetime | None = _when(nullable=True)
+
+
+class Interaction(SQLModel, table=True):
+    """One entry of a customer's timeline: an event from WeCom or something a rep logged."""
+
+    __table_args__ = (Index("ix_interaction_customer_at", "external_userid", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_userid: str = Field(max_length=64)
+    userid: str | None = Field(default=None, max_length=64, index=True)
+    kind: str = Field(max_length=32)
+    channel: str = Field(default="", max_length=16)
+    text: str = Field(default="", sa_type=Text)
+    at: datetime = _when()
+    inbox_id: int | None = None
+
+
+class GroupChat(SQLModel, table=True):
+    """A customer group chat (客户群) and its head counts."""
+
+    __tablename__ = "group_chat"
+
+    chat_id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(default="", max_length=128)
+    owner: str = Field(default="", max_length=64)
+    notice: str = Field(default="", sa_type=Text)
+    members: int = 0
+    external_members: int = 0
+    member_version: str = Field(default="", max_length=64)
+    status: str = Field(default="active", max_length=16)
+    created_at: datetime | None = _when(nullable=True)
+    updated_at: datetime = _when()
+
+
+class SyncCheckpoint(SQLModel, table=True):
+    """Where a resumable `scrm sync` got to (one row per step)."""
+
+    __tablename__ = "sync_checkpoint"
+
+    name: str = Field(primary_key=True, max_length=64)
+    state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = _when()

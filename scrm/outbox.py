@@ -64,8 +64,20 @@ class Welcome:
     channel = "welcome"
 
 
-Message = AppText | AppMarkdown | AppChatMarkdown | WebhookMarkdown | Welcome
-TYPES: dict[str, type] = {t.__name__: t for t in (AppText, AppMarkdown, AppChatMarkdown, WebhookMarkdown, Welcome)}
+@dataclass(frozen=True)
+class TagCustomer:
+    """Create missing corp tags (once) and mark them on a customer. WeCom sends no callback for either."""
+
+    userid: str
+    external_userid: str
+    tags: tuple[tuple[str, str], ...]  # (group name, tag name)
+    channel = "api"
+
+
+Message = AppText | AppMarkdown | AppChatMarkdown | WebhookMarkdown | Welcome | TagCustomer
+TYPES: dict[str, type] = {
+    t.__name__: t for t in (AppText, AppMarkdown, AppChatMarkdown, WebhookMarkdown, Welcome, TagCustomer)
+}
 
 WELCOME_LIFETIME = timedelta(seconds=20)
 
@@ -97,7 +109,12 @@ def add(
 def load(payload: dict[str, Any]) -> Message:
     fields = dict(payload)
     cls = TYPES[fields.pop("type")]
-    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in fields.items()})
+    return cls(**{k: _tuples(v) for k, v in fields.items()})
+
+
+def _tuples(value: Any) -> Any:
+    """JSON gives lists back; the message dataclasses hold tuples (hashable, immutable)."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -1,0 +1,30 @@
+"""Customer group chat events (change_external_chat): record the chat, its owner and head counts."""
+
+from __future__ import annotations
+
+from handlers.context import Context, WeComError
+from handlers.events import ExternalChatChanged
+from handlers.router import Router
+from scrm import chats
+from scrm.models import GroupChat
+
+router = Router("chats")
+
+
+@router.on("event", "change_external_chat", "create")
+@router.on("event", "change_external_chat", "update")
+def on_chat_changed(event: ExternalChatChanged, ctx: Context) -> None:
+    """The event only says that something changed; groupchat/get says what the chat is now."""
+    known = ctx.session.get(GroupChat, event.chat_id)
+    try:
+        detail = ctx.wecom.group_chat(event.chat_id)
+    except WeComError:
+        if known is not None and known.status == "dismissed":
+            return  # a late update for a chat that is gone
+        raise
+    chats.upsert(ctx.session, detail, now=ctx.now)
+
+
+@router.on("event", "change_external_chat", "dismiss")
+def on_chat_dismissed(event: ExternalChatChanged, ctx: Context) -> None:
+    chats.dismiss(ctx.session, event.chat_id, now=ctx.now)

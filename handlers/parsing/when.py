@@ -1,0 +1,215 @@
+"""Time expressions inside a rep's text → a due time in the business timezone, or a refusal.
+
+Reading is recognizers-text-date-time (recognizer.py) after tested rewrites (timewords.py). This module
+picks the reading: future over past, defaults for date-only words, and refuses — never guesses — when
+the time is past, impossible or unresolvable. Pure: `now` and `tz` come in, nothing reads a clock.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers.parsing import clean, recognizer, texts, timewords
+
+DEFAULT_HOUR = 9
+DEADLINE_HOUR = 18  # "周五前" with no hour: due by the end of that working day
+PART_HOURS = {"MO": 9, "MI": 12, "AF": 14, "EV": 19, "NI": 21}
+_PART_WORDS = re.compile(r"上午|下午|中午|晚|早|凌晨|傍晚|夜|午")
+_DEADLINE_AFTER = re.compile(r"之前|以前|前|之内|以内|内")
+_CHINESE_CLOCK_ONLY = re.compile(r"^[一二两三四五几]点$")
+_NUMERAL = re.compile(r"[\d零〇一二两三四五六七八九十]")
+_CLOCK = re.compile(r"T(\d{2})(?::(\d{2}))?")
+# Windows not worth a recognizer call (~2 ms): one character, a bare duration (聊了20分钟), 一点/两点.
+_NOT_A_TIME = re.compile(r".|[\d.零一二两三四五六七八九十半]+个?(?:分钟|小时|钟头|天|周|星期|礼拜|月|年)|[一二两三四五几]点")
+MAX_ROLL_DAYS = 183  # 1月3日 said on 12-28 is next year; 6月1日 said in November is refused, not rolled
+
+
+@dataclass(frozen=True)
+class When:
+    span: tuple[int, int]  # [start, end) of the words consumed, in the text given
+    due: datetime  # aware, business timezone
+    has_clock: bool  # False: the rep gave a day only and `due` carries a default hour
+    deadline: bool = False  # "周五前", "3天内"
+    text: str = ""  # the words as typed
+
+
+@dataclass(frozen=True)
+class WhenError:
+    span: tuple[int, int]
+    reason: str  # "past" | "impossible" | "unknown"
+    suggestion: str  # Chinese, for the rep
+    text: str = ""
+    understood: datetime | None = None  # for "past": what we read, to echo back
+
+
+def parse_when(text: str, now: datetime, tz: ZoneInfo) -> When | WhenError | None:
+    """The first time expression in `text` that reads as a future time; else the first refusal; else None."""
+    now = now.astimezone(tz)
+    folded = clean.fold(text)
+    refused = timewords.refusals(folded, now.date())
+    errors = [_refusal_error(r, folded) for r in refused]
+    rewritten = timewords.rewrite(folded, now.date())
+    for start, end in timewords.windows(rewritten.text):
+        span = rewritten.original(start, end)
+        if any(r.start < span[1] and span[0] < r.end for r in refused) or _NOT_A_TIME.fullmatch(
+                rewritten.text[start:end]):
+            continue
+        found = _read_window(rewritten, start, end, folded, now)
+        if isinstance(found, When):
+            return found
+        if found is not None:
+            errors.append(found)
+    return min(errors, key=lambda e: e.span[0]) if errors else None
+
+
+def format_when(dt: datetime, now: datetime | None = None) -> str:
+    """11月25日(周三) 15:00; with the year when it is not `now`'s year (default: the wall clock's)."""
+    this_year = (now or datetime.now(dt.tzinfo)).astimezone(dt.tzinfo).year
+    pattern = texts.WHEN_FORMAT if dt.year == this_year else texts.WHEN_FORMAT_YEAR
+    return pattern.format(year=dt.year, month=dt.month, day=dt.day, weekday=texts.WEEKDAYS[dt.weekday()],
+                          hour=dt.hour, minute=dt.minute)
+
+
+def describe_when(when: When, now: datetime) -> str:
+    """What the reply echoes: 11月27日(周五) 18:00前（没说几点，先按18点）."""
+    words = format_when(when.due, now) + (texts.DEADLINE_SUFFIX if when.deadline else "")
+    return words if when.has_clock else words + texts.DEFAULT_HOUR_NOTE.format(hour=when.due.hour)
+
+
+def warm_up() -> None:
+    recognizer.warm_up()
+
+
+def _refusal_error(refusal: timewords.Refusal, folded: str) -> WhenError:
+    words = folded[refusal.start:refusal.end]
+    message = {"holiday": texts.HOLIDAY, "vague": texts.VAGUE, "recurring": texts.RECURRING}.get(
+        refusal.kind, texts.IMPOSSIBLE)
+    return WhenError((refusal.start, refusal.end), refusal.reason, message.format(text=words), words)
+
+
+class _Refused(Exception):
+    def __init__(self, reason: str, template: str, understood: datetime | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.template, self.understood = reason, template, understood
+
+
+def _read_window(rewritten: timewords.Rewritten, start: int, end: int, folded: str,
+                 now: datetime) -> When | WhenError | None:
+    window = rewritten.text[start:end]
+    for hit in recognizer.recognize(window, now.replace(tzinfo=None)):
+        span = rewritten.original(start + hit.start, start + hit.end)
+        if (after := _DEADLINE_AFTER.match(folded, span[1])) and not _DEADLINE_AFTER.search(folded, *span):
+            span = (span[0], after.end())
+        words = folded[span[0]:span[1]]
+        try:
+            if hit.start and _NUMERAL.match(window[hit.start - 1]):  # 13月1日 read as 3月1日
+                raise _Refused("unknown", texts.UNKNOWN)
+            deadline = words.endswith(("前", "内"))
+            found = _resolve(hit, now, deadline)
+        except _Refused as refused:
+            understood = refused.understood
+            when = format_when(understood, now) if understood else ""
+            clock = f"{understood:%H:%M}" if understood else ""
+            message = refused.template.format(text=words, when=when, clock=clock)
+            return WhenError(span, refused.reason, message, words, understood)
+        if found is not None:
+            return When(span, found[0], found[1], deadline, words)
+    return None
+
+
+def _resolve(hit: recognizer.Hit, now: datetime, deadline: bool) -> tuple[datetime, bool] | None:
+    """A hit → (due, has_clock); None when it is no time to schedule (a duration, "早点", 今年)."""
+    if not hit.values:
+        raise _Refused("unknown", texts.UNKNOWN)
+    value = hit.values[0]
+    timex = value.get("timex", "")
+    if hit.kind in ("duration", "set") or timex in ("PRESENT_REF", "FUTURE_REF") or _is_not_a_time(hit):
+        return None
+    if timex == "PAST_REF":
+        raise _Refused("past", texts.PAST, now)
+    if value.get("value") == "not resolved":
+        raise _Refused("impossible", texts.IMPOSSIBLE)
+    found = _due(hit, timex, value, now, deadline)
+    if found is not None and found[0] <= now:
+        if hit.kind in ("time", "timerange"):
+            raise _Refused("past", texts.PAST_TODAY, found[0])
+        raise _Refused("past", texts.PAST_WEEKDAY if timex.startswith("XXXX-WXX") else texts.PAST, found[0])
+    return found
+
+
+def _is_not_a_time(hit: recognizer.Hit) -> bool:
+    """早点/晚点 (sooner/later) and 一点/两点 (a little, two points) written in Chinese numerals alone."""
+    return (hit.kind == "timerange" and len(hit.text) == 1) or (
+        hit.kind == "time" and _CHINESE_CLOCK_ONLY.match(hit.text) is not None)
+
+
+def _due(hit: recognizer.Hit, timex: str, value: dict[str, str], now: datetime,
+         deadline: bool) -> tuple[datetime, bool] | None:
+    tz = now.tzinfo
+    if hit.kind == "datetime" and "T" not in timex:  # 两小时后: the library already added the duration
+        return datetime.fromisoformat(value["value"]).replace(tzinfo=tz), True
+    if hit.kind == "daterange":
+        start = _range_start(timex, value, now.date())
+        return None if start is None else _at(start, DEADLINE_HOUR if deadline else DEFAULT_HOUR, 0, tz, False)
+    if timex.startswith("("):  # a range such as 明天下午3点到5点: its start
+        timex = timex[1:].split(",", 1)[0]
+    day_part, _, clock_part = timex.partition("T")
+    day = _day(day_part, now) if day_part else now.date()
+    if clock_part in PART_HOURS:
+        return _at(day, 18 if "傍晚" in hit.text else PART_HOURS[clock_part], 0, tz, False)
+    if not clock_part:
+        return _at(day, DEADLINE_HOUR if deadline else DEFAULT_HOUR, 0, tz, False)
+    clock = _CLOCK.match("T" + clock_part)
+    if clock is None:
+        raise _Refused("unknown", texts.UNKNOWN)
+    hour, minute = int(clock.group(1)), int(clock.group(2) or 0)
+    if not _PART_WORDS.search(hit.text) and 1 <= hour <= 6:
+        hour += 12  # "3点" with no 上午/下午: reps mean 15:00; 7–12 stay as written (明天8点 → 08:00)
+    return _at(day, hour, minute, tz, True)
+
+
+def _at(day: date, hour: int, minute: int, tz, has_clock: bool) -> tuple[datetime, bool]:
+    extra, hour = divmod(hour, 24)  # T24 (晚上12点) is the midnight after that day
+    return datetime.combine(day + timedelta(days=extra), time(hour, minute), tzinfo=tz), has_clock
+
+
+def _day(part: str, now: datetime) -> date:
+    today = now.date()
+    if part.startswith("XXXX-WXX-"):  # 周五: this week's if still ahead (or today), else next week's
+        return today + timedelta(days=(int(part[-1]) - 1 - today.weekday()) % 7)
+    if part.startswith("XXXX-"):
+        return _month_day(int(part[5:7]), int(part[8:10]), now)
+    try:
+        return date.fromisoformat(part)
+    except ValueError:
+        raise _Refused("impossible", texts.IMPOSSIBLE) from None
+
+
+def _month_day(month: int, day: int, now: datetime) -> date:
+    """A month and day without a year: this year if still ahead, next year if that is within six months."""
+    today = now.date()
+    try:
+        this_year = date(today.year, month, day)
+        if this_year >= today:
+            return this_year
+    except ValueError:
+        this_year = None
+    try:
+        next_year = date(today.year + 1, month, day)
+    except ValueError:
+        raise _Refused("impossible", texts.IMPOSSIBLE) from None
+    if (next_year - today).days <= MAX_ROLL_DAYS:
+        return next_year
+    understood = datetime.combine(this_year, time(DEFAULT_HOUR), tzinfo=now.tzinfo) if this_year else None
+    raise _Refused("past", texts.PAST_MONTH_DAY, understood)
+
+
+def _range_start(timex: str, value: dict[str, str], today: date) -> date | None:
+    """下周 → its Monday, 周末 → Saturday, 下个月 → the 1st; ranges already begun (本周, 今年) are no due time."""
+    if not re.fullmatch(r"\d{4}-W\d{2}(-WE)?|\d{4}-\d{2}", timex) or "start" not in value:
+        return None
+    start = date.fromisoformat(value["start"][:10])
+    return start if start >= today else None

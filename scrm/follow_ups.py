@@ -1,0 +1,42 @@
+"""Follow-ups: next steps a rep owes a customer, and the SOP's first one for every new customer."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from scrm.db import insert_ignore
+from scrm.models import FollowUp
+
+FIRST_CALL_HOUR = time(10, 0)
+
+
+def first_due(added_at: datetime, tz: ZoneInfo, rule: str) -> datetime:
+    """When the first follow-up is due: `next_working_day` (10:00, Monday–Friday), or `Nh` / `Nd` later."""
+    if match := re.fullmatch(r"(\d+)\s*([hd])", rule.strip()):
+        amount, unit = int(match[1]), match[2]
+        return added_at + (timedelta(hours=amount) if unit == "h" else timedelta(days=amount))
+    local = added_at.astimezone(tz).date() + timedelta(days=1)
+    while local.weekday() >= 5:  # Saturday, Sunday (public holidays are not known here)
+        local += timedelta(days=1)
+    return datetime.combine(local, FIRST_CALL_HOUR, tzinfo=tz)
+
+
+def valid_rule(rule: str) -> bool:
+    return rule == "next_working_day" or re.fullmatch(r"\d+\s*[hd]", rule.strip()) is not None
+
+
+def open_first(session: Session, *, external_userid: str, userid: str, due_at: datetime, note: str,
+               now: datetime) -> bool:
+    """The SOP's first follow-up, once per rep and customer however often the add is seen."""
+    values = {"key": f"first:{userid}:{external_userid}", "external_userid": external_userid, "userid": userid,
+              "due_at": due_at, "status": "open", "note": note, "source": "sop", "created_at": now}
+    return insert_ignore(session, FollowUp, values, key="key")
+
+
+def open_for(session: Session, external_userid: str) -> list[FollowUp]:
+    query = select(FollowUp).where(FollowUp.external_userid == external_userid, FollowUp.status == "open")
+    return list(session.exec(query.order_by(FollowUp.due_at)).all())
