@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from zoneinfo import ZoneInfo
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from bot.migrate import upgrade
 from bot.settings import load_settings
 from bot.sync import sync_members
 from bot.wecom import WeComClient
+from scrm import follow_ups, tagging, welcome
 from scrm.clock import SystemClock
 from scrm.db import Store, make_engine
 from scrm.models import Customer, CustomerRep, InboxEvent
@@ -85,6 +87,14 @@ class Scene:
                              api_base=settings.wecom_api_base, storage=MemoryStorage())
         counts = sync_members(client, self.store, SystemClock())
         _say(f"· scrm sync：同步了 {counts['departments']} 个部门、{counts['members']} 位成员")
+        with self.store.transaction() as session:
+            now = SystemClock().now()
+            tagging.add(session, kind="channel", pattern="expo2026*", group="渠道", tag="2026展会", now=now)
+            tagging.add(session, kind="keyword", pattern="制造,工厂,机械", group="行业", tag="制造业", now=now)
+            welcome.set_template(session, channel="expo2026*", now=now,
+                                 text="{客户}您好，我是{销售}，感谢您在展会上扫码！{公司}的选型资料我稍后发您。")
+        _say("· scrm rules：渠道规则 expo2026* → 渠道:2026展会；关键词规则 制造/工厂/机械 → 行业:制造业")
+        _say("· scrm welcome：展会渠道的欢迎语模板已设置")
         env = {**os.environ, **self.env, "SCRM_LOG_LEVEL": "WARNING"}
         command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         self.server = subprocess.Popen(command, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
@@ -150,6 +160,26 @@ def customer_adds_rep(scene: Scene) -> None:
     _say(f"   收件箱：这条事件收到 {event_row.deliveries} 次，存 1 行，处理 1 次（{event_row.status}）")
     if len(scene.standin.delivered("welcome")) != 1:
         raise DemoFailed("the welcome went out more than once")
+    follow = corp.external_contacts["wmDemoChen01"].follow("zhangsan")
+    _wait_for("the tags in WeCom", lambda: len(follow.tags) == 2)
+    names = sorted(f"{g.group_name}:{t.name}" for g, t in (corp.find_tag(i) for i in follow.tags))
+    _say(f"   张三在企业微信里看到客户标签：{'、'.join(names)}（自动打上，张三没有动手）")
+    with scene.store.transaction() as session:
+        [first] = follow_ups.open_for(session, "wmDemoChen01")
+    due = first.due_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    _say(f"   首次跟进已排期：{due.month}月{due.day}日 {due:%H:%M}（SOP：下一个工作日）")
+
+
+def customer_deletes_rep(scene: Scene) -> None:
+    _say("\n③ 后来，陈志强把张三从好友里删除了")
+    corp = scene.standin.corp
+    corp.mark_deleted_by_customer("zhangsan", "wmDemoChen01")
+    scene.callbacks().send(xml.contact_deleted_by_customer("zhangsan", "wmDemoChen01", corp_id=corp.corp_id))
+    alerts = _wait_for("the churn alerts", lambda: len(scene.standin.delivered("app")) >= 3 and
+                       scene.standin.delivered("app")[1:])
+    for alert in alerts:
+        who = "张三" if alert.recipients == ["zhangsan"] else "主管王五"
+        _say(f"   {who}收到：{alert.content}")
 
 
 def main() -> int:
@@ -160,6 +190,7 @@ def main() -> int:
             scene.setup()
             rep_asks_for_help(scene)
             customer_adds_rep(scene)
+            customer_deletes_rep(scene)
         except DemoFailed as failure:
             _say(f"\n演示失败：{failure}")
             return 1

@@ -6,6 +6,7 @@ from gunicorn.app.base import BaseApplication
 
 from bot.app import build, create_app
 from bot.settings import Settings
+from handlers.parsing.tokens import warm_up
 
 
 class _Server(BaseApplication):
@@ -29,6 +30,7 @@ def _start_background(worker) -> None:
 
 
 def run(settings: Settings, *, host: str, port: int, workers: int, background: bool) -> None:
+    warm_up()  # load jieba's dictionary once, before the fork: workers share it instead of each loading it
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,

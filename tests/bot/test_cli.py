@@ -68,3 +68,27 @@ def test_the_demo_plays_its_scene_and_exits_0():
     assert "销售助手：我是销售助手" in result.stdout
     assert "陈志强收到（张三发来）：陈志强您好，我是张三" in result.stdout
     assert "收到 2 次，存 1 行，处理 1 次" in result.stdout
+    assert "客户标签：渠道:2026展会、行业:制造业" in result.stdout
+    assert "张三收到：⚠️ 客户「陈志强」" in result.stdout and "主管王五收到：⚠️ 流失提醒" in result.stdout
+
+
+def test_rules_welcome_and_customer_commands(env, store, clock, tmp_path):
+    runner = CliRunner()
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("channel:\n  - {state: 'expo*', group: 渠道, tag: 展会}\nkeyword:\n"
+                     "  - {words: [制造, 工厂], group: 行业, tag: 制造}\n", encoding="utf-8")
+    assert "loaded 2 rules" in runner.invoke(cli, ["rules", "load", str(rules)], env=env).output
+    listed = runner.invoke(cli, ["rules", "list"], env=env).output
+    assert "channel  expo*" in listed and "-> 行业:制造" in listed
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("keyword:\n  - {words: [钢铁], group: 行业}\n", encoding="utf-8")
+    refused = runner.invoke(cli, ["rules", "load", str(bad), "--replace"], env=env)
+    assert refused.exit_code == 1 and "keyword rule 1 needs `words`, `group` and `tag`" in refused.output
+    assert "loaded" not in refused.output and "expo*" in runner.invoke(cli, ["rules", "list"], env=env).output
+
+    assert runner.invoke(cli, ["welcome", "set", "expo*", "{客户}您好，我是{销售}"], env=env).exit_code == 0
+    typo = runner.invoke(cli, ["welcome", "set", "", "{客人}您好"], env=env)
+    assert typo.exit_code == 1 and "unknown placeholder {客人}" in typo.output
+
+    missing = runner.invoke(cli, ["customer", "show", "陈志强"], env=env)
+    assert missing.exit_code == 1 and "no customer matches" in missing.output
