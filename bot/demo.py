@@ -15,9 +15,9 @@ import subprocess
 import sys
 import tempfile
 import time
-from zoneinfo import ZoneInfo
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import requests
 from sqlmodel import select
