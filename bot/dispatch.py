@@ -49,8 +49,7 @@ class Dispatcher:
             claim = queue.claim(session, InboxEvent, now=self._clock.now(), lease=self._lease, limit=limit)
         for row_id in claim.ids:
             self._handle(row_id, claim.token)
-        if claim.ids:
-            self._on_outbox()
+            self._on_outbox()  # per row, not per batch: a welcome must not wait for 19 other events
         return len(claim.ids)
 
     def run_pending(self, rounds: int = 100) -> int:
@@ -64,11 +63,13 @@ class Dispatcher:
         return total
 
     def _handle(self, row_id: int, token: str) -> None:
-        attempts = 0
+        with self._store.transaction() as session:
+            row = session.get(InboxEvent, row_id)
+        attempts = row.attempts
         try:
+            # The handlers' transaction begins at their first statement, so a handler that reads WeCom
+            # before touching the store does not hold SQLite's write lock across the HTTP call.
             with self._store.transaction() as session:
-                row = session.get(InboxEvent, row_id)
-                attempts = row.attempts
                 now = self._clock.now()
                 if attempts > self._policy.max_attempts:  # taken again and again: its worker keeps dying
                     raise RuntimeError(f"worker died while handling it {attempts - 1} times")

@@ -75,8 +75,11 @@ class Sender:
         self._policy, self._lease = policy, lease
         self._tag_writer = TagWriter(store, contact, clock)
 
-    def run_once(self, limit: int = 20) -> int:
-        """Deliver up to `limit` due messages, urgent ones (welcomes) first; returns how many were tried."""
+    def run_once(self, limit: int = 5) -> int:
+        """Deliver up to `limit` due messages, urgent ones (welcomes) first; returns how many were tried.
+
+        Small batches: a welcome that arrives meanwhile waits for at most `limit` other messages.
+        """
         with self._store.transaction() as session:
             claim = queue.claim(session, OutboxMessage, now=self._clock.now(), lease=self._lease, limit=limit,
                                 order=(OutboxMessage.priority,))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, bindparam, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -74,13 +75,19 @@ class Store:
 def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any], key: str | tuple[str, ...]) -> bool:
     """INSERT … ON CONFLICT (key columns) DO NOTHING; True when the row was new."""
     columns = (key,) if isinstance(key, str) else key
-    dialect = session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    statement = (
-        insert(model)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=list(columns))
-        .returning(getattr(model, columns[0]))
-    )
+    statement = _insert_ignore_statement(session.get_bind().dialect.name, model, tuple(sorted(values)), columns)
     # RETURNING rather than rowcount: psycopg reports -1 for INSERT … ON CONFLICT.
-    return session.exec(statement).first() is not None  # type: ignore[call-overload]
+    return session.execute(statement, values).first() is not None
+
+
+@functools.cache
+def _insert_ignore_statement(dialect: str, model: type[SQLModel], names: tuple[str, ...], key: tuple[str, ...]):
+    """Built once per shape, so SQLAlchemy's compiled-statement cache hits (values go in as parameters)."""
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    table = model.__table__  # type: ignore[attr-defined]
+    return (
+        insert(table)
+        .values({name: bindparam(name, type_=table.c[name].type) for name in names})
+        .on_conflict_do_nothing(index_elements=list(key))
+        .returning(table.c[key[0]])
+    )
