@@ -65,7 +65,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, store
                             settings.wecom_encoding_aes_key.get_secret_value(), settings.wecom_corp_id)
     ingest = Ingest(crypto, store, clock, max_age=settings.wecom_callback_max_age, on_new=inbox_signal.notify)
     handler_settings = HandlerSettings(agent_id=settings.wecom_agent_id, timezone=settings.timezone,
-                                       first_follow_up=settings.scrm_first_follow_up)
+                                       first_follow_up=settings.scrm_first_follow_up, stages=settings.stages)
     dispatcher = Dispatcher(store, build_router(), contact_client, clock, handler_settings,
                             on_outbox=outbox_signal.notify)
     sender = Sender(store, app_client, contact_client, WebhookClient(settings.wecom_api_base),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 import click
@@ -52,7 +53,8 @@ def worker() -> None:
     from bot.runner import Background
 
     background = Background(_services()).start()
-    click.echo("worker running; Ctrl-C to stop")
+    click.echo("worker running; Ctrl-C or SIGTERM to stop (the message in hand is finished first)")
+    signal.signal(signal.SIGTERM, lambda *_: background.stop())
     try:
         background.wait()
     except KeyboardInterrupt:

@@ -40,9 +40,11 @@ class Background:
             thread.join(timeout)
 
     def wait(self) -> None:
-        """Block until stopped (Ctrl-C in `scrm worker`)."""
+        """Block until stopped (Ctrl-C or SIGTERM in `scrm worker`)."""
         while not self._stop.wait(1.0):
             pass
+        for thread in self._threads:
+            thread.join(5.0)
 
     def _loop(self, name: str, step: Callable[[], int], signal: Signal) -> None:
         while not self._stop.is_set():

@@ -1,8 +1,11 @@
 """The one sender: outbox rows to WeCom, within its limits, each outcome recorded on the row.
 
 A crash or an outage delays a message and never loses it: a row is only closed after WeCom answered.
-App messages ask WeCom to drop an identical request within 10 minutes (`enable_duplicate_check`), which
-covers the one window where we cannot know: WeCom accepted, then we crashed before recording it.
+One window remains where we cannot know: WeCom accepted, then the process died before recording it
+(about a millisecond per message; a graceful stop finishes the message in hand). A row taken back after
+such a death is re-sent with `enable_duplicate_check`. WeCom matches identical request JSON, and the
+first send did not carry the flag, so this may not catch it: that rare case can send twice. Ordinary
+sends leave the flag off, because it would also drop a rep's identical second answer.
 """
 
 from __future__ import annotations
@@ -36,9 +39,9 @@ class Route:
     body: dict[str, Any]
 
 
-def render(message: Message, agent_id: int) -> Route:
+def render(message: Message, agent_id: int, *, recovered: bool = False) -> Route:
     """The WeCom request body for a message (only the sender knows WeCom's JSON)."""
-    once = {"enable_duplicate_check": 1, "duplicate_check_interval": DUPLICATE_CHECK_SECONDS}
+    once = {"enable_duplicate_check": 1, "duplicate_check_interval": DUPLICATE_CHECK_SECONDS} if recovered else {}
     match message:
         case AppText(to=to, text=text):
             return Route("message/send", {"touser": "|".join(to), "msgtype": "text", "agentid": agent_id,
@@ -85,7 +88,7 @@ class Sender:
                                 order=(OutboxMessage.priority,))
         for row_id in claim.ids:
             try:
-                self._deliver(row_id, claim.token)
+                self._deliver(row_id, claim.token, recovered=row_id in claim.recovered)
             except Exception as error:  # a malformed row must not stop the sender, nor come back forever
                 log.exception("outbox %s: cannot be delivered", row_id)
                 with self._store.transaction() as session:
@@ -104,7 +107,7 @@ class Sender:
                 break
         return total
 
-    def _deliver(self, row_id: int, token: str) -> None:
+    def _deliver(self, row_id: int, token: str, *, recovered: bool = False) -> None:
         with self._store.transaction() as session:
             row = session.get(OutboxMessage, row_id)
         message = outbox.load(row.payload)
@@ -117,7 +120,7 @@ class Sender:
                 queue.release(session, OutboxMessage, row_id, token, until=now + timedelta(seconds=wait))
             return
         try:
-            result = self._send(message)
+            result = self._send(message, recovered)
         except AlreadyDone as done:
             return self._close(row_id, token, "sent", done.errcode, {"errmsg": done.errmsg})
         except RateLimited as limited:
@@ -132,10 +135,10 @@ class Sender:
         else:
             self._close(row_id, token, "sent", 0, _answer(result))
 
-    def _send(self, message: Message) -> dict[str, Any]:
+    def _send(self, message: Message, recovered: bool) -> dict[str, Any]:
         if isinstance(message, TagCustomer):
             return self._tag_writer.apply(message)
-        route = render(message, self._agent_id)
+        route = render(message, self._agent_id, recovered=recovered)
         if isinstance(message, WebhookMarkdown):
             return self._webhooks.send(message.webhook_key, route.body)
         client = self._contact if isinstance(message, Welcome) else self._app

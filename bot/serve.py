@@ -26,7 +26,14 @@ class _Server(BaseApplication):
 def _start_background(worker) -> None:
     from bot.runner import Background
 
-    Background(worker.wsgi.extensions["scrm"]).start()
+    worker.wsgi.extensions["scrm-background"] = Background(worker.wsgi.extensions["scrm"]).start()
+
+
+def _stop_background(server, worker) -> None:
+    """Let the dispatcher and sender finish what they hold before the worker goes (deploys, restarts)."""
+    background = getattr(worker, "wsgi", None) and worker.wsgi.extensions.get("scrm-background")
+    if background:
+        background.stop()
 
 
 def run(settings: Settings, *, host: str, port: int, workers: int, background: bool) -> None:
@@ -37,5 +44,6 @@ def run(settings: Settings, *, host: str, port: int, workers: int, background: b
         "timeout": 30,
         "accesslog": None,
         "post_worker_init": _start_background if background else (lambda worker: None),
+        "worker_exit": _stop_background,
     }
     _Server(settings, options).run()

@@ -36,6 +36,7 @@ class Settings(DatabaseSettings):
     scrm_redis_prefix: str = Field(default="scrm", pattern=r"^[A-Za-z0-9_.-]{1,40}$")
     scrm_timezone: str = "Asia/Shanghai"
     scrm_first_follow_up: str = "next_working_day"
+    scrm_stages: str = "初次接触,需求确认,方案报价,谈判,成交,流失"
     scrm_log_level: str = "INFO"
 
     @field_validator("wecom_encoding_aes_key")
@@ -78,6 +79,14 @@ class Settings(DatabaseSettings):
             raise ValueError("must be next_working_day, or hours/days such as 4h or 2d")
         return value.strip()
 
+    @field_validator("scrm_stages")
+    @classmethod
+    def _stages(cls, value: str) -> str:
+        stages = [s.strip() for s in value.replace("，", ",").split(",") if s.strip()]
+        if len(stages) < 3 or stages[-2:] != ["成交", "流失"]:
+            raise ValueError("needs at least one open stage, then 成交,流失 last")
+        return ",".join(stages)
+
     @field_validator("redis_url")
     @classmethod
     def _redis(cls, value: str | None) -> str | None:
@@ -86,6 +95,10 @@ class Settings(DatabaseSettings):
     @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.scrm_timezone)
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        return tuple(self.scrm_stages.split(","))
 
     @property
     def contact_secret(self) -> SecretStr:

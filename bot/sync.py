@@ -59,7 +59,7 @@ class Backfill:
         library = self._call(self._client.corp_tags)
         with self._store.transaction() as session:
             for name, n in tags.sync_library(session, library, now=self._clock.now()).items():
-                report.add(f"tag {name}", "synced", n)
+                report.add({"groups": "tag groups"}.get(name, name), "synced", n)
             self._tag_names = tags.names_by_id(session)
         self._customers(report, restart)
         return report

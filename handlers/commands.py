@@ -1,18 +1,22 @@
-"""Rep commands: what members type to the app. Every command replies through the outbox."""
+"""Rep commands, the shared part: who may use them, help, and which customer a name means.
+
+Every command replies through the outbox, keyed on the message so a replayed event never answers twice.
+"""
 
 from __future__ import annotations
 
 from handlers import texts
 from handlers.context import Context
+from handlers.parsing.commands import Intent, parse_command
 from handlers.router import Command, Router
-from scrm import members
+from scrm import chat_state, customers, matching, members
+from scrm.models import Customer
 from scrm.outbox import AppText
 
 router = Router("commands")
 
 
 def reply(cmd: Command, ctx: Context, text: str) -> None:
-    """Answer the rep; keyed on the message so a replayed event never answers twice."""
     ctx.outbox.add(AppText(to=(cmd.userid,), text=text), key=f"reply:{cmd.event.msg_id or ctx.inbox_id}")
 
 
@@ -26,18 +30,75 @@ def require_member(cmd: Command, ctx: Context) -> bool:
     return True
 
 
-@router.command("帮助", "help", "?", "菜单", help="帮助")
+@router.command(Intent.HELP, help="帮助")
 def show_help(cmd: Command, ctx: Context) -> None:
-    """The help text, built from the registered commands so it never goes stale."""
     reply(cmd, ctx, help_text(cmd))
 
 
-@router.otherwise
+@router.command(Intent.UNKNOWN)
 def not_understood(cmd: Command, ctx: Context) -> None:
-    reply(cmd, ctx, texts.NOT_UNDERSTOOD.format(text=cmd.text[:20]) + "\n" + help_text(cmd))
+    reply(cmd, ctx, texts.NOT_UNDERSTOOD.format(text=cmd.parsed.text[:20]) + "\n" + help_text(cmd))
 
 
 def help_text(cmd: Command) -> str:
-    examples = [texts.HELP_LINE.format(example=spec.help) for spec in cmd.available if spec.name != "帮助"]
-    lines = [texts.HELP_HEADER, *([texts.HELP_EXAMPLES, *examples] if examples else []), texts.HELP_FOOTER]
-    return "\n".join(lines)
+    """Built from the registered commands, so it never goes stale."""
+    examples = [texts.HELP_LINE.format(example=spec.help) for spec in cmd.available
+                if spec.help and spec.intent != Intent.HELP]
+    return "\n".join([texts.HELP_HEADER, *([texts.HELP_EXAMPLES, *examples] if examples else []), texts.HELP_FOOTER])
+
+
+@router.command(Intent.CHOOSE)
+def choose(cmd: Command, ctx: Context) -> None:
+    """`1` after a numbered choice: run the command that asked, for the chosen customer."""
+    state = chat_state.of(ctx.session, cmd.userid, now=ctx.now)
+    pending = chat_state.take_pending(state, now=ctx.now)
+    if pending is None:
+        return reply(cmd, ctx, texts.NOTHING_TO_CHOOSE)
+    choices = pending["choices"]
+    n = cmd.parsed.index or 0
+    if not 1 <= n <= len(choices):
+        chat_state.ask(state, pending, now=ctx.now)  # keep it open for a valid answer
+        return reply(cmd, ctx, texts.CHOICE_OUT_OF_RANGE.format(n=n, last=len(choices)))
+    parsed = parse_command(pending["text"], ctx.now, ctx.settings.timezone)
+    spec = next((s for s in cmd.available if s.intent == parsed.intent), None)
+    if spec:  # the guards already let this rep in
+        spec.func(Command(cmd.userid, parsed, cmd.event, cmd.available, choices[n - 1]), ctx)
+
+
+def customer_for(cmd: Command, ctx: Context) -> Customer | None:
+    """The rep's own customer the command means. Replies (and returns None) when it is unclear:
+    no name and no recent customer, no match, or several close matches (then a numbered choice)."""
+    state = chat_state.of(ctx.session, cmd.userid, now=ctx.now)
+    mine = customers.of_rep(ctx.session, cmd.userid)
+    wanted = cmd.customer_id or (None if cmd.parsed.customer else state.last_customer)
+    if wanted:
+        found = next((c for c, _ in mine if c.external_userid == wanted), None)
+        if found:
+            chat_state.remember(state, customer=found.external_userid, now=ctx.now)
+            return found
+    if not cmd.parsed.customer:
+        reply(cmd, ctx, texts.WHICH_CUSTOMER.format(text=cmd.parsed.note or ""))
+        return None
+    candidates = [matching.Candidate(c.external_userid, _label(c, rel.remark),
+                                     (c.name, rel.remark, c.corp_name, rel.remark_corp_name)) for c, rel in mine]
+    matches = matching.resolve(cmd.parsed.customer, candidates)
+    if not matches:
+        reply(cmd, ctx, texts.NO_SUCH_CUSTOMER.format(name=cmd.parsed.customer))
+        return None
+    if len(matches) > 1:
+        chat_state.ask(state, {"text": cmd.text, "choices": [m.candidate.external_userid for m in matches]}, now=ctx.now)
+        lines = [texts.CHOICE_LINE.format(n=i, label=m.candidate.label) for i, m in enumerate(matches, 1)]
+        reply(cmd, ctx, texts.CHOOSE_CUSTOMER.format(name=cmd.parsed.customer, n=len(matches), choices="\n".join(lines)))
+        return None
+    chosen = matches[0].candidate.external_userid
+    chat_state.remember(state, customer=chosen, now=ctx.now)
+    return next(c for c, _ in mine if c.external_userid == chosen)
+
+
+def display_name(customer: Customer) -> str:
+    return customer.name or texts.UNKNOWN_CUSTOMER
+
+
+def _label(customer: Customer, remark: str) -> str:
+    detail = "，".join(x for x in (remark if remark != customer.name else "", customer.corp_name) if x)
+    return f"{customer.name}（{detail}）" if detail else customer.name

@@ -111,3 +111,11 @@ def search(session: Session, text: str, limit: int = 10) -> list[Customer]:
     query = select(Customer).where(or_(col(Customer.name).like(like), col(Customer.corp_name).like(like),
                                        col(Customer.external_userid).in_(remarked)))
     return list(session.exec(query.order_by(Customer.name).limit(limit)).all())
+
+
+def of_rep(session: Session, userid: str) -> list[tuple[Customer, CustomerRep]]:
+    """The customers a rep follows now (a rep never sees anyone else's)."""
+    query = (select(Customer, CustomerRep)
+             .join(CustomerRep, col(CustomerRep.external_userid) == col(Customer.external_userid))
+             .where(CustomerRep.userid == userid, col(CustomerRep.status).in_(LIVE)))
+    return list(session.exec(query.order_by(Customer.name)).all())

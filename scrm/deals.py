@@ -1,13 +1,16 @@
-"""Deals (opportunities) with a customer, owned by a rep."""
+"""Deals (opportunities) with a customer, owned by a rep, and their way along the funnel."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from scrm.models import Deal
+from scrm.models import Deal, StageChange
+
+WON, LOST = "成交", "流失"
 
 
 def mark_at_risk(session: Session, *, external_userid: str, userid: str, now: datetime) -> int:
@@ -22,3 +25,40 @@ def mark_at_risk(session: Session, *, external_userid: str, userid: str, now: da
 
 def of_customer(session: Session, external_userid: str) -> list[Deal]:
     return list(session.exec(select(Deal).where(Deal.external_userid == external_userid).order_by(Deal.id)).all())
+
+
+def open_deal(session: Session, *, external_userid: str, userid: str, first_stage: str, now: datetime) -> Deal:
+    """The rep's open deal with the customer, opened at the first stage if there is none."""
+    query = select(Deal).where(Deal.external_userid == external_userid, Deal.userid == userid, Deal.status == "open")
+    deal = session.exec(query.order_by(Deal.id.desc())).first()  # type: ignore[union-attr]
+    if deal is None:
+        deal = Deal(external_userid=external_userid, userid=userid, stage=first_stage, opened_at=now, updated_at=now)
+        session.add(deal)
+        session.flush()
+        session.add(StageChange(deal_id=deal.id, to_stage=first_stage, userid=userid, at=now))
+    return deal
+
+
+def move(session: Session, deal: Deal, *, stage: str, userid: str, now: datetime) -> bool:
+    """Move the deal to a stage, keeping the history; False if it is already there."""
+    if deal.stage == stage:
+        return False
+    session.add(StageChange(deal_id=deal.id, from_stage=deal.stage, to_stage=stage, userid=userid, at=now))
+    deal.stage, deal.updated_at = stage, now
+    session.add(deal)
+    return True
+
+
+def close(session: Session, deal: Deal, *, won: bool, amount: Decimal | None, note: str, userid: str,
+          now: datetime) -> None:
+    move(session, deal, stage=WON if won else LOST, userid=userid, now=now)
+    deal.status, deal.closed_at, deal.at_risk = ("won" if won else "lost"), now, False
+    deal.amount = amount if amount is not None else deal.amount
+    deal.note = note or deal.note
+    session.add(deal)
+
+
+def days_in_stage(session: Session, deal: Deal, *, now: datetime) -> int:
+    entered = session.exec(select(StageChange.at).where(StageChange.deal_id == deal.id)
+                           .order_by(StageChange.at.desc(), StageChange.id.desc())).first()  # type: ignore[union-attr]
+    return max(0, (now - (entered or deal.opened_at)).days)

@@ -40,3 +40,44 @@ def open_first(session: Session, *, external_userid: str, userid: str, due_at: d
 def open_for(session: Session, external_userid: str) -> list[FollowUp]:
     query = select(FollowUp).where(FollowUp.external_userid == external_userid, FollowUp.status == "open")
     return list(session.exec(query.order_by(FollowUp.due_at)).all())
+
+
+def schedule(session: Session, *, external_userid: str, userid: str, due_at: datetime, note: str,
+             now: datetime) -> FollowUp:
+    """A next step the rep set; it replaces the rep's open SOP follow-up for the customer (it is the plan now)."""
+    for open_one in open_for(session, external_userid):
+        if open_one.userid == userid and open_one.source == "sop":
+            open_one.status, open_one.done_at = "replaced", now
+            session.add(open_one)
+    follow_up = FollowUp(external_userid=external_userid, userid=userid, due_at=due_at, note=note, source="rep",
+                         created_at=now)
+    session.add(follow_up)
+    session.flush()
+    return follow_up
+
+
+def agenda(session: Session, userids: list[str], *, until: datetime) -> list[FollowUp]:
+    """Open follow-ups of these reps due before `until` (overdue ones first, as they are the oldest)."""
+    query = select(FollowUp).where(FollowUp.userid.in_(userids), FollowUp.status == "open",  # type: ignore[attr-defined]
+                                   FollowUp.due_at <= until)
+    return list(session.exec(query.order_by(FollowUp.due_at, FollowUp.id)).all())
+
+
+def complete(session: Session, follow_up: FollowUp, *, now: datetime) -> None:
+    follow_up.status, follow_up.done_at = "done", now
+    session.add(follow_up)
+
+
+def complete_open(session: Session, *, external_userid: str, userid: str, now: datetime) -> int:
+    """Logging a follow-up with a customer closes what was due with them (the step happened)."""
+    closed = 0
+    for open_one in open_for(session, external_userid):
+        if open_one.userid == userid and open_one.due_at <= now + timedelta(hours=12):
+            complete(session, open_one, now=now)
+            closed += 1
+    return closed
+
+
+def postpone(session: Session, follow_up: FollowUp, *, due_at: datetime) -> None:
+    follow_up.due_at, follow_up.reminded_at = due_at, None
+    session.add(follow_up)

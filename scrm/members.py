@@ -48,3 +48,10 @@ def managers_of(session: Session, member: Member) -> list[Member]:
     if not userids:
         return []
     return list(session.exec(select(Member).where(Member.userid.in_(sorted(userids)))).all())  # type: ignore[attr-defined]
+
+
+def in_departments(session: Session, department_ids: list[int]) -> list[Member]:
+    """Active members of any of these departments (JSON lists: filtered here, teams are small)."""
+    wanted = set(department_ids)
+    rows = session.exec(select(Member).where(Member.active == True).order_by(Member.name)).all()  # noqa: E712
+    return [m for m in rows if wanted & set(m.department_ids)]

@@ -196,6 +196,7 @@ class FollowUp(SQLModel, table=True):
     source: str = Field(default="rep", max_length=16)
     created_at: datetime = _when()
     done_at: datetime | None = _when(nullable=True)
+    reminded_at: datetime | None = _when(nullable=True)
 
 
 class Deal(SQLModel, table=True):
@@ -227,6 +228,7 @@ class Interaction(SQLModel, table=True):
     text: str = Field(default="", sa_type=Text)
     at: datetime = _when()
     inbox_id: int | None = None
+    follow_up_id: int | None = None
 
 
 class GroupChat(SQLModel, table=True):
@@ -253,4 +255,30 @@ class SyncCheckpoint(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=64)
     state: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _when()
+
+
+class StageChange(SQLModel, table=True):
+    """A deal moving along the funnel; the time spent in each stage is the gap between two rows."""
+
+    __tablename__ = "stage_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    deal_id: int = Field(index=True)
+    from_stage: str = Field(default="", max_length=32)
+    to_stage: str = Field(max_length=32)
+    userid: str = Field(max_length=64)
+    at: datetime = _when()
+
+
+class ChatState(SQLModel, table=True):
+    """What a rep's next message may refer to: a numbered choice, the last agenda shown, the last customer."""
+
+    __tablename__ = "chat_state"
+
+    userid: str = Field(primary_key=True, max_length=64)
+    pending: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    pending_until: datetime | None = _when(nullable=True)
+    agenda: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    last_customer: str = Field(default="", max_length=64)
     updated_at: datetime = _when()

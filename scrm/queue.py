@@ -39,6 +39,7 @@ class RetryPolicy:
 class Claim:
     ids: list[int]
     token: str
+    recovered: frozenset[int] = frozenset()  # taken back from a worker whose lease ran out: outcome unknown
 
 
 def _ready(model: type[QueueRow], now: datetime):
@@ -54,20 +55,22 @@ def claim(
     """Take up to `limit` ready rows; commit the session to make the claim visible to others."""
     token = secrets.token_hex(16)
     query = (
-        select(model.id)  # type: ignore[attr-defined]
+        select(model.id, model.status)  # type: ignore[attr-defined]
         .where(_ready(model, now))
         .order_by(*order, model.id)  # type: ignore[attr-defined]
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    ids = list(session.exec(query).all())
+    found = session.exec(query).all()
+    ids = [row_id for row_id, _ in found]
+    recovered = frozenset(row_id for row_id, status in found if status == "processing")
     if ids:
         session.exec(
             update(model)
             .where(col(model.id).in_(ids))  # type: ignore[attr-defined]
             .values(status="processing", lease_until=now + lease, claim_token=token, attempts=model.attempts + 1)
         )
-    return Claim(ids=ids, token=token)
+    return Claim(ids=ids, token=token, recovered=recovered)
 
 
 def finish(session: Session, model: type[QueueRow], row_id: int, token: str, **values) -> bool:

@@ -8,12 +8,12 @@ word at the front (longest wins, with or without a space), a name or number befo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from handlers.parsing import clean, names, stages, vocab
+from handlers.parsing import clean, names, numerals, spans, stages, texts, vocab
 from handlers.parsing.amounts import Amount, parse_amount
 from handlers.parsing.when import When, WhenError, parse_when
 
@@ -59,30 +59,31 @@ class Parsed:
 
 
 def parse_command(text: str, now: datetime, tz: ZoneInfo) -> Parsed:
-    message = clean.normalize(text)
+    message = _POLITE.sub("", clean.normalize(text))
     if not message:
         return Parsed(Intent.UNKNOWN, message)
     return (_whole(message) or _member_customers(message) or _prefixed(message, now, tz)
-            or _subject_first(message, now, tz) or _untagged(message, now, tz) or _bare_name(message)
-            or Parsed(Intent.UNKNOWN, message))
+            or _subject_first(message, now, tz) or _asking_about(message) or _untagged(message, now, tz)
+            or _bare_name(message) or Parsed(Intent.UNKNOWN, message))
 
 
 _WHOLE = {word: Intent(intent) for intent, words in vocab.WHOLE_COMMANDS.items() for word in words}
-_PREFIXES = sorted(((word, Intent(intent)) for intent, words in vocab.PREFIX_COMMANDS.items() for word in words),
-                   key=lambda pair: -len(pair[0]))
-_PREFIXES = sorted([*_PREFIXES, *((w, Intent.FOLLOW_UP) for w in vocab.CHANNEL_COMMANDS)], key=lambda p: -len(p[0]))
+_PREFIXES = sorted([*((word, Intent(intent)) for intent, words in vocab.PREFIX_COMMANDS.items() for word in words),
+                    *((word, Intent.FOLLOW_UP) for word in vocab.CHANNEL_COMMANDS)], key=lambda pair: -len(pair[0]))
 _INDEX = r"(?:第\s*)?(?P<index>\d{1,2}|[一二两三四五六七八九十]{1,2})\s*(?:个|条|项|号)?"
 _CHOICE = re.compile(rf"^(?:选|选择)?\s*{_INDEX}$")
 _LEADING_INDEX = re.compile(rf"^[\s:,]*{_INDEX}(?![天周月小分点号年万千块元\d])[\s,]*(?:到|至)?\s*")
-_DELAY = re.compile(r"^[\s:,]*(?:\d{1,2}|[一二两三四五六七八九十半]{1,2})\s*(?:个?小时|天|周|个?星期|个?礼拜|个?月)")
+_DELAY = re.compile(r"^[\s:,]*(?:\d{1,2}|[一二两三四五六七八九十半]{1,2})\s*(?:个?小时|天|周|个?星期|个?礼拜|个?月)(?![后以之内])")
 _MEMBER = re.compile(r"^(?:查|查看|看看|查一下|看一下|查询)?\s*(?P<member>[^\s的]{1,8})的(?:所有|全部)?客户(?:列表|有哪些|呢)?$"
                      r"|^(?P<member2>[^\s的]{1,8}?)有哪些客户$")
 _SUBJECT = re.compile(r"^(?P<name>[^\s,:;]{1,12}?)\s*(?P<word>签单|成交|签约|拿下|赢单|丢单|输单|黄了|流失|丢了)了?"
                       r"(?=$|[\s,:;!]|\d|[一二两三四五六七八九十])")
-_SUBJECT_STAGE = re.compile(r"^(?P<name>[^\s,:;]{1,12}?)\s*(?:进入|推进到|推进|到了|进到|转入|进)(?:了)?\s*(?P<stage>\S+)$")
+_SUBJECT_STAGE = re.compile(r"^(?P<name>[^\s,:;]{1,12}?)\s*(?:进入|推进到|推进|进到|转入)(?:了)?\s*(?P<stage>\S+)$")
 _INDEX_FIRST = re.compile(rf"^(?:把)?\s*{_INDEX}\s*(?P<word>推迟|延后|改到|顺延|推到|挪到|延期|完成|搞定|done)了?\s*(?:到|至)?")
 _CARD_NOISE = re.compile(r"(?:的)?(?:资料|信息|情况|档案|详情|怎么样了?|最近怎么样)$")
 _CLAUSE_END = re.compile(r"[,;。!?]")
+_POLITE = re.compile(r"^(?:请|麻烦|帮我|帮忙|给我|@\S*助手)\s*")
+_SHORT_REST = 4  # a refused past time with more words than this around it was no next step (今天拜访了三家客户)
 
 
 def _core(message: str) -> str:
@@ -92,7 +93,10 @@ def _core(message: str) -> str:
 
 def _whole(message: str) -> Parsed | None:
     core = _core(message)
-    intent = _WHOLE.get(core) or _WHOLE.get(_shown(core))
+    bare = message.lower().rstrip("?!.。~… ") or message.lower()  # 今天干嘛: 嘛 belongs to the word
+    if bare in vocab.SMALL_TALK or core in vocab.SMALL_TALK:
+        return Parsed(Intent.UNKNOWN, message)
+    intent = _WHOLE.get(bare) or _WHOLE.get(core) or _WHOLE.get(_shown(core))
     if intent is None:
         return _choice(core, message)
     note = next((p for p in vocab.PERIODS if p in core), "") if intent is Intent.MY_NUMBERS else ""
@@ -121,7 +125,7 @@ def _member_customers(message: str) -> Parsed | None:
 def _prefixed(message: str, now: datetime, tz: ZoneInfo) -> Parsed | None:
     lowered = message.lower()
     word, intent = next(((w, i) for w, i in _PREFIXES if lowered.startswith(w)), ("", None))
-    if intent is None:
+    if intent is None or (word in vocab.NEEDS_SEPARATOR and lowered[len(word):][:1] not in ("", " ", ":", ",")):
         return None
     offset = len(word)
     if intent is Intent.FOLLOW_UP:
@@ -134,9 +138,8 @@ def _prefixed(message: str, now: datetime, tz: ZoneInfo) -> Parsed | None:
 
 def _follow_up(message: str, offset: int, now: datetime, tz: ZoneInfo, channel: str | None = None,
                customer: str | None = None, when: When | WhenError | None = None) -> Parsed:
-    if customer is None:
-        when = _shift(parse_when(message[offset:], now, tz), offset)
-    if customer is None:
+    if customer is None:  # else the caller found both already
+        when = spans.shift(parse_when(message[offset:], now, tz), offset)
         customer, offset = _customer(message, offset, when)
     note = message[offset:].strip(" ,:;")
     when = None if isinstance(when, WhenError) and when.reason == "past" else when  # what happened, not next
@@ -154,14 +157,11 @@ def _task(message: str, offset: int, intent: Intent, now: datetime, tz: ZoneInfo
         if index is None and _DELAY.match(rest):  # 推迟两天: relative to a due time we do not know here
             span = (offset, offset + _DELAY.match(rest).end())  # type: ignore[union-attr]
             words = message[span[0]:span[1]].strip()
-            when = WhenError(span, "unknown", _POSTPONE_BY.format(text=words), words)
+            when = WhenError(span, "unknown", texts.POSTPONE_BY.format(text=words), words)
         else:
-            when = _shift(parse_when(message[offset:], now, tz), offset)
-    note = _without(message, offset, when).strip(" ,:;")
+            when = spans.shift(parse_when(message[offset:], now, tz), offset)
+    note = re.sub(r"^(?:到|至)", "", spans.tidy(spans.without(message, offset, when))).strip(" ,:;")
     return Parsed(intent, message, note=note, when=when, index=index)
-
-
-_POSTPONE_BY = "「{text}」是推迟多久，我需要具体改到哪天。请发「推迟 编号 时间」，比如「推迟 2 周五上午」。"
 
 
 def _stage(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str | None = None) -> Parsed:
@@ -186,13 +186,13 @@ def _stage(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str
 
 
 def _won(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str | None = None) -> Parsed:
-    when = _shift(parse_when(message[offset:], now, tz), offset)
-    amount = _shift_amount(parse_amount(_mask(message, when)[offset:], bare_numbers=True), offset)
+    when = spans.shift(parse_when(message[offset:], now, tz), offset)
+    amount = spans.shift(parse_amount(spans.mask(message, when)[offset:], bare_numbers=True), offset)
     if customer is None:
         customer, offset = _customer(message, offset, when, amount)
     if customer is None and amount is not None and not message[offset:amount.span[0]].strip():
         customer, _ = names.split_customer(message[amount.span[1]:])  # 成交 5万 张总
-    note = _clean_note(_without(message, offset, amount))
+    note = spans.tidy(spans.without(message, offset, amount))
     if customer and note.startswith(customer):
         note = note[len(customer):].strip(" ,:;")
     when = None if isinstance(when, WhenError) and when.reason == "past" else when
@@ -200,10 +200,10 @@ def _won(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str |
 
 
 def _lost(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str | None = None) -> Parsed:
-    amount = _shift_amount(parse_amount(message[offset:]), offset)
+    amount = spans.shift(parse_amount(message[offset:]), offset)
     if customer is None:
         customer, offset = _customer(message, offset, None, amount)
-    reason = _clean_note(_without(message, offset, amount))
+    reason = spans.tidy(message[offset:])  # amounts stay in the words: 对方报价低了2万
     return Parsed(Intent.LOST, message, customer, reason, amount=amount, reason=reason or None)
 
 
@@ -223,8 +223,9 @@ def _subject_first(message: str, now: datetime, tz: ZoneInfo) -> Parsed | None:
         lost = match.group("word") in ("丢单", "输单", "黄了", "流失", "丢了")
         handler = _lost if lost else _won
         return handler(message, match.end(), now, tz, customer=match.group("name"))
-    if (match := _SUBJECT_STAGE.match(message)) and _is_name(match.group("name")):
-        return _stage(message, match.start("stage"), now, tz, customer=match.group("name"))
+    stage = _SUBJECT_STAGE.match(message)
+    if stage and _is_name(stage.group("name")) and stages.match_stage(stage.group("stage")):  # not 王总推进很慢
+        return _stage(message, stage.start("stage"), now, tz, customer=stage.group("name"))
     return None
 
 
@@ -234,12 +235,22 @@ def _untagged(message: str, now: datetime, tz: ZoneInfo) -> Parsed | None:
     customer, offset = _customer(message, 0, when)
     if customer is not None and not _is_name(customer, strict=True):
         customer, offset = None, 0
-    has_note = customer is not None and offset < len(message)
+    has_note = customer is not None and bool(message[offset:].strip(vocab.TRAILING + ",:;"))
     if has_note and (when is None or message[offset:when.span[0]].strip(" ,:;")):
         return _follow_up(message, offset, now, tz, customer=customer, when=when)
     if when is None:
         return None
-    return Parsed(Intent.NEXT_STEP, message, customer, _clean_note(_without(message, offset, when)), when=when)
+    note = spans.tidy(spans.without(message, offset, when))
+    if isinstance(when, WhenError) and when.reason == "past" and len(note) > _SHORT_REST:
+        return None
+    return Parsed(Intent.NEXT_STEP, message, customer, note, when=when)
+
+
+def _asking_about(message: str) -> Parsed | None:
+    """张总怎么样了 / 华为的情况: a lookup, not a note about 张总."""
+    core = message.rstrip(vocab.TRAILING) or message
+    name = _CARD_NOISE.sub("", core).strip()
+    return Parsed(Intent.CARD, message, name) if name != core and names.looks_like_name(name) else None
 
 
 def _bare_name(message: str) -> Parsed | None:
@@ -270,35 +281,4 @@ def _channel(message: str, offset: int, when: When | WhenError | None) -> str:
 
 
 def _index(word: str) -> int | None:
-    if word.isdigit():
-        return int(word)
-    from handlers.parsing.numerals import to_int
-
-    return to_int(word)
-
-
-def _shift(when: When | WhenError | None, offset: int) -> When | WhenError | None:
-    return None if when is None else replace(when, span=(when.span[0] + offset, when.span[1] + offset))
-
-
-def _shift_amount(amount: Amount | None, offset: int) -> Amount | None:
-    return None if amount is None else replace(amount, span=(amount.span[0] + offset, amount.span[1] + offset))
-
-
-def _mask(message: str, found: When | WhenError | Amount | None) -> str:
-    if found is None:
-        return message
-    start, end = found.span
-    return message[:start] + " " * (end - start) + message[end:]
-
-
-def _without(message: str, offset: int, found: When | WhenError | Amount | None) -> str:
-    """message[offset:] with `found`'s words taken out."""
-    if found is None or found.span[0] < offset:
-        return message[offset:]
-    start, end = found.span
-    return message[offset:start] + " " + message[end:]
-
-
-def _clean_note(note: str) -> str:
-    return re.sub(r"\s+", " ", note).strip(" ,:;")
+    return int(word) if word.isdigit() else numerals.to_int(word)

@@ -10,7 +10,9 @@ import re
 from handlers.parsing import tokens, vocab
 
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
-_SEPARATORS = re.compile(r"[\s,;:。、!?~]+")
+_SEPARATORS = re.compile(r"[\s,;:。、!?~()【】「」《》\[\]]+")
+_LEADING = " ,;:。、!?~@()【】「」《》[]"
+_AFTER_NAME = " ,;:。、!?~)】」》]"
 _NAME_CHAR = r"[^的对说了在是和与跟给,:;。 ]"
 _HONORIFIC = re.compile(rf"^({_NAME_CHAR}{{1,6}}?(?:{'|'.join(vocab.HONORIFICS)}))(?!部|司|裁|结|共|价|体|额|数|量|之)")
 _COMPANY = re.compile(rf"^({_NAME_CHAR}{{1,12}}?(?:{'|'.join(vocab.COMPANY_SUFFIXES)}))")
@@ -27,23 +29,23 @@ def split_customer(rest: str, stop: int | None = None) -> tuple[str | None, int]
 
     The name ends by `stop` at the latest (where a time or an amount begins: 张总5万, 华为128000元).
     """
-    lead = len(rest) - len(rest.lstrip(" ,:;"))
+    lead = len(rest) - len(rest.lstrip(_LEADING))
     token = _SEPARATORS.split(rest[lead:stop], maxsplit=1)[0]
     if not token or token.startswith(vocab.NOT_A_NAME) or token[0].isdigit():
         return None, lead
-    name = _name_in(token)
+    name = _name_in(token, truncated=stop is not None and lead + len(token) >= stop)
     if not name:
         return None, lead
     end = lead + len(name)
-    return name, end + len(rest[end:]) - len(rest[end:].lstrip(" ,:;"))
+    return name, end + len(rest[end:]) - len(rest[end:].lstrip(_AFTER_NAME))
 
 
-def _name_in(token: str) -> str | None:
-    """The name a token starts with; the whole token when it is short."""
+def _name_in(token: str, truncated: bool = False) -> str | None:
+    """The name a token starts with; the whole token when it is short and ends at a space."""
     for pattern in (_HONORIFIC, _COMPANY):
         if match := pattern.match(token):
             return match.group(1)
-    if len(token) <= 4:
+    if len(token) <= 4 and not truncated:
         return token
     if (starter := _STARTER.search(token, 2)) and starter.start() <= 8:
         return token[:starter.start()]
@@ -57,6 +59,8 @@ def _name_in(token: str) -> str | None:
 def looks_like_name(text: str) -> bool:
     """A bare message that may be a customer: 2–4 CJK characters, or a name with an honorific or company suffix."""
     if text.lower() in vocab.SMALL_TALK or text.endswith(("吗", "呢", "吧", "啊", "?", "么")):
+        return False
+    if text.startswith(vocab.NOT_A_NAME):  # 客户嫌贵, 他说不要
         return False
     if _CJK_NAME.fullmatch(text):
         return True

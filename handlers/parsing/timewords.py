@@ -23,7 +23,7 @@ _DAY = "一二三四五六日天"
 _CHARS = "0-9昨零〇一二两三四五六七八九十年月日号点时分钟半刻小个天周星期礼拜末上下中午晚早今明后大前这本初底过凌晨傍夜内之以"
 WINDOW = re.compile(rf"(?:[{_CHARS}]|(?<=\d)[:/\-.](?=\d))+")
 # A window is worth handing to the recognizer only when it holds one of these.
-TRIGGER = re.compile(r"[天周期拜点时月日号钟午晚早晨底末初]|\d[:/-]\d")
+TRIGGER = re.compile(r"[天周期拜点时月日号钟午晚早晨底末初]|\d:\d\d|\d/\d|\d-\d{1,2}-\d")
 
 _NUMERAL_BEFORE = r"(?<![\d一二两三四五六七八九十])"
 _HOLIDAY = re.compile(
@@ -132,6 +132,9 @@ def windows(text: str) -> list[tuple[int, int]]:
     return joined
 
 
+# What may follow a bare 5号 for it to be a date: 5号前, 5号下午, 5号给答复; not 2号楼, 3号会议室, 1号产品.
+_AFTER_DAY = (r"$|[\s,;:。!?、)~]|[前后之以上下中早晚傍凌左]|\d|[一二两三四五六七八九十]+点|再|给|交|签|开|见|去|来|发|付"
+              r"|回|出|那|到|要|能|可|就|吧|啊|呢|吗|了|也|都|才")
 _REWRITE = re.compile(
     rf"(?P<nnw>下下个?(?:周|星期|礼拜)(?P<nnw_d>[{_DAY}1-7])?)"
     rf"|(?P<mb>(?<!上个)(?<![上去前])(?:(?P<mb_next>下个?)|这个?|本|(?P<mb_m>{N}))?月(?P<mb_pos>[底末初中])(?!旬))"
@@ -144,7 +147,7 @@ _REWRITE = re.compile(
     r"|(?P<wd>(?P<wd_pre>下个?|这个?|本)?(?:周|星期|礼拜)(?P<wd_d>[1-7]))"
     r"|(?P<wn>(?P<wn_pre>下|这|本|上)个?(?:礼拜|星期)(?![一二三四五六日天1-7]))"
     rf"|(?P<bd>(?<![月\d零〇一二两三四五六七八九十第周期拜])(?P<bd_n>{N})"
-    r"(?:号(?![楼线门院馆厅房仓库位桌机柜窗厂车口码店铺台床屋栋座室单间\d])|日(?![后内以\d])))"
+    rf"(?:号(?={_AFTER_DAY})|日(?![后内以\d])))"
     rf"|(?P<year>(?P<year_rel>明|今)年(?={N}月))"
     r"|(?P<early>一早)|(?P<tomorrow>明儿)|(?P<today>今儿)"
 )

@@ -8,7 +8,7 @@ the time is past, impossible or unresolvable. Pure: `now` and `tz` come in, noth
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,11 +19,11 @@ DEADLINE_HOUR = 18  # "周五前" with no hour: due by the end of that working d
 PART_HOURS = {"MO": 9, "MI": 12, "AF": 14, "EV": 19, "NI": 21}
 _PART_WORDS = re.compile(r"上午|下午|中午|晚|早|凌晨|傍晚|夜|午")
 _DEADLINE_AFTER = re.compile(r"之前|以前|前|之内|以内|内")
-_CHINESE_CLOCK_ONLY = re.compile(r"^[一二两三四五几]点$")
+_CHINESE_CLOCK_ONLY = re.compile(r"^[一二两三几]点$")
 _NUMERAL = re.compile(r"[\d零〇一二两三四五六七八九十]")
 _CLOCK = re.compile(r"T(\d{2})(?::(\d{2}))?")
 # Windows not worth a recognizer call (~2 ms): one character, a bare duration (聊了20分钟), 一点/两点.
-_NOT_A_TIME = re.compile(r".|[\d.零一二两三四五六七八九十半]+个?(?:分钟|小时|钟头|天|周|星期|礼拜|月|年)|[一二两三四五几]点")
+_NOT_A_TIME = re.compile(r".|[\d.零一二两三四五六七八九十半]+个?(?:分钟|小时|钟头|天|周|星期|礼拜|月|年)|[一二两三几]点")
 MAX_ROLL_DAYS = 183  # 1月3日 said on 12-28 is next year; 6月1日 said in November is refused, not rolled
 
 
@@ -33,15 +33,15 @@ class When:
     due: datetime  # aware, business timezone
     has_clock: bool  # False: the rep gave a day only and `due` carries a default hour
     deadline: bool = False  # "周五前", "3天内"
-    text: str = ""  # the words as typed
+    text: str = ""  # the words as typed (text[span[0]:span[1]])
 
 
 @dataclass(frozen=True)
 class WhenError:
     span: tuple[int, int]
     reason: str  # "past" | "impossible" | "unknown"
-    suggestion: str  # Chinese, for the rep
-    text: str = ""
+    suggestion: str  # Chinese, for the rep; quotes the words it refuses
+    text: str = ""  # the words as typed
     understood: datetime | None = None  # for "past": what we read, to echo back
 
 
@@ -59,10 +59,11 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo) -> When | WhenError | Non
             continue
         found = _read_window(rewritten, start, end, folded, now)
         if isinstance(found, When):
-            return found
+            return replace(found, text=text[found.span[0]:found.span[1]])
         if found is not None:
             errors.append(found)
-    return min(errors, key=lambda e: e.span[0]) if errors else None
+    first = min(errors, key=lambda e: e.span[0]) if errors else None
+    return replace(first, text=text[first.span[0]:first.span[1]]) if first else None
 
 
 def format_when(dt: datetime, now: datetime | None = None) -> str:

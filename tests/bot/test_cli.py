@@ -43,7 +43,7 @@ def test_handlers_prints_the_routing_table_and_the_unhandled_kinds():
     assert result.exit_code == 0
     assert re.search(r"event/change_external_contact/add_external_contact +handlers.contacts:on_contact_added",
                      result.output)
-    assert "text: 帮助" in result.output
+    assert re.search(r"text: follow_up +handlers.followups:log_follow_up", result.output)
     handled, unhandled = result.output.split("no handler yet:")
     assert "event/change_external_tag/create" in handled
     assert "event/enter_agent" in unhandled

@@ -138,3 +138,12 @@ def test_a_malformed_row_is_parked_not_retried_forever(services, standin, clock)
         clock.advance(hours=2)
     [(status, _)] = statuses(services)
     assert status == "dead" and standin.count("message/send") == 0
+
+
+def test_two_identical_answers_both_arrive(services, standin):
+    with services.store.transaction() as session:
+        for key in ("a", "b"):
+            outbox.add(session, AppText(to=("zhangsan",), text="你的客户里没有找到「王芳」。"), key=key,
+                       now=services.clock.now())
+    services.sender.run_pending()
+    assert len(standin.delivered("app")) == 2

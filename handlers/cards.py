@@ -1,0 +1,123 @@
+"""Rep and manager queries: a customer's card, my numbers, the team's agenda, a rep's customers.
+
+A rep only ever sees their own customers. A manager (a department's leader) may also look at the
+members of the departments they lead, and changes nothing of theirs from here.
+"""
+
+from __future__ import annotations
+
+from handlers import texts
+from handlers.commands import customer_for, display_name, reply
+from handlers.context import Context
+from handlers.followups import end_of_today
+from handlers.parsing.amounts import format_amount
+from handlers.parsing.commands import Intent
+from handlers.parsing.when import format_when
+from handlers.router import Command, Router
+from scrm import customers, deals, follow_ups, interactions, kpis, members, tags
+from scrm.models import Member
+
+router = Router("cards")
+RECENT, LISTED = 3, 20
+
+
+@router.command(Intent.CARD, help="查 华为")
+def show_card(cmd: Command, ctx: Context) -> None:
+    customer = customer_for(cmd, ctx)
+    if customer is None:
+        return
+    mine = [d for d in deals.of_customer(ctx.session, customer.external_userid) if d.userid == cmd.userid]
+    lines = [texts.CARD_TITLE.format(name=display_name(customer), corp=customer.corp_name)]
+    current = next((d for d in reversed(mine) if d.status == "open"), mine[-1] if mine else None)
+    lines.append(texts.CARD_STAGE.format(stage=current.stage, days=deals.days_in_stage(ctx.session, current, now=ctx.now))
+                 if current else texts.CARD_NO_DEAL)
+    own_tags = [f"{t.group_name}:{t.tag_name}" for t in tags.of_customer(ctx.session, customer.external_userid)
+                if t.userid == cmd.userid]
+    if own_tags:
+        lines.append(texts.CARD_TAGS.format(tags="、".join(own_tags)))
+    recent = [e for e in interactions.timeline(ctx.session, customer.external_userid) if e.userid == cmd.userid][:RECENT]
+    if recent:
+        lines.append(texts.CARD_RECENT)
+        lines += [texts.CARD_RECENT_LINE.format(when=format_when(e.at.astimezone(ctx.settings.timezone), ctx.now),
+                                                text=e.text[:40]) for e in recent]
+    for item in follow_ups.open_for(ctx.session, customer.external_userid):
+        if item.userid == cmd.userid:
+            lines.append(texts.CARD_NEXT.format(when=format_when(item.due_at.astimezone(ctx.settings.timezone), ctx.now),
+                                                note=item.note))
+    won = sum(1 for d in mine if d.status == "won")
+    lost = sum(1 for d in mine if d.status == "lost")
+    if won or lost:
+        lines.append(texts.CARD_DEALS.format(won=won, lost=lost))
+    reply(cmd, ctx, "\n".join(lines))
+
+
+@router.command(Intent.MY_NUMBERS, help="业绩（本周 / 本月）")
+def show_numbers(cmd: Command, ctx: Context) -> None:
+    tz = ctx.settings.timezone
+    period = kpis.Period.week_of(ctx.now, tz) if "周" in cmd.parsed.note else kpis.Period.month_of(ctx.now, tz)
+    f = kpis.figures(ctx.session, [cmd.userid], period, now=ctx.now)
+    me = members.get(ctx.session, cmd.userid)
+    team = _team_of(ctx, me)
+    ranking = [userid for userid, _ in kpis.ranking(ctx.session, [m.userid for m in team], period)]
+    rank = texts.NUMBERS_RANK.format(rank=ranking.index(cmd.userid) + 1, of=len(team)) if cmd.userid in ranking else ""
+    reply(cmd, ctx, texts.NUMBERS.format(
+        who=me.name, period=period.label, amount=format_amount(f.won_amount) if f.won_amount else "0", won=f.won,
+        conversion=_percent(f.conversion), logged=f.follow_ups_logged, on_time=_percent(f.on_time_rate),
+        new=f.new_customers, overdue=f.overdue_now, rank=rank))
+
+
+@router.command(Intent.TEAM_AGENDA, help="团队今天（主管）")
+def show_team_agenda(cmd: Command, ctx: Context) -> None:
+    team = _led_by(ctx, cmd.userid)
+    if team is None:
+        return reply(cmd, ctx, texts.MANAGERS_ONLY)
+    items = follow_ups.agenda(ctx.session, [m.userid for m in team], until=end_of_today(ctx))
+    if not items:
+        return reply(cmd, ctx, texts.TEAM_AGENDA_EMPTY)
+    lines = [texts.TEAM_AGENDA_TITLE.format(n=len(items))]
+    for member in team:
+        own = [i for i in items if i.userid == member.userid]
+        late = sum(1 for i in own if i.due_at < ctx.now)
+        if own:
+            lines.append(texts.TEAM_AGENDA_LINE.format(rep=member.name, count=len(own),
+                                                       overdue=texts.TEAM_AGENDA_OVERDUE.format(n=late) if late else ""))
+    reply(cmd, ctx, "\n".join(lines))
+
+
+@router.command(Intent.MEMBER_CUSTOMERS, help="张三的客户（主管）")
+def show_member_customers(cmd: Command, ctx: Context) -> None:
+    name = cmd.parsed.member
+    team = _led_by(ctx, cmd.userid) or []
+    me = members.get(ctx.session, cmd.userid)
+    visible = {m.userid: m for m in [me, *team]}
+    target = me if name in (None, "我", me.name) else next(
+        (m for m in visible.values() if name in (m.name, m.userid)), None)
+    if target is None:
+        return reply(cmd, ctx, texts.NO_SUCH_MEMBER.format(name=name) if team else texts.MANAGERS_ONLY)
+    rows = customers.of_rep(ctx.session, target.userid)
+    lines = [texts.MEMBER_CUSTOMERS_TITLE.format(rep=target.name, n=len(rows))]
+    for customer, _ in rows[:LISTED]:
+        open_deals = [d for d in deals.of_customer(ctx.session, customer.external_userid)
+                      if d.userid == target.userid and d.status == "open"]
+        lines.append(texts.MEMBER_CUSTOMER_LINE.format(
+            name=display_name(customer), corp=f"（{customer.corp_name}）" if customer.corp_name else "",
+            stage=open_deals[-1].stage if open_deals else texts.NONE_YET))
+    if len(rows) > LISTED:
+        lines.append(texts.MEMBER_CUSTOMERS_MORE.format(n=len(rows) - LISTED))
+    reply(cmd, ctx, "\n".join(lines))
+
+
+def _led_by(ctx: Context, userid: str) -> list[Member] | None:
+    """Members of the departments this member leads; None when they lead none."""
+    me = members.get(ctx.session, userid)
+    if me is None or not me.leader_of:
+        return None
+    return [m for m in members.in_departments(ctx.session, me.leader_of) if m.userid != userid]
+
+
+def _team_of(ctx: Context, me: Member) -> list[Member]:
+    return members.in_departments(ctx.session, me.department_ids) or [me]
+
+
+def _percent(value: float | None) -> str:
+    return f"{value:.0%}" if value is not None else texts.NONE_YET

@@ -1,0 +1,131 @@
+"""Rep commands about follow-ups: log one, set the next step, see today's agenda, close or move an item.
+
+Every time that is understood is echoed back in full (11月25日(周三) 15:00) so the rep can correct it;
+a time in the past, impossible or not understood is refused with a suggestion, never guessed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from handlers import texts
+from handlers.commands import customer_for, display_name, reply
+from handlers.context import Context
+from handlers.parsing.commands import Intent
+from handlers.parsing.when import When, WhenError, describe_when, format_when
+from handlers.router import Command, Router
+from scrm import chat_state, follow_ups, interactions
+from scrm.models import Customer, FollowUp
+
+router = Router("followups")
+
+
+@router.command(Intent.FOLLOW_UP, help="跟进 张总 电话沟通了报价，客户嫌贵 明天下午3点回访")
+def log_follow_up(cmd: Command, ctx: Context) -> None:
+    customer = customer_for(cmd, ctx)
+    if customer is None:
+        return
+    p = cmd.parsed
+    interactions.record(ctx.session, external_userid=customer.external_userid, userid=cmd.userid, kind="follow_up",
+                        channel=p.channel, text=cmd.text, at=cmd.event.at, inbox_id=ctx.inbox_id)
+    closed = follow_ups.complete_open(ctx.session, external_userid=customer.external_userid, userid=cmd.userid,
+                                      now=ctx.now)
+    lines = [texts.LOGGED.format(customer=display_name(customer), channel=p.channel, note=_short(p.note))
+             + (texts.CLOSED_DUE.format(n=closed) if closed else "")]
+    if isinstance(p.when, When):
+        follow_ups.schedule(ctx.session, external_userid=customer.external_userid, userid=cmd.userid,
+                            due_at=p.when.due, note=_task(p.note), now=ctx.now)
+        lines.append(texts.NEXT_STEP.format(when=describe_when(p.when, ctx.now), task=""))
+    elif isinstance(p.when, WhenError):
+        lines.append(texts.WHEN_REFUSED.format(suggestion=p.when.suggestion))
+    reply(cmd, ctx, "\n".join(lines))
+
+
+@router.command(Intent.NEXT_STEP, help="明天下午3点回访（接着上一位客户）")
+def set_next_step(cmd: Command, ctx: Context) -> None:
+    when = cmd.parsed.when
+    if isinstance(when, WhenError):
+        return reply(cmd, ctx, texts.WHEN_REFUSED.format(suggestion=when.suggestion))
+    if not isinstance(when, When):
+        return reply(cmd, ctx, texts.WHEN_MISSING)
+    customer = customer_for(cmd, ctx)
+    if customer is None:
+        return
+    follow_ups.schedule(ctx.session, external_userid=customer.external_userid, userid=cmd.userid, due_at=when.due,
+                        note=cmd.parsed.note, now=ctx.now)
+    reply(cmd, ctx, texts.NEXT_STEP_SET.format(customer=display_name(customer), when=describe_when(when, ctx.now),
+                                               task=_task(cmd.parsed.note)))
+
+
+@router.command(Intent.AGENDA, help="待办（今天跟进谁）")
+def show_agenda(cmd: Command, ctx: Context) -> None:
+    items = follow_ups.agenda(ctx.session, [cmd.userid], until=end_of_today(ctx))
+    chat_state.remember(chat_state.of(ctx.session, cmd.userid, now=ctx.now), agenda=[f.id for f in items], now=ctx.now)
+    if not items:
+        return reply(cmd, ctx, texts.AGENDA_EMPTY)
+    lines = [texts.AGENDA_TITLE.format(n=len(items))]
+    for n, item in enumerate(items, 1):
+        lines.append(texts.AGENDA_LINE.format(n=n, overdue=texts.AGENDA_OVERDUE if item.due_at < ctx.now else "",
+                                              when=_clock(ctx, item.due_at), customer=_customer_name(ctx, item),
+                                              note=_task(item.note)))
+    reply(cmd, ctx, "\n".join(lines))
+
+
+@router.command(Intent.DONE, help="完成 1")
+def mark_done(cmd: Command, ctx: Context) -> None:
+    item = _agenda_item(cmd, ctx)
+    if item is not None:
+        follow_ups.complete(ctx.session, item, now=ctx.now)
+        reply(cmd, ctx, texts.ITEM_DONE.format(customer=_customer_name(ctx, item), note=_task(item.note)))
+
+
+@router.command(Intent.POSTPONE, help="推迟 2 明天上午")
+def postpone(cmd: Command, ctx: Context) -> None:
+    when = cmd.parsed.when
+    if isinstance(when, WhenError):
+        return reply(cmd, ctx, texts.WHEN_REFUSED.format(suggestion=when.suggestion))
+    if not isinstance(when, When):
+        return reply(cmd, ctx, texts.WHEN_MISSING)
+    item = _agenda_item(cmd, ctx)
+    if item is not None:
+        follow_ups.postpone(ctx.session, item, due_at=when.due)
+        reply(cmd, ctx, texts.ITEM_POSTPONED.format(customer=_customer_name(ctx, item),
+                                                    when=describe_when(when, ctx.now)))
+
+
+def end_of_today(ctx: Context) -> datetime:
+    today = ctx.now.astimezone(ctx.settings.timezone).date()
+    return datetime.combine(today + timedelta(days=1), time(0), tzinfo=ctx.settings.timezone)
+
+
+def _agenda_item(cmd: Command, ctx: Context) -> FollowUp | None:
+    """Item N of the agenda last shown to this rep, if it is still theirs and open."""
+    n = cmd.parsed.index
+    if n is None:
+        reply(cmd, ctx, texts.INDEX_MISSING)
+        return None
+    shown = chat_state.of(ctx.session, cmd.userid, now=ctx.now).agenda
+    item = ctx.session.get(FollowUp, shown[n - 1]) if 1 <= n <= len(shown) else None
+    if item is None or item.userid != cmd.userid or item.status != "open":
+        reply(cmd, ctx, texts.NO_SUCH_ITEM.format(n=n))
+        return None
+    return item
+
+
+def _customer_name(ctx: Context, item: FollowUp) -> str:
+    customer = ctx.session.get(Customer, item.external_userid)
+    return display_name(customer) if customer else texts.UNKNOWN_CUSTOMER
+
+
+def _clock(ctx: Context, due: datetime) -> str:
+    local = due.astimezone(ctx.settings.timezone)
+    return local.strftime("%H:%M") if local.date() == ctx.now.astimezone(ctx.settings.timezone).date() \
+        else format_when(local, ctx.now)
+
+
+def _task(note: str) -> str:
+    return f" {note}" if note else ""
+
+
+def _short(note: str) -> str:
+    return f"：{note[:60]}" if note else ""

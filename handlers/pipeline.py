@@ -1,0 +1,71 @@
+"""Rep commands about the funnel: move a customer to a stage, record a deal won or lost."""
+
+from __future__ import annotations
+
+from handlers import texts
+from handlers.commands import customer_for, display_name, reply
+from handlers.context import Context
+from handlers.parsing.amounts import format_amount
+from handlers.parsing.commands import Intent
+from handlers.parsing.stages import match_stage
+from handlers.router import Command, Router
+from scrm import deals, interactions
+from scrm.models import Customer, Deal
+
+router = Router("pipeline")
+
+
+@router.command(Intent.STAGE, help="阶段 张总 报价")
+def move_stage(cmd: Command, ctx: Context) -> None:
+    stages = ctx.settings.stages
+    stage = match_stage(cmd.parsed.stage or "", stages)
+    if stage is None:
+        return reply(cmd, ctx, texts.STAGE_UNKNOWN.format(word=cmd.parsed.stage or "", stages="、".join(stages[:-2])))
+    customer = customer_for(cmd, ctx)
+    if customer is None:
+        return
+    if stage in stages[-2:]:
+        return reply(cmd, ctx, texts.STAGE_USE_DEAL.format(customer=display_name(customer)))
+    deal = _deal(cmd, ctx, customer)
+    previous, days = deal.stage, deals.days_in_stage(ctx.session, deal, now=ctx.now)
+    if not deals.move(ctx.session, deal, stage=stage, userid=cmd.userid, now=ctx.now):
+        return reply(cmd, ctx, texts.STAGE_SAME.format(customer=display_name(customer), stage=stage))
+    _note(cmd, ctx, customer, "stage", stage)
+    stayed = texts.STAGE_STAYED.format(previous=previous, days=days) if previous else ""
+    reply(cmd, ctx, texts.STAGE_MOVED.format(customer=display_name(customer), stage=stage, stayed=stayed))
+
+
+@router.command(Intent.WON, help="成交 张总 5万")
+def record_won(cmd: Command, ctx: Context) -> None:
+    customer = customer_for(cmd, ctx)
+    if customer is None:
+        return
+    amount = cmd.parsed.amount.value if cmd.parsed.amount else None
+    deals.close(ctx.session, _deal(cmd, ctx, customer), won=True, amount=amount, note=cmd.parsed.note,
+                userid=cmd.userid, now=ctx.now)
+    _note(cmd, ctx, customer, "won", cmd.parsed.note)
+    shown = f" {format_amount(amount)}" if amount is not None else ""
+    extra = "" if amount is not None else texts.WON_NO_AMOUNT.format(customer=display_name(customer))
+    reply(cmd, ctx, texts.WON.format(customer=display_name(customer), amount=shown) + extra)
+
+
+@router.command(Intent.LOST, help="丢单 张总 预算取消")
+def record_lost(cmd: Command, ctx: Context) -> None:
+    customer = customer_for(cmd, ctx)
+    if customer is None:
+        return
+    reason = cmd.parsed.reason or cmd.parsed.note
+    deals.close(ctx.session, _deal(cmd, ctx, customer), won=False, amount=None, note=reason, userid=cmd.userid,
+                now=ctx.now)
+    _note(cmd, ctx, customer, "lost_deal", reason)
+    reply(cmd, ctx, texts.LOST.format(customer=display_name(customer), reason=f"（{reason}）" if reason else ""))
+
+
+def _deal(cmd: Command, ctx: Context, customer: Customer) -> Deal:
+    return deals.open_deal(ctx.session, external_userid=customer.external_userid, userid=cmd.userid,
+                           first_stage=ctx.settings.stages[0], now=ctx.now)
+
+
+def _note(cmd: Command, ctx: Context, customer: Customer, kind: str, text: str) -> None:
+    interactions.record(ctx.session, external_userid=customer.external_userid, userid=cmd.userid, kind=kind,
+                        text=cmd.text, at=cmd.event.at, inbox_id=ctx.inbox_id)

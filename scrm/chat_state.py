@@ -1,0 +1,40 @@
+"""What a rep's next message may refer to: a numbered choice waiting for `1`, the agenda just shown,
+and the customer last talked about (so `明天下午3点回访` alone applies to them)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session
+
+from scrm.models import ChatState
+
+CHOICE_LIFETIME = timedelta(minutes=10)
+
+
+def of(session: Session, userid: str, *, now: datetime) -> ChatState:
+    state = session.get(ChatState, userid)
+    if state is None:
+        state = ChatState(userid=userid, updated_at=now)
+        session.add(state)
+    return state
+
+
+def ask(state: ChatState, pending: dict[str, Any], *, now: datetime) -> None:
+    state.pending, state.pending_until, state.updated_at = pending, now + CHOICE_LIFETIME, now
+
+
+def take_pending(state: ChatState, *, now: datetime) -> dict[str, Any] | None:
+    """The waiting choice, once; None when there is none or it expired."""
+    pending, until = state.pending, state.pending_until
+    state.pending, state.pending_until = None, None
+    return pending if pending and until and now <= until else None
+
+
+def remember(state: ChatState, *, now: datetime, customer: str | None = None, agenda: list[int] | None = None) -> None:
+    if customer is not None:
+        state.last_customer = customer
+    if agenda is not None:
+        state.agenda = agenda
+    state.updated_at = now

@@ -1,0 +1,164 @@
+"""Reps and managers chat with the bot over real encrypted callbacks; replies come back through the stand-in."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlmodel import select
+
+from bot.sync import Backfill
+from scrm.clock import FrozenClock
+from scrm.models import Deal, FollowUp, Interaction, StageChange
+from tests.conftest import drain
+from wecom_standin import xml
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 11, 24, 10, 0, tzinfo=SHANGHAI))  # Tuesday, the corpus's reference time
+
+
+@pytest.fixture
+def redis_url():
+    return None  # conversations do not touch Redis; the sender's Redis path is covered elsewhere
+
+
+class Chat:
+    def __init__(self, wecom, standin, services, clock):
+        self.wecom, self.standin, self.services, self.clock = wecom, standin, services, clock
+        self.ids = itertools.count(7312345678901234567)
+
+    def say(self, text: str, userid: str = "zhangsan") -> str:
+        seen = len(self.standin.delivered("app"))
+        self.wecom.send(xml.text_message(from_user=userid, content=text, msg_id=next(self.ids),
+                                         agent_id=self.standin.corp.agent_id, corp_id=self.standin.corp.corp_id,
+                                         create_time=int(self.clock.now().timestamp())))
+        drain(self.services)
+        replies = [m for m in self.standin.delivered("app")[seen:] if m.recipients == [userid]]
+        assert len(replies) == 1, f"expected one reply to {text!r}, got {[r.content for r in replies]}"
+        return replies[0].content
+
+
+@pytest.fixture
+def chat(wecom, standin, services, clock) -> Chat:
+    standin.corp.add_customer("zhangsan", "wmCust0004", "张伟", corp_name="字节跳动")
+    Backfill(services.contact_client, services.store, clock, progress=False).run()
+    return Chat(wecom, standin, services, clock)
+
+
+def rows(services, model, *where):
+    with services.store.transaction() as session:
+        return list(session.exec(select(model).where(*where)).all())
+
+
+def test_a_follow_up_in_one_line_is_stored_with_its_next_step_and_echoed(chat):
+    answer = chat.say("跟进 张建国 电话沟通了报价,客户嫌贵 明天下午3点回访")
+    assert "已记录：张建国（电话）" in answer and "11月25日(周三) 15:00" in answer
+    [logged] = rows(chat.services, Interaction, Interaction.kind == "follow_up")
+    assert (logged.external_userid, logged.channel) == ("wmCust0001", "电话")
+    assert logged.text == "跟进 张建国 电话沟通了报价,客户嫌贵 明天下午3点回访"
+    [next_step] = rows(chat.services, FollowUp, FollowUp.status == "open")
+    assert next_step.due_at == datetime(2026, 11, 25, 15, 0, tzinfo=SHANGHAI)
+
+
+def test_an_ambiguous_name_gets_a_numbered_choice_and_1_completes_the_command(chat):
+    answer = chat.say("跟进 张总 拜访了工厂")
+    assert "「张总」有 2 位客户对得上" in answer and "1. " in answer and "2. " in answer
+    assert rows(chat.services, Interaction, Interaction.kind == "follow_up") == []
+    first_choice = answer.splitlines()[1].removeprefix("1. ").split("（")[0]
+    done = chat.say("1")
+    assert f"已记录：{first_choice}（拜访）" in done
+    assert len(rows(chat.services, Interaction, Interaction.kind == "follow_up")) == 1
+    assert "没有需要选择" in chat.say("1")  # the choice was used up
+
+
+def test_a_choice_expires(chat, clock):
+    chat.say("查 张总")
+    clock.advance(minutes=11)
+    assert "没有需要选择" in chat.say("2")
+
+
+def test_an_ime_typo_finds_the_customer(chat):
+    assert "已记录：张建国" in chat.say("跟进 张建过 发了资料")
+
+
+def test_an_impossible_or_past_time_is_refused_and_nothing_is_scheduled(chat):
+    answer = chat.say("跟进 李雪梅 聊了20分钟 2月30日回访")
+    assert "已记录：李雪梅" in answer and "时间没有记" in answer
+    assert rows(chat.services, FollowUp, FollowUp.source == "rep") == []
+    chat.say("跟进 李雪梅 明天上午10点回访")
+    chat.say("待办")
+    refused = chat.say("推迟 1 昨天")
+    assert "已经过去了" in refused and "11月23日(周一)" in refused
+    [kept] = rows(chat.services, FollowUp, FollowUp.status == "open")
+    assert kept.due_at == datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
+
+
+def test_a_next_step_alone_applies_to_the_last_customer(chat):
+    chat.say("跟进 李雪梅 微信发了方案")
+    answer = chat.say("3天后")
+    assert "李雪梅" in answer and "11月27日(周五)" in answer
+
+
+def test_agenda_done_and_postpone(chat):
+    chat.say("跟进 张建国 电话 今天下午5点回访")
+    chat.say("跟进 李雪梅 微信 今天下午4点回访")
+    agenda = chat.say("今天跟进谁")
+    assert "今天的跟进（2 条）" in agenda and agenda.index("李雪梅") < agenda.index("张建国")
+    assert "已完成：李雪梅" in chat.say("完成 1")
+    assert "改到 11月26日(周四)" in chat.say("推迟 2 后天上午10点")
+    assert "没有第 5 条" in chat.say("完成 5")
+    [moved] = rows(chat.services, FollowUp, FollowUp.external_userid == "wmCust0001", FollowUp.status == "open")
+    assert moved.due_at == datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)
+
+
+def test_stage_won_and_lost_are_recorded_with_amounts_and_history(chat, clock):
+    assert "进入「需求确认」" in chat.say("阶段 张建国 需求")
+    clock.advance(days=3)
+    assert "进入「方案报价」阶段（在「需求确认」停留了 3 天）" in chat.say("阶段 张建国 报价")
+    assert "成交 12.8万" in chat.say("成交 张建国 12.8万 合同下周一签")
+    assert "已记录丢单：李雪梅（预算取消）" in chat.say("丢单 李雪梅 预算取消")
+    won, lost = sorted(rows(chat.services, Deal), key=lambda d: d.status, reverse=True)
+    assert (won.status, won.amount, won.stage) == ("won", Decimal("128000.00"), "成交")
+    assert (lost.status, lost.note) == ("lost", "预算取消")
+    assert [c.to_stage for c in rows(chat.services, StageChange, StageChange.deal_id == won.id)] == [
+        "初次接触", "需求确认", "方案报价", "成交"]
+
+
+def test_the_customer_card_and_my_numbers(chat):
+    chat.say("跟进 张建国 电话沟通了报价")
+    chat.say("成交 张建国 5万")
+    card = chat.say("查 华为")
+    assert card.startswith("【张建国】华为技术有限公司\n阶段：成交") and "成交：1｜丢单：0" in card
+    assert "跟进 张建国 电话沟通了报价" in card
+    assert "标签：渠道:官网" in chat.say("李雪梅")  # a bare name is a card too
+    numbers = chat.say("业绩")
+    assert "成交金额：5万（1 单）" in numbers and "跟进：1 次" in numbers and "团队排名：第 1/3" in numbers
+
+
+def test_a_rep_never_sees_another_reps_customer(chat):
+    for text in ("查 王芳", "跟进 王芳 打了电话", "阶段 王芳 报价", "成交 王芳 5万", "王芳"):
+        answer = chat.say(text)  # 王芳 is lisi's customer
+        assert "王芳" not in answer.replace("「王芳」", "") or "没有找到" in answer
+    assert rows(chat.services, Interaction, Interaction.external_userid == "wmCust0003",
+                Interaction.kind != "added") == []
+    assert "只对主管开放" in chat.say("团队今天") and "只对主管开放" in chat.say("李四的客户")
+
+
+def test_a_manager_sees_the_team(chat):
+    chat.say("跟进 张建国 电话 今天下午5点回访")
+    team = chat.say("团队今天", userid="wangwu")
+    assert "张三：1 条" in team
+    customers = chat.say("张三的客户", userid="wangwu")
+    assert "张三的客户（3 位）" in customers and "张建国（华为技术有限公司）" in customers
+
+
+def test_unknown_text_gets_help_built_from_the_commands(chat):
+    answer = chat.say("今天天气不错啊啊啊")
+    assert "跟进 张总" in answer and "成交 张总 5万" in answer and "帮助" in answer
