@@ -25,7 +25,7 @@ from wechatpy.session.memorystorage import MemoryStorage
 
 from bot.migrate import upgrade
 from bot.settings import load_settings
-from bot.sync import sync_members
+from bot.sync import Backfill
 from bot.wecom import WeComClient
 from scrm import follow_ups, tagging, welcome
 from scrm.clock import SystemClock
@@ -85,8 +85,11 @@ class Scene:
         settings = load_settings(**{k.lower(): v for k, v in self.env.items()}, _env_file=None)
         client = WeComClient(settings.wecom_corp_id, settings.wecom_agent_secret.get_secret_value(),
                              api_base=settings.wecom_api_base, storage=MemoryStorage())
-        counts = sync_members(client, self.store, SystemClock())
-        _say(f"· scrm sync：同步了 {counts['departments']} 个部门、{counts['members']} 位成员")
+        self.standin.corp.add_customer("zhangsan", "wmDemoZhang2", "张伟", corp_name="字节跳动")
+        report = Backfill(client, self.store, SystemClock(), progress=False).run()
+        counts = {kind: sum(c.values()) for kind, c in report.counts.items()}
+        _say(f"· scrm sync：同步了 {counts['departments']} 个部门、{counts['members']} 位成员、"
+             f"{counts['customers']} 位客户和标签库")
         with self.store.transaction() as session:
             now = SystemClock().now()
             tagging.add(session, kind="channel", pattern="expo2026*", group="渠道", tag="2026展会", now=now)
@@ -125,14 +128,20 @@ class Scene:
         self.standin.stop()
 
 
+def say(scene: Scene, text: str, who: str = "张三", userid: str = "zhangsan") -> str:
+    """A member types to the app; returns (and prints) the bot's answer."""
+    _say(f"   {who}：{text}")
+    before = len(scene.standin.delivered("app"))
+    scene.callbacks().send(xml.text_message(from_user=userid, content=text, msg_id=secrets.randbelow(10**18),
+                                            agent_id=scene.standin.corp.agent_id, corp_id=scene.standin.corp.corp_id))
+    reply = _wait_for(f"the answer to {text}", lambda: scene.standin.delivered("app")[before:])[0]
+    _say("   销售助手：" + reply.content.replace("\n", "\n             "))
+    return reply.content
+
+
 def rep_asks_for_help(scene: Scene) -> None:
     _say("\n① 销售张三打开「销售助手」，发了一句话")
-    wecom = scene.callbacks()
-    _say("   张三：帮助")
-    wecom.send(xml.text_message(from_user="zhangsan", content="帮助", msg_id=secrets.randbelow(10**18),
-                                agent_id=scene.standin.corp.agent_id, corp_id=scene.standin.corp.corp_id))
-    [reply] = _wait_for("the bot's reply", lambda: scene.standin.delivered("app"))
-    _say("   销售助手：" + reply.content.replace("\n", "\n             "))
+    say(scene, "帮助")
 
 
 def customer_adds_rep(scene: Scene) -> None:
@@ -170,13 +179,27 @@ def customer_adds_rep(scene: Scene) -> None:
     _say(f"   首次跟进已排期：{due.month}月{due.day}日 {due:%H:%M}（SOP：下一个工作日）")
 
 
+def rep_logs_follow_ups(scene: Scene) -> None:
+    _say("\n③ 张三打完电话，一句话记跟进、排下一步；名字对不上时选一下就行")
+    say(scene, "跟进 陈总 电话沟通了报价，客户嫌贵 明天下午3点回访")
+    say(scene, "跟进 张总 拜访了工厂")
+    say(scene, "1")
+    say(scene, "今天跟进谁")
+    say(scene, "成交 陈志强 12.8万")
+    with scene.store.transaction() as session:
+        [next_step] = [f for f in follow_ups.open_for(session, "wmDemoChen01") if f.source == "rep"]
+    due = next_step.due_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    _say(f"   （库里：陈志强的下次跟进 {due.month}月{due.day}日 {due:%H:%M}；SOP 首次跟进随这通电话完成）")
+
+
 def customer_deletes_rep(scene: Scene) -> None:
-    _say("\n③ 后来，陈志强把张三从好友里删除了")
+    _say("\n④ 后来，陈志强把张三从好友里删除了")
     corp = scene.standin.corp
     corp.mark_deleted_by_customer("zhangsan", "wmDemoChen01")
+    before = len(scene.standin.delivered("app"))
     scene.callbacks().send(xml.contact_deleted_by_customer("zhangsan", "wmDemoChen01", corp_id=corp.corp_id))
-    alerts = _wait_for("the churn alerts", lambda: len(scene.standin.delivered("app")) >= 3 and
-                       scene.standin.delivered("app")[1:])
+    alerts = _wait_for("the churn alerts", lambda: len(scene.standin.delivered("app")) >= before + 2 and
+                       scene.standin.delivered("app")[before:])
     for alert in alerts:
         who = "张三" if alert.recipients == ["zhangsan"] else "主管王五"
         _say(f"   {who}收到：{alert.content}")
@@ -190,6 +213,7 @@ def main() -> int:
             scene.setup()
             rep_asks_for_help(scene)
             customer_adds_rep(scene)
+            rep_logs_follow_ups(scene)
             customer_deletes_rep(scene)
         except DemoFailed as failure:
             _say(f"\n演示失败：{failure}")
