@@ -43,11 +43,9 @@ def log_follow_up(cmd: Command, ctx: Context) -> None:
 
 @router.command(Intent.NEXT_STEP, help="明天下午3点回访（接着上一位客户）")
 def set_next_step(cmd: Command, ctx: Context) -> None:
-    when = cmd.parsed.when
-    if isinstance(when, WhenError):
-        return reply(cmd, ctx, texts.WHEN_REFUSED.format(suggestion=when.suggestion))
-    if not isinstance(when, When):
-        return reply(cmd, ctx, texts.WHEN_MISSING)
+    when = _future_time(cmd, ctx)
+    if when is None:
+        return
     customer = customer_for(cmd, ctx)
     if customer is None:
         return
@@ -81,11 +79,9 @@ def mark_done(cmd: Command, ctx: Context) -> None:
 
 @router.command(Intent.POSTPONE, help="推迟 2 明天上午")
 def postpone(cmd: Command, ctx: Context) -> None:
-    when = cmd.parsed.when
-    if isinstance(when, WhenError):
-        return reply(cmd, ctx, texts.WHEN_REFUSED.format(suggestion=when.suggestion))
-    if not isinstance(when, When):
-        return reply(cmd, ctx, texts.WHEN_MISSING)
+    when = _future_time(cmd, ctx)
+    if when is None:
+        return
     item = _agenda_item(cmd, ctx)
     if item is not None:
         follow_ups.postpone(ctx.session, item, due_at=when.due)
@@ -96,6 +92,18 @@ def postpone(cmd: Command, ctx: Context) -> None:
 def end_of_today(ctx: Context) -> datetime:
     today = ctx.now.astimezone(ctx.settings.timezone).date()
     return datetime.combine(today + timedelta(days=1), time(0), tzinfo=ctx.settings.timezone)
+
+
+def _future_time(cmd: Command, ctx: Context) -> When | None:
+    """The understood time; replies (and returns None) when it is missing, past or impossible."""
+    when = cmd.parsed.when
+    if isinstance(when, WhenError):
+        reply(cmd, ctx, texts.WHEN_REFUSED.format(suggestion=when.suggestion))
+        return None
+    if not isinstance(when, When):
+        reply(cmd, ctx, texts.WHEN_MISSING)
+        return None
+    return when
 
 
 def _agenda_item(cmd: Command, ctx: Context) -> FollowUp | None:

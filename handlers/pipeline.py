@@ -30,7 +30,7 @@ def move_stage(cmd: Command, ctx: Context) -> None:
     previous, days = deal.stage, deals.days_in_stage(ctx.session, deal, now=ctx.now)
     if not deals.move(ctx.session, deal, stage=stage, userid=cmd.userid, now=ctx.now):
         return reply(cmd, ctx, texts.STAGE_SAME.format(customer=display_name(customer), stage=stage))
-    _note(cmd, ctx, customer, "stage", stage)
+    _note(cmd, ctx, customer, "stage")
     stayed = texts.STAGE_STAYED.format(previous=previous, days=days) if previous else ""
     reply(cmd, ctx, texts.STAGE_MOVED.format(customer=display_name(customer), stage=stage, stayed=stayed))
 
@@ -43,7 +43,7 @@ def record_won(cmd: Command, ctx: Context) -> None:
     amount = cmd.parsed.amount.value if cmd.parsed.amount else None
     deals.close(ctx.session, _deal(cmd, ctx, customer), won=True, amount=amount, note=cmd.parsed.note,
                 userid=cmd.userid, now=ctx.now)
-    _note(cmd, ctx, customer, "won", cmd.parsed.note)
+    _note(cmd, ctx, customer, "won")
     shown = f" {format_amount(amount)}" if amount is not None else ""
     extra = "" if amount is not None else texts.WON_NO_AMOUNT.format(customer=display_name(customer))
     reply(cmd, ctx, texts.WON.format(customer=display_name(customer), amount=shown) + extra)
@@ -57,7 +57,7 @@ def record_lost(cmd: Command, ctx: Context) -> None:
     reason = cmd.parsed.reason or cmd.parsed.note
     deals.close(ctx.session, _deal(cmd, ctx, customer), won=False, amount=None, note=reason, userid=cmd.userid,
                 now=ctx.now)
-    _note(cmd, ctx, customer, "lost_deal", reason)
+    _note(cmd, ctx, customer, "lost_deal")
     reply(cmd, ctx, texts.LOST.format(customer=display_name(customer), reason=f"（{reason}）" if reason else ""))
 
 
@@ -66,6 +66,7 @@ def _deal(cmd: Command, ctx: Context, customer: Customer) -> Deal:
                            first_stage=ctx.settings.stages[0], now=ctx.now)
 
 
-def _note(cmd: Command, ctx: Context, customer: Customer, kind: str, text: str) -> None:
+def _note(cmd: Command, ctx: Context, customer: Customer, kind: str) -> None:
+    """The rep's message goes on the customer's timeline as typed."""
     interactions.record(ctx.session, external_userid=customer.external_userid, userid=cmd.userid, kind=kind,
                         text=cmd.text, at=cmd.event.at, inbox_id=ctx.inbox_id)

@@ -6,7 +6,7 @@ Each has a unique key, so adding the same message twice is a no-op.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -80,6 +80,25 @@ TYPES: dict[str, type] = {
 }
 
 WELCOME_LIFETIME = timedelta(seconds=20)
+# WeCom counts UTF-8 bytes (a Chinese character is 3): app text and markdown 2048, robot markdown 4096.
+MAX_BYTES = {AppText: 2048, AppMarkdown: 2048, AppChatMarkdown: 2048, WebhookMarkdown: 4096}
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """Cut a long text into parts of at most `limit` UTF-8 bytes, at line ends where possible."""
+    parts: list[str] = []
+    current = ""
+    for line in text.splitlines(keepends=True):
+        if len((current + line).encode()) > limit and current:
+            parts.append(current)
+            current = ""
+        while len(line.encode()) > limit:  # a line longer than a whole message: cut between characters
+            head = line.encode()[:limit].decode(errors="ignore")
+            parts.append(head)
+            line = line[len(head):]
+        current += line
+    parts.append(current)
+    return [part.removesuffix("\n") for part in parts if part.strip()]
 
 
 def add(
@@ -144,7 +163,15 @@ class Outbox:
         self._now = now
 
     def add(self, message: Message, *, key: str, priority: int = NORMAL) -> bool:
+        """Queue a message; one too long for WeCom goes as several, in order (keys `key`, `key#2` …)."""
         expires_at = self._now + WELCOME_LIFETIME if isinstance(message, Welcome) else None
         if isinstance(message, Welcome):
             priority = URGENT
-        return add(self._session, message, key=key, now=self._now, priority=priority, expires_at=expires_at)
+        field_name = "text" if isinstance(message, AppText) else "content"
+        limit = MAX_BYTES.get(type(message))
+        parts = split_text(getattr(message, field_name), limit) if limit else []
+        if len(parts) <= 1:
+            return add(self._session, message, key=key, now=self._now, priority=priority, expires_at=expires_at)
+        added = [add(self._session, replace(message, **{field_name: part}), key=key if n == 1 else f"{key}#{n}",
+                     now=self._now, priority=priority) for n, part in enumerate(parts, 1)]
+        return added[0]
