@@ -27,6 +27,9 @@ bench: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) || \
 		(echo "bench needs wrk (apt-get install wrk)"; exit 1)
 	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.welcome
+	$(BIN)/python -m bench.replies
+	$(BIN)/python -m bench.parse
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

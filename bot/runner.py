@@ -9,6 +9,7 @@ from collections.abc import Callable
 from bot.app import Services
 from bot.wake import Signal
 from handlers.parsing import warm_up
+from handlers.parsing.tokens import cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ class Background:
         self._threads: list[threading.Thread] = []
 
     def start(self) -> Background:
-        warm_up()  # the first message or customer should not wait for jieba or the time model
+        warm_up(cache_dir(self._services.settings.scrm_cache_dir))  # the first message or customer should not wait for jieba or the time model
         s = self._services
         for name, step, signal in (("dispatcher", s.dispatcher.run_once, s.inbox_signal),
                                    ("sender", s.sender.run_once, s.outbox_signal)):

@@ -7,6 +7,7 @@ from gunicorn.app.base import BaseApplication
 from bot.app import build, create_app
 from bot.settings import Settings
 from handlers.parsing import warm_up
+from handlers.parsing.tokens import cache_dir
 
 
 class _Server(BaseApplication):
@@ -37,7 +38,7 @@ def _stop_background(server, worker) -> None:
 
 
 def run(settings: Settings, *, host: str, port: int, workers: int, background: bool) -> None:
-    warm_up()  # jieba's dictionary and the time model, once, before the fork: workers share them
+    warm_up(cache_dir(settings.scrm_cache_dir))  # jieba's dictionary and the time model, once, before the fork: workers share them
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -38,6 +39,7 @@ class Settings(DatabaseSettings):
     scrm_first_follow_up: str = "next_working_day"
     scrm_stages: str = "初次接触,需求确认,方案报价,谈判,成交,流失"
     scrm_log_level: str = "INFO"
+    scrm_cache_dir: Path | None = None
 
     @field_validator("wecom_encoding_aes_key")
     @classmethod
@@ -87,9 +89,9 @@ class Settings(DatabaseSettings):
             raise ValueError("needs at least one open stage, then 成交,流失 last")
         return ",".join(stages)
 
-    @field_validator("redis_url")
+    @field_validator("redis_url", "scrm_cache_dir", mode="before")
     @classmethod
-    def _redis(cls, value: str | None) -> str | None:
+    def _empty_is_unset(cls, value):
         return value or None
 
     @property

@@ -142,8 +142,18 @@ def _follow_up(message: str, offset: int, now: datetime, tz: ZoneInfo, channel: 
         when = spans.shift(parse_when(message[offset:], now, tz), offset)
         customer, offset = _customer(message, offset, when)
     note = message[offset:].strip(" ,:;")
-    when = None if isinstance(when, WhenError) and when.reason == "past" else when  # what happened, not next
+    if isinstance(when, WhenError) and when.reason == "past" and not _planned(message, when.span):
+        when = None  # 昨天拜访了: when it happened, not a next step
     return Parsed(Intent.FOLLOW_UP, message, customer, note, channel or _channel(message, offset, when), when)
+
+
+_NEXT_STEP_VERB = re.compile(r"^\s*(?:回访|复访|再联系|再约|再跟进|联系|见面|发方案|发报价|过去|去)(?!了|过)")
+
+
+def _planned(message: str, span: tuple[int, int]) -> bool:
+    """A past time said as a plan (约了昨天…, 昨天下午3点回访): a slip for 明天, so it is refused, not dropped."""
+    before = message[max(0, span[0] - 3):span[0]]
+    return any(before.endswith(word) for word in vocab.PLANNED) or bool(_NEXT_STEP_VERB.match(message[span[1]:]))
 
 
 def _task(message: str, offset: int, intent: Intent, now: datetime, tz: ZoneInfo,

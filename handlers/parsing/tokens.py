@@ -8,7 +8,6 @@ Nothing runs at import: jieba itself is imported on first use, and `warm_up()` i
 from __future__ import annotations
 
 import logging
-import os
 import tempfile
 import threading
 from collections.abc import Iterable
@@ -20,9 +19,9 @@ _jieba: ModuleType | None = None
 _known: set[str] = set()
 
 
-def cache_dir() -> Path:
-    """Where jieba's dictionary cache lives: $SCRM_CACHE_DIR/jieba, else ~/.cache/wecom-scrm/jieba."""
-    return Path(os.environ.get("SCRM_CACHE_DIR") or Path.home() / ".cache" / "wecom-scrm") / "jieba"
+def cache_dir(base: Path | None = None) -> Path:
+    """Where jieba's dictionary cache lives: <base>/jieba (SCRM_CACHE_DIR), else ~/.cache/wecom-scrm/jieba."""
+    return (base or Path.home() / ".cache" / "wecom-scrm") / "jieba"
 
 
 def warm_up(directory: Path | None = None) -> None:

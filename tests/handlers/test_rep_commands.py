@@ -91,6 +91,8 @@ def test_an_ime_typo_finds_the_customer(chat):
 def test_an_impossible_or_past_time_is_refused_and_nothing_is_scheduled(chat):
     answer = chat.say("跟进 李雪梅 聊了20分钟 2月30日回访")
     assert "已记录：李雪梅" in answer and "时间没有记" in answer
+    slip = chat.say("跟进 李雪梅 聊了20分钟 昨天下午3点回访")  # 昨天 for 明天: refused, not dropped
+    assert "时间没有记" in slip and "已经过去了" in slip
     assert rows(chat.services, FollowUp, FollowUp.source == "rep") == []
     chat.say("跟进 李雪梅 明天上午10点回访")
     chat.say("待办")

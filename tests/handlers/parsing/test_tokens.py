@@ -53,8 +53,6 @@ def test_added_words_come_out_whole() -> None:
     assert tokens.cut("跟进钱多多科技欧阳建国 张总")[:3] == ["跟进", "钱多多科技", "欧阳建国"]
 
 
-def test_the_cache_lives_in_an_app_owned_directory_or_scrm_cache_dir(monkeypatch, tmp_path: Path) -> None:
-    monkeypatch.delenv("SCRM_CACHE_DIR", raising=False)
+def test_the_cache_lives_in_an_app_owned_directory_or_scrm_cache_dir(tmp_path: Path) -> None:
     assert tokens.cache_dir() == Path.home() / ".cache" / "wecom-scrm" / "jieba"
-    monkeypatch.setenv("SCRM_CACHE_DIR", str(tmp_path))
-    assert tokens.cache_dir() == tmp_path / "jieba"
+    assert tokens.cache_dir(tmp_path) == tmp_path / "jieba"
