@@ -20,8 +20,8 @@ class Signal:
         self._event = threading.Event()
         self._channel = name
         self._redis = redis_client
-        if redis_client is not None:
-            threading.Thread(target=self._listen, name=f"listen-{name}", daemon=True).start()
+        self._listening = threading.Lock()
+        self._listener: threading.Thread | None = None
 
     def notify(self) -> None:
         self._event.set()
@@ -32,9 +32,17 @@ class Signal:
                 log.warning("wake-up not published (%s); workers will poll", type(error).__name__)
 
     def wait(self, timeout: float) -> bool:
+        if self._redis is not None and self._listener is None:
+            self._start_listening()  # only processes that wait (workers) subscribe; web workers only publish
         woken = self._event.wait(timeout)
         self._event.clear()
         return woken
+
+    def _start_listening(self) -> None:
+        with self._listening:
+            if self._listener is None:
+                self._listener = threading.Thread(target=self._listen, name=f"listen-{self._channel}", daemon=True)
+                self._listener.start()
 
     def _listen(self) -> None:
         while True:
