@@ -60,8 +60,9 @@ class Ingest:
             return self._refuse("POST", rejected)
         kind = kind_of(fields)
         try:
-            with self._store.transaction() as session:
-                new = inbox.add(session, dedup_key=dedup_key(fields), kind=kind, payload=fields, now=self._clock.now())
+            with self._store.connection() as connection:
+                new = inbox.add(connection, dedup_key=dedup_key(fields), kind=kind, payload=fields,
+                                now=self._clock.now())
         except SQLAlchemyError as error:
             log.error("callback %s not stored, database error %s", kind, type(error).__name__)
             return Ack(503)

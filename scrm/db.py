@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, bindparam, event, text
+from sqlalchemy import Connection, Engine, bindparam, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -63,6 +63,12 @@ class Store:
                 session.rollback()
                 raise
 
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A transaction on a plain connection, for hot paths that need no ORM (callback ingest)."""
+        with self.engine.begin() as connection:
+            yield connection
+
     def ping(self) -> None:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
@@ -72,10 +78,12 @@ class Store:
         SQLModel.metadata.create_all(self.engine)
 
 
-def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any], key: str | tuple[str, ...]) -> bool:
+def insert_ignore(session: Session | Connection, model: type[SQLModel], values: dict[str, Any],
+                  key: str | tuple[str, ...]) -> bool:
     """INSERT … ON CONFLICT (key columns) DO NOTHING; True when the row was new."""
     columns = (key,) if isinstance(key, str) else key
-    statement = _insert_ignore_statement(session.get_bind().dialect.name, model, tuple(sorted(values)), columns)
+    dialect = session.dialect.name if isinstance(session, Connection) else session.get_bind().dialect.name
+    statement = _insert_ignore_statement(dialect, model, tuple(sorted(values)), columns)
     # RETURNING rather than rowcount: psycopg reports -1 for INSERT … ON CONFLICT.
     return session.execute(statement, values).first() is not None
 

@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import Connection, func, update
 from sqlmodel import Session, col, select
 
 from scrm import queue
@@ -16,8 +16,11 @@ from scrm.models import InboxEvent
 MAX_KEY = 255
 
 
-def add(session: Session, *, dedup_key: str, kind: str, payload: dict[str, Any], now: datetime) -> bool:
-    """Store an event once; a repeated delivery only bumps its counter. True when it was new."""
+def add(session: Session | Connection, *, dedup_key: str, kind: str, payload: dict[str, Any], now: datetime) -> bool:
+    """Store an event once; a repeated delivery only bumps its counter. True when it was new.
+
+    Takes a plain Connection too: ingest runs for every callback and needs no ORM session.
+    """
     if len(dedup_key) > MAX_KEY:
         dedup_key = "sha256:" + hashlib.sha256(dedup_key.encode()).hexdigest()
     values = {
@@ -32,7 +35,7 @@ def add(session: Session, *, dedup_key: str, kind: str, payload: dict[str, Any],
     }
     if insert_ignore(session, InboxEvent, values, key="dedup_key"):
         return True
-    session.exec(
+    session.execute(
         update(InboxEvent)
         .where(col(InboxEvent.dedup_key) == dedup_key)
         .values(deliveries=InboxEvent.deliveries + 1)
