@@ -12,31 +12,29 @@ when a goal is missed (or with --profile), where the ingest time goes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import signal
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
+
+from bench import report
 from bench.callbacks import Callback, Secrets, make_lines, write_wrk_data
-from bench.loadgen import RateResult, WrkResult, fixed_rate, settle, wrk
-from bench.machine import describe_machine
-from bench.profile_ingest import Profile, profile
+from bench.cpu import APPLICATION_NAME, postgres_pids
+from bench.cpu import per_request as cpu_per_request
+from bench.cpu import sample as cpu_sample
+from bench.loadgen import fixed_rate, settle, wrk
+from bench.machine import describe_machine, load_average
+from bench.profile_ingest import profile
+from bench.report import Result
 from bench.servers import Database, gunicorn, postgres_database, sqlite_database
-from bench.verify import Check, check, from_rate, from_wrk
+from bench.timing import per_request_ms, snapshot
+from bench.verify import check, from_rate, from_wrk
 
-GOAL_RATIO = 0.6
-GOAL_P99_MS = 50.0
 THREADS = 2  # wrk threads
-
-
-@dataclass
-class Result:
-    target: str
-    wrk: WrkResult
-    rate: RateResult
-    check: Check | None = None
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -72,24 +70,29 @@ def main(argv: list[str] | None = None) -> int:
         data = write_wrk_data(load, tmp / "callbacks.tsv")
         paced = make_lines(s, int(args.rate * args.rate_seconds), first=10_000_000, redeliveries=args.redeliveries)
         warm = make_lines(s, 200, first=20_000_000, redeliveries=0)
-        results = [_run("bare", None, args, s, data, load, paced, warm)]
+        run = lambda target, database=None: _run(target, database, args, s, data, load, paced, warm)  # noqa: E731
+        results = [run("bare")]
         for backend in args.backends:
-            try:
-                opened = sqlite_database(tmp) if backend == "sqlite" else postgres_database()
-                with opened as database:
-                    results.append(_run(backend, database, args, s, data, load, paced, warm))
-            except Exception as error:  # e.g. PostgreSQL not running: report, measure the rest
-                if isinstance(error, RuntimeError) and "gunicorn" in str(error):
-                    raise
-                print(f"\n{backend}: skipped ({type(error).__name__}: {str(error).splitlines()[0]})", flush=True)
-        print(_table(results, args))
-        met = _verdicts(results, args)
+            with contextlib.ExitStack() as stack:
+                try:
+                    database = stack.enter_context(_database(backend, tmp))
+                except OperationalError as error:  # e.g. PostgreSQL not running: say so, measure the rest
+                    print(f"\n{backend}: skipped ({str(error.orig).splitlines()[0]})", flush=True)
+                    continue
+                results.append(run(backend, database))
+        if not args.quick:
+            results.append(run("bare (again)"))
+        print(report.table(results, args.rate))
+        print(report.in_app_table(results, args.rate))
+        print(report.cpu_table(results, args.rate))
+        met, verdicts = report.verdicts(results, args.rate)
+        print(verdicts, flush=True)
         if not met or args.profile:
-            for index, backend in enumerate(r.target for r in results[1:]):
-                with sqlite_database(tmp) if backend == "sqlite" else postgres_database() as database:
-                    print(_profile_text(profile(backend, database, s, calls=300 if args.quick else 2000,
-                                                first=30_000_000 + index * 1_000_000)), flush=True)
-    print(f"\nbench finished in {time.monotonic() - started:.0f} s")
+            for index, r in enumerate(r for r in results if not r.baseline):
+                with _database(r.target, tmp) as database:
+                    print(report.profile_text(profile(r.target, database, s, calls=300 if args.quick else 2000,
+                                                      first=30_000_000 + index * 1_000_000)), flush=True)
+    print(f"\nbench finished in {time.monotonic() - started:.0f} s; {load_average()}")
     return 0 if all(r.check is None or r.check.ok for r in results) else 1
 
 
@@ -97,24 +100,41 @@ def _interrupted(_signum: int, _frame: object) -> None:
     raise KeyboardInterrupt
 
 
+def _database(backend: str, folder: Path) -> contextlib.AbstractContextManager[Database]:
+    return sqlite_database(folder) if backend == "sqlite" else postgres_database()
+
+
 def _run(target: str, database: Database | None, args: argparse.Namespace, s: Secrets, data: Path,
          load: list[Callback], paced: list[Callback], warm: list[Callback]) -> Result:
     app = "bench.wsgi_targets:bare_app()" if database is None else "bench.wsgi_targets:ingest_app()"
     env = s.env()
+    postgres = database.url if database is not None and database.schema else None
     if database is not None:
-        env |= {"DATABASE_URL": database.url, "BENCH_DB_SCHEMA": database.schema or ""}
+        url = f"{database.url}?application_name={APPLICATION_NAME}" if postgres else database.url
+        env |= {"DATABASE_URL": url, "BENCH_DB_SCHEMA": database.schema or ""}
     print(f"\n{target}: gunicorn {args.workers} sync workers", flush=True)
     with gunicorn(app, workers=args.workers, env=env) as server:
         host = f"{server.host}:{server.port}"
         warmed = fixed_rate(server.host, server.port, [c.http(host) for c in warm], rate=200)
         settle(1.0)
+        before, cpu = snapshot(server.timings), [cpu_sample(server.group, postgres_pids(postgres))]
         loaded = wrk(server.url, data, threads=THREADS, connections=args.connections, seconds=args.duration)
-        print(f"  wrk: {loaded.rate:,.0f} req/s, errors {loaded.errors}", flush=True)
+        cpu.append(cpu_sample(server.group, postgres_pids(postgres)))
         settle(1.0)
+        middle = snapshot(server.timings)
+        print(f"  wrk: {loaded.rate:,.0f} req/s, errors {loaded.errors}; {_in_app(before, middle)}", flush=True)
+        cpu.append(cpu_sample(server.group, postgres_pids(postgres)))
         timed = fixed_rate(server.host, server.port, [c.http(host) for c in paced], rate=args.rate)
+        cpu.append(cpu_sample(server.group, postgres_pids(postgres)))
+        settle(0.5)
+        after = snapshot(server.timings)
         print(f"  {args.rate:,.0f}/s: achieved {timed.achieved:,.0f}/s, p50 {timed.percentile(50):.1f} ms, "
-              f"p99 {timed.percentile(99):.1f} ms, statuses {timed.statuses}", flush=True)
-    result = Result(target, loaded, timed)
+              f"p99 {timed.percentile(99):.1f} ms, client lag p99 {timed.percentile(99, timed.lags_ms):.1f} ms "
+              f"and CPU {timed.client_cpu:.0%} of a core, "
+              f"statuses {timed.statuses}; {_in_app(middle, after)}", flush=True)
+    result = Result(target, loaded, timed, None, per_request_ms(before, middle), per_request_ms(middle, after),
+                    cpu_per_request(cpu[0], cpu[1], loaded.requests),
+                    cpu_per_request(cpu[2], cpu[3], len(timed.latencies_ms)))
     if database is not None:
         phases = [from_rate("warm-up", warm, warmed),
                   from_wrk("wrk", load, loaded, threads=THREADS, connections=args.connections),
@@ -126,59 +146,14 @@ def _run(target: str, database: Database | None, args: argparse.Namespace, s: Se
     return result
 
 
-def _goals(result: Result, bare: Result, args: argparse.Namespace) -> tuple[bool, bool]:
-    ratio_met = result.wrk.rate >= GOAL_RATIO * bare.wrk.rate
-    rate = result.rate
-    held = rate.achieved >= 0.98 * args.rate and rate.failures == 0
-    return ratio_met, held and rate.percentile(99) < GOAL_P99_MS
-
-
-def _table(results: list[Result], args: argparse.Namespace) -> str:
-    bare = results[0]
-    head = (f"\n| target | wrk req/s | × bare | wrk p50 / p99 ms | at {args.rate:,.0f}/s: achieved | p50 ms | "
-            f"p90 ms | p99 ms | max ms | failed | inbox check | ≥ {GOAL_RATIO}× bare | p99 < {GOAL_P99_MS:.0f} ms |")
-    lines = [head, "|" + "---|" * 13]
-    for r in results:
-        ratio_met, p99_met = _goals(r, bare, args)
-        lines.append(
-            f"| {r.target} | {r.wrk.rate:,.0f} | {r.wrk.rate / bare.wrk.rate:.2f} | "
-            f"{r.wrk.latency_ms['p50']:.1f} / {r.wrk.latency_ms['p99']:.1f} | {r.rate.achieved:,.0f}/s | "
-            f"{r.rate.percentile(50):.1f} | {r.rate.percentile(90):.1f} | {r.rate.percentile(99):.1f} | "
-            f"{max(r.rate.latencies_ms, default=float('nan')):.1f} | {r.rate.failures} | "
-            f"{'—' if r.check is None else ('OK' if r.check.ok else '**FAILED**')} | {_mark(ratio_met, r is bare)} | "
-            f"{_mark(p99_met, r is bare)} |")
-    return "\n".join(lines)
-
-
-def _mark(met: bool, baseline: bool) -> str:
-    return "—" if baseline else ("met" if met else "**missed**")
-
-
-def _verdicts(results: list[Result], args: argparse.Namespace) -> bool:
-    bare, all_met = results[0], True
-    print()
-    for r in results[1:]:
-        ratio_met, p99_met = _goals(r, bare, args)
-        ratio = r.wrk.rate / bare.wrk.rate
-        p99 = r.rate.percentile(99)
-        print(f"{r.target}: throughput {ratio:.2f}× bare ({'met' if ratio_met else 'missed'}: goal ≥ {GOAL_RATIO}×"
-              + ("" if ratio_met else f", short by {GOAL_RATIO - ratio:.2f}×, needs "
-                 f"{GOAL_RATIO * bare.wrk.rate - r.wrk.rate:,.0f} req/s more") + "); "
-              f"p99 at {args.rate:,.0f}/s {p99:.1f} ms ({'met' if p99_met else 'missed'}: goal < {GOAL_P99_MS:.0f} ms"
-              + ("" if p99_met or p99 < GOAL_P99_MS else f", over by {p99 - GOAL_P99_MS:.1f} ms") + ")")
-        all_met &= ratio_met and p99_met
-    return all_met
-
-
-def _profile_text(p: Profile) -> str:
-    total = p.stages_us["receive() in all"]
-    lines = [f"\nprofile, {p.backend}: Ingest.receive in-process, {p.calls} fresh callbacks, no HTTP",
-             "| stage | µs per callback | share of receive() |", "|---|---|---|"]
-    lines += [f"| {name} | {us:,.0f} | {us / total:.0%} |" for name, us in p.stages_us.items()]
-    lines += [f"\ncProfile, top {len(p.top)} by own time (µs per receive() call; profiler overhead included)",
-              "| own µs | cumulative µs | calls | function |", "|---|---|---|---|"]
-    lines += [f"| {tt:,.1f} | {ct:,.1f} | {n} | `{name}` |" for tt, ct, n, name in p.top]
-    return "\n".join(lines)
+def _in_app(before: dict[str, float], after: dict[str, float]) -> str:
+    ms = per_request_ms(before, after)
+    if not ms:
+        return "in-app time not recorded"
+    text = f"in the app a request: wall {ms['app_wall']:.2f} ms, CPU {ms['app_cpu']:.2f} ms"
+    if ms["db_wall"]:
+        text += f" (transaction: wall {ms['db_wall']:.2f} ms, CPU {ms['db_cpu']:.2f} ms)"
+    return text
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ own queueing (no coordinated omission). Both are bounded in count and time and s
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 import subprocess
 import time
@@ -64,8 +65,10 @@ class RateResult:
     latencies_ms: list[float]
     lags_ms: list[float] = field(default_factory=list)  # how late the generator started each request
     worst: list[tuple[float, int]] = field(default_factory=list)  # (latency ms, index) of the slowest
+    client_cpu: float = 0.0  # share of one core the generator itself used
     statuses: dict[int, int] = field(default_factory=dict)  # status (0: error or timeout) -> count
     acked: list[int] = field(default_factory=list)  # indices answered 200
+    skipped: list[int] = field(default_factory=list)  # indices never sent: too many already in flight
 
     def percentile(self, p: float, values: list[float] | None = None) -> float:
         ordered = sorted(self.latencies_ms if values is None else values)
@@ -78,8 +81,22 @@ class RateResult:
 
 def fixed_rate(host: str, port: int, requests: Sequence[bytes], *, rate: float, timeout: float = 5.0,
                max_in_flight: int = 2000) -> RateResult:
-    """Send `requests` open-loop at `rate` per second; at most len(requests)/rate + timeout seconds."""
-    return asyncio.run(_fixed_rate(host, port, requests, rate, timeout, max_in_flight))
+    """Send `requests` open-loop at `rate` per second; at most len(requests)/rate + timeout seconds.
+
+    The garbage collector is paused meanwhile: a full pass over the pre-generated callbacks would
+    stall the schedule for tens of milliseconds and show up as server latency.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    cpu, wall = time.process_time(), time.perf_counter()
+    try:
+        result = asyncio.run(_fixed_rate(host, port, requests, rate, timeout, max_in_flight))
+        result.client_cpu = (time.process_time() - cpu) / (time.perf_counter() - wall)
+        return result
+    finally:
+        gc.enable()
+        gc.unfreeze()
 
 
 async def _fixed_rate(host: str, port: int, requests: Sequence[bytes], rate: float, timeout: float,
@@ -115,6 +132,7 @@ async def _fixed_rate(host: str, port: int, requests: Sequence[bytes], rate: flo
             await asyncio.sleep(delay)
         if in_flight >= max_in_flight:  # the server has stalled; count it as a failure, do not pile on
             result.statuses[-1] = result.statuses.get(-1, 0) + 1
+            result.skipped.append(index)
             continue
         in_flight += 1
         tasks.append(asyncio.create_task(one(index, raw, due)))

@@ -24,7 +24,8 @@ class Profile:
     backend: str
     calls: int
     stages_us: dict[str, float]  # stage -> mean microseconds a call
-    top: list[tuple[float, float, int, str]]  # (tottime µs/call, cumtime µs/call, ncalls, function)
+    top: list[tuple[float, float, int, str]]  # by own time: (tottime µs/call, cumtime µs/call, ncalls, function)
+    cumulative: list[tuple[float, float, int, str]]  # the same rows, by cumulative time
 
 
 def profile(backend: str, database: Database, s: Secrets, *, calls: int, first: int, top: int = 15) -> Profile:
@@ -45,7 +46,9 @@ def profile(backend: str, database: Database, s: Secrets, *, calls: int, first: 
         for line in profiled:
             _receive(services, line)
         profiler.disable()
-        return Profile(backend, calls, stages, _top(profiler, len(profiled), top))
+        rows = _rows(profiler, len(profiled))
+        by_cumulative = sorted(rows, key=lambda row: row[1], reverse=True)
+        return Profile(backend, calls, stages, rows[:top], by_cumulative[:top])
     finally:
         services.store.engine.dispose()
 
@@ -76,11 +79,11 @@ def _stages(services, s: Secrets, lines: list[Callback]) -> dict[str, float]:
     return {name: seconds / len(lines) * 1e6 for name, seconds in spent.items()}
 
 
-def _top(profiler: cProfile.Profile, calls: int, n: int) -> list[tuple[float, float, int, str]]:
+def _rows(profiler: cProfile.Profile, calls: int) -> list[tuple[float, float, int, str]]:
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
     rows = []
     for (path, line, function), (_cc, ncalls, tottime, cumtime, _callers) in stats.items():
         where = path.split("site-packages/")[-1].split("/main/")[-1]
         name = function if path == "~" else f"{function} ({where}:{line})"
         rows.append((tottime / calls * 1e6, cumtime / calls * 1e6, ncalls, name))
-    return sorted(rows, reverse=True)[:n]
+    return sorted(rows, reverse=True)

@@ -90,6 +90,8 @@ class Server:
     host: str
     port: int
     log: Path
+    timings: Path  # per-worker totals (bench/timing.py)
+    group: int  # the process group of master and workers
 
     @property
     def url(self) -> str:
@@ -100,18 +102,19 @@ class Server:
 def gunicorn(app: str, *, workers: int, env: dict[str, str], ready_timeout: float = 60.0) -> Iterator[Server]:
     """Run `gunicorn APP` with `workers` sync workers on a free loopback port until the block ends."""
     with tempfile.TemporaryDirectory(prefix="bench-gunicorn-") as folder:
-        ready, log = Path(folder) / "ready", Path(folder) / "gunicorn.log"
+        ready, timings, log = Path(folder) / "ready", Path(folder) / "timings", Path(folder) / "gunicorn.log"
         ready.mkdir()
+        timings.mkdir()
         port = free_port()
         command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
                    "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--chdir", str(ROOT),
                    "--log-level", "warning", app]
         with log.open("wb") as out:
-            process = subprocess.Popen(command, env={**os.environ, **env, "BENCH_READY_DIR": str(ready)},
+            process = subprocess.Popen(command, env={**os.environ, **env, "BENCH_READY_DIR": str(ready), "BENCH_TIMINGS_DIR": str(timings)},
                                        stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         try:
             _wait_ready(process, ready, workers, ready_timeout, log)
-            yield Server("127.0.0.1", port, log)
+            yield Server("127.0.0.1", port, log, timings, process.pid)
         finally:
             _stop(process)
 

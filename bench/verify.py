@@ -36,8 +36,9 @@ def from_wrk(name: str, lines: Sequence[Callback], result: WrkResult, *, threads
 
 
 def from_rate(name: str, lines: Sequence[Callback], result: RateResult) -> Phase:
-    acked = [lines[i] for i in result.acked]
-    return Phase(name, lines, list(lines), acked, len(acked))
+    skipped = set(result.skipped)
+    sent = [line for i, line in enumerate(lines) if i not in skipped]
+    return Phase(name, lines, sent, [lines[i] for i in result.acked], len(result.acked))
 
 
 @dataclass
