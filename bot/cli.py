@@ -27,10 +27,13 @@ def _services():
 
 
 @click.group()
-@click.option("--log-level", envvar="SCRM_LOG_LEVEL", default="INFO", show_default=True)
-def cli(log_level: str) -> None:
+@click.option("--log-level", default=None, help="overrides SCRM_LOG_LEVEL (default INFO)")
+def cli(log_level: str | None) -> None:
     """wecom-scrm: WeCom SCRM bot and backend."""
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from bot.settings import DatabaseSettings
+
+    level = (log_level or DatabaseSettings().scrm_log_level).upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # urllib3 logs request URLs at DEBUG, and WeCom puts the access_token (robots: their key) in the URL.
     logging.getLogger("urllib3").setLevel(max(logging.INFO, logging.getLogger().level))
 

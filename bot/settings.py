@@ -17,11 +17,12 @@ class ConfigError(Exception):
 
 
 class DatabaseSettings(BaseSettings):
-    """What `scrm db upgrade` needs: no WeCom secrets."""
+    """What `scrm db upgrade` and logging need before the rest is validated: no WeCom secrets."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = "sqlite:///scrm.db"
+    scrm_log_level: str = "INFO"
 
 
 class Settings(DatabaseSettings):
@@ -38,7 +39,6 @@ class Settings(DatabaseSettings):
     scrm_timezone: str = "Asia/Shanghai"
     scrm_first_follow_up: str = "next_working_day"
     scrm_stages: str = "初次接触,需求确认,方案报价,谈判,成交,流失"
-    scrm_log_level: str = "INFO"
     scrm_cache_dir: Path | None = None
 
     @field_validator("wecom_encoding_aes_key")
