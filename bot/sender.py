@@ -97,15 +97,9 @@ class Sender:
                                now=self._clock.now(), policy=self._policy, attempts=attempts)
         return len(claim.ids)
 
-    def run_pending(self, rounds: int = 100) -> int:
-        """Drain what is due now (tests and the demo); returns how many attempts were made."""
-        total = 0
-        for _ in range(rounds):
-            tried = self.run_once()
-            total += tried
-            if not tried:
-                break
-        return total
+    def run_pending(self) -> int:
+        """Deliver everything due now (tests and the demo); returns how many attempts were made."""
+        return queue.drain(self.run_once)
 
     def _deliver(self, row_id: int, token: str, *, recovered: bool = False) -> None:
         with self._store.transaction() as session:

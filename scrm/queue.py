@@ -10,6 +10,7 @@ writers, which gives the same guarantee.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -121,3 +122,14 @@ def replay(session: Session, model: type[QueueRow], row_id: int | None, *, now: 
     result = session.exec(query.values(status="pending", attempts=0, next_try_at=now, last_error=None))
     return result.rowcount
 
+
+
+def drain(step: Callable[[], int], rounds: int = 100) -> int:
+    """Run a worker step until it finds nothing due (tests, the demo); returns how many rows it took."""
+    total = 0
+    for _ in range(rounds):
+        taken = step()
+        total += taken
+        if not taken:
+            break
+    return total
