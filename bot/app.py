@@ -28,6 +28,7 @@ from scrm.clock import Clock, SystemClock
 from scrm.db import Store, make_engine
 
 log = logging.getLogger(__name__)
+REDIS_TIMEOUTS = {"socket_timeout": 2, "socket_connect_timeout": 2}
 
 
 @dataclass
@@ -50,7 +51,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, store
     settings = settings or load_settings()
     clock = clock or SystemClock()
     store = store or Store(make_engine(settings.database_url, schema=db_schema))
-    redis_client = redis.Redis.from_url(settings.redis_url) if settings.redis_url else None
+    # Bounded waits: a Redis that hangs must not hang the sender (it then waits, see bot/sender.py).
+    redis_client = redis.Redis.from_url(settings.redis_url, **REDIS_TIMEOUTS) if settings.redis_url else None
     prefix = settings.scrm_redis_prefix
     tokens = RedisStorage(redis_client, prefix=f"{prefix}:wechatpy") if redis_client else MemoryStorage()
 
@@ -69,7 +71,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, store
     dispatcher = Dispatcher(store, build_router(), contact_client, clock, handler_settings,
                             on_outbox=outbox_signal.notify)
     sender = Sender(store, app_client, contact_client, WebhookClient(settings.wecom_api_base),
-                    SendLimits(settings.redis_url, namespace=prefix), clock, agent_id=settings.wecom_agent_id)
+                    SendLimits(settings.redis_url, namespace=prefix, **REDIS_TIMEOUTS), clock, agent_id=settings.wecom_agent_id)
     return Services(settings, store, clock, redis_client, ingest, dispatcher, sender, app_client,
                     contact_client, inbox_signal, outbox_signal)
 

@@ -11,6 +11,8 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+import redis
+
 from handlers.context import Context, HandlerSettings, WeComReader
 from handlers.events import parse
 from handlers.router import Router
@@ -21,6 +23,9 @@ from scrm.models import InboxEvent
 from scrm.outbox import Outbox
 
 log = logging.getLogger(__name__)
+
+
+INFRASTRUCTURE_PAUSE = timedelta(seconds=10)
 
 
 class ClaimLost(Exception):
@@ -74,6 +79,11 @@ class Dispatcher:
                     raise ClaimLost()
         except ClaimLost:
             log.warning("inbox %s: claim lost to another worker, our writes rolled back", row_id)
+        except redis.RedisError as error:  # the shared token cache is away: wait for it, not an attempt
+            log.warning("inbox %s: Redis unavailable (%s), will retry", row_id, type(error).__name__)
+            with self._store.transaction() as session:
+                queue.release(session, InboxEvent, row_id, token, until=self._clock.now() + INFRASTRUCTURE_PAUSE,
+                              error=f"Redis unavailable: {type(error).__name__}")
         except Exception as error:  # a handler bug must not stop the dispatcher
             with self._store.transaction() as session:
                 status = queue.fail(session, InboxEvent, row_id, token, error=f"{type(error).__name__}: {error}",

@@ -24,8 +24,11 @@ APPCHAT = parse("150/minute")
 
 
 class SendLimits:
-    def __init__(self, redis_url: str | None = None, namespace: str = "scrm") -> None:
-        storage = storage_from_string(redis_url or "memory://", key_prefix=f"{namespace}-limits")
+    def __init__(self, redis_url: str | None = None, namespace: str = "scrm", **redis_options) -> None:
+        if redis_url:
+            storage = storage_from_string(redis_url, key_prefix=f"{namespace}-limits", **redis_options)
+        else:
+            storage = storage_from_string("memory://")
         self._limiter = MovingWindowRateLimiter(storage)
 
     def acquire(self, message: Message) -> float:

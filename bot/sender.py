@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+
+import redis
 
 from bot.ratelimit import SendLimits
 from bot.tag_writer import TagWriter
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 
 DUPLICATE_CHECK_SECONDS = 600
 RATE_LIMIT_PAUSE = timedelta(seconds=60)
+INFRASTRUCTURE_PAUSE = timedelta(seconds=10)  # Redis (limits, token cache) away: wait, don't count an attempt
 
 
 @dataclass(frozen=True)
@@ -108,19 +111,19 @@ class Sender:
         now = self._clock.now()
         if row.expires_at and now > row.expires_at:
             return self._close(row_id, token, "expired", None, {"note": "not sent before it expired"})
-        wait = self._limits.acquire(message)
-        if wait:
-            with self._store.transaction() as session:
-                queue.release(session, OutboxMessage, row_id, token, until=now + timedelta(seconds=wait))
-            return
         try:
+            wait = self._limits.acquire(message)
+            if wait:
+                return self._pause(row_id, token, now + timedelta(seconds=wait))
             result = self._send(message, recovered)
+        except redis.RedisError as error:
+            log.warning("outbox %s: Redis unavailable (%s), will retry", row_id, type(error).__name__)
+            self._pause(row_id, token, now + INFRASTRUCTURE_PAUSE, f"Redis unavailable: {type(error).__name__}")
         except AlreadyDone as done:
-            return self._close(row_id, token, "sent", done.errcode, {"errmsg": done.errmsg})
+            self._close(row_id, token, "sent", done.errcode, {"errmsg": done.errmsg})
         except RateLimited as limited:
             log.warning("outbox %s: WeCom rate limit %s, pausing", row_id, limited.errcode)
-            with self._store.transaction() as session:
-                queue.release(session, OutboxMessage, row_id, token, until=now + RATE_LIMIT_PAUSE, error=str(limited))
+            self._pause(row_id, token, now + RATE_LIMIT_PAUSE, str(limited))
         except Refused as refused:
             log.error("outbox %s refused by WeCom: errcode %s", row_id, refused.errcode)
             self._close(row_id, token, "dead", refused.errcode, {"errmsg": refused.errmsg})
@@ -128,6 +131,11 @@ class Sender:
             self._retry(row, token, error)
         else:
             self._close(row_id, token, "sent", 0, _answer(result))
+
+    def _pause(self, row_id: int, token: str, until: datetime, error: str | None = None) -> None:
+        """Back in the queue until `until`, without counting an attempt (a limit or an outage said wait)."""
+        with self._store.transaction() as session:
+            queue.release(session, OutboxMessage, row_id, token, until=until, error=error)
 
     def _send(self, message: Message, recovered: bool) -> dict[str, Any]:
         if isinstance(message, TagCustomer):
