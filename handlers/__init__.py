@@ -1,9 +1,9 @@
 """Event and command handlers. The whole routing table is built here, one line per family."""
 
-from handlers import cards, chats, commands, contacts, followups, pipeline, tags
+from handlers import cards, chats, commands, contacts, directory, followups, pipeline, tags
 from handlers.router import Router
 
 
 def build_router() -> Router:
-    return Router.root(contacts.router, chats.router, tags.router, commands.router, followups.router,
-                       pipeline.router, cards.router)
+    return Router.root(contacts.router, chats.router, tags.router, directory.router, commands.router,
+                       followups.router, pipeline.router, cards.router)

@@ -30,6 +30,10 @@ class WeComReader(Protocol):
 
     def group_chat(self, chat_id: str) -> dict[str, Any]: ...
 
+    def departments(self) -> list[dict[str, Any]]: ...
+
+    def department_members(self, department_id: int) -> list[dict[str, Any]]: ...
+
 
 @dataclass(frozen=True)
 class HandlerSettings:

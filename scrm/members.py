@@ -55,3 +55,27 @@ def in_departments(session: Session, department_ids: list[int]) -> list[Member]:
     wanted = set(department_ids)
     rows = session.exec(select(Member).where(Member.active == True).order_by(Member.name)).all()  # noqa: E712
     return [m for m in rows if wanted & set(m.department_ids)]
+
+
+def sync_directory(session: Session, departments: list[dict], users: list[dict], *, now: datetime) -> dict[str, int]:
+    """Mirror WeCom's departments and members (as department/list and user/list return them).
+
+    A member WeCom no longer lists (left, or moved out of the app's visible range) becomes inactive, so
+    they can no longer use the bot; their records stay.
+    """
+    for d in departments:
+        upsert_department(session, id=d["id"], name=d["name"], parent_id=d.get("parentid") or None,
+                          leaders=d.get("department_leader", []), now=now)
+    seen = set()
+    for user in users:
+        ids = user.get("department", [])
+        flags = user.get("is_leader_in_dept", [0] * len(ids))
+        upsert_member(session, userid=user["userid"], name=user.get("name", user["userid"]), department_ids=ids,
+                      leader_of=[d for d, leader in zip(ids, flags, strict=False) if leader],
+                      position=user.get("position", ""), active=user.get("status", 1) == 1, now=now)
+        seen.add(user["userid"])
+    for member in session.exec(select(Member).where(Member.active == True)).all():  # noqa: E712
+        if member.userid not in seen:
+            member.active, member.synced_at = False, now
+            session.add(member)
+    return {"departments": len(departments), "members": len(seen)}

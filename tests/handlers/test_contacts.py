@@ -236,3 +236,19 @@ def test_nothing_is_sent_twice_when_every_event_arrives_twice(wecom, standin, se
     assert len(keys) == len(set(keys))
     assert len(standin.delivered("welcome")) == 1
     assert sorted(tuple(m.recipients) for m in standin.delivered("app")) == [("wangwu",), ("zhangsan",)]
+
+
+def test_directory_changes_keep_members_and_managers_current(wecom, standin, services, clock):
+    from scrm.models import Member
+
+    standin.corp.add_member("zhaoliu", "赵六", [2], position="销售代表")
+    del standin.corp.members["lisi"]  # left the company
+    standin.reset_records()
+    for userid, change in (("zhaoliu", "create_user"), ("lisi", "delete_user")):
+        wecom.send(xml.contact_change(change, userid, create_time=at(clock), corp_id=standin.corp.corp_id))
+    clock.advance(seconds=10)  # handled a little after they happened
+    drain(services)
+    by_id = {m.userid: m for m in rows(services, Member)}
+    assert by_id["zhaoliu"].active and by_id["zhaoliu"].department_ids == [2]
+    assert not by_id["lisi"].active
+    assert standin.count("department/list") == 1  # the second event was already in the first read
