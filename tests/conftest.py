@@ -83,7 +83,11 @@ def database(request, tmp_path) -> tuple[str, str | None]:
         path = tmp_path / "scrm.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}", None
-    schema = request.getfixturevalue("postgres_schema")
+    return emptied_postgres(request.getfixturevalue("postgres_schema"))
+
+
+def emptied_postgres(schema: str) -> tuple[str, str]:
+    """The run's PostgreSQL schema with every table emptied: (url, schema)."""
     engine = make_engine(POSTGRES_URL, schema=schema)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
@@ -136,9 +140,16 @@ AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
 
 @pytest.fixture
 def standin(clock):
-    from wecom_standin import Corp, StandIn
+    from wecom_standin import Corp
 
-    with StandIn(Corp.sample(), clock=lambda: clock.now().timestamp()) as server:
+    yield from running_standin(Corp.sample(), clock)
+
+
+def running_standin(corp, clock):
+    """The stand-in serving `corp` on the test's clock, for as long as the fixture lives."""
+    from wecom_standin import StandIn
+
+    with StandIn(corp, clock=lambda: clock.now().timestamp()) as server:
         yield server
 
 

@@ -7,14 +7,13 @@ from sqlmodel import func, select
 
 from bot.sync import Backfill
 from scrm.models import Customer, CustomerRep, Member, SyncCheckpoint
+from tests.conftest import running_standin
+from wecom_standin import Corp
 
 
 @pytest.fixture
 def standin(clock):
-    from wecom_standin import Corp, StandIn
-
-    with StandIn(Corp.generated(reps=50, customers=5000), clock=lambda: clock.now().timestamp()) as server:
-        yield server
+    yield from running_standin(Corp.generated(reps=50, customers=5000), clock)
 
 
 @pytest.fixture

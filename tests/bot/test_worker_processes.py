@@ -13,30 +13,19 @@ from sqlmodel import func, select
 
 from scrm import inbox
 from scrm.models import InboxEvent, OutboxMessage
-from tests.conftest import AES_KEY, POSTGRES_URL, TOKEN
+from tests.conftest import AES_KEY, TOKEN, emptied_postgres, running_standin
+from wecom_standin import Corp
 
 
 @pytest.fixture
 def database(postgres_schema):
     """PostgreSQL only: this is the row-claiming that SQLite gets for free by serialising writers."""
-    from sqlalchemy import text
-
-    from scrm.db import make_engine
-    from tests.conftest import TABLES
-
-    engine = make_engine(POSTGRES_URL, schema=postgres_schema)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
-    engine.dispose()
-    return POSTGRES_URL, postgres_schema
+    return emptied_postgres(postgres_schema)
 
 
 @pytest.fixture
 def standin(clock):
-    from wecom_standin import Corp, StandIn
-
-    with StandIn(Corp.generated(reps=50, customers=50), clock=lambda: clock.now().timestamp()) as server:
-        yield server
+    yield from running_standin(Corp.generated(reps=50, customers=50), clock)
 
 
 @pytest.fixture
