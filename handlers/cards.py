@@ -12,10 +12,10 @@ from handlers.context import Context
 from handlers.followups import end_of_today
 from handlers.parsing.amounts import format_amount
 from handlers.parsing.commands import Intent
-from handlers.parsing.when import format_when
+from handlers.parsing.when import format_day, format_when
 from handlers.router import Command, Router
 from scrm import customers, deals, follow_ups, interactions, kpis, members, tags
-from scrm.models import Member
+from scrm.models import Deal, Interaction, Member
 
 router = Router("cards")
 RECENT, LISTED = 3, 20
@@ -35,20 +35,34 @@ def show_card(cmd: Command, ctx: Context) -> None:
                 if t.userid == cmd.userid]
     if own_tags:
         lines.append(texts.CARD_TAGS.format(tags="、".join(own_tags)))
-    recent = [e for e in interactions.timeline(ctx.session, customer.external_userid) if e.userid == cmd.userid][:RECENT]
+    recent = [e for e in interactions.timeline(ctx.session, customer.external_userid)
+              if e.userid == cmd.userid and e.kind not in ("won", "lost_deal")][:RECENT]  # deals have their own lines
     if recent:
         lines.append(texts.CARD_RECENT)
-        lines += [texts.CARD_RECENT_LINE.format(when=format_when(e.at.astimezone(ctx.settings.timezone), ctx.now),
-                                                text=e.text[:40]) for e in recent]
+        lines += [texts.CARD_RECENT_LINE.format(when=format_day(e.at.astimezone(ctx.settings.timezone), ctx.now),
+                                                text=_history(e)) for e in recent]
     for item in follow_ups.open_for(ctx.session, customer.external_userid):
         if item.userid == cmd.userid:
-            lines.append(texts.CARD_NEXT.format(when=format_when(item.due_at.astimezone(ctx.settings.timezone), ctx.now),
-                                                note=item.note))
-    won = sum(1 for d in mine if d.status == "won")
-    lost = sum(1 for d in mine if d.status == "lost")
-    if won or lost:
-        lines.append(texts.CARD_DEALS.format(won=won, lost=lost))
+            due = format_when(item.due_at.astimezone(ctx.settings.timezone), ctx.now)
+            lines.append(texts.CARD_NEXT.format(when=due, note=f" {item.note}" if item.note else ""))
+    closed = [d for d in mine if d.status in ("won", "lost")]
+    if closed:
+        lines.append(texts.CARD_DEALS)
+        lines += [texts.CARD_DEAL_LINE.format(day=format_day(d.closed_at.astimezone(ctx.settings.timezone), ctx.now),
+                                              outcome=_outcome(d)) for d in closed]
     reply(cmd, ctx, "\n".join(lines))
+
+
+def _history(entry: Interaction) -> str:
+    """What happened, in a line: 电话：沟通了报价, 进入「方案报价」阶段, 成交 8万."""
+    text = entry.text[:40]
+    return texts.CARD_LOGGED.format(channel=entry.channel, text=text) if entry.kind == "follow_up" else text
+
+
+def _outcome(deal: Deal) -> str:
+    if deal.status == "won":
+        return texts.HISTORY_WON.format(amount=f" {format_amount(deal.amount)}" if deal.amount else "")
+    return texts.HISTORY_LOST.format(reason=f"：{deal.note}" if deal.note else "")
 
 
 @router.command(Intent.MY_NUMBERS, help="业绩（本周 / 本月）")

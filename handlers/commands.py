@@ -6,7 +6,9 @@ Every command replies through the outbox, keyed on the message so a replayed eve
 from __future__ import annotations
 
 from handlers import texts
+from handlers.books import book_of
 from handlers.context import Context
+from handlers.parsing import clean
 from handlers.parsing.commands import Intent, parse_command
 from handlers.router import Command, Router
 from scrm import chat_state, customers, matching, members
@@ -14,8 +16,6 @@ from scrm.models import Customer
 from scrm.outbox import AppText
 
 router = Router("commands")
-
-
 def reply(cmd: Command, ctx: Context, text: str) -> None:
     ctx.outbox.add(AppText(to=(cmd.userid,), text=text), key=f"reply:{cmd.event.msg_id or ctx.inbox_id}")
 
@@ -56,43 +56,58 @@ def choose(cmd: Command, ctx: Context) -> None:
         return reply(cmd, ctx, texts.NOTHING_TO_CHOOSE)
     choices = pending["choices"]
     n = cmd.parsed.index or 0
-    if not 1 <= n <= len(choices):
+    if pending.get("confirm"):  # 1 = yes, 2 = no
+        if n != 1:
+            return reply(cmd, ctx, texts.CANCELLED)
+    elif not 1 <= n <= len(choices):
         chat_state.ask(state, pending, now=ctx.now)  # keep it open for a valid answer
         return reply(cmd, ctx, texts.CHOICE_OUT_OF_RANGE.format(n=n, last=len(choices)))
-    parsed = parse_command(pending["text"], ctx.now, ctx.settings.timezone)
+    parsed = parse_command(pending["text"], ctx.now, ctx.settings.timezone, book_of(ctx.session, cmd.userid))
     spec = next((s for s in cmd.available if s.intent == parsed.intent), None)
     if spec:  # the guards already let this rep in
-        spec.func(Command(cmd.userid, parsed, cmd.event, cmd.available, choices[n - 1]), ctx)
+        chosen = choices[0] if pending.get("confirm") else choices[n - 1]
+        spec.func(Command(cmd.userid, parsed, cmd.event, cmd.available, chosen, bool(pending.get("confirm"))), ctx)
 
 
 def customer_for(cmd: Command, ctx: Context) -> Customer | None:
-    """The rep's own customer the command means. Replies (and returns None) when it is unclear:
-    no name and no recent customer, no match, or several close matches (then a numbered choice)."""
+    """The rep's own customer the command means. Replies (and returns None) when it is unclear: no name and
+    no customer talked about in the last minutes, a name that is not theirs, or several close matches."""
     state = chat_state.of(ctx.session, cmd.userid, now=ctx.now)
-    mine = customers.of_rep(ctx.session, cmd.userid)
-    wanted = cmd.customer_id or (None if cmd.parsed.customer else state.last_customer)
-    if wanted:
-        found = next((c for c, _ in mine if c.external_userid == wanted), None)
-        if found:
-            chat_state.remember(state, customer=found.external_userid, now=ctx.now)
-            return found
-    if not cmd.parsed.customer:
-        reply(cmd, ctx, texts.WHICH_CUSTOMER.format(text=cmd.parsed.note or ""))
+    mine = {c.external_userid: (c, rel) for c, rel in customers.of_rep(ctx.session, cmd.userid)}
+    p = cmd.parsed
+    wanted = cmd.customer_id or (p.customer_ids[0] if len(p.customer_ids) == 1 else None)
+    if not wanted and not p.customer and p.short:
+        wanted = chat_state.recent_customer(state, now=ctx.now)
+    if wanted in mine:
+        chat_state.remember(state, customer=wanted, now=ctx.now)
+        return mine[wanted][0]
+    if not p.customer:
+        reply(cmd, ctx, texts.WHICH_CUSTOMER)
         return None
     candidates = [matching.Candidate(c.external_userid, _label(c, rel.remark),
-                                     (c.name, rel.remark, c.corp_name, rel.remark_corp_name)) for c, rel in mine]
-    matches = matching.resolve(cmd.parsed.customer, candidates)
+                                     (c.name, rel.remark, c.corp_name, rel.remark_corp_name)) for c, rel in mine.values()]
+    if p.customer_ids:
+        matches = [matching.Match(c, 100, "exact") for c in candidates if c.external_userid in p.customer_ids]
+    else:
+        matches = matching.resolve(p.customer, candidates)
     if not matches:
-        reply(cmd, ctx, texts.NO_SUCH_CUSTOMER.format(name=cmd.parsed.customer))
+        closest = matching.closest(p.customer, candidates)
+        hint = texts.CLOSEST.format(label=closest.label) if closest else ""
+        reply(cmd, ctx, texts.NO_SUCH_CUSTOMER.format(name=p.customer, hint=hint))
         return None
     if len(matches) > 1:
         chat_state.ask(state, {"text": cmd.text, "choices": [m.candidate.external_userid for m in matches]}, now=ctx.now)
         lines = [texts.CHOICE_LINE.format(n=i, label=m.candidate.label) for i, m in enumerate(matches, 1)]
-        reply(cmd, ctx, texts.CHOOSE_CUSTOMER.format(name=cmd.parsed.customer, n=len(matches), choices="\n".join(lines)))
+        reply(cmd, ctx, texts.CHOOSE_CUSTOMER.format(name=p.customer, n=len(matches), choices="\n".join(lines)))
         return None
     chosen = matches[0].candidate.external_userid
     chat_state.remember(state, customer=chosen, now=ctx.now)
-    return next(c for c, _ in mine if c.external_userid == chosen)
+    return mine[chosen][0]
+
+
+def as_typed(cmd: Command, piece: str) -> str:
+    """Words of the parsed message as the rep typed them (their punctuation), for echoes and the history."""
+    return clean.as_typed(cmd.text, piece)
 
 
 def display_name(customer: Customer) -> str:

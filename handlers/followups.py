@@ -1,6 +1,6 @@
 """Rep commands about follow-ups: log one, set the next step, see today's agenda, close or move an item.
 
-Every time that is understood is echoed back in full (11月25日(周三) 15:00) so the rep can correct it;
+Every time that is understood is echoed back in full (11月25日（周三）15:00) so the rep can correct it;
 a time in the past, impossible or not understood is refused with a suggestion, never guessed.
 """
 
@@ -9,10 +9,10 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from handlers import texts
-from handlers.commands import customer_for, display_name, reply
+from handlers.commands import as_typed, customer_for, display_name, reply
 from handlers.context import Context
 from handlers.parsing.commands import Intent
-from handlers.parsing.when import When, WhenError, describe_when, format_when
+from handlers.parsing.when import When, WhenError, describe_when, format_day, format_when
 from handlers.router import Command, Router
 from scrm import chat_state, follow_ups, interactions
 from scrm.models import Customer, FollowUp
@@ -22,15 +22,21 @@ router = Router("followups")
 
 @router.command(Intent.FOLLOW_UP, help="跟进 张总 电话沟通了报价，客户嫌贵 明天下午3点回访")
 def log_follow_up(cmd: Command, ctx: Context) -> None:
+    p = cmd.parsed
+    if not p.note and not p.customer:
+        return reply(cmd, ctx, texts.FOLLOW_UP_EMPTY)
     customer = customer_for(cmd, ctx)
     if customer is None:
         return
-    p = cmd.parsed
+    if not p.note:
+        return reply(cmd, ctx, texts.FOLLOW_UP_WHAT.format(customer=display_name(customer)))
+    note = as_typed(cmd, _without_refused(p.note, p.when))
     interactions.record(ctx.session, external_userid=customer.external_userid, userid=cmd.userid, kind="follow_up",
-                        channel=p.channel, text=cmd.text, at=cmd.event.at, inbox_id=ctx.inbox_id)
+                        channel=p.channel, text=note, at=p.happened or cmd.event.at, inbox_id=ctx.inbox_id)
     closed = follow_ups.complete_open(ctx.session, external_userid=customer.external_userid, userid=cmd.userid,
                                       now=ctx.now)
-    lines = [texts.LOGGED.format(customer=display_name(customer), channel=p.channel, note=_short(p.note))
+    when = texts.HAPPENED.format(day=format_day(p.happened, ctx.now)) if p.happened else ""
+    lines = [texts.LOGGED.format(customer=display_name(customer), channel=p.channel, when=when, note=_short(note))
              + (texts.CLOSED_DUE.format(n=closed) if closed else "")]
     if isinstance(p.when, When):
         follow_ups.schedule(ctx.session, external_userid=customer.external_userid, userid=cmd.userid,
@@ -49,10 +55,11 @@ def set_next_step(cmd: Command, ctx: Context) -> None:
     customer = customer_for(cmd, ctx)
     if customer is None:
         return
+    task = as_typed(cmd, cmd.parsed.note)
     follow_ups.schedule(ctx.session, external_userid=customer.external_userid, userid=cmd.userid, due_at=when.due,
-                        note=cmd.parsed.note, now=ctx.now)
+                        note=task, now=ctx.now)
     reply(cmd, ctx, texts.NEXT_STEP_SET.format(customer=display_name(customer), when=describe_when(when, ctx.now),
-                                               task=_task(cmd.parsed.note)))
+                                               task=_task(task)))
 
 
 @router.command(Intent.AGENDA, help="待办（今天跟进谁）")
@@ -137,3 +144,10 @@ def _task(note: str) -> str:
 
 def _short(note: str) -> str:
     return f"：{note[:60]}" if note else ""
+
+
+def _without_refused(note: str, when: When | WhenError | None) -> str:
+    """A refused time is no plan: keep it out of what the card will show as having been said."""
+    if isinstance(when, WhenError) and when.text and when.text in note:
+        return note.replace(when.text, "", 1).strip(" ,:;")
+    return note

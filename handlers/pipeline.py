@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from handlers import texts
-from handlers.commands import customer_for, display_name, reply
+from handlers.commands import as_typed, customer_for, display_name, reply
 from handlers.context import Context
 from handlers.parsing.amounts import format_amount
 from handlers.parsing.commands import Intent
 from handlers.parsing.stages import match_stage
+from handlers.parsing.when import format_day
 from handlers.router import Command, Router
-from scrm import deals, interactions
+from scrm import chat_state, deals, interactions
 from scrm.models import Customer, Deal
 
 router = Router("pipeline")
@@ -30,21 +31,23 @@ def move_stage(cmd: Command, ctx: Context) -> None:
     previous, days = deal.stage, deals.days_in_stage(ctx.session, deal, now=ctx.now)
     if not deals.move(ctx.session, deal, stage=stage, userid=cmd.userid, now=ctx.now):
         return reply(cmd, ctx, texts.STAGE_SAME.format(customer=display_name(customer), stage=stage))
-    _note(cmd, ctx, customer, "stage")
+    _note(cmd, ctx, customer, "stage", texts.HISTORY_STAGE.format(stage=stage))
     stayed = texts.STAGE_STAYED.format(previous=previous, days=days) if previous else ""
     reply(cmd, ctx, texts.STAGE_MOVED.format(customer=display_name(customer), stage=stage, stayed=stayed))
 
 
 @router.command(Intent.WON, help="成交 张总 5万")
 def record_won(cmd: Command, ctx: Context) -> None:
+    if cmd.parsed.amount_error:
+        return reply(cmd, ctx, texts.NOT_AN_AMOUNT.format(text=cmd.parsed.amount_error))
     customer = customer_for(cmd, ctx)
-    if customer is None:
+    if customer is None or not _may_close(cmd, ctx, customer):
         return
     amount = cmd.parsed.amount.value if cmd.parsed.amount else None
-    deals.close(ctx.session, _deal(cmd, ctx, customer), won=True, amount=amount, note=cmd.parsed.note,
+    deals.close(ctx.session, _deal(cmd, ctx, customer), won=True, amount=amount, note=as_typed(cmd, cmd.parsed.note),
                 userid=cmd.userid, now=ctx.now)
-    _note(cmd, ctx, customer, "won")
     shown = f" {format_amount(amount)}" if amount is not None else ""
+    _note(cmd, ctx, customer, "won", texts.HISTORY_WON.format(amount=shown))
     extra = "" if amount is not None else texts.WON_NO_AMOUNT.format(customer=display_name(customer))
     reply(cmd, ctx, texts.WON.format(customer=display_name(customer), amount=shown) + extra)
 
@@ -52,13 +55,29 @@ def record_won(cmd: Command, ctx: Context) -> None:
 @router.command(Intent.LOST, help="丢单 张总 预算取消")
 def record_lost(cmd: Command, ctx: Context) -> None:
     customer = customer_for(cmd, ctx)
-    if customer is None:
+    if customer is None or not _may_close(cmd, ctx, customer):
         return
-    reason = cmd.parsed.reason or cmd.parsed.note
+    reason = as_typed(cmd, cmd.parsed.reason or cmd.parsed.note)
     deals.close(ctx.session, _deal(cmd, ctx, customer), won=False, amount=None, note=reason, userid=cmd.userid,
                 now=ctx.now)
-    _note(cmd, ctx, customer, "lost_deal")
+    _note(cmd, ctx, customer, "lost_deal", texts.HISTORY_LOST.format(reason=f"：{reason}" if reason else ""))
     reply(cmd, ctx, texts.LOST.format(customer=display_name(customer), reason=f"（{reason}）" if reason else ""))
+
+
+def _may_close(cmd: Command, ctx: Context, customer: Customer) -> bool:
+    """A customer already won or lost is not closed again without a clear word (重新打开, 又签了) or a yes."""
+    if cmd.confirmed or cmd.parsed.reopen or deals.open_of(ctx.session, customer.external_userid, cmd.userid):
+        return True
+    closed = deals.last_closed(ctx.session, customer.external_userid, cmd.userid)
+    if closed is None:
+        return True
+    state = chat_state.of(ctx.session, cmd.userid, now=ctx.now)
+    chat_state.ask(state, {"text": cmd.text, "choices": [customer.external_userid], "confirm": True}, now=ctx.now)
+    outcome = (texts.OUTCOME_WON.format(amount=f" {format_amount(closed.amount)}" if closed.amount else "")
+               if closed.status == "won" else texts.OUTCOME_LOST)
+    reply(cmd, ctx, texts.ALREADY_CLOSED.format(customer=display_name(customer), day=format_day(closed.closed_at, ctx.now),
+                                                outcome=outcome))
+    return False
 
 
 def _deal(cmd: Command, ctx: Context, customer: Customer) -> Deal:
@@ -66,7 +85,7 @@ def _deal(cmd: Command, ctx: Context, customer: Customer) -> Deal:
                            first_stage=ctx.settings.stages[0], now=ctx.now)
 
 
-def _note(cmd: Command, ctx: Context, customer: Customer, kind: str) -> None:
-    """The rep's message goes on the customer's timeline as typed."""
+def _note(cmd: Command, ctx: Context, customer: Customer, kind: str, text: str) -> None:
+    """What happened goes on the customer's timeline, in words (not the command as typed)."""
     interactions.record(ctx.session, external_userid=customer.external_userid, userid=cmd.userid, kind=kind,
-                        text=cmd.text, at=cmd.event.at, inbox_id=ctx.inbox_id)
+                        text=text, at=cmd.event.at, inbox_id=ctx.inbox_id)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from handlers.books import book_of
 from handlers.context import Context
 from handlers.events import TextReceived
 from handlers.parsing.commands import Intent, Parsed, parse_command
@@ -33,6 +34,7 @@ class Command:
     event: TextReceived
     available: tuple[CommandSpec, ...] = ()
     customer_id: str | None = None
+    confirmed: bool = False  # the rep answered yes to "is this a new deal?"
 
     @property
     def text(self) -> str:
@@ -88,7 +90,7 @@ class Router:
         self.run_command(self.parse(event, ctx), ctx)
 
     def parse(self, event: TextReceived, ctx: Context) -> Command:
-        parsed = parse_command(event.content, ctx.now, ctx.settings.timezone)
+        parsed = parse_command(event.content, ctx.now, ctx.settings.timezone, book_of(ctx.session, event.userid))
         return Command(event.userid, parsed, event, tuple(self.commands.values()))
 
     def run_command(self, cmd: Command, ctx: Context) -> None:

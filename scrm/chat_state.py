@@ -11,6 +11,7 @@ from sqlmodel import Session
 from scrm.models import ChatState
 
 CHOICE_LIFETIME = timedelta(minutes=10)
+CONTINUATION_WINDOW = timedelta(minutes=10)  # `3天后` alone applies to the customer talked about this recently
 
 
 def of(session: Session, userid: str, *, now: datetime) -> ChatState:
@@ -34,7 +35,13 @@ def take_pending(state: ChatState, *, now: datetime) -> dict[str, Any] | None:
 
 def remember(state: ChatState, *, now: datetime, customer: str | None = None, agenda: list[int] | None = None) -> None:
     if customer is not None:
-        state.last_customer = customer
+        state.last_customer, state.last_customer_at = customer, now
     if agenda is not None:
         state.agenda = agenda
     state.updated_at = now
+
+
+def recent_customer(state: ChatState, *, now: datetime) -> str | None:
+    """The customer last talked about, if that was within the continuation window."""
+    at = state.last_customer_at
+    return state.last_customer or None if at and now - at <= CONTINUATION_WINDOW else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from scrm.models import Customer, CustomerRep
@@ -119,3 +119,12 @@ def of_rep(session: Session, userid: str) -> list[tuple[Customer, CustomerRep]]:
              .join(CustomerRep, col(CustomerRep.external_userid) == col(Customer.external_userid))
              .where(CustomerRep.userid == userid, col(CustomerRep.status).in_(LIVE)))
     return list(session.exec(query.order_by(Customer.name)).all())
+
+
+def book_stamp(session: Session, userid: str) -> tuple:
+    """Changes whenever the rep's customer list or any of their names does: (count, newest change)."""
+    query = (select(func.count(), func.max(CustomerRep.updated_at), func.max(Customer.updated_at))
+             .select_from(CustomerRep)
+             .join(Customer, col(CustomerRep.external_userid) == col(Customer.external_userid))
+             .where(CustomerRep.userid == userid, col(CustomerRep.status).in_(LIVE)))
+    return tuple(session.exec(query).one())

@@ -27,10 +27,20 @@ def of_customer(session: Session, external_userid: str) -> list[Deal]:
     return list(session.exec(select(Deal).where(Deal.external_userid == external_userid).order_by(Deal.id)).all())
 
 
+def open_of(session: Session, external_userid: str, userid: str) -> Deal | None:
+    query = select(Deal).where(Deal.external_userid == external_userid, Deal.userid == userid, Deal.status == "open")
+    return session.exec(query.order_by(Deal.id.desc())).first()  # type: ignore[union-attr]
+
+
+def last_closed(session: Session, external_userid: str, userid: str) -> Deal | None:
+    """The rep's most recently closed deal (won or lost) with the customer."""
+    query = select(Deal).where(Deal.external_userid == external_userid, Deal.userid == userid, Deal.status != "open")
+    return session.exec(query.order_by(Deal.closed_at.desc(), Deal.id.desc())).first()  # type: ignore[union-attr]
+
+
 def open_deal(session: Session, *, external_userid: str, userid: str, first_stage: str, now: datetime) -> Deal:
     """The rep's open deal with the customer, opened at the first stage if there is none."""
-    query = select(Deal).where(Deal.external_userid == external_userid, Deal.userid == userid, Deal.status == "open")
-    deal = session.exec(query.order_by(Deal.id.desc())).first()  # type: ignore[union-attr]
+    deal = open_of(session, external_userid, userid)
     if deal is None:
         deal = Deal(external_userid=external_userid, userid=userid, stage=first_stage, opened_at=now, updated_at=now)
         session.add(deal)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
+from scrm import workdays
 from scrm.db import insert_ignore
 from scrm.models import FollowUp
 
@@ -15,13 +16,11 @@ FIRST_CALL_HOUR = time(10, 0)
 
 
 def first_due(added_at: datetime, tz: ZoneInfo, rule: str) -> datetime:
-    """When the first follow-up is due: `next_working_day` (10:00, Monday–Friday), or `Nh` / `Nd` later."""
+    """When the first follow-up is due: `next_working_day` (10:00, China's calendar), or `Nh` / `Nd` later."""
     if match := re.fullmatch(r"(\d+)\s*([hd])", rule.strip()):
         amount, unit = int(match[1]), match[2]
         return added_at + (timedelta(hours=amount) if unit == "h" else timedelta(days=amount))
-    local = added_at.astimezone(tz).date() + timedelta(days=1)
-    while local.weekday() >= 5:  # Saturday, Sunday (public holidays are not known here)
-        local += timedelta(days=1)
+    local = workdays.current().next_working_day(added_at.astimezone(tz).date())
     return datetime.combine(local, FIRST_CALL_HOUR, tzinfo=tz)
 
 

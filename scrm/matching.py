@@ -92,3 +92,11 @@ def _top(scored: list[Match], minimum: float) -> list[Match]:
     if not scored:
         return []
     return [m for m in scored if m.score >= scored[0].score - TIE][:9]
+
+
+def closest(query: str, candidates: list[Candidate], minimum: float = 50) -> Candidate | None:
+    """The rep's customer a name not found comes closest to, to suggest (never to act on)."""
+    core = clean(query) or query
+    scored = [(max(fuzz.ratio(core, clean(n) or n) for n in c.names if n), c) for c in candidates if any(c.names)]
+    best = max(scored, key=lambda pair: pair[0], default=None)
+    return best[1] if best and best[0] >= minimum else None

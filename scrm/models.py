@@ -281,4 +281,5 @@ class ChatState(SQLModel, table=True):
     pending_until: datetime | None = _when(nullable=True)
     agenda: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     last_customer: str = Field(default="", max_length=64)
+    last_customer_at: datetime | None = _when(nullable=True)
     updated_at: datetime = _when()

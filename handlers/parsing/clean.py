@@ -27,3 +27,29 @@ def normalize(text: str) -> str:
     """What command parsing works on: folded, no emoji, one space between words, trimmed."""
     text = _EMOJI.sub(" ", fold(text))
     return _SPACES.sub(" ", text).strip()
+
+
+def as_typed(original: str, piece: str) -> str:
+    """`piece` of normalize(original) as the rep typed it (their own punctuation and full-width characters);
+    `piece` itself when it is not a plain substring (the parser stitched it together)."""
+    normalized, positions = _aligned(original)
+    start = normalized.find(piece)
+    if not piece or start < 0:
+        return piece
+    return original[positions[start]:positions[start + len(piece) - 1] + 1]
+
+
+def _aligned(text: str) -> tuple[str, list[int]]:
+    """normalize(text) and, for each of its characters, the index it came from in `text`."""
+    folded = fold(text)
+    kept = [(i, c) for i, c in enumerate(_EMOJI.sub(lambda m: " " * len(m.group()), folded))]
+    out: list[tuple[int, str]] = []
+    for i, char in kept:
+        if char.isspace():
+            if out and not out[-1][1].isspace():
+                out.append((i, " "))
+            continue
+        out.append((i, char))
+    while out and out[-1][1] == " ":
+        out.pop()
+    return "".join(c for _, c in out), [i for i, _ in out]

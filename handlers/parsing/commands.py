@@ -1,21 +1,27 @@
-"""A rep's message → one Parsed command. Pure: no database, no WeCom; `now` comes in.
+"""A rep's message → one Parsed command. Pure: no database, no WeCom; `now` and the rep's Book come in.
 
-Tried in this order: a whole-message word (帮助, 待办, 业绩, 团队今天, a bare 2), `X的客户`, a command
-word at the front (longest wins, with or without a space), a name or number before the command word
-(华为签单了, 2 推迟到明天), a name with a note (张总 电话沟通了), a time (明天下午3点回访), a bare name (张总).
+Tried in this order: a whole-message word (帮助, 待办, 业绩, 团队今天, a bare 2), a question read from the
+whole sentence (今天要跟谁, 这周业绩咋样, 你能干啥), `X的客户`, a command word at the front (longest wins,
+with or without a space), a name or number before the command word (华为签单了, 2 推迟到明天), one of the
+rep's customers named anywhere (见了刘工…, 海康的单子黄了, 陈总现在什么情况), a name with a note
+(张总 电话沟通了), a time (明天下午3点回访), a bare name (张总).
+
+Of several times, the one attached to a plan (再约, 回访, 前发, 见面) is the next step; one describing what
+happened (今天电话聊了, 昨天拜访了) dates the interaction instead.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from handlers.parsing import clean, names, numerals, spans, stages, texts, vocab
 from handlers.parsing.amounts import Amount, parse_amount
-from handlers.parsing.when import When, WhenError, parse_when
+from handlers.parsing.book import Book, Mention
+from handlers.parsing.when import When, WhenError, parse_when, read_all
 
 
 class Intent(StrEnum):
@@ -56,15 +62,31 @@ class Parsed:
     stage: str | None = None
     reason: str | None = None
     member: str | None = None  # for X的客户; None means the sender (我的客户)
+    customer_ids: tuple[str, ...] = ()  # the rep's customers `customer` names, when the Book knows it
+    happened: datetime | None = None  # when the logged interaction took place, if the rep said (昨天拜访了)
+    amount_error: str | None = None  # what was typed where an amount should be (abc, -5万)
+    reopen: bool = False  # 重新打开 / 又签了: a closed customer may be won or lost again
+
+    @property
+    def short(self) -> bool:
+        """Few enough words to continue the last exchange (3天后, 周五前发方案) when it names nobody."""
+        return len(self.note) <= SHORT_NOTE
 
 
-def parse_command(text: str, now: datetime, tz: ZoneInfo) -> Parsed:
+SHORT_NOTE = 12
+CUSTOMER_INTENTS = frozenset(("follow_up", "next_step", "stage", "won", "lost", "card"))
+
+
+def parse_command(text: str, now: datetime, tz: ZoneInfo, book: Book | None = None) -> Parsed:
     message = _POLITE.sub("", clean.normalize(text))
     if not message:
         return Parsed(Intent.UNKNOWN, message)
-    return (_whole(message) or _member_customers(message) or _prefixed(message, now, tz)
-            or _subject_first(message, now, tz) or _asking_about(message) or _untagged(message, now, tz)
-            or _bare_name(message) or Parsed(Intent.UNKNOWN, message))
+    mentions = book.find(message) if book else []
+    parsed = (_whole(message) or _question(message, mentions) or _member_customers(message)
+              or _prefixed(message, now, tz) or _subject_first(message, now, tz) or _about(message, mentions, now, tz)
+              or _asking_about(message) or _untagged(message, now, tz) or _bare_name(message)
+              or Parsed(Intent.UNKNOWN, message))
+    return _with_customer(parsed, mentions)
 
 
 _WHOLE = {word: Intent(intent) for intent, words in vocab.WHOLE_COMMANDS.items() for word in words}
@@ -103,6 +125,41 @@ def _whole(message: str) -> Parsed | None:
     return Parsed(intent, message, note=note)
 
 
+# ── questions read from the whole sentence (今天要跟谁, 这周业绩咋样, 我排第几, 你能干啥) ──────────────────────
+_HELP_Q = re.compile(r"你能(?:干|做|帮)|能(?:干|做)(?:啥|什么|嘛)|你(?:会|能)(?:些)?(?:啥|什么)|怎么用|咋用|如何使用|怎么操作"
+                     r"|(?:有|都有)(?:啥|什么|哪些)功能|使用说明|不会用|你是干(?:啥|什么)的")
+_NUMBERS_Q = re.compile(r"业绩|排名|排第几|第几名|排行|提成|佣金|奖金|kpi|战绩|成绩|完成率|完成了?多少|目标完成|卖了多少"
+                        r"|签了多少|成交了?多少|开了几单|几单了|我的数据|数据怎么样|赚了多少")
+_TEAM_Q = re.compile(r"团队|全组|组里|我们组|下属|组员|手下|兄弟们|部门")
+_AGENDA_Q = re.compile(r"跟谁|跟哪|跟进谁|跟进哪|联系谁|找谁|拜访谁|见谁|打给谁|要跟(?:谁|哪|的|进的)|有(?:啥|什么|哪些)要"
+                       r"|任务|待办|代办|要做(?:啥|什么)|干啥|干嘛|做啥|做什么|忙啥|待跟进|日程|该跟|该联系|需要跟进?(?:谁|哪)"
+                       r"|(?:今天|今日|明天|这周|本周)的?(?:安排|计划)|(?:今天|今日)有(?:啥|什么|哪些|几个)")
+_PERIOD_WORDS = (("今天", "今天"), ("今日", "今天"), ("这周", "本周"), ("本周", "本周"), ("这礼拜", "本周"),
+                 ("这星期", "本周"), ("这个月", "本月"), ("这月", "本月"), ("本月", "本月"), ("这季度", "本季度"),
+                 ("本季度", "本季度"), ("今年", "今年"), ("上周", "上周"), ("上个月", "上月"), ("上月", "上月"))
+QUESTION_MAX = 24
+
+
+def _question(message: str, mentions: list[Mention]) -> Parsed | None:
+    """A short message that asks rather than tells, read from its words, not matched as a whole phrase."""
+    core = message.lower()
+    if mentions or len(core) > QUESTION_MAX or _command_word(core):
+        return None
+    if _NUMBERS_Q.search(core):
+        return Parsed(Intent.MY_NUMBERS, message, note=next((p for w, p in _PERIOD_WORDS if w in core), ""))
+    if _TEAM_Q.search(core):
+        return Parsed(Intent.TEAM_AGENDA, message)
+    if _AGENDA_Q.search(core):
+        return Parsed(Intent.AGENDA, message)
+    if _HELP_Q.search(core):
+        return Parsed(Intent.HELP, message)
+    return None
+
+
+def _command_word(lowered: str) -> bool:
+    return any(lowered.startswith(word) for word, _ in _PREFIXES) or bool(_INDEX_FIRST.match(lowered))
+
+
 def _shown(core: str) -> str:
     """看看待办 → 待办, 查一下我的业绩 → 业绩."""
     prefix = next((p for p in vocab.SHOW_ME if core.startswith(p)), None)
@@ -137,23 +194,77 @@ def _prefixed(message: str, now: datetime, tz: ZoneInfo) -> Parsed | None:
 
 
 def _follow_up(message: str, offset: int, now: datetime, tz: ZoneInfo, channel: str | None = None,
-               customer: str | None = None, when: When | WhenError | None = None) -> Parsed:
-    if customer is None:  # else the caller found both already
-        when = spans.shift(parse_when(message[offset:], now, tz), offset)
-        customer, offset = _customer(message, offset, when)
+               customer: str | None = None) -> Parsed:
+    found = _times(message, offset, now, tz)
+    if customer is None:  # else the caller found it already
+        customer, offset = _customer(message, offset, found[0] if found else None)
+    plan, happened = _plan_and_event(message, found, now)
     note = message[offset:].strip(" ,:;")
-    if isinstance(when, WhenError) and when.reason == "past" and not _planned(message, when.span):
-        when = None  # 昨天拜访了: when it happened, not a next step
-    return Parsed(Intent.FOLLOW_UP, message, customer, note, channel or _channel(message, offset, when), when)
+    return Parsed(Intent.FOLLOW_UP, message, customer, note, channel or _channel(message, offset, plan), plan,
+                  happened=happened)
 
 
-_NEXT_STEP_VERB = re.compile(r"^\s*(?:回访|复访|再联系|再约|再跟进|联系|见面|发方案|发报价|过去|去)(?!了|过)")
+def _times(message: str, offset: int, now: datetime, tz: ZoneInfo) -> list[When | WhenError]:
+    """Every time in message[offset:], the end of a range (下午2点到4点) left out: its start is the time."""
+    found: list[When | WhenError] = []
+    for when in read_all(message[offset:], now, tz):
+        when = spans.shift(when, offset)
+        if found and _RANGE_JOIN.fullmatch(message[found[-1].span[1]:when.span[0]]):
+            continue
+        found.append(when)
+    return found
 
 
-def _planned(message: str, span: tuple[int, int]) -> bool:
-    """A past time said as a plan (约了昨天…, 昨天下午3点回访): a slip for 明天, so it is refused, not dropped."""
-    before = message[max(0, span[0] - 3):span[0]]
-    return any(before.endswith(word) for word in vocab.PLANNED) or bool(_NEXT_STEP_VERB.match(message[span[1]:]))
+_RANGE_JOIN = re.compile(r"\s*(?:到|至|-|~|—)\s*")
+
+
+_EVENT_MARK = re.compile(r"(?<!约)了(?!解)|过(?![去来几两一])|刚|已经|已")
+_CLAUSE = re.compile(r"[,;。!?]")
+_VERB_REACH = 5  # 电话聊了: the verb's own 了 comes within a few characters of the time
+
+
+def _plan_and_event(message: str, found: list[When | WhenError],
+                    now: datetime) -> tuple[When | WhenError | None, datetime | None]:
+    """The next step among the times found, and when the logged interaction happened (if another day).
+
+    A time is a plan when a plan word comes before it (约了, 下次) or its clause reads as one (再约, 回访,
+    周五前); it describes what happened when its clause says so (电话聊了, 拜访过). Plans win over times
+    that say neither; a past time that is no plan only dates the interaction (昨天拜访了)."""
+    roles = [(w, _role(message, w, found)) for w in found]
+    plan = next((w for w, role in roles if role == "plan"), None) or next(
+        (w for w, role in roles if role == "neutral" and not _is_past(w)), None)
+    event = next((w for w, role in roles if role == "event" or (role == "neutral" and _is_past(w))), None)
+    happened = None
+    if event is not None:
+        at = event.due if isinstance(event, When) else event.understood
+        if at is not None and at.astimezone(now.tzinfo).date() < now.astimezone(now.tzinfo).date():
+            happened = at
+    return plan, happened
+
+
+def _is_past(when: When | WhenError) -> bool:
+    return isinstance(when, WhenError) and when.reason == "past"
+
+
+def _role(message: str, when: When | WhenError, found: list[When | WhenError]) -> str:
+    start, end = when.span
+    following = [w.span[0] for w in found if w.span[0] >= end]
+    clause_end = _CLAUSE.search(message, end)
+    stop = min([*following, clause_end.start() if clause_end else len(message)])
+    clause = message[end:stop]
+    if any(message[max(0, start - 3):start].endswith(word) for word in vocab.PLANNED):
+        return "plan"
+    if isinstance(when, When) and when.deadline:
+        return "plan"
+    if _NEXT_STEP_VERB.match(clause) and not _EVENT_MARK.search(clause[:_VERB_REACH]):
+        return "plan"
+    if _EVENT_MARK.search(clause):
+        return "event"
+    return "plan" if isinstance(when, WhenError) and when.reason != "past" else "neutral"
+
+
+_NEXT_STEP_VERB = re.compile(r"^\s*(?:回访|复访|再|联系|见面?|碰面|面谈|发|出|给|签|开会|过去|去|来|定|拍板|答复|回复|交|付"
+                             r"|打|电话|沟通|约|拜访|上门|演示|汇报|确认|提交|安装|培训)(?!了|过)")
 
 
 def _task(message: str, offset: int, intent: Intent, now: datetime, tz: ZoneInfo,
@@ -196,17 +307,34 @@ def _stage(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str
 
 
 def _won(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str | None = None) -> Parsed:
-    when = spans.shift(parse_when(message[offset:], now, tz), offset)
-    amount = spans.shift(parse_amount(spans.mask(message, when)[offset:], bare_numbers=True), offset)
+    found = _times(message, offset, now, tz)
+    masked = message
+    for when in found:
+        masked = spans.mask(masked, when)
+    amount = spans.shift(parse_amount(masked[offset:], bare_numbers=True), offset)
     if customer is None:
-        customer, offset = _customer(message, offset, when, amount)
+        customer, offset = _customer(message, offset, found[0] if found else None, amount)
     if customer is None and amount is not None and not message[offset:amount.span[0]].strip():
         customer, _ = names.split_customer(message[amount.span[1]:])  # 成交 5万 张总
     note = spans.tidy(spans.without(message, offset, amount))
     if customer and note.startswith(customer):
         note = note[len(customer):].strip(" ,:;")
-    when = None if isinstance(when, WhenError) and when.reason == "past" else when
-    return Parsed(Intent.WON, message, customer, note, when=when, amount=amount)
+    plan, _ = _plan_and_event(message, found, now)
+    return Parsed(Intent.WON, message, customer, note, when=None if plan is None or _is_past(plan) else plan,
+                  amount=amount, amount_error=_bad_amount(message, amount, note), reopen=bool(_REOPEN.search(message)))
+
+
+_REOPEN = re.compile(r"重新打开|重开|又签了|又签|再次成交|新的一单|又成交|又下单|复购|二次|加单|续约|续签|续费|追加")
+_NOT_AN_AMOUNT = re.compile(r"[-−负]?\s*[A-Za-z0-9.,?*]+\s*[万千百元块]?")
+
+
+def _bad_amount(message: str, amount: Amount | None, note: str) -> str | None:
+    """What the rep typed where an amount belongs, when it is none: -5万, abc, xx万, 0元."""
+    if amount is not None:
+        if message[:amount.span[0]].rstrip().endswith(("-", "−", "负")):
+            return "-" + amount.text
+        return amount.text if amount.value <= 0 else None
+    return note if note and _NOT_AN_AMOUNT.fullmatch(note) else None
 
 
 def _lost(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str | None = None) -> Parsed:
@@ -241,19 +369,136 @@ def _subject_first(message: str, now: datetime, tz: ZoneInfo) -> Parsed | None:
 
 def _untagged(message: str, now: datetime, tz: ZoneInfo) -> Parsed | None:
     """No command word. 张总 电话沟通了报价 is a follow-up; 张总 明天下午3点回访 and 明天下午3点回访 are next steps."""
-    when = parse_when(message, now, tz)
-    customer, offset = _customer(message, 0, when)
+    found = _times(message, 0, now, tz)
+    first = found[0] if found else None
+    customer, offset = _customer(message, 0, first)
     if customer is not None and not _is_name(customer, strict=True):
         customer, offset = None, 0
     has_note = customer is not None and bool(message[offset:].strip(vocab.TRAILING + ",:;"))
-    if has_note and (when is None or message[offset:when.span[0]].strip(" ,:;")):
-        return _follow_up(message, offset, now, tz, customer=customer, when=when)
-    if when is None:
+    if has_note and (first is None or message[offset:first.span[0]].strip(" ,:;")):
+        return _follow_up(message, offset, now, tz, customer=customer)
+    if first is None:
         return None
-    note = spans.tidy(spans.without(message, offset, when))
-    if isinstance(when, WhenError) and when.reason == "past" and len(note) > _SHORT_REST:
+    plan, happened = _plan_and_event(message, found, now)
+    if happened is not None and customer is not None:
+        return _follow_up(message, offset, now, tz, customer=customer)
+    plan = plan or first  # a past time alone (昨天下午) is refused as a next step, never dropped
+    note = _task_words(message, offset, plan)
+    if _is_past(plan) and len(note) > _SHORT_REST:
         return None
-    return Parsed(Intent.NEXT_STEP, message, customer, note, when=when)
+    return Parsed(Intent.NEXT_STEP, message, customer, note, when=plan)
+
+
+def _task_words(message: str, offset: int, when: When | WhenError) -> str:
+    """What a next step is about: the words without its time and the planning words (约了, 再)."""
+    return re.sub(r"^(?:约了|约好了?)", "", spans.tidy(spans.without(message, offset, when))).strip(" ,:;")
+
+
+# ── a customer of the rep's named anywhere: read what the sentence does with them ────────────────────────────
+_LOST_WORDS = re.compile(r"丢单|丢了|黄了|输单|输了|没戏了?|流失了?|飞了|被抢了?|被截胡|放弃了|不做了|没签成|没成|选了别家"
+                         r"|跟别人签了?|签了别家|用了别家")
+_WON_WORDS = re.compile(r"签了|签单了?|签约了|签下了?|签合同了|合同签了|成交了?|拿下了?|中标了?|赢单了?|下单了|打款了"
+                        r"|付款了|回款了|签啦|搞定了")
+_NOT_YET = ("没", "未", "要", "快", "准备", "争取", "打算", "计划", "希望", "预计", "可能", "应该", "能不能", "还")
+_ASKING = re.compile(r"什么情况|啥情况|怎么样|咋样|进展|情况如何|怎样了|如何了|到哪一?步|跟到哪|什么阶段|哪个阶段|的资料"
+                     r"|的信息|的情况|的档案|的详情|最近.{0,4}[吗?]|[?吗]$")
+
+
+def _about(message: str, mentions: list[Mention], now: datetime, tz: ZoneInfo) -> Parsed | None:
+    """见了刘工，现场看了产线 / 邓总那单丢了，预算砍了 / 蔚来签了，合同8万 / 刘工那边到报价阶段了 / 陈总现在什么情况."""
+    subject = _subject(mentions)
+    if subject is None:
+        return None
+    start, end = subject.span
+    rest = message[:start] + " " * (end - start) + message[end:]
+    name = subject.text
+    if (lost := _LOST_WORDS.search(rest)) and not _negated(rest, lost.start()):
+        amount = parse_amount(rest)
+        reason = spans.tidy(re.sub(r"^[了啦,;。!]+", "", rest[lost.end():]))
+        return Parsed(Intent.LOST, message, name, reason, amount=amount, reason=reason or None,
+                      reopen=bool(_REOPEN.search(message)))
+    if (won := _WON_WORDS.search(rest)) and not _negated(rest, won.start()):
+        return replace(_won(rest, 0, now, tz, customer=name), text=message)
+    if stage := _stage_move(rest):
+        return Parsed(Intent.STAGE, message, name, stage=stage)
+    found = _times(rest, 0, now, tz)
+    if _ASKING.search(rest) and not _EVENT_MARK.search(rest) and not found:
+        return Parsed(Intent.CARD, message, name)
+    plan, happened = _plan_and_event(rest, found, now)
+    plain = rest
+    for when in found:
+        plain = spans.mask(plain, when)
+    if plan is not None and not happened and not _EVENT_MARK.search(_outside(plain, plan, message)):
+        return Parsed(Intent.NEXT_STEP, message, name, _task_words(rest, 0, plan), when=plan)
+    if not spans.tidy(plain).strip(vocab.TRAILING + ",:;") and plan is None:
+        return Parsed(Intent.CARD, message, name)  # the name alone, with filler: 华为那边
+    note = spans.tidy(message[end:] if start == 0 else message).strip(",:;")
+    return Parsed(Intent.FOLLOW_UP, message, name, note, _channel(rest, 0, plan), plan, happened=happened)
+
+
+def _outside(plain: str, plan: When | WhenError, message: str) -> str:
+    """The words outside the plan's clause (what may say something happened)."""
+    end = _CLAUSE.search(plain, plan.span[1])
+    return plain[:plan.span[0]] + plain[end.start() if end else len(plain):]
+
+
+def _negated(text: str, at: int) -> bool:
+    return text[max(0, at - 4):at].endswith(_NOT_YET)
+
+
+def _stage_move(rest: str) -> str | None:
+    """到报价阶段了 / 进入谈判 / 在谈判阶段: an open stage named as where the customer is now."""
+    words = "|".join(w for w in stages.stage_words() if stages.match_stage(w) not in stages.DEFAULT_STAGES[-2:])
+    match = re.search(rf"(?:到了?|进入了?|推进到|进到|转入|推到|在)\s*(?P<a>{words})|(?P<b>{words})\s*(?:阶段|环节)", rest)
+    return (match.group("a") or match.group("b")) if match else None
+
+
+def _subject(mentions: list[Mention]) -> Mention | None:
+    """Who the message is about: the first mention, narrowed by the others (王总 … 格力 → the 王总 at 格力)."""
+    if not mentions:
+        return None
+    first = mentions[0]
+    narrowed = [i for i in first.ids if all(i in m.ids for m in mentions[1:])]
+    return replace(first, ids=tuple(narrowed)) if narrowed else first
+
+
+# ── who the command is about ─────────────────────────────────────────────────────────────────────────────────
+_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
+             "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃武戴莫孔汤温康施牛樊葛"
+             "邢齐乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿兰焦俞柳祝舒阮柯纪梅童凌毕季裴霍涂苗谷盛曲翁冉骆蓝游辛靳柴蒙鲍"
+             "华喻祁蒲房滕屈饶牟艾尤穆卓吉缪芦麦褚娄窦戚岑景党宫费卜冷晏席柏宗瞿桂佟臧闵苟邬卞姬仇栾隋刁沙荣巫寇"
+             "桑郎甄丛仲虞敖巩佘池迟邝")
+_TITLES = "总经理|总监|总|经理|工|老师|老板|主任|处长|局长|院长|博士|律师|董"
+_NOT_NAMES = ("项目", "客户", "产品", "部门", "销售", "区域", "采购", "技术", "财务", "市场", "大区", "人事", "行政", "总经")
+_STRANGER = re.compile(
+    rf"(?P<titled>[{_SURNAMES}][\u4e00-\u9fff]?(?:{_TITLES}))"
+    rf"|(?:约了|见了|拜访了?|跟进了?|和|跟|找了?|联系了?|打给|约|给)(?P<bare>[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}?)"
+    r"(?=[下这明后今昨周月号点,;。 ]|$|说|聊|见|谈|吃|沟通|电话|那|的)")
+
+
+def _stranger(message: str) -> str | None:
+    """A person the rep names who is not among their customers: 约了刘洋下周三见面 → 刘洋 (never someone else)."""
+    for match in _STRANGER.finditer(message):
+        name = match.group("titled") or match.group("bare")
+        if not name.startswith(_NOT_NAMES):
+            return name
+    return None
+
+
+def _with_customer(parsed: Parsed, mentions: list[Mention]) -> Parsed:
+    """Tie the command to the rep's customers the message names; a name the Book does not know stays as typed,
+    so the caller says it was not found rather than write to anyone else."""
+    if parsed.intent not in CUSTOMER_INTENTS:
+        return parsed
+    if parsed.customer:
+        typed = parsed.customer.lower()
+        overlapping = [m for m in mentions if m.text.lower() in typed or typed in m.text.lower()]
+        chosen = _subject([*overlapping, *(m for m in mentions if m not in overlapping)]) if overlapping else None
+    else:
+        chosen = _subject(mentions)
+        if chosen is None and (stranger := _stranger(parsed.text)):
+            return replace(parsed, customer=stranger)
+    return replace(parsed, customer=chosen.text, customer_ids=chosen.ids) if chosen else parsed
 
 
 def _asking_about(message: str) -> Parsed | None:

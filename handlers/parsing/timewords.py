@@ -136,7 +136,10 @@ def windows(text: str) -> list[tuple[int, int]]:
 _AFTER_DAY = (r"$|[\s,;:。!?、)~]|[前后之以上下中早晚傍凌左]|\d|[一二两三四五六七八九十]+点|再|给|交|签|开|见|去|来|发|付"
               r"|回|出|那|到|要|能|可|就|吧|啊|呢|吗|了|也|都|才")
 _REWRITE = re.compile(
-    rf"(?P<nnw>下下个?(?:周|星期|礼拜)(?P<nnw_d>[{_DAY}1-7])?)"
+    r"(?P<sp>(?<=[天午点时分号日月周期拜二三四五六])\s+(?=[\d上下中早晚傍凌零一二两三四五六七八九十半])"
+    r"|(?<=[\d零一二两三四五六七八九十])\s+(?=[点时分号日月天半]))"
+    r"|(?P<half>半个?(?P<half_u>月|年)(?P<half_in>以后|之后|后|以内|之内|内))"
+    rf"|(?P<nnw>下下个?(?:周|星期|礼拜)(?P<nnw_d>[{_DAY}1-7])?)"
     rf"|(?P<mb>(?<!上个)(?<![上去前])(?:(?P<mb_next>下个?)|这个?|本|(?P<mb_m>{N}))?月(?P<mb_pos>[底末初中])(?!旬))"
     r"|(?P<ye>(?<![去前])(?:(?P<ye_y>\d{4})|今|(?P<ye_next>明))?年[底末])"
     rf"|(?P<rm>(?P<rm_n>{N})个月(?:以后|之后|后|以内|之内|内))"
@@ -199,6 +202,16 @@ def _months_later(match: re.Match, today: date) -> str | None:
     return _ymd(date(year, month, min(today.day, calendar.monthrange(year, month)[1])))
 
 
+def _half(match: re.Match, today: date) -> str | None:
+    """半个月后 → 15天后; 半年后 → the date six months on (the recognizer reads neither)."""
+    within = match.group("half_in").endswith("内")
+    if match.group("half_u") == "月":
+        return "15天内" if within else "15天后"
+    index = today.month - 1 + 6
+    year, month = today.year + index // 12, index % 12 + 1
+    return _ymd(date(year, month, min(today.day, calendar.monthrange(year, month)[1]))) + ("前" if within else "")
+
+
 def _after_passing(match: re.Match, today: date) -> str:
     return f"{match.group('go_n')}{_UNIT[match.group('go_u')]}后"
 
@@ -239,7 +252,7 @@ def _bare_day(match: re.Match, today: date) -> str | None:
 
 
 _HANDLERS = {
-    "nnw": _week_after_next, "mb": _month_boundary, "ye": _year_end, "rm": _months_later,
+    "sp": lambda m, t: "", "half": _half, "nnw": _week_after_next, "mb": _month_boundary, "ye": _year_end, "rm": _months_later,
     "go": _after_passing, "du": _duration_later, "wi": _week_within,
     "wd": _weekday_digit, "wn": _week_word, "bd": _bare_day,
     "year": lambda m, t: f"{t.year + (m.group('year_rel') == '明')}年", "early": lambda m, t: "早上", "tomorrow": lambda m, t: "明天", "today": lambda m, t: "今天",

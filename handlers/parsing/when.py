@@ -7,12 +7,14 @@ the time is past, impossible or unresolvable. Pure: `now` and `tz` come in, noth
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.parsing import clean, recognizer, texts, timewords
+from handlers.parsing import clean, numerals, recognizer, texts, timewords
+from scrm import workdays
 
 DEFAULT_HOUR = 9
 DEADLINE_HOUR = 18  # "周五前" with no hour: due by the end of that working day
@@ -34,6 +36,8 @@ class When:
     has_clock: bool  # False: the rep gave a day only and `due` carries a default hour
     deadline: bool = False  # "周五前", "3天内"
     text: str = ""  # the words as typed (text[span[0]:span[1]])
+    period: str = ""  # for 上旬/中旬/下旬: the range the day was taken from, to echo (12月1日–10日)
+    estimated: bool = False  # a holiday in a year whose official list is not published yet
 
 
 @dataclass(frozen=True)
@@ -47,48 +51,131 @@ class WhenError:
 
 def parse_when(text: str, now: datetime, tz: ZoneInfo) -> When | WhenError | None:
     """The first time expression in `text` that reads as a future time; else the first refusal; else None."""
+    found = read_all(text, now, tz)
+    return next((w for w in found if isinstance(w, When)), found[0] if found else None)
+
+
+def read_all(text: str, now: datetime, tz: ZoneInfo) -> list[When | WhenError]:
+    """Every time expression in `text`, left to right: each a future time or a refusal (past, impossible, unknown)."""
     now = now.astimezone(tz)
     folded = clean.fold(text)
     refused = timewords.refusals(folded, now.date())
-    errors = [_refusal_error(r, folded) for r in refused]
+    found: list[When | WhenError] = [_holiday(r, folded, now) if r.kind == "holiday" else _refusal_error(r, folded, now)
+                                      for r in refused]
+    for match in _TEN_DAYS.finditer(folded):
+        refused.append(timewords.Refusal(match.start(), match.end(), "", "ten_days"))
+        found.append(_ten_days(match, now))
     rewritten = timewords.rewrite(folded, now.date())
     for start, end in timewords.windows(rewritten.text):
         span = rewritten.original(start, end)
         if any(r.start < span[1] and span[0] < r.end for r in refused) or _NOT_A_TIME.fullmatch(
                 rewritten.text[start:end]):
             continue
-        found = _read_window(rewritten, start, end, folded, now)
-        if isinstance(found, When):
-            return replace(found, text=text[found.span[0]:found.span[1]])
-        if found is not None:
-            errors.append(found)
-    first = min(errors, key=lambda e: e.span[0]) if errors else None
-    return replace(first, text=text[first.span[0]:first.span[1]]) if first else None
+        reading = _read_window(rewritten, start, end, folded, now)
+        if reading is not None:
+            found.append(reading)
+    unique = {w.span: w for w in reversed(found)}  # the first reading of a span wins
+    return [replace(w, text=text[w.span[0]:w.span[1]]) for w in sorted(unique.values(), key=lambda w: w.span[0])]
 
 
 def format_when(dt: datetime, now: datetime | None = None) -> str:
-    """11月25日(周三) 15:00; with the year when it is not `now`'s year (default: the wall clock's)."""
+    """11月25日（周三）15:00; with the year when it is not `now`'s year (default: the wall clock's)."""
     this_year = (now or datetime.now(dt.tzinfo)).astimezone(dt.tzinfo).year
     pattern = texts.WHEN_FORMAT if dt.year == this_year else texts.WHEN_FORMAT_YEAR
     return pattern.format(year=dt.year, month=dt.month, day=dt.day, weekday=texts.WEEKDAYS[dt.weekday()],
                           hour=dt.hour, minute=dt.minute)
 
 
+def format_day(dt: datetime, now: datetime) -> str:
+    """12月1日（周二）: a day without its hour, for when something happened."""
+    return format_when(dt, now).rsplit("）", 1)[0] + "）"
+
+
 def describe_when(when: When, now: datetime) -> str:
-    """What the reply echoes: 11月27日(周五) 18:00前（没说几点，先按18点）."""
+    """What the reply echoes: 11月27日（周五）18:00前（没说几点，先按18点）."""
     words = format_when(when.due, now) + (texts.DEADLINE_SUFFIX if when.deadline else "")
-    return words if when.has_clock else words + texts.DEFAULT_HOUR_NOTE.format(hour=when.due.hour)
+    if when.period:
+        words += texts.PERIOD_NOTE.format(period=when.period)
+    elif not when.has_clock:
+        words += texts.DEFAULT_HOUR_NOTE.format(hour=when.due.hour)
+    return words + (texts.ESTIMATED_NOTE if when.estimated else "")
 
 
 def warm_up() -> None:
     recognizer.warm_up()
 
 
-def _refusal_error(refusal: timewords.Refusal, folded: str) -> WhenError:
+_HOLIDAY_KEYS = (("元旦", "new_year"), ("春节", "spring_festival"), ("过完年", "spring_festival"),
+                 ("过年", "spring_festival"), ("年", "spring_festival"), ("国庆", "national"), ("十一", "national"),
+                 ("五一", "labour"), ("劳动节", "labour"), ("中秋", "mid_autumn"), ("端午", "dragon_boat"),
+                 ("清明", "tomb_sweeping"))
+
+
+def _holiday(refusal: timewords.Refusal, folded: str, now: datetime) -> When | WhenError:
+    """元旦后 → the first working day after the New Year break; 春节前 → the last one before the Spring Festival."""
+    words = folded[refusal.start:refusal.end]
+    key = next((k for w, k in _HOLIDAY_KEYS if words.startswith(w)), None)
+    after, before = words.endswith("后") or words == "过完年", words.endswith("前")
+    calendar = workdays.current()
+    days_off = calendar.holiday_break(key, now.date()) if key and (after or before) else None
+    if days_off is None:
+        return _refusal_error(refusal, folded, now)
+    if after:
+        due = _at(calendar.next_working_day(days_off[1]), DEFAULT_HOUR, 0, now.tzinfo, False)[0]
+    else:
+        due = _at(calendar.last_working_day_before(days_off[0]), DEADLINE_HOUR, 0, now.tzinfo, False)[0]
+    if due <= now:
+        return WhenError((refusal.start, refusal.end), "past", texts.PAST.format(text=words, when=format_when(due, now)),
+                         words, due)
+    return When((refusal.start, refusal.end), due, False, before, words,
+                estimated=not calendar.official(days_off[0].year))
+
+
+_TEN_DAYS = re.compile(r"(?:(?P<next>下个?)月|(?:这个?|本)月|(?P<month>\d{1,2}|[一二三四五六七八九十]{1,3})月)?"
+                       r"(?P<part>上|中|下)旬")
+
+
+def _ten_days(match: re.Match, now: datetime) -> When | WhenError:
+    """12月上旬 → its first working day still ahead, echoed with the range (12月1日–10日)."""
+    today, part = now.date(), "上中下".index(match.group("part"))
+    year, month = today.year, today.month
+    if match.group("next"):
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    elif match.group("month"):
+        month = numerals.to_int(match.group("month")) or 0
+        if not 1 <= month <= 12:
+            return WhenError(match.span(), "impossible", texts.IMPOSSIBLE.format(text=match.group(), example=_example(now)), match.group())
+        year += month < today.month
+    last = calendar.monthrange(year, month)[1]
+    first_day, last_day = date(year, month, 1 + 10 * part), date(year, month, last if part == 2 else 10 + 10 * part)
+    if not match.group("next") and not match.group("month") and last_day < today:  # 下旬 said on the 25th of...
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        last = calendar.monthrange(year, month)[1]
+        first_day, last_day = date(year, month, 1 + 10 * part), date(year, month, last if part == 2 else 10 + 10 * part)
+    period = texts.TEN_DAYS.format(month=month, first=first_day.day, last=last_day.day)
+    day = workdays.current().next_working_day(max(first_day, today), inclusive=True)
+    due = _at(day, DEFAULT_HOUR, 0, now.tzinfo, False)[0]
+    if due <= now:
+        due = _at(workdays.current().next_working_day(today), DEFAULT_HOUR, 0, now.tzinfo, False)[0]
+    if due.date() > last_day:
+        understood = _at(first_day, DEFAULT_HOUR, 0, now.tzinfo, False)[0]
+        return WhenError(match.span(), "past", texts.PAST.format(text=match.group(), when=period), match.group(),
+                         understood)
+    return When(match.span(), due, False, False, match.group(), period=period)
+
+
+def _refusal_error(refusal: timewords.Refusal, folded: str, now: datetime) -> WhenError:
     words = folded[refusal.start:refusal.end]
     message = {"holiday": texts.HOLIDAY, "vague": texts.VAGUE, "recurring": texts.RECURRING}.get(
         refusal.kind, texts.IMPOSSIBLE)
-    return WhenError((refusal.start, refusal.end), refusal.reason, message.format(text=words), words)
+    return WhenError((refusal.start, refusal.end), refusal.reason, message.format(text=words, example=_example(now)),
+                     words)
+
+
+def _example(now: datetime) -> str:
+    """A date to suggest in a refusal: a week from today, so it is never in the past (12月8日)."""
+    day = now.date() + timedelta(days=7)
+    return f"{day.month}月{day.day}日"
 
 
 class _Refused(Exception):
@@ -114,7 +201,7 @@ def _read_window(rewritten: timewords.Rewritten, start: int, end: int, folded: s
             understood = refused.understood
             when = format_when(understood, now) if understood else ""
             clock = f"{understood:%H:%M}" if understood else ""
-            message = refused.template.format(text=words, when=when, clock=clock)
+            message = refused.template.format(text=words, when=when, clock=clock, example=_example(now))
             return WhenError(span, refused.reason, message, words, understood)
         if found is not None:
             return When(span, found[0], found[1], deadline, words)

@@ -1,0 +1,145 @@
+"""A rep's own customers as the words reps call them by, found anywhere in a message.
+
+Each customer is known by several aliases: the name, the remark and its parts (张总-华为 → 张总, 华为), the
+company and its short forms (深圳市大疆创新科技有限公司 → 大疆创新, 大疆), and surname + title from the remark
+or position (采购总监 张伟 → 张总). `find` scans the message once, longest alias first at each position, so
+跟进了张总, 华为那边 and 海康的单子黄了 all name their customer wherever the name stands. Pure: built from
+plain entries, no database.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from handlers.parsing import vocab
+
+MIN_ALIAS, MAX_ALIAS = 2, 24
+_SEPARATORS = re.compile(r"[\s\-—_/／|｜·,，;；()（）\[\]【】]+")
+_REGION_IN_BRACKETS = re.compile(r"[（(][^）)]{1,8}[)）]")
+_REGION_PREFIX = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2,3}[省市](?:[\u4e00-\u9fff]{2,3}市)?|北京|上海|天津|重庆|深圳|广州|杭州|南京|苏州|武汉|成都"
+    r"|西安|东莞|宁波|厦门|青岛|合肥|长沙|郑州|济南|无锡|佛山|珠海|福州|中山|温州|常州|昆明|大连|沈阳|哈尔滨)")
+_LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "控股集团", "集团", "股份", "控股", "公司")
+_INDUSTRY = ("数字技术", "信息技术", "网络技术", "新能源", "科技", "技术", "创新", "电器", "汽车", "计算", "软件", "电子",
+             "网络", "信息", "实业", "贸易", "五金厂", "五金", "工厂", "厂", "商贸", "传媒", "智能", "制造", "医药",
+             "生物", "物流", "咨询", "教育", "能源", "机械", "工程", "建设", "食品", "地产")
+_INSTITUTIONS = ("大学", "学院", "学校", "医院", "银行", "研究所", "研究院", "中学", "小学", "政府", "局")
+_TITLES_BY_POSITION = (("总监", "总"), ("总经理", "总"), ("总裁", "总"), ("董事长", "总"), ("老板", "老板"),
+                       ("经理", "经理"), ("主管", "经理"), ("工程师", "工"), ("教授", "老师"), ("老师", "老师"),
+                       ("主任", "主任"), ("ceo", "总"), ("cto", "总"))
+# Words reps type about anything: never an alias, even when a remark holds them (客户-重要 → 客户 is no name).
+_STOP = frozenset(vocab.NOT_A_NAME) | frozenset(vocab.NOTE_STARTERS) | vocab.SMALL_TALK | frozenset(
+    ("客户", "公司", "老板", "经理", "老师", "重要", "意向", "潜在", "新客", "老客", "张总那边"))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One of the rep's customers, as the store knows them."""
+
+    id: str
+    name: str
+    remark: str = ""
+    corp: str = ""
+    remark_corp: str = ""
+    position: str = ""
+
+
+@dataclass(frozen=True)
+class Mention:
+    span: tuple[int, int]
+    text: str  # the alias as it stands in the message
+    ids: tuple[str, ...]  # every customer the alias belongs to (two 王总 → two ids)
+
+
+class Book:
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.entries = {entry.id: entry for entry in entries}
+        index: dict[str, list[str]] = {}
+        for entry in self.entries.values():
+            for alias in aliases(entry):
+                index.setdefault(alias, []).append(entry.id)
+        self._index = {alias: tuple(ids) for alias, ids in index.items()}
+        self._longest = max((len(a) for a in self._index), default=0)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def find(self, text: str) -> list[Mention]:
+        """Every alias in `text`, left to right, the longest at each position, none overlapping."""
+        lowered, found, i = text.lower(), [], 0
+        while i < len(lowered):
+            for size in range(min(self._longest, len(lowered) - i), MIN_ALIAS - 1, -1):
+                ids = self._index.get(lowered[i:i + size])
+                if ids and _stands_alone(lowered, i, i + size):
+                    found.append(Mention((i, i + size), text[i:i + size], ids))
+                    i += size
+                    break
+            else:
+                i += 1
+        return found
+
+    def lookup(self, alias: str) -> tuple[str, ...]:
+        return self._index.get(alias.strip().lower(), ())
+
+
+def aliases(entry: Entry) -> set[str]:
+    found = {entry.name.strip()}
+    for text in (entry.remark, entry.remark_corp, entry.corp):
+        text = text.strip()
+        if not text:
+            continue
+        found.add(text)
+        for part in _SEPARATORS.split(text):
+            found.add(part)
+            found |= company_short_forms(part)
+    found |= _titled(entry)
+    return {a.lower() for a in found if MIN_ALIAS <= len(a) <= MAX_ALIAS and a not in _STOP and not a.isdigit()}
+
+
+def company_short_forms(corp: str) -> set[str]:
+    """深圳市大疆创新科技有限公司 → 大疆创新科技, 大疆创新, 大疆; 杭州海康威视数字技术股份有限公司 → 海康威视, 海康."""
+    if corp.endswith(_INSTITUTIONS):  # 上海交通大学 is not 交通
+        return set()
+    core = _REGION_IN_BRACKETS.sub("", corp)
+    core = _REGION_PREFIX.sub("", core) or core
+    forms = set()
+    for _ in range(3):
+        before = core
+        for suffix in _LEGAL_FORMS:
+            core = core.removesuffix(suffix) if len(core) > len(suffix) + 1 else core
+        if core != before:
+            forms.add(core)
+        if core == before:
+            break
+    brand = core
+    for _ in range(3):
+        shorter = next((brand.removesuffix(s) for s in _INDUSTRY if brand.endswith(s) and len(brand) - len(s) >= 2),
+                       brand)
+        if shorter == brand:
+            break
+        forms.add(brand := shorter)
+    forms.add(brand)
+    if len(brand) == 4 and re.fullmatch(r"[\u4e00-\u9fff]{4}", brand):  # 海康威视 → 海康, 字节跳动 → 字节
+        forms.add(brand[:2])
+    return {f for f in forms if f and f != corp}
+
+
+def _titled(entry: Entry) -> set[str]:
+    """Surname + the title reps use: from the position (总监 → 张总) and from a remark that says it (张总)."""
+    name = entry.name.strip()
+    if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", name):
+        return set()
+    surname = next((s for s in vocab.COMPOUND_SURNAMES if name.startswith(s)), name[0])
+    position = entry.position.lower()
+    return {surname + title for word, title in _TITLES_BY_POSITION if word in position}
+
+
+def _stands_alone(text: str, start: int, end: int) -> bool:
+    """A Latin alias must not be part of a longer Latin word (tony in tonya)."""
+    if not text[start:end].isascii():
+        return True
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    return not (before.isascii() and before.isalnum()) and not (after.isascii() and after.isalnum())
