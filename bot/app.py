@@ -19,11 +19,12 @@ from bot.dispatch import Dispatcher
 from bot.ingest import Ingest
 from bot.ratelimit import SendLimits
 from bot.sender import Sender
-from bot.settings import Settings, load_settings
+from bot.settings import ConfigError, Settings, load_settings
 from bot.wake import Signal
 from bot.wecom import WebhookClient, WeComClient
 from handlers import build_router
 from handlers.context import HandlerSettings
+from scrm import workdays
 from scrm.clock import Clock, SystemClock
 from scrm.db import Store, make_engine
 
@@ -49,6 +50,10 @@ class Services:
 def build(settings: Settings | None = None, *, clock: Clock | None = None, store: Store | None = None,
           db_schema: str | None = None) -> Services:
     settings = settings or load_settings()
+    try:
+        workdays.use(workdays.load(settings.scrm_holidays_file))
+    except workdays.CalendarFileError as error:
+        raise ConfigError(f"SCRM_HOLIDAYS_FILE: {error}") from None
     clock = clock or SystemClock()
     store = store or Store(make_engine(settings.database_url, schema=db_schema))
     # Bounded waits: a Redis that hangs must not hang the sender (it then waits, see bot/sender.py).
@@ -67,7 +72,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, store
                             settings.wecom_encoding_aes_key.get_secret_value(), settings.wecom_corp_id)
     ingest = Ingest(crypto, store, clock, max_age=settings.wecom_callback_max_age, on_new=inbox_signal.notify)
     handler_settings = HandlerSettings(agent_id=settings.wecom_agent_id, timezone=settings.timezone,
-                                       first_follow_up=settings.scrm_first_follow_up, stages=settings.stages)
+                                       first_follow_up=settings.scrm_first_follow_up, stages=settings.stages,
+                                       company=settings.scrm_company_name)
     dispatcher = Dispatcher(store, build_router(), contact_client, clock, handler_settings,
                             on_outbox=outbox_signal.notify)
     sender = Sender(store, app_client, contact_client, WebhookClient(settings.wecom_api_base),

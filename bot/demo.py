@@ -27,10 +27,11 @@ from bot.migrate import upgrade
 from bot.settings import load_settings
 from bot.sync import Backfill
 from bot.wecom import WeComClient
+from handlers.parsing.when import format_when
 from scrm import follow_ups, tagging, welcome
 from scrm.clock import SystemClock
 from scrm.db import Store, make_engine
-from scrm.models import Customer, CustomerRep, InboxEvent
+from scrm.models import Customer, CustomerRep, InboxEvent, Member
 from wecom_standin import CallbackClient, Corp, StandIn, xml
 
 
@@ -164,9 +165,11 @@ def customer_adds_rep(scene: Scene) -> None:
         customer = session.get(Customer, "wmDemoChen01")
         link = session.exec(select(CustomerRep).where(CustomerRep.external_userid == "wmDemoChen01")).one()
         event_row = session.exec(select(InboxEvent).where(InboxEvent.kind.like("%add_external_contact"))).one()
-    _say(f"   客户档案：{customer.name}｜{customer.corp_name}｜{customer.position}｜跟进人 {link.userid}"
-         f"｜渠道 {link.state}")
-    _say(f"   收件箱：这条事件收到 {event_row.deliveries} 次，存 1 行，处理 1 次（{event_row.status}）")
+        rep = session.get(Member, link.userid)
+    _say(f"   客户档案：{customer.name}｜{customer.corp_name}｜{customer.position}｜跟进人：{rep.name}"
+         f"｜来源：展会渠道码")
+    done = "已处理" if event_row.status == "done" else "未处理完"
+    _say(f"   收件箱：这条事件收到 {event_row.deliveries} 次，存 1 行，处理 1 次（{done}）")
     if len(scene.standin.delivered("welcome")) != 1:
         raise DemoFailed("the welcome went out more than once")
     follow = corp.external_contacts["wmDemoChen01"].follow("zhangsan")
@@ -176,20 +179,23 @@ def customer_adds_rep(scene: Scene) -> None:
     with scene.store.transaction() as session:
         [first] = follow_ups.open_for(session, "wmDemoChen01")
     due = first.due_at.astimezone(ZoneInfo("Asia/Shanghai"))
-    _say(f"   首次跟进已排期：{due.month}月{due.day}日 {due:%H:%M}（SOP：下一个工作日）")
+    _say(f"   首次跟进已排期：{format_when(due, due)}（新客户规则：下一个工作日）")
 
 
 def rep_logs_follow_ups(scene: Scene) -> None:
-    _say("\n③ 张三打完电话，一句话记跟进、排下一步；名字对不上时选一下就行")
+    _say("\n③ 张三打完电话，一句话记跟进、排下一步；名字说在哪都认得，对不上时选一下，不是他的客户就不记")
     say(scene, "跟进 陈总 电话沟通了报价，客户嫌贵 明天下午3点回访")
     say(scene, "跟进 张总 拜访了工厂")
     say(scene, "1")
-    say(scene, "今天跟进谁")
-    say(scene, "成交 陈志强 12.8万")
+    say(scene, "今天要跟谁")
+    say(scene, "陈总那边到报价阶段了")
+    say(scene, "约了吴总下周三见面")
+    say(scene, "苏州精密签了，合同12.8万")
+    say(scene, "陈总现在什么情况")
     with scene.store.transaction() as session:
         [next_step] = [f for f in follow_ups.open_for(session, "wmDemoChen01") if f.source == "rep"]
     due = next_step.due_at.astimezone(ZoneInfo("Asia/Shanghai"))
-    _say(f"   （库里：陈志强的下次跟进 {due.month}月{due.day}日 {due:%H:%M}；SOP 首次跟进随这通电话完成）")
+    _say(f"   （已存下：陈志强的下次跟进 {format_when(due, due)}；新客户的首次跟进随这通电话完成）")
 
 
 def customer_deletes_rep(scene: Scene) -> None:

@@ -40,6 +40,8 @@ class Settings(DatabaseSettings):
     scrm_first_follow_up: str = "next_working_day"
     scrm_stages: str = "初次接触,需求确认,方案报价,谈判,成交,流失"
     scrm_cache_dir: Path | None = None
+    scrm_company_name: str = Field(default="", max_length=64)
+    scrm_holidays_file: Path | None = None
 
     @field_validator("wecom_encoding_aes_key")
     @classmethod
@@ -89,7 +91,7 @@ class Settings(DatabaseSettings):
             raise ValueError("needs at least one open stage, then 成交,流失 last")
         return ",".join(stages)
 
-    @field_validator("redis_url", "scrm_cache_dir", mode="before")
+    @field_validator("redis_url", "scrm_cache_dir", "scrm_holidays_file", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return value or None

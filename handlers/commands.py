@@ -95,7 +95,7 @@ def customer_for(cmd: Command, ctx: Context) -> Customer | None:
         hint = texts.CLOSEST.format(label=closest.label) if closest else ""
         reply(cmd, ctx, texts.NO_SUCH_CUSTOMER.format(name=p.customer, hint=hint))
         return None
-    if len(matches) > 1:
+    if len(matches) > 1 or matches[0].how == "surname":  # 王总 and the only 王 is 王芳: ask, never assume
         chat_state.ask(state, {"text": cmd.text, "choices": [m.candidate.external_userid for m in matches]}, now=ctx.now)
         lines = [texts.CHOICE_LINE.format(n=i, label=m.candidate.label) for i, m in enumerate(matches, 1)]
         reply(cmd, ctx, texts.CHOOSE_CUSTOMER.format(name=p.customer, n=len(matches), choices="\n".join(lines)))

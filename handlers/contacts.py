@@ -20,6 +20,7 @@ from handlers.events import (
     TransferFailed,
 )
 from handlers.parsing.tokens import add_words, cut
+from handlers.parsing.when import format_when
 from handlers.router import Router
 from scrm import customers, deals, follow_ups, interactions, members, tagging, tags, welcome
 from scrm.models import Customer, CustomerRep
@@ -41,7 +42,7 @@ def on_contact_added(event: ContactAdded, ctx: Context) -> None:
     _welcome(ctx, event, customer, rel)
     _tag(ctx, customer, rel, event.at)
     due = follow_ups.first_due(event.at, ctx.settings.timezone, ctx.settings.first_follow_up)
-    note = texts.FIRST_FOLLOW_UP_NOTE.format(channel=rel.state or texts.NO_CHANNEL)
+    note = texts.FIRST_FOLLOW_UP_NOTE
     follow_ups.open_first(ctx.session, external_userid=customer.external_userid, userid=rel.userid, due_at=due,
                           note=note, now=ctx.now)
 
@@ -142,8 +143,9 @@ def _welcome(ctx: Context, event: ContactAdded, customer: Customer, rel: Custome
     if not event.welcome_code:  # absent when a console welcome is set, they chatted before, or it was used
         return
     template = welcome.choose(ctx.session, rel.state)
-    text = welcome.render(template.text if template else texts.WELCOME_DEFAULT, customer=customer.name,
-                          rep=_rep_name(ctx, rel.userid), company=customer.corp_name)
+    greeting = welcome.address(customer.name, remark=rel.remark, position=customer.position)
+    text = welcome.render(template.text if template else texts.WELCOME_DEFAULT, customer=greeting,
+                          rep=_rep_name(ctx, rel.userid), company=customer.corp_name, ours=ctx.settings.company)
     ctx.outbox.add(Welcome(welcome_code=event.welcome_code, text=text), key=f"welcome:{event.welcome_code}")
 
 
@@ -190,6 +192,5 @@ def _name(customer: Customer) -> str:
 
 
 def _when(ctx: Context, at: datetime) -> str:
-    local = at.astimezone(ctx.settings.timezone)
-    return texts.WHEN_FORMAT.format(month=local.month, day=local.day, hour=local.hour, minute=local.minute)
+    return format_when(at.astimezone(ctx.settings.timezone), ctx.now)
 

@@ -43,6 +43,7 @@ class HandlerSettings:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     first_follow_up: str = "next_working_day"  # SOP window for a new customer's first follow-up
     stages: tuple[str, ...] = ("初次接触", "需求确认", "方案报价", "谈判", "成交", "流失")  # the funnel, in order
+    company: str = ""  # our company, for {我司} in welcome texts
 
 
 @dataclass

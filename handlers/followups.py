@@ -6,12 +6,13 @@ a time in the past, impossible or not understood is refused with a suggestion, n
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 from handlers import texts
 from handlers.commands import as_typed, customer_for, display_name, reply
 from handlers.context import Context
-from handlers.parsing.commands import Intent
+from handlers.parsing.commands import Intent, Parsed
 from handlers.parsing.when import When, WhenError, describe_when, format_day, format_when
 from handlers.router import Command, Router
 from scrm import chat_state, follow_ups, interactions
@@ -30,7 +31,8 @@ def log_follow_up(cmd: Command, ctx: Context) -> None:
         return
     if not p.note:
         return reply(cmd, ctx, texts.FOLLOW_UP_WHAT.format(customer=display_name(customer)))
-    note = as_typed(cmd, _without_refused(p.note, p.when))
+    said, planned = _said_and_planned(p)
+    note = as_typed(cmd, said)
     interactions.record(ctx.session, external_userid=customer.external_userid, userid=cmd.userid, kind="follow_up",
                         channel=p.channel, text=note, at=p.happened or cmd.event.at, inbox_id=ctx.inbox_id)
     closed = follow_ups.complete_open(ctx.session, external_userid=customer.external_userid, userid=cmd.userid,
@@ -39,9 +41,10 @@ def log_follow_up(cmd: Command, ctx: Context) -> None:
     lines = [texts.LOGGED.format(customer=display_name(customer), channel=p.channel, when=when, note=_short(note))
              + (texts.CLOSED_DUE.format(n=closed) if closed else "")]
     if isinstance(p.when, When):
+        task = as_typed(cmd, planned)
         follow_ups.schedule(ctx.session, external_userid=customer.external_userid, userid=cmd.userid,
-                            due_at=p.when.due, note=_task(p.note), now=ctx.now)
-        lines.append(texts.NEXT_STEP.format(when=describe_when(p.when, ctx.now), task=""))
+                            due_at=p.when.due, note=task, now=ctx.now)
+        lines.append(texts.NEXT_STEP.format(when=describe_when(p.when, ctx.now), task=_task(task)))
     elif isinstance(p.when, WhenError):
         lines.append(texts.WHEN_REFUSED.format(suggestion=p.when.suggestion))
     reply(cmd, ctx, "\n".join(lines))
@@ -146,8 +149,18 @@ def _short(note: str) -> str:
     return f"：{note[:60]}" if note else ""
 
 
-def _without_refused(note: str, when: When | WhenError | None) -> str:
-    """A refused time is no plan: keep it out of what the card will show as having been said."""
-    if isinstance(when, WhenError) and when.text and when.text in note:
-        return note.replace(when.text, "", 1).strip(" ,:;")
-    return note
+_CLAUSE_END = re.compile(r"[,;。!?]")
+
+
+def _said_and_planned(p: Parsed) -> tuple[str, str]:
+    """The note split in two: what happened (for the history; a refused time left out) and the words of
+    the next step (明天下午3点回访 → 回访), so the card shows each once."""
+    if p.when is None or p.when.text not in p.note:
+        return p.note, ""
+    start = p.note.index(p.when.text)
+    end = start + len(p.when.text)
+    stop = _CLAUSE_END.search(p.note, end)
+    stop_at = stop.start() if stop else len(p.note)
+    planned = p.note[end:stop_at].strip(" ,:;")
+    said = (p.note[:start] + p.note[stop.end() if stop else stop_at:]).strip(" ,:;")
+    return (said or p.note), (planned if isinstance(p.when, When) else "")

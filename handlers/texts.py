@@ -1,7 +1,7 @@
 """Everything reps, managers and customers read from the handlers, in one place for review."""
 
 # --- Rep commands ---------------------------------------------------------------------------
-NOT_A_MEMBER = "你好！你还不在销售助手的成员名单里，暂时不能使用。请联系管理员把你同步进来（scrm sync）。"
+NOT_A_MEMBER = "你好！你还不在销售助手的成员名单里，暂时不能使用。请联系管理员把你加进来。"
 
 HELP_HEADER = "我是销售助手。客户加你好友时，我会自动建档、打标签、发欢迎语，并安排第一次跟进。"
 HELP_EXAMPLES = "直接发一句话就能记录和查询，例如："
@@ -12,7 +12,7 @@ NOT_UNDERSTOOD = "没看懂「{text}」。"
 WHICH_CUSTOMER = "是哪位客户？请带上客户的名字、备注或公司名再发一次，比如「跟进 张总 电话沟通了报价」。"
 NO_SUCH_CUSTOMER = "你的客户里没有找到「{name}」，这条没有记录。{hint}"
 CLOSEST = "是不是「{label}」？是的话请用这个名字再发一次。"
-CHOOSE_CUSTOMER = "「{name}」有 {n} 位客户对得上，回复序号选择（10 分钟内有效）：\n{choices}"
+CHOOSE_CUSTOMER = "「{name}」可能是下面{n}位客户，回复序号选择（10分钟内有效）：\n{choices}"
 CHOICE_LINE = "{n}. {label}"
 NOTHING_TO_CHOOSE = "现在没有需要选择的内容。"
 CHOICE_OUT_OF_RANGE = "没有第 {n} 个选项，请回复 1-{last}。"
@@ -84,13 +84,13 @@ MEMBER_CUSTOMERS_MORE = "……还有 {n} 位"
 # --- Customers --------------------------------------------------------------------------------
 WELCOME_DEFAULT = "{客户}您好，我是{销售}，很高兴认识您！有任何问题随时找我。"
 UNKNOWN_CUSTOMER = "（未知客户）"
-FIRST_FOLLOW_UP_NOTE = "新客户首次跟进（{channel}）"
+FIRST_FOLLOW_UP_NOTE = "新客户首次跟进"
 NO_CHANNEL = "无渠道"
 
-CHURN_TO_REP = "⚠️ 客户「{customer}」在 {when} 删除了你。{deals}建议尽快通过电话了解原因。"
-CHURN_TO_MANAGER = "⚠️ 流失提醒：客户「{customer}」在 {when} 删除了销售{rep}。{deals}"
+CHURN_TO_REP = "⚠️ 客户「{customer}」在{when}删除了你。{deals}建议尽快通过电话了解原因。"
+CHURN_TO_MANAGER = "⚠️ 流失提醒：客户「{customer}」在{when}删除了销售{rep}。{deals}"
 DEALS_AT_RISK = "{n} 个进行中的商机已标为风险。"
-REP_DELETED_CUSTOMER = "提醒：销售{rep}在 {when} 删除了客户「{customer}」。"
+REP_DELETED_CUSTOMER = "提醒：销售{rep}在{when}删除了客户「{customer}」。"
 
 # Timeline entries (scrm customer show)
 TIMELINE = {
@@ -104,4 +104,3 @@ TIMELINE = {
     "tagged": "自动打标签：{detail}",
 }
 TRANSFER_FAIL_REASONS = {"customer_refused": "客户拒绝", "customer_limit_exceed": "接替成员的客户数已达上限"}
-WHEN_FORMAT = "{month}月{day}日 {hour:02d}:{minute:02d}"

@@ -32,7 +32,7 @@ class Candidate:
 class Match:
     candidate: Candidate
     score: float
-    how: str  # exact | fuzzy | pinyin
+    how: str  # exact | fuzzy | pinyin | surname (王总 → 王芳: only a guess, the rep confirms)
 
 
 def resolve(query: str, candidates: list[Candidate]) -> list[Match]:
@@ -46,7 +46,8 @@ def resolve(query: str, candidates: list[Candidate]) -> list[Match]:
     core = clean(query)
     if not core:
         return []
-    scored = [Match(c, max(_fuzzy(core, n) for n in c.names if n), "fuzzy") for c in candidates if any(c.names)]
+    how = "surname" if len(core) == 1 else "fuzzy"
+    scored = [Match(c, max(_fuzzy(core, n) for n in c.names if n), how) for c in candidates if any(c.names)]
     best = _top(scored, FUZZY_MIN)
     if best:
         return best

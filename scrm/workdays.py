@@ -102,7 +102,7 @@ def load(path: Path | None) -> Calendar:
         return Calendar()
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
+    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as error:  # ValueError: 2027-13-01
         raise CalendarFileError(f"{path}: {error}") from None
     if not isinstance(data, dict) or set(data) - {"holidays", "workdays"}:
         raise CalendarFileError(f"{path}: only `holidays:` and `workdays:` lists are allowed")

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from handlers.parsing import numerals
 
-_MULTIPLIER = {"亿": Decimal(100_000_000), "万": Decimal(10_000), "w": Decimal(10_000),
+_MULTIPLIER = {"亿": Decimal(100_000_000), "千万": Decimal(10_000_000), "百万": Decimal(1_000_000), "万": Decimal(10_000), "w": Decimal(10_000),
                "千": Decimal(1_000), "k": Decimal(1_000), "百": Decimal(100)}
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _NOT_AFTER = r"(?<![\d.,])"
@@ -21,7 +21,7 @@ _IMPRECISE = r"(?![多几余来])"
 _CURRENCY_AFTER = r"(?:元|块钱|块|人民币|rmb|RMB)"
 _AMOUNT = re.compile(
     # 5万 5w 50k 12.8万元 2万5 12万8 3千5 1万2千 1.2亿
-    rf"(?P<u>(?:[¥$]\s*)?{_NOT_AFTER}(?P<u_num>{_NUMBER})\s*(?P<u_unit>亿|万|千|[kKwW](?![a-zA-Z]))"
+    rf"(?P<u>(?:[¥$]\s*)?{_NOT_AFTER}(?P<u_num>{_NUMBER})\s*(?P<u_unit>亿|千万|百万|万|千|[kKwW](?![a-zA-Z]))"
     rf"(?:(?P<u_tail>\d)(?P<u_tail_unit>千)?(?![\d.]))?{_IMPRECISE}(?:{_CURRENCY_AFTER})?)"
     # ¥12,800  12800元  8,000块
     rf"|(?P<c>[¥$]\s*(?P<c_num>{_NUMBER})(?:{_CURRENCY_AFTER})?|{_NOT_AFTER}(?P<c_num2>{_NUMBER})\s*{_CURRENCY_AFTER})"

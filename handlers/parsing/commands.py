@@ -12,6 +12,7 @@ happened (今天电话聊了, 昨天拜访了) dates the interaction instead.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -78,15 +79,26 @@ CUSTOMER_INTENTS = frozenset(("follow_up", "next_step", "stage", "won", "lost", 
 
 
 def parse_command(text: str, now: datetime, tz: ZoneInfo, book: Book | None = None) -> Parsed:
+    _read.cache_clear()  # readings are shared within one message only
     message = _POLITE.sub("", clean.normalize(text))
     if not message:
         return Parsed(Intent.UNKNOWN, message)
     mentions = book.find(message) if book else []
-    parsed = (_whole(message) or _question(message, mentions) or _member_customers(message)
+    parsed = (_whole(message) or _member_customers(message) or _question(message, mentions)
               or _prefixed(message, now, tz) or _subject_first(message, now, tz) or _about(message, mentions, now, tz)
               or _asking_about(message) or _untagged(message, now, tz) or _bare_name(message)
-              or Parsed(Intent.UNKNOWN, message))
+              or _continued(message) or Parsed(Intent.UNKNOWN, message))
+    if parsed.intent in (Intent.DONE, Intent.POSTPONE) and parsed.index is None and mentions:
+        parsed = _about(message, mentions, now, tz) or parsed  # 搞定！大疆下单了: no item number, a customer named
     return _with_customer(parsed, mentions)
+
+
+_PRONOUN_NOTE = re.compile(r"^(?:他|她|他们|对方|客户)(?:说|讲|表示|反馈|觉得|那边)")
+
+
+def _continued(message: str) -> Parsed | None:
+    """他说老板还没点头: a note about the customer just talked about (used only when it is short and recent)."""
+    return Parsed(Intent.FOLLOW_UP, message, None, message) if _PRONOUN_NOTE.match(message) else None
 
 
 _WHOLE = {word: Intent(intent) for intent, words in vocab.WHOLE_COMMANDS.items() for word in words}
@@ -96,8 +108,9 @@ _INDEX = r"(?:第\s*)?(?P<index>\d{1,2}|[一二两三四五六七八九十]{1,2}
 _CHOICE = re.compile(rf"^(?:选|选择)?\s*{_INDEX}$")
 _LEADING_INDEX = re.compile(rf"^[\s:,]*{_INDEX}(?![天周月小分点号年万千块元\d])[\s,]*(?:到|至)?\s*")
 _DELAY = re.compile(r"^[\s:,]*(?:\d{1,2}|[一二两三四五六七八九十半]{1,2})\s*(?:个?小时|天|周|个?星期|个?礼拜|个?月)(?![后以之内])")
-_MEMBER = re.compile(r"^(?:查|查看|看看|查一下|看一下|查询)?\s*(?P<member>[^\s的]{1,8})的(?:所有|全部)?客户(?:列表|有哪些|呢)?$"
-                     r"|^(?P<member2>[^\s的]{1,8}?)有哪些客户$")
+_MEMBER = re.compile(r"^(?:查|查看|看看|查一下|看一下|看下|查询|把)?\s*(?P<member>[^\s的]{1,8}?)(?:的|跟的|手上的|手里的)"
+                     r"(?:所有|全部)?客户(?:列表|有哪些|呢|列一下|发我看看|给我看看)?$"
+                     r"|^(?P<member2>[^\s的]{1,8}?)(?:手上|手里)?都?有哪些客户$|^(?P<member3>[^\s的]{1,8}?)\s*客户列表$")
 _SUBJECT = re.compile(r"^(?P<name>[^\s,:;]{1,12}?)\s*(?P<word>签单|成交|签约|拿下|赢单|丢单|输单|黄了|流失|丢了)了?"
                       r"(?=$|[\s,:;!]|\d|[一二两三四五六七八九十])")
 _SUBJECT_STAGE = re.compile(r"^(?P<name>[^\s,:;]{1,12}?)\s*(?:进入|推进到|推进|进到|转入)(?:了)?\s*(?P<stage>\S+)$")
@@ -127,13 +140,15 @@ def _whole(message: str) -> Parsed | None:
 
 # ── questions read from the whole sentence (今天要跟谁, 这周业绩咋样, 我排第几, 你能干啥) ──────────────────────
 _HELP_Q = re.compile(r"你能(?:干|做|帮)|能(?:干|做)(?:啥|什么|嘛)|你(?:会|能)(?:些)?(?:啥|什么)|怎么用|咋用|如何使用|怎么操作"
-                     r"|(?:有|都有)(?:啥|什么|哪些)功能|使用说明|不会用|你是干(?:啥|什么)的")
+                     r"|(?:有|都有)(?:啥|什么|哪些)功能|使用说明|不会用|你是干(?:啥|什么)的|都会(?:啥|什么)|怎么(?:记|录|写|发)")
 _NUMBERS_Q = re.compile(r"业绩|排名|排第几|第几名|排行|提成|佣金|奖金|kpi|战绩|成绩|完成率|完成了?多少|目标完成|卖了多少"
-                        r"|签了多少|成交了?多少|开了几单|几单了|我的数据|数据怎么样|赚了多少")
-_TEAM_Q = re.compile(r"团队|全组|组里|我们组|下属|组员|手下|兄弟们|部门")
+                        r"|签了多少|成交了?多少|开了几单|几单|我的数据|数据怎么样|赚了多少|打了几个|跟了几个|跟进了?多少"
+                        r"|多少(?:个)?客户|几个客户|几个电话")
+_TEAM_Q = re.compile(r"团队|全组|组里|我们组|下属|组员|手下|兄弟们|部门|(?:大家|大伙)(?:今天|的|.{0,3}(?:任务|情况|跟进|待办))")
 _AGENDA_Q = re.compile(r"跟谁|跟哪|跟进谁|跟进哪|联系谁|找谁|拜访谁|见谁|打给谁|要跟(?:谁|哪|的|进的)|有(?:啥|什么|哪些)要"
                        r"|任务|待办|代办|要做(?:啥|什么)|干啥|干嘛|做啥|做什么|忙啥|待跟进|日程|该跟|该联系|需要跟进?(?:谁|哪)"
-                       r"|(?:今天|今日|明天|这周|本周)的?(?:安排|计划)|(?:今天|今日)有(?:啥|什么|哪些|几个)")
+                       r"|(?:今天|今日|明天|这周|本周)的?(?:安排|计划)|(?:今天|今日)有(?:啥|什么|哪些|几个)|逾期|联系哪些"
+                       r"|哪些客户|没跟的|还有(?:啥|什么|哪些)")
 _PERIOD_WORDS = (("今天", "今天"), ("今日", "今天"), ("这周", "本周"), ("本周", "本周"), ("这礼拜", "本周"),
                  ("这星期", "本周"), ("这个月", "本月"), ("这月", "本月"), ("本月", "本月"), ("这季度", "本季度"),
                  ("本季度", "本季度"), ("今年", "今年"), ("上周", "上周"), ("上个月", "上月"), ("上月", "上月"))
@@ -149,10 +164,10 @@ def _question(message: str, mentions: list[Mention]) -> Parsed | None:
         return Parsed(Intent.MY_NUMBERS, message, note=next((p for w, p in _PERIOD_WORDS if w in core), ""))
     if _TEAM_Q.search(core):
         return Parsed(Intent.TEAM_AGENDA, message)
-    if _AGENDA_Q.search(core):
-        return Parsed(Intent.AGENDA, message)
     if _HELP_Q.search(core):
         return Parsed(Intent.HELP, message)
+    if _AGENDA_Q.search(core):
+        return Parsed(Intent.AGENDA, message)
     return None
 
 
@@ -175,7 +190,7 @@ def _member_customers(message: str) -> Parsed | None:
     match = _MEMBER.match(_core(message))
     if match is None:
         return None
-    member = match.group("member") or match.group("member2")
+    member = match.group("member") or match.group("member2") or match.group("member3")
     return Parsed(Intent.MEMBER_CUSTOMERS, message, member=None if member in ("我", "自己", "我自己") else member)
 
 
@@ -204,10 +219,16 @@ def _follow_up(message: str, offset: int, now: datetime, tz: ZoneInfo, channel: 
                   happened=happened)
 
 
+@functools.lru_cache(maxsize=32)
+def _read(text: str, now: datetime, tz: ZoneInfo) -> tuple[When | WhenError, ...]:
+    """read_all, once per piece of text within a message (the paths tried read the same words)."""
+    return tuple(read_all(text, now, tz))
+
+
 def _times(message: str, offset: int, now: datetime, tz: ZoneInfo) -> list[When | WhenError]:
     """Every time in message[offset:], the end of a range (下午2点到4点) left out: its start is the time."""
     found: list[When | WhenError] = []
-    for when in read_all(message[offset:], now, tz):
+    for when in _read(message[offset:], now, tz):
         when = spans.shift(when, offset)
         if found and _RANGE_JOIN.fullmatch(message[found[-1].span[1]:when.span[0]]):
             continue
@@ -220,7 +241,8 @@ _RANGE_JOIN = re.compile(r"\s*(?:到|至|-|~|—)\s*")
 
 _EVENT_MARK = re.compile(r"(?<!约)了(?!解)|过(?![去来几两一])|刚|已经|已")
 _CLAUSE = re.compile(r"[,;。!?]")
-_VERB_REACH = 5  # 电话聊了: the verb's own 了 comes within a few characters of the time
+_VERB_REACH = 8  # 电话聊了, 去美的拜访了: the verb's own 了 comes within a few characters of the time
+_SURE_PLAN = re.compile(r"^\s*(?:约了|约好了?|再|回访|复访|之?前|以前|要|得|需要|准备|计划|打算)")
 
 
 def _plan_and_event(message: str, found: list[When | WhenError],
@@ -231,9 +253,12 @@ def _plan_and_event(message: str, found: list[When | WhenError],
     周五前); it describes what happened when its clause says so (电话聊了, 拜访过). Plans win over times
     that say neither; a past time that is no plan only dates the interaction (昨天拜访了)."""
     roles = [(w, _role(message, w, found)) for w in found]
-    plan = next((w for w, role in roles if role == "plan"), None) or next(
-        (w for w, role in roles if role == "neutral" and not _is_past(w)), None)
-    event = next((w for w, role in roles if role == "event" or (role == "neutral" and _is_past(w))), None)
+    ranked = [w for rank in ("sure", "plan") for w, role in roles if role == rank and isinstance(w, When)]
+    ranked += [w for w, role in roles if role == "sure" and isinstance(w, WhenError)]  # 12月中旬再约 after it: refuse
+    ranked += [w for w, role in roles if role == "neutral" and isinstance(w, When)]
+    ranked += [w for w, role in roles if role == "plan" and isinstance(w, WhenError)]  # 昨天下午3点回访: refuse
+    plan = next(iter(ranked), None)
+    event = next((w for w, role in roles if w is not plan and (role == "event" or _is_past(w))), None)
     happened = None
     if event is not None:
         at = event.due if isinstance(event, When) else event.understood
@@ -246,24 +271,31 @@ def _is_past(when: When | WhenError) -> bool:
     return isinstance(when, WhenError) and when.reason == "past"
 
 
-def _role(message: str, when: When | WhenError, found: list[When | WhenError]) -> str:
-    start, end = when.span
+def _clause(message: str, when: When | WhenError, found: list[When | WhenError]) -> str:
+    """The words after a time, up to the next time or punctuation: what the time is about."""
+    end = when.span[1]
     following = [w.span[0] for w in found if w.span[0] >= end]
     clause_end = _CLAUSE.search(message, end)
-    stop = min([*following, clause_end.start() if clause_end else len(message)])
-    clause = message[end:stop]
+    return message[end:min([*following, clause_end.start() if clause_end else len(message)])]
+
+
+def _role(message: str, when: When | WhenError, found: list[When | WhenError]) -> str:
+    start = when.span[0]
+    clause = _clause(message, when, found)
     if any(message[max(0, start - 3):start].endswith(word) for word in vocab.PLANNED):
-        return "plan"
-    if isinstance(when, When) and when.deadline:
-        return "plan"
-    if _NEXT_STEP_VERB.match(clause) and not _EVENT_MARK.search(clause[:_VERB_REACH]):
+        return "sure"
+    if isinstance(when, When) and when.deadline or _SURE_PLAN.match(clause):
+        return "sure"
+    if _EVENT_MARK.search(clause[:_VERB_REACH]):
+        return "event"
+    if _NEXT_STEP_VERB.match(clause):
         return "plan"
     if _EVENT_MARK.search(clause):
         return "event"
-    return "plan" if isinstance(when, WhenError) and when.reason != "past" else "neutral"
+    return "sure" if isinstance(when, WhenError) and when.reason != "past" else "neutral"
 
 
-_NEXT_STEP_VERB = re.compile(r"^\s*(?:回访|复访|再|联系|见面?|碰面|面谈|发|出|给|签|开会|过去|去|来|定|拍板|答复|回复|交|付"
+_NEXT_STEP_VERB = re.compile(r"^\s*(?:回访|复访|再|联系|见面?|碰面|面谈|发|出(?:报价|方案|合同|结果)|给|签|开会|过去|去|来|定|拍板|答复|回复|交|付"
                              r"|打|电话|沟通|约|拜访|上门|演示|汇报|确认|提交|安装|培训)(?!了|过)")
 
 
@@ -386,7 +418,16 @@ def _untagged(message: str, now: datetime, tz: ZoneInfo) -> Parsed | None:
     note = _task_words(message, offset, plan)
     if _is_past(plan) and len(note) > _SHORT_REST:
         return None
+    if (customer is None and len(note) > _SHORT_REST and _role(message, plan, found) == "neutral"
+            and not _PLAN_WORDS.search(_clause(message, plan, found))):
+        return None  # 今天天气不错，适合拜访客户: a time word in a long remark is no plan
+    if customer is None and note and (isinstance(plan, When) or _is_past(plan)) and (message.rstrip().endswith(("?", "吗", "呢")) or not _PLAN_WORDS.search(note)):
+        return None  # 今天好累啊, 明天下午开会吗: no plan to schedule
     return Parsed(Intent.NEXT_STEP, message, customer, note, when=plan)
+
+
+_PLAN_WORDS = re.compile(r"再|回访|复访|联系|见|拜访|上门|发|出|给|签|开会|过去|去|来|定|拍板|答复|回复|交|付|打|电话|沟通|约"
+                         r"|演示|汇报|确认|提交|安装|培训|跟进|跟|聊|谈|看|催|送|报价|方案|合同|提醒")
 
 
 def _task_words(message: str, offset: int, when: When | WhenError) -> str:
@@ -396,44 +437,67 @@ def _task_words(message: str, offset: int, when: When | WhenError) -> str:
 
 # ── a customer of the rep's named anywhere: read what the sentence does with them ────────────────────────────
 _LOST_WORDS = re.compile(r"丢单|丢了|黄了|输单|输了|没戏了?|流失了?|飞了|被抢了?|被截胡|放弃了|不做了|没签成|没成|选了别家"
-                         r"|跟别人签了?|签了别家|用了别家")
-_WON_WORDS = re.compile(r"签了|签单了?|签约了|签下了?|签合同了|合同签了|成交了?|拿下了?|中标了?|赢单了?|下单了|打款了"
-                        r"|付款了|回款了|签啦|搞定了")
+                         r"|跟别人签了?|签了别家|用了别家|取消了|不买了|不要了|不考虑了|凉了|没下文了")
+_WON_WORDS = re.compile(r"签了|签单了?|签约了|签下了?|签合同了|合同签了|成交了?|拿下了?|中标了?|赢单了?|赢了|下单了|打款了"
+                        r"|付款了|回款了|签啦|搞定了|单子?成了|那单成了")
 _NOT_YET = ("没", "未", "要", "快", "准备", "争取", "打算", "计划", "希望", "预计", "可能", "应该", "能不能", "还")
 _ASKING = re.compile(r"什么情况|啥情况|怎么样|咋样|进展|情况如何|怎样了|如何了|到哪一?步|跟到哪|什么阶段|哪个阶段|的资料"
-                     r"|的信息|的情况|的档案|的详情|最近.{0,4}[吗?]|[?吗]$")
+                     r"|的信息|的情况|的档案|的详情|最近.{0,4}[吗?]|[?吗]$|卡片|跟进记录|档案|详情|资料$")
+_ASKING_END = re.compile(r"(?:到哪一?步了?|怎么样了?|咋样了?|什么情况|进展如何|怎样了)[?吗呢]?$")
 
 
 def _about(message: str, mentions: list[Mention], now: datetime, tz: ZoneInfo) -> Parsed | None:
-    """见了刘工，现场看了产线 / 邓总那单丢了，预算砍了 / 蔚来签了，合同8万 / 刘工那边到报价阶段了 / 陈总现在什么情况."""
+    """见了刘工，现场看了产线 / 邓总那单丢了，预算砍了 / 蔚来签了，合同8万 / 刘工那边到报价阶段了 / 陈总现在什么情况.
+
+    A name the Book does not know (比亚迪的单子丢了) is read the same way for deals, stages and lookups, so the
+    reply says it was not found instead of guessing; anything else about it goes to the older paths."""
     subject = _subject(mentions)
-    if subject is None:
-        return None
+    typed = subject is None
+    if typed:
+        name, _ = names.split_customer(message)
+        if not name or not _is_name(name, strict=True) or name.lower() in vocab.SMALL_TALK or any(
+                w.span[0] < len(name) for w in _read(message, now, tz)):
+            return None
+        at = message.find(name)
+        subject = Mention((at, at + len(name)), name, ())
+    if _NOT_HANDLED.search(message):
+        return Parsed(Intent.UNKNOWN, message)
     start, end = subject.span
-    rest = message[:start] + " " * (end - start) + message[end:]
+    rest = message
+    for mention in [subject, *mentions]:
+        rest = rest[:mention.span[0]] + " " * (mention.span[1] - mention.span[0]) + rest[mention.span[1]:]
     name = subject.text
     if (lost := _LOST_WORDS.search(rest)) and not _negated(rest, lost.start()):
         amount = parse_amount(rest)
-        reason = spans.tidy(re.sub(r"^[了啦,;。!]+", "", rest[lost.end():]))
-        return Parsed(Intent.LOST, message, name, reason, amount=amount, reason=reason or None,
+        reason = spans.tidy(re.sub(r"^[了啦,;。!]+", "", rest[lost.end():])) or _reason_in(lost.group())
+        return Parsed(Intent.LOST, message, name, reason or "", amount=amount, reason=reason or None,
                       reopen=bool(_REOPEN.search(message)))
     if (won := _WON_WORDS.search(rest)) and not _negated(rest, won.start()):
         return replace(_won(rest, 0, now, tz, customer=name), text=message)
     if stage := _stage_move(rest):
         return Parsed(Intent.STAGE, message, name, stage=stage)
     found = _times(rest, 0, now, tz)
-    if _ASKING.search(rest) and not _EVENT_MARK.search(rest) and not found:
+    if _ASKING.search(rest.rstrip(vocab.TRAILING + ",:;") + "?" if rest.rstrip().endswith(("?", "吗")) else rest) \
+            and (not _EVENT_MARK.search(rest) or _ASKING_END.search(rest)) and not found:
         return Parsed(Intent.CARD, message, name)
     plan, happened = _plan_and_event(rest, found, now)
+    if typed and (plan is None or happened):
+        return None
     plain = rest
     for when in found:
         plain = spans.mask(plain, when)
-    if plan is not None and not happened and not _EVENT_MARK.search(_outside(plain, plan, message)):
+    outside = _FILLER.sub("", _REMIND.sub("", _outside(plain, plan, message).strip()) if plan else plain)
+    if plan is not None and not happened and not outside.strip(" ,:;。!?"):
         return Parsed(Intent.NEXT_STEP, message, name, _task_words(rest, 0, plan), when=plan)
     if not spans.tidy(plain).strip(vocab.TRAILING + ",:;") and plan is None:
         return Parsed(Intent.CARD, message, name)  # the name alone, with filler: 华为那边
     note = spans.tidy(message[end:] if start == 0 else message).strip(",:;")
     return Parsed(Intent.FOLLOW_UP, message, name, note, _channel(rest, 0, plan), plan, happened=happened)
+
+
+_NOT_HANDLED = re.compile(r"^把.{1,12}(?:删|改名|转给|移交)")  # 把华为删了: not something the bot does; never a note
+_REMIND = re.compile(r"^(?:提醒我|提醒一下|记得|帮我记着)")
+_FILLER = re.compile(r"@|那边|这边|那个|这个|那家|的|约了|约好了?|约|跟|和|给|他们|他|她|客户|那|说|让|就|先|一下|吧|呢|啊|了")
 
 
 def _outside(plain: str, plan: When | WhenError, message: str) -> str:
@@ -442,15 +506,23 @@ def _outside(plain: str, plan: When | WhenError, message: str) -> str:
     return plain[:plan.span[0]] + plain[end.start() if end else len(plain):]
 
 
+def _reason_in(words: str) -> str | None:
+    """取消了 / 不买了 say why by themselves; 丢了 / 黄了 do not."""
+    return words.removesuffix("了") if words.startswith(("取消", "不", "选了", "用了", "签了别家", "跟别人")) else None
+
+
 def _negated(text: str, at: int) -> bool:
     return text[max(0, at - 4):at].endswith(_NOT_YET)
 
 
 def _stage_move(rest: str) -> str | None:
-    """到报价阶段了 / 进入谈判 / 在谈判阶段: an open stage named as where the customer is now."""
+    """到报价阶段了 / 进入谈判 / 阶段改成需求确认 / 需求确认了: an open stage named as where the customer is now."""
     words = "|".join(w for w in stages.stage_words() if stages.match_stage(w) not in stages.DEFAULT_STAGES[-2:])
-    match = re.search(rf"(?:到了?|进入了?|推进到|进到|转入|推到|在)\s*(?P<a>{words})|(?P<b>{words})\s*(?:阶段|环节)", rest)
-    return (match.group("a") or match.group("b")) if match else None
+    full = "|".join(stages.DEFAULT_STAGES[:-2])
+    match = re.search(rf"(?:(?<![看收拿得想要听见])到了?|进入了?|推进到|进到|转入|推到|退回到?|回到|阶段改[成为]|阶段|改[成为]|在)\s*[:：]?\s*(?P<a>{words})"
+                      rf"|(?P<b>{words})\s*(?:阶段|环节)|(?P<c>{full})了", rest)
+    word = match and (match.group("a") or match.group("b") or match.group("c"))
+    return stages.match_stage(word) if word else None
 
 
 def _subject(mentions: list[Mention]) -> Mention | None:

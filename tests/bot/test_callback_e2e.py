@@ -76,7 +76,7 @@ def test_a_customer_added_through_a_channel_qr_code_is_recorded_and_welcomed(wec
     assert customer.name == "张建国" and customer.corp_name == "华为技术有限公司"
     assert (link.userid, link.state, link.status) == ("zhangsan", "expo2026_booth3", "active")
     welcome = standin.delivered("welcome")
-    assert len(welcome) == 1 and "张建国" in welcome[0].content and "张三" in welcome[0].content
+    assert len(welcome) == 1 and welcome[0].content.startswith("张经理您好") and "张三" in welcome[0].content  # 采购经理
 
 
 def test_an_unknown_event_type_is_acknowledged_and_kept(wecom, standin, services, clock):

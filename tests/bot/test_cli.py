@@ -66,12 +66,13 @@ def test_the_demo_plays_its_scene_and_exits_0():
     result = subprocess.run([sys.executable, "-m", "bot", "demo"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "销售助手：我是销售助手" in result.stdout
-    assert "陈志强收到（张三发来）：陈志强您好，我是张三" in result.stdout
+    assert "陈志强收到（张三发来）：陈总您好，我是张三" in result.stdout  # greeted as the rep saved him
     assert "收到 2 次，存 1 行，处理 1 次" in result.stdout
     assert "客户标签：渠道:2026展会、行业:制造业" in result.stdout
     assert "张三收到：⚠️ 客户「陈志强」" in result.stdout and "主管王五收到：⚠️ 流失提醒" in result.stdout
     assert "已记录：陈志强（电话）" in result.stdout and "下次跟进：" in result.stdout
-    assert "「张总」有 2 位客户对得上" in result.stdout and "🎉 恭喜！陈志强 成交 12.8万" in result.stdout
+    assert "「张总」可能是下面2位客户" in result.stdout and "🎉 恭喜！陈志强 成交 12.8万" in result.stdout
+    assert "陈志强 进入「方案报价」阶段" in result.stdout and "没有找到「吴总」，这条没有记录" in result.stdout
 
 
 def test_rules_welcome_and_customer_commands(env, store, clock, tmp_path):

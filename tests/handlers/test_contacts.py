@@ -57,7 +57,7 @@ def test_a_new_customer_is_welcomed_tagged_by_both_rule_kinds_and_scheduled(weco
         wecom.send(added(standin, clock, code=code))
     drain(services)
     [welcome_message] = standin.delivered("welcome")
-    assert welcome_message.content.startswith("陈志强您好，我是张三")
+    assert welcome_message.content.startswith("陈经理您好，我是张三")  # surname + title from 采购经理
     assert standin.count("externalcontact/add_corp_tag") == 2  # 渠道:展会 and 行业:制造, each created once
     assert standin.count("externalcontact/mark_tag") == 1
     follow = standin.corp.external_contacts["wmNew0001"].follow("zhangsan")
@@ -69,7 +69,7 @@ def test_a_new_customer_is_welcomed_tagged_by_both_rule_kinds_and_scheduled(weco
     assert marked == {"展会", "制造"}
     [follow_up] = rows(services, FollowUp)
     assert follow_up.due_at.astimezone(SHANGHAI) == datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)  # Monday
-    assert follow_up.userid == "zhangsan" and "expo2026_booth3" in follow_up.note
+    assert follow_up.userid == "zhangsan" and follow_up.note == "新客户首次跟进"  # no internal channel code for reps
 
 
 def test_without_rules_the_state_becomes_a_channel_tag(wecom, standin, services, clock):
@@ -98,7 +98,7 @@ def test_the_welcome_template_of_the_channel_is_used(wecom, standin, services, c
     wecom.send(added(standin, clock, code=code))
     drain(services)
     [message] = standin.delivered("welcome")
-    assert message.content == "陈志强您好，我是张三，展会上聊的苏州精密机械制造有限公司方案稍后发您。"
+    assert message.content == "陈经理您好，我是张三，展会上聊的苏州精密机械制造有限公司方案稍后发您。"
 
 
 def test_a_customer_deleting_the_rep_alerts_rep_and_manager_and_puts_deals_at_risk(wecom, standin, services, clock):

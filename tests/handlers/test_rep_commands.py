@@ -62,14 +62,14 @@ def test_a_follow_up_in_one_line_is_stored_with_its_next_step_and_echoed(chat):
     assert "已记录：张建国（电话）" in answer and "11月25日（周三）15:00" in answer
     [logged] = rows(chat.services, Interaction, Interaction.kind == "follow_up")
     assert (logged.external_userid, logged.channel) == ("wmCust0001", "电话")
-    assert logged.text == "电话沟通了报价,客户嫌贵 明天下午3点回访"  # what happened, as typed
+    assert logged.text == "电话沟通了报价,客户嫌贵"  # what happened, as typed; the plan is the follow-up
     [next_step] = rows(chat.services, FollowUp, FollowUp.status == "open")
     assert next_step.due_at == datetime(2026, 11, 25, 15, 0, tzinfo=SHANGHAI)
 
 
 def test_an_ambiguous_name_gets_a_numbered_choice_and_1_completes_the_command(chat):
     answer = chat.say("跟进 张总 拜访了工厂")
-    assert "「张总」有 2 位客户对得上" in answer and "1. " in answer and "2. " in answer
+    assert "「张总」可能是下面2位客户" in answer and "1. " in answer and "2. " in answer
     assert rows(chat.services, Interaction, Interaction.kind == "follow_up") == []
     first_choice = answer.splitlines()[1].removeprefix("1. ").split("（")[0]
     done = chat.say("1")

@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from handlers.parsing.book import Book
 from handlers.parsing.commands import Parsed, parse_command
 from handlers.parsing.when import When, WhenError
+from tests.handlers.parsing import conversation
 
 CORPUS = Path(__file__).parents[1] / "data" / "utterances.yaml"
 PLAIN_FIELDS = ("intent", "customer", "note", "channel", "index", "stage", "reason", "member")
@@ -37,11 +39,19 @@ def _moment(value: datetime | str) -> datetime:
 def load_cases() -> list[tuple[dict, datetime, ZoneInfo]]:
     corpus = yaml.load(CORPUS.read_text(encoding="utf-8"), Loader=_LineLoader)
     tz = ZoneInfo(corpus["tz"])
-    blocks = [corpus, *(value for value in corpus.values() if isinstance(value, dict) and "cases" in value)]
+    blocks = [corpus, *(value for value in corpus.values()
+                        if isinstance(value, dict) and "cases" in value and "book" not in value)]
     return [(case, _moment(block["now"]), tz) for block in blocks for case in block["cases"]]
 
 
+def load_conversation() -> tuple[list[dict], datetime, ZoneInfo, Book]:
+    corpus = yaml.load(CORPUS.read_text(encoding="utf-8"), Loader=_LineLoader)
+    block = corpus["conversation"]
+    return block["cases"], _moment(block["now"]), ZoneInfo(corpus["tz"]), conversation.book_of(block["book"])[0]
+
+
 CASES = load_cases()
+TALK, TALK_NOW, TALK_TZ, TALK_BOOK = load_conversation()
 
 
 def mismatches(case: dict, parsed: Parsed, tz: ZoneInfo) -> list[str]:
@@ -89,3 +99,58 @@ def test_every_case_names_say_and_intent_and_only_known_fields() -> None:
     for case, _, _ in CASES:
         assert {"say", "intent"} <= case.keys(), case["__line__"]
         assert case.keys() <= known, (case["__line__"], case.keys() - known)
+
+
+def _talk_params() -> list:
+    """Cases marked `todo` are known misses: they must fail (strict), so fixing one forces its mark off."""
+    return [pytest.param(c, id=f"L{c['__line__']}", marks=pytest.mark.xfail(reason=c["todo"], strict=True))
+            if "todo" in c else pytest.param(c, id=f"L{c['__line__']}") for c in TALK]
+
+
+@pytest.mark.parametrize("case", _talk_params())
+def test_what_reps_really_type_is_understood_against_their_book(case: dict) -> None:
+    problems = conversation.mismatches(case, TALK_NOW, TALK_TZ, TALK_BOOK)
+    assert not problems, f"utterances.yaml:{case['__line__']}: {case['say']!r}\n  " + "\n  ".join(problems)
+
+
+def test_the_conversation_block_has_at_least_150_cases_and_few_known_misses() -> None:
+    assert len(TALK) >= 150
+    assert sum("todo" in c for c in TALK) <= 12
+
+
+OTHER_MOMENTS = ["2026-11-24T08:00:00+08:00", "2026-11-24T23:30:00+08:00", "2026-11-30T17:00:00+08:00",
+                 "2026-12-31T23:30:00+08:00"]
+
+
+@pytest.mark.parametrize("moment", OTHER_MOMENTS)
+def test_the_reading_does_not_change_with_the_hour_or_the_day(moment: str) -> None:
+    """At any hour of any day (08:00, 23:30, a month's and a year's last day) a message reads the same way:
+    the same intent, customer and amount, and the same time words chosen as its next step; a time it
+    accepts is always ahead of now."""
+    now = datetime.fromisoformat(moment)
+    changed = []
+    for case in TALK:
+        if "todo" in case:
+            continue
+        here = parse_command(case["say"], TALK_NOW, TALK_TZ, TALK_BOOK)
+        there = parse_command(case["say"], now, TALK_TZ, TALK_BOOK)
+        same = (here.intent, here.customer_ids, here.customer, getattr(here.when, "text", None),
+                here.amount) == (there.intent, there.customer_ids, there.customer, getattr(there.when, "text", None),
+                                 there.amount)
+        if not same or (isinstance(there.when, When) and there.when.due <= now):
+            changed.append(f"L{case['__line__']} {case['say']!r}: {here.intent}/{getattr(here.when, 'text', None)}"
+                           f" → {there.intent}/{getattr(there.when, 'text', None)}")
+    assert not changed, "\n".join(changed)
+
+
+def test_conversation_cases_name_only_known_fields() -> None:
+    for case in TALK:
+        assert {"say", "intent"} <= case.keys() and case.keys() <= conversation.KNOWN, case["__line__"]
+
+
+def test_every_reading_is_well_formed_for_the_handlers() -> None:
+    """Handlers slice and format these fields: a None where a str belongs crashes a reply (it did once)."""
+    for case in TALK:
+        parsed = parse_command(case["say"], TALK_NOW, TALK_TZ, TALK_BOOK)
+        assert isinstance(parsed.note, str) and isinstance(parsed.text, str), case["__line__"]
+        assert parsed.customer is None or parsed.customer.strip(), case["__line__"]
