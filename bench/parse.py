@@ -92,6 +92,38 @@ def big_book(size: int = BOOK_SIZE) -> tuple[Book, float]:
     return book, time.perf_counter() - start
 
 
+def book_of_store(size: int = BOOK_SIZE, rounds: int = 50) -> tuple[float, float]:
+    """handlers/books.py on a SQLite file holding one rep with `size` customers: seconds for the first
+    call (reads them all and builds the Book) and the median of the cached calls (the stamp query alone)."""
+    from sqlmodel import SQLModel
+
+    from handlers.books import book_of
+    from scrm.db import Store, make_engine
+    from scrm.models import Customer, CustomerRep
+
+    book, _ = big_book(size)
+    now = datetime.datetime.now(datetime.UTC)
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(make_engine(f"sqlite:///{folder}/bench.db"))
+        SQLModel.metadata.create_all(store.engine)
+        with store.transaction() as session:
+            for e in book.entries.values():
+                session.add(Customer(external_userid=e.id, name=e.name, corp_name=e.corp, created_at=now, updated_at=now))
+                session.add(CustomerRep(external_userid=e.id, userid="rep1", status="active", remark=e.remark,
+                                        updated_at=now))
+        with store.transaction() as session:
+            start = time.perf_counter()
+            book_of(session, "rep1")
+            first = time.perf_counter() - start
+            cached = []
+            for _ in range(rounds):
+                start = time.perf_counter()
+                book_of(session, "rep1")
+                cached.append(time.perf_counter() - start)
+        store.engine.dispose()
+    return first, statistics.median(cached)
+
+
 def load_corpus() -> list[tuple[str, datetime.datetime]]:
     corpus = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
     blocks = [corpus, *(v for v in corpus.values() if isinstance(v, dict) and "cases" in v)]
@@ -181,6 +213,7 @@ def main() -> None:
             ("baseline: clean.normalize (NFKC + emoji + spaces)", len(clean), *summary(clean)),
             ("baseline: str.split", len(split), *summary(split))]
 
+    first_book, cached_book = book_of_store()
     with tempfile.TemporaryDirectory() as folder:
         cold = start_up(Path(folder), args.starts, cold=True)
         warm = start_up(Path(folder), args.starts, cold=False)
@@ -199,6 +232,9 @@ def main() -> None:
               f"(all: {_ms(median)}; with a time expression: {_ms(summary(with_time)[0])}). A parse costs "
               f"{median / summary(nfkc)[0]:.0f}× NFKC alone and {median / summary(split)[0]:.0f}× str.split "
               f"(with a time expression: {summary(with_time)[0] / summary(nfkc)[0]:.0f}× NFKC).", "",
+              f"The Book in service (handlers/books.py, SQLite, one rep with {BOOK_SIZE:,} customers): first message "
+              f"{_ms(first_book)} (reads the customers and builds it), then {_ms(cached_book)} a message (the stamp "
+              f"query that tells it is still current). ", "",
               "| process start to first parse (medians) | wall | " + " | ".join(STEPS) + " |",
               "|---" * (len(STEPS) + 2) + "|"]
     for name, runs in (("cold jieba cache (builds it)", cold), ("warm jieba cache (loads it)", warm)):

@@ -6,6 +6,7 @@ their customers) tells whether the cached Book is still right, so it is rebuilt 
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 from sqlmodel import Session
@@ -15,18 +16,21 @@ from scrm import customers
 
 BOOKS_CACHED = 256
 _books: OrderedDict[str, tuple[tuple, Book]] = OrderedDict()
+_lock = threading.Lock()  # the dispatcher runs handlers on several threads
 
 
 def book_of(session: Session, userid: str) -> Book:
     """The rep's customers as a Book, built once and rebuilt only when a customer or name changes."""
     stamp = customers.book_stamp(session, userid)
-    cached = _books.get(userid)
-    if cached and cached[0] == stamp:
-        _books.move_to_end(userid)
-        return cached[1]
+    with _lock:
+        cached = _books.get(userid)
+        if cached and cached[0] == stamp:
+            _books.move_to_end(userid)
+            return cached[1]
     book = Book(Entry(c.external_userid, c.name, rel.remark, c.corp_name, rel.remark_corp_name, c.position)
                 for c, rel in customers.of_rep(session, userid))
-    _books[userid] = (stamp, book)
-    while len(_books) > BOOKS_CACHED:
-        _books.popitem(last=False)
+    with _lock:
+        _books[userid] = (stamp, book)
+        while len(_books) > BOOKS_CACHED:
+            _books.popitem(last=False)
     return book

@@ -9,9 +9,10 @@ from handlers import texts
 from handlers.books import book_of
 from handlers.context import Context
 from handlers.parsing import clean
+from handlers.parsing.book import Entry
 from handlers.parsing.commands import Intent, parse_command
 from handlers.router import Command, Router
-from scrm import chat_state, customers, matching, members
+from scrm import chat_state, matching, members
 from scrm.models import Customer
 from scrm.outbox import AppText
 
@@ -73,19 +74,19 @@ def customer_for(cmd: Command, ctx: Context) -> Customer | None:
     """The rep's own customer the command means. Replies (and returns None) when it is unclear: no name and
     no customer talked about in the last minutes, a name that is not theirs, or several close matches."""
     state = chat_state.of(ctx.session, cmd.userid, now=ctx.now)
-    mine = {c.external_userid: (c, rel) for c, rel in customers.of_rep(ctx.session, cmd.userid)}
+    book = book_of(ctx.session, cmd.userid)  # the rep's own customers only, cached between messages
     p = cmd.parsed
     wanted = cmd.customer_id or (p.customer_ids[0] if len(p.customer_ids) == 1 else None)
     if not wanted and not p.customer and p.short:
         wanted = chat_state.recent_customer(state, now=ctx.now)
-    if wanted in mine:
+    if wanted in book.entries:
         chat_state.remember(state, customer=wanted, now=ctx.now)
-        return mine[wanted][0]
+        return ctx.session.get(Customer, wanted)
     if not p.customer:
         reply(cmd, ctx, texts.WHICH_CUSTOMER)
         return None
-    candidates = [matching.Candidate(c.external_userid, _label(c, rel.remark),
-                                     (c.name, rel.remark, c.corp_name, rel.remark_corp_name)) for c, rel in mine.values()]
+    candidates = [matching.Candidate(e.id, _label(e), (e.name, e.remark, e.corp, e.remark_corp))
+                  for e in book.entries.values()]
     if p.customer_ids:
         matches = [matching.Match(c, 100, "exact") for c in candidates if c.external_userid in p.customer_ids]
     else:
@@ -102,7 +103,7 @@ def customer_for(cmd: Command, ctx: Context) -> Customer | None:
         return None
     chosen = matches[0].candidate.external_userid
     chat_state.remember(state, customer=chosen, now=ctx.now)
-    return mine[chosen][0]
+    return ctx.session.get(Customer, chosen)
 
 
 def as_typed(cmd: Command, piece: str) -> str:
@@ -114,6 +115,8 @@ def display_name(customer: Customer) -> str:
     return customer.name or texts.UNKNOWN_CUSTOMER
 
 
-def _label(customer: Customer, remark: str) -> str:
-    detail = "，".join(x for x in (remark if remark != customer.name else "", customer.corp_name) if x)
-    return f"{customer.name}（{detail}）" if detail else customer.name
+def _label(entry: Entry) -> str:
+    """How the rep knows them, for a numbered choice: 张伟（张总-华为，华为技术有限公司）."""
+    detail = "，".join(x for x in (entry.remark if entry.remark != entry.name else "", entry.corp) if x)
+    name = entry.name or texts.UNKNOWN_CUSTOMER
+    return f"{name}（{detail}）" if detail else name

@@ -191,3 +191,13 @@ def test_the_rest_of_the_issues_examples(chat):
     dues = sorted((f.due_at, f.note) for f in rows(chat, FollowUp, FollowUp.source == "rep"))
     assert dues[0] == (at(25, 15), "拜访")
     assert {f.external_userid for f in rows(chat, FollowUp, FollowUp.source == "rep")} == {"wmLiu"}
+
+
+def test_a_customer_added_or_renamed_is_known_at_the_next_message(chat, standin, services, clock):
+    assert "没有找到「钱多多」" in chat.say("钱多多那边电话聊了")  # the Book is built and cached here
+    standin.corp.add_external_contact("wmQian", "欧阳建国", corp_name="钱多多科技有限公司", position="总经理")
+    standin.corp.attach_contact("zhangsan", "wmQian", remark="")
+    clock.advance(minutes=1)
+    Backfill(services.contact_client, services.store, clock, progress=False).run()
+    assert "已记录：欧阳建国（电话）" in chat.say("钱多多那边电话聊了")
+    assert "已记录：欧阳建国" in chat.say("欧阳总 发了报价")  # surname + title from 总经理
