@@ -78,17 +78,17 @@ def read_all(text: str, now: datetime, tz: ZoneInfo) -> list[When | WhenError]:
     return [replace(w, text=text[w.span[0]:w.span[1]]) for w in sorted(unique.values(), key=lambda w: w.span[0])]
 
 
-def format_when(dt: datetime, now: datetime | None = None) -> str:
+def format_when(dt: datetime, now: datetime | None = None, *, pattern: str = texts.WHEN_FORMAT) -> str:
     """11月25日（周三）15:00; with the year when it is not `now`'s year (default: the wall clock's)."""
     this_year = (now or datetime.now(dt.tzinfo)).astimezone(dt.tzinfo).year
-    pattern = texts.WHEN_FORMAT if dt.year == this_year else texts.WHEN_FORMAT_YEAR
+    pattern = pattern if dt.year == this_year else texts.YEAR_PREFIX + pattern
     return pattern.format(year=dt.year, month=dt.month, day=dt.day, weekday=texts.WEEKDAYS[dt.weekday()],
                           hour=dt.hour, minute=dt.minute)
 
 
 def format_day(dt: datetime, now: datetime) -> str:
     """12月1日（周二）: a day without its hour, for when something happened."""
-    return format_when(dt, now).rsplit("）", 1)[0] + "）"
+    return format_when(dt, now, pattern=texts.DAY_FORMAT)
 
 
 def describe_when(when: When, now: datetime) -> str:
