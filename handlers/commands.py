@@ -77,7 +77,7 @@ def customer_for(cmd: Command, ctx: Context) -> Customer | None:
     book = book_of(ctx.session, cmd.userid)  # the rep's own customers only, cached between messages
     p = cmd.parsed
     wanted = cmd.customer_id or (p.customer_ids[0] if len(p.customer_ids) == 1 else None)
-    if not wanted and not p.customer and p.short:
+    if not wanted and not p.customer and p.short and p.intent in (Intent.FOLLOW_UP, Intent.NEXT_STEP):
         wanted = chat_state.recent_customer(state, now=ctx.now)
     if wanted in book.entries:
         chat_state.remember(state, customer=wanted, now=ctx.now)

@@ -8,9 +8,9 @@ from handlers.context import Context
 from handlers.parsing.amounts import format_amount
 from handlers.parsing.commands import Intent
 from handlers.parsing.stages import match_stage
-from handlers.parsing.when import format_day
+from handlers.parsing.when import When, describe_when, format_day
 from handlers.router import Command, Router
-from scrm import chat_state, deals, interactions
+from scrm import chat_state, deals, follow_ups, interactions
 from scrm.models import Customer, Deal
 
 router = Router("pipeline")
@@ -49,6 +49,10 @@ def record_won(cmd: Command, ctx: Context) -> None:
     shown = f" {format_amount(amount)}" if amount is not None else ""
     _note(cmd, ctx, customer, "won", texts.HISTORY_WON.format(amount=shown))
     extra = "" if amount is not None else texts.WON_NO_AMOUNT.format(customer=display_name(customer))
+    if isinstance(cmd.parsed.when, When):  # 华为签了，合同8万，明天下午3点回访: the next step too
+        follow_ups.schedule(ctx.session, external_userid=customer.external_userid, userid=cmd.userid,
+                            due_at=cmd.parsed.when.due, note="", now=ctx.now)
+        extra += "\n" + texts.NEXT_STEP.format(when=describe_when(cmd.parsed.when, ctx.now), task="")
     reply(cmd, ctx, texts.WON.format(customer=display_name(customer), amount=shown) + extra)
 
 

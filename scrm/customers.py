@@ -74,7 +74,7 @@ def set_status(rel: CustomerRep, status: str, at: datetime) -> bool:
         at < rel.status_at or (at == rel.status_at and RANK[status] < RANK[rel.status]))
     if later:
         return False
-    rel.status, rel.status_at = status, at
+    rel.status, rel.status_at, rel.updated_at = status, at, max(at, rel.updated_at or at)
     return True
 
 

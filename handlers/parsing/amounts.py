@@ -93,7 +93,12 @@ def _value(match: re.Match) -> Decimal | None:
 
 
 def _digits(number: str) -> Decimal:
+    if len(number.replace(",", "").split(".")[0]) > MAX_DIGITS:
+        return Decimal(10) ** MAX_DIGITS  # read as too large, refused by the caller (never an overflow)
     return Decimal(number.replace(",", ""))
+
+
+MAX_DIGITS = 15
 
 
 def warm_up() -> None:

@@ -13,9 +13,18 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from handlers.parsing import vocab
+from handlers.parsing import tokens, vocab
 
 MIN_ALIAS, MAX_ALIAS = 2, 24
+# A company's short form that is also a common word (小米, 美的) counts only where it stands as a name (去美的,
+# 美的那边, 美的。), not in 小米粥 or 完美的; an everyday word (理想, 联想) only right after a verb (去联想) or before
+# 那边 / 公司 (理想那边), never in 报价不太理想。
+EVERYDAY, COMMON = 1000, 100
+_VERB_BEFORE = "去在跟和给约见到找访与同"
+_BEFORE_NAME = _VERB_BEFORE + ",;:。!? "
+_PRODUCTS = ("会议", "文档", "视频", "地图", "网盘", "音乐", "邮箱", "云盘")  # 腾讯会议 is a tool, not the customer
+_COMPANY_AFTER = ("那边", "这边", "公司", "集团", "项目", "的单", "那单", "的项目")
+_AFTER_NAME = ("那", "这", "的", "签", "丢", "黄", "说", "单", "公司", "集团", "项目", "方面", ",", ";", ":", "。", "!", "?", " ")
 _SEPARATORS = re.compile(r"[\s\-—_/／|｜·,，;；()（）\[\]【】]+")
 _REGION_IN_BRACKETS = re.compile(r"[（(][^）)]{1,8}[)）]")
 _REGION_PREFIX = re.compile(
@@ -31,7 +40,9 @@ _TITLES_BY_POSITION = (("总监", "总"), ("总经理", "总"), ("总裁", "总"
                        ("主任", "主任"), ("ceo", "总"), ("cto", "总"))
 # Words reps type about anything: never an alias, even when a remark holds them (客户-重要 → 客户 is no name).
 _STOP = frozenset(vocab.NOT_A_NAME) | frozenset(vocab.NOTE_STARTERS) | vocab.SMALL_TALK | frozenset(
-    ("客户", "公司", "老板", "经理", "老师", "重要", "意向", "潜在", "新客", "老客", "张总那边"))
+    ("客户", "公司", "老板", "经理", "老师", "重要", "意向", "潜在", "新客", "老客", "展会", "有限", "有限公司", "股份",
+     "集团", "科技", "技术", "北京", "上海", "天津", "重庆", "深圳", "广州", "杭州", "南京", "苏州", "武汉", "成都",
+     "西安", "东莞", "香港", "中国"))
 
 
 @dataclass(frozen=True)
@@ -57,8 +68,15 @@ class Book:
     def __init__(self, entries: Iterable[Entry]) -> None:
         self.entries = {entry.id: entry for entry in entries}
         index: dict[str, list[str]] = {}
+        self._guarded: dict[str, bool] = {}  # alias → everyday word (strict) or merely common
+        self._company: set[str] = set()  # aliases that come from a company only (腾讯, not 张总)
         for entry in self.entries.values():
-            for alias in aliases(entry):
+            personal = personal_aliases(entry)
+            for alias in personal | company_aliases(entry):
+                if alias not in personal:
+                    self._company.add(alias)
+                if alias not in personal and len(alias) <= 2 and (common := tokens.frequency(alias)) >= COMMON:
+                    self._guarded[alias] = common >= EVERYDAY
                 index.setdefault(alias, []).append(entry.id)
         self._index = {alias: tuple(ids) for alias, ids in index.items()}
         self._longest = max((len(a) for a in self._index), default=0)
@@ -71,8 +89,11 @@ class Book:
         lowered, found, i = text.lower(), [], 0
         while i < len(lowered):
             for size in range(min(self._longest, len(lowered) - i), MIN_ALIAS - 1, -1):
-                ids = self._index.get(lowered[i:i + size])
-                if ids and _stands_alone(lowered, i, i + size):
+                alias = lowered[i:i + size]
+                ids = self._index.get(alias)
+                if ids and _stands_alone(lowered, i, i + size) and not (
+                        alias in self._company and lowered.startswith(_PRODUCTS, i + size)) and (
+                        alias not in self._guarded or _stands_as_name(lowered, i, i + size, self._guarded[alias])):
                     found.append(Mention((i, i + size), text[i:i + size], ids))
                     i += size
                     break
@@ -85,17 +106,30 @@ class Book:
 
 
 def aliases(entry: Entry) -> set[str]:
-    found = {entry.name.strip()}
-    for text in (entry.remark, entry.remark_corp, entry.corp):
-        text = text.strip()
-        if not text:
-            continue
-        found.add(text)
-        for part in _SEPARATORS.split(text):
-            found.add(part)
-            found |= company_short_forms(part)
+    return personal_aliases(entry) | company_aliases(entry)
+
+
+def personal_aliases(entry: Entry) -> set[str]:
+    """The name, the remark and its parts (张总-华为 → 张总, 华为), surname + title from the position."""
+    found = {entry.name.strip(), entry.remark.strip()}
+    found |= set(_SEPARATORS.split(entry.remark.strip()))
     found |= _titled(entry)
-    return {a.lower() for a in found if MIN_ALIAS <= len(a) <= MAX_ALIAS and a not in _STOP and not a.isdigit()}
+    return _usable(found)
+
+
+def company_aliases(entry: Entry) -> set[str]:
+    """The company as written and its short forms; a remark part that is a company gets them too."""
+    found: set[str] = set()
+    for text in (entry.corp, entry.remark_corp, *_SEPARATORS.split(entry.remark)):
+        text = text.strip()
+        if text:
+            found |= {text} | company_short_forms(text)
+    return _usable(found)
+
+
+def _usable(found: set[str]) -> set[str]:
+    return {a.lower() for a in found
+            if MIN_ALIAS <= len(a) <= MAX_ALIAS and a not in _STOP and not a.isdigit() and re.search(r"\w", a)}
 
 
 def company_short_forms(corp: str) -> set[str]:
@@ -134,6 +168,14 @@ def _titled(entry: Entry) -> set[str]:
     surname = next((s for s in vocab.COMPOUND_SURNAMES if name.startswith(s)), name[0])
     position = entry.position.lower()
     return {surname + title for word, title in _TITLES_BY_POSITION if word in position}
+
+
+def _stands_as_name(text: str, start: int, end: int, everyday: bool) -> bool:
+    """去美的, 美的那边, a message that starts with it: the common word is meant as the company here."""
+    before = text[start - 1] if start else " "
+    if everyday:
+        return before in _VERB_BEFORE or text.startswith(_COMPANY_AFTER, end)
+    return before in _BEFORE_NAME or end == len(text) or text.startswith(_AFTER_NAME, end)
 
 
 def _stands_alone(text: str, start: int, end: int) -> bool:

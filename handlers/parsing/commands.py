@@ -80,8 +80,9 @@ CUSTOMER_INTENTS = frozenset(("follow_up", "next_step", "stage", "won", "lost", 
 
 def parse_command(text: str, now: datetime, tz: ZoneInfo, book: Book | None = None) -> Parsed:
     _read.cache_clear()  # readings are shared within one message only
-    message = _POLITE.sub("", clean.normalize(text))
-    if not message:
+    message = _AGREEING.sub("", _POLITE.sub("", clean.normalize(text)))
+    laughed = _LAUGH.sub("", message)
+    if not message or laughed.lower() in vocab.SMALL_TALK or not laughed:
         return Parsed(Intent.UNKNOWN, message)
     mentions = book.find(message) if book else []
     parsed = (_whole(message) or _member_customers(message) or _question(message, mentions)
@@ -90,6 +91,9 @@ def parse_command(text: str, now: datetime, tz: ZoneInfo, book: Book | None = No
               or _continued(message) or Parsed(Intent.UNKNOWN, message))
     if parsed.intent in (Intent.DONE, Intent.POSTPONE) and parsed.index is None and mentions:
         parsed = _about(message, mentions, now, tz) or parsed  # 搞定！大疆下单了: no item number, a customer named
+    if parsed.intent in (Intent.FOLLOW_UP, Intent.NEXT_STEP, Intent.CARD) and not _command_word(message.lower()) and (
+            _DOUBT.search(message) or (parsed.intent is not Intent.CARD and _ASKS.search(message.rstrip(" !~。")))):
+        return Parsed(Intent.UNKNOWN, message)  # a question is neither a log nor a plan
     return _with_customer(parsed, mentions)
 
 
@@ -118,6 +122,12 @@ _INDEX_FIRST = re.compile(rf"^(?:把)?\s*{_INDEX}\s*(?P<word>推迟|延后|改�
 _CARD_NOISE = re.compile(r"(?:的)?(?:资料|信息|情况|档案|详情|怎么样了?|最近怎么样)$")
 _CLAUSE_END = re.compile(r"[,;。!?]")
 _POLITE = re.compile(r"^(?:请|麻烦|帮我|帮忙|给我|@\S*助手)\s*")
+# Agreement before the real words (好 那就周四, 行，那就下周二): dropped when something follows it.
+_AGREEING = re.compile(r"^(?:好的?|行|嗯+|ok|可以)[\s,]*(?:那就|那)[\s,]*|^(?:那就)\s*(?=\S)")
+_LAUGH = re.compile(r"^(?:[哈呵嘿嘻]{2,}|hh+)[\s,!~]*", re.IGNORECASE)
+# A question or an opinion about what to do is no log and no plan (周五要不要去拜访刘工？, 你觉得华为这单能成吗).
+_DOUBT = re.compile(r"要不要|该不该|需不需要|能不能|可不可以|行不行|好不好|你觉得|你看|能成吗")
+_ASKS = re.compile(r"[?吗么]$")
 _SHORT_REST = 4  # a refused past time with more words than this around it was no next step (今天拜访了三家客户)
 
 
@@ -153,6 +163,8 @@ _PERIOD_WORDS = (("今天", "今天"), ("今日", "今天"), ("这周", "本周"
                  ("这星期", "本周"), ("这个月", "本月"), ("这月", "本月"), ("本月", "本月"), ("这季度", "本季度"),
                  ("本季度", "本季度"), ("今年", "今年"), ("上周", "上周"), ("上个月", "上月"), ("上月", "上月"))
 QUESTION_MAX = 24
+SHORT_QUERY = 8  # 我今天的任务, 今天团队情况: short enough to be a query without a question word
+_QUESTION_MARK = re.compile(r"[?吗么呢]|啥|什么|多少|几|怎|咋|如何|谁|哪|有没有")
 
 
 def _question(message: str, mentions: list[Mention]) -> Parsed | None:
@@ -160,6 +172,8 @@ def _question(message: str, mentions: list[Mention]) -> Parsed | None:
     core = message.lower()
     if mentions or len(core) > QUESTION_MAX or _command_word(core):
         return None
+    if len(core) > SHORT_QUERY and not _QUESTION_MARK.search(core):
+        return None  # 老板说这个月要冲业绩: a remark, not a question
     if _NUMBERS_Q.search(core):
         return Parsed(Intent.MY_NUMBERS, message, note=next((p for w, p in _PERIOD_WORDS if w in core), ""))
     if _TEAM_Q.search(core):
@@ -282,12 +296,12 @@ def _clause(message: str, when: When | WhenError, found: list[When | WhenError])
 def _role(message: str, when: When | WhenError, found: list[When | WhenError]) -> str:
     start = when.span[0]
     clause = _clause(message, when, found)
-    if any(message[max(0, start - 3):start].endswith(word) for word in vocab.PLANNED):
-        return "sure"
-    if isinstance(when, When) and when.deadline or _SURE_PLAN.match(clause):
+    if any(message[max(0, start - 3):start].endswith(word) for word in vocab.PLANNED) or _SURE_PLAN.match(clause):
         return "sure"
     if _EVENT_MARK.search(clause[:_VERB_REACH]):
-        return "event"
+        return "event"  # 国庆前拜访了: it happened, deadline word or not
+    if isinstance(when, When) and when.deadline:
+        return "sure"
     if _NEXT_STEP_VERB.match(clause):
         return "plan"
     if _EVENT_MARK.search(clause):
@@ -343,7 +357,8 @@ def _won(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str |
     masked = message
     for when in found:
         masked = spans.mask(masked, when)
-    amount = spans.shift(parse_amount(masked[offset:], bare_numbers=True), offset)
+    lead = len(masked[offset:]) - len(masked[offset:].lstrip(" ,:;"))  # 签了，8万: the comma is no digit grouping
+    amount = spans.shift(parse_amount(masked[offset + lead:], bare_numbers=True), offset + lead)
     if customer is None:
         customer, offset = _customer(message, offset, found[0] if found else None, amount)
     if customer is None and amount is not None and not message[offset:amount.span[0]].strip():
@@ -356,6 +371,7 @@ def _won(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str |
                   amount=amount, amount_error=_bad_amount(message, amount, note), reopen=bool(_REOPEN.search(message)))
 
 
+MAX_AMOUNT = 10 ** 12  # the store keeps 12 digits before the point (Numeric(14, 2))
 _REOPEN = re.compile(r"重新打开|重开|又签了|又签|再次成交|新的一单|又成交|又下单|复购|二次|加单|续约|续签|续费|追加")
 _NOT_AN_AMOUNT = re.compile(r"[-−负]?\s*[A-Za-z0-9.,?*]+\s*[万千百元块]?")
 
@@ -365,7 +381,7 @@ def _bad_amount(message: str, amount: Amount | None, note: str) -> str | None:
     if amount is not None:
         if message[:amount.span[0]].rstrip().endswith(("-", "−", "负")):
             return "-" + amount.text
-        return amount.text if amount.value <= 0 else None
+        return amount.text if amount.value <= 0 or amount.value >= MAX_AMOUNT else None
     return note if note and _NOT_AN_AMOUNT.fullmatch(note) else None
 
 
@@ -436,10 +452,11 @@ def _task_words(message: str, offset: int, when: When | WhenError) -> str:
 
 
 # ── a customer of the rep's named anywhere: read what the sentence does with them ────────────────────────────
-_LOST_WORDS = re.compile(r"丢单|丢了|黄了|输单|输了|没戏了?|流失了?|飞了|被抢了?|被截胡|放弃了|不做了|没签成|没成|选了别家"
-                         r"|跟别人签了?|签了别家|用了别家|取消了|不买了|不要了|不考虑了|凉了|没下文了")
-_WON_WORDS = re.compile(r"签了|签单了?|签约了|签下了?|签合同了|合同签了|成交了?|拿下了?|中标了?|赢单了?|赢了|下单了|打款了"
-                        r"|付款了|回款了|签啦|搞定了|单子?成了|那单成了")
+_LOST_WORDS = re.compile(r"(?<!差点)(?<!竞品那边)(?<!对手)(?:丢单|丢了|黄了|输单|输了|没戏了?|流失了?|飞了|被抢了?|被截胡|放弃了|不做了|没签成|没成|选了别家"
+                         r"|跟别人签了?|签了别家|用了别家|取消了|不买了|不要了|不考虑了|凉了|没下文了)(?!吗|半截|一半)")
+_WON_WORDS = re.compile(r"(?:签了|签单了?|签约了|签下了?|签合同了|合同签了|成交了?|拿下了?|中标了?|赢单了?|赢了|下单了|打款了"
+                        r"|付款了|回款了|签啦|搞定了|单子?成了|那单成了)"
+                        r"(?![^,;。!?]{0,3}(?:保密协议|意向书|框架|协议|nda|字|备忘录|吗))")
 _NOT_YET = ("没", "未", "要", "快", "准备", "争取", "打算", "计划", "希望", "预计", "可能", "应该", "能不能", "还")
 _ASKING = re.compile(r"什么情况|啥情况|怎么样|咋样|进展|情况如何|怎样了|如何了|到哪一?步|跟到哪|什么阶段|哪个阶段|的资料"
                      r"|的信息|的情况|的档案|的详情|最近.{0,4}[吗?]|[?吗]$|卡片|跟进记录|档案|详情|资料$")
@@ -531,7 +548,10 @@ def _subject(mentions: list[Mention]) -> Mention | None:
         return None
     first = mentions[0]
     narrowed = [i for i in first.ids if all(i in m.ids for m in mentions[1:])]
-    return replace(first, ids=tuple(narrowed)) if narrowed else first
+    if narrowed:
+        return replace(first, ids=tuple(narrowed))
+    named = tuple(dict.fromkeys(i for m in mentions for i in m.ids))  # 华为签了，海康丢了: two customers, ask
+    return replace(first, ids=named)
 
 
 # ── who the command is about ─────────────────────────────────────────────────────────────────────────────────
@@ -543,7 +563,8 @@ _SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁
 _TITLES = "总经理|总监|总|经理|工|老师|老板|主任|处长|局长|院长|博士|律师|董"
 _NOT_NAMES = ("项目", "客户", "产品", "部门", "销售", "区域", "采购", "技术", "财务", "市场", "大区", "人事", "行政", "总经")
 _STRANGER = re.compile(
-    rf"(?P<titled>[{_SURNAMES}][\u4e00-\u9fff]?(?:{_TITLES}))"
+    rf"(?P<nick>(?<![\u4e00-\u9fff])[老小][{_SURNAMES}](?![\u4e00-\u9fff]{{2}}))"
+    rf"|(?P<titled>[{_SURNAMES}][\u4e00-\u9fff]?(?:{_TITLES}))"
     rf"|(?:约了|见了|拜访了?|跟进了?|和|跟|找了?|联系了?|打给|约|给)(?P<bare>[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}?)"
     r"(?=[下这明后今昨周月号点,;。 ]|$|说|聊|见|谈|吃|沟通|电话|那|的)")
 
@@ -551,10 +572,14 @@ _STRANGER = re.compile(
 def _stranger(message: str) -> str | None:
     """A person the rep names who is not among their customers: 约了刘洋下周三见面 → 刘洋 (never someone else)."""
     for match in _STRANGER.finditer(message):
-        name = match.group("titled") or match.group("bare")
+        name = match.group("nick") or match.group("titled") or match.group("bare")
         if not name.startswith(_NOT_NAMES):
             return name
     return None
+
+
+# What a typed name may hold besides a known alias (了张总, 张总那边); 北京大学 holds 北京 but is someone else.
+_AROUND_A_NAME = frozenset(("", "了", "的", "和", "跟", "给", "与", "见", "约", "那边", "这边", "那", "这"))
 
 
 def _with_customer(parsed: Parsed, mentions: list[Mention]) -> Parsed:
@@ -564,7 +589,11 @@ def _with_customer(parsed: Parsed, mentions: list[Mention]) -> Parsed:
         return parsed
     if parsed.customer:
         typed = parsed.customer.lower()
-        overlapping = [m for m in mentions if m.text.lower() in typed or typed in m.text.lower()]
+        inside = [m for m in mentions if m.text.lower() in typed]
+        rest = typed
+        for m in inside:
+            rest = rest.replace(m.text.lower(), "", 1)
+        overlapping = [m for m in mentions if typed in m.text.lower()] or (inside if rest in _AROUND_A_NAME else [])
         chosen = _subject([*overlapping, *(m for m in mentions if m not in overlapping)]) if overlapping else None
     else:
         chosen = _subject(mentions)

@@ -60,6 +60,8 @@ def looks_like_name(text: str) -> bool:
     """A bare message that may be a customer: 2–4 CJK characters, or a name with an honorific or company suffix."""
     if text.lower() in vocab.SMALL_TALK or text.endswith(("吗", "呢", "吧", "啊", "?", "么")):
         return False
+    if any(word in text for word in ("啥", "什么", "谁", "哪", "怎")):  # 中午吃啥 asks, it names nobody
+        return False
     if text.startswith(vocab.NOT_A_NAME):  # 客户嫌贵, 他说不要
         return False
     if _CJK_NAME.fullmatch(text):

@@ -16,6 +16,7 @@ PAST = "「{text}」是{when}，已经过去了。请给一个以后的时间，
 PAST_TODAY = "「{text}」是今天{clock}，已经过去了。是说「明天{text}」吗？请再发一次完整时间。"
 PAST_WEEKDAY = "「{text}」就是今天，已经过了这个点。是说「下{text}」吗？"
 PAST_MONTH_DAY = "「{text}」今年已经过去了（{when}），明年又太远，我不敢猜。如果是明年，请带上年份再发一次。"
+PAST_HOLIDAY = "「{text}」今年的已经过去了，下一次要到{when}，隔得太远，我不敢猜。请说具体日期，比如「{example}上午」。"
 IMPOSSIBLE = "「{text}」不是有效的日期或时间，请检查一下，比如「{example}下午3点」。"
 HOLIDAY = "「{text}」我算不准是哪天。请说具体日期，比如「{example}上午」。"
 VAGUE = "「{text}」不够具体，请说个确切时间，比如「3天后」或「下周二上午」。"

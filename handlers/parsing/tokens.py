@@ -46,6 +46,11 @@ def cut(text: str) -> list[str]:
     return [token for token in _ensure().lcut(text) if token.strip()]
 
 
+def frequency(word: str) -> int:
+    """How common a word is in the general dictionary (0 when unknown): 理想 3988, 小米 396, 蔚来 0."""
+    return _ensure().get_FREQ(word) or 0
+
+
 def _ensure(directory: Path | None = None) -> ModuleType:
     global _jieba
     if _jieba is not None:

@@ -16,7 +16,7 @@ PREFIX_COMMANDS: dict[str, tuple[str, ...]] = {
     "card": ("查", "查询", "看看", "客户", "查一下", "看一下", "查下", "看下", "搜", "搜索", "查看", "客户详情"),
 }
 # Follow-up words that also say how the rep reached the customer.
-CHANNEL_COMMANDS: dict[str, str] = {"拜访": "拜访", "电话": "电话", "打电话": "电话", "微信": "微信", "call": "电话",
+CHANNEL_COMMANDS: dict[str, str] = {"备注": "备注", "拜访": "拜访", "电话": "电话", "打电话": "电话", "微信": "微信", "call": "电话",
                                   "call了": "电话", "call了一下": "电话"}
 # Command words that need a space or colon after them: 客户 张总 is a lookup, 客户嫌贵 is not.
 NEEDS_SEPARATOR = ("客户", "进入")

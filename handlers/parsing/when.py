@@ -127,6 +127,9 @@ def _holiday(refusal: timewords.Refusal, folded: str, now: datetime) -> When | W
     if due <= now:
         return WhenError((refusal.start, refusal.end), "past", texts.PAST.format(text=words, when=format_when(due, now)),
                          words, due)
+    if (days_off[0] - now.date()).days > MAX_ROLL_DAYS:  # 元旦后 said on 1月4日: this year's has passed
+        return WhenError((refusal.start, refusal.end), "past", texts.PAST_HOLIDAY.format(
+            text=words, when=format_when(due, now), example=_example(now)), words, due)
     return When((refusal.start, refusal.end), due, False, before, words,
                 estimated=not calendar.official(days_off[0].year))
 
@@ -153,6 +156,9 @@ def _ten_days(match: re.Match, now: datetime) -> When | WhenError:
         last = calendar.monthrange(year, month)[1]
         first_day, last_day = date(year, month, 1 + 10 * part), date(year, month, last if part == 2 else 10 + 10 * part)
     period = texts.TEN_DAYS.format(month=month, first=first_day.day, last=last_day.day)
+    if (first_day - today).days > MAX_ROLL_DAYS:  # 11月下旬 said on 12月1日: not next November
+        return WhenError(match.span(), "past", texts.PAST_MONTH_DAY.format(text=match.group(), when=period),
+                         match.group(), _at(first_day, DEFAULT_HOUR, 0, now.tzinfo, False)[0])
     day = workdays.current().next_working_day(max(first_day, today), inclusive=True)
     due = _at(day, DEFAULT_HOUR, 0, now.tzinfo, False)[0]
     if due <= now:

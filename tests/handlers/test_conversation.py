@@ -24,6 +24,7 @@ BOOK = [  # (external id, name, company, remark, position)
     ("wmChen", "陈静", "蔚来汽车科技有限公司", "陈总", ""),
     ("wmZhou", "周婷", "北京字节跳动科技有限公司", "周婷-字节", ""),
     ("wmZhang", "张伟", "华为技术有限公司", "张总-华为", "采购总监"),
+    ("wmLenovo", "曾敏", "联想（北京）有限公司", "", ""),
 ]
 
 
@@ -201,3 +202,32 @@ def test_a_customer_added_or_renamed_is_known_at_the_next_message(chat, standin,
     Backfill(services.contact_client, services.store, clock, progress=False).run()
     assert "已记录：欧阳建国（电话）" in chat.say("钱多多那边电话聊了")
     assert "已记录：欧阳建国" in chat.say("欧阳总 发了报价")  # surname + title from 总经理
+
+
+@pytest.mark.parametrize("said", [
+    "明天去北京出差，拜访几个新客户",  # 北京 is part of 联想（北京）有限公司, not a customer
+    "成交 北京大学 5万",  # someone else whose name holds an alias
+    "蔚来签了，海康丢了",  # two customers: the bot asks, it does not pick one
+    "成交 周婷 99999999999999999999999999999",  # no amount the store could keep
+])
+def test_what_a_review_found_writes_nothing_it_should_not(chat, said):
+    chat.say(said)
+    assert rows(chat, Deal) == [] and rows(chat, Interaction, Interaction.kind == "follow_up") == []
+
+
+def test_signing_a_document_is_a_note_not_a_deal(chat):
+    assert "已记录：陈静" in chat.say("陈总签了保密协议")
+    assert rows(chat, Deal) == []
+
+
+def test_a_deal_is_never_closed_on_the_last_customer_by_a_nameless_message(chat):
+    chat.say("跟进 刘工 电话沟通了方案")
+    assert "是哪位客户" in chat.say("签了，8万")
+    assert rows(chat, Deal) == []
+
+
+def test_a_won_deal_with_a_next_step_schedules_it(chat):
+    answer = chat.say("蔚来签了，合同8万，明天下午3点回访")
+    assert "成交 8万" in answer and "下次跟进：11月25日（周三）15:00" in answer
+    [next_step] = rows(chat, FollowUp, FollowUp.source == "rep")
+    assert (next_step.external_userid, next_step.due_at) == ("wmChen", at(25, 15))

@@ -43,7 +43,7 @@ def resolve(parsed: Parsed, book: Book, last: str | None) -> str | None:
         if len(found) == 1 and found[0].how != "surname":
             return found[0].candidate.external_userid
         return "ask" if found else f"missing:{parsed.customer}"
-    return "last" if last and parsed.short else "which"
+    return "last" if last and parsed.short and parsed.intent.value in ("follow_up", "next_step") else "which"
 
 
 def mismatches(case: dict, now: datetime, tz: ZoneInfo, book: Book) -> list[str]:
