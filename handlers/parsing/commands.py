@@ -7,22 +7,21 @@ rep's customers named anywhere (见了刘工…, 海康的单子黄了, 陈总�
 (张总 电话沟通了), a time (明天下午3点回访), a bare name (张总).
 
 Of several times, the one attached to a plan (再约, 回访, 前发, 见面) is the next step; one describing what
-happened (今天电话聊了, 昨天拜访了) dates the interaction instead.
+happened (今天电话聊了, 昨天拜访了) dates the interaction instead (plans.py).
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from handlers.parsing import clean, names, numerals, spans, stages, texts, vocab
+from handlers.parsing import clean, names, numerals, plans, spans, stages, texts, vocab
 from handlers.parsing.amounts import Amount, parse_amount
 from handlers.parsing.book import Book, Mention
-from handlers.parsing.when import When, WhenError, parse_when, read_all
+from handlers.parsing.when import When, WhenError, parse_when
 
 
 class Intent(StrEnum):
@@ -79,7 +78,7 @@ CUSTOMER_INTENTS = frozenset(("follow_up", "next_step", "stage", "won", "lost", 
 
 
 def parse_command(text: str, now: datetime, tz: ZoneInfo, book: Book | None = None) -> Parsed:
-    _read.cache_clear()  # readings are shared within one message only
+    plans.read.cache_clear()  # readings are shared within one message only
     message = _AGREEING.sub("", _POLITE.sub("", clean.normalize(text)))
     laughed = _LAUGH.sub("", message)
     if not message or laughed.lower() in vocab.SMALL_TALK or not laughed:
@@ -224,93 +223,13 @@ def _prefixed(message: str, now: datetime, tz: ZoneInfo) -> Parsed | None:
 
 def _follow_up(message: str, offset: int, now: datetime, tz: ZoneInfo, channel: str | None = None,
                customer: str | None = None) -> Parsed:
-    found = _times(message, offset, now, tz)
+    found = plans.times(message, offset, now, tz)
     if customer is None:  # else the caller found it already
         customer, offset = _customer(message, offset, found[0] if found else None)
-    plan, happened = _plan_and_event(message, found, now)
+    plan, happened = plans.plan_and_event(message, found, now)
     note = message[offset:].strip(" ,:;")
     return Parsed(Intent.FOLLOW_UP, message, customer, note, channel or _channel(message, offset, plan), plan,
                   happened=happened)
-
-
-@functools.lru_cache(maxsize=32)
-def _read(text: str, now: datetime, tz: ZoneInfo) -> tuple[When | WhenError, ...]:
-    """read_all, once per piece of text within a message (the paths tried read the same words)."""
-    return tuple(read_all(text, now, tz))
-
-
-def _times(message: str, offset: int, now: datetime, tz: ZoneInfo) -> list[When | WhenError]:
-    """Every time in message[offset:], the end of a range (下午2点到4点) left out: its start is the time."""
-    found: list[When | WhenError] = []
-    for when in _read(message[offset:], now, tz):
-        when = spans.shift(when, offset)
-        if found and _RANGE_JOIN.fullmatch(message[found[-1].span[1]:when.span[0]]):
-            continue
-        found.append(when)
-    return found
-
-
-_RANGE_JOIN = re.compile(r"\s*(?:到|至|-|~|—)\s*")
-
-
-_EVENT_MARK = re.compile(r"(?<!约)了(?!解)|过(?![去来几两一])|刚|已经|已")
-_CLAUSE = re.compile(r"[,;。!?]")
-_VERB_REACH = 8  # 电话聊了, 去美的拜访了: the verb's own 了 comes within a few characters of the time
-_SURE_PLAN = re.compile(r"^\s*(?:约了|约好了?|再|回访|复访|之?前|以前|要|得|需要|准备|计划|打算)")
-
-
-def _plan_and_event(message: str, found: list[When | WhenError],
-                    now: datetime) -> tuple[When | WhenError | None, datetime | None]:
-    """The next step among the times found, and when the logged interaction happened (if another day).
-
-    A time is a plan when a plan word comes before it (约了, 下次) or its clause reads as one (再约, 回访,
-    周五前); it describes what happened when its clause says so (电话聊了, 拜访过). Plans win over times
-    that say neither; a past time that is no plan only dates the interaction (昨天拜访了)."""
-    roles = [(w, _role(message, w, found)) for w in found]
-    ranked = [w for rank in ("sure", "plan") for w, role in roles if role == rank and isinstance(w, When)]
-    ranked += [w for w, role in roles if role == "sure" and isinstance(w, WhenError)]  # 12月中旬再约 after it: refuse
-    ranked += [w for w, role in roles if role == "neutral" and isinstance(w, When)]
-    ranked += [w for w, role in roles if role == "plan" and isinstance(w, WhenError)]  # 昨天下午3点回访: refuse
-    plan = next(iter(ranked), None)
-    event = next((w for w, role in roles if w is not plan and (role == "event" or _is_past(w))), None)
-    happened = None
-    if event is not None:
-        at = event.due if isinstance(event, When) else event.understood
-        if at is not None and at.astimezone(now.tzinfo).date() < now.astimezone(now.tzinfo).date():
-            happened = at
-    return plan, happened
-
-
-def _is_past(when: When | WhenError) -> bool:
-    return isinstance(when, WhenError) and when.reason == "past"
-
-
-def _clause(message: str, when: When | WhenError, found: list[When | WhenError]) -> str:
-    """The words after a time, up to the next time or punctuation: what the time is about."""
-    end = when.span[1]
-    following = [w.span[0] for w in found if w.span[0] >= end]
-    clause_end = _CLAUSE.search(message, end)
-    return message[end:min([*following, clause_end.start() if clause_end else len(message)])]
-
-
-def _role(message: str, when: When | WhenError, found: list[When | WhenError]) -> str:
-    start = when.span[0]
-    clause = _clause(message, when, found)
-    if any(message[max(0, start - 3):start].endswith(word) for word in vocab.PLANNED) or _SURE_PLAN.match(clause):
-        return "sure"
-    if _EVENT_MARK.search(clause[:_VERB_REACH]):
-        return "event"  # 国庆前拜访了: it happened, deadline word or not
-    if isinstance(when, When) and when.deadline:
-        return "sure"
-    if _NEXT_STEP_VERB.match(clause):
-        return "plan"
-    if _EVENT_MARK.search(clause):
-        return "event"
-    return "sure" if isinstance(when, WhenError) and when.reason != "past" else "neutral"
-
-
-_NEXT_STEP_VERB = re.compile(r"^\s*(?:回访|复访|再|联系|见面?|碰面|面谈|发|出(?:报价|方案|合同|结果)|给|签|开会|过去|去|来|定|拍板|答复|回复|交|付"
-                             r"|打|电话|沟通|约|拜访|上门|演示|汇报|确认|提交|安装|培训)(?!了|过)")
 
 
 def _task(message: str, offset: int, intent: Intent, now: datetime, tz: ZoneInfo,
@@ -353,7 +272,7 @@ def _stage(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str
 
 
 def _won(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str | None = None) -> Parsed:
-    found = _times(message, offset, now, tz)
+    found = plans.times(message, offset, now, tz)
     masked = message
     for when in found:
         masked = spans.mask(masked, when)
@@ -366,8 +285,8 @@ def _won(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str |
     note = spans.tidy(spans.without(message, offset, amount))
     if customer and note.startswith(customer):
         note = note[len(customer):].strip(" ,:;")
-    plan, _ = _plan_and_event(message, found, now)
-    return Parsed(Intent.WON, message, customer, note, when=None if plan is None or _is_past(plan) else plan,
+    plan, _ = plans.plan_and_event(message, found, now)
+    return Parsed(Intent.WON, message, customer, note, when=None if plan is None or plans.is_past(plan) else plan,
                   amount=amount, amount_error=_bad_amount(message, amount, note), reopen=bool(_REOPEN.search(message)))
 
 
@@ -417,7 +336,7 @@ def _subject_first(message: str, now: datetime, tz: ZoneInfo) -> Parsed | None:
 
 def _untagged(message: str, now: datetime, tz: ZoneInfo) -> Parsed | None:
     """No command word. 张总 电话沟通了报价 is a follow-up; 张总 明天下午3点回访 and 明天下午3点回访 are next steps."""
-    found = _times(message, 0, now, tz)
+    found = plans.times(message, 0, now, tz)
     first = found[0] if found else None
     customer, offset = _customer(message, 0, first)
     if customer is not None and not _is_name(customer, strict=True):
@@ -427,17 +346,17 @@ def _untagged(message: str, now: datetime, tz: ZoneInfo) -> Parsed | None:
         return _follow_up(message, offset, now, tz, customer=customer)
     if first is None:
         return None
-    plan, happened = _plan_and_event(message, found, now)
+    plan, happened = plans.plan_and_event(message, found, now)
     if happened is not None and customer is not None:
         return _follow_up(message, offset, now, tz, customer=customer)
     plan = plan or first  # a past time alone (昨天下午) is refused as a next step, never dropped
     note = _task_words(message, offset, plan)
-    if _is_past(plan) and len(note) > _SHORT_REST:
+    if plans.is_past(plan) and len(note) > _SHORT_REST:
         return None
-    if (customer is None and len(note) > _SHORT_REST and _role(message, plan, found) == "neutral"
-            and not _PLAN_WORDS.search(_clause(message, plan, found))):
+    if (customer is None and len(note) > _SHORT_REST and plans.role(message, plan, found) == "neutral"
+            and not _PLAN_WORDS.search(plans.clause(message, plan, found))):
         return None  # 今天天气不错，适合拜访客户: a time word in a long remark is no plan
-    if customer is None and note and (isinstance(plan, When) or _is_past(plan)) and (message.rstrip().endswith(("?", "吗", "呢")) or not _PLAN_WORDS.search(note)):
+    if customer is None and note and (isinstance(plan, When) or plans.is_past(plan)) and (message.rstrip().endswith(("?", "吗", "呢")) or not _PLAN_WORDS.search(note)):
         return None  # 今天好累啊, 明天下午开会吗: no plan to schedule
     return Parsed(Intent.NEXT_STEP, message, customer, note, when=plan)
 
@@ -473,7 +392,7 @@ def _about(message: str, mentions: list[Mention], now: datetime, tz: ZoneInfo) -
     if typed:
         name, _ = names.split_customer(message)
         if not name or not _is_name(name, strict=True) or name.lower() in vocab.SMALL_TALK or any(
-                w.span[0] < len(name) for w in _read(message, now, tz)):
+                w.span[0] < len(name) for w in plans.read(message, now, tz)):
             return None
         at = message.find(name)
         subject = Mention((at, at + len(name)), name, ())
@@ -493,11 +412,11 @@ def _about(message: str, mentions: list[Mention], now: datetime, tz: ZoneInfo) -
         return replace(_won(rest, 0, now, tz, customer=name), text=message)
     if stage := _stage_move(rest):
         return Parsed(Intent.STAGE, message, name, stage=stage)
-    found = _times(rest, 0, now, tz)
+    found = plans.times(rest, 0, now, tz)
     if _ASKING.search(rest.rstrip(vocab.TRAILING + ",:;") + "?" if rest.rstrip().endswith(("?", "吗")) else rest) \
-            and (not _EVENT_MARK.search(rest) or _ASKING_END.search(rest)) and not found:
+            and (not plans.EVENT_MARK.search(rest) or _ASKING_END.search(rest)) and not found:
         return Parsed(Intent.CARD, message, name)
-    plan, happened = _plan_and_event(rest, found, now)
+    plan, happened = plans.plan_and_event(rest, found, now)
     if typed and (plan is None or happened):
         return None
     plain = rest
@@ -519,7 +438,7 @@ _FILLER = re.compile(r"@|那边|这边|那个|这个|那家|的|约了|约好了
 
 def _outside(plain: str, plan: When | WhenError, message: str) -> str:
     """The words outside the plan's clause (what may say something happened)."""
-    end = _CLAUSE.search(plain, plan.span[1])
+    end = plans.CLAUSE.search(plain, plan.span[1])
     return plain[:plan.span[0]] + plain[end.start() if end else len(plain):]
 
 
