@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from handlers.parsing import tokens, vocab
+from scrm import welcome
 
 MIN_ALIAS, MAX_ALIAS = 2, 24
 # A company's short form that is also a common word (小米, 美的) counts only where it stands as a name (去美的,
@@ -35,9 +36,6 @@ _INDUSTRY = ("数字技术", "信息技术", "网络技术", "新能源", "科�
              "网络", "信息", "实业", "贸易", "五金厂", "五金", "工厂", "厂", "商贸", "传媒", "智能", "制造", "医药",
              "生物", "物流", "咨询", "教育", "能源", "机械", "工程", "建设", "食品", "地产")
 _INSTITUTIONS = ("大学", "学院", "学校", "医院", "银行", "研究所", "研究院", "中学", "小学", "政府", "局")
-_TITLES_BY_POSITION = (("总监", "总"), ("总经理", "总"), ("总裁", "总"), ("董事长", "总"), ("老板", "老板"),
-                       ("经理", "经理"), ("主管", "经理"), ("工程师", "工"), ("教授", "老师"), ("老师", "老师"),
-                       ("主任", "主任"), ("ceo", "总"), ("cto", "总"))
 # Words reps type about anything: never an alias, even when a remark holds them (客户-重要 → 客户 is no name).
 _STOP = frozenset(vocab.NOT_A_NAME) | frozenset(vocab.NOTE_STARTERS) | vocab.SMALL_TALK | frozenset(
     ("客户", "公司", "老板", "经理", "老师", "重要", "意向", "潜在", "新客", "老客", "展会", "有限", "有限公司", "股份",
@@ -161,13 +159,9 @@ def company_short_forms(corp: str) -> set[str]:
 
 
 def _titled(entry: Entry) -> set[str]:
-    """Surname + the title reps use: from the position (总监 → 张总) and from a remark that says it (张总)."""
-    name = entry.name.strip()
-    if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", name):
-        return set()
-    surname = next((s for s in vocab.COMPOUND_SURNAMES if name.startswith(s)), name[0])
-    position = entry.position.lower()
-    return {surname + title for word, title in _TITLES_BY_POSITION if word in position}
+    """Surname + the title the position implies (采购总监 张伟 → 张总), as welcome texts greet them."""
+    greeting = welcome.address(entry.name.strip(), position=entry.position)
+    return {greeting} if greeting != entry.name.strip() else set()
 
 
 def _stands_as_name(text: str, start: int, end: int, everyday: bool) -> bool:

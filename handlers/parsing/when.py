@@ -143,18 +143,16 @@ def _ten_days(match: re.Match, now: datetime) -> When | WhenError:
     today, part = now.date(), "上中下".index(match.group("part"))
     year, month = today.year, today.month
     if match.group("next"):
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        year, month = _next_month(year, month)
     elif match.group("month"):
         month = numerals.to_int(match.group("month")) or 0
         if not 1 <= month <= 12:
             return WhenError(match.span(), "impossible", texts.IMPOSSIBLE.format(text=match.group(), example=_example(now)), match.group())
         year += month < today.month
-    last = calendar.monthrange(year, month)[1]
-    first_day, last_day = date(year, month, 1 + 10 * part), date(year, month, last if part == 2 else 10 + 10 * part)
+    first_day, last_day = _ten_day_range(year, month, part)
     if not match.group("next") and not match.group("month") and last_day < today:  # 下旬 said on the 25th of...
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        last = calendar.monthrange(year, month)[1]
-        first_day, last_day = date(year, month, 1 + 10 * part), date(year, month, last if part == 2 else 10 + 10 * part)
+        first_day, last_day = _ten_day_range(*_next_month(year, month), part)
+        month = first_day.month
     period = texts.TEN_DAYS.format(month=month, first=first_day.day, last=last_day.day)
     if (first_day - today).days > MAX_ROLL_DAYS:  # 11月下旬 said on 12月1日: not next November
         return WhenError(match.span(), "past", texts.PAST_MONTH_DAY.format(text=match.group(), when=period),
@@ -168,6 +166,16 @@ def _ten_days(match: re.Match, now: datetime) -> When | WhenError:
         return WhenError(match.span(), "past", texts.PAST.format(text=match.group(), when=period), match.group(),
                          understood)
     return When(match.span(), due, False, False, match.group(), period=period)
+
+
+def _next_month(year: int, month: int) -> tuple[int, int]:
+    return (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _ten_day_range(year: int, month: int, part: int) -> tuple[date, date]:
+    """上旬 1–10, 中旬 11–20, 下旬 21 to the month's end (part 0, 1, 2)."""
+    last = calendar.monthrange(year, month)[1] if part == 2 else 10 + 10 * part
+    return date(year, month, 1 + 10 * part), date(year, month, last)
 
 
 def _refusal_error(refusal: timewords.Refusal, folded: str, now: datetime) -> WhenError:

@@ -73,7 +73,7 @@ def _check(field: str, want, parsed: Parsed, got: dict, now: datetime, tz: ZoneI
             return bool(have and have.startswith("missing:")), have
         return have == want, have
     if field == "when":
-        return _when_matches(want, parsed.when, now, tz), _as_written(parsed.when, tz)
+        return _when_matches(want, parsed.when, now, tz), as_written(parsed.when, tz)
     if field == "at":
         have = parsed.happened.astimezone(tz).date() if parsed.happened else None
         return have == date.fromisoformat(str(want)), have
@@ -98,10 +98,10 @@ def _when_matches(want, when: When | WhenError | None, now: datetime, tz: ZoneIn
         return isinstance(when, When) and when.due > now
     if want in ("past", "impossible", "unknown"):
         return isinstance(when, WhenError) and when.reason == want
-    return _as_written(when, tz) == str(want)
+    return as_written(when, tz) == str(want)
 
 
-def _as_written(when: When | WhenError | None, tz: ZoneInfo) -> str | None:
+def as_written(when: When | WhenError | None, tz: ZoneInfo) -> str | None:
     if when is None:
         return None
     if isinstance(when, WhenError):

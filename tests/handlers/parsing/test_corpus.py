@@ -12,7 +12,7 @@ import yaml
 
 from handlers.parsing.book import Book
 from handlers.parsing.commands import Parsed, parse_command
-from handlers.parsing.when import When, WhenError
+from handlers.parsing.when import When
 from tests.handlers.parsing import conversation
 
 CORPUS = Path(__file__).parents[1] / "data" / "utterances.yaml"
@@ -60,7 +60,7 @@ def mismatches(case: dict, parsed: Parsed, tz: ZoneInfo) -> list[str]:
         if field in case and getattr(parsed, field) != case[field]:
             found.append(f"{field}: expected {case[field]!r}, got {getattr(parsed, field)!r}")
     if "when" in case:
-        got = _when_as_written(parsed.when, tz)
+        got = conversation.as_written(parsed.when, tz)
         if got != case["when"]:
             found.append(f"when: expected {case['when']!r}, got {got!r} ({parsed.when!r})")
     for field, attribute in (("clock", "has_clock"), ("deadline", "deadline")):
@@ -72,14 +72,6 @@ def mismatches(case: dict, parsed: Parsed, tz: ZoneInfo) -> list[str]:
         if got != expected:
             found.append(f"amount: expected {expected}, got {got}")
     return found
-
-
-def _when_as_written(when: When | WhenError | None, tz: ZoneInfo) -> str | None:
-    if when is None:
-        return None
-    if isinstance(when, WhenError):
-        return when.reason
-    return when.due.astimezone(tz).strftime("%Y-%m-%dT%H:%M")
 
 
 @pytest.mark.parametrize(("case", "now", "tz"), CASES, ids=[f"L{c['__line__']}" for c, _, _ in CASES])
