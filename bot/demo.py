@@ -27,9 +27,9 @@ from bot.migrate import upgrade
 from bot.settings import load_settings
 from bot.sync import Backfill
 from bot.wecom import WeComClient
-from handlers.parsing.when import format_when
 from scrm import follow_ups, tagging, welcome
 from scrm.clock import SystemClock
+from scrm.dates import format_when
 from scrm.db import Store, make_engine
 from scrm.models import Customer, CustomerRep, InboxEvent, Member
 from wecom_standin import CallbackClient, Corp, StandIn, xml

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import redis
 
-from handlers.context import Context, HandlerSettings, WeComReader
+from handlers.context import Context, HandlerSettings
 from handlers.events import parse
 from handlers.router import Router
 from scrm import queue
@@ -21,6 +21,7 @@ from scrm.clock import Clock
 from scrm.db import Store
 from scrm.models import InboxEvent
 from scrm.outbox import Outbox
+from scrm.wecom import WeComReader
 
 log = logging.getLogger(__name__)
 

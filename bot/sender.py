@@ -20,12 +20,12 @@ import redis
 from bot.ratelimit import SendLimits
 from bot.tag_writer import TagWriter
 from bot.wecom import AlreadyDone, RateLimited, Refused, WebhookClient, WeComClient
-from handlers.context import WeComError
 from scrm import outbox, queue
 from scrm.clock import Clock
 from scrm.db import Store
 from scrm.models import OutboxMessage
 from scrm.outbox import AppChatMarkdown, AppMarkdown, AppText, Message, TagCustomer, WebhookMarkdown, Welcome
+from scrm.wecom import WeComError
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from scrm import follow_ups
+from scrm import follow_ups, funnel
 
 
 class ConfigError(Exception):
@@ -38,7 +38,7 @@ class Settings(DatabaseSettings):
     scrm_redis_prefix: str = Field(default="scrm", pattern=r"^[A-Za-z0-9_.-]{1,40}$")
     scrm_timezone: str = "Asia/Shanghai"
     scrm_first_follow_up: str = "next_working_day"
-    scrm_stages: str = "初次接触,需求确认,方案报价,谈判,成交,流失"
+    scrm_stages: str = ",".join(funnel.DEFAULT_STAGES)
     scrm_cache_dir: Path | None = None
     scrm_company_name: str = Field(default="", max_length=64)
     scrm_holidays_file: Path | None = None
@@ -86,10 +86,7 @@ class Settings(DatabaseSettings):
     @field_validator("scrm_stages")
     @classmethod
     def _stages(cls, value: str) -> str:
-        stages = [s.strip() for s in value.replace("，", ",").split(",") if s.strip()]
-        if len(stages) < 3 or stages[-2:] != ["成交", "流失"]:
-            raise ValueError("needs at least one open stage, then 成交,流失 last")
-        return ",".join(stages)
+        return ",".join(funnel.parse_stages(value))
 
     @field_validator("redis_url", "scrm_cache_dir", "scrm_holidays_file", mode="before")
     @classmethod

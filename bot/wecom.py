@@ -1,6 +1,6 @@
 """The outbound WeCom client: wechatpy where it covers the call, the rest added here in the same style.
 
-    WeComError (handlers.context)      any failed call; .errcode, .errmsg
+    WeComError (scrm.wecom)           any failed call; .errcode, .errmsg
      ├── TokenInvalid                  40014, 42001, 40001: the token was refreshed once and still failed
      ├── RateLimited                   45009, 45033: back off, never retry in a tight loop
      ├── ServerError                   -1, 41096, HTTP 5xx, timeouts, connection errors: retry with backoff
@@ -21,7 +21,7 @@ from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
-from handlers.context import WeComError
+from scrm.wecom import WeComError
 
 TOKEN_CODES = {40001, 40014, 42001}
 LIMIT_CODES = {45009, 45033}

@@ -7,14 +7,14 @@ members of the departments they lead, and changes nothing of theirs from here.
 from __future__ import annotations
 
 from handlers import texts
-from handlers.commands import customer_for, display_name, reply
+from handlers.commands import customer_for, reply
 from handlers.context import Context
-from handlers.followups import end_of_today
 from handlers.parsing.amounts import format_amount
 from handlers.parsing.commands import Intent
-from handlers.parsing.when import format_day, format_when
 from handlers.router import Command, Router
 from scrm import customers, deals, follow_ups, interactions, kpis, members, tags
+from scrm.customers import display_name
+from scrm.dates import end_of_day, format_day, format_when
 from scrm.models import Deal, Interaction, Member
 
 router = Router("cards")
@@ -85,7 +85,7 @@ def show_team_agenda(cmd: Command, ctx: Context) -> None:
     team = _led_by(ctx, cmd.userid)
     if team is None:
         return reply(cmd, ctx, texts.MANAGERS_ONLY)
-    items = follow_ups.agenda(ctx.session, [m.userid for m in team], until=end_of_today(ctx))
+    items = follow_ups.agenda(ctx.session, [m.userid for m in team], until=end_of_day(ctx.now, ctx.settings.timezone))
     if not items:
         return reply(cmd, ctx, texts.TEAM_AGENDA_EMPTY)
     lines = [texts.TEAM_AGENDA_TITLE.format(n=len(items))]

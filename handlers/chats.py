@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from handlers.context import Context, WeComError
+from handlers.context import Context
 from handlers.events import ExternalChatChanged
 from handlers.router import Router
 from scrm import chats
 from scrm.models import GroupChat
+from scrm.wecom import WeComError
 
 router = Router("chats")
 

@@ -13,6 +13,7 @@ from handlers.parsing.book import Entry
 from handlers.parsing.commands import Intent, parse_command
 from handlers.router import Command, Router
 from scrm import chat_state, matching, members
+from scrm import texts as scrm_texts
 from scrm.models import Customer
 from scrm.outbox import AppText
 
@@ -111,12 +112,8 @@ def as_typed(cmd: Command, piece: str) -> str:
     return clean.as_typed(cmd.text, piece)
 
 
-def display_name(customer: Customer) -> str:
-    return customer.name or texts.UNKNOWN_CUSTOMER
-
-
 def _label(entry: Entry) -> str:
     """How the rep knows them, for a numbered choice: 张伟（张总-华为，华为技术有限公司）."""
     detail = "，".join(x for x in (entry.remark if entry.remark != entry.name else "", entry.corp) if x)
-    name = entry.name or texts.UNKNOWN_CUSTOMER
+    name = entry.name or scrm_texts.UNKNOWN_CUSTOMER
     return f"{name}（{detail}）" if detail else name

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers import texts
-from handlers.context import Context, WeComError
+from handlers.context import Context
 from handlers.events import (
     ContactAdded,
     ContactDeletedByCustomer,
@@ -20,11 +20,13 @@ from handlers.events import (
     TransferFailed,
 )
 from handlers.parsing.tokens import add_words, cut
-from handlers.parsing.when import format_when
 from handlers.router import Router
 from scrm import customers, deals, follow_ups, interactions, members, tagging, tags, welcome
+from scrm.customers import display_name
+from scrm.dates import format_when
 from scrm.models import Customer, CustomerRep
 from scrm.outbox import AppText, TagCustomer, Welcome
+from scrm.wecom import WeComError
 
 router = Router("contacts")
 log = logging.getLogger(__name__)
@@ -81,7 +83,7 @@ def on_contact_deleted_by_rep(event: ContactDeletedByRep, ctx: Context) -> None:
     _note(ctx, event.external_user_id, event.rep_id, status, event.at)
     _close_follow_ups(ctx, event.external_user_id, event.rep_id)
     if not event.is_transfer:
-        text = texts.REP_DELETED_CUSTOMER.format(rep=_rep_name(ctx, event.rep_id), customer=_name(customer),
+        text = texts.REP_DELETED_CUSTOMER.format(rep=_rep_name(ctx, event.rep_id), customer=display_name(customer),
                                                  when=_when(ctx, event.at))
         _tell_managers(ctx, event.rep_id, text, key=f"rep-deleted:{event.rep_id}:{event.external_user_id}:{event.at.timestamp():.0f}")
 
@@ -95,7 +97,7 @@ def on_contact_deleted_by_customer(event: ContactDeletedByCustomer, ctx: Context
     _note(ctx, event.external_user_id, event.rep_id, "lost", event.at)
     at_risk = deals.mark_at_risk(ctx.session, external_userid=event.external_user_id, userid=event.rep_id, now=ctx.now)
     deal_text = texts.DEALS_AT_RISK.format(n=at_risk) if at_risk else ""
-    when, name = _when(ctx, event.at), _name(customer)
+    when, name = _when(ctx, event.at), display_name(customer)
     key = f"churn:{event.rep_id}:{event.external_user_id}:{event.at.timestamp():.0f}"
     ctx.outbox.add(AppText(to=(event.rep_id,), text=texts.CHURN_TO_REP.format(customer=name, when=when, deals=deal_text)),
                    key=key)
@@ -187,8 +189,6 @@ def _rep_name(ctx: Context, userid: str) -> str:
     return rep.name if rep else userid
 
 
-def _name(customer: Customer) -> str:
-    return customer.name or texts.UNKNOWN_CUSTOMER
 
 
 def _when(ctx: Context, at: datetime) -> str:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from handlers.context import Context, WeComReader
+from handlers.context import Context
 from handlers.events import DirectoryChanged
 from handlers.router import Router
 from scrm import members
 from scrm.models import SyncCheckpoint
+from scrm.wecom import WeComReader
 
 router = Router("directory")
 CHECKPOINT = "directory"

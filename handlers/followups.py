@@ -7,15 +7,17 @@ a time in the past, impossible or not understood is refused with a suggestion, n
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 from handlers import texts
-from handlers.commands import as_typed, customer_for, display_name, reply
+from handlers.commands import as_typed, customer_for, reply
 from handlers.context import Context
 from handlers.parsing.commands import Intent, Parsed
-from handlers.parsing.when import When, WhenError, describe_when, format_day, format_when
+from handlers.parsing.when import When, WhenError, describe_when
 from handlers.router import Command, Router
 from scrm import chat_state, follow_ups, interactions
+from scrm.customers import display_name
+from scrm.dates import end_of_day, format_day, format_when
 from scrm.models import Customer, FollowUp
 
 router = Router("followups")
@@ -67,7 +69,7 @@ def set_next_step(cmd: Command, ctx: Context) -> None:
 
 @router.command(Intent.AGENDA, help="待办（今天跟进谁）")
 def show_agenda(cmd: Command, ctx: Context) -> None:
-    items = follow_ups.agenda(ctx.session, [cmd.userid], until=end_of_today(ctx))
+    items = follow_ups.agenda(ctx.session, [cmd.userid], until=end_of_day(ctx.now, ctx.settings.timezone))
     chat_state.remember(chat_state.of(ctx.session, cmd.userid, now=ctx.now), agenda=[f.id for f in items], now=ctx.now)
     if not items:
         return reply(cmd, ctx, texts.AGENDA_EMPTY)
@@ -99,11 +101,6 @@ def postpone(cmd: Command, ctx: Context) -> None:
                                                     when=describe_when(when, ctx.now)))
 
 
-def end_of_today(ctx: Context) -> datetime:
-    today = ctx.now.astimezone(ctx.settings.timezone).date()
-    return datetime.combine(today + timedelta(days=1), time(0), tzinfo=ctx.settings.timezone)
-
-
 def _future_time(cmd: Command, ctx: Context) -> When | None:
     """The understood time; replies (and returns None) when it is missing, past or impossible."""
     when = cmd.parsed.when
@@ -132,7 +129,7 @@ def _agenda_item(cmd: Command, ctx: Context) -> FollowUp | None:
 
 def _customer_name(ctx: Context, item: FollowUp) -> str:
     customer = ctx.session.get(Customer, item.external_userid)
-    return display_name(customer) if customer else texts.UNKNOWN_CUSTOMER
+    return display_name(customer)
 
 
 def _clock(ctx: Context, due: datetime) -> str:

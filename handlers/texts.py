@@ -83,7 +83,6 @@ MEMBER_CUSTOMERS_MORE = "……还有 {n} 位"
 
 # --- Customers --------------------------------------------------------------------------------
 WELCOME_DEFAULT = "{客户}您好，我是{销售}，很高兴认识您！有任何问题随时找我。"
-UNKNOWN_CUSTOMER = "（未知客户）"
 FIRST_FOLLOW_UP_NOTE = "新客户首次跟进"
 NO_CHANNEL = "无渠道"
 

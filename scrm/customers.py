@@ -13,10 +13,16 @@ from typing import Any
 from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
+from scrm import texts
 from scrm.models import Customer, CustomerRep
 
 RANK = {"half": 0, "active": 1, "deleted_by_rep": 2, "transferred": 2, "lost": 2}
 LIVE = ("half", "active")
+
+
+def display_name(customer: Customer | None) -> str:
+    """The name a rep knows the customer by; WeCom may not have told us one (yet)."""
+    return customer.name if customer and customer.name else texts.UNKNOWN_CUSTOMER
 
 
 def upsert(session: Session, *, external_userid: str, profile: dict[str, Any], now: datetime) -> tuple[Customer, str]:

@@ -8,9 +8,8 @@ from decimal import Decimal
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
+from scrm.funnel import LOST, WON
 from scrm.models import Deal, StageChange
-
-WON, LOST = "成交", "流失"
 
 
 def mark_at_risk(session: Session, *, external_userid: str, userid: str, now: datetime) -> int:

@@ -1,11 +1,6 @@
 """Every Chinese string the parsers hand back for a rep to read, in one place for review."""
 
-WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-
-# format_when: 11月25日（周三）15:00; the year only when it is not this year.
-DAY_FORMAT = "{month}月{day}日（{weekday}）"
-WHEN_FORMAT = DAY_FORMAT + "{hour:02d}:{minute:02d}"
-YEAR_PREFIX = "{year}年"  # only when it is not this year
+# Dates are written by scrm.dates (one format for every family, see scrm/texts.py).
 DEADLINE_SUFFIX = "前"
 DEFAULT_HOUR_NOTE = "（没说几点，先按{hour}点）"
 TEN_DAYS = "{month}月{first}日–{last}日"

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.parsing import clean, numerals, recognizer, texts, timewords
 from scrm import workdays
+from scrm.dates import format_when
 
 DEFAULT_HOUR = 9
 DEADLINE_HOUR = 18  # "周五前" with no hour: due by the end of that working day
@@ -76,19 +77,6 @@ def read_all(text: str, now: datetime, tz: ZoneInfo) -> list[When | WhenError]:
             found.append(reading)
     unique = {w.span: w for w in reversed(found)}  # the first reading of a span wins
     return [replace(w, text=text[w.span[0]:w.span[1]]) for w in sorted(unique.values(), key=lambda w: w.span[0])]
-
-
-def format_when(dt: datetime, now: datetime | None = None, *, pattern: str = texts.WHEN_FORMAT) -> str:
-    """11月25日（周三）15:00; with the year when it is not `now`'s year (default: the wall clock's)."""
-    this_year = (now or datetime.now(dt.tzinfo)).astimezone(dt.tzinfo).year
-    pattern = pattern if dt.year == this_year else texts.YEAR_PREFIX + pattern
-    return pattern.format(year=dt.year, month=dt.month, day=dt.day, weekday=texts.WEEKDAYS[dt.weekday()],
-                          hour=dt.hour, minute=dt.minute)
-
-
-def format_day(dt: datetime, now: datetime) -> str:
-    """12月1日（周二）: a day without its hour, for when something happened."""
-    return format_when(dt, now, pattern=texts.DAY_FORMAT)
 
 
 def describe_when(when: When, now: datetime) -> str:

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.parsing.when import When, WhenError, describe_when, format_when, parse_when
+from handlers.parsing.when import When, WhenError, describe_when, parse_when
+from scrm.dates import format_when
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=TZ)  # Tuesday
