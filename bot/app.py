@@ -17,6 +17,7 @@ from bot.callback import callback_blueprint
 from bot.crypto import MAX_BODY, CallbackCrypto
 from bot.dispatch import Dispatcher
 from bot.ingest import Ingest
+from bot.locks import RedisJobLock
 from bot.ratelimit import SendLimits
 from bot.sender import Sender
 from bot.settings import ConfigError, Settings, load_settings
@@ -24,6 +25,7 @@ from bot.wake import Signal
 from bot.wecom import WebhookClient, WeComClient
 from handlers import build_router
 from handlers.context import HandlerSettings
+from jobs.runner import Runner
 from scrm import workdays
 from scrm.clock import Clock, SystemClock
 from scrm.db import Store, make_engine
@@ -45,6 +47,7 @@ class Services:
     contact_client: WeComClient
     inbox_signal: Signal
     outbox_signal: Signal
+    jobs: Runner
 
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None, store: Store | None = None,
@@ -78,8 +81,10 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, store
                             on_outbox=outbox_signal.notify)
     sender = Sender(store, app_client, contact_client, WebhookClient(settings.wecom_api_base),
                     SendLimits(settings.redis_url, namespace=prefix, **REDIS_TIMEOUTS), clock, agent_id=settings.wecom_agent_id)
+    jobs = Runner(store, settings.jobs, clock, on_outbox=outbox_signal.notify,
+                  lock=RedisJobLock(redis_client, prefix) if redis_client else None)
     return Services(settings, store, clock, redis_client, ingest, dispatcher, sender, app_client,
-                    contact_client, inbox_signal, outbox_signal)
+                    contact_client, inbox_signal, outbox_signal, jobs)
 
 
 def create_app(services: Services | None = None) -> Flask:

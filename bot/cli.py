@@ -9,6 +9,7 @@ import sys
 import click
 
 from bot.cli_admin import register_admin_commands
+from bot.cli_jobs import register_job_commands
 from bot.settings import ConfigError, Settings, load_settings
 
 
@@ -42,9 +43,10 @@ def cli(log_level: str | None) -> None:
 @click.option("--host", default="0.0.0.0", show_default=True)
 @click.option("--port", default=8000, show_default=True)
 @click.option("--workers", default=1, show_default=True, help="gunicorn worker processes")
-@click.option("--web-only", is_flag=True, help="no dispatcher/sender threads (run `scrm worker` beside it)")
+@click.option("--web-only", is_flag=True,
+              help="callbacks only: no dispatcher, sender or scheduler (run `scrm worker` and `scrm scheduler`)")
 def serve(host: str, port: int, workers: int, web_only: bool) -> None:
-    """The callback server (gunicorn); by default it also runs the dispatcher and sender."""
+    """The callback server (gunicorn); by default it also runs the dispatcher, sender and scheduler."""
     from bot.serve import run
 
     run(_settings(), host=host, port=port, workers=workers, background=not web_only)
@@ -148,6 +150,7 @@ def _queue_commands(name: str, module: str) -> click.Group:
 
 cli.add_command(_queue_commands("inbox", "scrm.inbox"))
 register_admin_commands(cli, _services)
+register_job_commands(cli, _services)
 cli.add_command(_queue_commands("outbox", "scrm.outbox"))
 
 

@@ -20,6 +20,7 @@ import redis
 from bot.ratelimit import SendLimits
 from bot.tag_writer import TagWriter
 from bot.wecom import AlreadyDone, RateLimited, Refused, WebhookClient, WeComClient
+from jobs import team_chats
 from scrm import outbox, queue
 from scrm.clock import Clock
 from scrm.db import Store
@@ -127,6 +128,8 @@ class Sender:
         except Refused as refused:
             log.error("outbox %s refused by WeCom: errcode %s", row_id, refused.errcode)
             self._close(row_id, token, "dead", refused.errcode, {"errmsg": refused.errmsg})
+            if isinstance(message, WebhookMarkdown | AppChatMarkdown):
+                self._team_chat_refused(message, refused.errcode)
         except WeComError as error:
             self._retry(row, token, error)
         else:
@@ -152,6 +155,13 @@ class Sender:
                                   response=response, sent_at=self._clock.now() if status == "sent" else None)
         if not closed:
             log.warning("outbox %s: claim lost before recording %s", row_id, status)
+
+    def _team_chat_refused(self, message: WebhookMarkdown | AppChatMarkdown, errcode: int | None) -> None:
+        """A chat WeCom says is gone is disabled (and its managers told), not tried again and again."""
+        kind, target = ("robot", message.webhook_key) if isinstance(message, WebhookMarkdown) \
+            else ("appchat", message.chat_id)
+        with self._store.transaction() as session:
+            team_chats.refused(session, kind=kind, target=target, errcode=errcode, now=self._clock.now())
 
     def _retry(self, row: OutboxMessage, token: str, error: WeComError) -> None:
         with self._store.transaction() as session:

@@ -1,6 +1,15 @@
-"""`scrm serve`: gunicorn in-process; each worker builds the app after the fork (no shared connections)."""
+"""`scrm serve`: gunicorn in-process; each worker builds the app after the fork (no shared connections).
+
+By default it runs everything: the dispatcher and sender in the worker, and the scheduler in a child
+process of the master (kept running), so one command is the whole product for a small team.
+"""
 
 from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import threading
 
 from gunicorn.app.base import BaseApplication
 
@@ -37,6 +46,34 @@ def _stop_background(server, worker) -> None:
         background.stop()
 
 
+class SchedulerChild:
+    """`scrm scheduler` as a child of the gunicorn master, started again if it dies."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen | None = None
+        self._stopped = threading.Event()
+
+    def start(self, server=None) -> None:
+        threading.Thread(target=self._keep_running, name="scheduler-child", daemon=True).start()
+
+    def stop(self, server=None) -> None:
+        self._stopped.set()
+        if self._process and self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+
+    def _keep_running(self) -> None:
+        while not self._stopped.is_set():
+            self._process = subprocess.Popen([sys.executable, "-m", "bot", "scheduler"])
+            code = self._process.wait()
+            if not self._stopped.is_set():
+                logging.getLogger(__name__).error("scheduler exited with %s; starting it again in 5 s", code)
+                self._stopped.wait(5)
+
+
 def run(settings: Settings, *, host: str, port: int, workers: int, background: bool) -> None:
     warm_up(cache_dir(settings.scrm_cache_dir))  # jieba's dictionary and the time model, once, before the fork: workers share them
     options = {
@@ -47,4 +84,7 @@ def run(settings: Settings, *, host: str, port: int, workers: int, background: b
         "post_worker_init": _start_background if background else (lambda worker: None),
         "worker_exit": _stop_background,
     }
+    if background:
+        scheduler = SchedulerChild()
+        options |= {"when_ready": scheduler.start, "on_exit": scheduler.stop}
     _Server(settings, options).run()

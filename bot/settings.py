@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from jobs import schedule
+from jobs.config import DEFAULT_SCHEDULES, JobSettings
 from scrm import follow_ups, funnel
 
 
@@ -42,6 +45,18 @@ class Settings(DatabaseSettings):
     scrm_cache_dir: Path | None = None
     scrm_company_name: str = Field(default="", max_length=64)
     scrm_holidays_file: Path | None = None
+    # Scheduled jobs (see jobs/ and the README).
+    scrm_schedule_reminders: str = DEFAULT_SCHEDULES["reminders"]
+    scrm_schedule_escalation: str = DEFAULT_SCHEDULES["escalation"]
+    scrm_schedule_anomalies: str = DEFAULT_SCHEDULES["anomalies"]
+    scrm_job_grace_minutes: int = Field(default=30, ge=1, le=1440)
+    scrm_quiet_hours: str = "21:00-08:00"
+    scrm_escalate_after: str = "next_working_day"
+    scrm_alert_silent_days: int = Field(default=2, ge=1, le=60)
+    scrm_alert_overdue_share: float = Field(default=0.3, gt=0, lt=1)
+    scrm_alert_overdue_jump: float = Field(default=2.0, ge=1)
+    scrm_alert_deletions: int = Field(default=3, ge=1)
+    scrm_stage_limits: str = funnel.default_limits(funnel.DEFAULT_STAGES)
 
     @field_validator("wecom_encoding_aes_key")
     @classmethod
@@ -88,6 +103,32 @@ class Settings(DatabaseSettings):
     def _stages(cls, value: str) -> str:
         return ",".join(funnel.parse_stages(value))
 
+    @field_validator("scrm_schedule_reminders", "scrm_schedule_escalation", "scrm_schedule_anomalies")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        schedule.trigger(value, ZoneInfo("UTC"))  # raises ValueError naming what is wrong
+        return value.strip()
+
+    @field_validator("scrm_quiet_hours")
+    @classmethod
+    def _quiet_hours(cls, value: str) -> str:
+        _quiet(value)
+        return value.strip()
+
+    @field_validator("scrm_escalate_after")
+    @classmethod
+    def _escalate_after(cls, value: str) -> str:
+        if not follow_ups.valid_rule(value):
+            raise ValueError("must be next_working_day, or hours/days such as 4h or 2d")
+        return value.strip()
+
+    @field_validator("scrm_stage_limits")
+    @classmethod
+    def _stage_limits(cls, value: str, info: ValidationInfo) -> str:
+        stages = funnel.parse_stages(info.data.get("scrm_stages") or ",".join(funnel.DEFAULT_STAGES))
+        funnel.parse_limits(value, stages)
+        return value
+
     @field_validator("redis_url", "scrm_cache_dir", "scrm_holidays_file", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
@@ -102,9 +143,31 @@ class Settings(DatabaseSettings):
         return tuple(self.scrm_stages.split(","))
 
     @property
+    def jobs(self) -> JobSettings:
+        quiet_start, quiet_end = _quiet(self.scrm_quiet_hours)
+        return JobSettings(
+            timezone=self.timezone,
+            schedules={"reminders": self.scrm_schedule_reminders, "escalation": self.scrm_schedule_escalation,
+                       "anomalies": self.scrm_schedule_anomalies},
+            grace=timedelta(minutes=self.scrm_job_grace_minutes), quiet_start=quiet_start, quiet_end=quiet_end,
+            escalate_after=self.scrm_escalate_after, silent_days=self.scrm_alert_silent_days,
+            overdue_share=self.scrm_alert_overdue_share, overdue_jump=self.scrm_alert_overdue_jump,
+            deletions_per_day=self.scrm_alert_deletions, stages=self.stages,
+            stage_limits=funnel.parse_limits(self.scrm_stage_limits, self.stages))
+
+    @property
     def contact_secret(self) -> SecretStr:
         """客户联系 calls use the app's own secret unless a separate one is configured."""
         return self.wecom_contact_secret or self.wecom_agent_secret
+
+
+def _quiet(value: str) -> tuple[time, time]:
+    """`21:00-08:00` (may span midnight); an empty range (`00:00-00:00`) means no quiet hours."""
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})\s*", value)
+    try:
+        return time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
+    except (TypeError, ValueError):
+        raise ValueError("must be a range of times like 21:00-08:00") from None
 
 
 def load_settings(**overrides) -> Settings:

@@ -131,6 +131,10 @@ class WeComClient(WeChatClient):
     def remark(self, userid: str, external_userid: str, **fields: Any) -> dict[str, Any]:
         return self.post("externalcontact/remark", data={"userid": userid, "external_userid": external_userid, **fields})
 
+    def create_appchat(self, name: str, owner: str, userids: list[str]) -> str:
+        """An app group chat (needs the app's visible range to be the whole company); returns its chat id."""
+        return self.post("appchat/create", data={"name": name, "owner": owner, "userlist": userids})["chatid"]
+
     def departments(self) -> list[dict[str, Any]]:
         return self.get("department/list")["department"]
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from scrm.db import upsert_many
 from scrm.models import ChatState
 
 CHOICE_LIFETIME = timedelta(minutes=10)
@@ -39,6 +40,12 @@ def remember(state: ChatState, *, now: datetime, customer: str | None = None, ag
     if agenda is not None:
         state.agenda = agenda
     state.updated_at = now
+
+
+def remember_agendas(session: Session, agendas: dict[str, list[int]], *, now: datetime) -> None:
+    """The 待办 lists a job just showed several reps, so that their `完成 N` refers to them (one statement)."""
+    rows = [{"userid": userid, "agenda": ids, "last_customer": "", "updated_at": now} for userid, ids in agendas.items()]
+    upsert_many(session, ChatState, rows, key="userid", update=("agenda", "updated_at"))
 
 
 def recent_customer(state: ChatState, *, now: datetime) -> str | None:

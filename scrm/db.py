@@ -88,6 +88,31 @@ def insert_ignore(session: Session | Connection, model: type[SQLModel], values: 
     return session.execute(statement, values).first() is not None
 
 
+def insert_many_ignore(session: Session, model: type[SQLModel], rows: list[dict[str, Any]], key: str) -> set[Any]:
+    """Many rows in one INSERT … ON CONFLICT (key) DO NOTHING per 500; returns the keys that were new."""
+    table = model.__table__  # type: ignore[attr-defined]
+    new: set[Any] = set()
+    for start in range(0, len(rows), 500):
+        chunk = rows[start:start + 500]
+        statement = _dialect_insert(session)(table).values(chunk).on_conflict_do_nothing(index_elements=[key])
+        new.update(session.execute(statement.returning(table.c[key])).scalars())
+    return new
+
+
+def upsert_many(session: Session, model: type[SQLModel], rows: list[dict[str, Any]], key: str,
+                update: tuple[str, ...]) -> None:
+    """INSERT … ON CONFLICT (key) DO UPDATE SET the `update` columns, 500 rows per statement."""
+    table = model.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(rows), 500):
+        statement = _dialect_insert(session)(table).values(rows[start:start + 500])
+        session.execute(statement.on_conflict_do_update(index_elements=[key],
+                                                        set_={c: statement.excluded[c] for c in update}))
+
+
+def _dialect_insert(session: Session):
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name]
+
+
 @functools.cache
 def _insert_ignore_statement(dialect: str, model: type[SQLModel], names: tuple[str, ...], key: tuple[str, ...]):
     """Built once per shape, so SQLAlchemy's compiled-statement cache hits (values go in as parameters)."""

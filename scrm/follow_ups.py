@@ -78,5 +78,5 @@ def complete_open(session: Session, *, external_userid: str, userid: str, now: d
 
 
 def postpone(session: Session, follow_up: FollowUp, *, due_at: datetime) -> None:
-    follow_up.due_at, follow_up.reminded_at = due_at, None
+    follow_up.due_at, follow_up.reminded_at, follow_up.escalated_at = due_at, None, None  # a new due: remind again
     session.add(follow_up)

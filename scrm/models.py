@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Numeric, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Numeric, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from scrm.types import UTCDateTime
@@ -180,11 +180,18 @@ class WelcomeTemplate(SQLModel, table=True):
     updated_at: datetime = _when()
 
 
+TO_REMIND = "status = 'open' AND reminded_at IS NULL"
+
+
 class FollowUp(SQLModel, table=True):
     """A next step a rep owes a customer, due at a time."""
 
     __tablename__ = "follow_up"
-    __table_args__ = (Index("ix_follow_up_due", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_follow_up_due", "status", "due_at"),
+        # The reminders tick reads only what is open and not yet reminded: a small part of a big table.
+        Index("ix_follow_up_to_remind", "due_at", postgresql_where=text(TO_REMIND), sqlite_where=text(TO_REMIND)),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str | None = Field(default=None, max_length=120, unique=True)
@@ -197,6 +204,7 @@ class FollowUp(SQLModel, table=True):
     created_at: datetime = _when()
     done_at: datetime | None = _when(nullable=True)
     reminded_at: datetime | None = _when(nullable=True)
+    escalated_at: datetime | None = _when(nullable=True)
 
 
 class Deal(SQLModel, table=True):
@@ -282,4 +290,45 @@ class ChatState(SQLModel, table=True):
     agenda: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     last_customer: str = Field(default="", max_length=64)
     last_customer_at: datetime | None = _when(nullable=True)
+    updated_at: datetime = _when()
+
+
+class JobTick(SQLModel, table=True):
+    """One scheduled run of a job (its fire time), run or skipped; what `scrm jobs list` and catch-up read."""
+
+    __tablename__ = "job_tick"
+    __table_args__ = (UniqueConstraint("job", "scheduled_for"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=32)
+    scheduled_for: datetime = _when()
+    status: str = Field(default="running", max_length=16)  # running, done, failed, skipped
+    attempts: int = 0
+    started_at: datetime = _when()
+    finished_at: datetime | None = _when(nullable=True)
+    runner: str = Field(default="", max_length=120)
+    summary: str = Field(default="", sa_type=Text)
+
+
+class JobLedger(SQLModel, table=True):
+    """One unit of a job's work (a reminder, an escalation, an alert), done once: the key is unique, and it is
+    written in the same transaction as the messages it produces."""
+
+    __tablename__ = "job_ledger"
+
+    key: str = Field(primary_key=True, max_length=200)
+    job: str = Field(max_length=32)
+    created_at: datetime = _when(index=True)
+
+
+class TeamChat(SQLModel, table=True):
+    """Where a team's (a department's) announcements go: a group robot's webhook key or an app group chat."""
+
+    __tablename__ = "team_chat"
+
+    department_id: int = Field(primary_key=True)
+    kind: str = Field(max_length=16)  # robot or appchat
+    target: str = Field(max_length=128)  # the robot's key (a credential: never logged) or the chat id
+    enabled: bool = True
+    disabled_reason: str = Field(default="", max_length=200)
     updated_at: datetime = _when()

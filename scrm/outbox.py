@@ -14,7 +14,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from scrm import queue
-from scrm.db import insert_ignore
+from scrm.db import insert_ignore, insert_many_ignore
 from scrm.models import OutboxMessage
 
 URGENT, NORMAL = 0, 5
@@ -111,7 +111,11 @@ def add(
     expires_at: datetime | None = None,
 ) -> bool:
     """Queue a message under its unique key; False if that key was already queued."""
-    values = {
+    return insert_ignore(session, OutboxMessage, _row(message, key, now, priority, expires_at), key="key")
+
+
+def _row(message: Message, key: str, now: datetime, priority: int, expires_at: datetime | None) -> dict[str, Any]:
+    return {
         "key": key,
         "channel": message.channel,
         "payload": {"type": type(message).__name__, **asdict(message)},
@@ -122,7 +126,6 @@ def add(
         "status": "pending",
         "attempts": 0,
     }
-    return insert_ignore(session, OutboxMessage, values, key="key")
 
 
 def load(payload: dict[str, Any]) -> Message:
@@ -164,6 +167,15 @@ class Outbox:
 
     def add(self, message: Message, *, key: str, priority: int = NORMAL) -> bool:
         """Queue a message; one too long for WeCom goes as several, in order (keys `key`, `key#2` …)."""
+        added = [insert_ignore(self._session, OutboxMessage, row, key="key") for row in self._rows(message, key, priority)]
+        return added[0]
+
+    def add_many(self, messages: list[tuple[Message, str]], priority: int = NORMAL) -> int:
+        """Queue (message, key) pairs in a few statements (scheduled jobs); returns how many keys were new."""
+        rows = [row for message, key in messages for row in self._rows(message, key, priority)]
+        return len(insert_many_ignore(self._session, OutboxMessage, rows, key="key"))
+
+    def _rows(self, message: Message, key: str, priority: int) -> list[dict[str, Any]]:
         expires_at = self._now + WELCOME_LIFETIME if isinstance(message, Welcome) else None
         if isinstance(message, Welcome):
             priority = URGENT
@@ -171,7 +183,6 @@ class Outbox:
         limit = MAX_BYTES.get(type(message))
         parts = split_text(getattr(message, field_name), limit) if limit else []
         if len(parts) <= 1:
-            return add(self._session, message, key=key, now=self._now, priority=priority, expires_at=expires_at)
-        added = [add(self._session, replace(message, **{field_name: part}), key=key if n == 1 else f"{key}#{n}",
-                     now=self._now, priority=priority) for n, part in enumerate(parts, 1)]
-        return added[0]
+            return [_row(message, key, self._now, priority, expires_at)]
+        return [_row(replace(message, **{field_name: part}), key if n == 1 else f"{key}#{n}", self._now, priority,
+                     expires_at) for n, part in enumerate(parts, 1)]

@@ -1,0 +1,163 @@
+"""`anomalies` (daily, working days): the abnormal indicators of sales operations, to the rep's managers.
+
+- silent: a rep with customers who has logged nothing for N working days (once per quiet spell);
+- overdue jump: a rep whose share of late follow-ups over the last 7 days is above a level and a multiple
+  of their 4 weeks before (once per ISO week);
+- deletions: customers deleting one rep, at least N in a day (once per rep and day, for the last 7 days);
+- stalled: a deal in one funnel stage longer than that stage's limit (once per deal and stage entry).
+
+Each alert is a ledger key; each manager gets the day's alerts as one message. A rep on leave with no
+customers is no subject: only reps with live customers are judged.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import case, func
+from sqlmodel import Session, col, select
+
+from jobs import texts
+from jobs.config import Run
+from scrm import ledger, members
+from scrm.customers import LIVE, display_name
+from scrm.dates import format_day
+from scrm.kpis import ON_TIME_GRACE
+from scrm.models import Customer, CustomerRep, Deal, FollowUp, Interaction, Member, StageChange
+from scrm.outbox import AppText, Outbox
+
+NAME = "anomalies"
+DELETION_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Alert:
+    key: str
+    userid: str  # the rep it is about; their managers hear of it
+    line: str
+
+
+def run(run: Run) -> str:
+    if not run.working_day():
+        return "not a working day"
+    with run.store.transaction() as session:
+        reps = {m.userid: m for m in session.exec(select(Member).where(Member.active == True))}  # noqa: E712
+        alerts = [*silent(session, run, reps), *overdue_jumps(session, run, reps), *deletions(session, run, reps),
+                  *stalled(session, run, reps)]
+        fresh = ledger.claim_many(session, [a.key for a in alerts], job=NAME, now=run.now)
+        sent = _tell_managers(session, run, reps, [a for a in alerts if a.key in fresh])
+    if sent:
+        run.on_outbox()
+    return f"{len(fresh)} new alerts to {sent} managers"
+
+
+def silent(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Alert]:
+    today = run.local.date()
+    customers = dict(session.exec(select(CustomerRep.userid, func.count()).where(col(CustomerRep.status).in_(LIVE))
+                                  .group_by(CustomerRep.userid)).all())
+    first_added = dict(session.exec(select(CustomerRep.userid, func.min(CustomerRep.added_at))
+                                    .where(col(CustomerRep.status).in_(LIVE)).group_by(CustomerRep.userid)).all())
+    last_logged = dict(session.exec(select(Interaction.userid, func.max(Interaction.at))
+                                    .where(Interaction.kind == "follow_up").group_by(Interaction.userid)).all())
+    for userid, count in customers.items():
+        if userid not in reps:
+            continue
+        last = last_logged.get(userid)
+        since = last or first_added.get(userid)
+        if since is None:
+            continue
+        since_day = since.astimezone(run.settings.timezone).date()
+        days = _working_days_between(run, since_day, today)
+        if days < run.settings.silent_days:
+            continue
+        name = reps[userid].name
+        if last is None:
+            yield Alert(f"silent:{userid}:never", userid, texts.SILENT_NEVER.format(rep=name, customers=count))
+        else:
+            yield Alert(f"silent:{userid}:{since_day:%Y-%m-%d}", userid,
+                        texts.SILENT.format(rep=name, days=days, last=format_day(since.astimezone(run.settings.timezone),
+                                                                                 run.now)))
+
+
+def overdue_jumps(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Alert]:
+    today = _midnight(run, run.local.date())
+    week = _late_shares(session, today - timedelta(days=7), today)
+    before = _late_shares(session, today - timedelta(days=35), today - timedelta(days=7))
+    year, number, _ = run.local.date().isocalendar()
+    for userid, (due, late) in week.items():
+        if userid not in reps or due < run.settings.overdue_min_due:
+            continue
+        share = late / due
+        earlier_due, earlier_late = before.get(userid, (0, 0))
+        earlier = earlier_late / earlier_due if earlier_due else 0.0
+        if share > run.settings.overdue_share and share >= run.settings.overdue_jump * earlier:
+            yield Alert(f"overdue-jump:{userid}:{year}-W{number:02d}", userid,
+                        texts.OVERDUE_JUMP.format(rep=reps[userid].name, share=f"{share:.0%}", before=f"{earlier:.0%}"))
+
+
+def _late_shares(session: Session, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
+    """Per rep: follow-ups due in [start, end), and how many were not done within the on-time grace."""
+    on_time = (FollowUp.status == "done") & (col(FollowUp.done_at) <= col(FollowUp.due_at) + ON_TIME_GRACE)
+    rows = session.exec(select(FollowUp.userid, func.count(), func.sum(case((on_time, 0), else_=1)))
+                        .where(col(FollowUp.status).in_(("open", "done")), col(FollowUp.due_at) >= start,
+                               col(FollowUp.due_at) < end)
+                        .group_by(FollowUp.userid)).all()
+    return {userid: (due, int(late or 0)) for userid, due, late in rows}
+
+
+def deletions(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Alert]:
+    start = _midnight(run, run.local.date() - timedelta(days=DELETION_DAYS))
+    counts: dict[tuple[str, date], int] = defaultdict(int)
+    for userid, at in session.exec(select(CustomerRep.userid, CustomerRep.status_at).where(
+            CustomerRep.status == "lost", col(CustomerRep.status_at) >= start)):
+        counts[userid, at.astimezone(run.settings.timezone).date()] += 1
+    for (userid, day), n in sorted(counts.items()):
+        if userid in reps and n >= run.settings.deletions_per_day:
+            yield Alert(f"deletions:{userid}:{day:%Y-%m-%d}", userid, texts.DELETIONS.format(
+                rep=reps[userid].name, n=n, day=format_day(_midnight(run, day), run.now)))
+
+
+def stalled(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Alert]:
+    limits = run.settings.stage_limits
+    entered = (select(StageChange.deal_id, func.max(StageChange.at).label("at"))
+               .group_by(StageChange.deal_id).subquery())
+    rows = session.exec(select(Deal, entered.c.at).join(entered, entered.c.deal_id == Deal.id, isouter=True)
+                        .where(Deal.status == "open", col(Deal.stage).in_(sorted(limits)))).all()
+    found = [(deal, at or deal.opened_at) for deal, at in rows
+             if (run.now - (at or deal.opened_at)).days > limits[deal.stage]]
+    names = {c.external_userid: c for c in session.exec(select(Customer).where(
+        col(Customer.external_userid).in_(sorted({d.external_userid for d, _ in found}))))}
+    for deal, at in found:
+        if deal.userid in reps:
+            yield Alert(f"stalled:deal-{deal.id}:{deal.stage}:{at:%Y%m%d}", deal.userid, texts.STALLED.format(
+                rep=reps[deal.userid].name, customer=display_name(names.get(deal.external_userid)), stage=deal.stage,
+                days=(run.now - at).days, limit=limits[deal.stage]))
+
+
+def _tell_managers(session: Session, run: Run, reps: dict[str, Member], alerts: list[Alert]) -> int:
+    per_manager: dict[str, list[str]] = defaultdict(list)
+    for alert in alerts:
+        for manager in members.managers_of(session, reps[alert.userid]):
+            per_manager[manager.userid].append(alert.line)
+    title = texts.ANOMALY_TITLE.format(day=format_day(run.now.astimezone(run.settings.timezone), run.now))
+    first = min((a.key for a in alerts), default="")
+    messages = [(AppText(to=(manager,), text="\n".join([title, *lines])),
+                 f"anomalies:{manager}:{run.local.date():%Y-%m-%d}:{first}") for manager, lines in per_manager.items()]
+    Outbox(session, run.clock.now()).add_many(messages)
+    return len(messages)
+
+
+def _working_days_between(run: Run, first: date, today: date) -> int:
+    """Working days after `first` and before `today`."""
+    days, day = 0, first + timedelta(days=1)
+    while day < today:
+        days += run.calendar.is_working_day(day)
+        day += timedelta(days=1)
+    return days
+
+
+def _midnight(run: Run, day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=run.settings.timezone)

@@ -1,0 +1,65 @@
+"""What jobs need to know, passed down by the composition root (bot/app.py) from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from scrm import funnel
+from scrm.clock import Clock
+from scrm.db import Store
+from scrm.workdays import Calendar
+
+DEFAULT_SCHEDULES = {
+    "reminders": "* * * * *",  # every minute; quiet hours and days off are handled inside
+    "escalation": "30 9 * * *",  # working days only (checked inside: cron cannot know China's calendar)
+    "anomalies": "0 9 * * *",
+}
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    schedules: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SCHEDULES))
+    grace: timedelta = timedelta(minutes=30)  # a missed tick older than this is skipped, not sent late
+    quiet_start: time = time(21, 0)  # reminders wait from here ...
+    quiet_end: time = time(8, 0)  # ... to here, and over days off, then arrive as one morning list
+    escalate_after: str = "next_working_day"  # open this long after due → the manager hears (or 4h, 2d)
+    escalation_lookback: timedelta = timedelta(days=30)  # older open follow-ups are not escalated any more
+    silent_days: int = 2  # working days without anything logged
+    overdue_share: float = 0.3  # a rep's late share this week above this …
+    overdue_jump: float = 2.0  # … and this many times their level of the 4 weeks before
+    overdue_min_due: int = 3  # fewer follow-ups due in the week than this: no share is judged
+    deletions_per_day: int = 3  # customers deleting one rep in a day
+    stages: tuple[str, ...] = funnel.DEFAULT_STAGES
+    stage_limits: dict[str, int] = field(default_factory=lambda: dict(funnel.DEFAULT_LIMITS))
+
+
+@dataclass
+class Run:
+    """One tick of one job: the time it runs as (`now`; `scrm jobs run --at` sets it), the store and settings.
+
+    Messages are queued at the real clock's time, so a tick run `--at` a later moment still sends at once.
+    """
+
+    job: str
+    now: datetime
+    store: Store
+    settings: JobSettings
+    calendar: Calendar
+    clock: Clock
+    on_outbox: Callable[[], None] = lambda: None
+
+    @property
+    def local(self) -> datetime:
+        return self.now.astimezone(self.settings.timezone)
+
+    def working_day(self) -> bool:
+        return self.calendar.is_working_day(self.local.date())
+
+    def quiet(self) -> bool:
+        """Inside quiet hours (which may span midnight: 21:00–08:00)."""
+        clock, start, end = self.local.time(), self.settings.quiet_start, self.settings.quiet_end
+        return (start <= clock or clock < end) if start > end else (start <= clock < end)

@@ -1,0 +1,204 @@
+"""`reminders` (every minute): a follow-up that falls due reminds its rep once, with the quick replies.
+
+- All of a rep's follow-ups falling due in one tick go as one message, numbered as the rep's 待办 is
+  (the bot remembers that list, so `完成 2` answers the reminder).
+- Quiet hours and days off (China's calendar) hold reminders. The first tick of the working morning sends
+  each rep who has anything held or overdue one morning list: their whole 待办, overdue first. So a rep
+  always hears of an overdue follow-up before their manager does (see escalation.py).
+- A follow-up is reminded once per due time (`reminder:followup-812:202612011500` in the ledger);
+  postponing it gives it a new due time, and so a new reminder.
+- Only follow-ups due within the grace are reminded at their minute: after downtime, older ones wait for
+  the morning list and 待办 rather than arriving late.
+
+Work is done in chunks, each one transaction with a few set-based statements: the ledger keys, the
+messages and the `reminded_at` marks commit together or not at all.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from jobs import texts
+from jobs.config import Run
+from scrm import chat_state, ledger
+from scrm.customers import display_name
+from scrm.dates import ago, end_of_day, format_when
+from scrm.models import Customer, CustomerRep, FollowUp, Interaction, Member
+from scrm.outbox import AppText, Outbox
+
+NAME = "reminders"
+CHUNK = 2000  # follow-ups (or reps, for morning lists) per transaction
+MORNING_ITEMS = 20  # a longer 待办 is cut here in the morning list; 待办 shows it all
+
+
+def run(run: Run) -> str:
+    if not run.working_day() or run.quiet():
+        return "held: quiet hours or a day off"
+    morning = datetime.combine(run.local.date(), run.settings.quiet_end, tzinfo=run.settings.timezone)
+    lists = _morning_lists(run, morning) if run.now < morning + run.settings.grace else 0
+    reminded = reps = 0
+    while True:
+        with run.store.transaction() as session:
+            due = _falling_due(session, run)
+            done, to = _remind(session, run, due)
+        reminded, reps = reminded + done, reps + to
+        if len(due) < CHUNK:
+            break
+    if lists or reps:
+        run.on_outbox()
+    return f"{reminded} reminders to {reps} reps, {lists} morning lists"
+
+
+def key(follow_up: FollowUp) -> str:
+    return f"reminder:followup-{follow_up.id}:{follow_up.due_at:%Y%m%d%H%M}"
+
+
+def _falling_due(session: Session, run: Run) -> list[FollowUp]:
+    """Open, not yet reminded, due in the grace before now (reads ix_follow_up_to_remind). Rows another
+    scheduler is working on are skipped (PostgreSQL); the ledger would refuse them anyway."""
+    return list(session.exec(
+        select(FollowUp)
+        .where(FollowUp.status == "open", col(FollowUp.reminded_at).is_(None),
+               col(FollowUp.due_at) <= run.now, col(FollowUp.due_at) > run.now - run.settings.grace)
+        .order_by(FollowUp.due_at, FollowUp.id).limit(CHUNK).with_for_update(skip_locked=True)).all())
+
+
+def _remind(session: Session, run: Run, due: list[FollowUp]) -> tuple[int, int]:
+    """One message per rep for the follow-ups this transaction claims; returns (follow-ups, reps)."""
+    if not due:
+        return 0, 0
+    fresh_keys = ledger.claim_many(session, [key(f) for f in due], job=NAME, now=run.now)
+    _mark_reminded(session, [f.id for f in due], run.now)  # claimed elsewhere or here: either way, reminded
+    active = _active(session, {f.userid for f in due})
+    fresh: dict[str, list[FollowUp]] = defaultdict(list)
+    for follow_up in due:
+        if key(follow_up) in fresh_keys and follow_up.userid in active:
+            fresh[follow_up.userid].append(follow_up)
+    if not fresh:
+        return 0, 0
+    agendas = _agendas(session, run, list(fresh))
+    lines = _Lines(session, run, [(userid, f) for userid, items in agendas.items() for f in items])
+    messages = []
+    for userid, items in fresh.items():
+        numbers = {f.id: n for n, f in enumerate(agendas[userid], 1)}
+        items.sort(key=lambda f: numbers[f.id])
+        title = texts.REMINDER_TITLE if len(items) == 1 else texts.REMINDER_TITLE_MANY.format(n=len(items))
+        text = "\n".join([title, *lines.items(userid, [(numbers[f.id], f) for f in items]),
+                          texts.QUICK_REPLY.format(n=numbers[items[0].id])])
+        messages.append((AppText(to=(userid,), text=text), key(items[0])))
+    Outbox(session, run.clock.now()).add_many(messages)
+    return sum(len(items) for items in fresh.values()), len(fresh)
+
+
+def _morning_lists(run: Run, morning: datetime) -> int:
+    """Each rep with something held or overdue gets their 待办 once this morning; returns how many went."""
+    day = f"{run.local.date():%Y-%m-%d}"
+    with run.store.transaction() as session:
+        if ledger.claimed(session, [f"morning-done:{day}"]):
+            return 0
+        waiting = session.exec(select(FollowUp.userid).where(FollowUp.status == "open", col(FollowUp.due_at) < morning)
+                               .distinct()).all()
+        reps = sorted(_active(session, set(waiting)))
+    sent = 0
+    for start in range(0, len(reps), CHUNK):
+        with run.store.transaction() as session:
+            sent += _morning_chunk(session, run, reps[start:start + CHUNK], day)
+    with run.store.transaction() as session:  # every rep is done: later ticks this morning need not look again
+        ledger.claim(session, f"morning-done:{day}", job=NAME, now=run.now)
+    return sent
+
+
+def _morning_chunk(session: Session, run: Run, reps: list[str], day: str) -> int:
+    fresh = ledger.claim_many(session, [f"morning:{userid}:{day}" for userid in reps], job=NAME, now=run.now)
+    reps = [userid for userid in reps if f"morning:{userid}:{day}" in fresh]
+    if not reps:
+        return 0
+    agendas = _agendas(session, run, reps)
+    held = [f for items in agendas.values() for f in items if f.due_at <= run.now and f.reminded_at is None]
+    ledger.claim_many(session, [key(f) for f in held], job=NAME, now=run.now)  # reminded now, not at its minute
+    _mark_reminded(session, [f.id for f in held], run.now)
+    lines = _Lines(session, run, [(userid, f) for userid, items in agendas.items() for f in items[:MORNING_ITEMS]])
+    messages = []
+    for userid in reps:
+        shown = list(enumerate(agendas[userid], 1))[:MORNING_ITEMS]
+        text = "\n".join([texts.MORNING_TITLE.format(n=len(agendas[userid])), *lines.items(userid, shown),
+                          texts.QUICK_REPLY_MORNING])
+        messages.append((AppText(to=(userid,), text=text), f"morning:{userid}:{day}"))
+    Outbox(session, run.clock.now()).add_many(messages)
+    return len(messages)
+
+
+def _agendas(session: Session, run: Run, reps: list[str]) -> dict[str, list[FollowUp]]:
+    """Each rep's 待办 as the agenda command numbers it, remembered so that `完成 N` refers to it."""
+    rows = session.exec(select(FollowUp).where(col(FollowUp.userid).in_(reps), FollowUp.status == "open",
+                                               col(FollowUp.due_at) < end_of_day(run.now, run.settings.timezone))
+                        .order_by(FollowUp.due_at, FollowUp.id)).all()
+    agendas: dict[str, list[FollowUp]] = {userid: [] for userid in reps}
+    for follow_up in rows:
+        agendas[follow_up.userid].append(follow_up)
+    chat_state.remember_agendas(session, {u: [f.id for f in items] for u, items in agendas.items()}, now=run.now)
+    return agendas
+
+
+class _Lines:
+    """Two lines per follow-up: number, time, customer and task; then the last thing logged with them.
+    What they need is read for all follow-ups of a chunk at once."""
+
+    def __init__(self, session: Session, run: Run, pairs: list[tuple[str, FollowUp]]) -> None:
+        self._run = run
+        wanted = sorted({f.external_userid for _, f in pairs})
+        reps = sorted({userid for userid, _ in pairs})
+        self._customers = {c.external_userid: c for c in session.exec(
+            select(Customer).where(col(Customer.external_userid).in_(wanted)))}
+        newest = (select(func.max(Interaction.id)).where(
+            col(Interaction.userid).in_(reps), Interaction.kind == "follow_up",
+            col(Interaction.external_userid).in_(wanted)).group_by(Interaction.userid, Interaction.external_userid))
+        self._last = {(e.userid, e.external_userid): e for e in session.exec(
+            select(Interaction).where(col(Interaction.id).in_(newest)))}
+        self._added = {(userid, external): at for userid, external, at in session.exec(
+            select(CustomerRep.userid, CustomerRep.external_userid, CustomerRep.added_at).where(
+                col(CustomerRep.userid).in_(reps), col(CustomerRep.external_userid).in_(wanted)))}
+
+    def items(self, userid: str, numbered: list[tuple[int, FollowUp]]) -> list[str]:
+        run, tz = self._run, self._run.settings.timezone
+        today = run.local.date()
+        lines = []
+        for n, follow_up in numbered:
+            due = follow_up.due_at.astimezone(tz)
+            customer = self._customers.get(follow_up.external_userid)
+            name = display_name(customer)
+            label = texts.CUSTOMER.format(name=name, corp=customer.corp_name) if customer and customer.corp_name else name
+            lines.append(texts.ITEM.format(
+                n=n, overdue=texts.OVERDUE if due.date() < today else "",
+                when=due.strftime("%H:%M") if due.date() == today else format_when(due, run.now), customer=label,
+                task=f" {follow_up.note}" if follow_up.note else ""))
+            lines.append(self._last_line(userid, follow_up.external_userid))
+        return lines
+
+    def _last_line(self, userid: str, external_userid: str) -> str:
+        tz, now = self._run.settings.timezone, self._run.now
+        entry = self._last.get((userid, external_userid))
+        if entry is not None:
+            text = entry.text if len(entry.text) <= 24 else entry.text[:24] + "…"
+            return texts.LAST.format(ago=ago(entry.at, now, tz), text=text)
+        added = self._added.get((userid, external_userid))
+        return texts.LAST_NONE.format(ago=ago(added, now, tz)) if added else texts.LAST_NEVER
+
+
+def _mark_reminded(session: Session, ids: list[int], now: datetime) -> None:
+    for start in range(0, len(ids), 500):
+        session.exec(update(FollowUp).where(col(FollowUp.id).in_(ids[start:start + 500])).values(reminded_at=now))
+
+
+def _active(session: Session, userids: set[str]) -> set[str]:
+    """Members who can still receive messages (one who left is not reminded)."""
+    found: set[str] = set()
+    ordered = sorted(userids)
+    for start in range(0, len(ordered), 500):
+        found.update(session.exec(select(Member.userid).where(col(Member.userid).in_(ordered[start:start + 500]),
+                                                               Member.active == True)).all())  # noqa: E712
+    return found

@@ -1,0 +1,23 @@
+"""The job table: every scheduled job, by name. `scrm jobs list` prints it; one module per job."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from jobs import anomalies, escalation, reminders
+from jobs.config import Run
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[Run], str]
+    about: str
+
+
+JOBS = {job.name: job for job in (
+    Job(reminders.NAME, reminders.run, "follow-ups falling due, to their reps; the morning list after quiet hours"),
+    Job(escalation.NAME, escalation.run, "follow-ups still open after the grace, to the reps' managers"),
+    Job(anomalies.NAME, anomalies.run, "silent reps, overdue jumps, deletions, stalled deals, to managers"),
+)}

@@ -1,0 +1,94 @@
+"""Teams and their group chats. A team is a WeCom department; its managers are the department's leaders.
+
+A team's announcements go to one group chat: a group robot (its webhook key) or an app group chat (its
+chat id). A chat WeCom refuses for good (a robot removed from the group) is disabled, not retried.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from scrm.models import Department, Member, TeamChat
+
+KINDS = ("robot", "appchat")
+
+
+class TeamNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True)
+class Team:
+    department: Department
+    managers: list[Member]
+    members: list[Member]  # active members of the department, managers included
+    chat: TeamChat | None
+
+    @property
+    def reps(self) -> list[Member]:
+        """Who sells: members who do not lead the team (managers are never counted among their reps)."""
+        leaders = set(self.department.leader_userids)
+        return [m for m in self.members if m.userid not in leaders]
+
+
+def find_department(session: Session, wanted: str) -> Department:
+    """A department by id or by exact name; raises TeamNotFound naming what was looked for."""
+    department = session.get(Department, int(wanted)) if wanted.strip().isdigit() else None
+    if department is None:
+        matches = session.exec(select(Department).where(Department.name == wanted.strip())).all()
+        if len(matches) > 1:
+            ids = ", ".join(str(d.id) for d in matches)
+            raise TeamNotFound(f"several departments are named {wanted!r} (ids {ids}): give the id")
+        department = matches[0] if matches else None
+    if department is None:
+        raise TeamNotFound(f"no department {wanted!r} (run `scrm sync` first if it is new)")
+    return department
+
+
+def team(session: Session, department: Department) -> Team:
+    members = [m for m in session.exec(select(Member).where(Member.active == True).order_by(Member.userid)).all()  # noqa: E712
+               if department.id in m.department_ids]
+    leaders = set(department.leader_userids)
+    managers = [m for m in session.exec(select(Member).where(col(Member.userid).in_(sorted(leaders)))).all() if m.active]
+    return Team(department, managers, members, session.get(TeamChat, department.id))
+
+
+def set_chat(session: Session, department: Department, *, kind: str, target: str, now: datetime) -> TeamChat:
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}")
+    chat = session.get(TeamChat, department.id) or TeamChat(department_id=department.id, kind=kind, target=target)
+    chat.kind, chat.target, chat.enabled, chat.disabled_reason, chat.updated_at = kind, target, True, "", now
+    session.add(chat)
+    return chat
+
+
+def unset_chat(session: Session, department: Department) -> bool:
+    chat = session.get(TeamChat, department.id)
+    if chat is not None:
+        session.delete(chat)
+    return chat is not None
+
+
+def chats(session: Session) -> list[tuple[Department, TeamChat | None]]:
+    """Every department with its chat (or None), by id."""
+    departments = session.exec(select(Department).order_by(Department.id)).all()
+    configured = {c.department_id: c for c in session.exec(select(TeamChat)).all()}
+    return [(d, configured.get(d.id)) for d in departments]
+
+
+def disable(session: Session, *, kind: str, target: str, reason: str, now: datetime) -> list[TeamChat]:
+    """WeCom refused this robot key or chat for good: stop using it. Returns the chats disabled just now."""
+    found = session.exec(select(TeamChat).where(TeamChat.kind == kind, TeamChat.target == target,
+                                                TeamChat.enabled == True)).all()  # noqa: E712
+    for chat in found:
+        chat.enabled, chat.disabled_reason, chat.updated_at = False, reason[:200], now
+        session.add(chat)
+    return list(found)
+
+
+def masked(chat: TeamChat) -> str:
+    """How `team list` and logs show the target: a robot key is a credential, so only its last 4 characters."""
+    return f"…{chat.target[-4:]}" if chat.kind == "robot" else chat.target
