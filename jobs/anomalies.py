@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import case, func
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from jobs import texts
@@ -99,13 +99,16 @@ def overdue_jumps(session: Session, run: Run, reps: dict[str, Member]) -> Iterat
 
 
 def _late_shares(session: Session, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
-    """Per rep: follow-ups due in [start, end), and how many were not done within the on-time grace."""
-    on_time = (FollowUp.status == "done") & (col(FollowUp.done_at) <= col(FollowUp.due_at) + ON_TIME_GRACE)
-    rows = session.exec(select(FollowUp.userid, func.count(), func.sum(case((on_time, 0), else_=1)))
-                        .where(col(FollowUp.status).in_(("open", "done")), col(FollowUp.due_at) >= start,
-                               col(FollowUp.due_at) < end)
-                        .group_by(FollowUp.userid)).all()
-    return {userid: (due, int(late or 0)) for userid, due, late in rows}
+    """Per rep: follow-ups due in [start, end), and how many were not done within the on-time grace.
+    (Counted here rather than in SQL: date arithmetic differs between SQLite and PostgreSQL.)"""
+    shares: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for userid, status, due_at, done_at in session.exec(
+            select(FollowUp.userid, FollowUp.status, FollowUp.due_at, FollowUp.done_at)
+            .where(col(FollowUp.status).in_(("open", "done")), col(FollowUp.due_at) >= start,
+                   col(FollowUp.due_at) < end)):
+        shares[userid][0] += 1
+        shares[userid][1] += not (status == "done" and done_at is not None and done_at <= due_at + ON_TIME_GRACE)
+    return {userid: (due, late) for userid, (due, late) in shares.items()}
 
 
 def deletions(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Alert]:
