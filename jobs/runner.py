@@ -20,7 +20,7 @@ from typing import Protocol
 
 from jobs import schedule
 from jobs.config import JobSettings, Run
-from jobs.table import JOBS
+from jobs.table import JOBS, Job
 from scrm import ledger, workdays
 from scrm.clock import Clock
 from scrm.db import Store
@@ -51,11 +51,12 @@ class TickResult:
 
 class Runner:
     def __init__(self, store: Store, settings: JobSettings, clock: Clock, *, on_outbox: Callable[[], None] = lambda: None,
-                 lock: JobLock | None = None, policy: RetryPolicy = RetryPolicy(max_attempts=4)) -> None:
+                 lock: JobLock | None = None, policy: RetryPolicy = RetryPolicy(max_attempts=4),
+                 table: dict[str, Job] = JOBS) -> None:
         self._store, self._settings, self._clock = store, settings, clock
-        self._on_outbox, self._lock, self._policy = on_outbox, lock, policy
-        self.triggers = {name: schedule.trigger(settings.schedules[name], settings.timezone) for name in JOBS}
-        self._busy = {name: threading.Lock() for name in JOBS}  # a fire and the sweep in one process
+        self._on_outbox, self._lock, self._policy, self.table = on_outbox, lock, policy, table
+        self.triggers = {name: schedule.trigger(settings.schedules[name], settings.timezone) for name in table}
+        self._busy = {name: threading.Lock() for name in table}  # a fire and the sweep in one process
         self.runner_id = f"{socket.gethostname()}:{os.getpid()}"
 
     def run(self, name: str, at: datetime | None = None) -> TickResult:
@@ -105,7 +106,7 @@ class Runner:
         return False
 
     def _tick(self, name: str, scheduled_for: datetime, now: datetime) -> TickResult:
-        job = JOBS[name]
+        job = self.table[name]
         with self._store.transaction() as session:
             tick_id = ledger.start_tick(session, name, scheduled_for, runner=self.runner_id, now=self._clock.now()).id
         run = Run(name, now, self._store, self._settings, workdays.current(), self._clock, self._on_outbox)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import datetime
 
@@ -24,9 +25,14 @@ def message(chat: TeamChat, content: str) -> Message:
     return AppChatMarkdown(chat_id=chat.target, content=content)
 
 
+def _tag(chat: TeamChat) -> str:
+    """Names the chat in an outbox key without the robot key itself (a credential)."""
+    return f"{chat.kind}-{hashlib.sha256(chat.target.encode()).hexdigest()[:12]}"
+
+
 def hello(session: Session, department: Department, chat: TeamChat, *, now: datetime) -> None:
     """The first message into a chat just set: the operator sees at once whether it works."""
-    Outbox(session, now).add(message(chat, texts.CHAT_HELLO), key=f"team-hello:{department.id}:{now:%Y%m%d%H%M%S}")
+    Outbox(session, now).add(message(chat, texts.CHAT_HELLO), key=f"team-hello:{department.id}:{_tag(chat)}:{now:%Y%m%d%H%M%S}")
 
 
 def refused(session: Session, *, kind: str, target: str, errcode: int | None, now: datetime) -> bool:
@@ -43,5 +49,5 @@ def refused(session: Session, *, kind: str, target: str, errcode: int | None, no
         if team.managers:
             note = texts.CHAT_DISABLED.format(team=department.name, reason=reason)
             Outbox(session, now).add(AppText(to=tuple(m.userid for m in team.managers), text=note),
-                                     key=f"team-disabled:{department.id}:{now:%Y%m%d%H%M%S}")
+                                     key=f"team-disabled:{department.id}:{_tag(chat)}:{now:%Y%m%d%H%M%S}")
     return True

@@ -28,6 +28,10 @@ class FrozenClock:
     def now(self) -> datetime:
         return self._at
 
+    def set(self, at: datetime) -> datetime:
+        self._at = at.astimezone(UTC)
+        return self._at
+
     def advance(self, **delta: float) -> datetime:
         self._at += timedelta(**delta)
         return self._at

@@ -95,3 +95,37 @@ def test_rules_welcome_and_customer_commands(env, store, clock, tmp_path):
 
     missing = runner.invoke(cli, ["customer", "show", "陈志强"], env=env)
     assert missing.exit_code == 1 and "no customer matches" in missing.output
+
+
+def test_team_set_list_unset_and_jobs_list_and_run(env, store, clock):
+    from scrm import members
+
+    with store.transaction() as session:
+        members.sync_directory(session, [{"id": 2, "name": "华东销售部", "department_leader": ["wangwu"]}],
+                               [{"userid": "wangwu", "name": "王五", "department": [2], "is_leader_in_dept": [1]},
+                                {"userid": "zhangsan", "name": "张三", "department": [2]}], now=clock.now())
+    runner = CliRunner()
+    url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7aaa-4bc4-97a0-0ec2sifa5aaa"
+    added = runner.invoke(cli, ["team", "set", "华东销售部", "--robot", url], env=env)
+    assert added.exit_code == 0, added.output
+    assert "#2 华东销售部: robot …5aaa set; a hello message is queued" in added.output
+    assert "693a91f6" not in added.output  # the key is a credential
+    listed = runner.invoke(cli, ["team", "list"], env=env)
+    assert "#2 华东销售部: managers 王五; 1 reps; group robot …5aaa" in listed.output
+    for wrong, message in ((["team", "set", "西北部", "--robot", "abcdefgh"], "no department '西北部'"),
+                           (["team", "set", "2", "--robot", "x y"], "a robot key looks like"),
+                           (["team", "set", "2"], "give one of --robot KEY or --appchat CHATID")):
+        result = runner.invoke(cli, wrong, env=env)
+        assert result.exit_code != 0 and message in result.output
+    removed = runner.invoke(cli, ["team", "unset", "2"], env=env)
+    assert "group chat removed" in removed.output
+    jobs = runner.invoke(cli, ["jobs", "list"], env=env)
+    assert jobs.exit_code == 0
+    assert re.search(r"reminders +\* \* \* \* \* +\d{4}-\d\d-\d\d \d\d:\d\d +never", jobs.output)
+    ran = runner.invoke(cli, ["jobs", "run", "escalation", "--at", "2026-12-02T09:30"], env=env)
+    assert ran.exit_code == 0
+    assert "escalation @ 2026-12-02 09:30:00 Asia/Shanghai: done: 0 overdue follow-ups escalated" in ran.output
+    bad = runner.invoke(cli, ["jobs", "run", "reminders", "--at", "tomorrow"], env=env)
+    assert bad.exit_code == 2 and "'tomorrow' is not a time like 2026-12-02T15:00" in bad.output
+    unknown = runner.invoke(cli, ["jobs", "run", "digest"], env=env)
+    assert unknown.exit_code == 2 and "'digest' is not one of" in unknown.output
