@@ -8,6 +8,7 @@ would see in WeCom. Exit status 0 means every step was seen to happen.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import socket
 import string
@@ -16,6 +17,8 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,7 +30,7 @@ from bot.migrate import upgrade
 from bot.settings import load_settings
 from bot.sync import Backfill
 from bot.wecom import WeComClient
-from scrm import follow_ups, tagging, welcome
+from scrm import follow_ups, tagging, welcome, workdays
 from scrm.clock import SystemClock
 from scrm.dates import format_when
 from scrm.db import Store, make_engine
@@ -118,6 +121,25 @@ class Scene:
         return CallbackClient(f"{self.url}/wecom/callback", self.env["WECOM_TOKEN"],
                               self.env["WECOM_ENCODING_AES_KEY"], corp.corp_id)
 
+    def run_job(self, name: str, at: datetime, to: str, caption: str, marker: str = "") -> str:
+        """`scrm jobs run NAME --at AT` as an operator types it; returns (and prints) what `to` receives."""
+        seen = len(self.standin.delivered("app"))
+        command = [sys.executable, "-m", "bot", "jobs", "run", name, "--at", at.isoformat(timespec="minutes")]
+        done = subprocess.run(command, env={**os.environ, **self.env, "SCRM_LOG_LEVEL": "WARNING"},
+                              capture_output=True, text=True, timeout=60)
+        if done.returncode:
+            raise DemoFailed(f"scrm jobs run {name} failed:\n{done.stdout}{done.stderr}")
+        _say(f"   $ scrm jobs run {name} --at {at:%Y-%m-%dT%H:%M}")
+
+        def arrived():
+            # The scheduler inside `scrm serve` may have sent today's alert already: then that one is shown.
+            found = [m for m in self.standin.delivered("app")[seen:] if m.recipients == [to]]
+            return found or (marker and [m for m in self.standin.delivered("app")
+                                         if m.recipients == [to] and marker in m.content])
+        message = _wait_for(f"the {name} message", arrived)[-1]
+        _say(f"   {caption}：" + message.content.replace("\n", "\n             "))
+        return message.content
+
     def close(self) -> None:
         if self.server and self.server.poll() is None:
             self.server.terminate()
@@ -198,8 +220,28 @@ def rep_logs_follow_ups(scene: Scene) -> None:
     _say(f"   （已存下：陈志强的下次跟进 {format_when(due, due)}；新客户的首次跟进随这通电话完成）")
 
 
+def jobs_act(scene: Scene) -> None:
+    _say("\n④ 之后几天：提醒、逾期上报、异常提醒都由定时任务发出（这里用 scrm jobs run … --at 快进，不用真等）")
+    say(scene, "跟进 张伟 发了产品资料 明天上午10点电话确认")
+    calendar, tz = workdays.current(), ZoneInfo("Asia/Shanghai")
+    with scene.store.transaction() as session:
+        due = {f.note: f.due_at.astimezone(tz) for f in follow_ups.agenda(session, ["zhangsan"],
+                                                                         until=datetime.now(tz) + timedelta(days=30))}
+    at = due["回访"]  # 陈志强's next step, set in ③
+    if not calendar.is_working_day(at.date()):  # a day off: it comes in the next working morning's list
+        at = datetime.combine(calendar.next_working_day(at.date()), clock_time(8, 0), tzinfo=tz)
+    reminder = scene.run_job("reminders", at, "zhangsan", f"{format_when(at, at)} 到点提醒，张三收到")
+    number = re.search(r"「完成 (\d+)」", reminder) or re.search(r"(\d+)\. \S* ?\S* 陈志强", reminder)
+    say(scene, f"完成 {number[1]}")
+    late = due["电话确认"]  # 张伟's call was never logged: escalated when its next working day has ended
+    at = datetime.combine(calendar.next_working_day(calendar.next_working_day(late.date())), clock_time(9, 30), tzinfo=tz)
+    scene.run_job("escalation", at, "wangwu", f"{format_when(at, at)} 逾期上报，主管王五收到")
+    scene.run_job("anomalies", at - timedelta(minutes=30), "wangwu",
+                  f"{format_when(at - timedelta(minutes=30), at)} 异常提醒，主管王五收到", marker="异常提醒")
+
+
 def customer_deletes_rep(scene: Scene) -> None:
-    _say("\n④ 后来，陈志强把张三从好友里删除了")
+    _say("\n⑤ 后来，陈志强把张三从好友里删除了")
     corp = scene.standin.corp
     corp.mark_deleted_by_customer("zhangsan", "wmDemoChen01")
     before = len(scene.standin.delivered("app"))
@@ -220,6 +262,7 @@ def main() -> int:
             rep_asks_for_help(scene)
             customer_adds_rep(scene)
             rep_logs_follow_ups(scene)
+            jobs_act(scene)
             customer_deletes_rep(scene)
         except DemoFailed as failure:
             _say(f"\n演示失败：{failure}")

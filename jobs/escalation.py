@@ -94,8 +94,9 @@ def _tell_managers(session: Session, run: Run, overdue: list[FollowUp]) -> int:
 
 def _line(run: Run, follow_up: FollowUp, customer: Customer | None) -> str:
     due = follow_up.due_at.astimezone(run.settings.timezone)
+    days = (run.local.date() - due.date()).days  # calendar days, as people count them
     hours = int((run.now - follow_up.due_at).total_seconds() // 3600)
-    late = texts.LATE_DAYS.format(n=hours // 24) if hours >= 24 else texts.LATE_HOURS.format(n=max(hours, 1))
+    late = texts.LATE_DAYS.format(n=days) if days else texts.LATE_HOURS.format(n=max(hours, 1))
     name = display_name(customer)
     label = texts.CUSTOMER.format(name=name, corp=customer.corp_name) if customer and customer.corp_name else name
     return texts.ESCALATION_LINE.format(customer=label, task=f" {follow_up.note}" if follow_up.note else "",

@@ -19,7 +19,7 @@ ESCALATION_REP = "{rep}："
 ESCALATION_LINE = "· {customer}{task}，应在{due}，已逾期{late}"
 LATE_HOURS = "{n}小时"
 LATE_DAYS = "{n}天"
-ESCALATION_FOOTER = "销售本人早上已收到提醒。"
+ESCALATION_FOOTER = "销售每天早上会在待办里看到自己逾期的跟进。"
 
 # Anomaly alerts to a manager (app message), one list a day.
 ANOMALY_TITLE = "🔔 异常提醒（{day}）："

@@ -24,7 +24,7 @@ def test_an_overdue_follow_up_is_escalated_once_after_the_rep_heard_of_it(team, 
     assert "【逾期】" in messages[1][1] and "发报价" in messages[1][1]
     wednesday, thursday = messages[2][1], messages[3][1]
     assert wednesday.startswith("📋 逾期未跟进（12月2日（周三））：1 条")
-    assert "张三：\n· 陈志强（苏州精密） 发报价，应在11月30日（周一）15:00，已逾期1天" in wednesday
+    assert "张三：\n· 陈志强（苏州精密） 发报价，应在11月30日（周一）15:00，已逾期2天" in wednesday
     assert "李四" not in wednesday
     assert "李四：\n· 刘洋 寄样品" in thursday and "陈志强" not in thursday  # each follow-up once
     assert follow_up(team, late).escalated_at is not None
