@@ -157,7 +157,8 @@ def say(scene: Scene, text: str, who: str = "张三", userid: str = "zhangsan") 
     before = len(scene.standin.delivered("app"))
     scene.callbacks().send(xml.text_message(from_user=userid, content=text, msg_id=secrets.randbelow(10**18),
                                             agent_id=scene.standin.corp.agent_id, corp_id=scene.standin.corp.corp_id))
-    reply = _wait_for(f"the answer to {text}", lambda: scene.standin.delivered("app")[before:])[0]
+    reply = _wait_for(f"the answer to {text}", lambda: [m for m in scene.standin.delivered("app")[before:]
+                                                        if m.recipients == [userid]])[0]
     _say("   销售助手：" + reply.content.replace("\n", "\n             "))
     return reply.content
 

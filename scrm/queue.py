@@ -24,7 +24,8 @@ READY = ("pending", "failed")
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """When to try a failed row again, and when to give up on it."""
+    """When to try again after a failure, and when to give up: the one policy of the dispatcher (inbox rows),
+    the sender (outbox rows) and the scheduler (failed ticks, see jobs/runner.py)."""
 
     max_attempts: int = 5
     first_delay: timedelta = timedelta(seconds=5)
