@@ -37,6 +37,7 @@ def cli(log_level: str | None) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # urllib3 logs request URLs at DEBUG, and WeCom puts the access_token (robots: their key) in the URL.
     logging.getLogger("urllib3").setLevel(max(logging.INFO, logging.getLogger().level))
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))  # a line per fire
 
 
 @cli.command()

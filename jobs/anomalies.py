@@ -1,6 +1,7 @@
 """`anomalies` (daily, working days): the abnormal indicators of sales operations, to the rep's managers.
 
-- silent: a rep with customers who has logged nothing for N working days (once per quiet spell);
+- silent: a rep with customers who has logged nothing (no follow-up logged or marked done) for N working
+  days (once per quiet spell);
 - overdue jump: a rep whose share of late follow-ups over the last 7 days is above a level and a multiple
   of their 4 weeks before (once per ISO week);
 - deletions: customers deleting one rep, at least N in a day (once per rep and day, for the last 7 days);
@@ -21,7 +22,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from jobs import texts
-from jobs.config import Run
+from jobs.config import Done, Run
 from scrm import ledger, members
 from scrm.customers import LIVE, display_name
 from scrm.dates import format_day
@@ -40,9 +41,9 @@ class Alert:
     line: str
 
 
-def run(run: Run) -> str:
+def run(run: Run) -> Done:
     if not run.working_day():
-        return "not a working day"
+        return Done("not a working day")
     with run.store.transaction() as session:
         reps = {m.userid: m for m in session.exec(select(Member).where(Member.active == True))}  # noqa: E712
         alerts = [*silent(session, run, reps), *overdue_jumps(session, run, reps), *deletions(session, run, reps),
@@ -51,7 +52,7 @@ def run(run: Run) -> str:
         sent = _tell_managers(session, run, reps, [a for a in alerts if a.key in fresh])
     if sent:
         run.on_outbox()
-    return f"{len(fresh)} new alerts to {sent} managers"
+    return Done(f"{len(fresh)} new alerts to {sent} managers", sent)
 
 
 def silent(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Alert]:
@@ -62,10 +63,12 @@ def silent(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Aler
                                     .where(col(CustomerRep.status).in_(LIVE)).group_by(CustomerRep.userid)).all())
     last_logged = dict(session.exec(select(Interaction.userid, func.max(Interaction.at))
                                     .where(Interaction.kind == "follow_up").group_by(Interaction.userid)).all())
+    last_done = dict(session.exec(select(FollowUp.userid, func.max(FollowUp.done_at))  # `完成 1` is work too
+                                  .where(FollowUp.status == "done").group_by(FollowUp.userid)).all())
     for userid, count in customers.items():
         if userid not in reps:
             continue
-        last = last_logged.get(userid)
+        last = max((at for at in (last_logged.get(userid), last_done.get(userid)) if at), default=None)
         since = last or first_added.get(userid)
         if since is None:
             continue

@@ -37,6 +37,14 @@ class JobSettings:
     stage_limits: dict[str, int] = field(default_factory=lambda: dict(funnel.DEFAULT_LIMITS))
 
 
+@dataclass(frozen=True)
+class Done:
+    """What a tick did: a line for the log and `scrm jobs list`, and how many messages it queued."""
+
+    summary: str
+    messages: int = 0
+
+
 @dataclass
 class Run:
     """One tick of one job: the time it runs as (`now`; `scrm jobs run --at` sets it), the store and settings.

@@ -20,7 +20,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from jobs import texts
-from jobs.config import Run
+from jobs.config import Done, Run
 from scrm import ledger, members
 from scrm.customers import display_name
 from scrm.dates import format_day, format_when
@@ -31,9 +31,9 @@ NAME = "escalation"
 log = logging.getLogger(__name__)
 
 
-def run(run: Run) -> str:
+def run(run: Run) -> Done:
     if not run.working_day():
-        return "not a working day"
+        return Done("not a working day")
     with run.store.transaction() as session:
         overdue = list(session.exec(
             select(FollowUp).where(FollowUp.status == "open", col(FollowUp.escalated_at).is_(None),
@@ -47,7 +47,7 @@ def run(run: Run) -> str:
         sent = _tell_managers(session, run, [f for f in overdue if _key(f) in fresh])
     if sent:
         run.on_outbox()
-    return f"{len(fresh)} overdue follow-ups escalated to {sent} managers"
+    return Done(f"{len(fresh)} overdue follow-ups escalated to {sent} managers", sent)
 
 
 def cutoff(run: Run) -> datetime:

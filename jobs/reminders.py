@@ -23,7 +23,7 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from jobs import texts
-from jobs.config import Run
+from jobs.config import Done, Run
 from scrm import chat_state, ledger
 from scrm.customers import display_name
 from scrm.dates import ago, end_of_day, format_when
@@ -35,9 +35,9 @@ CHUNK = 2000  # follow-ups (or reps, for morning lists) per transaction
 MORNING_ITEMS = 20  # a longer 待办 is cut here in the morning list; 待办 shows it all
 
 
-def run(run: Run) -> str:
+def run(run: Run) -> Done:
     if not run.working_day() or run.quiet():
-        return "held: quiet hours or a day off"
+        return Done("held: quiet hours or a day off")
     morning = datetime.combine(run.local.date(), run.settings.quiet_end, tzinfo=run.settings.timezone)
     lists = _morning_lists(run, morning) if run.now < morning + run.settings.grace else 0
     reminded = reps = 0
@@ -50,7 +50,7 @@ def run(run: Run) -> str:
             break
     if lists or reps:
         run.on_outbox()
-    return f"{reminded} reminders to {reps} reps, {lists} morning lists"
+    return Done(f"{reminded} reminders to {reps} reps, {lists} morning lists", reps + lists)
 
 
 def key(follow_up: FollowUp) -> str:

@@ -111,13 +111,14 @@ class Runner:
             tick_id = ledger.start_tick(session, name, scheduled_for, runner=self.runner_id, now=self._clock.now()).id
         run = Run(name, now, self._store, self._settings, workdays.current(), self._clock, self._on_outbox)
         try:
-            summary = job.run(run)
+            done = job.run(run)
         except Exception as error:  # recorded and retried by a later catch-up; the scheduler keeps going
             log.exception("job %s @ %s failed", name, _local(scheduled_for, self._settings))
             summary, status = f"{type(error).__name__}: {str(error)[:300]}", "failed"
         else:
-            status = "done"
-            log.info("job %s @ %s: %s", name, _local(scheduled_for, self._settings), summary)
+            summary, status = done.summary, "done"
+            log.log(logging.INFO if done.messages else logging.DEBUG, "job %s @ %s: %s", name,
+                    _local(scheduled_for, self._settings), summary)
         with self._store.transaction() as session:
             ledger.finish_tick(session, tick_id, status=status, summary=summary, now=self._clock.now())
         return TickResult(name, scheduled_for, status, summary)

@@ -6,13 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from jobs import anomalies, escalation, reminders
-from jobs.config import Run
+from jobs.config import Done, Run
 
 
 @dataclass(frozen=True)
 class Job:
     name: str
-    run: Callable[[Run], str]
+    run: Callable[[Run], Done]
     about: str
 
 

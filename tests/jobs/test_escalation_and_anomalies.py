@@ -120,3 +120,13 @@ def test_a_rep_who_never_logged_anything_is_reported_once(team, clock):
     jobs.run("anomalies", at("2026-12-03 09:00"))
     [(_, text)] = sent(team)
     assert "李四：有 1 位客户，还没有记录过跟进" in text
+
+
+def test_marking_a_follow_up_done_counts_as_activity(team, clock):
+    item = plan(team, "wmLiu", "lisi", "2026-11-30 10:00", "回访")
+    with team.transaction() as session:
+        follow_ups.complete(session, session.get(FollowUp, item), now=at("2026-12-01 11:00"))
+        interactions.record(session, external_userid="wmChen", userid="zhangsan", kind="follow_up", text="电话",
+                            at=at("2026-12-01 18:00"))
+    runner(team, clock).run("anomalies", at("2026-12-02 09:00"))
+    assert sent(team) == []
