@@ -13,7 +13,7 @@ import redis
 from redis.lock import Lock
 
 log = logging.getLogger(__name__)
-LOCK_SECONDS = 60  # expires on its own if the holder dies; a longer tick may overlap, which is safe
+LOCK_SECONDS = 20  # expires on its own if the holder dies; a longer tick may overlap, which is safe
 
 
 class RedisJobLock:

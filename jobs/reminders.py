@@ -31,7 +31,7 @@ from scrm.models import Customer, CustomerRep, FollowUp, Interaction, Member
 from scrm.outbox import AppText, Outbox
 
 NAME = "reminders"
-CHUNK = 2000  # follow-ups (or reps, for morning lists) per transaction
+CHUNK = 500  # reps per transaction
 MORNING_ITEMS = 20  # a longer 待办 is cut here in the morning list; 待办 shows it all
 
 
@@ -39,15 +39,13 @@ def run(run: Run) -> Done:
     if not run.working_day() or run.quiet():
         return Done("held: quiet hours or a day off")
     morning = datetime.combine(run.local.date(), run.settings.quiet_end, tzinfo=run.settings.timezone)
-    lists = _morning_lists(run, morning) if run.now < morning + run.settings.grace else 0
+    lists = _morning_lists(run, morning) if morning <= run.now < morning + run.settings.grace else 0
     reminded = reps = 0
-    while True:
+    waiting = _reps_with_due(run)
+    for start in range(0, len(waiting), CHUNK):  # whole reps per transaction: one message per rep
         with run.store.transaction() as session:
-            due = _falling_due(session, run)
-            done, to = _remind(session, run, due)
+            done, to = _remind(session, run, _falling_due(session, run, waiting[start:start + CHUNK]))
         reminded, reps = reminded + done, reps + to
-        if len(due) < CHUNK:
-            break
     if lists or reps:
         run.on_outbox()
     return Done(f"{reminded} reminders to {reps} reps, {lists} morning lists", reps + lists)
@@ -57,14 +55,23 @@ def key(follow_up: FollowUp) -> str:
     return f"reminder:followup-{follow_up.id}:{follow_up.due_at:%Y%m%d%H%M}"
 
 
-def _falling_due(session: Session, run: Run) -> list[FollowUp]:
-    """Open, not yet reminded, due in the grace before now (reads ix_follow_up_to_remind). Rows another
-    scheduler is working on are skipped (PostgreSQL); the ledger would refuse them anyway."""
+def _due_now(run: Run):
+    """Open, not yet reminded, due in the grace before now: what ix_follow_up_to_remind holds."""
+    return (FollowUp.status == "open", col(FollowUp.reminded_at).is_(None), col(FollowUp.due_at) <= run.now,
+            col(FollowUp.due_at) > run.now - run.settings.grace)
+
+
+def _reps_with_due(run: Run) -> list[str]:
+    with run.store.transaction() as session:
+        return sorted(set(session.exec(select(FollowUp.userid).where(*_due_now(run))).all()))
+
+
+def _falling_due(session: Session, run: Run, reps: list[str]) -> list[FollowUp]:
+    """These reps' follow-ups falling due. Rows another scheduler is working on are skipped (PostgreSQL);
+    the ledger would refuse them anyway."""
     return list(session.exec(
-        select(FollowUp)
-        .where(FollowUp.status == "open", col(FollowUp.reminded_at).is_(None),
-               col(FollowUp.due_at) <= run.now, col(FollowUp.due_at) > run.now - run.settings.grace)
-        .order_by(FollowUp.due_at, FollowUp.id).limit(CHUNK).with_for_update(skip_locked=True)).all())
+        select(FollowUp).where(*_due_now(run), col(FollowUp.userid).in_(reps))
+        .order_by(FollowUp.due_at, FollowUp.id).with_for_update(skip_locked=True)).all())
 
 
 def _remind(session: Session, run: Run, due: list[FollowUp]) -> tuple[int, int]:
@@ -125,7 +132,8 @@ def _morning_chunk(session: Session, run: Run, reps: list[str], day: str) -> int
     messages = []
     for userid in reps:
         shown = list(enumerate(agendas[userid], 1))[:MORNING_ITEMS]
-        text = "\n".join([texts.MORNING_TITLE.format(n=len(agendas[userid])), *lines.items(userid, shown),
+        title = texts.MORNING_TITLE if run.local.hour < 11 else texts.HELD_TITLE
+        text = "\n".join([title.format(n=len(agendas[userid])), *lines.items(userid, shown),
                           texts.QUICK_REPLY_MORNING])
         messages.append((AppText(to=(userid,), text=text), f"morning:{userid}:{day}"))
     Outbox(session, run.clock.now()).add_many(messages)

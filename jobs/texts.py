@@ -4,6 +4,7 @@
 REMINDER_TITLE = "⏰ 到点跟进："
 REMINDER_TITLE_MANY = "⏰ 到点跟进 {n} 位客户："
 MORNING_TITLE = "早上好！今天要跟进 {n} 位客户（逾期的在前）："
+HELD_TITLE = "今天要跟进 {n} 位客户（逾期的在前）："  # the same list when quiet hours end later in the day
 ITEM = "{n}. {overdue}{when} {customer}{task}"
 OVERDUE = "【逾期】"
 CUSTOMER = "{name}（{corp}）"

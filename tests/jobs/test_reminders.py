@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from scrm import chat_state
 from tests.jobs.conftest import at, plan, runner, sent
 
@@ -99,3 +101,25 @@ def test_a_postponed_follow_up_is_reminded_again_at_its_new_time(team, clock):
     jobs.run("reminders", at("2026-12-02 10:01"))
     assert [to for to, _ in sent(team)] == ["zhangsan", "zhangsan"]
     assert "到点跟进" in sent(team)[1][1]
+
+
+def test_a_rep_with_more_due_than_a_transaction_holds_still_gets_one_message(team, clock):
+    from jobs import reminders
+    from scrm.models import FollowUp
+
+    with team.transaction() as session:
+        session.add_all(FollowUp(external_userid="wmChen", userid="zhangsan", due_at=at("2026-12-01 15:00"),
+                                 note=f"任务{n}", created_at=at("2026-11-30 10:00")) for n in range(reminders.CHUNK + 1))
+    done = runner(team, clock).run("reminders", at("2026-12-01 15:00"))
+    assert done.summary == f"{reminders.CHUNK + 1} reminders to 1 reps, 0 morning lists"
+    assert {to for to, _ in sent(team)} == {"zhangsan"}
+    assert sent(team)[0][1].startswith(f"⏰ 到点跟进 {reminders.CHUNK + 1} 位客户")  # one message, split only by size
+
+
+def test_no_morning_list_before_the_quiet_hours_end(team, clock):
+    plan(team, "wmChen", "zhangsan", "2026-11-30 15:00")
+    jobs = runner(team, clock, quiet_start=time(20, 0), quiet_end=time(23, 0))
+    jobs.run("reminders", at("2026-12-02 00:30"))
+    assert sent(team) == []
+    jobs.run("reminders", at("2026-12-02 23:00"))
+    assert sent(team)[0][1].startswith("今天要跟进 1 位客户")  # no "good morning" at 23:00
