@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 import click
 
-from jobs import schedule, team_chats
+from jobs import schedule
 from jobs.table import JOBS
 from scrm import ledger, teams
 from scrm.wecom import WeComError
@@ -127,7 +127,7 @@ def _team(services: Callable) -> click.Group:
         with s.store.transaction() as session:
             found = _department(session, department)
             chat = teams.set_chat(session, found, kind=kind, target=target, now=s.clock.now())
-            team_chats.hello(session, found, chat, now=s.clock.now())
+            teams.hello(session, found, chat, now=s.clock.now())
             click.echo(f"#{found.id} {found.name}: {kind} {teams.masked(chat)} set; a hello message is queued "
                        "(`scrm serve` or `scrm worker` sends it; `scrm outbox list` shows if WeCom refused it)")
 
@@ -160,7 +160,7 @@ def _team(services: Callable) -> click.Group:
                                        " (appchat needs the app's visible range to be the whole company)") from None
         with s.store.transaction() as session:
             chat = teams.set_chat(session, found, kind="appchat", target=chat_id, now=s.clock.now())
-            team_chats.hello(session, found, chat, now=s.clock.now())
+            teams.hello(session, found, chat, now=s.clock.now())
         click.echo(f"#{found.id} {found.name}: app group chat {chat_id} created with {len(team.members)} members and set")
 
     return group

@@ -20,8 +20,7 @@ import redis
 from bot.ratelimit import SendLimits
 from bot.tag_writer import TagWriter
 from bot.wecom import AlreadyDone, RateLimited, Refused, WebhookClient, WeComClient
-from jobs import team_chats
-from scrm import outbox, queue
+from scrm import outbox, queue, teams
 from scrm.clock import Clock
 from scrm.db import Store
 from scrm.models import OutboxMessage
@@ -161,7 +160,7 @@ class Sender:
         kind, target = ("robot", message.webhook_key) if isinstance(message, WebhookMarkdown) \
             else ("appchat", message.chat_id)
         with self._store.transaction() as session:
-            team_chats.refused(session, kind=kind, target=target, errcode=errcode, now=self._clock.now())
+            teams.refused(session, kind=kind, target=target, errcode=errcode, now=self._clock.now())
 
     def _retry(self, row: OutboxMessage, token: str, error: WeComError) -> None:
         with self._store.transaction() as session:

@@ -56,7 +56,7 @@ class Settings(DatabaseSettings):
     scrm_alert_overdue_share: float = Field(default=0.3, gt=0, lt=1)
     scrm_alert_overdue_jump: float = Field(default=2.0, ge=1)
     scrm_alert_deletions: int = Field(default=3, ge=1)
-    scrm_stage_limits: str = funnel.default_limits(funnel.DEFAULT_STAGES)
+    scrm_stage_limits: str = ""  # empty: funnel.DEFAULT_LIMITS for the stages that exist
 
     @field_validator("wecom_encoding_aes_key")
     @classmethod
@@ -119,7 +119,7 @@ class Settings(DatabaseSettings):
     @classmethod
     def _escalate_after(cls, value: str) -> str:
         if not follow_ups.valid_rule(value):
-            raise ValueError("must be next_working_day, or hours/days such as 4h or 2d")
+            raise ValueError("must be next_working_day, or at least an hour such as 4h or 2d")
         return value.strip()
 
     @field_validator("scrm_stage_limits")
@@ -153,7 +153,8 @@ class Settings(DatabaseSettings):
             escalate_after=self.scrm_escalate_after, silent_days=self.scrm_alert_silent_days,
             overdue_share=self.scrm_alert_overdue_share, overdue_jump=self.scrm_alert_overdue_jump,
             deletions_per_day=self.scrm_alert_deletions, stages=self.stages,
-            stage_limits=funnel.parse_limits(self.scrm_stage_limits, self.stages))
+            stage_limits=funnel.parse_limits(self.scrm_stage_limits, self.stages) if self.scrm_stage_limits
+            else {s: d for s, d in funnel.DEFAULT_LIMITS.items() if s in self.stages})
 
     @property
     def contact_secret(self) -> SecretStr:

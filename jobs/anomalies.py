@@ -4,19 +4,22 @@
   days (once per quiet spell);
 - overdue jump: a rep whose share of late follow-ups over the last 7 days is above a level and a multiple
   of their 4 weeks before (once per ISO week);
-- deletions: customers deleting one rep, at least N in a day (once per rep and day, for the last 7 days);
+- deletions: customers deleting one rep, at least N in a day (once per rep and day; the days since the
+  working day before the last one are looked at, so a run after a long holiday still sees them);
 - stalled: a deal in one funnel stage longer than that stage's limit (once per deal and stage entry).
 
 Each alert is a ledger key; each manager gets the day's alerts as one message. A rep on leave with no
-customers is no subject: only reps with live customers are judged.
+customers is no subject: only reps with live customers are judged. An alert about a rep with no active
+manager anywhere up the departments is not claimed (the log says so): it goes once a manager is set.
 """
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -25,13 +28,13 @@ from jobs import texts
 from jobs.config import Done, Run
 from scrm import ledger, members
 from scrm.customers import LIVE, display_name
-from scrm.dates import format_day
+from scrm.dates import format_day, midnight
 from scrm.kpis import ON_TIME_GRACE
 from scrm.models import Customer, CustomerRep, Deal, FollowUp, Interaction, Member, StageChange
 from scrm.outbox import AppText, Outbox
 
 NAME = "anomalies"
-DELETION_DAYS = 7
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,13 @@ def run(run: Run) -> Done:
         reps = {m.userid: m for m in session.exec(select(Member).where(Member.active == True))}  # noqa: E712
         alerts = [*silent(session, run, reps), *overdue_jumps(session, run, reps), *deletions(session, run, reps),
                   *stalled(session, run, reps)]
+        managers = {userid: members.managers_of(session, reps[userid]) for userid in {a.userid for a in alerts}}
+        for userid in sorted(u for u, m in managers.items() if not m):
+            log.warning("anomalies: a rep (%s) has no active manager in any department above them; their "
+                        "alerts wait (set a department leader in WeCom, then `scrm sync`)", userid)
+        alerts = [a for a in alerts if managers[a.userid]]
         fresh = ledger.claim_many(session, [a.key for a in alerts], job=NAME, now=run.now)
-        sent = _tell_managers(session, run, reps, [a for a in alerts if a.key in fresh])
+        sent = _tell_managers(session, run, managers, [a for a in alerts if a.key in fresh])
     if sent:
         run.on_outbox()
     return Done(f"{len(fresh)} new alerts to {sent} managers", sent)
@@ -86,7 +94,7 @@ def silent(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Aler
 
 
 def overdue_jumps(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Alert]:
-    today = _midnight(run, run.local.date())
+    today = midnight(run.local.date(), run.settings.timezone)
     week = _late_shares(session, today - timedelta(days=7), today)
     before = _late_shares(session, today - timedelta(days=35), today - timedelta(days=7))
     year, number, _ = run.local.date().isocalendar()
@@ -115,7 +123,8 @@ def _late_shares(session: Session, start: datetime, end: datetime) -> dict[str, 
 
 
 def deletions(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Alert]:
-    start = _midnight(run, run.local.date() - timedelta(days=DELETION_DAYS))
+    before = run.calendar.last_working_day_before  # covers the days off since, and one missed run
+    start = midnight(before(before(run.local.date())), run.settings.timezone)
     counts: dict[tuple[str, date], int] = defaultdict(int)
     for userid, at in session.exec(select(CustomerRep.userid, CustomerRep.status_at).where(
             CustomerRep.status == "lost", col(CustomerRep.status_at) >= start)):
@@ -123,7 +132,7 @@ def deletions(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[A
     for (userid, day), n in sorted(counts.items()):
         if userid in reps and n >= run.settings.deletions_per_day:
             yield Alert(f"deletions:{userid}:{day:%Y-%m-%d}", userid, texts.DELETIONS.format(
-                rep=reps[userid].name, n=n, day=format_day(_midnight(run, day), run.now)))
+                rep=reps[userid].name, n=n, day=format_day(midnight(day, run.settings.timezone), run.now)))
 
 
 def stalled(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Alert]:
@@ -143,10 +152,10 @@ def stalled(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Ale
                 days=(run.now - at).days, limit=limits[deal.stage]))
 
 
-def _tell_managers(session: Session, run: Run, reps: dict[str, Member], alerts: list[Alert]) -> int:
+def _tell_managers(session: Session, run: Run, managers: dict[str, list[Member]], alerts: list[Alert]) -> int:
     per_manager: dict[str, list[str]] = defaultdict(list)
     for alert in alerts:
-        for manager in members.managers_of(session, reps[alert.userid]):
+        for manager in managers[alert.userid]:
             per_manager[manager.userid].append(alert.line)
     title = texts.ANOMALY_TITLE.format(day=format_day(run.now.astimezone(run.settings.timezone), run.now))
     first = min((a.key for a in alerts), default="")
@@ -164,6 +173,3 @@ def _working_days_between(run: Run, first: date, today: date) -> int:
         day += timedelta(days=1)
     return days
 
-
-def _midnight(run: Run, day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=run.settings.timezone)

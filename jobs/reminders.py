@@ -1,45 +1,49 @@
 """`reminders` (every minute): a follow-up that falls due reminds its rep once, with the quick replies.
 
-- All of a rep's follow-ups falling due in one tick go as one message, numbered as the rep's 待办 is
-  (the bot remembers that list, so `完成 2` answers the reminder).
-- Quiet hours and days off (China's calendar) hold reminders. The first tick of the working morning sends
-  each rep who has anything held or overdue one morning list: their whole 待办, overdue first. So a rep
-  always hears of an overdue follow-up before their manager does (see escalation.py).
+- All of a rep's follow-ups falling due in one tick go as one message. They are numbered in the list the
+  rep last saw (their 待办 or this morning's list), new ones added at its end, so `完成 2` answers the
+  reminder and the numbers the rep already read stay true. A list with nothing open left starts afresh
+  from their 待办.
+- Quiet hours and days off (China's calendar) hold reminders. The first working tick after quiet hours
+  (08:00 by default; 08:00 too when there are none) sends each rep with anything held or overdue their
+  whole 待办, overdue first: the morning list. A rep hears of an overdue follow-up before their manager
+  does (escalation.py runs later in the morning).
 - A follow-up is reminded once per due time (`reminder:followup-812:202612011500` in the ledger);
   postponing it gives it a new due time, and so a new reminder.
 - Only follow-ups due within the grace are reminded at their minute: after downtime, older ones wait for
   the morning list and 待办 rather than arriving late.
 
-Work is done in chunks, each one transaction with a few set-based statements: the ledger keys, the
+Work is done for a few hundred reps per transaction, with set-based statements: the ledger keys, the
 messages and the `reminded_at` marks commit together or not at all.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from jobs import texts
 from jobs.config import Done, Run
-from scrm import chat_state, ledger
-from scrm.customers import display_name
+from scrm import chat_state, follow_ups, ledger
+from scrm.customers import label
 from scrm.dates import ago, end_of_day, format_when
-from scrm.models import Customer, CustomerRep, FollowUp, Interaction, Member
+from scrm.db import chunks
+from scrm.models import ChatState, Customer, CustomerRep, FollowUp, Interaction, Member
 from scrm.outbox import AppText, Outbox
 
 NAME = "reminders"
 CHUNK = 500  # reps per transaction
 MORNING_ITEMS = 20  # a longer 待办 is cut here in the morning list; 待办 shows it all
+MORNING_WITHOUT_QUIET_HOURS = time(8, 0)
 
 
 def run(run: Run) -> Done:
     if not run.working_day() or run.quiet():
         return Done("held: quiet hours or a day off")
-    morning = datetime.combine(run.local.date(), run.settings.quiet_end, tzinfo=run.settings.timezone)
-    lists = _morning_lists(run, morning) if morning <= run.now < morning + run.settings.grace else 0
+    lists = _morning_lists(run) if run.now >= _morning(run) else 0
     reminded = reps = 0
     waiting = _reps_with_due(run)
     for start in range(0, len(waiting), CHUNK):  # whole reps per transaction: one message per rep
@@ -53,6 +57,12 @@ def run(run: Run) -> Done:
 
 def key(follow_up: FollowUp) -> str:
     return f"reminder:followup-{follow_up.id}:{follow_up.due_at:%Y%m%d%H%M}"
+
+
+def _morning(run: Run) -> datetime:
+    s = run.settings
+    start = s.quiet_end if s.quiet_start != s.quiet_end else MORNING_WITHOUT_QUIET_HOURS
+    return datetime.combine(run.local.date(), start, tzinfo=s.timezone)
 
 
 def _due_now(run: Run):
@@ -87,34 +97,50 @@ def _remind(session: Session, run: Run, due: list[FollowUp]) -> tuple[int, int]:
             fresh[follow_up.userid].append(follow_up)
     if not fresh:
         return 0, 0
-    agendas = _agendas(session, run, list(fresh))
-    lines = _Lines(session, run, [(userid, f) for userid, items in agendas.items() for f in items])
+    numbered = _numbered(session, run, fresh)
+    lines = _Lines(session, run, [(userid, f) for userid, items in fresh.items() for f in items])
     messages = []
     for userid, items in fresh.items():
-        numbers = {f.id: n for n, f in enumerate(agendas[userid], 1)}
-        items.sort(key=lambda f: numbers[f.id])
         title = texts.REMINDER_TITLE if len(items) == 1 else texts.REMINDER_TITLE_MANY.format(n=len(items))
-        text = "\n".join([title, *lines.items(userid, [(numbers[f.id], f) for f in items]),
-                          texts.QUICK_REPLY.format(n=numbers[items[0].id])])
-        messages.append((AppText(to=(userid,), text=text), key(items[0])))
+        pairs = sorted((numbered[userid].index(f.id) + 1, f) for f in items)
+        text = "\n".join([title, *lines.items(userid, pairs), texts.QUICK_REPLY.format(n=pairs[0][0])])
+        messages.append((AppText(to=(userid,), text=text), key(pairs[0][1])))
     Outbox(session, run.clock.now()).add_many(messages)
     return sum(len(items) for items in fresh.values()), len(fresh)
 
 
-def _morning_lists(run: Run, morning: datetime) -> int:
-    """Each rep with something held or overdue gets their 待办 once this morning; returns how many went."""
+def _numbered(session: Session, run: Run, fresh: dict[str, list[FollowUp]]) -> dict[str, list[int]]:
+    """Each rep's numbered list with the follow-ups falling due in it: the list they last saw, if anything on
+    it is still open (new items go at its end), else their 待办. Remembered, so `完成 N` refers to it."""
+    saved = {s.userid: s.agenda for s in session.exec(select(ChatState).where(col(ChatState.userid).in_(list(fresh))))}
+    still_open = set()
+    for part in chunks(sorted({i for ids in saved.values() for i in ids})):
+        still_open.update(session.exec(select(FollowUp.id).where(col(FollowUp.id).in_(part),
+                                                                 FollowUp.status == "open")).all())
+    stale = [userid for userid in fresh if not still_open.intersection(saved.get(userid, []))]
+    agendas = _agendas(session, run, stale)
+    numbered = {userid: list(saved[userid]) if userid not in agendas else [f.id for f in agendas[userid]]
+                for userid in fresh}
+    for userid, items in fresh.items():
+        numbered[userid] += [f.id for f in items if f.id not in numbered[userid]]
+    chat_state.remember_agendas(session, numbered, now=run.now)
+    return numbered
+
+
+def _morning_lists(run: Run) -> int:
+    """Each rep with something held or overdue gets their 待办 once today; returns how many went."""
     day = f"{run.local.date():%Y-%m-%d}"
     with run.store.transaction() as session:
         if ledger.claimed(session, [f"morning-done:{day}"]):
             return 0
-        waiting = session.exec(select(FollowUp.userid).where(FollowUp.status == "open", col(FollowUp.due_at) < morning)
-                               .distinct()).all()
+        waiting = session.exec(select(FollowUp.userid).where(FollowUp.status == "open",
+                                                             col(FollowUp.due_at) < _morning(run)).distinct()).all()
         reps = sorted(_active(session, set(waiting)))
     sent = 0
     for start in range(0, len(reps), CHUNK):
         with run.store.transaction() as session:
             sent += _morning_chunk(session, run, reps[start:start + CHUNK], day)
-    with run.store.transaction() as session:  # every rep is done: later ticks this morning need not look again
+    with run.store.transaction() as session:  # every rep is done: later ticks today need not look again
         ledger.claim(session, f"morning-done:{day}", job=NAME, now=run.now)
     return sent
 
@@ -125,64 +151,64 @@ def _morning_chunk(session: Session, run: Run, reps: list[str], day: str) -> int
     if not reps:
         return 0
     agendas = _agendas(session, run, reps)
+    chat_state.remember_agendas(session, {u: [f.id for f in items] for u, items in agendas.items()}, now=run.now)
     held = [f for items in agendas.values() for f in items if f.due_at <= run.now and f.reminded_at is None]
     ledger.claim_many(session, [key(f) for f in held], job=NAME, now=run.now)  # reminded now, not at its minute
     _mark_reminded(session, [f.id for f in held], run.now)
     lines = _Lines(session, run, [(userid, f) for userid, items in agendas.items() for f in items[:MORNING_ITEMS]])
+    title = texts.MORNING_TITLE if run.local.hour < 11 else texts.HELD_TITLE
     messages = []
     for userid in reps:
-        shown = list(enumerate(agendas[userid], 1))[:MORNING_ITEMS]
-        title = texts.MORNING_TITLE if run.local.hour < 11 else texts.HELD_TITLE
-        text = "\n".join([title.format(n=len(agendas[userid])), *lines.items(userid, shown),
-                          texts.QUICK_REPLY_MORNING])
+        agenda = agendas[userid]
+        more = [texts.MORE.format(n=len(agenda) - MORNING_ITEMS)] if len(agenda) > MORNING_ITEMS else []
+        text = "\n".join([title.format(n=len(agenda)), *lines.items(userid, list(enumerate(agenda, 1))[:MORNING_ITEMS]),
+                          *more, texts.QUICK_REPLY_MORNING])
         messages.append((AppText(to=(userid,), text=text), f"morning:{userid}:{day}"))
     Outbox(session, run.clock.now()).add_many(messages)
     return len(messages)
 
 
 def _agendas(session: Session, run: Run, reps: list[str]) -> dict[str, list[FollowUp]]:
-    """Each rep's 待办 as the agenda command numbers it, remembered so that `完成 N` refers to it."""
-    rows = session.exec(select(FollowUp).where(col(FollowUp.userid).in_(reps), FollowUp.status == "open",
-                                               col(FollowUp.due_at) < end_of_day(run.now, run.settings.timezone))
-                        .order_by(FollowUp.due_at, FollowUp.id)).all()
+    """Each rep's 待办, as the agenda command lists and numbers it."""
     agendas: dict[str, list[FollowUp]] = {userid: [] for userid in reps}
-    for follow_up in rows:
-        agendas[follow_up.userid].append(follow_up)
-    chat_state.remember_agendas(session, {u: [f.id for f in items] for u, items in agendas.items()}, now=run.now)
+    if reps:
+        for follow_up in follow_ups.agenda(session, reps, until=end_of_day(run.now, run.settings.timezone)):
+            agendas[follow_up.userid].append(follow_up)
     return agendas
 
 
 class _Lines:
     """Two lines per follow-up: number, time, customer and task; then the last thing logged with them.
-    What they need is read for all follow-ups of a chunk at once."""
+    What they need is read for all follow-ups of a transaction at once."""
 
     def __init__(self, session: Session, run: Run, pairs: list[tuple[str, FollowUp]]) -> None:
         self._run = run
         wanted = sorted({f.external_userid for _, f in pairs})
         reps = sorted({userid for userid, _ in pairs})
-        self._customers = {c.external_userid: c for c in session.exec(
-            select(Customer).where(col(Customer.external_userid).in_(wanted)))}
-        newest = (select(func.max(Interaction.id)).where(
-            col(Interaction.userid).in_(reps), Interaction.kind == "follow_up",
-            col(Interaction.external_userid).in_(wanted)).group_by(Interaction.userid, Interaction.external_userid))
-        self._last = {(e.userid, e.external_userid): e for e in session.exec(
-            select(Interaction).where(col(Interaction.id).in_(newest)))}
-        self._added = {(userid, external): at for userid, external, at in session.exec(
-            select(CustomerRep.userid, CustomerRep.external_userid, CustomerRep.added_at).where(
-                col(CustomerRep.userid).in_(reps), col(CustomerRep.external_userid).in_(wanted)))}
+        self._customers: dict[str, Customer] = {}
+        self._last: dict[tuple[str, str], Interaction] = {}
+        self._added: dict[tuple[str | None, str], datetime | None] = {}
+        for part in chunks(wanted):
+            self._customers.update((c.external_userid, c) for c in session.exec(
+                select(Customer).where(col(Customer.external_userid).in_(part))))
+            newest = (select(func.max(Interaction.id)).where(
+                col(Interaction.userid).in_(reps), Interaction.kind == "follow_up",
+                col(Interaction.external_userid).in_(part)).group_by(Interaction.userid, Interaction.external_userid))
+            self._last.update(((e.userid, e.external_userid), e) for e in session.exec(
+                select(Interaction).where(col(Interaction.id).in_(newest))))
+            self._added.update(((userid, external), at) for userid, external, at in session.exec(
+                select(CustomerRep.userid, CustomerRep.external_userid, CustomerRep.added_at).where(
+                    col(CustomerRep.userid).in_(reps), col(CustomerRep.external_userid).in_(part))))
 
     def items(self, userid: str, numbered: list[tuple[int, FollowUp]]) -> list[str]:
         run, tz = self._run, self._run.settings.timezone
-        today = run.local.date()
         lines = []
         for n, follow_up in numbered:
             due = follow_up.due_at.astimezone(tz)
-            customer = self._customers.get(follow_up.external_userid)
-            name = display_name(customer)
-            label = texts.CUSTOMER.format(name=name, corp=customer.corp_name) if customer and customer.corp_name else name
             lines.append(texts.ITEM.format(
-                n=n, overdue=texts.OVERDUE if due.date() < today else "",
-                when=due.strftime("%H:%M") if due.date() == today else format_when(due, run.now), customer=label,
+                n=n, overdue=texts.OVERDUE if follow_up.due_at < run.now else "",  # as 待办 marks it
+                when=due.strftime("%H:%M") if due.date() == run.local.date() else format_when(due, run.now),
+                customer=label(self._customers.get(follow_up.external_userid)),
                 task=f" {follow_up.note}" if follow_up.note else ""))
             lines.append(self._last_line(userid, follow_up.external_userid))
         return lines
@@ -198,15 +224,14 @@ class _Lines:
 
 
 def _mark_reminded(session: Session, ids: list[int], now: datetime) -> None:
-    for start in range(0, len(ids), 500):
-        session.exec(update(FollowUp).where(col(FollowUp.id).in_(ids[start:start + 500])).values(reminded_at=now))
+    for part in chunks(ids):
+        session.exec(update(FollowUp).where(col(FollowUp.id).in_(part)).values(reminded_at=now))
 
 
 def _active(session: Session, userids: set[str]) -> set[str]:
     """Members who can still receive messages (one who left is not reminded)."""
     found: set[str] = set()
-    ordered = sorted(userids)
-    for start in range(0, len(ordered), 500):
-        found.update(session.exec(select(Member.userid).where(col(Member.userid).in_(ordered[start:start + 500]),
+    for part in chunks(sorted(userids)):
+        found.update(session.exec(select(Member.userid).where(col(Member.userid).in_(part),
                                                                Member.active == True)).all())  # noqa: E712
     return found

@@ -63,11 +63,5 @@ def fire_times(cron: CronTrigger, after: datetime, until: datetime, limit: int =
         at = cron.get_next_fire_time(at, at + STEP)
 
 
-def latest_fire(cron: CronTrigger, now: datetime, within: timedelta) -> datetime | None:
-    """The last fire time at or before `now`, if there was one in the `within` before it."""
-    times = list(fire_times(cron, now - within, now))
-    return times[-1] if times else None
-
-
 def next_fire(cron: CronTrigger, now: datetime) -> datetime | None:
     return cron.get_next_fire_time(None, now + STEP)

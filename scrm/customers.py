@@ -25,6 +25,12 @@ def display_name(customer: Customer | None) -> str:
     return customer.name if customer and customer.name else texts.UNKNOWN_CUSTOMER
 
 
+def label(customer: Customer | None) -> str:
+    """The name with the company, when known: 陈志强（苏州精密）."""
+    name = display_name(customer)
+    return texts.CUSTOMER_AT.format(name=name, corp=customer.corp_name) if customer and customer.corp_name else name
+
+
 def upsert(session: Session, *, external_userid: str, profile: dict[str, Any], now: datetime) -> tuple[Customer, str]:
     """Store WeCom's `external_contact` profile; returns (customer, "created" | "updated" | "unchanged")."""
     customer = session.get(Customer, external_userid)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from scrm import texts
@@ -27,7 +27,11 @@ def end_of_day(now: datetime, tz: ZoneInfo) -> datetime:
 
 
 def start_of_day(now: datetime, tz: ZoneInfo) -> datetime:
-    return datetime.combine(now.astimezone(tz).date(), time(0), tzinfo=tz)
+    return midnight(now.astimezone(tz).date(), tz)
+
+
+def midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz)
 
 
 def ago(then: datetime, now: datetime, tz: ZoneInfo) -> str:

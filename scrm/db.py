@@ -88,6 +88,12 @@ def insert_ignore(session: Session | Connection, model: type[SQLModel], values: 
     return session.execute(statement, values).first() is not None
 
 
+def chunks(items: list, size: int = 500) -> Iterator[list]:
+    """A long list in parts, for IN (…) lists (PostgreSQL takes at most 65,535 parameters a statement)."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 def insert_many_ignore(session: Session, model: type[SQLModel], rows: list[dict[str, Any]], key: str) -> set[Any]:
     """Many rows in one INSERT … ON CONFLICT (key) DO NOTHING per 500; returns the keys that were new."""
     table = model.__table__  # type: ignore[attr-defined]

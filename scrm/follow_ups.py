@@ -17,15 +17,24 @@ FIRST_CALL_HOUR = time(10, 0)
 
 def first_due(added_at: datetime, tz: ZoneInfo, rule: str) -> datetime:
     """When the first follow-up is due: `next_working_day` (10:00, China's calendar), or `Nh` / `Nd` later."""
-    if match := re.fullmatch(r"(\d+)\s*([hd])", rule.strip()):
-        amount, unit = int(match[1]), match[2]
-        return added_at + (timedelta(hours=amount) if unit == "h" else timedelta(days=amount))
+    if (delay := rule_delay(rule)) is not None:
+        return added_at + delay
     local = workdays.current().next_working_day(added_at.astimezone(tz).date())
     return datetime.combine(local, FIRST_CALL_HOUR, tzinfo=tz)
 
 
+def rule_delay(rule: str) -> timedelta | None:
+    """`4h` / `2d` as a delay; None for `next_working_day` (the calendar decides)."""
+    match = re.fullmatch(r"(\d+)\s*([hd])", rule.strip())
+    if match is None:
+        return None
+    return timedelta(hours=int(match[1])) if match[2] == "h" else timedelta(days=int(match[1]))
+
+
 def valid_rule(rule: str) -> bool:
-    return rule == "next_working_day" or re.fullmatch(r"\d+\s*[hd]", rule.strip()) is not None
+    """next_working_day, or a delay of at least an hour (4h, 2d)."""
+    delay = rule_delay(rule)
+    return rule.strip() == "next_working_day" or (delay is not None and delay >= timedelta(hours=1))
 
 
 def open_first(session: Session, *, external_userid: str, userid: str, due_at: datetime, note: str,

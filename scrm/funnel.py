@@ -33,6 +33,3 @@ def parse_limits(value: str, stages: tuple[str, ...]) -> dict[str, int]:
         limits[stage] = int(days)
     return limits
 
-
-def default_limits(stages: tuple[str, ...]) -> str:
-    return ",".join(f"{s}:{d}" for s, d in DEFAULT_LIMITS.items() if s in stages)

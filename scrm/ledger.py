@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from scrm.db import insert_ignore, insert_many_ignore
@@ -69,15 +69,12 @@ def skip_ticks(session: Session, job: str, fire_times: list[datetime], *, reason
                       key=("job", "scheduled_for"))
 
 
-def tick(session: Session, job: str, scheduled_for: datetime) -> JobTick | None:
-    return session.exec(select(JobTick).where(JobTick.job == job, JobTick.scheduled_for == scheduled_for)).first()
-
-
-def last_tick(session: Session, job: str, *, until: datetime | None = None) -> JobTick | None:
-    """The job's latest tick (at or before `until`: a tick run by hand for a later time does not count)."""
-    query = select(JobTick).where(JobTick.job == job)
-    if until is not None:
-        query = query.where(col(JobTick.scheduled_for) <= until)
+def last_tick(session: Session, job: str, *, until: datetime) -> JobTick | None:
+    """The job's latest tick at or before `until`. A tick run by hand ahead of its time (`scrm jobs run --at`
+    a later moment) does not count: when its time comes, it runs for real."""
+    query = select(JobTick).where(JobTick.job == job, col(JobTick.scheduled_for) <= until,
+                                  or_(col(JobTick.finished_at).is_(None),
+                                      col(JobTick.finished_at) >= col(JobTick.scheduled_for)))
     return session.exec(query.order_by(col(JobTick.scheduled_for).desc()).limit(1)).first()
 
 

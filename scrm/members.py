@@ -42,12 +42,22 @@ def upsert_member(
 
 
 def managers_of(session: Session, member: Member) -> list[Member]:
-    """Leaders of the member's departments, the member excluded."""
-    departments = session.exec(select(Department).where(Department.id.in_(member.department_ids))).all()  # type: ignore[union-attr]
-    userids = {u for d in departments for u in d.leader_userids if u != member.userid}
-    if not userids:
-        return []
-    return list(session.exec(select(Member).where(Member.userid.in_(sorted(userids)))).all())  # type: ignore[attr-defined]
+    """Who manages the member: the active leaders of their departments, the member excluded. A department
+    whose only leader is the member (a manager who also sells) or who left hands over to its parent's."""
+    found: dict[str, Member] = {}
+    for department_id in member.department_ids:
+        seen: set[int] = set()
+        department = session.get(Department, department_id)
+        while department is not None and department.id not in seen:
+            seen.add(department.id)
+            leaders = [u for u in department.leader_userids if u != member.userid]
+            active = session.exec(select(Member).where(Member.userid.in_(sorted(leaders)),  # type: ignore[attr-defined]
+                                                       Member.active == True)).all() if leaders else []  # noqa: E712
+            if active:
+                found.update((m.userid, m) for m in active)
+                break
+            department = session.get(Department, department.parent_id) if department.parent_id else None
+    return sorted(found.values(), key=lambda m: m.userid)
 
 
 def in_departments(session: Session, department_ids: list[int]) -> list[Member]:

@@ -9,6 +9,7 @@ WHEN_FORMAT = DAY_FORMAT + "{hour:02d}:{minute:02d}"
 YEAR_PREFIX = "{year}年"
 
 UNKNOWN_CUSTOMER = "（未知客户）"
+CUSTOMER_AT = "{name}（{corp}）"  # 陈志强（苏州精密）, in reminders and lists
 
 # ago(): how long ago something happened, as a rep would say it.
 JUST_NOW = "刚刚"
@@ -16,3 +17,16 @@ MINUTES_AGO = "{n}分钟前"
 HOURS_AGO = "{n}小时前"
 YESTERDAY = "昨天"
 DAYS_AGO = "{n}天前"
+
+# To a team's managers when its group chat stops working.
+CHAT_DISABLED = "⚠️ 「{team}」的群通知发不出去了（{reason}），已停用。请联系管理员重新设置群机器人或群聊。"
+CHAT_REASONS = {
+    93000: "群机器人已被移出群，或地址失效",
+    93004: "群机器人已被停用",
+    86003: "群聊不存在",
+    86001: "群聊不存在",
+    40050: "群聊不存在",
+    48002: "应用没有群聊权限（可见范围需为全公司）",
+}
+CHAT_REASON_OTHER = "企业微信拒绝了，错误码 {errcode}"
+CHAT_HELLO = "👋 本群已接入销售助手：团队的日报、荣誉榜和重要喜报会发到这里。"

@@ -37,3 +37,12 @@ def test_secrets_are_masked_when_settings_are_printed():
 def test_an_unknown_time_zone_is_refused():
     with pytest.raises(ConfigError, match="SCRM_TIMEZONE"):
         load_settings(**dict(GOOD, scrm_timezone="Mars/Olympus"))
+
+
+def test_a_custom_funnel_needs_no_stage_limits_and_keeps_the_defaults_it_shares():
+    from bot.settings import load_settings
+
+    settings = load_settings(wecom_corp_id="ww1", wecom_agent_id=1, wecom_agent_secret="s", wecom_token="t",
+                             wecom_encoding_aes_key="a" * 43, scrm_stages="线索,拜访,方案报价,成交,流失",
+                             _env_file=None)
+    assert settings.jobs.stage_limits == {"方案报价": 14}

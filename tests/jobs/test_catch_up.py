@@ -27,15 +27,15 @@ def ticks(store, job: str) -> list[tuple[str, str]]:
 def test_a_daily_tick_missed_within_the_grace_runs_once_and_an_older_one_is_skipped_with_a_log_line(team, clock, caplog):
     plan(team, "wmChen", "zhangsan", "2026-11-30 15:00", "发报价")
     jobs = runner(team, clock)
-    clock.set(at("2026-12-02 09:30"))
+    clock.set(at("2026-12-02 09:37"))
     jobs.catch_up("escalation")
-    assert ticks(team, "escalation") == [("12-02 09:30", "done")]
+    assert ticks(team, "escalation") == [("12-02 09:37", "done")]
     clock.set(at("2026-12-04 09:50"))  # down from Wednesday's tick to Friday 09:50
     with caplog.at_level(logging.WARNING, logger="jobs.runner"):
         jobs.catch_up("escalation")
         jobs.catch_up("escalation")  # looking again changes nothing
-    assert ticks(team, "escalation") == [("12-02 09:30", "done"), ("12-03 09:30", "skipped"), ("12-04 09:30", "done")]
-    assert "job escalation: skipped 1 missed ticks (2026-12-03 09:30:00 … 2026-12-03 09:30:00)" in caplog.text
+    assert ticks(team, "escalation") == [("12-02 09:37", "done"), ("12-03 09:37", "skipped"), ("12-04 09:37", "done")]
+    assert "job escalation: skipped 1 missed ticks (2026-12-03 09:37:00 … 2026-12-03 09:37:00)" in caplog.text
     assert len(sent(team)) == 1  # Monday's follow-up, escalated once (by the Wednesday tick)
 
 
@@ -79,10 +79,20 @@ def test_a_failed_tick_is_retried_after_the_policy_delay_and_a_crashed_one_is_ta
     assert [r.status for r in results] == ["done"]
     assert len(sent(team)) == 1
     with team.transaction() as session:  # a tick left running by a process that died
-        tick = ledger.start_tick(session, "escalation", at("2026-12-02 09:30"), runner="gone:1", now=at("2026-12-02 09:30"))
+        tick = ledger.start_tick(session, "escalation", at("2026-12-02 09:37"), runner="gone:1", now=at("2026-12-02 09:37"))
         assert tick.status == "running"
-    clock.set(at("2026-12-02 09:31"))
+    clock.set(at("2026-12-02 09:38"))
     assert jobs.catch_up("escalation") == []  # its lease is not over: someone may still be on it
-    clock.set(at("2026-12-02 09:30") + timedelta(minutes=6))
+    clock.set(at("2026-12-02 09:37") + timedelta(minutes=6))
     [result] = jobs.catch_up("escalation")
-    assert result.status == "done" and ticks(team, "escalation") == [("12-02 09:30", "done")]
+    assert result.status == "done" and ticks(team, "escalation") == [("12-02 09:37", "done")]
+
+
+def test_a_tick_run_by_hand_ahead_of_its_time_still_runs_when_its_time_comes(team, clock):
+    jobs = runner(team, clock)
+    jobs.run("escalation", at("2026-12-02 09:37"))  # on 12-01, as the demo does
+    plan(team, "wmChen", "zhangsan", "2026-11-30 15:00", "发报价")  # overdue by Wednesday
+    clock.set(at("2026-12-02 09:37"))
+    [result] = jobs.catch_up("escalation")
+    assert result.status == "done" and "1 overdue follow-ups escalated" in result.summary
+    assert jobs.catch_up("escalation") == []

@@ -9,6 +9,17 @@ from scrm.models import CustomerRep, FollowUp
 from tests.jobs.conftest import at, follow_up, plan, runner, sent
 
 
+def customers_delete(store, rep: str, times: list[str]) -> None:
+    """Customers of `rep` who delete them, one at each time."""
+    with store.transaction() as session:
+        for n, when in enumerate(times):
+            external = f"wmGone{n}"
+            customers.upsert(session, external_userid=external, profile={"name": f"客户{n}"}, now=at("2026-01-01 10:00"))
+            rel = customers.link(session, external_userid=external, userid=rep, now=at("2026-01-01 10:00"))
+            customers.set_status(rel, "active", at("2026-01-01 10:00"))
+            customers.set_status(rel, "lost", at(when))
+
+
 def test_an_overdue_follow_up_is_escalated_once_after_the_rep_heard_of_it(team, clock):
     late = plan(team, "wmChen", "zhangsan", "2026-11-30 15:00", "发报价")  # Monday
     plan(team, "wmLiu", "lisi", "2026-12-01 10:00", "寄样品")  # Tuesday: late enough on Thursday
@@ -23,8 +34,8 @@ def test_an_overdue_follow_up_is_escalated_once_after_the_rep_heard_of_it(team, 
     assert [to for to, _ in messages] == ["lisi", "zhangsan", "wangwu", "wangwu"]  # morning lists, then the manager
     assert "【逾期】" in messages[1][1] and "发报价" in messages[1][1]
     wednesday, thursday = messages[2][1], messages[3][1]
-    assert wednesday.startswith("📋 逾期未跟进（12月2日（周三））：1 条")
-    assert "张三：\n· 陈志强（苏州精密） 发报价，应在11月30日（周一）15:00，已逾期2天" in wednesday
+    assert wednesday.startswith("📋 12月2日（周三）逾期未跟进 1 条：")
+    assert "张三：\n· 陈志强（苏州精密） 发报价，应在11月30日（周一）15:00，已逾期 2 天" in wednesday
     assert "李四" not in wednesday
     assert "李四：\n· 刘洋 寄样品" in thursday and "陈志强" not in thursday  # each follow-up once
     assert follow_up(team, late).escalated_at is not None
@@ -57,8 +68,8 @@ def test_a_rep_silent_for_two_working_days_is_reported_once_and_the_rep_on_leave
     jobs.run("anomalies", at("2026-12-03 09:00"))  # 张三's quiet spell goes on: not again; 李四's begins
     [(to, wednesday), (_, thursday)] = sent(team)
     assert to == "wangwu"
-    assert wednesday == "🔔 异常提醒（12月2日（周三））：\n· 张三：已经 2 个工作日没有记录任何跟进（上次：11月27日（周五））"
-    assert thursday == "🔔 异常提醒（12月3日（周四））：\n· 李四：已经 2 个工作日没有记录任何跟进（上次：11月30日（周一））"
+    assert wednesday == "🔔 12月2日（周三）异常提醒：\n· 张三：已经 2 个工作日没有记录任何跟进（上次：11月27日（周五））"
+    assert thursday == "🔔 12月3日（周四）异常提醒：\n· 李四：已经 2 个工作日没有记录任何跟进（上次：11月30日（周一））"
     # 赵六 is on leave with no customers, and 王五 manages: neither is ever reported
 
 
@@ -86,13 +97,8 @@ def test_a_jump_in_overdue_share_is_reported_once_a_week(team, clock):
 
 
 def test_customers_deleting_a_rep_and_a_stalled_deal_are_reported_once(team, clock):
+    customers_delete(team, "lisi", ["2026-12-01 10:00", "2026-12-01 11:00", "2026-12-01 12:00"])
     with team.transaction() as session:
-        for n in range(3):
-            external = f"wmGone{n}"
-            customers.upsert(session, external_userid=external, profile={"name": f"客户{n}"}, now=at("2026-11-01 10:00"))
-            rel = customers.link(session, external_userid=external, userid="lisi", now=at("2026-11-01 10:00"))
-            customers.set_status(rel, "active", at("2026-11-01 10:00"))
-            customers.set_status(rel, "lost", at(f"2026-12-01 1{n}:00"))
         deal = deals.open_deal(session, external_userid="wmChen", userid="zhangsan", first_stage="初次接触",
                                now=at("2026-11-10 10:00"))
         deals.move(session, deal, stage="方案报价", userid="zhangsan", now=at("2026-11-15 10:00"))
@@ -104,7 +110,7 @@ def test_customers_deleting_a_rep_and_a_stalled_deal_are_reported_once(team, clo
     jobs.run("anomalies", at("2026-12-02 09:00"))
     jobs.run("anomalies", at("2026-12-03 09:00"))
     [(to, text)] = sent(team)
-    assert to == "wangwu" and text.startswith("🔔 异常提醒（12月2日（周三））")
+    assert to == "wangwu" and text.startswith("🔔 12月2日（周三）异常提醒")
     assert "李四：12月1日（周二）有 3 位客户删除了 TA" in text
     assert "张三：陈志强在「方案报价」停了 16 天（上限 14 天）" in text
 
@@ -130,3 +136,27 @@ def test_marking_a_follow_up_done_counts_as_activity(team, clock):
                             at=at("2026-12-01 18:00"))
     runner(team, clock).run("anomalies", at("2026-12-02 09:00"))
     assert sent(team) == []
+
+
+def test_a_manager_who_sells_is_escalated_to_the_department_above_or_waits_with_a_warning(team, clock, caplog):
+    from scrm import members
+
+    plan(team, "wmLiu", "wangwu", "2026-11-30 15:00", "经理自己的客户")
+    jobs = runner(team, clock)
+    jobs.run("escalation", at("2026-12-02 09:37"))
+    assert sent(team) == []
+    assert "has no active manager" in caplog.text  # and the follow-up waits: nothing claimed
+    with team.transaction() as session:
+        members.upsert_department(session, id=1, name="公司", parent_id=None, leaders=["boss"], now=clock.now())
+        members.upsert_member(session, userid="boss", name="老板", department_ids=[1], leader_of=[1], now=clock.now())
+    jobs.run("escalation", at("2026-12-03 09:37"))
+    [(to, text)] = sent(team)
+    assert to == "boss" and "王五：\n· 刘洋 经理自己的客户" in text
+
+
+def test_deletions_on_a_make_up_saturday_before_a_long_holiday_are_still_reported(team, clock):
+    # A 调休 Saturday, then Spring Festival: the next run is ten days later.
+    customers_delete(team, "lisi", ["2026-02-14 10:00", "2026-02-14 11:00", "2026-02-14 12:00"])
+    runner(team, clock, silent_days=60).run("anomalies", at("2026-02-24 09:07"))
+    [(_, text)] = sent(team)
+    assert "李四：2月14日（周六）有 3 位客户删除了 TA" in text

@@ -9,7 +9,6 @@ import pytest
 from sqlmodel import select
 
 from bot.sync import Backfill
-from jobs import team_chats
 from scrm import teams
 from scrm.clock import FrozenClock
 from scrm.models import Department, FollowUp, OutboxMessage, TeamChat
@@ -54,7 +53,7 @@ def set_robot(services, key: str) -> None:
     with services.store.transaction() as session:
         department = session.get(Department, 2)
         chat = teams.set_chat(session, department, kind="robot", target=key, now=services.clock.now())
-        team_chats.hello(session, department, chat, now=services.clock.now())
+        teams.hello(session, department, chat, now=services.clock.now())
 
 
 def test_a_team_robot_gets_its_hello_and_one_wecom_refuses_is_disabled_with_a_note(chat, standin, services):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import time
 
+import pytest
+
 from scrm import chat_state
 from tests.jobs.conftest import at, plan, runner, sent
 
@@ -35,7 +37,7 @@ def test_one_message_per_rep_per_minute_numbered_as_the_agenda(team, clock):
     messages = sent(team)
     assert [to for to, _ in messages] == ["zhangsan", "zhangsan", "lisi"]
     text = messages[1][1]
-    assert "到点跟进 2 位客户" in text
+    assert "到点跟进 2 条" in text
     assert "2. 15:00 陈志强（苏州精密） 回访" in text and "3. 15:00 张伟（字节跳动） 确认需求" in text
     assert "完成 2" in text
     with team.transaction() as session:
@@ -67,7 +69,7 @@ def test_quiet_hours_hold_reminders_until_the_morning_list(team, clock):
     jobs.run("reminders", at("2026-12-02 08:01"))
     [(to, text)] = sent(team)
     assert to == "zhangsan"
-    assert text.startswith("早上好！今天要跟进 2 位客户")
+    assert text.startswith("早上好！今天有 2 条跟进")
     assert "1. 【逾期】11月30日（周一）15:00 张伟（字节跳动） 回访" in text
     assert "2. 【逾期】12月1日（周二）22:30 陈志强（苏州精密） 发合同" in text
     with team.transaction() as session:
@@ -113,13 +115,44 @@ def test_a_rep_with_more_due_than_a_transaction_holds_still_gets_one_message(tea
     done = runner(team, clock).run("reminders", at("2026-12-01 15:00"))
     assert done.summary == f"{reminders.CHUNK + 1} reminders to 1 reps, 0 morning lists"
     assert {to for to, _ in sent(team)} == {"zhangsan"}
-    assert sent(team)[0][1].startswith(f"⏰ 到点跟进 {reminders.CHUNK + 1} 位客户")  # one message, split only by size
+    assert sent(team)[0][1].startswith(f"⏰ 到点跟进 {reminders.CHUNK + 1} 条")  # one message, split only by size
 
 
-def test_no_morning_list_before_the_quiet_hours_end(team, clock):
+def test_numbers_the_rep_has_read_stay_true_when_a_reminder_comes(team, clock):
+    overdue = plan(team, "wmChen", "zhangsan", "2026-11-30 15:00", "发报价")
+    ten = plan(team, "wmZhang", "zhangsan", "2026-12-01 10:00", "回访")
+    eleven = plan(team, "wmZhang", "zhangsan", "2026-12-01 11:00", "发方案")
+    jobs = runner(team, clock)
+    jobs.run("reminders", at("2026-12-01 08:00"))  # the morning list: 1 发报价, 2 回访, 3 发方案
+    with team.transaction() as session:
+        from scrm import follow_ups
+        from scrm.models import FollowUp
+
+        follow_ups.complete(session, session.get(FollowUp, overdue), now=at("2026-12-01 09:00"))  # 完成 1
+    late_plan = plan(team, "wmLiu", "zhangsan", "2026-12-01 10:00", "新约的", created="2026-12-01 09:30")
+    jobs.run("reminders", at("2026-12-01 10:00"))
+    text = sent(team)[-1][1]
+    assert "2. 10:00 张伟（字节跳动） 回访" in text and "4. 10:00 刘洋 新约的" in text  # 3 is still 发方案
+    with team.transaction() as session:
+        assert chat_state.of(session, "zhangsan", now=clock.now()).agenda == [overdue, ten, eleven, late_plan]
+
+
+def test_the_morning_list_still_goes_when_the_scheduler_was_down_at_eight(team, clock):
+    plan(team, "wmChen", "zhangsan", "2026-12-01 22:30", "发合同")
+    runner(team, clock).run("reminders", at("2026-12-02 08:40"))
+    [(_, text)] = sent(team)
+    assert text.startswith("早上好！今天有 1 条跟进") and "发合同" in text
+
+
+@pytest.mark.parametrize("quiet, too_early, list_at, greeting", [
+    ((time(20, 0), time(23, 0)), "2026-12-02 00:30", "2026-12-02 23:00", "今天有 1 条跟进"),  # no "good morning" at 23:00
+    ((time(0, 0), time(0, 0)), "2026-12-02 00:10", "2026-12-02 08:00", "早上好！今天有 1 条跟进"),  # no quiet hours
+])
+def test_the_morning_list_comes_when_quiet_hours_end_or_at_eight_without_them(team, clock, quiet, too_early, list_at,
+                                                                               greeting):
     plan(team, "wmChen", "zhangsan", "2026-11-30 15:00")
-    jobs = runner(team, clock, quiet_start=time(20, 0), quiet_end=time(23, 0))
-    jobs.run("reminders", at("2026-12-02 00:30"))
+    jobs = runner(team, clock, quiet_start=quiet[0], quiet_end=quiet[1])
+    jobs.run("reminders", at(too_early))
     assert sent(team) == []
-    jobs.run("reminders", at("2026-12-02 23:00"))
-    assert sent(team)[0][1].startswith("今天要跟进 1 位客户")  # no "good morning" at 23:00
+    jobs.run("reminders", at(list_at))
+    assert sent(team)[0][1].startswith(greeting)

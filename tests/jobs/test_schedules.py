@@ -42,8 +42,8 @@ def test_the_scheduler_warns_once_a_year_that_is_not_covered(team, clock, caplog
 def test_a_sweep_runs_every_job_that_is_due_within_the_grace(team, clock):
     from tests.jobs.test_catch_up import ticks
 
-    clock.set(at("2026-12-02 09:30"))
+    clock.set(at("2026-12-02 09:37"))
     Scheduler(runner(team, clock), JobSettings(), clock).sweep()
-    assert ticks(team, "escalation") == [("12-02 09:30", "done")]
-    assert ticks(team, "reminders") == [("12-02 09:30", "done")]
-    assert ticks(team, "anomalies") == []  # 09:00 is 30 minutes ago: no longer within the grace
+    assert ticks(team, "escalation") == [("12-02 09:37", "done")]
+    assert ticks(team, "reminders") == [("12-02 09:37", "done")]
+    assert ticks(team, "anomalies") == []  # 09:07 is 30 minutes ago: no longer within the grace
