@@ -222,7 +222,7 @@ def rep_logs_follow_ups(scene: Scene) -> None:
 
 
 def jobs_act(scene: Scene) -> None:
-    _say("\n④ 之后几天：提醒、逾期上报、异常提醒都由定时任务发出（这里用 scrm jobs run … --at 快进，不用真等）")
+    _say("\n④ 之后几天：到点提醒、异常提醒、逾期上报都由定时任务发出（这里用 scrm jobs run … --at 快进，不用真等）")
     say(scene, "跟进 张伟 发了产品资料 明天上午10点电话确认")
     calendar, tz = workdays.current(), ZoneInfo("Asia/Shanghai")
     with scene.store.transaction() as session:
@@ -235,10 +235,10 @@ def jobs_act(scene: Scene) -> None:
     number = re.search(r"「完成 (\d+)」", reminder) or re.search(r"(\d+)\. \S* ?\S* 陈志强", reminder)
     say(scene, f"完成 {number[1]}")
     late = due["电话确认"]  # 张伟's call was never logged: escalated when its next working day has ended
-    at = datetime.combine(calendar.next_working_day(calendar.next_working_day(late.date())), clock_time(9, 30), tzinfo=tz)
-    scene.run_job("escalation", at, "wangwu", f"{format_when(at, at)} 逾期上报，主管王五收到")
+    at = datetime.combine(calendar.next_working_day(calendar.next_working_day(late.date())), clock_time(9, 37), tzinfo=tz)
     scene.run_job("anomalies", at - timedelta(minutes=30), "wangwu",
                   f"{format_when(at - timedelta(minutes=30), at)} 异常提醒，主管王五收到", marker="异常提醒")
+    scene.run_job("escalation", at, "wangwu", f"{format_when(at, at)} 逾期上报，主管王五收到")
 
 
 def customer_deletes_rep(scene: Scene) -> None:
