@@ -286,9 +286,12 @@ def server_times(scene: Scene, executed: list[Executed]) -> list[float]:
     seconds = []
     with scene.engine.connect() as connection:
         for e in executed:
-            plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {e.statement}", e.parameters).scalar()
-            plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]
-            seconds.append((plan["Planning Time"] + plan["Execution Time"]) / 1000)
+            total = 0.0
+            for parameters in e.parameters if isinstance(e.parameters, list) else [e.parameters]:  # executemany: each row
+                plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {e.statement}", parameters).scalar()
+                plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]
+                total += (plan["Planning Time"] + plan["Execution Time"]) / 1000
+            seconds.append(total)
         connection.rollback()
     return seconds
 

@@ -24,7 +24,7 @@ from jobs.config import Done, Run
 from scrm import follow_ups, ledger, members
 from scrm.customers import label
 from scrm.dates import format_day, format_when, midnight
-from scrm.db import chunks
+from scrm.db import among
 from scrm.models import Customer, FollowUp, Member
 from scrm.outbox import AppText, Outbox
 
@@ -75,15 +75,13 @@ def _escalate(session: Session, run: Run, reps: list[Member]) -> tuple[int, int]
                         "overdue follow-ups wait (set a department leader in WeCom, then `scrm sync`)", rep.userid)
     names = {rep.userid: rep.name for rep in reps}
     overdue = list(session.exec(
-        select(FollowUp).where(*_overdue(run), col(FollowUp.userid).in_([u for u, m in managers.items() if m]))
+        select(FollowUp).where(*_overdue(run), among(session, FollowUp.userid, [u for u, m in managers.items() if m]))
         .order_by(FollowUp.userid, FollowUp.due_at).with_for_update(skip_locked=True)).all())
     fresh = ledger.claim_many(session, [_key(f) for f in overdue], job=NAME, now=run.now)
-    for part in chunks([f.id for f in overdue]):
-        session.exec(update(FollowUp).where(col(FollowUp.id).in_(part)).values(escalated_at=run.now))
-    customers: dict[str, Customer] = {}
-    for part in chunks(sorted({f.external_userid for f in overdue})):
-        customers.update((c.external_userid, c) for c in session.exec(
-            select(Customer).where(col(Customer.external_userid).in_(part))))
+    session.exec(update(FollowUp).where(among(session, FollowUp.id, [f.id for f in overdue]))
+                 .values(escalated_at=run.now).execution_options(synchronize_session=False))
+    customers = {c.external_userid: c for c in session.exec(
+        select(Customer).where(among(session, Customer.external_userid, {f.external_userid for f in overdue})))}
     by_rep: dict[str, list[FollowUp]] = defaultdict(list)
     for follow_up in overdue:
         if _key(follow_up) in fresh:

@@ -30,7 +30,7 @@ from jobs.config import Done, Run
 from scrm import chat_state, follow_ups, ledger
 from scrm.customers import label
 from scrm.dates import ago, end_of_day, format_when
-from scrm.db import chunks
+from scrm.db import among
 from scrm.models import ChatState, Customer, CustomerRep, FollowUp, Interaction, Member
 from scrm.outbox import AppText, Outbox
 
@@ -80,7 +80,7 @@ def _falling_due(session: Session, run: Run, reps: list[str]) -> list[FollowUp]:
     """These reps' follow-ups falling due. Rows another scheduler is working on are skipped (PostgreSQL);
     the ledger would refuse them anyway."""
     return list(session.exec(
-        select(FollowUp).where(*_due_now(run), col(FollowUp.userid).in_(reps))
+        select(FollowUp).where(*_due_now(run), among(session, FollowUp.userid, reps))
         .order_by(FollowUp.due_at, FollowUp.id).with_for_update(skip_locked=True)).all())
 
 
@@ -112,18 +112,20 @@ def _remind(session: Session, run: Run, due: list[FollowUp]) -> tuple[int, int]:
 def _numbered(session: Session, run: Run, fresh: dict[str, list[FollowUp]]) -> dict[str, list[int]]:
     """Each rep's numbered list with the follow-ups falling due in it: the list they last saw, if anything on
     it is still open (new items go at its end), else their 待办. Remembered, so `完成 N` refers to it."""
-    saved = {s.userid: s.agenda for s in session.exec(select(ChatState).where(col(ChatState.userid).in_(list(fresh))))}
-    still_open = set()
-    for part in chunks(sorted({i for ids in saved.values() for i in ids})):
-        still_open.update(session.exec(select(FollowUp.id).where(col(FollowUp.id).in_(part),
-                                                                 FollowUp.status == "open")).all())
+    saved = dict(session.exec(select(ChatState.userid, ChatState.agenda).where(among(session, ChatState.userid, fresh))).all())
+    still_open = set(session.exec(select(FollowUp.id).where(
+        among(session, FollowUp.id, {i for ids in saved.values() for i in ids}), FollowUp.status == "open")))
     stale = [userid for userid in fresh if not still_open.intersection(saved.get(userid, []))]
     agendas = _agendas(session, run, stale)
     numbered = {userid: list(saved[userid]) if userid not in agendas else [f.id for f in agendas[userid]]
                 for userid in fresh}
+    changed = {}
     for userid, items in fresh.items():
-        numbered[userid] += [f.id for f in items if f.id not in numbered[userid]]
-    chat_state.remember_agendas(session, numbered, now=run.now)
+        added = [f.id for f in items if f.id not in numbered[userid]]
+        numbered[userid] += added
+        if added or userid in agendas:
+            changed[userid] = numbered[userid]
+    chat_state.remember_agendas(session, changed, now=run.now)
     return numbered
 
 
@@ -185,20 +187,16 @@ class _Lines:
         self._run = run
         wanted = sorted({f.external_userid for _, f in pairs})
         reps = sorted({userid for userid, _ in pairs})
-        self._customers: dict[str, Customer] = {}
-        self._last: dict[tuple[str, str], Interaction] = {}
-        self._added: dict[tuple[str | None, str], datetime | None] = {}
-        for part in chunks(wanted):
-            self._customers.update((c.external_userid, c) for c in session.exec(
-                select(Customer).where(col(Customer.external_userid).in_(part))))
-            newest = (select(func.max(Interaction.id)).where(
-                col(Interaction.userid).in_(reps), Interaction.kind == "follow_up",
-                col(Interaction.external_userid).in_(part)).group_by(Interaction.userid, Interaction.external_userid))
-            self._last.update(((e.userid, e.external_userid), e) for e in session.exec(
-                select(Interaction).where(col(Interaction.id).in_(newest))))
-            self._added.update(((userid, external), at) for userid, external, at in session.exec(
-                select(CustomerRep.userid, CustomerRep.external_userid, CustomerRep.added_at).where(
-                    col(CustomerRep.userid).in_(reps), col(CustomerRep.external_userid).in_(part))))
+        self._customers = {c.external_userid: c for c in session.exec(
+            select(Customer).where(among(session, Customer.external_userid, wanted)))}
+        newest = (select(func.max(Interaction.id)).where(
+            among(session, Interaction.userid, reps), Interaction.kind == "follow_up",
+            among(session, Interaction.external_userid, wanted)).group_by(Interaction.userid, Interaction.external_userid))
+        self._last = {(e.userid, e.external_userid): e for e in session.exec(
+            select(Interaction).where(col(Interaction.id).in_(newest)))}
+        self._added = {(userid, external): at for userid, external, at in session.exec(
+            select(CustomerRep.userid, CustomerRep.external_userid, CustomerRep.added_at).where(
+                among(session, CustomerRep.userid, reps), among(session, CustomerRep.external_userid, wanted)))}
 
     def items(self, userid: str, numbered: list[tuple[int, FollowUp]]) -> list[str]:
         run, tz = self._run, self._run.settings.timezone
@@ -224,14 +222,11 @@ class _Lines:
 
 
 def _mark_reminded(session: Session, ids: list[int], now: datetime) -> None:
-    for part in chunks(ids):
-        session.exec(update(FollowUp).where(col(FollowUp.id).in_(part)).values(reminded_at=now))
+    session.exec(update(FollowUp).where(among(session, FollowUp.id, ids)).values(reminded_at=now)
+                 .execution_options(synchronize_session=False))
 
 
 def _active(session: Session, userids: set[str]) -> set[str]:
     """Members who can still receive messages (one who left is not reminded)."""
-    found: set[str] = set()
-    for part in chunks(sorted(userids)):
-        found.update(session.exec(select(Member.userid).where(col(Member.userid).in_(part),
-                                                               Member.active == True)).all())  # noqa: E712
-    return found
+    return set(session.exec(select(Member.userid).where(among(session, Member.userid, userids),
+                                                         Member.active == True)))  # noqa: E712

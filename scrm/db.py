@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, event, text
+from sqlalchemy import Connection, Engine, any_, bindparam, event, func, literal_column, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, SQLModel, create_engine
 
 
@@ -88,41 +90,52 @@ def insert_ignore(session: Session | Connection, model: type[SQLModel], values: 
     return session.execute(statement, values).first() is not None
 
 
-def chunks(items: list, size: int = 500) -> Iterator[list]:
-    """A long list in parts, for IN (…) lists (PostgreSQL takes at most 65,535 parameters a statement)."""
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
+def among(session: Session, column, values) -> Any:
+    """`column IN values` as one parameter, however long the list: `= ANY(array)` on PostgreSQL, a JSON array
+    on SQLite. (An IN list of N values is N parameters: slow to prepare, and capped at 65,535 / 32,766.)"""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(select(literal_column("value")).select_from(func.json_each(bindparam(None, json.dumps(values)))))
 
 
-def insert_many_ignore(session: Session, model: type[SQLModel], rows: list[dict[str, Any]], key: str) -> set[Any]:
-    """Many rows in one INSERT … ON CONFLICT (key) DO NOTHING per 500; returns the keys that were new."""
-    table = model.__table__  # type: ignore[attr-defined]
-    new: set[Any] = set()
-    for start in range(0, len(rows), 500):
-        chunk = rows[start:start + 500]
-        statement = _dialect_insert(session)(table).values(chunk).on_conflict_do_nothing(index_elements=[key])
-        new.update(session.execute(statement.returning(table.c[key])).scalars())
-    return new
+def insert_many_ignore(session: Session, model: type[SQLModel], rows: list[dict[str, Any]], key: str) -> None:
+    """INSERT … ON CONFLICT (key) DO NOTHING for many rows of the same columns, as one executemany (the driver
+    batches it; the statement is compiled once)."""
+    if rows:
+        session.execute(_insert_ignore_many_statement(session.get_bind().dialect.name, model, key), rows)
 
 
 def upsert_many(session: Session, model: type[SQLModel], rows: list[dict[str, Any]], key: str,
                 update: tuple[str, ...]) -> None:
-    """INSERT … ON CONFLICT (key) DO UPDATE SET the `update` columns, 500 rows per statement."""
-    table = model.__table__  # type: ignore[attr-defined]
-    for start in range(0, len(rows), 500):
-        statement = _dialect_insert(session)(table).values(rows[start:start + 500])
-        session.execute(statement.on_conflict_do_update(index_elements=[key],
-                                                        set_={c: statement.excluded[c] for c in update}))
+    """INSERT … ON CONFLICT (key) DO UPDATE SET the `update` columns, as one executemany."""
+    if rows:
+        session.execute(_upsert_statement(session.get_bind().dialect.name, model, key, update), rows)
 
 
-def _dialect_insert(session: Session):
-    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[session.get_bind().dialect.name]
+@functools.cache
+def _insert_ignore_many_statement(dialect: str, model: type[SQLModel], key: str):
+    return _INSERT[dialect](model.__table__).on_conflict_do_nothing(index_elements=[key])  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _upsert_statement(dialect: str, model: type[SQLModel], key: str, update: tuple[str, ...]):
+    statement = _INSERT[dialect](model.__table__)  # type: ignore[attr-defined]
+    return statement.on_conflict_do_update(index_elements=[key], set_={c: statement.excluded[c] for c in update})
+
+
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def dialect_insert(session: Session):
+    """The INSERT construct with ON CONFLICT for the session's database."""
+    return _INSERT[session.get_bind().dialect.name]
 
 
 @functools.cache
 def _insert_ignore_statement(dialect: str, model: type[SQLModel], names: tuple[str, ...], key: tuple[str, ...]):
     """Built once per shape, so SQLAlchemy's compiled-statement cache hits (values go in as parameters)."""
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    insert = _INSERT[dialect]
     table = model.__table__  # type: ignore[attr-defined]
     return (
         insert(table)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from scrm import workdays
-from scrm.db import insert_ignore
+from scrm.db import among, insert_ignore
 from scrm.models import FollowUp
 
 FIRST_CALL_HOUR = time(10, 0)
@@ -66,7 +66,7 @@ def schedule(session: Session, *, external_userid: str, userid: str, due_at: dat
 
 def agenda(session: Session, userids: list[str], *, until: datetime) -> list[FollowUp]:
     """Open follow-ups of these reps due before `until` (overdue ones first, as they are the oldest)."""
-    query = select(FollowUp).where(FollowUp.userid.in_(userids), FollowUp.status == "open",  # type: ignore[attr-defined]
+    query = select(FollowUp).where(among(session, FollowUp.userid, userids), FollowUp.status == "open",
                                    FollowUp.due_at <= until)
     return list(session.exec(query.order_by(FollowUp.due_at, FollowUp.id)).all())
 

@@ -13,12 +13,14 @@ Two tables:
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import bindparam, func, literal_column, or_, true, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col, select
 
-from scrm.db import insert_ignore, insert_many_ignore
+from scrm.db import dialect_insert, insert_ignore
 from scrm.models import JobLedger, JobTick
 
 
@@ -28,9 +30,19 @@ def claim(session: Session, key: str, *, job: str, now: datetime) -> bool:
 
 
 def claim_many(session: Session, keys: list[str], *, job: str, now: datetime) -> set[str]:
-    """Claim units in one statement per 500; returns the keys this transaction claimed (the others were done)."""
-    rows = [{"key": key, "job": job, "created_at": now} for key in dict.fromkeys(keys)]
-    return insert_many_ignore(session, JobLedger, rows, key="key")
+    """Claim units in one statement; returns the keys this transaction claimed (the others were done)."""
+    if not keys:
+        return set()
+    table = JobLedger.__table__  # type: ignore[attr-defined]
+    new = select(func.unnest(bindparam("keys", list(dict.fromkeys(keys)), type_=ARRAY(table.c.key.type))),
+                 bindparam("job", job, type_=table.c.job.type), bindparam("now", now, type_=table.c.created_at.type))
+    if session.get_bind().dialect.name == "sqlite":  # no arrays: the keys as a JSON array
+        new = select(literal_column("value"), bindparam("job", job, type_=table.c.job.type),
+                     bindparam("now", now, type_=table.c.created_at.type)).select_from(
+            func.json_each(bindparam("keys", json.dumps(list(dict.fromkeys(keys)))))).where(true())  # WHERE: SQLite's
+        # grammar needs one between a SELECT and ON CONFLICT
+    statement = dialect_insert(session)(table).from_select(["key", "job", "created_at"], new)
+    return set(session.execute(statement.on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)).scalars())
 
 
 def claimed(session: Session, keys: list[str]) -> set[str]:
@@ -81,3 +93,4 @@ def last_tick(session: Session, job: str, *, until: datetime) -> JobTick | None:
 def skipped_since(session: Session, job: str, since: datetime) -> int:
     return session.exec(select(func.count()).select_from(JobTick).where(
         JobTick.job == job, JobTick.status == "skipped", col(JobTick.scheduled_for) >= since)).one()
+

@@ -181,6 +181,7 @@ class WelcomeTemplate(SQLModel, table=True):
 
 
 TO_REMIND = "status = 'open' AND reminded_at IS NULL"
+OPEN = "status = 'open'"
 
 
 class FollowUp(SQLModel, table=True):
@@ -191,6 +192,8 @@ class FollowUp(SQLModel, table=True):
         Index("ix_follow_up_due", "status", "due_at"),
         # The reminders tick reads only what is open and not yet reminded: a small part of a big table.
         Index("ix_follow_up_to_remind", "due_at", postgresql_where=text(TO_REMIND), sqlite_where=text(TO_REMIND)),
+        # A rep's 待办 (the agenda command, reminders' numbering): their open follow-ups up to a time.
+        Index("ix_follow_up_open_by_rep", "userid", "due_at", postgresql_where=text(OPEN), sqlite_where=text(OPEN)),
     )
 
     id: int | None = Field(default=None, primary_key=True)

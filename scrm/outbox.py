@@ -170,10 +170,10 @@ class Outbox:
         added = [insert_ignore(self._session, OutboxMessage, row, key="key") for row in self._rows(message, key, priority)]
         return added[0]
 
-    def add_many(self, messages: list[tuple[Message, str]], priority: int = NORMAL) -> int:
-        """Queue (message, key) pairs in a few statements (scheduled jobs); returns how many keys were new."""
-        rows = [row for message, key in messages for row in self._rows(message, key, priority)]
-        return len(insert_many_ignore(self._session, OutboxMessage, rows, key="key"))
+    def add_many(self, messages: list[tuple[Message, str]], priority: int = NORMAL) -> None:
+        """Queue (message, key) pairs in one executemany (scheduled jobs); keys already queued are skipped."""
+        insert_many_ignore(self._session, OutboxMessage,
+                           [row for message, key in messages for row in self._rows(message, key, priority)], key="key")
 
     def _rows(self, message: Message, key: str, priority: int) -> list[dict[str, Any]]:
         expires_at = self._now + WELCOME_LIFETIME if isinstance(message, Welcome) else None

@@ -15,6 +15,7 @@ branch_labels = None
 depends_on = None
 
 TO_REMIND = "status = 'open' AND reminded_at IS NULL"
+OPEN = "status = 'open'"
 
 
 def upgrade() -> None:
@@ -54,9 +55,12 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('escalated_at', scrm.types.UTCDateTime(), nullable=True))
     op.create_index('ix_follow_up_to_remind', 'follow_up', ['due_at'],
                     postgresql_where=sa.text(TO_REMIND), sqlite_where=sa.text(TO_REMIND))
+    op.create_index('ix_follow_up_open_by_rep', 'follow_up', ['userid', 'due_at'],
+                    postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN))
 
 
 def downgrade() -> None:
+    op.drop_index('ix_follow_up_open_by_rep', table_name='follow_up')
     op.drop_index('ix_follow_up_to_remind', table_name='follow_up')
     with op.batch_alter_table('follow_up', schema=None) as batch_op:
         batch_op.drop_column('escalated_at')
