@@ -3,7 +3,7 @@ gets its hello, and a robot WeCom refuses is disabled with a note to the manager
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -71,3 +71,28 @@ def test_a_team_robot_gets_its_hello_and_one_wecom_refuses_is_disabled_with_a_no
     assert statuses == [("sent", 0), ("dead", 93000)]  # tried once, not again and again
     [note] = [m for m in standin.delivered("app") if m.recipients == ["wangwu"]]
     assert note.content.startswith("⚠️ 「华东销售部」的群通知发不出去了（群机器人已被移出群，或地址失效）")
+
+
+def test_team_create_chat_makes_an_app_group_chat_with_the_team_and_says_hello(chat, standin, services, settings,
+                                                                              database, clock):
+    from urllib.parse import quote
+
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+
+    url, schema = database
+
+    env = {"WECOM_CORP_ID": settings.wecom_corp_id, "WECOM_AGENT_ID": str(settings.wecom_agent_id),
+           "WECOM_AGENT_SECRET": settings.wecom_agent_secret.get_secret_value(), "WECOM_TOKEN": "t",
+           "WECOM_ENCODING_AES_KEY": "a" * 43, "WECOM_API_BASE": settings.wecom_api_base,
+           "DATABASE_URL": f"{url}?options={quote(f'-csearch_path={schema}')}" if schema else url, "REDIS_URL": ""}
+    result = CliRunner().invoke(cli, ["team", "create-chat", "华东销售部"], env=env)
+    assert result.exit_code == 0, result.output
+    [(chat_id, created)] = standin.state.appchats.items()
+    assert sorted(created.userlist) == ["lisi", "wangwu", "zhangsan"] and created.owner == "wangwu"
+    assert f"app group chat {chat_id} created with 3 members and set" in result.output
+    clock.set(datetime.now(UTC) + timedelta(seconds=1))  # the CLI queued it on the real clock
+    drain(services)
+    [hello] = standin.delivered("appchat")
+    assert hello.recipients == [chat_id] and "本群已接入销售助手" in hello.content
