@@ -1,20 +1,29 @@
-"""KPI definitions, shared by `业绩` in chat and the daily digest: results beside process.
+"""The KPI engine: each metric defined once, computed with SQL aggregates over a period for a set of reps.
 
-Results: won amount, deals won and lost, conversion (won / closed). Process: follow-ups logged, on-time
-rate (follow-ups due in the period that were done by their due time plus a grace), new customers,
-overdue follow-ups now. A period is [start, end) in the business time zone.
+`by_rep` answers for many reps at once with a handful of grouped queries (the digest of 500 teams does not
+loop over reps); a team's or the company's figures are the sum of its reps'. The same numbers feed `业绩`,
+the digests and the honor board.
+
+Results: won amount, deals won and lost, win rate, average deal. Process: follow-ups logged (by channel),
+follow-ups due in the period done on time (within ON_TIME_GRACE of their due time), late, or still open,
+new customers, first response after a customer adds a rep, active days, overdue follow-ups now. A period is
+[start, end) in the business time zone.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+import statistics
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func
+from sqlalchemy import distinct, func
 from sqlmodel import Session, col, select
 
+from scrm import texts
+from scrm.dates import midnight
+from scrm.db import among
 from scrm.models import CustomerRep, Deal, FollowUp, Interaction
 
 ON_TIME_GRACE = timedelta(hours=2)
@@ -27,67 +36,166 @@ class Period:
     label: str
 
     @classmethod
-    def month_of(cls, now: datetime, tz: ZoneInfo) -> Period:
-        local = now.astimezone(tz).date()
-        first = local.replace(day=1)
-        following = (first + timedelta(days=32)).replace(day=1)
-        return cls(_midnight(first, tz), _midnight(following, tz), f"{first.month}月")
+    def day_of(cls, now: datetime, tz: ZoneInfo) -> Period:
+        day = now.astimezone(tz).date()
+        return cls(midnight(day, tz), midnight(day + timedelta(days=1), tz), texts.TODAY)
 
     @classmethod
     def week_of(cls, now: datetime, tz: ZoneInfo) -> Period:
         local = now.astimezone(tz).date()
         monday = local - timedelta(days=local.weekday())
-        return cls(_midnight(monday, tz), _midnight(monday + timedelta(days=7), tz), "本周")
+        return cls(midnight(monday, tz), midnight(monday + timedelta(days=7), tz), texts.THIS_WEEK)
+
+    @classmethod
+    def month_of(cls, now: datetime, tz: ZoneInfo) -> Period:
+        first = now.astimezone(tz).date().replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return cls(midnight(first, tz), midnight(following, tz), texts.MONTH.format(month=first.month))
+
+    @classmethod
+    def quarter_of(cls, now: datetime, tz: ZoneInfo) -> Period:
+        local = now.astimezone(tz).date()
+        first = date(local.year, 3 * ((local.month - 1) // 3) + 1, 1)
+        following = (first + timedelta(days=95)).replace(day=1)
+        return cls(midnight(first, tz), midnight(following, tz), texts.QUARTER.format(n=(first.month - 1) // 3 + 1))
+
+    @classmethod
+    def between(cls, first: date, last: date, tz: ZoneInfo) -> Period:
+        """Whole days from `first` to `last`, both included."""
+        label = texts.DAYS.format(first=f"{first.month}月{first.day}日", last=f"{last.month}月{last.day}日")
+        return cls(midnight(first, tz), midnight(last + timedelta(days=1), tz), label)
+
+    def before(self, label: str = "") -> Period:
+        """The period of the same length just before this one (last week, for a weekly comparison)."""
+        return Period(self.start - (self.end - self.start), self.start, label or self.label)
+
+    def days(self, tz: ZoneInfo) -> list[date]:
+        first, end = self.start.astimezone(tz).date(), self.end.astimezone(tz).date()
+        return [first + timedelta(days=n) for n in range((end - first).days)]
 
 
-def _midnight(day: date, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=tz)
-
-
-@dataclass(frozen=True)
+@dataclass
 class Figures:
-    won_amount: Decimal
-    won: int
-    lost: int
-    follow_ups_logged: int
-    due: int
-    on_time: int
-    new_customers: int
-    overdue_now: int
+    """One rep's numbers for a period, or the sum of several reps' (`+`)."""
+
+    won_amount: Decimal = Decimal(0)
+    won: int = 0
+    lost: int = 0
+    logged: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+    due: int = 0
+    on_time: int = 0
+    late: int = 0
+    still_open: int = 0
+    new_customers: int = 0
+    active_days: int = 0
+    response_minutes: list[float] = field(default_factory=list)
+    overdue_now: int = 0
 
     @property
-    def conversion(self) -> float | None:
+    def win_rate(self) -> float | None:
         closed = self.won + self.lost
         return self.won / closed if closed else None
+
+    conversion = win_rate  # the name `业绩` has used
+
+    @property
+    def average_deal(self) -> Decimal | None:
+        return self.won_amount / self.won if self.won else None
 
     @property
     def on_time_rate(self) -> float | None:
         return self.on_time / self.due if self.due else None
 
+    @property
+    def median_response_minutes(self) -> float | None:
+        return statistics.median(self.response_minutes) if self.response_minutes else None
 
-def figures(session: Session, userids: list[str], period: Period, *, now: datetime) -> Figures:
-    in_period = lambda column: (column >= period.start) & (column < period.end)  # noqa: E731
-    mine = col(Deal.userid).in_(userids)
-    won_amount, won = session.exec(select(func.coalesce(func.sum(Deal.amount), 0), func.count())
-                                   .where(mine, Deal.status == "won", in_period(col(Deal.closed_at)))).one()
-    lost = session.exec(select(func.count()).where(mine, Deal.status == "lost", in_period(col(Deal.closed_at)))).one()
-    logged = session.exec(select(func.count()).select_from(Interaction).where(
-        col(Interaction.userid).in_(userids), Interaction.kind == "follow_up", in_period(col(Interaction.at)))).one()
-    due_rows = session.exec(select(FollowUp).where(
-        col(FollowUp.userid).in_(userids), in_period(col(FollowUp.due_at)), col(FollowUp.due_at) <= now,
-        col(FollowUp.status).in_(("open", "done")))).all()
-    on_time = sum(1 for f in due_rows if f.status == "done" and f.done_at and f.done_at <= f.due_at + ON_TIME_GRACE)
-    new = session.exec(select(func.count()).select_from(CustomerRep).where(
-        col(CustomerRep.userid).in_(userids), in_period(col(CustomerRep.added_at)))).one()
-    overdue = session.exec(select(func.count()).select_from(FollowUp).where(
-        col(FollowUp.userid).in_(userids), FollowUp.status == "open", col(FollowUp.due_at) < now)).one()
-    return Figures(Decimal(won_amount or 0), won, lost, logged, len(due_rows), on_time, new, overdue)
+    @property
+    def follow_ups_logged(self) -> int:
+        return self.logged
+
+    def __add__(self, other: Figures) -> Figures:
+        summed = {}
+        for f in fields(self):
+            a, b = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(a, dict):
+                summed[f.name] = {k: a.get(k, 0) + b.get(k, 0) for k in a.keys() | b.keys()}
+            else:
+                summed[f.name] = a + b
+        return Figures(**summed)
+
+
+def by_rep(session: Session, userids: list[str], period: Period, *, now: datetime, tz: ZoneInfo) -> dict[str, Figures]:
+    """Every rep's figures for the period, in seven grouped queries whatever the number of reps."""
+    result = {userid: Figures() for userid in userids}
+    if not userids:
+        return result
+    mine = lambda column: among(session, column, userids)  # noqa: E731
+    within = lambda column: (column >= period.start) & (column < period.end)  # noqa: E731
+    for userid, status, n, amount in session.exec(
+            select(Deal.userid, Deal.status, func.count(), func.coalesce(func.sum(Deal.amount), 0))
+            .where(mine(Deal.userid), col(Deal.status).in_(("won", "lost")), within(col(Deal.closed_at)))
+            .group_by(Deal.userid, Deal.status)):
+        if status == "won":
+            result[userid].won, result[userid].won_amount = n, Decimal(amount)
+        else:
+            result[userid].lost = n
+    logged = (Interaction.kind == "follow_up", mine(Interaction.userid), within(col(Interaction.at)))
+    for userid, channel, n in session.exec(select(Interaction.userid, Interaction.channel, func.count())
+                                           .where(*logged).group_by(Interaction.userid, Interaction.channel)):
+        result[userid].logged += n
+        result[userid].by_channel[channel or texts.NO_CHANNEL] = n
+    for userid, days in session.exec(select(Interaction.userid, func.count(distinct(_local_day(session, Interaction.at, tz))))
+                                     .where(*logged).group_by(Interaction.userid)):
+        result[userid].active_days = days
+    due_until = min(period.end, now)
+    for userid, status, due_at, done_at in session.exec(
+            select(FollowUp.userid, FollowUp.status, FollowUp.due_at, FollowUp.done_at)
+            .where(mine(FollowUp.userid), col(FollowUp.status).in_(("open", "done")),
+                   col(FollowUp.due_at) >= period.start, col(FollowUp.due_at) < due_until)):
+        figures = result[userid]
+        figures.due += 1
+        if status == "open":
+            figures.still_open += 1
+        elif done_at is not None and done_at <= due_at + ON_TIME_GRACE:
+            figures.on_time += 1
+        else:
+            figures.late += 1
+    for userid, n in session.exec(select(CustomerRep.userid, func.count()).where(
+            mine(CustomerRep.userid), within(col(CustomerRep.added_at))).group_by(CustomerRep.userid)):
+        result[userid].new_customers = n
+    first_logged = (select(func.min(Interaction.at)).where(
+        Interaction.userid == CustomerRep.userid, Interaction.external_userid == CustomerRep.external_userid,
+        Interaction.kind == "follow_up", col(Interaction.at) >= CustomerRep.added_at).scalar_subquery())
+    for userid, added, first in session.exec(select(CustomerRep.userid, CustomerRep.added_at, first_logged).where(
+            mine(CustomerRep.userid), within(col(CustomerRep.added_at)))):
+        if first is not None:
+            result[userid].response_minutes.append((first - added).total_seconds() / 60)
+    for userid, n in session.exec(select(FollowUp.userid, func.count()).where(
+            mine(FollowUp.userid), FollowUp.status == "open", col(FollowUp.due_at) < now).group_by(FollowUp.userid)):
+        result[userid].overdue_now = n
+    return result
+
+
+def figures(session: Session, userids: list[str], period: Period, *, now: datetime,
+            tz: ZoneInfo = ZoneInfo("Asia/Shanghai")) -> Figures:
+    """The reps' figures summed (a team's, or one rep's)."""
+    return sum(by_rep(session, userids, period, now=now, tz=tz).values(), Figures())
 
 
 def ranking(session: Session, userids: list[str], period: Period) -> list[tuple[str, Decimal]]:
     """Reps by won amount in the period, best first (reps with nothing won are left out)."""
-    query = (select(Deal.userid, func.sum(Deal.amount)).where(col(Deal.userid).in_(userids), Deal.status == "won",
-                                                             col(Deal.closed_at) >= period.start,
+    query = (select(Deal.userid, func.sum(Deal.amount)).where(among(session, Deal.userid, userids),
+                                                             Deal.status == "won", col(Deal.closed_at) >= period.start,
                                                              col(Deal.closed_at) < period.end)
              .group_by(Deal.userid).order_by(func.sum(Deal.amount).desc()))
     return [(userid, Decimal(total or 0)) for userid, total in session.exec(query)]
+
+
+def _local_day(session: Session, column, tz: ZoneInfo):
+    """The business-time-zone date of a UTC column, in SQL (the dialects spell it differently)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.date(func.timezone(tz.key, func.timezone("UTC", column)))
+    offset = int(datetime.now(tz).utcoffset().total_seconds() // 60)  # SQLite: a fixed offset (China has no DST)
+    return func.date(column, f"{offset:+d} minutes")

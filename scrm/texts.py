@@ -11,6 +11,14 @@ YEAR_PREFIX = "{year}年"
 UNKNOWN_CUSTOMER = "（未知客户）"
 CUSTOMER_AT = "{name}（{corp}）"  # 陈志强（苏州精密）, in reminders and lists
 
+# Periods, as the KPI engine names them.
+TODAY = "今天"
+THIS_WEEK = "本周"
+MONTH = "{month}月"
+QUARTER = "第{n}季度"
+DAYS = "{first}–{last}"
+NO_CHANNEL = "其他"
+
 # ago(): how long ago something happened, as a rep would say it.
 JUST_NOW = "刚刚"
 MINUTES_AGO = "{n}分钟前"

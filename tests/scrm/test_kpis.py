@@ -1,0 +1,113 @@
+"""The KPI engine on a small dataset whose numbers are worked out by hand (SQLite and PostgreSQL).
+
+Beijing times. 张三 (zhangsan) and 李四 (lisi) sell; the week is Monday 11-30 to Sunday 12-06; "now" is
+Thursday 12-03 12:00.
+  deals    张三 won 80,000 on 11-30 23:30 (November, though it is 15:30 UTC) and 50,000 on 12-01 00:30;
+           张三 lost one on 12-02; 李四 won 120,000 on 12-03 09:00
+  logged   张三 电话 11-30, 电话 twice on 12-01, 拜访 12-02; 李四 微信 12-02
+  due      张三 12-01 10:00 done 11:00 (on time), 12-01 15:00 done 18:00 (late: over 2 hours),
+           12-02 10:00 still open (overdue now); 李四 12-02 09:00 done 09:30 (on time)
+  added    张三 a customer on 12-01 09:00, first follow-up with them 10:30 (90 minutes);
+           李四 a customer on 11-30 22:00
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from scrm import customers, deals, follow_ups, interactions
+from scrm.kpis import Figures, Period, by_rep, figures, ranking
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 12, 3, 12, 0, tzinfo=TZ)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(f"2026-{text}").replace(tzinfo=TZ)
+
+
+@pytest.fixture
+def data(store):
+    with store.transaction() as session:
+        def close(rep, customer, when, won, amount=None):
+            deal = deals.open_deal(session, external_userid=customer, userid=rep, first_stage="初次接触",
+                                   now=at("11-01 10:00"))
+            deals.close(session, deal, won=won, amount=Decimal(amount) if amount else None, note="", userid=rep,
+                        now=at(when))
+
+        close("zhangsan", "wmA", "11-30 23:30", True, 80000)
+        close("zhangsan", "wmB", "12-01 00:30", True, 50000)
+        close("zhangsan", "wmC", "12-02 15:00", False)
+        close("lisi", "wmD", "12-03 09:00", True, 120000)
+        for rep, customer, channel, when in (("zhangsan", "wmA", "电话", "11-30 10:00"),
+                                             ("zhangsan", "wmA", "电话", "12-01 09:00"),
+                                             ("zhangsan", "wmE", "电话", "12-01 10:30"),
+                                             ("zhangsan", "wmB", "拜访", "12-02 14:00"),
+                                             ("lisi", "wmD", "微信", "12-02 11:00")):
+            interactions.record(session, external_userid=customer, userid=rep, kind="follow_up", channel=channel,
+                                text="聊了", at=at(when))
+        for rep, due, done in (("zhangsan", "12-01 10:00", "12-01 11:00"), ("zhangsan", "12-01 15:00", "12-01 18:00"),
+                               ("zhangsan", "12-02 10:00", None), ("lisi", "12-02 09:00", "12-02 09:30")):
+            item = follow_ups.schedule(session, external_userid="wmA", userid=rep, due_at=at(due), note="",
+                                       now=at("11-29 10:00"))
+            if done:
+                follow_ups.complete(session, item, now=at(done))
+        for rep, customer, added in (("zhangsan", "wmE", "12-01 09:00"), ("lisi", "wmF", "11-30 22:00")):
+            customers.link(session, external_userid=customer, userid=rep, now=at(added)).added_at = at(added)
+    return store
+
+
+def test_a_week_for_each_rep(data):
+    with data.transaction() as session:
+        week = by_rep(session, ["zhangsan", "lisi", "zhaoliu"], Period.week_of(NOW, TZ), now=NOW, tz=TZ)
+    z = week["zhangsan"]
+    assert (z.won, z.won_amount, z.lost) == (2, Decimal(130000), 1)
+    assert z.win_rate == pytest.approx(2 / 3) and z.average_deal == Decimal(65000)
+    assert (z.logged, z.by_channel) == (4, {"电话": 3, "拜访": 1})
+    assert z.active_days == 3  # 11-30, 12-01 (twice), 12-02
+    assert (z.due, z.on_time, z.late, z.still_open) == (3, 1, 1, 1) and z.on_time_rate == pytest.approx(1 / 3)
+    assert (z.new_customers, z.median_response_minutes, z.overdue_now) == (1, 90.0, 1)
+    li = week["lisi"]
+    assert (li.won, li.won_amount, li.lost, li.logged, li.active_days) == (1, Decimal(120000), 0, 1, 1)
+    assert (li.due, li.on_time, li.new_customers, li.median_response_minutes) == (1, 1, 1, None)
+    assert week["zhaoliu"] == Figures()  # nothing at all: zeros, no error
+
+
+def test_months_are_cut_in_beijing_time_and_a_team_is_the_sum_of_its_reps(data):
+    with data.transaction() as session:
+        november = figures(session, ["zhangsan"], Period.month_of(at("11-15 12:00"), TZ), now=NOW, tz=TZ)
+        december = figures(session, ["zhangsan", "lisi"], Period.month_of(NOW, TZ), now=NOW, tz=TZ)
+    assert (november.won, november.won_amount, november.logged) == (1, Decimal(80000), 1)
+    assert (december.won, december.won_amount, december.lost) == (2, Decimal(170000), 1)
+    assert (december.logged, december.due, december.on_time) == (4, 4, 2)
+    assert december.new_customers == 1  # 李四's customer came on 11-30
+
+
+def test_a_period_across_a_month_end_and_a_holiday(store):
+    with store.transaction() as session:
+        deal = deals.open_deal(session, external_userid="wmA", userid="zhangsan", first_stage="初次接触",
+                               now=datetime(2026, 9, 1, tzinfo=TZ))
+        deals.close(session, deal, won=True, amount=Decimal(30000), note="", userid="zhangsan",
+                    now=datetime(2026, 10, 3, 11, 0, tzinfo=TZ))  # National Day
+        period = Period.between(date(2026, 9, 28), date(2026, 10, 8), TZ)
+        result = figures(session, ["zhangsan"], period, now=datetime(2026, 10, 9, tzinfo=TZ), tz=TZ)
+    assert period.label == "9月28日–10月8日" and len(period.days(TZ)) == 11
+    assert (result.won, result.won_amount) == (1, Decimal(30000))
+
+
+def test_ranking_leaves_out_reps_who_won_nothing(data):
+    with data.transaction() as session:
+        assert ranking(session, ["zhangsan", "lisi", "zhaoliu"], Period.week_of(NOW, TZ)) == [
+            ("zhangsan", Decimal(130000)), ("lisi", Decimal(120000))]
+
+
+def test_periods():
+    assert Period.quarter_of(NOW, TZ).label == "第4季度"
+    assert Period.quarter_of(NOW, TZ).start == datetime(2026, 10, 1, tzinfo=TZ)
+    week = Period.week_of(NOW, TZ)
+    assert week.before().start == datetime(2026, 11, 23, tzinfo=TZ) and week.before().end == week.start
+    assert Period.day_of(NOW, TZ).end == datetime(2026, 12, 4, tzinfo=TZ)
