@@ -9,13 +9,13 @@ from __future__ import annotations
 from handlers import texts
 from handlers.commands import customer_for, reply
 from handlers.context import Context
-from handlers.parsing.amounts import format_amount
 from handlers.parsing.commands import Intent
 from handlers.router import Command, Router
 from scrm import customers, deals, follow_ups, interactions, kpis, members, tags
 from scrm.customers import display_name
 from scrm.dates import end_of_day, format_day, format_when
 from scrm.models import Deal, Interaction, Member
+from scrm.numbers import format_amount
 
 router = Router("cards")
 RECENT, LISTED = 3, 20

@@ -5,7 +5,6 @@ from __future__ import annotations
 from handlers import texts
 from handlers.commands import as_typed, customer_for, reply
 from handlers.context import Context
-from handlers.parsing.amounts import format_amount
 from handlers.parsing.commands import Intent
 from handlers.parsing.stages import match_stage
 from handlers.parsing.when import When, describe_when
@@ -14,6 +13,7 @@ from scrm import chat_state, deals, follow_ups, interactions
 from scrm.customers import display_name
 from scrm.dates import format_day
 from scrm.models import Customer, Deal
+from scrm.numbers import format_amount
 
 router = Router("pipeline")
 

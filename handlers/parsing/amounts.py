@@ -53,23 +53,9 @@ def parse_amount(text: str, *, bare_numbers: bool = False) -> Amount | None:
     return None
 
 
-def format_amount(value: Decimal) -> str:
-    """5万, 12.8万, 1.2亿, 8,000元, 99.5元: what the reply shows (and parse_amount reads back)."""
-    if value >= _MULTIPLIER["亿"]:
-        return f"{_plain(value / _MULTIPLIER['亿'])}亿"
-    if value >= _MULTIPLIER["万"]:
-        return f"{_plain(value / _MULTIPLIER['万'])}万"
-    whole, _, fraction = _plain(value).partition(".")
-    return f"{int(whole):,}" + (f".{fraction}" if fraction else "") + "元"
-
-
 def _tidy(value: Decimal) -> Decimal:
     """128000.0 → 128000, 12800.50 → 12800.5 (never 1.28E+5)."""
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
-
-
-def _plain(value: Decimal) -> str:
-    return format(value.normalize(), "f")
 
 
 def _value(match: re.Match) -> Decimal | None:

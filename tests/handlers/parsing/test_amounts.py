@@ -6,7 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from handlers.parsing.amounts import format_amount, parse_amount
+from handlers.parsing.amounts import parse_amount
+from scrm.numbers import format_amount
 
 WRITTEN = [
     ("5万", 50000), ("5w", 50000), ("5W", 50000), ("50k", 50000), ("五万", 50000), ("两万五", 25000),

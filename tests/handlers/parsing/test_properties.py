@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.parsing.amounts import format_amount, parse_amount
+from handlers.parsing.amounts import parse_amount
 from handlers.parsing.when import When, WhenError, parse_when
+from scrm.numbers import format_amount
 
 TZ = ZoneInfo("Asia/Shanghai")
 
