@@ -49,6 +49,10 @@ class Settings(DatabaseSettings):
     scrm_schedule_reminders: str = DEFAULT_SCHEDULES["reminders"]
     scrm_schedule_escalation: str = DEFAULT_SCHEDULES["escalation"]
     scrm_schedule_anomalies: str = DEFAULT_SCHEDULES["anomalies"]
+    scrm_schedule_daily_digest: str = DEFAULT_SCHEDULES["daily-digest"]
+    scrm_schedule_weekly_digest: str = DEFAULT_SCHEDULES["weekly-digest"]
+    scrm_schedule_honor_board: str = DEFAULT_SCHEDULES["honor-board"]
+    scrm_honor_titles: str = "won_amount,on_time,new_customers"
     scrm_job_grace_minutes: int = Field(default=30, ge=1, le=1440)
     scrm_quiet_hours: str = "21:00-08:00"
     scrm_escalate_after: str = "next_working_day"
@@ -103,11 +107,21 @@ class Settings(DatabaseSettings):
     def _stages(cls, value: str) -> str:
         return ",".join(funnel.parse_stages(value))
 
-    @field_validator("scrm_schedule_reminders", "scrm_schedule_escalation", "scrm_schedule_anomalies")
+    @field_validator("scrm_schedule_reminders", "scrm_schedule_escalation", "scrm_schedule_anomalies",
+                     "scrm_schedule_daily_digest", "scrm_schedule_weekly_digest", "scrm_schedule_honor_board")
     @classmethod
     def _cron(cls, value: str) -> str:
         schedule.trigger(value, ZoneInfo("UTC"))  # raises ValueError naming what is wrong
         return value.strip()
+
+    @field_validator("scrm_honor_titles")
+    @classmethod
+    def _honor_titles(cls, value: str) -> str:
+        titles = [t.strip() for t in value.split(",") if t.strip()]
+        unknown = [t for t in titles if t not in ("won_amount", "on_time", "new_customers")]
+        if unknown or not titles:
+            raise ValueError("a comma-separated choice of won_amount, on_time, new_customers")
+        return ",".join(titles)
 
     @field_validator("scrm_quiet_hours")
     @classmethod
@@ -147,14 +161,14 @@ class Settings(DatabaseSettings):
         quiet_start, quiet_end = _quiet(self.scrm_quiet_hours)
         return JobSettings(
             timezone=self.timezone,
-            schedules={"reminders": self.scrm_schedule_reminders, "escalation": self.scrm_schedule_escalation,
-                       "anomalies": self.scrm_schedule_anomalies},
+            schedules={name: getattr(self, f"scrm_schedule_{name.replace('-', '_')}") for name in DEFAULT_SCHEDULES},
             grace=timedelta(minutes=self.scrm_job_grace_minutes), quiet_start=quiet_start, quiet_end=quiet_end,
             escalate_after=self.scrm_escalate_after, silent_days=self.scrm_alert_silent_days,
             overdue_share=self.scrm_alert_overdue_share, overdue_jump=self.scrm_alert_overdue_jump,
             deletions_per_day=self.scrm_alert_deletions, stages=self.stages,
             stage_limits=funnel.parse_limits(self.scrm_stage_limits, self.stages) if self.scrm_stage_limits
-            else {s: d for s, d in funnel.DEFAULT_LIMITS.items() if s in self.stages})
+            else {s: d for s, d in funnel.DEFAULT_LIMITS.items() if s in self.stages},
+            honor_metrics=tuple(self.scrm_honor_titles.split(",")))
 
     @property
     def contact_secret(self) -> SecretStr:

@@ -18,6 +18,9 @@ DEFAULT_SCHEDULES = {
     # since cron cannot know China's calendar. The anomalies run before escalation, the morning list before both.
     "escalation": "37 9 * * *",
     "anomalies": "7 9 * * *",
+    "daily-digest": "0 18 * * *",  # the hour the issue asks for; working days are checked inside
+    "weekly-digest": "13 9 * * 1",  # Monday morning
+    "honor-board": "10 18 * * *",
 }
 
 
@@ -37,6 +40,7 @@ class JobSettings:
     deletions_per_day: int = 3  # customers deleting one rep in a day
     stages: tuple[str, ...] = funnel.DEFAULT_STAGES
     stage_limits: dict[str, int] = field(default_factory=lambda: dict(funnel.DEFAULT_LIMITS))
+    honor_metrics: tuple[str, ...] = ("won_amount", "on_time", "new_customers")  # 销冠, 跟进之星, 拓客王
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from jobs import anomalies, escalation, reminders
+from jobs import anomalies, digests, escalation, honor_board, reminders
 from jobs.config import Done, Run
 
 
@@ -20,4 +20,7 @@ JOBS = {job.name: job for job in (
     Job(reminders.NAME, reminders.run, "follow-ups falling due, to their reps; the morning list after quiet hours"),
     Job(escalation.NAME, escalation.run, "follow-ups still open after the grace, to the reps' managers"),
     Job(anomalies.NAME, anomalies.run, "silent reps, overdue jumps, deletions, stalled deals, to managers"),
+    Job(digests.DAILY, digests.daily, "each team's day and month so far, in its group chat"),
+    Job(digests.WEEKLY, digests.weekly, "last week per rep against the week before, in each team's group chat"),
+    Job(honor_board.NAME, honor_board.run, "the day's (week's, month's) champions, in each team's group chat"),
 )}

@@ -29,3 +29,29 @@ SILENT_NEVER = "· {rep}：有 {customers} 位客户，还没有记录过跟进"
 OVERDUE_JUMP = "· {rep}：近 7 天逾期率 {share}，此前 4 周是 {before}"
 DELETIONS = "· {rep}：{day}有 {n} 位客户删除了 TA"
 STALLED = "· {rep}：{customer}在「{stage}」停了 {days} 天（上限 {limit} 天）"
+
+# The team digests (group chat, robot or app markdown): short lines for a phone.
+DIGEST_TITLE = "**{team} 日报 · {day}**"
+WEEKLY_TITLE = "**{team} 周报 · {period}**"
+SPAN = "{first}–{last}"
+DIGEST_TODAY = "今天：成交 {won} 单 {amount}｜跟进 {logged} 次｜新客户 {new}"
+DIGEST_MONTH = "{month}累计：成交 {won} 单 {amount}｜赢单率 {win_rate}｜按时跟进 {on_time}"
+DIGEST_STARS = "🏆 今天表现：{names}"
+STAR_WON = "{rep} 成交 {amount}"
+STAR_LOGGED = "{rep} 跟进 {n} 次"
+DIGEST_OVERDUE = "⏰ 逾期待办：{names}"
+OVERDUE_REP = "{rep} {n} 条"
+DIGEST_MOVES = "📈 阶段推进：{moves}"
+MOVE = "{rep}·{customer}→{stage}"
+DIGEST_QUIET = "今天还没有记录，明天加油！"
+WEEKLY_LINE = "{rep}：成交 {amount}（上周 {before}）｜跟进 {logged} 次（{logged_before}）｜新客户 {new}"
+WEEKLY_TEAM = "全队：成交 {won} 单 {amount}（上周 {before}）｜跟进 {logged} 次（上周 {logged_before}）"
+
+# The honor board (group chat).
+HONOR_TITLE = {"day": "🏅 {team} 今日荣誉榜 · {period}", "week": "🏅 {team} 周荣誉榜 · {period}",
+               "month": "🏅 {team} 月度荣誉榜 · {period}"}
+HONOR_LINE = "{title}：{names}（{value}）"
+HONOR_TITLES = {"won_amount": "销冠", "on_time": "跟进之星", "new_customers": "拓客王"}
+HONOR_VALUES = {"won_amount": "成交 {value}", "on_time": "按时跟进 {value} 次", "new_customers": "新客户 {value} 位"}
+HONOR_FOOTER = "恭喜！大家继续冲 💪"
+BIG_DEAL = "🎉 **喜报**：{rep} 拿下 {customer}，成交 {amount}！"

@@ -62,6 +62,19 @@ def team(session: Session, department: Department) -> Team:
     return Team(department, managers, members, session.get(TeamChat, department.id))
 
 
+def all_teams(session: Session) -> list[Team]:
+    """Every department with active members, each as a Team (read in three queries, not one per team)."""
+    departments = {d.id: d for d in session.exec(select(Department).order_by(Department.id))}
+    by_department: dict[int, list[Member]] = {}
+    active = {m.userid: m for m in session.exec(select(Member).where(Member.active == True).order_by(Member.userid))}  # noqa: E712
+    for member in active.values():
+        for department_id in member.department_ids:
+            by_department.setdefault(department_id, []).append(member)
+    configured = {c.department_id: c for c in session.exec(select(TeamChat))}
+    return [Team(department, [active[u] for u in department.leader_userids if u in active], by_department[d_id],
+                 configured.get(d_id)) for d_id, department in departments.items() if d_id in by_department]
+
+
 def set_chat(session: Session, department: Department, *, kind: str, target: str, now: datetime) -> TeamChat:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")

@@ -1,0 +1,127 @@
+"""The daily and weekly digests and the honor board: once per team and period, in the team's group chat."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+
+from scrm import customers, deals, interactions, teams
+from scrm.models import Department
+from tests.jobs.conftest import at, plan, runner, sent
+
+
+def robot(store, clock, key="robot-key-east") -> None:
+    with store.transaction() as session:
+        teams.set_chat(session, session.get(Department, 2), kind="robot", target=key, now=clock.now())
+
+
+def won(store, rep: str, customer: str, when: str, amount: int) -> None:
+    with store.transaction() as session:
+        deal = deals.open_deal(session, external_userid=customer, userid=rep, first_stage="初次接触",
+                               now=at("2026-11-20 10:00"))
+        deals.close(session, deal, won=True, amount=Decimal(amount), note="", userid=rep, now=at(when))
+
+
+def logged(store, rep: str, customer: str, when: str, times: int = 1) -> None:
+    with store.transaction() as session:
+        for _ in range(times):
+            interactions.record(session, external_userid=customer, userid=rep, kind="follow_up", channel="电话",
+                                text="聊了", at=at(when))
+
+
+def test_the_daily_digest_goes_once_to_the_team_chat_with_today_and_the_month(team, clock, caplog):
+    robot(team, clock)
+    won(team, "zhangsan", "wmChen", "2026-12-01 11:00", 128000)
+    won(team, "lisi", "wmLiu", "2026-11-30 16:00", 50000)  # November: in the month line only... of November
+    logged(team, "zhangsan", "wmChen", "2026-12-01 10:00", times=2)
+    logged(team, "lisi", "wmLiu", "2026-12-01 14:00")
+    plan(team, "wmZhang", "zhangsan", "2026-11-30 10:00")  # overdue
+    with team.transaction() as session:
+        deal = deals.open_deal(session, external_userid="wmZhang", userid="zhangsan", first_stage="初次接触",
+                               now=at("2026-11-25 10:00"))
+        deals.move(session, deal, stage="方案报价", userid="zhangsan", now=at("2026-12-01 15:00"))
+    jobs = runner(team, clock)
+    jobs.run("daily-digest", at("2026-12-01 18:00"))
+    jobs.run("daily-digest", at("2026-12-01 18:00"))  # a second run of the same day sends nothing
+    [(to, text)] = sent(team)
+    assert to == "robot-key-east"
+    assert text == "\n".join([
+        "**销售一部 日报 · 12月1日（周二）**",
+        "今天：成交 1 单 12.8万｜跟进 3 次｜新客户 0",
+        "12月累计：成交 1 单 12.8万｜赢单率 100%｜按时跟进 —",
+        "🏆 今天表现：张三 成交 12.8万",
+        "⏰ 逾期待办：张三 1 条",
+        "📈 阶段推进：张三·张伟→方案报价",
+    ])
+    assert "王五" not in text  # the manager is not among the reps
+
+
+def test_a_team_without_a_group_chat_gets_nothing_and_the_log_says_so_once(team, clock, caplog):
+    logged(team, "zhangsan", "wmChen", "2026-12-01 10:00")
+    jobs = runner(team, clock)
+    with caplog.at_level(logging.WARNING, logger="jobs.digests"):
+        jobs.run("daily-digest", at("2026-12-01 18:00"))
+        jobs.run("daily-digest", at("2026-12-02 18:00"))
+    assert sent(team) == []
+    assert caplog.text.count("has no group chat") == 1
+
+
+def test_no_digest_on_a_day_off_and_a_quiet_day_says_so(team, clock):
+    robot(team, clock)
+    jobs = runner(team, clock)
+    jobs.run("daily-digest", at("2026-12-05 18:00"))  # Saturday
+    assert sent(team) == []
+    jobs.run("daily-digest", at("2026-12-01 18:00"))
+    assert sent(team)[0][1].splitlines()[3] == "今天还没有记录，明天加油！"
+
+
+def test_the_weekly_digest_compares_last_week_with_the_week_before_per_rep(team, clock):
+    robot(team, clock)
+    won(team, "zhangsan", "wmChen", "2026-11-25 11:00", 100000)
+    won(team, "zhangsan", "wmZhang", "2026-11-18 11:00", 40000)
+    logged(team, "lisi", "wmLiu", "2026-11-24 10:00", times=3)
+    runner(team, clock).run("weekly-digest", at("2026-11-30 09:13"))
+    [(_, text)] = sent(team)
+    assert text.splitlines() == [
+        "**销售一部 周报 · 11月23日–11月29日**",
+        "全队：成交 1 单 10万（上周 4万）｜跟进 3 次（上周 0）",
+        "张三：成交 10万（上周 4万）｜跟进 0 次（0）｜新客户 0",
+        "李四：成交 0（上周 0）｜跟进 3 次（0）｜新客户 0",
+    ]
+
+
+def test_the_honor_board_crowns_the_best_shares_ties_and_never_crowns_zero(team, clock):
+    robot(team, clock)
+    won(team, "zhangsan", "wmChen", "2026-12-02 11:00", 50000)
+    won(team, "lisi", "wmLiu", "2026-12-02 12:00", 50000)
+    with team.transaction() as session:
+        rel = customers.link(session, external_userid="wmNew", userid="lisi", now=at("2026-12-02 09:00"))
+        rel.added_at = at("2026-12-02 09:00")
+    jobs = runner(team, clock)
+    jobs.run("honor-board", at("2026-12-02 18:10"))  # Wednesday: the day's board only
+    jobs.run("honor-board", at("2026-12-02 18:10"))
+    [(_, text)] = sent(team)
+    assert text.splitlines() == [
+        "🏅 销售一部 今日荣誉榜 · 12月2日（周三）",
+        "销冠：李四、张三（成交 5万）",
+        "拓客王：李四（新客户 1 位）",
+        "恭喜！大家继续冲 💪",
+    ]  # nobody did a follow-up on time today: no 跟进之星
+
+
+def test_a_team_with_nothing_to_crown_gets_no_board_and_the_week_and_month_boards_come_on_their_first_working_day(
+        team, clock):
+    robot(team, clock)
+    jobs = runner(team, clock)
+    jobs.run("honor-board", at("2026-12-02 18:10"))
+    assert sent(team) == []
+    won(team, "zhangsan", "wmChen", "2026-11-27 11:00", 80000)  # last Friday: last week, and November
+    jobs.run("honor-board", at("2026-12-02 18:10"))  # Wednesday: not the week's first working day
+    assert sent(team) == []
+    jobs.run("honor-board", at("2026-11-30 18:10"))  # Monday: the week's board (November is not over)
+    [(_, text)] = sent(team)
+    assert text.startswith("🏅 销售一部 周荣誉榜 · 11月23日–11月29日\n销冠：张三（成交 8万）")
+    won(team, "lisi", "wmLiu", "2026-12-31 11:00", 30000)
+    jobs.run("honor-board", at("2027-01-04 18:10"))  # Monday after New Year: December's board, and the week's
+    boards = [text.splitlines()[0] for _, text in sent(team)[1:]]
+    assert boards == ["🏅 销售一部 周荣誉榜 · 12月28日–1月3日", "🏅 销售一部 月度荣誉榜 · 12月"]
