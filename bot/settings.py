@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -53,6 +54,7 @@ class Settings(DatabaseSettings):
     scrm_schedule_weekly_digest: str = DEFAULT_SCHEDULES["weekly-digest"]
     scrm_schedule_honor_board: str = DEFAULT_SCHEDULES["honor-board"]
     scrm_honor_titles: str = "won_amount,on_time,new_customers"
+    scrm_big_deal_amount: Decimal = Field(default=Decimal(100_000), gt=0)
     scrm_job_grace_minutes: int = Field(default=30, ge=1, le=1440)
     scrm_quiet_hours: str = "21:00-08:00"
     scrm_escalate_after: str = "next_working_day"

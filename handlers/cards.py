@@ -15,7 +15,7 @@ from scrm import customers, deals, follow_ups, interactions, kpis, members, tags
 from scrm.customers import display_name
 from scrm.dates import end_of_day, format_day, format_when
 from scrm.models import Deal, Interaction, Member
-from scrm.numbers import format_amount
+from scrm.numbers import format_amount, percent, short_amount
 
 router = Router("cards")
 RECENT, LISTED = 3, 20
@@ -67,16 +67,20 @@ def _outcome(deal: Deal) -> str:
 
 @router.command(Intent.MY_NUMBERS, help="业绩（本周 / 本月）")
 def show_numbers(cmd: Command, ctx: Context) -> None:
+    """A rep's own numbers and rank among the reps; a manager's is the team's."""
     tz = ctx.settings.timezone
-    period = kpis.Period.week_of(ctx.now, tz) if "周" in cmd.parsed.note else kpis.Period.month_of(ctx.now, tz)
-    f = kpis.figures(ctx.session, [cmd.userid], period, now=ctx.now)
+    period = _period(cmd.parsed.note, ctx)
     me = members.get(ctx.session, cmd.userid)
-    team = _team_of(ctx, me)
-    ranking = [userid for userid, _ in kpis.ranking(ctx.session, [m.userid for m in team], period)]
-    rank = texts.NUMBERS_RANK.format(rank=ranking.index(cmd.userid) + 1, of=len(team)) if cmd.userid in ranking else ""
+    led = _led_by(ctx, cmd.userid)
+    if led is not None:
+        return reply(cmd, ctx, _team_numbers(ctx, me, led, period))
+    f = kpis.figures(ctx.session, [cmd.userid], period, now=ctx.now, tz=tz)
+    reps = _reps_beside(ctx, me)
+    ranking = [userid for userid, _ in kpis.ranking(ctx.session, [m.userid for m in reps], period)]
+    rank = texts.NUMBERS_RANK.format(rank=ranking.index(cmd.userid) + 1, of=len(reps)) if cmd.userid in ranking else ""
     reply(cmd, ctx, texts.NUMBERS.format(
         who=me.name, period=period.label, amount=format_amount(f.won_amount) if f.won_amount else "0", won=f.won,
-        conversion=_percent(f.conversion), logged=f.follow_ups_logged, on_time=_percent(f.on_time_rate),
+        conversion=percent(f.conversion), logged=f.follow_ups_logged, on_time=percent(f.on_time_rate),
         new=f.new_customers, overdue=f.overdue_now, rank=rank))
 
 
@@ -111,27 +115,64 @@ def show_member_customers(cmd: Command, ctx: Context) -> None:
     rows = customers.of_rep(ctx.session, target.userid)
     lines = [texts.MEMBER_CUSTOMERS_TITLE.format(rep=target.name, n=len(rows))]
     for customer, _ in rows[:LISTED]:
-        open_deals = [d for d in deals.of_customer(ctx.session, customer.external_userid)
-                      if d.userid == target.userid and d.status == "open"]
+        theirs = [d for d in deals.of_customer(ctx.session, customer.external_userid) if d.userid == target.userid]
+        current = next((d for d in reversed(theirs) if d.status == "open"), theirs[-1] if theirs else None)
         lines.append(texts.MEMBER_CUSTOMER_LINE.format(
             name=display_name(customer), corp=f"（{customer.corp_name}）" if customer.corp_name else "",
-            stage=open_deals[-1].stage if open_deals else texts.NONE_YET))
+            stage=current.stage if current else texts.NONE_YET))
     if len(rows) > LISTED:
         lines.append(texts.MEMBER_CUSTOMERS_MORE.format(n=len(rows) - LISTED))
     reply(cmd, ctx, "\n".join(lines))
 
 
+def _period(note: str, ctx: Context) -> kpis.Period:
+    tz = ctx.settings.timezone
+    if "周" in note:
+        return kpis.Period.week_of(ctx.now, tz)
+    if "今" in note:
+        return kpis.Period.day_of(ctx.now, tz)
+    if "季" in note:
+        return kpis.Period.quarter_of(ctx.now, tz)
+    return kpis.Period.month_of(ctx.now, tz)
+
+
+def _team_numbers(ctx: Context, me: Member, reps: list[Member], period: kpis.Period) -> str:
+    """Results beside process for the reps a manager leads, with the best and the one most behind."""
+    if not reps:
+        return texts.TEAM_NO_REPS
+    by_rep = kpis.by_rep(ctx.session, [m.userid for m in reps], period, now=ctx.now, tz=ctx.settings.timezone)
+    total = sum(by_rep.values(), kpis.Figures())
+    names = {m.userid: m.name for m in reps}
+    teams_led = members.departments(ctx.session, me.leader_of)
+    lines = [texts.TEAM_NUMBERS.format(
+        team="、".join(d.name for d in teams_led), period=period.label, n=len(reps), won=total.won,
+        amount=short_amount(total.won_amount), win_rate=percent(total.win_rate),
+        average=short_amount(total.average_deal) if total.average_deal else texts.NONE_YET, logged=total.logged,
+        on_time=percent(total.on_time_rate), new=total.new_customers, overdue=total.overdue_now)]
+    ranked = sorted(by_rep.items(), key=lambda pair: (-pair[1].won_amount, -pair[1].logged, pair[0]))
+    if len(ranked) > 1:
+        (best, f_best), (last, f_last) = ranked[0], ranked[-1]
+        if f_best.won_amount:
+            lines.append(texts.TEAM_BEST.format(rep=names[best], amount=short_amount(f_best.won_amount)))
+        lines.append(texts.TEAM_BEHIND.format(rep=names[last], amount=short_amount(f_last.won_amount),
+                                              logged=f_last.logged))
+    return "\n".join(lines)
+
+
+def _reps_beside(ctx: Context, me: Member) -> list[Member]:
+    """The reps of my departments, managers left out: whom a rep is ranked among."""
+    leaders = {u for d in members.departments(ctx.session, me.department_ids) for u in d.leader_userids}
+    return [m for m in _team_of(ctx, me) if m.userid not in leaders] or [me]
+
+
 def _led_by(ctx: Context, userid: str) -> list[Member] | None:
-    """Members of the departments this member leads; None when they lead none."""
+    """The reps of the departments this member leads (their fellow leaders left out); None when they lead none."""
     me = members.get(ctx.session, userid)
     if me is None or not me.leader_of:
         return None
-    return [m for m in members.in_departments(ctx.session, me.leader_of) if m.userid != userid]
+    leaders = {u for d in members.departments(ctx.session, me.leader_of) for u in d.leader_userids} | {userid}
+    return [m for m in members.in_departments(ctx.session, me.leader_of) if m.userid not in leaders]
 
 
 def _team_of(ctx: Context, me: Member) -> list[Member]:
     return members.in_departments(ctx.session, me.department_ids) or [me]
-
-
-def _percent(value: float | None) -> str:
-    return f"{value:.0%}" if value is not None else texts.NONE_YET

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -22,6 +23,7 @@ class HandlerSettings:
     first_follow_up: str = "next_working_day"  # SOP window for a new customer's first follow-up
     stages: tuple[str, ...] = DEFAULT_STAGES  # the funnel, in order
     company: str = ""  # our company, for {我司} in welcome texts
+    big_deal_amount: Decimal = Decimal(100_000)  # a deal won at or above it is announced to the team at once
 
 
 @dataclass

@@ -9,8 +9,8 @@ from handlers.parsing.commands import Intent
 from handlers.parsing.stages import match_stage
 from handlers.parsing.when import When, describe_when
 from handlers.router import Command, Router
-from scrm import chat_state, deals, follow_ups, interactions
-from scrm.customers import display_name
+from scrm import chat_state, deals, follow_ups, interactions, members, teams
+from scrm.customers import display_name, label
 from scrm.dates import format_day
 from scrm.models import Customer, Deal
 from scrm.numbers import format_amount
@@ -46,8 +46,11 @@ def record_won(cmd: Command, ctx: Context) -> None:
     if customer is None or not _may_close(cmd, ctx, customer):
         return
     amount = cmd.parsed.amount.value if cmd.parsed.amount else None
-    deals.close(ctx.session, _deal(cmd, ctx, customer), won=True, amount=amount, note=as_typed(cmd, cmd.parsed.note),
-                userid=cmd.userid, now=ctx.now)
+    deal = _deal(cmd, ctx, customer)
+    deals.close(ctx.session, deal, won=True, amount=amount, note=as_typed(cmd, cmd.parsed.note), userid=cmd.userid,
+                now=ctx.now)
+    if amount is not None and amount >= ctx.settings.big_deal_amount:
+        _announce(ctx, cmd.userid, deal, customer, amount)
     shown = f" {format_amount(amount)}" if amount is not None else ""
     _note(cmd, ctx, customer, "won", texts.HISTORY_WON.format(amount=shown))
     extra = "" if amount is not None else texts.WON_NO_AMOUNT.format(customer=display_name(customer))
@@ -56,6 +59,16 @@ def record_won(cmd: Command, ctx: Context) -> None:
                             due_at=cmd.parsed.when.due, note="", now=ctx.now)
         extra += "\n" + texts.NEXT_STEP.format(when=describe_when(cmd.parsed.when, ctx.now), task="")
     reply(cmd, ctx, texts.WON.format(customer=display_name(customer), amount=shown) + extra)
+
+
+def _announce(ctx: Context, userid: str, deal: Deal, customer: Customer, amount) -> None:
+    """A big deal is news for the whole team: to each of the rep's team chats, the moment it is recorded."""
+    rep = members.get(ctx.session, userid)
+    for department_id in rep.department_ids if rep else []:
+        chat = teams.chat_of(ctx.session, department_id)
+        if chat is not None:
+            text = texts.BIG_DEAL.format(rep=rep.name, customer=label(customer), amount=format_amount(amount))
+            ctx.outbox.add(teams.message(chat, text), key=f"big-deal:{deal.id}:team-{department_id}")
 
 
 @router.command(Intent.LOST, help="丢单 张总 预算取消")

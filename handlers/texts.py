@@ -51,6 +51,7 @@ OUTCOME_LOST = "丢单"
 CANCELLED = "好的，已取消，什么都没改。"
 HISTORY_STAGE = "进入「{stage}」阶段"
 HISTORY_WON = "成交{amount}"
+BIG_DEAL = "🎉 **喜报**：{rep} 拿下 {customer}，成交 {amount}！"
 HISTORY_LOST = "丢单{reason}"
 
 CARD_TITLE = "【{name}】{corp}"
@@ -69,6 +70,12 @@ NUMBERS = ("【{who}·{period}业绩】\n"
            "跟进：{logged} 次｜按时率：{on_time}｜新客户：{new}\n"
            "当前逾期待办：{overdue} 条{rank}")
 NUMBERS_RANK = "\n团队排名：第 {rank}/{of}"
+TEAM_NUMBERS = ("【{team}·{period}团队业绩】（{n} 位销售）\n"
+                "成交：{won} 单 {amount}｜赢单率：{win_rate}｜客单价：{average}\n"
+                "跟进：{logged} 次｜按时率：{on_time}｜新客户：{new}｜逾期待办：{overdue} 条")
+TEAM_BEST = "领先：{rep} 成交 {amount}"
+TEAM_BEHIND = "最需要加油：{rep} 成交 {amount}，跟进 {logged} 次"
+TEAM_NO_REPS = "你负责的部门里还没有销售。"
 NONE_YET = "—"
 
 MANAGERS_ONLY = "这个查询只对主管开放（你需要是部门负责人）。"

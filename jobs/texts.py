@@ -54,4 +54,3 @@ HONOR_LINE = "{title}：{names}（{value}）"
 HONOR_TITLES = {"won_amount": "销冠", "on_time": "跟进之星", "new_customers": "拓客王"}
 HONOR_VALUES = {"won_amount": "成交 {value}", "on_time": "按时跟进 {value} 次", "new_customers": "新客户 {value} 位"}
 HONOR_FOOTER = "恭喜！大家继续冲 💪"
-BIG_DEAL = "🎉 **喜报**：{rep} 拿下 {customer}，成交 {amount}！"

@@ -60,6 +60,10 @@ def managers_of(session: Session, member: Member) -> list[Member]:
     return sorted(found.values(), key=lambda m: m.userid)
 
 
+def departments(session: Session, ids: list[int]) -> list[Department]:
+    return list(session.exec(select(Department).where(Department.id.in_(ids)).order_by(Department.id)))  # type: ignore[union-attr]
+
+
 def in_departments(session: Session, department_ids: list[int]) -> list[Member]:
     """Active members of any of these departments (JSON lists: filtered here, teams are small)."""
     wanted = set(department_ids)

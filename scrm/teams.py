@@ -75,6 +75,12 @@ def all_teams(session: Session) -> list[Team]:
                  configured.get(d_id)) for d_id, department in departments.items() if d_id in by_department]
 
 
+def chat_of(session: Session, department_id: int) -> TeamChat | None:
+    """The department's group chat, if it has one that works."""
+    chat = session.get(TeamChat, department_id)
+    return chat if chat is not None and chat.enabled else None
+
+
 def set_chat(session: Session, department: Department, *, kind: str, target: str, now: datetime) -> TeamChat:
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}")

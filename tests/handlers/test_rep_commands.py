@@ -141,7 +141,7 @@ def test_the_customer_card_and_my_numbers(chat):
     assert "电话：电话沟通了报价" in card
     assert "标签：渠道:官网" in chat.say("李雪梅")  # a bare name is a card too
     numbers = chat.say("业绩")
-    assert "成交金额：5万（1 单）" in numbers and "跟进：1 次" in numbers and "团队排名：第 1/3" in numbers
+    assert "成交金额：5万（1 单）" in numbers and "跟进：1 次" in numbers and "团队排名：第 1/2" in numbers
 
 
 def test_a_rep_never_sees_another_reps_customer(chat):
@@ -159,6 +159,31 @@ def test_a_manager_sees_the_team(chat):
     assert "张三：1 条" in team
     customers = chat.say("张三的客户", userid="wangwu")
     assert "张三的客户（3 位）" in customers and "张建国（华为技术有限公司）" in customers
+    chat.say("成交 张建国 8万")
+    assert "张建国（华为技术有限公司）｜成交" in chat.say("张三的客户", userid="wangwu")  # not "—"
+    numbers = chat.say("业绩", userid="wangwu")  # the team's, not the manager's own zeros
+    assert numbers.splitlines() == [
+        "【华东销售部·11月团队业绩】（2 位销售）",
+        "成交：1 单 8万｜赢单率：100%｜客单价：8万",
+        "跟进：1 次｜按时率：—｜新客户：0｜逾期待办：0 条",
+        "领先：张三 成交 8万",
+        "最需要加油：李四 成交 0，跟进 0 次",
+    ]
+
+
+def test_a_big_deal_is_announced_in_the_team_chat_at_once(chat, standin):
+    from scrm import teams
+    from scrm.models import Department
+    from wecom_standin.server import DEFAULT_WEBHOOK_KEY
+
+    with chat.services.store.transaction() as session:
+        teams.set_chat(session, session.get(Department, 2), kind="robot", target=DEFAULT_WEBHOOK_KEY,
+                       now=chat.clock.now())
+    chat.say("成交 张建国 5万")
+    assert standin.delivered("webhook") == []  # under SCRM_BIG_DEAL_AMOUNT (10万)
+    chat.say("成交 李雪梅 12.8万")
+    [news] = standin.delivered("webhook")
+    assert news.content == "🎉 **喜报**：张三 拿下 李雪梅（杭州机械制造有限公司），成交 12.8万！"
 
 
 def test_unknown_text_gets_help_built_from_the_commands(chat):
