@@ -10,6 +10,7 @@ import click
 
 from bot.cli_admin import register_admin_commands
 from bot.cli_jobs import register_job_commands
+from bot.cli_targets import register_target_commands
 from bot.settings import ConfigError, Settings, load_settings
 
 
@@ -152,6 +153,7 @@ def _queue_commands(name: str, module: str) -> click.Group:
 cli.add_command(_queue_commands("inbox", "scrm.inbox"))
 register_admin_commands(cli, _services)
 register_job_commands(cli, _services)
+register_target_commands(cli, _services)
 cli.add_command(_queue_commands("outbox", "scrm.outbox"))
 
 

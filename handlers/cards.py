@@ -11,7 +11,7 @@ from handlers.commands import customer_for, reply
 from handlers.context import Context
 from handlers.parsing.commands import Intent
 from handlers.router import Command, Router
-from scrm import customers, deals, follow_ups, interactions, kpis, members, tags
+from scrm import customers, deals, follow_ups, interactions, kpis, members, tags, targets
 from scrm.customers import display_name
 from scrm.dates import end_of_day, format_day, format_when
 from scrm.models import Deal, Interaction, Member
@@ -69,24 +69,26 @@ def _outcome(deal: Deal) -> str:
 def show_numbers(cmd: Command, ctx: Context) -> None:
     """A rep's own numbers and rank among the reps; a manager's is the team's."""
     tz = ctx.settings.timezone
-    period = _period(cmd.parsed.note, ctx)
+    kind, period = _period(cmd.parsed.note, ctx)
     me = members.get(ctx.session, cmd.userid)
-    led = _led_by(ctx, cmd.userid)
+    led = led_by(ctx, cmd.userid)
     if led is not None:
-        return reply(cmd, ctx, _team_numbers(ctx, me, led, period))
+        return reply(cmd, ctx, _team_numbers(ctx, me, led, kind, period))
     f = kpis.figures(ctx.session, [cmd.userid], period, now=ctx.now, tz=tz)
+    target = targets.of(ctx.session, "rep", [cmd.userid], kind, period.start.astimezone(tz).date()).get(cmd.userid)
     reps = _reps_beside(ctx, me)
     ranking = [userid for userid, _ in kpis.ranking(ctx.session, [m.userid for m in reps], period)]
     rank = texts.NUMBERS_RANK.format(rank=ranking.index(cmd.userid) + 1, of=len(reps)) if cmd.userid in ranking else ""
     reply(cmd, ctx, texts.NUMBERS.format(
         who=me.name, period=period.label, amount=format_amount(f.won_amount) if f.won_amount else "0", won=f.won,
         conversion=percent(f.conversion), logged=f.follow_ups_logged, on_time=percent(f.on_time_rate),
-        new=f.new_customers, overdue=f.overdue_now, rank=rank))
+        new=f.new_customers, overdue=f.overdue_now, rank=rank)
+        + (f"\n{targets.describe(targets.progress(target, f, period, now=ctx.now, tz=tz))}" if target else ""))
 
 
 @router.command(Intent.TEAM_AGENDA, help="团队今天（主管）")
 def show_team_agenda(cmd: Command, ctx: Context) -> None:
-    team = _led_by(ctx, cmd.userid)
+    team = led_by(ctx, cmd.userid)
     if team is None:
         return reply(cmd, ctx, texts.MANAGERS_ONLY)
     items = follow_ups.agenda(ctx.session, [m.userid for m in team], until=end_of_day(ctx.now, ctx.settings.timezone))
@@ -105,7 +107,7 @@ def show_team_agenda(cmd: Command, ctx: Context) -> None:
 @router.command(Intent.MEMBER_CUSTOMERS, help="张三的客户（主管）")
 def show_member_customers(cmd: Command, ctx: Context) -> None:
     name = cmd.parsed.member
-    team = _led_by(ctx, cmd.userid) or []
+    team = led_by(ctx, cmd.userid) or []
     me = members.get(ctx.session, cmd.userid)
     visible = {m.userid: m for m in [me, *team]}
     target = me if name in (None, "我", me.name) else next(
@@ -125,18 +127,19 @@ def show_member_customers(cmd: Command, ctx: Context) -> None:
     reply(cmd, ctx, "\n".join(lines))
 
 
-def _period(note: str, ctx: Context) -> kpis.Period:
+def _period(note: str, ctx: Context) -> tuple[str, kpis.Period]:
+    """The period a numbers question asks about (this month unless it says otherwise), and its kind."""
     tz = ctx.settings.timezone
     if "周" in note:
-        return kpis.Period.week_of(ctx.now, tz)
+        return "week", kpis.Period.week_of(ctx.now, tz)
     if "今" in note:
-        return kpis.Period.day_of(ctx.now, tz)
+        return "day", kpis.Period.day_of(ctx.now, tz)
     if "季" in note:
-        return kpis.Period.quarter_of(ctx.now, tz)
-    return kpis.Period.month_of(ctx.now, tz)
+        return "quarter", kpis.Period.quarter_of(ctx.now, tz)
+    return "month", kpis.Period.month_of(ctx.now, tz)
 
 
-def _team_numbers(ctx: Context, me: Member, reps: list[Member], period: kpis.Period) -> str:
+def _team_numbers(ctx: Context, me: Member, reps: list[Member], kind: str, period: kpis.Period) -> str:
     """Results beside process for the reps a manager leads, with the best and the one most behind."""
     if not reps:
         return texts.TEAM_NO_REPS
@@ -149,6 +152,10 @@ def _team_numbers(ctx: Context, me: Member, reps: list[Member], period: kpis.Per
         amount=short_amount(total.won_amount), win_rate=percent(total.win_rate),
         average=short_amount(total.average_deal) if total.average_deal else texts.NONE_YET, logged=total.logged,
         on_time=percent(total.on_time_rate), new=total.new_customers, overdue=total.overdue_now)]
+    tz = ctx.settings.timezone
+    target = targets.for_team(ctx.session, me.leader_of, list(names), kind, period.start.astimezone(tz).date())
+    if target is not None:
+        lines.append(targets.describe(targets.progress(target, total, period, now=ctx.now, tz=tz)))
     ranked = sorted(by_rep.items(), key=lambda pair: (-pair[1].won_amount, -pair[1].logged, pair[0]))
     if len(ranked) > 1:
         (best, f_best), (last, f_last) = ranked[0], ranked[-1]
@@ -165,7 +172,7 @@ def _reps_beside(ctx: Context, me: Member) -> list[Member]:
     return [m for m in _team_of(ctx, me) if m.userid not in leaders] or [me]
 
 
-def _led_by(ctx: Context, userid: str) -> list[Member] | None:
+def led_by(ctx: Context, userid: str) -> list[Member] | None:
     """The reps of the departments this member leads (their fellow leaders left out); None when they lead none."""
     me = members.get(ctx.session, userid)
     if me is None or not me.leader_of:

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from jobs import texts
 from jobs.config import Done, Run
-from scrm import kpis, ledger, teams
+from scrm import kpis, ledger, targets, teams
 from scrm.customers import display_name
 from scrm.dates import format_day
 from scrm.db import among
@@ -83,6 +83,9 @@ def _daily_text(session: Session, run: Run, team: teams.Team, today: Period, mon
                                        new=total.new_customers),
              texts.DIGEST_MONTH.format(month=month.label, won=so_far.won, amount=short_amount(so_far.won_amount),
                                        win_rate=percent(so_far.win_rate), on_time=percent(so_far.on_time_rate))]
+    target = targets.for_team(session, [team.department.id], ids, "month", month.start.astimezone(tz).date())
+    if target is not None:
+        lines.append(targets.describe(targets.progress(target, so_far, month, now=run.now, tz=tz)))
     stars = _stars(day, names)
     lines.append(texts.DIGEST_STARS.format(names="；".join(stars)) if stars else texts.DIGEST_QUIET)
     overdue = [texts.OVERDUE_REP.format(rep=names[u], n=f.overdue_now) for u, f in day.items() if f.overdue_now]

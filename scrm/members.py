@@ -60,6 +60,15 @@ def managers_of(session: Session, member: Member) -> list[Member]:
     return sorted(found.values(), key=lambda m: m.userid)
 
 
+def find(session: Session, wanted: str) -> Member | None:
+    """A member by userid, or by name when exactly one active member has it."""
+    member = session.get(Member, wanted.strip())
+    if member is not None:
+        return member
+    named = session.exec(select(Member).where(Member.name == wanted.strip(), Member.active == True)).all()  # noqa: E712
+    return named[0] if len(named) == 1 else None
+
+
 def departments(session: Session, ids: list[int]) -> list[Department]:
     return list(session.exec(select(Department).where(Department.id.in_(ids)).order_by(Department.id)))  # type: ignore[union-attr]
 

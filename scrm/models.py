@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -334,4 +334,20 @@ class TeamChat(SQLModel, table=True):
     target: str = Field(max_length=128)  # the robot's key (a credential: never logged) or the chat id
     enabled: bool = True
     disabled_reason: str = Field(default="", max_length=200)
+    updated_at: datetime = _when()
+
+
+class Target(SQLModel, table=True):
+    """A SMART target: for a rep or a team, a metric, a period (month, week, quarter) starting on a day."""
+
+    __table_args__ = (UniqueConstraint("scope", "subject", "metric", "period", "starts"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    scope: str = Field(max_length=8)  # rep or team
+    subject: str = Field(max_length=64)  # the rep's userid, or the department id
+    metric: str = Field(default="won_amount", max_length=32)
+    period: str = Field(max_length=8)  # month, week, quarter
+    starts: date
+    value: Decimal = Field(sa_type=Numeric(16, 2))
+    set_by: str = Field(default="", max_length=64)
     updated_at: datetime = _when()

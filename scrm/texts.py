@@ -19,6 +19,11 @@ QUARTER = "第{n}季度"
 DAYS = "{first}–{last}"
 NO_CHANNEL = "其他"
 
+# Target progress, in 业绩 and in the digest.
+TARGET_LEFT = "目标 {target}：完成 {ratio}，还差 {gap}，剩 {days} 个工作日，每天需 {pace}"
+TARGET_NO_DAYS = "目标 {target}：完成 {ratio}，还差 {gap}"
+TARGET_MET = "目标 {target}：已完成 {ratio} 🎉"
+
 # ago(): how long ago something happened, as a rep would say it.
 JUST_NOW = "刚刚"
 MINUTES_AGO = "{n}分钟前"

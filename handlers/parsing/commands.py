@@ -37,6 +37,7 @@ class Intent(StrEnum):
     MY_NUMBERS = "my_numbers"
     TEAM_AGENDA = "team_agenda"
     MEMBER_CUSTOMERS = "member_customers"
+    SET_TARGET = "set_target"
     HELP = "help"
     CHOOSE = "choose"
     UNKNOWN = "unknown"
@@ -84,7 +85,7 @@ def parse_command(text: str, now: datetime, tz: ZoneInfo, book: Book | None = No
     if not message or laughed.lower() in vocab.SMALL_TALK or not laughed:
         return Parsed(Intent.UNKNOWN, message)
     mentions = book.find(message) if book else []
-    parsed = (_whole(message) or _member_customers(message) or _question(message, mentions)
+    parsed = (_whole(message) or _set_target(message) or _member_customers(message) or _question(message, mentions)
               or _prefixed(message, now, tz) or _subject_first(message, now, tz) or _about(message, mentions, now, tz)
               or _asking_about(message) or _untagged(message, now, tz) or _bare_name(message)
               or _continued(message) or Parsed(Intent.UNKNOWN, message))
@@ -197,6 +198,26 @@ def _shown(core: str) -> str:
 def _choice(core: str, message: str) -> Parsed | None:
     match = _CHOICE.match(core)
     return Parsed(Intent.CHOOSE, message, index=_index(match.group("index"))) if match else None
+
+
+_TARGET = re.compile(r"^(?:设置?|定|设定)?(?:个)?目标[\s:]*(?P<rest>.+)$")
+_TARGET_PERIOD = re.compile(r"\d{4}-\d{1,2}|\d{4}-[wWqQ]\d{1,2}|\d{1,2}月份?|本月|这个月|下个?月|本周|这周|下周|本季度"
+                            r"|第?[一二三四1-4]季度")
+
+
+def _set_target(message: str) -> Parsed | None:
+    """目标 张三 12月 50万 (a manager sets a rep's, or 目标 团队 本月 200万 the team's): who, when, how much."""
+    match = _TARGET.match(message)
+    if match is None:
+        return None
+    rest = match.group("rest")
+    period = _TARGET_PERIOD.search(rest)
+    amount = parse_amount(rest[period.end():] if period else rest, bare_numbers=True)
+    who = (rest[:period.start()] + rest[period.end():] if period else rest)
+    if amount is not None:
+        who = who.replace(amount.text, " ")
+    return Parsed(Intent.SET_TARGET, message, member=who.strip(" ,:的") or None, note=period.group() if period else "",
+                  amount=amount)
 
 
 def _member_customers(message: str) -> Parsed | None:

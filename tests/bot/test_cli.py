@@ -129,3 +129,40 @@ def test_team_set_list_unset_and_jobs_list_and_run(env, store, clock):
     assert bad.exit_code == 2 and "'tomorrow' is not a time like 2026-12-02T15:00" in bad.output
     unknown = runner.invoke(cli, ["jobs", "run", "digest"], env=env)
     assert unknown.exit_code == 2 and "'digest' is not one of" in unknown.output
+
+
+def test_targets_set_list_and_a_file_that_loads_all_or_nothing(env, store, clock, tmp_path):
+    from sqlmodel import select
+
+    from scrm import members
+    from scrm.models import Target
+
+    with store.transaction() as session:
+        members.sync_directory(session, [{"id": 2, "name": "华东销售部", "department_leader": ["wangwu"]}],
+                               [{"userid": "wangwu", "name": "王五", "department": [2], "is_leader_in_dept": [1]},
+                                {"userid": "zhangsan", "name": "张三", "department": [2]}], now=clock.now())
+    runner = CliRunner()
+    result = runner.invoke(cli, ["targets", "set", "张三", "2026-12", "50万"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "target set: rep zhangsan won_amount month from 2026-12-01 = 50万" in result.output
+    assert runner.invoke(cli, ["targets", "set", "--team", "华东销售部", "2026-12", "200万"], env=env).exit_code == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- {rep: zhangsan, period: 2027-01, value: 60万}\n- {rep: zhangsan, period: 2027-02, valu: 60万}\n",
+                   encoding="utf-8")
+    refused = runner.invoke(cli, ["targets", "load", str(bad)], env=env)
+    assert refused.exit_code == 1
+    assert "bad.yaml line 2 (entry 2): value: Field required; valu: Extra inputs are not permitted" in refused.output
+    for wrong, message in ((["targets", "set", "赵六", "本月", "5万"], "no rep '赵六'"),
+                           (["targets", "set", "张三", "13月", "5万"], "there is no month 13"),
+                           (["targets", "set", "张三", "本月", "很多"], "is not a number like 50万")):
+        result = runner.invoke(cli, wrong, env=env)
+        assert result.exit_code == 1 and message in result.output, result.output
+    with store.transaction() as session:
+        assert len(session.exec(select(Target)).all()) == 2  # the bad file changed nothing
+    good = tmp_path / "good.yaml"
+    good.write_text("- {rep: zhangsan, period: 2027-01, value: 60万}\n- {team: 2, period: 2027-Q1, value: 800万}\n",
+                    encoding="utf-8")
+    assert "loaded 2 targets" in runner.invoke(cli, ["targets", "load", str(good)], env=env).output
+    listed = runner.invoke(cli, ["targets", "list"], env=env).output
+    assert "month   2026-12-01 rep  zhangsan         won_amount    50万" in listed
+    assert "quarter 2027-01-01 team 2                won_amount    800万" in listed

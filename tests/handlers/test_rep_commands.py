@@ -189,3 +189,16 @@ def test_a_big_deal_is_announced_in_the_team_chat_at_once(chat, standin):
 def test_unknown_text_gets_help_built_from_the_commands(chat):
     answer = chat.say("今天天气不错啊啊啊")
     assert "跟进 张总" in answer and "成交 张总 5万" in answer and "帮助" in answer
+
+
+def test_a_manager_sets_targets_in_chat_and_both_views_show_the_progress(chat):
+    assert "只对主管开放" in chat.say("目标 李四 12月 50万")  # a rep cannot
+    assert chat.say("目标 张三 11月 20万", userid="wangwu") == "✅ 已设定：张三 11月目标 20万。大家发「业绩」就能看到进度。"
+    assert chat.say("目标 团队 本月 100万", userid="wangwu").startswith("✅ 已设定：华东销售部 11月目标 100万。")
+    assert chat.say("目标 赵六 本月 5万", userid="wangwu") == "你的团队里没有「赵六」。"
+    assert chat.say("目标 张三 很多", userid="wangwu").startswith("设目标请这样发")
+    chat.say("成交 张建国 5万")
+    mine = chat.say("本月业绩")  # Tuesday 11-24: 24, 25, 26, 27 and 30 are left
+    assert mine.endswith("目标 20万：完成 25%，还差 15万，剩 5 个工作日，每天需 3万")
+    team = chat.say("业绩", userid="wangwu")
+    assert "目标 100万：完成 5%，还差 95万，剩 5 个工作日，每天需 19万" in team

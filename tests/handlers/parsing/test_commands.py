@@ -47,4 +47,14 @@ def test_parsed_is_frozen_and_intents_compare_as_strings() -> None:
 def test_every_intent_of_the_brief_exists() -> None:
     assert {i.value for i in Intent} == {
         "follow_up", "next_step", "agenda", "done", "postpone", "stage", "won", "lost", "card", "my_numbers",
-        "team_agenda", "member_customers", "help", "choose", "unknown"}
+        "team_agenda", "member_customers", "set_target", "help", "choose", "unknown"}
+
+
+@pytest.mark.parametrize("text, member, period, amount", [
+    ("目标 张三 12月 50万", "张三", "12月", "500000"), ("设目标：李四 本月 30万", "李四", "本月", "300000"),
+    ("目标 团队 下个月 200万", "团队", "下个月", "2000000"), ("定目标 张三 2026-12 500000", "张三", "2026-12", "500000"),
+])
+def test_a_target_is_who_when_and_how_much(text, member, period, amount) -> None:
+    parsed = parse_command(text, NOW, TZ)
+    assert (parsed.intent, parsed.member, parsed.note, str(parsed.amount.value)) == (Intent.SET_TARGET, member, period,
+                                                                                    amount)

@@ -1,0 +1,157 @@
+"""Targets (SMART): a number a rep or a team should reach in a month, week or quarter, and how far along they are.
+
+Set by operators (`scrm targets set|list|load`) and by managers in chat (`目标 张三 12月 50万`). Progress is
+the KPI engine's figure for the same period; the pace is what is left per working day (China's calendar).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from scrm import texts, workdays
+from scrm.db import among
+from scrm.kpis import Figures, Period
+from scrm.models import Target
+from scrm.numbers import short_amount
+
+METRICS = ("won_amount", "won", "logged", "new_customers")
+PERIODS = ("month", "week", "quarter")
+MAX_VALUE = Decimal("1e12")
+
+
+class TargetError(ValueError):
+    """A target that cannot be set; the message says what is wrong."""
+
+
+def period(kind: str, starts: date, tz: ZoneInfo) -> Period:
+    at = datetime.combine(starts, datetime.min.time(), tzinfo=tz)
+    return {"month": Period.month_of, "week": Period.week_of, "quarter": Period.quarter_of}[kind](at, tz)
+
+
+def parse_period(text: str, today: date) -> tuple[str, date]:
+    """`2026-12`, `2026-W49`, `2026-Q4`, or as people say it: 12月, 本月, 下月, 本周, 下周, 本季度, 第4季度.
+    A month without a year is this one or, if it has passed, next year's."""
+    text = text.strip().upper()
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+        return "month", _month(int(m[1]), int(m[2]))
+    if m := re.fullmatch(r"(\d{4})-W(\d{1,2})", text):
+        return "week", _week(int(m[1]), int(m[2]))
+    if m := re.fullmatch(r"(\d{4})-Q([1-4])", text):
+        return "quarter", date(int(m[1]), 3 * int(m[2]) - 2, 1)
+    if m := re.fullmatch(r"(\d{1,2})月(?:份)?", text):
+        month = int(m[1])
+        return "month", _month(today.year + (month < today.month), month)
+    words = {"本月": ("month", 0), "这个月": ("month", 0), "下月": ("month", 1), "下个月": ("month", 1),
+             "本周": ("week", 0), "这周": ("week", 0), "下周": ("week", 1), "本季度": ("quarter", 0)}
+    if text in words:
+        kind, ahead = words[text]
+        if kind == "week":
+            return kind, today - timedelta(days=today.weekday()) + timedelta(weeks=ahead)
+        if kind == "quarter":
+            return kind, date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        first = today.replace(day=1)
+        return kind, (first + timedelta(days=32 * ahead)).replace(day=1)
+    if m := re.fullmatch(r"第?([1-4一二三四])季度?", text):
+        n = "1234一二三四".index(m[1]) % 4 + 1
+        return "quarter", date(today.year, 3 * n - 2, 1)
+    raise TargetError(f"{text!r} is not a period: 2026-12, 2026-W49, 2026-Q4, 12月, 本月, 下周 …")
+
+
+def _month(year: int, month: int) -> date:
+    if not 1 <= month <= 12:
+        raise TargetError(f"there is no month {month}")
+    return date(year, month, 1)
+
+
+def _week(year: int, week: int) -> date:
+    try:
+        return date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise TargetError(f"{year} has no week {week}") from None
+
+
+def set_target(session: Session, *, scope: str, subject: str, kind: str, starts: date, value: Decimal,
+               metric: str = "won_amount", set_by: str = "", now: datetime) -> Target:
+    """Set (or change) a target; TargetError when it makes no sense."""
+    if scope not in ("rep", "team") or metric not in METRICS or kind not in PERIODS:
+        raise TargetError(f"unknown target: {scope} {metric} per {kind}")
+    if not Decimal(0) < value < MAX_VALUE:
+        raise TargetError(f"{value} is not a target: it must be above 0")
+    found = session.exec(select(Target).where(Target.scope == scope, Target.subject == subject,
+                                              Target.metric == metric, Target.period == kind,
+                                              Target.starts == starts)).first()
+    target = found or Target(scope=scope, subject=subject, metric=metric, period=kind, starts=starts, value=value)
+    target.value, target.set_by, target.updated_at = value, set_by, now
+    session.add(target)
+    return target
+
+
+def of(session: Session, scope: str, subjects: list[str], kind: str, starts: date,
+       metric: str = "won_amount") -> dict[str, Target]:
+    rows = session.exec(select(Target).where(Target.scope == scope, among(session, Target.subject, subjects),
+                                             Target.metric == metric, Target.period == kind, Target.starts == starts))
+    return {t.subject: t for t in rows}
+
+
+def for_team(session: Session, department_ids: list[int], reps: list[str], kind: str, starts: date,
+             metric: str = "won_amount") -> Target | None:
+    """A team's target: the one set for its department(s), else the sum of its reps' (None when neither is set)."""
+    set_for = [*of(session, "team", [str(d) for d in department_ids], kind, starts, metric).values()] or \
+        [*of(session, "rep", reps, kind, starts, metric).values()]
+    if not set_for:
+        return None
+    return Target(scope="team", subject=",".join(map(str, department_ids)), metric=metric, period=kind, starts=starts,
+                  value=sum((Decimal(t.value) for t in set_for), Decimal(0)))
+
+
+def listed(session: Session, since: date | None = None) -> list[Target]:
+    query = select(Target).order_by(Target.starts, Target.scope, Target.subject, Target.metric)
+    return list(session.exec(query.where(Target.starts >= since) if since else query))
+
+
+@dataclass(frozen=True)
+class Progress:
+    target: Decimal
+    actual: Decimal
+    days_left: int  # working days from today to the end of the period, today included
+
+    @property
+    def ratio(self) -> float:
+        return float(self.actual / self.target) if self.target else 0.0
+
+    @property
+    def gap(self) -> Decimal:
+        return max(self.target - self.actual, Decimal(0))
+
+    @property
+    def pace(self) -> Decimal | None:
+        """What is needed per working day to make it; None when reached or no working day is left."""
+        if not self.gap or not self.days_left:
+            return None
+        return (self.gap / self.days_left).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def progress(target: Target, figures: Figures, period: Period, *, now: datetime, tz: ZoneInfo) -> Progress:
+    actual = Decimal(getattr(figures, target.metric))
+    calendar, today = workdays.current(), now.astimezone(tz).date()
+    days = [d for d in period.days(tz) if d >= today and calendar.is_working_day(d)]
+    return Progress(Decimal(target.value), actual, len(days))
+
+
+def describe(p: Progress) -> str:
+    """目标 50万：完成 60%，还差 20万，剩 19 个工作日，每天需 1.1万."""
+    shown = lambda value: short_amount(value) if p.target >= 1000 else f"{value.normalize():f}"  # noqa: E731
+    ratio = f"{p.ratio:.0%}"
+    if not p.gap:
+        return texts.TARGET_MET.format(target=shown(p.target), ratio=ratio)
+    if p.pace is None:
+        return texts.TARGET_NO_DAYS.format(target=shown(p.target), ratio=ratio, gap=shown(p.gap))
+    return texts.TARGET_LEFT.format(target=shown(p.target), ratio=ratio, gap=shown(p.gap), days=p.days_left,
+                                    pace=shown(p.pace))
+
