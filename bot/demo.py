@@ -36,6 +36,7 @@ from scrm.dates import format_when
 from scrm.db import Store, make_engine
 from scrm.models import Customer, CustomerRep, InboxEvent, Member
 from wecom_standin import CallbackClient, Corp, StandIn, xml
+from wecom_standin.server import DEFAULT_WEBHOOK_KEY
 
 
 class DemoFailed(Exception):
@@ -102,11 +103,15 @@ class Scene:
                                  text="{客户}您好，我是{销售}，感谢您在展会上扫码！{公司}的选型资料我稍后发您。")
         _say("· scrm rules：渠道规则 expo2026* → 渠道:2026展会；关键词规则 制造/工厂/机械 → 行业:制造业")
         _say("· scrm welcome：展会渠道的欢迎语模板已设置")
+        self.cli("team", "set", "华东销售部", "--robot", DEFAULT_WEBHOOK_KEY)
+        _say("· scrm team set 华东销售部 --robot …：团队群的群机器人已接入（日报、荣誉榜、喜报发到群里）")
         env = {**os.environ, **self.env, "SCRM_LOG_LEVEL": "WARNING"}
         command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
         self.server = subprocess.Popen(command, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
         _wait_for("scrm serve to answer /healthz", self._healthy, timeout=30)
-        _say(f"· scrm serve 已启动：{self.url}（gunicorn + 分发器 + 发送器，SQLite，无 Redis）")
+        _say(f"· scrm serve 已启动：{self.url}（gunicorn + 分发器 + 发送器 + 定时任务，SQLite，无 Redis）")
+        hello = self.wait_for_message("the robot's hello", "webhook", DEFAULT_WEBHOOK_KEY, 0, marker="已接入")
+        _say(f"   华东销售部群里（群机器人）：{hello.content}")
 
     def _healthy(self) -> bool:
         if self.server and self.server.poll() is not None:
@@ -121,24 +126,30 @@ class Scene:
         return CallbackClient(f"{self.url}/wecom/callback", self.env["WECOM_TOKEN"],
                               self.env["WECOM_ENCODING_AES_KEY"], corp.corp_id)
 
-    def run_job(self, name: str, at: datetime, to: str, caption: str, marker: str = "") -> str:
-        """`scrm jobs run NAME --at AT` as an operator types it; returns (and prints) what `to` receives."""
-        seen = len(self.standin.delivered("app"))
-        command = [sys.executable, "-m", "bot", "jobs", "run", name, "--at", at.isoformat(timespec="minutes")]
-        done = subprocess.run(command, env={**os.environ, **self.env, "SCRM_LOG_LEVEL": "WARNING"},
-                              capture_output=True, text=True, timeout=60)
+    def cli(self, *args: str) -> str:
+        """`scrm ARGS` as an operator types it, against the demo's database."""
+        done = subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=60,
+                              env={**os.environ, **self.env, "SCRM_LOG_LEVEL": "WARNING"})
         if done.returncode:
-            raise DemoFailed(f"scrm jobs run {name} failed:\n{done.stdout}{done.stderr}")
-        _say(f"   $ scrm jobs run {name} --at {at:%Y-%m-%dT%H:%M}")
+            raise DemoFailed(f"scrm {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+        return done.stdout
 
-        def arrived():
-            # The scheduler inside `scrm serve` may have sent today's alert already: then that one is shown.
-            found = [m for m in self.standin.delivered("app")[seen:] if m.recipients == [to]]
-            return found or (marker and [m for m in self.standin.delivered("app")
-                                         if m.recipients == [to] and marker in m.content])
-        message = _wait_for(f"the {name} message", arrived)[-1]
+    def run_job(self, name: str, at: datetime, to: str, caption: str, marker: str = "", kind: str = "app") -> str:
+        """`scrm jobs run NAME --at AT`; returns (and prints) what `to` (a member, or a robot key) receives."""
+        seen = len(self.standin.delivered(kind))
+        self.cli("jobs", "run", name, "--at", at.isoformat(timespec="minutes"))
+        _say(f"   $ scrm jobs run {name} --at {at:%Y-%m-%dT%H:%M}")
+        message = self.wait_for_message(f"the {name} message", kind, to, seen, marker)
         _say(f"   {caption}：" + message.content.replace("\n", "\n             "))
         return message.content
+
+    def wait_for_message(self, what: str, kind: str, to: str, seen: int, marker: str = ""):
+        def arrived():
+            # The scheduler inside `scrm serve` may have sent it already (its hour came): then that one is shown.
+            found = [m for m in self.standin.delivered(kind)[seen:] if m.recipients == [to] and marker in m.content]
+            return found or (marker and [m for m in self.standin.delivered(kind)
+                                         if m.recipients == [to] and marker in m.content])
+        return _wait_for(what, arrived)[-1]
 
     def close(self) -> None:
         if self.server and self.server.poll() is None:
@@ -213,7 +224,10 @@ def rep_logs_follow_ups(scene: Scene) -> None:
     say(scene, "今天要跟谁")
     say(scene, "陈总那边到报价阶段了")
     say(scene, "约了吴总下周三见面")
+    seen = len(scene.standin.delivered("webhook"))
     say(scene, "苏州精密签了，合同12.8万")
+    news = scene.wait_for_message("the big-deal news", "webhook", DEFAULT_WEBHOOK_KEY, seen, marker="喜报")
+    _say(f"   华东销售部群里（群机器人）：{news.content}")
     say(scene, "陈总现在什么情况")
     with scene.store.transaction() as session:
         [next_step] = [f for f in follow_ups.open_for(session, "wmDemoChen01") if f.source == "rep"]
@@ -222,7 +236,7 @@ def rep_logs_follow_ups(scene: Scene) -> None:
 
 
 def jobs_act(scene: Scene) -> None:
-    _say("\n④ 之后几天：到点提醒、异常提醒、逾期上报都由定时任务发出（这里用 scrm jobs run … --at 快进，不用真等）")
+    _say("\n⑤ 之后几天：到点提醒、异常提醒、逾期上报，也都由定时任务发出")
     say(scene, "跟进 张伟 发了产品资料 明天上午10点电话确认")
     calendar, tz = workdays.current(), ZoneInfo("Asia/Shanghai")
     with scene.store.transaction() as session:
@@ -241,8 +255,18 @@ def jobs_act(scene: Scene) -> None:
     scene.run_job("escalation", at, "wangwu", f"{format_when(at, at)} 逾期上报，主管王五收到")
 
 
+def team_evening(scene: Scene) -> None:
+    _say("\n④ 傍晚 18:00，团队群里收到日报，随后是荣誉榜（定时任务；这里用 scrm jobs run … --at 快进，不用真等）")
+    calendar, tz = workdays.current(), ZoneInfo("Asia/Shanghai")
+    day = calendar.next_working_day(datetime.now(tz).date(), inclusive=True)  # the deal's day, if it is a working day
+    for name, minute, caption, marker in (("daily-digest", 0, "华东销售部群里收到日报", " 日报 · "),
+                                          ("honor-board", 10, "华东销售部群里收到荣誉榜", "荣誉榜 · ")):
+        at = datetime.combine(day, clock_time(18, minute), tzinfo=tz)
+        scene.run_job(name, at, DEFAULT_WEBHOOK_KEY, caption, marker=marker, kind="webhook")
+
+
 def customer_deletes_rep(scene: Scene) -> None:
-    _say("\n⑤ 后来，陈志强把张三从好友里删除了")
+    _say("\n⑥ 后来，陈志强把张三从好友里删除了")
     corp = scene.standin.corp
     corp.mark_deleted_by_customer("zhangsan", "wmDemoChen01")
     before = len(scene.standin.delivered("app"))
@@ -263,6 +287,7 @@ def main() -> int:
             rep_asks_for_help(scene)
             customer_adds_rep(scene)
             rep_logs_follow_ups(scene)
+            team_evening(scene)
             jobs_act(scene)
             customer_deletes_rep(scene)
         except DemoFailed as failure:

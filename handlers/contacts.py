@@ -38,6 +38,7 @@ def on_contact_added(event: ContactAdded, ctx: Context) -> None:
     """Record, welcome (the code lives 20 s, so it is queued first), tag, and schedule the first follow-up."""
     customer, rel = _sync(ctx, event.external_user_id, event.rep_id, state=event.state)
     customers.set_status(rel, "active", event.at)
+    rel.added_at = rel.added_at or event.at  # WeCom's createtime when it gave one, else the event's time
     _note(ctx, event.external_user_id, event.rep_id, "added", event.at, detail=event.state or texts.NO_CHANNEL)
     if rel.status not in customers.LIVE:  # a later delete already ended it: no welcome, no follow-up
         return
