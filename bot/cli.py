@@ -10,7 +10,7 @@ import click
 
 from bot.cli_admin import register_admin_commands
 from bot.cli_jobs import register_job_commands
-from bot.cli_targets import register_target_commands
+from bot.cli_targets import register_commission_commands, register_target_commands
 from bot.settings import ConfigError, Settings, load_settings
 
 
@@ -154,6 +154,7 @@ cli.add_command(_queue_commands("inbox", "scrm.inbox"))
 register_admin_commands(cli, _services)
 register_job_commands(cli, _services)
 register_target_commands(cli, _services)
+register_commission_commands(cli, _services)
 cli.add_command(_queue_commands("outbox", "scrm.outbox"))
 
 

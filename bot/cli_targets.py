@@ -1,4 +1,5 @@
-"""`scrm targets set|list|load`: targets per rep or team, per period (a file loads all or nothing)."""
+"""`scrm targets set|list|load` (targets per rep or team and period; a file loads all or nothing) and
+`scrm commission set|show` (the tiered commission plan)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from handlers.parsing.amounts import parse_amount
-from scrm import members, targets, teams
-from scrm.numbers import short_amount
+from scrm import commission, members, targets, teams
+from scrm.numbers import format_amount, short_amount
 
 
 class TargetLine(BaseModel):
@@ -109,6 +110,55 @@ def register_target_commands(cli: click.Group, services: Callable) -> None:
                                       value=amount.value, metric=line.metric, set_by="cli", now=s.clock.now())
         except (targets.TargetError, teams.TeamNotFound) as error:
             raise click.ClickException(f"{prefix}{error}") from None
+
+
+def register_commission_commands(cli: click.Group, services: Callable) -> None:
+    @cli.group("commission")
+    def group() -> None:
+        """The commission plan: tiered rates on a rep's won amount in a month, and a bonus past a threshold."""
+
+    @group.command("set")
+    @click.option("--tiers", required=True, help="ascending limits and rates; the last open: 100000:3%,:5%")
+    @click.option("--bonus", default="0", show_default=True, help="paid once the month's won amount passes --over")
+    @click.option("--over", default=None, help="the threshold for the bonus, e.g. 1000000")
+    def set_plan(tiers: str, bonus: str, over: str | None) -> None:
+        """e.g. --tiers 100000:3%,:5% --bonus 20000 --over 1000000"""
+        try:
+            plan = commission.Plan(commission.parse_tiers(tiers), _money(bonus, "--bonus"),
+                                   _money(over, "--over") if over else None)
+        except commission.PlanError as error:
+            raise click.BadParameter(str(error), param_hint="--tiers") from None
+        s = services()
+        with s.store.transaction() as session:
+            commission.set_plan(session, plan, now=s.clock.now())
+        click.echo("commission plan set\n" + _describe(plan))
+
+    @group.command("show")
+    def show() -> None:
+        s = services()
+        with s.store.transaction() as session:
+            plan = commission.current(session)
+        click.echo(_describe(plan) if plan else "no commission plan: `scrm commission set --tiers 100000:3%,:5%`")
+
+
+def _money(text: str, option: str) -> Decimal:
+    amount = parse_amount(text, bare_numbers=True)
+    if amount is None:
+        raise click.BadParameter(f"{text!r} is not an amount like 20000 or 2万", param_hint=option)
+    return amount.value
+
+
+def _describe(plan: commission.Plan) -> str:
+    lines, below = [], Decimal(0)
+    for upto, rate in plan.tiers:
+        span = f"{format_amount(below) if below else '0'}–{format_amount(upto)}" if upto else f"above {format_amount(below)}"
+        lines.append(f"  {span}: {(rate * 100).normalize():f}%")
+        below = upto or below
+    if plan.bonus_over is not None:
+        lines.append(f"  bonus {format_amount(plan.bonus)} once a month passes {format_amount(plan.bonus_over)}")
+    examples = ", ".join(f"{short_amount(v)} -> {format_amount(plan.earned(v))}"
+                         for v in (Decimal(50_000), Decimal(300_000), Decimal(1_200_000)))
+    return "\n".join([*lines, f"  for example: {examples}"])
 
 
 def _shown(target) -> str:

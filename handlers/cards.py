@@ -11,7 +11,7 @@ from handlers.commands import customer_for, reply
 from handlers.context import Context
 from handlers.parsing.commands import Intent
 from handlers.router import Command, Router
-from scrm import customers, deals, follow_ups, interactions, kpis, members, tags, targets
+from scrm import commission, customers, deals, follow_ups, interactions, kpis, members, tags, targets
 from scrm.customers import display_name
 from scrm.dates import end_of_day, format_day, format_when
 from scrm.models import Deal, Interaction, Member
@@ -83,7 +83,8 @@ def show_numbers(cmd: Command, ctx: Context) -> None:
         who=me.name, period=period.label, amount=format_amount(f.won_amount) if f.won_amount else "0", won=f.won,
         conversion=percent(f.conversion), logged=f.follow_ups_logged, on_time=percent(f.on_time_rate),
         new=f.new_customers, overdue=f.overdue_now, rank=rank)
-        + (f"\n{targets.describe(targets.progress(target, f, period, now=ctx.now, tz=tz))}" if target else ""))
+        + (f"\n{targets.describe(targets.progress(target, f, period, now=ctx.now, tz=tz))}" if target else "")
+        + _commission(ctx, kind, f))
 
 
 @router.command(Intent.TEAM_AGENDA, help="团队今天（主管）")
@@ -137,6 +138,12 @@ def _period(note: str, ctx: Context) -> tuple[str, kpis.Period]:
     if "季" in note:
         return "quarter", kpis.Period.quarter_of(ctx.now, tz)
     return "month", kpis.Period.month_of(ctx.now, tz)
+
+
+def _commission(ctx: Context, kind: str, figures: kpis.Figures) -> str:
+    """The rep's own commission so far this month, when a plan is set (never shown to anyone else)."""
+    plan = commission.current(ctx.session) if kind == "month" else None
+    return "\n" + texts.COMMISSION.format(amount=format_amount(plan.earned(figures.won_amount))) if plan else ""
 
 
 def _team_numbers(ctx: Context, me: Member, reps: list[Member], kind: str, period: kpis.Period) -> str:

@@ -351,3 +351,15 @@ class Target(SQLModel, table=True):
     value: Decimal = Field(sa_type=Numeric(16, 2))
     set_by: str = Field(default="", max_length=64)
     updated_at: datetime = _when()
+
+
+class CommissionPlan(SQLModel, table=True):
+    """The commission plan (one row): tiered rates on a month's won amount, and a bonus past a threshold."""
+
+    __tablename__ = "commission_plan"
+
+    id: int = Field(primary_key=True)
+    tiers: list[list[str | None]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    bonus: Decimal = Field(default=Decimal(0), sa_type=Numeric(16, 2))
+    bonus_over: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
+    updated_at: datetime = _when()

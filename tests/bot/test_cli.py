@@ -166,3 +166,16 @@ def test_targets_set_list_and_a_file_that_loads_all_or_nothing(env, store, clock
     listed = runner.invoke(cli, ["targets", "list"], env=env).output
     assert "month   2026-12-01 rep  zhangsan         won_amount    50万" in listed
     assert "quarter 2027-01-01 team 2                won_amount    800万" in listed
+
+
+def test_commission_set_and_show(env):
+    runner = CliRunner()
+    assert "no commission plan" in runner.invoke(cli, ["commission", "show"], env=env).output
+    result = runner.invoke(cli, ["commission", "set", "--tiers", "100000:3%,:5%", "--bonus", "2万", "--over", "100万"],
+                           env=env)
+    assert result.exit_code == 0, result.output
+    shown = runner.invoke(cli, ["commission", "show"], env=env).output
+    assert "0–10万: 3%" in shown and "above 10万: 5%" in shown and "bonus 2万 once a month passes 100万" in shown
+    assert "120万 -> 7.8万" in shown
+    bad = runner.invoke(cli, ["commission", "set", "--tiers", "100000:3%"], env=env)
+    assert bad.exit_code == 2 and "only the last tier may be open" in bad.output

@@ -202,3 +202,13 @@ def test_a_manager_sets_targets_in_chat_and_both_views_show_the_progress(chat):
     assert mine.endswith("目标 20万：完成 25%，还差 15万，剩 5 个工作日，每天需 3万")
     team = chat.say("业绩", userid="wangwu")
     assert "目标 100万：完成 5%，还差 95万，剩 5 个工作日，每天需 19万" in team
+
+
+def test_a_rep_sees_their_own_commission_so_far(chat):
+    from scrm import commission
+
+    with chat.services.store.transaction() as session:
+        commission.set_plan(session, commission.Plan(commission.parse_tiers("100000:3%,:5%")), now=chat.clock.now())
+    chat.say("成交 张建国 12万")
+    assert chat.say("本月业绩").endswith("本月提成（按已成交估算）：4,000元")  # 3,000 + 5% of 20,000
+    assert "提成" not in chat.say("业绩", userid="wangwu")  # a manager's team view shows nobody's pay
