@@ -76,7 +76,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, store
     ingest = Ingest(crypto, store, clock, max_age=settings.wecom_callback_max_age, on_new=inbox_signal.notify)
     handler_settings = HandlerSettings(agent_id=settings.wecom_agent_id, timezone=settings.timezone,
                                        first_follow_up=settings.scrm_first_follow_up, stages=settings.stages,
-                                       company=settings.scrm_company_name, big_deal_amount=settings.scrm_big_deal_amount)
+                                       company=settings.scrm_company_name, big_deal_amount=settings.scrm_big_deal_amount,
+                                       stage_limits=settings.jobs.stage_limits)
     dispatcher = Dispatcher(store, build_router(), contact_client, clock, handler_settings,
                             on_outbox=outbox_signal.notify)
     sender = Sender(store, app_client, contact_client, WebhookClient(settings.wecom_api_base),

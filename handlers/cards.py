@@ -68,23 +68,28 @@ def _outcome(deal: Deal) -> str:
 @router.command(Intent.MY_NUMBERS, help="业绩（本周 / 本月）")
 def show_numbers(cmd: Command, ctx: Context) -> None:
     """A rep's own numbers and rank among the reps; a manager's is the team's."""
-    tz = ctx.settings.timezone
     kind, period = _period(cmd.parsed.note, ctx)
     me = members.get(ctx.session, cmd.userid)
     led = led_by(ctx, cmd.userid)
     if led is not None:
         return reply(cmd, ctx, _team_numbers(ctx, me, led, kind, period))
-    f = kpis.figures(ctx.session, [cmd.userid], period, now=ctx.now, tz=tz)
-    target = targets.of(ctx.session, "rep", [cmd.userid], kind, period.start.astimezone(tz).date()).get(cmd.userid)
+    reply(cmd, ctx, _rep_numbers(ctx, me, kind, period, own=True))
+
+
+def _rep_numbers(ctx: Context, me: Member, kind: str, period: kpis.Period, *, own: bool) -> str:
+    """A rep's numbers, rank among the reps and target; their commission only when they ask themselves."""
+    tz = ctx.settings.timezone
+    f = kpis.figures(ctx.session, [me.userid], period, now=ctx.now, tz=tz)
+    target = targets.of(ctx.session, "rep", [me.userid], kind, period.start.astimezone(tz).date()).get(me.userid)
     reps = _reps_beside(ctx, me)
     ranking = [userid for userid, _ in kpis.ranking(ctx.session, [m.userid for m in reps], period)]
-    rank = texts.NUMBERS_RANK.format(rank=ranking.index(cmd.userid) + 1, of=len(reps)) if cmd.userid in ranking else ""
-    reply(cmd, ctx, texts.NUMBERS.format(
+    rank = texts.NUMBERS_RANK.format(rank=ranking.index(me.userid) + 1, of=len(reps)) if me.userid in ranking else ""
+    return (texts.NUMBERS.format(
         who=me.name, period=period.label, amount=format_amount(f.won_amount) if f.won_amount else "0", won=f.won,
         conversion=percent(f.conversion), logged=f.follow_ups_logged, on_time=percent(f.on_time_rate),
         new=f.new_customers, overdue=f.overdue_now, rank=rank)
         + (f"\n{targets.describe(targets.progress(target, f, period, now=ctx.now, tz=tz))}" if target else "")
-        + _commission(ctx, kind, f))
+        + (_commission(ctx, kind, f) if own else ""))
 
 
 @router.command(Intent.TEAM_AGENDA, help="团队今天（主管）")
@@ -138,6 +143,55 @@ def _period(note: str, ctx: Context) -> tuple[str, kpis.Period]:
     if "季" in note:
         return "quarter", kpis.Period.quarter_of(ctx.now, tz)
     return "month", kpis.Period.month_of(ctx.now, tz)
+
+
+@router.command(Intent.MEMBER_NUMBERS, help="张三的业绩（主管）")
+def show_member_numbers(cmd: Command, ctx: Context) -> None:
+    reps = led_by(ctx, cmd.userid)
+    rep = next((m for m in reps or [] if cmd.parsed.member in (m.name, m.userid)), None)
+    if rep is None:
+        return reply(cmd, ctx, texts.NO_SUCH_MEMBER.format(name=cmd.parsed.member) if reps else texts.MANAGERS_ONLY)
+    kind, period = _period(cmd.parsed.note, ctx)
+    reply(cmd, ctx, _rep_numbers(ctx, rep, kind, period, own=False))
+
+
+@router.command(Intent.FUNNEL, help="漏斗")
+def show_funnel(cmd: Command, ctx: Context) -> None:
+    """The funnel of the manager's team (or the rep's own): stages now, conversion, days in stage, stalled."""
+    me = members.get(ctx.session, cmd.userid)
+    reps = led_by(ctx, cmd.userid)
+    who = "、".join(d.name for d in members.departments(ctx.session, me.leader_of)) if reps is not None else me.name
+    people = {m.userid: m.name for m in (reps if reps is not None else [me])}
+    stages = kpis.funnel(ctx.session, list(people), ctx.settings.stages, ctx.settings.stage_limits, now=ctx.now)
+    total = sum(s.open_now for s in stages)
+    if not total:
+        return reply(cmd, ctx, texts.FUNNEL_EMPTY)
+    lines = [texts.FUNNEL_TITLE.format(who=who, n=total)]
+    lines += [texts.FUNNEL_LINE.format(stage=s.stage, open=s.open_now, conversion=percent(s.conversion),
+                                       days=texts.FUNNEL_DAYS.format(n=round(s.median_days)) if s.median_days is not None
+                                       else texts.NONE_YET) for s in stages]
+    stalled = [(s.stage, deal, days) for s in stages for deal, days in s.stalled]
+    if stalled:
+        names = {c.external_userid: c for c in customers.by_ids(ctx.session, [d.external_userid for _, d, _ in stalled])}
+        lines.append(texts.FUNNEL_STALLED)
+        lines += [texts.FUNNEL_STALLED_LINE.format(customer=display_name(names.get(deal.external_userid)), stage=stage,
+                                                   days=days, rep=f"｜{people[deal.userid]}" if reps is not None else "")
+                  for stage, deal, days in stalled[:LISTED]]
+    reply(cmd, ctx, "\n".join(lines))
+
+
+@router.command(Intent.BOARD, help="排行")
+def show_board(cmd: Command, ctx: Context) -> None:
+    """This month's (or week's) champions among the reps of my team: the honor board so far."""
+    me = members.get(ctx.session, cmd.userid)
+    reps = led_by(ctx, cmd.userid)
+    team = reps if reps is not None else _reps_beside(ctx, me)
+    departments = members.departments(ctx.session, me.leader_of if reps is not None else me.department_ids)
+    _, period = _period("周" if "周" in cmd.parsed.text else "", ctx)
+    figures = kpis.by_rep(ctx.session, [m.userid for m in team], period, now=ctx.now, tz=ctx.settings.timezone)
+    lines = kpis.board(figures, {m.userid: m.name for m in team}, ("won_amount", "on_time", "new_customers"))
+    title = texts.BOARD_TITLE.format(team="、".join(d.name for d in departments), period=period.label)
+    reply(cmd, ctx, "\n".join([title, *lines]) if lines else texts.BOARD_EMPTY.format(period=period.label))
 
 
 def _commission(ctx: Context, kind: str, figures: kpis.Figures) -> str:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from scrm.funnel import DEFAULT_STAGES
+from scrm.funnel import DEFAULT_LIMITS, DEFAULT_STAGES
 from scrm.outbox import Outbox
 from scrm.wecom import WeComReader
 
@@ -24,6 +24,7 @@ class HandlerSettings:
     stages: tuple[str, ...] = DEFAULT_STAGES  # the funnel, in order
     company: str = ""  # our company, for {我司} in welcome texts
     big_deal_amount: Decimal = Decimal(100_000)  # a deal won at or above it is announced to the team at once
+    stage_limits: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_LIMITS))  # days before a deal stalls
 
 
 @dataclass

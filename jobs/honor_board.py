@@ -17,8 +17,7 @@ from jobs.config import Done, Run
 from jobs.digests import each_team, span
 from scrm import kpis, teams
 from scrm.dates import format_day, midnight
-from scrm.kpis import Figures, Period
-from scrm.numbers import short_amount
+from scrm.kpis import Period
 
 NAME = "honor-board"
 
@@ -55,23 +54,10 @@ def _first_working_day_since(run: Run, start: date) -> bool:
     return True
 
 
-def champions(figures: dict[str, Figures], metric: str) -> tuple[list[str], object]:
-    """The reps with the best value of the metric, and that value; nobody when the best is zero."""
-    value = lambda f: getattr(f, metric)  # noqa: E731
-    best = max((value(f) for f in figures.values()), default=0)
-    return ([userid for userid, f in figures.items() if value(f) == best], best) if best else ([], 0)
-
-
 def _board(session: Session, run: Run, team: teams.Team, kind: str, period: Period) -> str | None:
     names = {m.userid: m.name for m in team.reps}
     figures = kpis.by_rep(session, list(names), period, now=run.now, tz=run.settings.timezone)
-    lines = []
-    for metric in run.settings.honor_metrics:
-        winners, value = champions(figures, metric)
-        if winners:
-            shown = short_amount(value) if metric == "won_amount" else value
-            lines.append(texts.HONOR_LINE.format(title=texts.HONOR_TITLES[metric], names="、".join(names[u] for u in winners),
-                                                 value=texts.HONOR_VALUES[metric].format(value=shown)))
+    lines = kpis.board(figures, names, run.settings.honor_metrics)
     if not lines:
         return None
     tz = run.settings.timezone

@@ -50,7 +50,4 @@ WEEKLY_TEAM = "全队：成交 {won} 单 {amount}（上周 {before}）｜跟进 
 # The honor board (group chat).
 HONOR_TITLE = {"day": "🏅 {team} 今日荣誉榜 · {period}", "week": "🏅 {team} 周荣誉榜 · {period}",
                "month": "🏅 {team} 月度荣誉榜 · {period}"}
-HONOR_LINE = "{title}：{names}（{value}）"
-HONOR_TITLES = {"won_amount": "销冠", "on_time": "跟进之星", "new_customers": "拓客王"}
-HONOR_VALUES = {"won_amount": "成交 {value}", "on_time": "按时跟进 {value} 次", "new_customers": "新客户 {value} 位"}
 HONOR_FOOTER = "恭喜！大家继续冲 💪"

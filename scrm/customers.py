@@ -14,6 +14,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from scrm import texts
+from scrm.db import among
 from scrm.models import Customer, CustomerRep
 
 RANK = {"half": 0, "active": 1, "deleted_by_rep": 2, "transferred": 2, "lost": 2}
@@ -50,6 +51,10 @@ def upsert(session: Session, *, external_userid: str, profile: dict[str, Any], n
         customer.updated_at = now
         session.add(customer)
     return customer, "created" if created else "updated" if changed else "unchanged"
+
+
+def by_ids(session: Session, external_userids: list[str]) -> list[Customer]:
+    return list(session.exec(select(Customer).where(among(session, Customer.external_userid, external_userids))))
 
 
 def relation(session: Session, external_userid: str, userid: str) -> CustomerRep | None:

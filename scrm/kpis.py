@@ -13,6 +13,7 @@ new customers, first response after a customer adds a rep, active days, overdue 
 from __future__ import annotations
 
 import statistics
+from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -24,7 +25,8 @@ from sqlmodel import Session, col, select
 from scrm import texts
 from scrm.dates import midnight
 from scrm.db import among
-from scrm.models import CustomerRep, Deal, FollowUp, Interaction
+from scrm.models import CustomerRep, Deal, FollowUp, Interaction, StageChange
+from scrm.numbers import short_amount
 
 ON_TIME_GRACE = timedelta(hours=2)
 
@@ -191,6 +193,76 @@ def ranking(session: Session, userids: list[str], period: Period) -> list[tuple[
                                                              col(Deal.closed_at) < period.end)
              .group_by(Deal.userid).order_by(func.sum(Deal.amount).desc()))
     return [(userid, Decimal(total or 0)) for userid, total in session.exec(query)]
+
+
+def board(figures: dict[str, Figures], names: dict[str, str], metrics: tuple[str, ...]) -> list[str]:
+    """销冠：张三（成交 12.8万）, one line per title that has a winner (the honor board and 排行)."""
+    lines = []
+    for metric in metrics:
+        winners, value = champions(figures, metric)
+        if winners:
+            shown = short_amount(value) if metric == "won_amount" else value
+            lines.append(texts.CHAMPION.format(title=texts.CHAMPION_TITLES[metric],
+                                               names="、".join(names[u] for u in winners),
+                                               value=texts.CHAMPION_VALUES[metric].format(value=shown)))
+    return lines
+
+
+def champions(figures: dict[str, Figures], metric: str) -> tuple[list[str], object]:
+    """The reps with the best value of a metric, and that value; nobody when the best is zero (ties shared)."""
+    value = lambda f: getattr(f, metric)  # noqa: E731
+    best = max((value(f) for f in figures.values()), default=0)
+    return ([userid for userid, f in figures.items() if value(f) == best], best) if best else ([], 0)
+
+
+@dataclass(frozen=True)
+class StageFigures:
+    stage: str
+    open_now: int  # open deals in the stage now
+    reached: int  # deals that ever entered it
+    moved_on: int  # of those, how many went on to a later stage (won included)
+    median_days: float | None  # how long deals stayed in it, for stays that ended
+    stalled: list[tuple[Deal, int]]  # open deals in it longer than its limit, with their days
+
+    @property
+    def conversion(self) -> float | None:
+        """Of the deals that left the stage (not those still in it), the share that went on rather than lost."""
+        left = self.reached - self.open_now
+        return self.moved_on / left if left > 0 else None
+
+
+def funnel(session: Session, userids: list[str], stages: tuple[str, ...], limits: dict[str, int], *,
+           now: datetime) -> list[StageFigures]:
+    """The open stages of the funnel for these reps' deals: what is in each now, conversion to the next,
+    median days in stage, and the stalled deals (over the stage's limit)."""
+    open_stages = stages[:-2]
+    deals_ = {d.id: d for d in session.exec(select(Deal).where(among(session, Deal.userid, userids)))}
+    history: dict[int, list[StageChange]] = {}
+    if deals_:
+        for change in session.exec(select(StageChange).where(among(session, StageChange.deal_id, list(deals_)))
+                                   .order_by(StageChange.deal_id, StageChange.at, StageChange.id)):
+            history.setdefault(change.deal_id, []).append(change)
+    order = {stage: n for n, stage in enumerate(stages)}
+    reached, moved, stays, entered_at = defaultdict(int), defaultdict(int), defaultdict(list), {}
+    for deal_id, changes in history.items():
+        for n, change in enumerate(changes):
+            reached[change.to_stage] += 1
+            following = changes[n + 1] if n + 1 < len(changes) else None
+            if following is not None:
+                stays[change.to_stage].append((following.at - change.at).total_seconds() / 86400)
+                if following.to_stage != stages[-1] and order.get(following.to_stage, -1) > order.get(change.to_stage, -1):
+                    moved[change.to_stage] += 1
+            else:
+                entered_at[deal_id] = change.at
+    result = []
+    for stage in open_stages:
+        in_stage = [d for d in deals_.values() if d.status == "open" and d.stage == stage]
+        limit = limits.get(stage)
+        stalled = sorted(((d, (now - entered_at.get(d.id, d.opened_at)).days) for d in in_stage
+                          if limit and (now - entered_at.get(d.id, d.opened_at)).days > limit), key=lambda p: -p[1])
+        result.append(StageFigures(stage, len(in_stage), reached[stage], moved[stage],
+                                   statistics.median(stays[stage]) if stays[stage] else None, stalled))
+    return result
 
 
 def _local_day(session: Session, column, tz: ZoneInfo):

@@ -19,6 +19,11 @@ QUARTER = "第{n}季度"
 DAYS = "{first}–{last}"
 NO_CHANNEL = "其他"
 
+# Champions, on the honor board and in 排行.
+CHAMPION = "{title}：{names}（{value}）"
+CHAMPION_TITLES = {"won_amount": "销冠", "on_time": "跟进之星", "new_customers": "拓客王"}
+CHAMPION_VALUES = {"won_amount": "成交 {value}", "on_time": "按时跟进 {value} 次", "new_customers": "新客户 {value} 位"}
+
 # Target progress, in 业绩 and in the digest.
 TARGET_LEFT = "目标 {target}：完成 {ratio}，还差 {gap}，剩 {days} 个工作日，每天需 {pace}"
 TARGET_NO_DAYS = "目标 {target}：完成 {ratio}，还差 {gap}"

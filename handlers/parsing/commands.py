@@ -38,6 +38,9 @@ class Intent(StrEnum):
     TEAM_AGENDA = "team_agenda"
     MEMBER_CUSTOMERS = "member_customers"
     SET_TARGET = "set_target"
+    MEMBER_NUMBERS = "member_numbers"
+    FUNNEL = "funnel"
+    BOARD = "board"
     HELP = "help"
     CHOOSE = "choose"
     UNKNOWN = "unknown"
@@ -220,7 +223,18 @@ def _set_target(message: str) -> Parsed | None:
                   amount=amount)
 
 
+_MEMBER_NUMBERS = re.compile(r"^(?:查|查看|看看|查一下|看一下|看下)?\s*(?P<member>[^\s的]{1,8}?)的"
+                             r"(?P<period>本周|这周|本月|这个月|今天|本季度)?(?:业绩|数据|战绩|成绩|排名)$")
+
+
 def _member_customers(message: str) -> Parsed | None:
+    """张三的客户 (a manager looks at a rep's customers), 张三的业绩 / 张三本周的业绩 (at their numbers)."""
+    numbers = _MEMBER_NUMBERS.match(_core(message))
+    if numbers is not None:
+        member, period = numbers.group("member"), numbers.group("period") or ""
+        if member in vocab.PERIODS or member in ("我", "自己", "我自己", "团队", "全组", "我们组", "大家"):
+            return Parsed(Intent.MY_NUMBERS, message, note=member if member in vocab.PERIODS else period)
+        return Parsed(Intent.MEMBER_NUMBERS, message, member=member, note=period)
     match = _MEMBER.match(_core(message))
     if match is None:
         return None

@@ -212,3 +212,25 @@ def test_a_rep_sees_their_own_commission_so_far(chat):
     chat.say("成交 张建国 12万")
     assert chat.say("本月业绩").endswith("本月提成（按已成交估算）：4,000元")  # 3,000 + 5% of 20,000
     assert "提成" not in chat.say("业绩", userid="wangwu")  # a manager's team view shows nobody's pay
+
+
+def test_a_manager_looks_at_one_rep_the_funnel_and_the_board(chat):
+    chat.say("阶段 张建国 报价")
+    chat.say("阶段 李雪梅 需求")
+    chat.say("成交 张伟 3万")
+    numbers = chat.say("张三的业绩", userid="wangwu")
+    assert numbers.startswith("【张三·11月业绩】") and "团队排名：第 1/2" in numbers and "提成" not in numbers
+    assert chat.say("张三的业绩") == "这个查询只对主管开放（你需要是部门负责人）。"
+    assert chat.say("王芳的业绩", userid="wangwu") == "你的团队里没有「王芳」。"
+    funnel = chat.say("漏斗", userid="wangwu").splitlines()
+    assert funnel[0] == "【华东销售部·销售漏斗】进行中 2 个商机"
+    assert funnel[1].startswith("· 初次接触：0 个｜转到下一步 100%")  # all three deals moved on from 初次接触
+    assert funnel[2:4] == ["· 需求确认：1 个｜转到下一步 —｜一般停留 —", "· 方案报价：1 个｜转到下一步 —｜一般停留 —"]
+    assert chat.say("漏斗").startswith("【张三·销售漏斗】进行中 2 个商机")  # a rep sees their own
+    chat.clock.advance(days=20)
+    stalled = chat.say("漏斗", userid="wangwu")
+    assert stalled.endswith("⚠️ 停滞（超过阶段时限）：\n· 李雪梅｜需求确认 20 天｜张三\n· 张建国｜方案报价 20 天｜张三")
+    chat.clock.advance(days=-20)
+    board = chat.say("排行")
+    assert board.splitlines() == ["【华东销售部·11月排行】", "销冠：张三（成交 3万）"]
+    assert chat.say("排行", userid="wangwu").startswith("【华东销售部·11月排行】")

@@ -111,3 +111,31 @@ def test_periods():
     week = Period.week_of(NOW, TZ)
     assert week.before().start == datetime(2026, 11, 23, tzinfo=TZ) and week.before().end == week.start
     assert Period.day_of(NOW, TZ).end == datetime(2026, 12, 4, tzinfo=TZ)
+
+
+def test_the_funnel_counts_conversion_median_days_and_stalled_deals(store):
+    from scrm.kpis import funnel
+
+    stages = ("初次接触", "需求确认", "方案报价", "谈判", "成交", "流失")
+    with store.transaction() as session:
+        def deal(customer, moves, lost=False):
+            d = deals.open_deal(session, external_userid=customer, userid="zhangsan", first_stage="初次接触",
+                                now=at(moves[0][1]))
+            for stage, when in moves[1:]:
+                deals.move(session, d, stage=stage, userid="zhangsan", now=at(when))
+            if lost:
+                deals.close(session, d, won=False, amount=None, note="", userid="zhangsan", now=at("11-20 10:00"))
+
+        deal("wmA", [("初次接触", "11-01 10:00"), ("需求确认", "11-03 10:00"), ("方案报价", "11-13 10:00")])
+        deal("wmB", [("初次接触", "11-01 10:00"), ("需求确认", "11-05 10:00")])
+        deal("wmC", [("初次接触", "11-02 10:00")], lost=True)  # lost from the first stage on 11-20
+        result = {s.stage: s for s in funnel(session, ["zhangsan"], stages, {"需求确认": 14, "方案报价": 14}, now=NOW)}
+    first = result["初次接触"]  # 3 entered, none left in it; 2 went on, 1 was lost; stays 2, 4 and 18 days
+    assert (first.open_now, first.reached, first.moved_on, first.conversion) == (0, 3, 2, 2 / 3)
+    assert first.median_days == 4.0
+    second = result["需求确认"]  # wmA left after 10 days; wmB is still there since 11-05 (28 days at 12-03)
+    assert (second.open_now, second.reached, second.moved_on, second.conversion) == (1, 2, 1, 1.0)
+    assert second.median_days == 10.0 and [(d.external_userid, days) for d, days in second.stalled] == [("wmB", 28)]
+    third = result["方案报价"]  # wmA since 11-13: 20 days, over 14
+    assert (third.open_now, third.conversion, third.median_days) == (1, None, None)
+    assert [days for _, days in third.stalled] == [20]
