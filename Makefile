@@ -11,6 +11,11 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	@# A CJK font for the digest's charts (without one, digests go without charts); best effort.
+	@fc-list 2>/dev/null | grep -qi -e 'CJK' -e 'WenQuanYi' || (command -v apt-get >/dev/null && \
+		(apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || \
+		 (apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1))) || \
+		echo "note: no CJK font installed (apt-get install fonts-wqy-microhei): digests will go without charts"
 	@touch $(STAMP)
 
 demo: $(STAMP)

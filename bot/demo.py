@@ -7,6 +7,7 @@ would see in WeCom. Exit status 0 means every step was seen to happen.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
@@ -34,7 +35,7 @@ from scrm import follow_ups, tagging, welcome, workdays
 from scrm.clock import SystemClock
 from scrm.dates import format_when
 from scrm.db import Store, make_engine
-from scrm.models import Customer, CustomerRep, InboxEvent, Member
+from scrm.models import Customer, CustomerRep, InboxEvent, Member, OutboxMessage
 from wecom_standin import CallbackClient, Corp, StandIn, xml
 from wecom_standin.server import DEFAULT_WEBHOOK_KEY
 
@@ -151,6 +152,17 @@ class Scene:
                                          if m.recipients == [to] and marker in m.content])
         return _wait_for(what, arrived)[-1]
 
+    def show_chart(self) -> None:
+        """The digest's chart, as the group received it, saved where a person can open it."""
+        def chart():
+            with self.store.transaction() as session:
+                return session.exec(select(OutboxMessage).where(OutboxMessage.key.like("daily-digest:%:chart"),
+                                                                OutboxMessage.status == "sent")).first()
+        row = _wait_for("the digest's chart", chart)
+        path = Path(tempfile.gettempdir()) / "wecom-scrm-demo-chart.png"
+        path.write_bytes(base64.b64decode(row.payload["base64"]))
+        _say(f"   随后群里收到本月成交趋势图（{path.stat().st_size // 1024} KB，可打开查看：{path}）")
+
     def close(self) -> None:
         if self.server and self.server.poll() is None:
             self.server.terminate()
@@ -263,6 +275,8 @@ def team_evening(scene: Scene) -> None:
                                           ("honor-board", 10, "华东销售部群里收到荣誉榜", "荣誉榜 · ")):
         at = datetime.combine(day, clock_time(18, minute), tzinfo=tz)
         scene.run_job(name, at, DEFAULT_WEBHOOK_KEY, caption, marker=marker, kind="webhook")
+        if name == "daily-digest":
+            scene.show_chart()
 
 
 def customer_deletes_rep(scene: Scene) -> None:

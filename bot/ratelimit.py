@@ -13,7 +13,7 @@ from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from scrm.outbox import AppChatMarkdown, AppMarkdown, AppText, Message, WebhookMarkdown
+from scrm.outbox import AppChatMarkdown, AppMarkdown, AppText, Message, WebhookImage, WebhookMarkdown
 
 # WeCom: a robot takes 20 messages a minute; the app 30 a minute and 1000 an hour per member, past
 # which messages vanish without an error. We keep a small margin under each.
@@ -41,7 +41,7 @@ class SendLimits:
 
 
 def _limits_for(message: Message) -> list[tuple[RateLimitItem, str]]:
-    if isinstance(message, WebhookMarkdown):
+    if isinstance(message, WebhookMarkdown | WebhookImage):
         robot = hashlib.sha256(message.webhook_key.encode()).hexdigest()[:16]  # never the key itself
         return [(ROBOT, f"robot:{robot}")]
     if isinstance(message, AppText | AppMarkdown):

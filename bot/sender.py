@@ -24,7 +24,16 @@ from scrm import outbox, queue, teams
 from scrm.clock import Clock
 from scrm.db import Store
 from scrm.models import OutboxMessage
-from scrm.outbox import AppChatMarkdown, AppMarkdown, AppText, Message, TagCustomer, WebhookMarkdown, Welcome
+from scrm.outbox import (
+    AppChatMarkdown,
+    AppMarkdown,
+    AppText,
+    Message,
+    TagCustomer,
+    WebhookImage,
+    WebhookMarkdown,
+    Welcome,
+)
 from scrm.wecom import WeComError
 
 log = logging.getLogger(__name__)
@@ -54,6 +63,8 @@ def render(message: Message, agent_id: int, *, recovered: bool = False) -> Route
                                           "markdown": {"content": content}, **once})
         case AppChatMarkdown(chat_id=chat_id, content=content):
             return Route("appchat/send", {"chatid": chat_id, "msgtype": "markdown", "markdown": {"content": content}})
+        case WebhookImage(base64=data, md5=md5):
+            return Route("webhook/send", {"msgtype": "image", "image": {"base64": data, "md5": md5}})
         case WebhookMarkdown(content=content, mentions=mentions):
             text = content + "".join(f"\n<@{userid}>" for userid in mentions)
             return Route("webhook/send", {"msgtype": "markdown", "markdown": {"content": text}})
@@ -127,7 +138,7 @@ class Sender:
         except Refused as refused:
             log.error("outbox %s refused by WeCom: errcode %s", row_id, refused.errcode)
             self._close(row_id, token, "dead", refused.errcode, {"errmsg": refused.errmsg})
-            if isinstance(message, WebhookMarkdown | AppChatMarkdown):
+            if isinstance(message, WebhookMarkdown | WebhookImage | AppChatMarkdown):
                 self._team_chat_refused(message, refused.errcode)
         except WeComError as error:
             self._retry(row, token, error)
@@ -143,7 +154,7 @@ class Sender:
         if isinstance(message, TagCustomer):
             return self._tag_writer.apply(message)
         route = render(message, self._agent_id, recovered=recovered)
-        if isinstance(message, WebhookMarkdown):
+        if isinstance(message, WebhookMarkdown | WebhookImage):
             return self._webhooks.send(message.webhook_key, route.body)
         client = self._contact if isinstance(message, Welcome) else self._app
         return client.post(route.path, data=route.body)
@@ -155,9 +166,9 @@ class Sender:
         if not closed:
             log.warning("outbox %s: claim lost before recording %s", row_id, status)
 
-    def _team_chat_refused(self, message: WebhookMarkdown | AppChatMarkdown, errcode: int | None) -> None:
+    def _team_chat_refused(self, message: WebhookMarkdown | WebhookImage | AppChatMarkdown, errcode: int | None) -> None:
         """A chat WeCom says is gone is disabled (and its managers told), not tried again and again."""
-        kind, target = ("robot", message.webhook_key) if isinstance(message, WebhookMarkdown) \
+        kind, target = ("robot", message.webhook_key) if isinstance(message, WebhookMarkdown | WebhookImage) \
             else ("appchat", message.chat_id)
         with self._store.transaction() as session:
             teams.refused(session, kind=kind, target=target, errcode=errcode, now=self._clock.now())

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from jobs import texts
+from jobs import charts, texts
 from jobs.config import Done, Run
 from scrm import kpis, ledger, targets, teams
 from scrm.customers import display_name
@@ -23,7 +23,7 @@ from scrm.db import among
 from scrm.kpis import Figures, Period
 from scrm.models import Customer, Deal, StageChange
 from scrm.numbers import percent, short_amount
-from scrm.outbox import Outbox
+from scrm.outbox import Outbox, WebhookImage
 
 DAILY, WEEKLY = "daily-digest", "weekly-digest"
 log = logging.getLogger(__name__)
@@ -35,7 +35,8 @@ def daily(run: Run) -> Done:
     tz = run.settings.timezone
     today, month = Period.day_of(run.now, tz), Period.month_of(run.now, tz)
     day_key = f"{run.local.date():%Y-%m-%d}"
-    return each_team(run, DAILY, day_key, lambda session, team: _daily_text(session, run, team, today, month))
+    return each_team(run, DAILY, day_key, lambda session, team: _daily_text(session, run, team, today, month),
+                     lambda session, team: _chart(session, run, team, month))
 
 
 def weekly(run: Run) -> Done:
@@ -45,8 +46,8 @@ def weekly(run: Run) -> Done:
     return each_team(run, WEEKLY, week_key, lambda session, team: _weekly_text(session, run, team, last))
 
 
-def each_team(run: Run, job: str, period_key: str,
-               text_of: Callable[[Session, teams.Team], str | None]) -> Done:
+def each_team(run: Run, job: str, period_key: str, text_of: Callable[[Session, teams.Team], str | None],
+              chart_of: Callable[[Session, teams.Team], bytes | None] | None = None) -> Done:
     sent = 0
     with run.store.transaction() as session:
         all_teams = [t for t in teams.all_teams(session) if t.reps]
@@ -64,7 +65,11 @@ def each_team(run: Run, job: str, period_key: str,
             text = text_of(session, team)
             if text is None or not ledger.claim(session, key, job=job, now=run.now):
                 continue
-            Outbox(session, run.clock.now()).add(teams.message(team.chat, text), key=key)
+            outbox = Outbox(session, run.clock.now())
+            outbox.add(teams.message(team.chat, text), key=key)
+            chart = chart_of(session, team) if chart_of and team.chat.kind == "robot" else None
+            if chart is not None:  # (app group chats would need media/upload first: they get the text only)
+                outbox.add(WebhookImage.of(team.chat.target, chart), key=f"{key}:chart")
             sent += 1
     if sent:
         run.on_outbox()
@@ -95,6 +100,14 @@ def _daily_text(session: Session, run: Run, team: teams.Team, today: Period, mon
     if moves:
         lines.append(texts.DIGEST_MOVES.format(moves="；".join(moves)))
     return "\n".join(lines)
+
+
+def _chart(session: Session, run: Run, team: teams.Team, month: Period) -> bytes | None:
+    tz, ids = run.settings.timezone, [m.userid for m in team.reps]
+    target = targets.for_team(session, [team.department.id], ids, "month", month.start.astimezone(tz).date())
+    return charts.month_trend(texts.CHART_TITLE.format(team=team.department.name, month=month.label), month.days(tz),
+                              kpis.won_by_day(session, ids, month, tz), target.value if target else None,
+                              run.local.date())
 
 
 def _stars(day: dict[str, Figures], names: dict[str, str]) -> list[str]:

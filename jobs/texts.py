@@ -51,3 +51,11 @@ WEEKLY_TEAM = "全队：成交 {won} 单 {amount}（上周 {before}）｜跟进 
 HONOR_TITLE = {"day": "🏅 {team} 今日荣誉榜 · {period}", "week": "🏅 {team} 周荣誉榜 · {period}",
                "month": "🏅 {team} 月度荣誉榜 · {period}"}
 HONOR_FOOTER = "恭喜！大家继续冲 💪"
+
+# The digest's chart.
+CHART_TITLE = "{team} {month}成交趋势"
+CHART_DAILY = "当日成交（万）"
+CHART_RUNNING = "累计成交（万）"
+CHART_TARGET = "月目标"
+CHART_X = "日期"
+CHART_Y = "万元"

@@ -208,6 +208,15 @@ def board(figures: dict[str, Figures], names: dict[str, str], metrics: tuple[str
     return lines
 
 
+def won_by_day(session: Session, userids: list[str], period: Period, tz: ZoneInfo) -> dict[date, Decimal]:
+    """The won amount of each day of the period (days with nothing won are absent)."""
+    day = _local_day(session, Deal.closed_at, tz)
+    rows = session.exec(select(day, func.sum(Deal.amount)).where(
+        among(session, Deal.userid, userids), Deal.status == "won", col(Deal.closed_at) >= period.start,
+        col(Deal.closed_at) < period.end).group_by(day))
+    return {(d if isinstance(d, date) else date.fromisoformat(d)): Decimal(total or 0) for d, total in rows}
+
+
 def champions(figures: dict[str, Figures], metric: str) -> tuple[list[str], object]:
     """The reps with the best value of a metric, and that value; nobody when the best is zero (ties shared)."""
     value = lambda f: getattr(f, metric)  # noqa: E731

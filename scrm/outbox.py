@@ -6,6 +6,8 @@ Each has a unique key, so adding the same message twice is a no-op.
 
 from __future__ import annotations
 
+import hashlib
+from base64 import b64encode
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,6 +58,20 @@ class WebhookMarkdown:
 
 
 @dataclass(frozen=True)
+class WebhookImage:
+    """A picture into a group through a group robot: base64 of the PNG and its md5 (at most 2 MB)."""
+
+    webhook_key: str
+    base64: str
+    md5: str
+    channel = "webhook"
+
+    @classmethod
+    def of(cls, webhook_key: str, png: bytes) -> WebhookImage:
+        return cls(webhook_key, b64encode(png).decode(), hashlib.md5(png).hexdigest())
+
+
+@dataclass(frozen=True)
 class Welcome:
     """The welcome message for a new customer; the code works once and only for 20 s."""
 
@@ -74,9 +90,9 @@ class TagCustomer:
     channel = "api"
 
 
-Message = AppText | AppMarkdown | AppChatMarkdown | WebhookMarkdown | Welcome | TagCustomer
+Message = AppText | AppMarkdown | AppChatMarkdown | WebhookMarkdown | WebhookImage | Welcome | TagCustomer
 TYPES: dict[str, type] = {
-    t.__name__: t for t in (AppText, AppMarkdown, AppChatMarkdown, WebhookMarkdown, Welcome, TagCustomer)
+    t.__name__: t for t in (AppText, AppMarkdown, AppChatMarkdown, WebhookMarkdown, WebhookImage, Welcome, TagCustomer)
 }
 
 WELCOME_LIFETIME = timedelta(seconds=20)

@@ -69,7 +69,8 @@ def sent(store) -> list[tuple[str, str]]:
     for row in rows:
         message = load(row.payload)
         to = "|".join(getattr(message, "to", ())) or getattr(message, "webhook_key", "") or getattr(message, "chat_id", "")
-        out.append((to, getattr(message, "text", None) or message.content))
+        shown = getattr(message, "text", None) or getattr(message, "content", None) or f"<image {message.md5}>"
+        out.append((to, shown))
     return out
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import logging
 from decimal import Decimal
 
+import pytest
+
 from scrm import customers, deals, interactions, teams
 from scrm.models import Department
+from tests.conftest import CI
 from tests.jobs.conftest import at, plan, runner, sent
 
 
@@ -43,8 +46,8 @@ def test_the_daily_digest_goes_once_to_the_team_chat_with_today_and_the_month(te
     jobs = runner(team, clock)
     jobs.run("daily-digest", at("2026-12-01 18:00"))
     jobs.run("daily-digest", at("2026-12-01 18:00"))  # a second run of the same day sends nothing
-    [(to, text)] = sent(team)
-    assert to == "robot-key-east"
+    [(to, text), (chart_to, chart)] = sent(team)
+    assert to == chart_to == "robot-key-east" and chart.startswith("<image ")  # the month's chart follows
     assert text == "\n".join([
         "**销售一部 日报 · 12月1日（周二）**",
         "今天：成交 1 单 12.8万｜跟进 3 次｜新客户 0",
@@ -73,6 +76,20 @@ def test_no_digest_on_a_day_off_and_a_quiet_day_says_so(team, clock):
     assert sent(team) == []
     jobs.run("daily-digest", at("2026-12-01 18:00"))
     assert sent(team)[0][1].splitlines()[3] == "今天还没有记录，明天加油！"
+
+
+def test_the_chart_is_a_png_with_chinese_labels_and_never_boxes():
+    from jobs import charts
+
+    days = [at(f"2026-12-{d:02d} 00:00").date() for d in range(1, 32)]
+    won = {days[0]: Decimal(128000), days[2]: Decimal(50000)}
+    if charts.cjk_font() is None:
+        message = "no CJK font: make's setup installs fonts-wqy-microhei where apt-get can"
+        pytest.fail(message + "; CI=true requires it") if CI else pytest.skip(message)
+    png = charts.month_trend("销售一部 12月成交趋势", days, won, Decimal(500000), days[4])
+    assert png is not None and png.startswith(b"\x89PNG") and len(png) < 2 * 1024 * 1024
+    # Without a CJK font matplotlib would draw boxes ("Glyph … missing"): then there is no chart at all.
+    assert charts.month_trend("销售一部 12月成交趋势", days, won, None, days[4], font="DejaVu Sans") is None
 
 
 def test_the_weekly_digest_compares_last_week_with_the_week_before_per_rep(team, clock):

@@ -1,0 +1,867 @@
+"""Team digests at company scale: every team's daily digest, and a manager's 业绩, in PostgreSQL.
+
+`python -m bench.digests [--repeat 5] [--scale 1.0] [--baseline-teams 50] [--no-candidates]`
+
+The `daily-digest` job sends each team its day and its month so far at 18:00. It must not loop over reps:
+`scrm.kpis.by_rep` computes every rep's figures with a handful of grouped queries. This bench fills a private
+schema (`bench_<random>`, dropped at the end) with a company (`generate`): 10,000 reps in 500 teams (team 2
+has 50 reps, the others 19 or 20), each team with a manager and a group robot; 1,000,000 customers (100 per
+rep), 10,000,000 logged follow-ups, 1,000,000 follow-ups to do, 200,000 deals and their stage moves, all
+spread over the last 12 months. Then, with a frozen clock at 18:00 on Monday 2026-11-30, Asia/Shanghai (a
+working day, the month's last: the month so far is as long as it gets), it measures:
+
+- the whole `daily-digest` tick through `Runner.run`, warm, from the same state each time (what a tick
+  wrote is deleted and vacuumed), median of the repetitions;
+- the baseline in the same run: the straightforward per-rep ORM loop (`naive_daily_text`): for every team,
+  for every rep, that rep's rows of the day and of the month loaded as ORM objects and counted in Python,
+  then the same text. It is timed on every (N)th team and extrapolated by reps, and on all teams once when
+  that is estimated to take under --baseline-budget seconds;
+- correctness: on the sampled teams, every rep's figures from `by_rep` against the naive loop's, and each
+  digest text in the outbox against the naive loop's text;
+- peak memory (`ru_maxrss`) of a fresh process that runs one tick, so the generator does not count;
+- a manager's `业绩` for the 50-rep team: the whole command through the router (parse, guards,
+  `show_numbers`, the reply into the outbox, rolled back), and `kpis.by_rep` alone over the 50 reps;
+- where a tick's time goes: each statement as the driver saw it, the SELECTs replayed under EXPLAIN ANALYZE
+  for the server's share, the indexes each kind of statement read, and the plans of the heaviest;
+- candidate indexes (created in the bench schema only, cumulatively), each with the tick, the baseline and
+  `业绩` measured again.
+
+Goals (the issue): every team's digest under 3 s in total and at least 20× faster than the per-rep ORM loop;
+peak memory under 500 MB; `业绩` for a manager of 50 reps under 100 ms. No assert is made on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, cast
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, event, text
+from sqlmodel import Session, col, select
+
+from bench.machine import describe_machine
+from bench.reminders import reachable
+from bench.servers import POSTGRES_URL, postgres_database
+from handlers import build_router
+from handlers.context import Context, HandlerSettings
+from handlers.events import TextReceived
+from jobs import digests
+from jobs import texts as job_texts
+from jobs.config import JobSettings, Run
+from jobs.runner import Runner
+from scrm import kpis, targets, teams, workdays
+from scrm import texts as scrm_texts
+from scrm.clock import FrozenClock
+from scrm.dates import format_day
+from scrm.db import Store, make_engine
+from scrm.kpis import Figures, Period
+from scrm.models import CustomerRep, Deal, FollowUp, Interaction
+from scrm.numbers import percent, short_amount
+from scrm.outbox import Outbox
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 30, 18, 0, tzinfo=TZ)  # Monday, a working day, the last of the month; the digest's hour
+DIGEST_GOAL_S, RATIO_GOAL, MEMORY_GOAL_MB, NUMBERS_GOAL_MS = 3.0, 20.0, 500.0, 100.0
+MANAGER, BIG_TEAM = "mgr0002", 2  # the manager of the 50-rep team, whose 业绩 is timed
+
+
+@dataclass(frozen=True)
+class Company:
+    """The sizes the generator builds; `scaled` shrinks them all alike for a quick run."""
+
+    reps: int = 10_000
+    teams: int = 500
+    big_team: int = 50  # reps in team 2 (the 业绩 of its manager is timed); the rest share the other teams
+    customers_per_rep: int = 100
+    interactions_per_rep: int = 1_000
+    follow_ups_per_rep: int = 100
+    deals_per_rep: int = 20
+
+    @classmethod
+    def scaled(cls, factor: float) -> Company:
+        reps = max(100, round(10_000 * factor / 20) * 20)
+        return cls(reps=reps, teams=reps // 20, big_team=50)
+
+    @property
+    def customers(self) -> int:
+        return self.reps * self.customers_per_rep
+
+    @property
+    def interactions(self) -> int:
+        return self.reps * self.interactions_per_rep
+
+    @property
+    def follow_ups(self) -> int:
+        return self.reps * self.follow_ups_per_rep
+
+    @property
+    def deals(self) -> int:
+        return self.reps * self.deals_per_rep
+
+
+# --- the generator -------------------------------------------------------------------------------------------
+# Everything is computed in the server from generate_series, deterministically (no random()). Rows are made in
+# time order, as a table that has been in use holds them: row i of n sits at i/n of its time span, and rep
+# i % reps owns it. Times fall in local working hours (08:00–18:00 for logged follow-ups, customers and deals,
+# 09:00–18:00 for follow-ups due), so today's rows all lie before the bench's 18:00.
+def _at(index: str, count: str, days: int, base: str, start_hour: int = 8, hours: int = 10) -> str:
+    """SQL for the time of row `index` of `count` spread over `days` local days from `base` (a local midnight,
+    as naive UTC), at local working hours."""
+    return (f"{base} + ({index} * {days} / {count}) * interval '1 day' + interval '{start_hour} hours' + "
+            f"(({index} * {days}) % {count})::float8 / {count} * interval '{hours} hours'")
+
+
+REP = "'rep' || lpad(({n})::text, 5, '0')"  # rep00001 … rep10000
+CUSTOMER = "'wm' || lpad(({c})::text, 7, '0')"  # customer c belongs to rep c % reps, its (c / reps)th
+TEAM_OF = "CASE WHEN n <= :big THEN 2 ELSE 3 + ((n - :big - 1) * (:teams - 1)) / (:reps - :big) END"
+STAGES = "ARRAY['初次接触', '需求确认', '方案报价', '谈判']"
+CHANNELS = "ARRAY['微信', '微信', '微信', '微信', '微信', '微信', '微信', '微信', '电话', '电话', '电话', '电话', " \
+           "'电话', '电话', '拜访', '拜访', '拜访', '会议', '会议', '备注']"  # 40 % 微信, 30 % 电话, 15 %, 10 %, 5 %
+
+ORGANISATION = [
+    """INSERT INTO department (id, name, parent_id, leader_userids, synced_at) VALUES (1, '销售中心', NULL, '[]', :now)""",
+    """INSERT INTO department (id, name, parent_id, leader_userids, synced_at)
+       SELECT d, '销售' || (d - 1) || '组', 1, json_build_array('mgr' || lpad(d::text, 4, '0')), :now
+       FROM generate_series(2, :teams + 1) AS d""",
+    f"""INSERT INTO member (userid, name, department_ids, leader_of, position, active, synced_at)
+       SELECT {REP.format(n='n')}, '销售' || n, json_build_array({TEAM_OF}), '[]', '', true, :now
+       FROM generate_series(1, :reps) AS n""",
+    """INSERT INTO member (userid, name, department_ids, leader_of, position, active, synced_at)
+       SELECT 'mgr' || lpad(d::text, 4, '0'), '主管' || d, json_build_array(d), json_build_array(d), '销售主管',
+              true, :now
+       FROM generate_series(2, :teams + 1) AS d""",
+    """INSERT INTO team_chat (department_id, kind, target, enabled, disabled_reason, updated_at)
+       SELECT d, 'robot', 'bench-robot-key-' || d, true, '', :now FROM generate_series(2, :teams + 1) AS d""",
+    # A month's target for every other team (the others fall back to their reps' targets: none).
+    """INSERT INTO target (scope, subject, metric, period, starts, value, set_by, updated_at)
+       SELECT 'team', d::text, 'won_amount', 'month', :month, 1000000, 'bench', :now
+       FROM generate_series(2, :teams + 1, 2) AS d""",
+]
+CUSTOMERS = [  # 100 per rep, added over the last 365 days, about 2,700 a day
+    f"""INSERT INTO customer (external_userid, name, type, corp_name, position, gender, created_at, updated_at)
+        SELECT {CUSTOMER.format(c='c')}, '客户' || c, 1, '公司' || (c % 50000), '', 0, at, at
+        FROM (SELECT c, {_at('c', ':customers', 365, ':day0')} AS at
+              FROM generate_series(CAST(:lo AS bigint), :hi - 1) AS c) AS rows""",
+    f"""INSERT INTO customer_rep (external_userid, userid, status, remark, description, state, add_way, added_at,
+                                 remark_corp_name, updated_at)
+        SELECT {CUSTOMER.format(c='c')}, {REP.format(n='c % :reps + 1')}, 'active', '', '', '', 1, at, '', at
+        FROM (SELECT c, {_at('c', ':customers', 365, ':day0')} AS at
+              FROM generate_series(CAST(:lo AS bigint), :hi - 1) AS c) AS rows""",
+]
+# 1,000 a rep over 365 days (about 27,000 a day): a third to the rep's newest customer (a first response),
+# the rest to any customer the rep had by then.
+INTERACTIONS = f"""
+    INSERT INTO interaction (external_userid, userid, kind, channel, text, at)
+    SELECT {CUSTOMER.format(c='k * :reps + r')}, {REP.format(n='r + 1')}, 'follow_up',
+           ({CHANNELS})[1 + (j * 7 + r * 3) % 20], '跟进记录', at
+    FROM (SELECT r, j, at, CASE WHEN j % 3 = 0 THEN newest ELSE (j * 7919 + r) % (newest + 1) END AS k
+          FROM (SELECT i % :reps AS r, i / :reps AS j,
+                       least(greatest(i * :customers / :interactions - i % :reps, 0) / :reps, :per_rep - 1) AS newest,
+                       {_at('i', ':interactions', 365, ':day0')} AS at
+                FROM generate_series(CAST(:lo AS bigint), :hi - 1) AS i) AS numbered) AS rows"""
+# 100 a rep, due over 60 days either side of now. Past due: 80 % done (early or up to 6 h late), 15 % still
+# open (overdue), 5 % replaced; due later: 94 % open, 3 % done early, 3 % replaced.
+FOLLOW_UPS = f"""
+    INSERT INTO follow_up (external_userid, userid, due_at, status, note, source, created_at, done_at, reminded_at)
+    SELECT {CUSTOMER.format(c='(j * 37 + r) % :per_rep * :reps + r')}, {REP.format(n='r + 1')}, due, status, '回访',
+           'rep', due - interval '3 days',
+           CASE status WHEN 'done' THEN least(due + ((j * 13 + r * 7) % 720 - 360) * interval '1 minute', :now)
+                       WHEN 'replaced' THEN due - interval '1 day' END,
+           CASE WHEN due < :now THEN due END
+    FROM (SELECT r, j, due, CASE WHEN due < :now THEN CASE WHEN h < 5 THEN 'replaced' WHEN h < 20 THEN 'open'
+                                                      ELSE 'done' END
+                                 ELSE CASE WHEN h < 3 THEN 'done' WHEN h < 6 THEN 'replaced' ELSE 'open' END
+                            END AS status
+          FROM (SELECT i % :reps AS r, i / :reps AS j, (i / :reps * 7 + i % :reps * 11) % 100 AS h,
+                       {_at('i', ':follow_ups', 120, ':due0', 9, 9)} AS due
+                FROM generate_series(CAST(:lo AS bigint), :hi - 1) AS i) AS numbered) AS rows"""
+# 20 a rep, opened over the last 425 days, each closing 1–60 days after it opened: closed by now, 40 % won and
+# 50 % lost (10 % still open, stalled); not yet due to close: open, in one of the four open stages.
+DEALS = f"""
+    INSERT INTO deal (id, external_userid, userid, stage, status, at_risk, amount, note, opened_at, updated_at,
+                      closed_at)
+    SELECT i + 1, {CUSTOMER.format(c='(j * 5 + r) % :per_rep * :reps + r')}, {REP.format(n='r + 1')},
+           CASE status WHEN 'won' THEN '成交' WHEN 'lost' THEN '流失' ELSE ({STAGES})[1 + (j + r) % 4] END, status,
+           false, (1 + (j * 7919 + r * 13) % 500) * 1000, '', opened,
+           CASE WHEN status = 'open' THEN opened ELSE closes END, CASE WHEN status <> 'open' THEN closes END
+    FROM (SELECT i, r, j, opened, closes,
+                 CASE WHEN closes > :now OR h = 9 THEN 'open' WHEN h < 4 THEN 'won' ELSE 'lost' END AS status
+          FROM (SELECT i, r, j, h, opened, opened + ((j * 31 + r) % 60 + 1) * interval '1 day' AS closes
+                FROM (SELECT i, i % :reps AS r, i / :reps AS j, (i / :reps * 7 + i % :reps * 3) % 10 AS h,
+                             {_at('i', ':deals', 425, ':deal0')} AS opened
+                      FROM generate_series(0::bigint, :deals - 1) AS i) AS numbered) AS timed) AS rows"""
+# A deal's moves: from nothing into the first stage when opened, on through the open stages it reached at even
+# intervals up to its close (or up to now), then into 成交 or 流失 when it closed.
+STAGE_CHANGES = f"""
+    INSERT INTO stage_change (deal_id, from_stage, to_stage, userid, at)
+    SELECT id, CASE WHEN n = 0 THEN '' ELSE ({STAGES})[n] END, ({STAGES})[n + 1], userid,
+           opened_at + (coalesce(closed_at, :now) - opened_at) * n / reached
+    FROM (SELECT id, userid, opened_at, closed_at,
+                 CASE status WHEN 'won' THEN 4 WHEN 'lost' THEN 1 + id % 4
+                             ELSE array_position({STAGES}, stage::text) END AS reached
+          FROM deal) AS deals, generate_series(0, reached - 1) AS n
+    UNION ALL
+    SELECT id, ({STAGES})[CASE status WHEN 'won' THEN 4 ELSE 1 + id % 4 END], stage, userid, closed_at
+    FROM deal WHERE status <> 'open'"""
+BULK_TABLES = ("customer", "customer_rep", "interaction", "follow_up", "deal", "stage_change")
+TABLES = "department, member, team_chat, target, " + ", ".join(BULK_TABLES)
+
+
+def _naive(at: datetime) -> datetime:
+    """How scrm.types.UTCDateTime stores a time: naive UTC."""
+    return at.astimezone(UTC).replace(tzinfo=None)
+
+
+def _local_midnight(day: date) -> datetime:
+    return _naive(datetime.combine(day, datetime.min.time(), tzinfo=TZ))
+
+
+def generate(engine: Engine, company: Company = Company(), *, now: datetime = NOW,
+             say: Callable[[str], None] = print) -> dict[str, int]:
+    """Fill an empty, migrated schema with the company, in the server; VACUUM ANALYZE; returns rows per table.
+
+    The bulk tables' secondary indexes are dropped while they load and built again after (the same
+    definitions, read from pg_indexes), which is several times faster than maintaining them row by row."""
+    today = now.astimezone(TZ).date()
+    values = {"now": _naive(now), "reps": company.reps, "teams": company.teams, "big": company.big_team,
+              "per_rep": company.customers_per_rep, "customers": company.customers,
+              "interactions": company.interactions, "follow_ups": company.follow_ups, "deals": company.deals,
+              "day0": _local_midnight(today - timedelta(days=364)),  # 365 days, today the last
+              "due0": _local_midnight(today - timedelta(days=60)),  # 120 days, today in the middle
+              "deal0": _local_midnight(today - timedelta(days=424)),  # deals open up to 60 days before closing
+              "month": today.replace(day=1)}
+    started = time.perf_counter()
+
+    def step(what: str, statements: str | list[str], total: int = 0, chunk: int = 1_000_000) -> None:
+        with engine.begin() as connection:
+            for statement in [statements] if isinstance(statements, str) else statements:
+                if not total:
+                    connection.execute(text(statement), values)
+                for lo in range(0, total, chunk):
+                    connection.execute(text(statement), {**values, "lo": lo, "hi": min(lo + chunk, total)})
+                    if total > chunk:
+                        say(f"  {what}: {min(lo + chunk, total):,} of {total:,} rows "
+                            f"({time.perf_counter() - started:.0f} s)")
+        say(f"  {what} done ({time.perf_counter() - started:.0f} s)")
+
+    with engine.begin() as connection:
+        dropped = _drop_secondary_indexes(connection, BULK_TABLES)
+    step("departments, members, team chats, targets", ORGANISATION)
+    for statement, what in zip(CUSTOMERS, ("customer", "customer_rep"), strict=True):
+        step(what, statement, company.customers)
+    step("interaction", INTERACTIONS, company.interactions)
+    step("follow_up", FOLLOW_UPS, company.follow_ups)
+    step("deal", DEALS)
+    step("stage_change", STAGE_CHANGES)
+    with engine.begin() as connection:
+        connection.execute(text("SELECT setval(pg_get_serial_sequence('deal', 'id'), (SELECT max(id) FROM deal))"))
+        connection.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+        for definition in dropped:
+            connection.execute(text(definition))
+    say(f"  {len(dropped)} secondary indexes built again ({time.perf_counter() - started:.0f} s)")
+    vacuum(engine, TABLES, analyze=True)
+    say(f"  VACUUM ANALYZE done ({time.perf_counter() - started:.0f} s)")
+    with engine.connect() as connection:
+        return {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in TABLES.split(", ")}
+
+
+def _drop_secondary_indexes(connection: Connection, tables: tuple[str, ...]) -> list[str]:
+    """Drop the tables' indexes that back no constraint; returns their CREATE INDEX statements."""
+    rows = connection.execute(text("""
+        SELECT i.indexname, i.indexdef FROM pg_indexes AS i
+        WHERE i.schemaname = current_schema() AND i.tablename = ANY(:tables)
+          AND NOT EXISTS (SELECT 1 FROM pg_constraint AS c WHERE c.conname = i.indexname
+                          AND c.connamespace = to_regnamespace(current_schema()))"""),
+                              {"tables": list(tables)}).all()
+    for name, _ in rows:
+        connection.execute(text(f'DROP INDEX "{name}"'))
+    return [definition for _, definition in rows]
+
+
+def vacuum(engine: Engine, tables: str, *, analyze: bool = False) -> None:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f"VACUUM {'ANALYZE ' if analyze else ''}{tables}"))
+
+
+def data_profile(engine: Engine) -> dict[str, int]:
+    """What today and the month hold, as the digest sees them."""
+    today, month = Period.day_of(NOW, TZ), Period.month_of(NOW, TZ)
+    values = {"day": _naive(today.start), "month": _naive(month.start), "end": _naive(today.end), "now": _naive(NOW)}
+    queries = {
+        "interactions today": "SELECT count(*) FROM interaction WHERE at >= :day AND at < :end",
+        "interactions this month": "SELECT count(*) FROM interaction WHERE at >= :month AND at < :end",
+        "deals closed today": "SELECT count(*) FROM deal WHERE closed_at >= :day AND closed_at < :end",
+        "deals closed this month": "SELECT count(*) FROM deal WHERE closed_at >= :month AND closed_at < :end",
+        "customers added today": "SELECT count(*) FROM customer_rep WHERE added_at >= :day AND added_at < :end",
+        "customers added this month": "SELECT count(*) FROM customer_rep WHERE added_at >= :month AND added_at < :end",
+        "follow-ups due this month so far": "SELECT count(*) FROM follow_up WHERE due_at >= :month AND due_at < :now",
+        "follow-ups overdue now": "SELECT count(*) FROM follow_up WHERE status = 'open' AND due_at < :now",
+        "stage moves today": "SELECT count(*) FROM stage_change WHERE at >= :day AND at < :end AND from_stage <> ''",
+    }
+    with engine.connect() as connection:
+        return {what: connection.execute(text(sql), values).scalar_one() for what, sql in queries.items()}
+
+
+# --- the job, timed ------------------------------------------------------------------------------------------
+RESET = [  # what a daily-digest tick writes: its ledger keys, its outbox rows, its tick row
+    f"DELETE FROM job_ledger WHERE job = '{digests.DAILY}'",
+    f"DELETE FROM outbox_message WHERE key LIKE '{digests.DAILY}:%'",
+    f"DELETE FROM job_tick WHERE job = '{digests.DAILY}'",
+]
+
+
+@dataclass
+class Executed:
+    statement: str
+    parameters: Any
+    seconds: float  # cursor.execute as the driver saw it
+
+
+@dataclass
+class Bench:
+    """The schema under test: its store, the job runner with a frozen clock, and a statement recorder."""
+
+    engine: Engine
+    recording: list[Executed] | None = None
+    schema: str = ""
+
+    def __post_init__(self) -> None:
+        self.store = Store(self.engine)
+        self.runner = Runner(self.store, JobSettings(), FrozenClock(NOW))
+        event.listen(self.engine, "before_cursor_execute", self._before)
+        event.listen(self.engine, "after_cursor_execute", self._after)
+
+    def _before(self, connection, cursor, statement, parameters, context, executemany) -> None:
+        if self.recording is not None:
+            connection.info["bench_started"] = time.perf_counter()
+
+    def _after(self, connection, cursor, statement, parameters, context, executemany) -> None:
+        started = connection.info.pop("bench_started", None)
+        if self.recording is not None and started is not None:
+            self.recording.append(Executed(statement, parameters, time.perf_counter() - started))
+
+    def run(self) -> Run:
+        """The Run the Runner would hand the job."""
+        return Run(digests.DAILY, NOW.astimezone(UTC), self.store, JobSettings(), workdays.current(), FrozenClock(NOW))
+
+    def reset(self) -> None:
+        with self.engine.begin() as connection:
+            for statement in RESET:
+                connection.execute(text(statement))
+        vacuum(self.engine, "job_ledger, outbox_message, job_tick")
+
+    def tick(self) -> tuple[float, str]:
+        """One timed daily-digest tick from the reset state: seconds and the tick's summary."""
+        self.reset()
+        gc.collect()
+        started = time.perf_counter()
+        result = self.runner.run(digests.DAILY, NOW)
+        elapsed = time.perf_counter() - started
+        if result.status != "done":
+            raise RuntimeError(f"the daily-digest tick {result.status}: {result.summary}")
+        return elapsed, result.summary
+
+    def recorded_tick(self) -> tuple[float, list[Executed]]:
+        self.reset()
+        self.recording = []
+        try:
+            elapsed = self.tick()[0]
+            return elapsed, self.recording
+        finally:
+            self.recording = None
+
+    def sent_texts(self) -> dict[int, str]:
+        """Department id -> the digest text the last tick queued."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(text(f"SELECT key, payload FROM outbox_message WHERE key LIKE '{digests.DAILY}:%' "
+                                           "ORDER BY id")).all()
+        made: dict[int, list[str]] = defaultdict(list)  # a text too long for one message is sent in parts
+        for key, payload in rows:
+            made[int(re.search(r"team-(\d+)", key).group(1))].append(_payload(payload)["content"])
+        return {team: "\n".join(parts) for team, parts in made.items()}
+
+    def all_teams(self) -> list[teams.Team]:
+        with self.store.transaction() as session:
+            return [t for t in teams.all_teams(session) if t.reps]
+
+
+def _payload(value: Any) -> dict[str, Any]:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+# --- the baseline: the straightforward per-rep ORM loop ------------------------------------------------------
+def naive_figures(session: Session, userid: str, period: Period, *, now: datetime, tz: ZoneInfo) -> Figures:
+    """THE NAIVE APPROACH, the baseline: one rep's figures for a period, from their rows loaded as ORM objects
+    (a query per kind of row, and one per new customer for the first response), counted in Python."""
+    f = Figures()
+    start, end = period.start, period.end
+    for deal in session.exec(select(Deal).where(Deal.userid == userid, col(Deal.closed_at) >= start,
+                                                col(Deal.closed_at) < end)):
+        if deal.status == "won":
+            f.won += 1
+            f.won_amount += deal.amount or Decimal(0)
+        elif deal.status == "lost":
+            f.lost += 1
+    days = set()
+    for entry in session.exec(select(Interaction).where(Interaction.userid == userid, Interaction.kind == "follow_up",
+                                                        col(Interaction.at) >= start, col(Interaction.at) < end)):
+        f.logged += 1
+        channel = entry.channel or scrm_texts.NO_CHANNEL
+        f.by_channel[channel] = f.by_channel.get(channel, 0) + 1
+        days.add(entry.at.astimezone(tz).date())
+    f.active_days = len(days)
+    for item in session.exec(select(FollowUp).where(FollowUp.userid == userid, col(FollowUp.due_at) >= start,
+                                                    col(FollowUp.due_at) < min(end, now))):
+        if item.status == "open":
+            f.due, f.still_open = f.due + 1, f.still_open + 1
+        elif item.status == "done":
+            f.due += 1
+            if item.done_at is not None and item.done_at <= item.due_at + kpis.ON_TIME_GRACE:
+                f.on_time += 1
+            else:
+                f.late += 1
+    for link in session.exec(select(CustomerRep).where(CustomerRep.userid == userid, col(CustomerRep.added_at) >= start,
+                                                       col(CustomerRep.added_at) < end)):
+        f.new_customers += 1
+        first = session.exec(select(Interaction).where(
+            Interaction.userid == userid, Interaction.external_userid == link.external_userid,
+            Interaction.kind == "follow_up", col(Interaction.at) >= link.added_at).order_by(col(Interaction.at))
+            .limit(1)).first()
+        if first is not None:
+            f.response_minutes.append((first.at - link.added_at).total_seconds() / 60)
+    f.overdue_now = len(session.exec(select(FollowUp).where(FollowUp.userid == userid, FollowUp.status == "open",
+                                                            col(FollowUp.due_at) < now)).all())
+    return f
+
+
+def naive_daily_text(session: Session, run: Run, team: teams.Team, today: Period, month: Period) -> str:
+    """THE NAIVE APPROACH: jobs.digests._daily_text with every rep's figures from `naive_figures`, rep by rep
+    (the team-level parts, the target and the stage moves, are the job's own calls)."""
+    tz, reps = run.settings.timezone, team.reps
+    ids = [m.userid for m in reps]
+    names = {m.userid: m.name for m in reps}
+    day = {u: naive_figures(session, u, today, now=run.now, tz=tz) for u in ids}
+    so_far = sum((naive_figures(session, u, month, now=run.now, tz=tz) for u in ids), Figures())
+    total = sum(day.values(), Figures())
+    lines = [job_texts.DIGEST_TITLE.format(team=team.department.name, day=format_day(run.local, run.now)),
+             job_texts.DIGEST_TODAY.format(won=total.won, amount=short_amount(total.won_amount), logged=total.logged,
+                                           new=total.new_customers),
+             job_texts.DIGEST_MONTH.format(month=month.label, won=so_far.won, amount=short_amount(so_far.won_amount),
+                                           win_rate=percent(so_far.win_rate), on_time=percent(so_far.on_time_rate))]
+    target = targets.for_team(session, [team.department.id], ids, "month", month.start.astimezone(tz).date())
+    if target is not None:
+        lines.append(targets.describe(targets.progress(target, so_far, month, now=run.now, tz=tz)))
+    stars = digests._stars(day, names)
+    lines.append(job_texts.DIGEST_STARS.format(names="；".join(stars)) if stars else job_texts.DIGEST_QUIET)
+    overdue = [job_texts.OVERDUE_REP.format(rep=names[u], n=f.overdue_now) for u, f in day.items() if f.overdue_now]
+    if overdue:
+        lines.append(job_texts.DIGEST_OVERDUE.format(names="、".join(overdue)))
+    moves = digests._moves(session, ids, names, today)
+    if moves:
+        lines.append(job_texts.DIGEST_MOVES.format(moves="；".join(moves)))
+    return "\n".join(lines)
+
+
+def naive_digest(bench: Bench, chosen: list[teams.Team]) -> tuple[float, dict[int, str]]:
+    """The naive loop over the chosen teams, a transaction a team as the job has: seconds and the texts."""
+    run = bench.run()
+    today, month = Period.day_of(run.now, TZ), Period.month_of(run.now, TZ)
+    gc.collect()
+    started = time.perf_counter()
+    with bench.store.transaction() as session:
+        teams.all_teams(session)  # the job reads the teams too
+    made = {}
+    for team in chosen:
+        with bench.store.transaction() as session:
+            made[team.department.id] = naive_daily_text(session, run, team, today, month)
+    return time.perf_counter() - started, made
+
+
+def compare_figures(bench: Bench, chosen: list[teams.Team]) -> tuple[int, list[str]]:
+    """Every rep of the chosen teams: by_rep's figures against the naive loop's, for today and the month.
+    Returns the reps compared and the differences found."""
+    run, checked, differences = bench.run(), 0, []
+    for team in chosen:
+        ids = [m.userid for m in team.reps]
+        with Session(bench.engine) as session:
+            for period in (Period.day_of(run.now, TZ), Period.month_of(run.now, TZ)):
+                grouped = kpis.by_rep(session, ids, period, now=run.now, tz=TZ)
+                for userid in ids:
+                    ours, naive = _comparable(grouped[userid]), _comparable(naive_figures(session, userid, period,
+                                                                                          now=run.now, tz=TZ))
+                    checked += 1
+                    if ours != naive:
+                        fields_ = [k for k in ours if ours[k] != naive[k]]
+                        differences.append(f"{userid} {period.label}: " + ", ".join(
+                            f"{k} by_rep {ours[k]!r} naive {naive[k]!r}" for k in fields_))
+    return checked, differences
+
+
+def _comparable(f: Figures) -> dict[str, Any]:
+    values = {x.name: getattr(f, x.name) for x in fields(f)}
+    values["response_minutes"] = sorted(round(m, 6) for m in f.response_minutes)
+    return values
+
+
+# --- a manager's 业绩 ------------------------------------------------------------------------------------------
+def manager_numbers(bench: Bench, n: int) -> tuple[float, str]:
+    """`业绩` from the 50-rep team's manager through the router (parse, guards, show_numbers, the reply queued),
+    rolled back: seconds and the reply."""
+    router = build_router()
+    with Session(bench.engine) as session:
+        started = time.perf_counter()
+        ctx = Context(session, Outbox(session, NOW.astimezone(UTC)), cast(Any, None), NOW.astimezone(UTC),
+                      HandlerSettings(agent_id=1000002))
+        router.dispatch_command(TextReceived(MANAGER, "业绩", f"bench-{n}", 1000002, NOW.astimezone(UTC)), ctx)
+        elapsed = time.perf_counter() - started
+        reply = session.execute(text("SELECT payload FROM outbox_message WHERE key = :key"),
+                                {"key": f"reply:bench-{n}"}).scalar_one()
+        session.rollback()
+    return elapsed, _payload(reply)["text"]
+
+
+def by_rep_50(bench: Bench) -> float:
+    """kpis.by_rep over the 50 reps for the month, alone: seconds."""
+    with Session(bench.engine) as session:
+        reps = [m.userid for t in teams.all_teams(session) if t.department.id == BIG_TEAM for m in t.reps]
+        started = time.perf_counter()
+        kpis.by_rep(session, reps, Period.month_of(NOW, TZ), now=NOW.astimezone(UTC), tz=TZ)
+        return time.perf_counter() - started
+
+
+def numbers_timings(bench: Bench, repeat: int) -> tuple[list[float], list[float], str]:
+    manager_numbers(bench, 0)  # warm: the router, the parser, the compiled statements
+    by_rep_50(bench)
+    command, alone, reply = [], [], ""
+    for n in range(1, repeat + 1):
+        seconds, reply = manager_numbers(bench, n)
+        command.append(seconds)
+        alone.append(by_rep_50(bench))
+    return command, alone, reply
+
+
+# --- where the time goes -------------------------------------------------------------------------------------
+LABELS = [  # (pattern in the SQL, what it is), the first match wins
+    (r"\bjob_tick\b", "Runner: the tick's row"),
+    (r"FROM stage_change", "digests._moves"),
+    (r"min\(interaction\.at\)", "by_rep: first response (a subquery per new customer)"),
+    (r"interaction\.channel", "by_rep: logged, by channel"),
+    (r"count\(DISTINCT", "by_rep: active days"),
+    (r"FROM deal\b", "by_rep: won and lost"),
+    (r"FROM customer_rep", "by_rep: new customers"),
+    (r"follow_up\.done_at", "by_rep: follow-ups due in the period"),
+    (r"FROM follow_up", "by_rep: overdue now"),
+    (r"FROM target", "targets.for_team"),
+    (r"FROM job_ledger", "ledger.claimed"),
+    (r"INTO job_ledger", "ledger.claim"),
+    (r"INTO outbox_message", "Outbox.add"),
+    (r"FROM (member|department|team_chat)\b", "teams.all_teams"),
+    (r"FROM customer\b", "digests._moves: customers"),
+]
+
+
+def label(statement: str) -> str:
+    sql = " ".join(statement.split())
+    return next((what for pattern, what in LABELS if re.search(pattern, sql)), sql[:40])
+
+
+def server_replay(bench: Bench, executed: list[Executed]) -> dict[str, dict[str, Any]]:
+    """The tick's SELECTs run again under EXPLAIN (ANALYZE, FORMAT JSON), read-only: by label, the server's
+    seconds (planning + execution), the scans and indexes read, and the slowest instance's statement."""
+    found: dict[str, dict[str, Any]] = defaultdict(lambda: {"seconds": 0.0, "count": 0, "scans": Counter(),
+                                                            "slowest": (0.0, None)})
+    with bench.engine.connect() as connection:
+        for e in executed:
+            if not e.statement.lstrip().upper().startswith("SELECT") or "FOR UPDATE" in e.statement:
+                continue
+            plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {e.statement}", e.parameters).scalar()
+            plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]
+            seconds = (plan["Planning Time"] + plan["Execution Time"]) / 1000
+            entry = found[label(e.statement)]
+            entry["seconds"] += seconds
+            entry["count"] += 1
+            entry["scans"].update(_scans(plan["Plan"]))
+            if seconds > entry["slowest"][0]:
+                entry["slowest"] = (seconds, e)
+        connection.rollback()
+    return dict(found)
+
+
+def _scans(node: dict[str, Any]) -> Iterator[str]:
+    """`Index Scan using ix on table`, `Seq Scan on table`: each scan node of a JSON plan."""
+    if "Relation Name" in node or "Index Name" in node:
+        using = f" using {node['Index Name']}" if "Index Name" in node else ""
+        yield f"{node['Node Type']}{using}" + (f" on {node['Relation Name']}" if "Relation Name" in node else "")
+    for child in node.get("Plans", []):
+        yield from _scans(child)
+
+
+def explain(bench: Bench, executed: Executed) -> list[str]:
+    """EXPLAIN (ANALYZE, BUFFERS) of one statement; long array literals are cut short."""
+    with bench.engine.connect() as connection:
+        plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {executed.statement}",
+                                          executed.parameters).scalars().all()
+        connection.rollback()
+    return [re.sub(r"'\{[^}]{60,}\}'", "'{…}'", line) for line in plan]
+
+
+def breakdown(bench: Bench, *, plans: int = 0) -> tuple[float, list[Executed], dict[str, dict[str, Any]]]:
+    """One recorded tick, its statements replayed in the server, a table by label; with `plans`, the plans of
+    the `plans` heaviest labels' slowest statements."""
+    elapsed, executed = bench.recorded_tick()
+    server = server_replay(bench, executed)
+    driver: dict[str, list[float]] = defaultdict(list)
+    for e in executed:
+        driver[label(e.statement)].append(e.seconds)
+    print(f"\none recorded tick: {elapsed:.2f} s, {len(executed):,} statements; by kind of statement, the driver's "
+          "seconds (round trip included) and the server's (the SELECTs replayed under EXPLAIN ANALYZE):")
+    print("| statement | count | driver s | server s | what it read (scans in the replay) |\n|---|---|---|---|---|")
+    for what, seconds in sorted(driver.items(), key=lambda pair: -sum(pair[1])):
+        s = server.get(what)
+        scans = "; ".join(f"{scan} ×{n}" for scan, n in s["scans"].most_common(4)) if s else "—"
+        print(f"| {what} | {len(seconds):,} | {sum(seconds):.2f} | {s['seconds']:.2f} | {scans} |" if s else
+              f"| {what} | {len(seconds):,} | {sum(seconds):.2f} | — | — |")
+    in_driver = sum(e.seconds for e in executed)
+    print(f"| all statements | {len(executed):,} | {in_driver:.2f} | {sum(s['seconds'] for s in server.values()):.2f} "
+          f"| |\n| Python outside statements (ORM, SQL compilation, texts, commits) | | "
+          f"{elapsed - in_driver:.2f} | | |")
+    heaviest = sorted(server.items(), key=lambda pair: -pair[1]["seconds"])[:plans]
+    for what, s in heaviest:
+        seconds, statement = s["slowest"]
+        print(f"\nEXPLAIN (ANALYZE, BUFFERS) of the slowest `{what}` ({seconds * 1000:.1f} ms in the replay; "
+              f"{s['count']:,} a tick, {s['seconds']:.2f} s in all):")
+        print("\n".join(f"    {line}" for line in explain(bench, statement)))
+    return elapsed, executed, server
+
+
+# --- peak memory, in a fresh process -------------------------------------------------------------------------
+def memory_child(schema: str) -> int:
+    """Run in a fresh process (`--memory-child SCHEMA`): one tick, then print its RSS figures as JSON."""
+    engine = make_engine(POSTGRES_URL, schema=schema)
+    bench = Bench(engine, schema=schema)
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    elapsed, summary = bench.tick()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"before_mb": before, "peak_mb": peak, "seconds": elapsed, "summary": summary}))
+    engine.dispose()
+    return 0
+
+
+def peak_memory(bench: Bench) -> dict[str, Any]:
+    bench.reset()
+    done = subprocess.run([sys.executable, "-m", "bench.digests", "--memory-child", bench.schema],
+                          capture_output=True, text=True, env={**os.environ, "SCRM_BENCH_POSTGRES_URL": POSTGRES_URL})
+    if done.returncode != 0:
+        raise RuntimeError(f"the memory child failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- candidate indexes ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Candidate:
+    name: str
+    table: str
+    ddl: str
+    why: str
+
+
+CANDIDATES = [
+    Candidate("bench_ix_interaction_rep_at", "interaction",
+              "CREATE INDEX bench_ix_interaction_rep_at ON interaction (userid, at) INCLUDE (kind, channel)",
+              "by_rep's logged and active-days queries: a range of `at` per rep, read from the index alone"),
+    Candidate("bench_ix_stage_change_rep_at", "stage_change",
+              "CREATE INDEX bench_ix_stage_change_rep_at ON stage_change (userid, at)",
+              "digests._moves: the team's stage moves today (stage_change has only a deal_id index)"),
+    Candidate("bench_ix_follow_up_rep_due", "follow_up",
+              "CREATE INDEX bench_ix_follow_up_rep_due ON follow_up (userid, due_at) INCLUDE (status, done_at)",
+              "by_rep's follow-ups due in the period: a range of due_at per rep, from the index alone"),
+    Candidate("bench_ix_customer_rep_rep_added", "customer_rep",
+              "CREATE INDEX bench_ix_customer_rep_rep_added ON customer_rep (userid, added_at)",
+              "by_rep's new customers and first response: a range of added_at per rep"),
+    Candidate("bench_ix_deal_rep_closed", "deal",
+              "CREATE INDEX bench_ix_deal_rep_closed ON deal (userid, closed_at) INCLUDE (status, amount)",
+              "by_rep's won and lost: a range of closed_at per rep"),
+]
+
+
+def create_candidate(bench: Bench, candidate: Candidate) -> tuple[float, int]:
+    """Build one candidate index in the bench schema, ANALYZE its table: seconds and the index's bytes."""
+    started = time.perf_counter()
+    with bench.engine.begin() as connection:
+        connection.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
+        connection.execute(text(candidate.ddl))
+    vacuum(bench.engine, candidate.table, analyze=True)
+    with bench.engine.connect() as connection:
+        size = connection.execute(text("SELECT pg_relation_size(:name::regclass)"), {"name": candidate.name}).scalar_one()
+    return time.perf_counter() - started, size
+
+
+# --- the run -------------------------------------------------------------------------------------------------
+@dataclass
+class Measured:
+    """One index set's figures."""
+
+    what: str
+    ticks: list[float] = field(default_factory=list)
+    naive_sample: list[float] = field(default_factory=list)  # seconds for the sampled teams
+    naive_full: float | None = None  # seconds for all teams, when run
+    numbers: list[float] = field(default_factory=list)  # 业绩 through the router
+    by_rep_50: list[float] = field(default_factory=list)
+
+    @property
+    def tick(self) -> float:
+        return statistics.median(self.ticks)
+
+    def naive(self, scale: float) -> float:
+        """The naive loop over all teams: measured when it was, else the sample's median extrapolated."""
+        return self.naive_full if self.naive_full is not None else statistics.median(self.naive_sample) * scale
+
+
+def measure(bench: Bench, what: str, sample: list[teams.Team], scale: float, *, repeat: int, naive_repeat: int,
+            budget: float, numbers_repeat: int = 21) -> Measured:
+    """Ticks and naive samples interleaved; the naive loop on all teams when the sample says it fits the
+    budget; then 业绩."""
+    m = Measured(what)
+    for n in range(max(repeat, naive_repeat)):
+        if n < repeat:
+            m.ticks.append(bench.tick()[0])
+        if n < naive_repeat:
+            m.naive_sample.append(naive_digest(bench, sample)[0])
+    estimate = statistics.median(m.naive_sample) * scale
+    if estimate <= budget and scale > 1:
+        m.naive_full = naive_digest(bench, bench.all_teams())[0]
+    m.numbers, m.by_rep_50, _ = numbers_timings(bench, numbers_repeat)
+    naive = (f"{m.naive_full:.1f} s measured on all teams (the sample extrapolated: {estimate:.1f} s)"
+             if m.naive_full is not None else f"{estimate:.1f} s extrapolated from the sample")
+    print(f"[{what}] tick {_spread(m.ticks)} s; naive sample {_spread(m.naive_sample)} s → all teams {naive}; "
+          f"ratio {m.naive(scale) / m.tick:.1f}×; 业绩 {_spread(m.numbers, 1000)} ms, "
+          f"by_rep alone {_spread(m.by_rep_50, 1000)} ms", flush=True)
+    return m
+
+
+def _spread(values: list[float], unit: float = 1.0) -> str:
+    digits = 1 if unit > 1 else 2
+    return (f"{statistics.median(values) * unit:.{digits}f} ({min(values) * unit:.{digits}f}–"
+            f"{max(values) * unit:.{digits}f})")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="timed digest ticks per index set (default 5)")
+    parser.add_argument("--naive-repeat", type=int, default=3, help="timed naive samples per index set (default 3)")
+    parser.add_argument("--baseline-teams", type=int, default=50,
+                        help="teams in the naive loop's sample, spread evenly (default 50 of 500)")
+    parser.add_argument("--baseline-budget", type=float, default=300.0,
+                        help="run the naive loop on all teams too when the sample estimates it under this many "
+                             "seconds (default 300)")
+    parser.add_argument("--scale", type=float, default=1.0, help="the company's size, 1.0 = 10,000 reps (default)")
+    parser.add_argument("--no-candidates", action="store_true", help="skip the candidate indexes")
+    parser.add_argument("--memory-child", metavar="SCHEMA", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.memory_child:
+        return memory_child(args.memory_child)
+    reason = reachable(POSTGRES_URL)
+    if reason:
+        print(f"bench.digests needs PostgreSQL at {POSTGRES_URL} (or SCRM_BENCH_POSTGRES_URL): {reason}")
+        return 2
+    print(describe_machine())
+    company = Company() if args.scale == 1.0 else Company.scaled(args.scale)
+    with postgres_database() as database:
+        engine = make_engine(database.url, schema=database.schema)
+        try:
+            started = time.perf_counter()
+            print(f"generating in schema {database.schema}: {company}", flush=True)
+            counts = generate(engine, company, say=lambda line: print(line, flush=True))
+            print(f"generated in {time.perf_counter() - started:.0f} s: "
+                  + ", ".join(f"{table} {n:,}" for table, n in counts.items()))
+            return report(Bench(engine, schema=cast(str, database.schema)), company, args)
+        finally:
+            engine.dispose()
+
+
+def report(bench: Bench, company: Company, args: argparse.Namespace) -> int:
+    profile = data_profile(bench.engine)
+    print(f"at {NOW:%Y-%m-%d %H:%M} Asia/Shanghai: " + ", ".join(f"{what} {n:,}" for what, n in profile.items()))
+    all_teams = bench.all_teams()
+    step = max(1, len(all_teams) // args.baseline_teams)
+    sample = [t for t in all_teams[1::step] if t.department.id != BIG_TEAM][:args.baseline_teams]
+    sample_reps = sum(len(t.reps) for t in sample)
+    scale = sum(len(t.reps) for t in all_teams) / sample_reps
+    print(f"{len(all_teams)} teams, {sum(len(t.reps) for t in all_teams):,} reps; the naive loop's sample: "
+          f"{len(sample)} teams (every {step}th), {sample_reps} reps, extrapolated ×{scale:.2f} by reps")
+
+    warm, summary = bench.tick()  # warms the caches; its texts are checked against the naive loop's
+    sent = bench.sent_texts()
+    _, naive_texts = naive_digest(bench, sample)
+    same = sum(sent.get(d) == t for d, t in naive_texts.items())
+    print(f"\nwarm-up tick: {warm:.2f} s, {summary}; {len(sent)} digests queued for {len(all_teams)} teams")
+    print(f"check: the naive loop's text equals the queued digest for {same} of {len(naive_texts)} sampled teams")
+    for d, t in naive_texts.items():
+        if sent.get(d) != t:
+            print(f"  team {d} differs:\n  queued: {sent.get(d)!r}\n  naive:  {t!r}")
+            break
+    checked, differences = compare_figures(bench, sample[:10])
+    print(f"check: by_rep against the naive figures, {checked} rep-periods (10 teams, day and month): "
+          f"{len(differences)} differ" + "".join(f"\n  {d}" for d in differences[:5]))
+    print(f"an example digest (team {sample[0].department.id}):\n" + "\n".join(
+        f"    {line}" for line in sent[sample[0].department.id].splitlines()))
+
+    results = [measure(bench, "the product's indexes (as migrated)", sample, scale, repeat=args.repeat,
+                       naive_repeat=args.naive_repeat, budget=args.baseline_budget)]
+    _, reply = manager_numbers(bench, 999)
+    print(f"业绩 of {MANAGER} (team {BIG_TEAM}, 50 reps):\n" + "\n".join(f"    {line}" for line in reply.splitlines()))
+    memory = {results[0].what: peak_memory(bench)}
+    print(f"peak RSS of a fresh process running one tick: {memory[results[0].what]['peak_mb']:.0f} MB "
+          f"({memory[results[0].what]['before_mb']:.0f} MB before the tick; the tick "
+          f"{memory[results[0].what]['seconds']:.2f} s)")
+    breakdown(bench, plans=6)
+
+    if not args.no_candidates:
+        print("\ncandidate indexes, created in the bench schema only, one after another (cumulative):")
+        for candidate in CANDIDATES:
+            seconds, size = create_candidate(bench, candidate)
+            print(f"\n+ {candidate.ddl}  ({size / 2**20:.0f} MB, built in {seconds:.0f} s): {candidate.why}")
+            results.append(measure(bench, f"+ {candidate.name}", sample, scale, repeat=args.repeat,
+                                   naive_repeat=args.naive_repeat, budget=args.baseline_budget))
+        memory[results[-1].what] = peak_memory(bench)
+        print(f"peak RSS with all candidates: {memory[results[-1].what]['peak_mb']:.0f} MB")
+        breakdown(bench, plans=6)
+
+    print(f"\nsummary: medians; the naive loop over all {len(all_teams)} teams "
+          f"({'measured' if results[0].naive_full is not None else 'extrapolated from the sample'})")
+    print("| indexes | digest tick s | naive loop s | ratio | 业绩 (50 reps) ms | by_rep alone ms |\n|---|---|---|---|---|---|")
+    for m in results:
+        print(f"| {m.what} | {_spread(m.ticks)} | {m.naive(scale):.1f} | {m.naive(scale) / m.tick:.1f}× | "
+              f"{_spread(m.numbers, 1000)} | {_spread(m.by_rep_50, 1000)} |")
+    for m in (results[0], results[-1]) if len(results) > 1 else (results[0],):
+        peak = memory.get(m.what, {}).get("peak_mb")
+        print(f"\nGoals with {m.what}: digest under {DIGEST_GOAL_S:.0f} s: "
+              f"{'met' if m.tick < DIGEST_GOAL_S else 'MISSED'} ({m.tick:.2f} s); ≥ {RATIO_GOAL:.0f}× the naive loop: "
+              f"{'met' if m.naive(scale) / m.tick >= RATIO_GOAL else 'MISSED'} ({m.naive(scale) / m.tick:.1f}×); "
+              f"peak memory under {MEMORY_GOAL_MB:.0f} MB: "
+              + (f"{'met' if peak < MEMORY_GOAL_MB else 'MISSED'} ({peak:.0f} MB)" if peak else "not measured")
+              + f"; 业绩 under {NUMBERS_GOAL_MS:.0f} ms: "
+              f"{'met' if statistics.median(m.numbers) * 1000 < NUMBERS_GOAL_MS else 'MISSED'} "
+              f"({statistics.median(m.numbers) * 1000:.1f} ms)")
+    return 0 if same == len(naive_texts) and not differences else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

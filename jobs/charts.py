@@ -1,0 +1,66 @@
+"""The digest's chart: the month's won amount day by day, adding up, against the target. A PNG for the group chat.
+
+Chinese labels need a CJK font (the setup installs WenQuanYi Micro Hei where it can). Without one, matplotlib
+draws boxes and warns "Glyph … missing": we never send that. The digest goes without its chart and the log
+says why, once.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import warnings
+from datetime import date
+from decimal import Decimal
+from functools import cache
+
+from matplotlib import font_manager, rc_context
+from matplotlib.figure import Figure
+
+from jobs import texts
+
+log = logging.getLogger(__name__)
+CJK_FONTS = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC")
+WAN = Decimal(10_000)
+
+
+@cache
+def cjk_font() -> str | None:
+    """The first CJK font matplotlib can use, or None (logged once)."""
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((name for name in CJK_FONTS if name in installed), None)
+    if found is None:
+        log.warning("no CJK font for charts (install fonts-wqy-microhei or fonts-noto-cjk): digests go without them")
+    return found
+
+
+def month_trend(title: str, days: list[date], won: dict[date, Decimal], target: Decimal | None,
+                today: date, *, font: str | None = None) -> bytes | None:
+    """Bars of each day's won amount and the running total (万) up to today, with the target as a line."""
+    font = font or cjk_font()
+    if font is None:
+        return None
+    shown = [d for d in days if d <= today]
+    daily = [float(won.get(d, 0) / WAN) for d in shown]
+    running = [sum(daily[: n + 1]) for n in range(len(daily))]
+    with rc_context({"font.sans-serif": [font], "font.family": "sans-serif", "axes.unicode_minus": False}), \
+            warnings.catch_warnings():
+        warnings.simplefilter("error")  # a missing glyph is an error: never a chart of boxes
+        try:
+            figure = Figure(figsize=(8, 4.5), dpi=100)
+            axes = figure.subplots()
+            axes.bar([d.day for d in shown], daily, color="#7fb3d5", label=texts.CHART_DAILY)
+            axes.plot([d.day for d in shown], running, color="#c0392b", marker="o", label=texts.CHART_RUNNING)
+            if target:
+                axes.axhline(float(target / WAN), color="#27ae60", linestyle="--", label=texts.CHART_TARGET)
+            axes.set_xlim(0.5, days[-1].day + 0.5)
+            axes.set_title(title)
+            axes.set_xlabel(texts.CHART_X)
+            axes.set_ylabel(texts.CHART_Y)
+            axes.legend(loc="upper left")
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="png", bbox_inches="tight")
+        except UserWarning as warning:
+            log.warning("chart not drawn (%s): the digest goes without it", warning)
+            return None
+    return buffer.getvalue()
