@@ -53,11 +53,13 @@ class Settings(DatabaseSettings):
     scrm_schedule_daily_digest: str = DEFAULT_SCHEDULES["daily-digest"]
     scrm_schedule_weekly_digest: str = DEFAULT_SCHEDULES["weekly-digest"]
     scrm_schedule_honor_board: str = DEFAULT_SCHEDULES["honor-board"]
+    scrm_schedule_tiers: str = DEFAULT_SCHEDULES["tiers"]
     scrm_honor_titles: str = "won_amount,on_time,new_customers"
     scrm_big_deal_amount: Decimal = Field(default=Decimal(100_000), gt=0)
     scrm_job_grace_minutes: int = Field(default=30, ge=1, le=1440)
     scrm_quiet_hours: str = "21:00-08:00"
     scrm_escalate_after: str = "next_working_day"
+    scrm_escalate_after_a: str = "4h"
     scrm_alert_silent_days: int = Field(default=2, ge=1, le=60)
     scrm_alert_overdue_share: float = Field(default=0.3, gt=0, lt=1)
     scrm_alert_overdue_jump: float = Field(default=2.0, ge=1)
@@ -110,7 +112,8 @@ class Settings(DatabaseSettings):
         return ",".join(funnel.parse_stages(value))
 
     @field_validator("scrm_schedule_reminders", "scrm_schedule_escalation", "scrm_schedule_anomalies",
-                     "scrm_schedule_daily_digest", "scrm_schedule_weekly_digest", "scrm_schedule_honor_board")
+                     "scrm_schedule_daily_digest", "scrm_schedule_weekly_digest", "scrm_schedule_honor_board",
+                     "scrm_schedule_tiers")
     @classmethod
     def _cron(cls, value: str) -> str:
         schedule.trigger(value, ZoneInfo("UTC"))  # raises ValueError naming what is wrong
@@ -131,7 +134,7 @@ class Settings(DatabaseSettings):
         _quiet(value)
         return value.strip()
 
-    @field_validator("scrm_escalate_after")
+    @field_validator("scrm_escalate_after", "scrm_escalate_after_a")
     @classmethod
     def _escalate_after(cls, value: str) -> str:
         if not follow_ups.valid_rule(value):
@@ -165,7 +168,8 @@ class Settings(DatabaseSettings):
             timezone=self.timezone,
             schedules={name: getattr(self, f"scrm_schedule_{name.replace('-', '_')}") for name in DEFAULT_SCHEDULES},
             grace=timedelta(minutes=self.scrm_job_grace_minutes), quiet_start=quiet_start, quiet_end=quiet_end,
-            escalate_after=self.scrm_escalate_after, silent_days=self.scrm_alert_silent_days,
+            escalate_after=self.scrm_escalate_after, escalate_after_a=self.scrm_escalate_after_a,
+            silent_days=self.scrm_alert_silent_days,
             overdue_share=self.scrm_alert_overdue_share, overdue_jump=self.scrm_alert_overdue_jump,
             deletions_per_day=self.scrm_alert_deletions, stages=self.stages,
             stage_limits=funnel.parse_limits(self.scrm_stage_limits, self.stages) if self.scrm_stage_limits

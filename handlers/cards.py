@@ -31,6 +31,9 @@ def show_card(cmd: Command, ctx: Context) -> None:
     current = next((d for d in reversed(mine) if d.status == "open"), mine[-1] if mine else None)
     lines.append(texts.CARD_STAGE.format(stage=current.stage, days=deals.days_in_stage(ctx.session, current, now=ctx.now))
                  if current else texts.CARD_NO_DEAL)
+    relation = customers.relation(ctx.session, customer.external_userid, cmd.userid)
+    if relation is not None and relation.tier:
+        lines.append(texts.CARD_TIER.format(tier=relation.tier, meaning=texts.TIER_MEANING[relation.tier]))
     own_tags = [f"{t.group_name}:{t.tag_name}" for t in tags.of_customer(ctx.session, customer.external_userid)
                 if t.userid == cmd.userid]
     if own_tags:

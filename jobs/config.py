@@ -21,6 +21,7 @@ DEFAULT_SCHEDULES = {
     "daily-digest": "0 18 * * *",  # the hour the issue asks for; working days are checked inside
     "weekly-digest": "13 9 * * 1",  # Monday morning
     "honor-board": "10 18 * * *",
+    "tiers": "17 2 * * *",
 }
 
 
@@ -32,6 +33,7 @@ class JobSettings:
     quiet_start: time = time(21, 0)  # reminders wait from here ...
     quiet_end: time = time(8, 0)  # ... to here, and over days off, then arrive as one morning list
     escalate_after: str = "next_working_day"  # open this long after due → the manager hears (or 4h, 2d)
+    escalate_after_a: str = "4h"  # sooner for an A-tier customer
     escalation_lookback: timedelta = timedelta(days=30)  # older open follow-ups are not escalated any more
     silent_days: int = 2  # working days without anything logged
     overdue_share: float = 0.3  # a rep's late share this week above this …

@@ -16,7 +16,7 @@ import logging
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import and_, exists, or_, update
 from sqlmodel import Session, col, select
 
 from jobs import texts
@@ -25,7 +25,7 @@ from scrm import follow_ups, ledger, members
 from scrm.customers import label
 from scrm.dates import format_day, format_when, midnight
 from scrm.db import among
-from scrm.models import Customer, FollowUp, Member
+from scrm.models import Customer, CustomerRep, FollowUp, Member
 from scrm.outbox import AppText, Outbox
 
 NAME = "escalation"
@@ -49,16 +49,21 @@ def run(run: Run) -> Done:
     return Done(f"{escalated} overdue follow-ups escalated to {sent} managers", sent)
 
 
-def cutoff(run: Run) -> datetime:
-    """Follow-ups due before this are escalated now."""
-    if (delay := follow_ups.rule_delay(run.settings.escalate_after)) is not None:
+def cutoff(run: Run, tier: str = "") -> datetime:
+    """Follow-ups due before this are escalated now (for an A-tier customer, SCRM_ESCALATE_AFTER_A)."""
+    rule = run.settings.escalate_after_a if tier == "A" else run.settings.escalate_after
+    if (delay := follow_ups.rule_delay(rule)) is not None:
         return run.now - delay
     # next_working_day: due on a day whose next working day has ended, i.e. before the last working day.
     return midnight(run.calendar.last_working_day_before(run.local.date()), run.settings.timezone)
 
 
 def _overdue(run: Run):
-    return (FollowUp.status == "open", col(FollowUp.escalated_at).is_(None), col(FollowUp.due_at) < cutoff(run),
+    """Open, not escalated, past the cutoff (an A-tier customer's sooner), within the lookback."""
+    tier_a = exists().where(CustomerRep.userid == FollowUp.userid, CustomerRep.external_userid == FollowUp.external_userid,
+                            CustomerRep.tier == "A")
+    return (FollowUp.status == "open", col(FollowUp.escalated_at).is_(None),
+            or_(col(FollowUp.due_at) < cutoff(run), and_(col(FollowUp.due_at) < cutoff(run, tier="A"), tier_a)),
             col(FollowUp.due_at) >= run.now - run.settings.escalation_lookback)
 
 

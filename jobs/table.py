@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from jobs import anomalies, digests, escalation, honor_board, reminders
+from jobs import anomalies, digests, escalation, honor_board, reminders, tiering
 from jobs.config import Done, Run
 
 
@@ -23,4 +23,5 @@ JOBS = {job.name: job for job in (
     Job(digests.DAILY, digests.daily, "each team's day and month so far, in its group chat"),
     Job(digests.WEEKLY, digests.weekly, "last week per rep against the week before, in each team's group chat"),
     Job(honor_board.NAME, honor_board.run, "the day's (week's, month's) champions, in each team's group chat"),
+    Job(tiering.NAME, tiering.run, "every customer's A/B/C tier from value, recency and engagement"),
 )}

@@ -112,6 +112,7 @@ class CustomerRep(SQLModel, table=True):
     add_way: int | None = None
     added_at: datetime | None = _when(nullable=True)
     remark_corp_name: str = Field(default="", max_length=128)
+    tier: str = Field(default="", max_length=1)  # A, B or C (scrm/tiers.py), recomputed daily
     updated_at: datetime = _when()
 
 

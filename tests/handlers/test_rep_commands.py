@@ -140,6 +140,11 @@ def test_the_customer_card_and_my_numbers(chat):
     assert card.startswith("【张建国】华为技术有限公司\n阶段：成交") and "成交记录：\n· 11月24日（周二）成交 5万" in card
     assert "电话：电话沟通了报价" in card
     assert "标签：渠道:官网" in chat.say("李雪梅")  # a bare name is a card too
+    from scrm import tiers
+
+    with chat.services.store.transaction() as session:
+        tiers.recompute(session, now=chat.clock.now(), stages=chat.services.settings.stages)
+    assert "等级：B（正常跟进）" in chat.say("查 华为")  # won 5万 (2) + talked today (3) + one follow-up (1)
     numbers = chat.say("业绩")
     assert "成交金额：5万（1 单）" in numbers and "跟进：1 次" in numbers and "团队排名：第 1/2" in numbers
 

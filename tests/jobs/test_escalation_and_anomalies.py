@@ -160,3 +160,13 @@ def test_deletions_on_a_make_up_saturday_before_a_long_holiday_are_still_reporte
     runner(team, clock, silent_days=60).run("anomalies", at("2026-02-24 09:07"))
     [(_, text)] = sent(team)
     assert "李四：2月14日（周六）有 3 位客户删除了 TA" in text
+
+
+def test_an_a_tier_customers_follow_up_is_escalated_sooner(team, clock):
+    plan(team, "wmChen", "zhangsan", "2026-12-02 09:00", "大客户回访")
+    plan(team, "wmZhang", "zhangsan", "2026-12-02 09:00", "普通回访")
+    with team.transaction() as session:
+        customers.relation(session, "wmChen", "zhangsan").tier = "A"
+    runner(team, clock).run("escalation", at("2026-12-02 13:07"))  # 4 hours later
+    [(to, text)] = sent(team)
+    assert to == "wangwu" and "大客户回访" in text and "普通回访" not in text
