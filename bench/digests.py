@@ -35,9 +35,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import re
-import resource
 import statistics
 import subprocess
 import sys
@@ -116,8 +114,9 @@ class Company:
 
 # --- the generator -------------------------------------------------------------------------------------------
 # Everything is computed in the server from generate_series, deterministically (no random()). Rows are made in
-# time order, as a table that has been in use holds them: row i of n sits at i/n of its time span, and rep
-# i % reps owns it. Times fall in local working hours (08:00–18:00 for logged follow-ups, customers and deals,
+# time order, as a table that has been in use holds them: row i of n sits at i/n of its time span. Customer c
+# belongs to rep c % reps (100 each); logged follow-ups, follow-ups and deals go to a rep drawn by hashing i, so
+# a rep's day varies as a real one does (about 2.7 logged a day on average, some days none, some 8). Times fall in local working hours (08:00–18:00 for logged follow-ups, customers and deals,
 # 09:00–18:00 for follow-ups due), so today's rows all lie before the bench's 18:00.
 def _at(index: str, count: str, days: int, base: str, start_hour: int = 8, hours: int = 10) -> str:
     """SQL for the time of row `index` of `count` spread over `days` local days from `base` (a local midnight,
@@ -128,6 +127,7 @@ def _at(index: str, count: str, days: int, base: str, start_hour: int = 8, hours
 
 REP = "'rep' || lpad(({n})::text, 5, '0')"  # rep00001 … rep10000
 CUSTOMER = "'wm' || lpad(({c})::text, 7, '0')"  # customer c belongs to rep c % reps, its (c / reps)th
+RANDOM_REP = "(hashint8(i) & 2147483647) % :reps"  # the rep of row i: scattered, so reps' days differ
 TEAM_OF = "CASE WHEN n <= :big THEN 2 ELSE 3 + ((n - :big - 1) * (:teams - 1)) / (:reps - :big) END"
 STAGES = "ARRAY['初次接触', '需求确认', '方案报价', '谈判']"
 CHANNELS = "ARRAY['微信', '微信', '微信', '微信', '微信', '微信', '微信', '微信', '电话', '电话', '电话', '电话', " \
@@ -170,10 +170,9 @@ INTERACTIONS = f"""
     SELECT {CUSTOMER.format(c='k * :reps + r')}, {REP.format(n='r + 1')}, 'follow_up',
            ({CHANNELS})[1 + (j * 7 + r * 3) % 20], '跟进记录', at
     FROM (SELECT r, j, at, CASE WHEN j % 3 = 0 THEN newest ELSE (j * 7919 + r) % (newest + 1) END AS k
-          FROM (SELECT i % :reps AS r, i / :reps AS j,
-                       least(greatest(i * :customers / :interactions - i % :reps, 0) / :reps, :per_rep - 1) AS newest,
-                       {_at('i', ':interactions', 365, ':day0')} AS at
-                FROM generate_series(CAST(:lo AS bigint), :hi - 1) AS i) AS numbered) AS rows"""
+          FROM (SELECT r, j, at, least(greatest(i * :customers / :interactions - r, 0) / :reps, :per_rep - 1) AS newest
+                FROM (SELECT i, {RANDOM_REP} AS r, i / :reps AS j, {_at('i', ':interactions', 365, ':day0')} AS at
+                      FROM generate_series(CAST(:lo AS bigint), :hi - 1) AS i) AS timed) AS numbered) AS rows"""
 # 100 a rep, due over 60 days either side of now. Past due: 80 % done (early or up to 6 h late), 15 % still
 # open (overdue), 5 % replaced; due later: 94 % open, 3 % done early, 3 % replaced.
 FOLLOW_UPS = f"""
@@ -187,9 +186,9 @@ FOLLOW_UPS = f"""
                                                       ELSE 'done' END
                                  ELSE CASE WHEN h < 3 THEN 'done' WHEN h < 6 THEN 'replaced' ELSE 'open' END
                             END AS status
-          FROM (SELECT i % :reps AS r, i / :reps AS j, (i / :reps * 7 + i % :reps * 11) % 100 AS h,
-                       {_at('i', ':follow_ups', 120, ':due0', 9, 9)} AS due
-                FROM generate_series(CAST(:lo AS bigint), :hi - 1) AS i) AS numbered) AS rows"""
+          FROM (SELECT r, j, due, (j * 7 + r * 11) % 100 AS h
+                FROM (SELECT {RANDOM_REP} AS r, i / :reps AS j, {_at('i', ':follow_ups', 120, ':due0', 9, 9)} AS due
+                      FROM generate_series(CAST(:lo AS bigint), :hi - 1) AS i) AS timed) AS numbered) AS rows"""
 # 20 a rep, opened over the last 425 days, each closing 1–60 days after it opened: closed by now, 40 % won and
 # 50 % lost (10 % still open, stalled); not yet due to close: open, in one of the four open stages.
 DEALS = f"""
@@ -202,9 +201,9 @@ DEALS = f"""
     FROM (SELECT i, r, j, opened, closes,
                  CASE WHEN closes > :now OR h = 9 THEN 'open' WHEN h < 4 THEN 'won' ELSE 'lost' END AS status
           FROM (SELECT i, r, j, h, opened, opened + ((j * 31 + r) % 60 + 1) * interval '1 day' AS closes
-                FROM (SELECT i, i % :reps AS r, i / :reps AS j, (i / :reps * 7 + i % :reps * 3) % 10 AS h,
-                             {_at('i', ':deals', 425, ':deal0')} AS opened
-                      FROM generate_series(0::bigint, :deals - 1) AS i) AS numbered) AS timed) AS rows"""
+                FROM (SELECT i, r, j, (j * 7 + r * 3) % 10 AS h, opened
+                      FROM (SELECT i, {RANDOM_REP} AS r, i / :reps AS j, {_at('i', ':deals', 425, ':deal0')} AS opened
+                            FROM generate_series(0::bigint, :deals - 1) AS i) AS drawn) AS numbered) AS timed) AS rows"""
 # A deal's moves: from nothing into the first stage when opened, on through the open stages it reached at even
 # intervals up to its close (or up to now), then into 成交 or 流失 when it closed.
 STAGE_CHANGES = f"""
@@ -691,30 +690,45 @@ def breakdown(bench: Bench, *, plans: int = 0) -> tuple[float, list[Executed], d
 
 
 # --- peak memory, in a fresh process -------------------------------------------------------------------------
-def memory_child(schema: str, *, charts: bool) -> int:
-    """Run in a fresh process (`--memory-child SCHEMA`): one tick, then print its RSS figures as JSON."""
-    engine = make_engine(POSTGRES_URL, schema=schema)
-    bench = Bench(engine, schema=schema)
-    with engine.connect() as connection:
-        connection.execute(text("SELECT 1"))
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    elapsed, summary, drawing = bench.tick(charts=charts)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"before_mb": before, "peak_mb": peak, "seconds": elapsed, "drawing": drawing,
-                      "summary": summary}))
-    engine.dispose()
-    return 0
+MEMORY_CHILD = """
+import json, resource, sys, time
+from datetime import datetime
+from jobs import digests
+from jobs.config import JobSettings
+from jobs.runner import Runner
+from scrm.clock import FrozenClock
+from scrm.db import Store, make_engine
+
+url, schema, drawn, now = sys.argv[1], sys.argv[2], sys.argv[3] == "charts", datetime.fromisoformat(sys.argv[4])
+if not drawn:
+    try:
+        from jobs import charts
+        charts.cjk_font = lambda: None  # as on a machine without a CJK font
+    except ImportError:
+        pass
+store = Store(make_engine(url, schema=schema))
+store.ping()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+started = time.perf_counter()
+result = Runner(store, JobSettings(), FrozenClock(now)).run(digests.DAILY, now)
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"before_mb": before, "peak_mb": peak, "seconds": seconds, "status": result.status}))
+"""
 
 
 def peak_memory(bench: Bench, *, charts: bool) -> dict[str, Any]:
-    """Peak RSS of a fresh process (imports, engine, one tick): the generator's memory does not count."""
+    """Peak RSS (ru_maxrss) of a fresh process that imports what the scheduler imports, connects and runs one
+    tick (MEMORY_CHILD): the generator's and the bench's memory do not count."""
     bench.reset()
-    done = subprocess.run([sys.executable, "-m", "bench.digests", "--memory-child", bench.schema]
-                          + ([] if charts else ["--no-charts"]), capture_output=True, text=True,
-                          env={**os.environ, "SCRM_BENCH_POSTGRES_URL": POSTGRES_URL})
+    done = subprocess.run([sys.executable, "-c", MEMORY_CHILD, POSTGRES_URL, bench.schema,
+                           "charts" if charts else "none", NOW.isoformat()], capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"the memory child failed: {done.stderr[-2000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    if result["status"] != "done":
+        raise RuntimeError(f"the memory child's tick: {result['status']}")
+    return result
 
 
 # --- candidate indexes ---------------------------------------------------------------------------------------
@@ -753,7 +767,7 @@ def create_candidate(bench: Bench, candidate: Candidate) -> tuple[float, int]:
         connection.execute(text(candidate.ddl))
     vacuum(bench.engine, candidate.table, analyze=True)
     with bench.engine.connect() as connection:
-        size = connection.execute(text("SELECT pg_relation_size(:name::regclass)"), {"name": candidate.name}).scalar_one()
+        size = connection.execute(text("SELECT pg_relation_size(to_regclass(:name))"), {"name": candidate.name}).scalar_one()
     return time.perf_counter() - started, size
 
 
@@ -828,11 +842,7 @@ def main(argv: list[str] | None = None) -> int:
                              "seconds (default 300)")
     parser.add_argument("--scale", type=float, default=1.0, help="the company's size, 1.0 = 10,000 reps (default)")
     parser.add_argument("--no-candidates", action="store_true", help="skip the candidate indexes")
-    parser.add_argument("--memory-child", metavar="SCHEMA", help=argparse.SUPPRESS)
-    parser.add_argument("--no-charts", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.memory_child:
-        return memory_child(args.memory_child, charts=not args.no_charts)
     reason = reachable(POSTGRES_URL)
     if reason:
         print(f"bench.digests needs PostgreSQL at {POSTGRES_URL} (or SCRM_BENCH_POSTGRES_URL): {reason}")
@@ -933,7 +943,8 @@ def _verdict(met: bool) -> str:
 def _print_memory(runs: dict[bool, dict[str, Any]]) -> None:
     for charts, r in runs.items():
         print(f"peak RSS of a fresh process running one tick {'with' if charts else 'without'} charts: "
-              f"{r['peak_mb']:.0f} MB ({r['before_mb']:.0f} MB after imports and connecting; the tick {r['seconds']:.2f} s)")
+              f"{r['peak_mb']:.0f} MB ({r['before_mb']:.0f} MB after its imports and connecting; the tick "
+              f"{r['seconds']:.2f} s)")
 
 
 if __name__ == "__main__":

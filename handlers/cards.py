@@ -197,6 +197,46 @@ def show_board(cmd: Command, ctx: Context) -> None:
     reply(cmd, ctx, "\n".join([title, *lines]) if lines else texts.BOARD_EMPTY.format(period=period.label))
 
 
+@router.command(Intent.CHANNELS, help="渠道（主管）")
+def show_channels(cmd: Command, ctx: Context) -> None:
+    """Which QR-code channels bring customers, and which of them buy (this month)."""
+    reps = led_by(ctx, cmd.userid)
+    if reps is None:
+        return reply(cmd, ctx, texts.MANAGERS_ONLY)
+    _, period = _period(cmd.parsed.text, ctx)
+    rows = kpis.channels(ctx.session, [m.userid for m in reps], period)
+    if not rows:
+        return reply(cmd, ctx, texts.CHANNELS_EMPTY.format(period=period.label))
+    team = "、".join(d.name for d in members.departments(ctx.session, members.get(ctx.session, cmd.userid).leader_of))
+    lines = [texts.CHANNELS_TITLE.format(team=team, period=period.label)]
+    lines += [texts.CHANNEL_LINE.format(channel=c.channel or texts.NO_CHANNEL_NAME, new=c.new_customers,
+                                        converted=c.won_customers, conversion=percent(c.conversion),
+                                        amount=short_amount(c.won_amount)) for c in rows[:LISTED]]
+    reply(cmd, ctx, "\n".join(lines))
+
+
+@router.command(Intent.TALENT, help="人才盘点（主管）")
+def show_talent(cmd: Command, ctx: Context) -> None:
+    """人才四分法 for the month: each rep by result against process, with what each quadrant should get."""
+    reps = led_by(ctx, cmd.userid)
+    if reps is None:
+        return reply(cmd, ctx, texts.MANAGERS_ONLY)
+    if not reps:
+        return reply(cmd, ctx, texts.TEAM_NO_REPS)
+    _, period = _period("", ctx)
+    figures = kpis.by_rep(ctx.session, [m.userid for m in reps], period, now=ctx.now, tz=ctx.settings.timezone)
+    placed = kpis.quadrants(figures)
+    names = {m.userid: m.name for m in reps}
+    team = "、".join(d.name for d in members.departments(ctx.session, members.get(ctx.session, cmd.userid).leader_of))
+    lines = [texts.TALENT_TITLE.format(team=team, period=period.label)]
+    for quadrant in kpis.QUADRANTS:
+        who = [names[u] for u, q in placed.items() if q == quadrant]
+        if who:
+            lines.append(texts.TALENT_LINE.format(quadrant=quadrant, action=texts.TALENT_ACTIONS[quadrant],
+                                                  names="、".join(who)))
+    reply(cmd, ctx, "\n".join(lines))
+
+
 def _commission(ctx: Context, kind: str, figures: kpis.Figures) -> str:
     """The rep's own commission so far this month, when a plan is set (never shown to anyone else)."""
     plan = commission.current(ctx.session) if kind == "month" else None
@@ -220,6 +260,9 @@ def _team_numbers(ctx: Context, me: Member, reps: list[Member], kind: str, perio
     target = targets.for_team(ctx.session, me.leader_of, list(names), kind, period.start.astimezone(tz).date())
     if target is not None:
         lines.append(targets.describe(targets.progress(target, total, period, now=ctx.now, tz=tz)))
+    w = kpis.workload(ctx.session, list(names), total)
+    lines.append(texts.WORKLOAD.format(won=short_amount(w.won_per_rep), customers=round(w.customers_per_rep),
+                                       open=round(w.open_follow_ups_per_rep)))
     ranked = sorted(by_rep.items(), key=lambda pair: (-pair[1].won_amount, -pair[1].logged, pair[0]))
     if len(ranked) > 1:
         (best, f_best), (last, f_last) = ranked[0], ranked[-1]

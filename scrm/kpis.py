@@ -12,6 +12,7 @@ new customers, first response after a customer adds a rep, active days, overdue 
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
@@ -272,6 +273,81 @@ def funnel(session: Session, userids: list[str], stages: tuple[str, ...], limits
         result.append(StageFigures(stage, len(in_stage), reached[stage], moved[stage],
                                    statistics.median(stays[stage]) if stays[stage] else None, stalled))
     return result
+
+
+@dataclass(frozen=True)
+class ChannelFigures:
+    channel: str  # the `state` prefix of the QR code the customers came through ("" without one)
+    new_customers: int
+    won_customers: int  # of those, how many the rep has won a deal with since
+    won_amount: Decimal  # won in the period from customers of this channel
+
+    @property
+    def conversion(self) -> float | None:
+        return self.won_customers / self.new_customers if self.new_customers else None
+
+
+def channel_of(state: str) -> str:
+    """expo2026_booth3 → expo2026: a channel is the state up to its first `_` or `-`."""
+    return re.split(r"[_-]", state, maxsplit=1)[0] if state else ""
+
+
+def channels(session: Session, userids: list[str], period: Period) -> list[ChannelFigures]:
+    """Per channel: new customers in the period, how many of them were won, and the won amount in the period."""
+    rels = session.exec(select(CustomerRep.userid, CustomerRep.external_userid, CustomerRep.state, CustomerRep.added_at)
+                        .where(among(session, CustomerRep.userid, userids))).all()
+    channel = {(u, e): channel_of(s) for u, e, s, _ in rels}
+    won_deals = session.exec(select(Deal.userid, Deal.external_userid, Deal.amount, Deal.closed_at).where(
+        among(session, Deal.userid, userids), Deal.status == "won")).all()
+    won_pairs = {(u, e) for u, e, _, _ in won_deals}
+    new, converted, amount = defaultdict(int), defaultdict(int), defaultdict(Decimal)
+    for userid, external, _, added in rels:
+        if added is not None and period.start <= added < period.end:
+            new[channel[userid, external]] += 1
+            converted[channel[userid, external]] += (userid, external) in won_pairs
+    for userid, external, value, closed in won_deals:
+        if closed is not None and period.start <= closed < period.end:
+            amount[channel.get((userid, external), "")] += Decimal(value or 0)
+    names = sorted(set(new) | set(amount), key=lambda c: (-amount[c], -new[c], c))
+    return [ChannelFigures(c, new[c], converted[c], amount[c]) for c in names]
+
+
+@dataclass(frozen=True)
+class Workload:
+    """Per-rep efficiency (人效): output and load per rep of a team."""
+
+    reps: int
+    won_per_rep: Decimal
+    customers_per_rep: float
+    open_follow_ups_per_rep: float
+
+
+def workload(session: Session, userids: list[str], total: Figures) -> Workload:
+    customers_ = session.exec(select(func.count()).select_from(CustomerRep).where(
+        among(session, CustomerRep.userid, userids), col(CustomerRep.status).in_(("half", "active")))).one()
+    open_ = session.exec(select(func.count()).select_from(FollowUp).where(
+        among(session, FollowUp.userid, userids), FollowUp.status == "open")).one()
+    n = max(len(userids), 1)
+    return Workload(len(userids), (total.won_amount / n).quantize(Decimal(1)), customers_ / n, open_ / n)
+
+
+QUADRANTS = ("明星", "潜力", "勤奋待提升", "需关注")
+
+
+def quadrants(figures: dict[str, Figures]) -> dict[str, str]:
+    """人才四分法: each rep by result (won amount) against process (follow-ups logged), each against the team's
+    median: 明星 (both high), 潜力 (result high, process low), 勤奋待提升 (process high, result low), 需关注."""
+    if not figures:
+        return {}
+    result_median = statistics.median(f.won_amount for f in figures.values())
+    process_median = statistics.median(f.logged for f in figures.values())
+    placed = {}
+    for userid, f in figures.items():
+        high_result = f.won_amount > 0 and f.won_amount >= result_median
+        high_process = f.logged > 0 and f.logged >= process_median
+        placed[userid] = QUADRANTS[0 if high_result and high_process else 1 if high_result else
+                                   2 if high_process else 3]
+    return placed
 
 
 def _local_day(session: Session, column, tz: ZoneInfo):

@@ -41,6 +41,8 @@ class Intent(StrEnum):
     MEMBER_NUMBERS = "member_numbers"
     FUNNEL = "funnel"
     BOARD = "board"
+    CHANNELS = "channels"
+    TALENT = "talent"
     HELP = "help"
     CHOOSE = "choose"
     UNKNOWN = "unknown"

@@ -171,6 +171,7 @@ def test_a_manager_sees_the_team(chat):
         "【华东销售部·11月团队业绩】（2 位销售）",
         "成交：1 单 8万｜赢单率：100%｜客单价：8万",
         "跟进：1 次｜按时率：—｜新客户：0｜逾期待办：0 条",
+        "人效：人均成交 4万｜人均客户 2 位｜人均待办 0 条",
         "领先：张三 成交 8万",
         "最需要加油：李四 成交 0，跟进 0 次",
     ]
@@ -239,3 +240,14 @@ def test_a_manager_looks_at_one_rep_the_funnel_and_the_board(chat):
     board = chat.say("排行")
     assert board.splitlines() == ["【华东销售部·11月排行】", "销冠：张三（成交 3万）"]
     assert chat.say("排行", userid="wangwu").startswith("【华东销售部·11月排行】")
+
+
+def test_a_manager_sees_channels_and_the_talent_quadrants(chat):
+    chat.say("成交 张建国 5万")
+    channels = chat.say("渠道", userid="wangwu")
+    assert channels.startswith("【华东销售部·11月渠道效果】") or channels == "11月还没有新客户或成交。"
+    talent = chat.say("人才盘点", userid="wangwu").splitlines()
+    assert talent[0] == "【华东销售部·11月人才盘点】按成交（结果）和跟进（过程）各与团队中位数比较："
+    assert "潜力（辅导，把好结果变成好习惯）：张三" in talent and "需关注（关注，一对一聊聊）：李四" in talent
+    assert chat.say("人才盘点") == "这个查询只对主管开放（你需要是部门负责人）。"
+    assert "人效：人均成交 2.5万" in chat.say("业绩", userid="wangwu")

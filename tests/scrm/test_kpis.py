@@ -139,3 +139,30 @@ def test_the_funnel_counts_conversion_median_days_and_stalled_deals(store):
     third = result["方案报价"]  # wmA since 11-13: 20 days, over 14
     assert (third.open_now, third.conversion, third.median_days) == (1, None, None)
     assert [days for _, days in third.stalled] == [20]
+
+
+def test_channels_workload_and_quadrants(store):
+    from scrm.kpis import channel_of, channels, quadrants, workload
+
+    assert (channel_of("expo2026_booth3"), channel_of("web-home"), channel_of("")) == ("expo2026", "web", "")
+    with store.transaction() as session:
+        for n, (customer, state) in enumerate((("wm1", "expo2026_a"), ("wm2", "expo2026_b"), ("wm3", "web"),
+                                               ("wm4", ""))):
+            rel = customers.link(session, external_userid=customer, userid="zhangsan", now=at("12-01 09:00"))
+            rel.state, rel.added_at, rel.status = state, at(f"12-0{n + 1} 09:00"), "active"
+        deal = deals.open_deal(session, external_userid="wm2", userid="zhangsan", first_stage="初次接触",
+                               now=at("12-02 10:00"))
+        deals.close(session, deal, won=True, amount=Decimal(60000), note="", userid="zhangsan", now=at("12-03 10:00"))
+        follow_ups.schedule(session, external_userid="wm1", userid="zhangsan", due_at=at("12-05 10:00"), note="",
+                            now=at("12-01 10:00"))
+        december = Period.month_of(NOW, TZ)
+        rows = {c.channel: c for c in channels(session, ["zhangsan"], december)}
+        load = workload(session, ["zhangsan", "lisi"], figures(session, ["zhangsan", "lisi"], december, now=NOW, tz=TZ))
+    assert (rows["expo2026"].new_customers, rows["expo2026"].won_customers, rows["expo2026"].won_amount) == (
+        2, 1, Decimal(60000))
+    assert rows["expo2026"].conversion == 0.5 and rows["web"].new_customers == 1 and rows[""].new_customers == 1
+    assert (load.reps, load.won_per_rep, load.customers_per_rep, load.open_follow_ups_per_rep) == (
+        2, Decimal(30000), 2.0, 0.5)
+    team = {"a": Figures(won_amount=Decimal(100), logged=9), "b": Figures(won_amount=Decimal(100), logged=1),
+            "c": Figures(won_amount=Decimal(0), logged=9), "d": Figures(won_amount=Decimal(0), logged=0)}
+    assert quadrants(team) == {"a": "明星", "b": "潜力", "c": "勤奋待提升", "d": "需关注"}

@@ -47,8 +47,8 @@ def test_parsed_is_frozen_and_intents_compare_as_strings() -> None:
 def test_every_intent_of_the_brief_exists() -> None:
     assert {i.value for i in Intent} == {
         "follow_up", "next_step", "agenda", "done", "postpone", "stage", "won", "lost", "card", "my_numbers",
-        "team_agenda", "member_customers", "set_target", "member_numbers", "funnel", "board", "help", "choose",
-        "unknown"}
+        "team_agenda", "member_customers", "set_target", "member_numbers", "funnel", "board", "channels",
+        "talent", "help", "choose", "unknown"}
 
 
 @pytest.mark.parametrize("text, member, period, amount", [
