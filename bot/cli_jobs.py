@@ -55,7 +55,7 @@ def _jobs(services: Callable) -> click.Group:
         """Each job's schedule, next run, last tick, and ticks skipped in the last 7 days."""
         s = services()
         tz, now = s.settings.timezone, s.clock.now()
-        click.echo(f"{'job':<12} {'schedule':<14} {'next run':<17} last tick ({tz.key})")
+        click.echo(f"{'job':<14} {'schedule':<14} {'next run':<17} last tick ({tz.key})")
         with s.store.transaction() as session:
             for name in JOBS:
                 following = schedule.next_fire(s.jobs.triggers[name], now)
@@ -63,10 +63,10 @@ def _jobs(services: Callable) -> click.Group:
                 shown = f"{last.scheduled_for.astimezone(tz):%m-%d %H:%M} {last.status}: {last.summary}" if last \
                     else "never"
                 nxt = f"{following.astimezone(tz):%Y-%m-%d %H:%M}" if following else "-"
-                click.echo(f"{name:<12} {s.settings.jobs.schedules[name]:<14} {nxt:<17} {shown[:90]}")
+                click.echo(f"{name:<14} {s.settings.jobs.schedules[name]:<14} {nxt:<17} {shown[:90]}")
                 skipped = ledger.skipped_since(session, name, now - timedelta(days=7))
                 if skipped:
-                    click.echo(f"{'':<12} skipped {skipped} missed ticks in the last 7 days (see the log)")
+                    click.echo(f"{'':<14} skipped {skipped} missed ticks in the last 7 days (see the log)")
 
     @group.command("run")
     @click.argument("name", type=click.Choice(sorted(JOBS)))
