@@ -30,7 +30,7 @@ from scrm import ledger, members
 from scrm.customers import LIVE, display_name
 from scrm.dates import format_day, midnight
 from scrm.kpis import ON_TIME_GRACE
-from scrm.models import Customer, CustomerRep, Deal, FollowUp, Interaction, Member, StageChange
+from scrm.models import AnomalyAlert, Customer, CustomerRep, Deal, FollowUp, Interaction, Member, StageChange
 from scrm.outbox import AppText, Outbox
 
 NAME = "anomalies"
@@ -57,7 +57,9 @@ def run(run: Run) -> Done:
                         "alerts wait (set a department leader in WeCom, then `scrm sync`)", userid)
         alerts = [a for a in alerts if managers[a.userid]]
         fresh = ledger.claim_many(session, [a.key for a in alerts], job=NAME, now=run.now)
-        sent = _tell_managers(session, run, managers, [a for a in alerts if a.key in fresh])
+        new = [a for a in alerts if a.key in fresh]
+        session.add_all(AnomalyAlert(userid=a.userid, kind=a.key.split(":")[0], line=a.line, at=run.now) for a in new)
+        sent = _tell_managers(session, run, managers, new)
     if sent:
         run.on_outbox()
     return Done(f"{len(fresh)} new alerts to {sent} managers", sent)

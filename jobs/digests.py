@@ -9,6 +9,7 @@ team's group chat; a team without one gets nothing and the log says so once (`sc
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -21,7 +22,7 @@ from scrm.customers import display_name
 from scrm.dates import format_day
 from scrm.db import among
 from scrm.kpis import Figures, Period
-from scrm.models import Customer, Deal, StageChange
+from scrm.models import AnomalyAlert, Customer, Deal, StageChange
 from scrm.numbers import percent, short_amount
 from scrm.outbox import Outbox, WebhookImage
 
@@ -99,6 +100,11 @@ def _daily_text(session: Session, run: Run, team: teams.Team, today: Period, mon
     moves = _moves(session, ids, names, today)
     if moves:
         lines.append(texts.DIGEST_MOVES.format(moves="；".join(moves)))
+    alerts = Counter(session.exec(select(AnomalyAlert.userid).where(
+        among(session, AnomalyAlert.userid, ids), col(AnomalyAlert.at) >= today.start, col(AnomalyAlert.at) < today.end)))
+    if alerts:
+        lines.append(texts.DIGEST_ALERTS.format(names="、".join(texts.ALERTS_REP.format(rep=names[u], n=n)
+                                                                for u, n in sorted(alerts.items()))))
     return "\n".join(lines)
 
 

@@ -364,3 +364,15 @@ class CommissionPlan(SQLModel, table=True):
     bonus: Decimal = Field(default=Decimal(0), sa_type=Numeric(16, 2))
     bonus_over: Decimal | None = Field(default=None, sa_type=Numeric(16, 2))
     updated_at: datetime = _when()
+
+
+class AnomalyAlert(SQLModel, table=True):
+    """An anomaly reported to a rep's managers (the anomalies job), kept for the day's digest."""
+
+    __tablename__ = "anomaly_alert"
+
+    id: int | None = Field(default=None, primary_key=True)
+    userid: str = Field(max_length=64, index=True)
+    kind: str = Field(max_length=32)  # silent, overdue-jump, deletions, stalled
+    line: str = Field(sa_type=Text)
+    at: datetime = _when(index=True)

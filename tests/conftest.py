@@ -73,7 +73,7 @@ def sqlite_template(tmp_path_factory):
 
 TABLES = ("inbox_event", "outbox_message", "customer_rep", "customer", "member", "department", "tag_group", "tag",
           "customer_tag", "tagging_rule", "welcome_template", "follow_up", "deal", "interaction", "group_chat",
-          "sync_checkpoint", "stage_change", "chat_state", "job_tick", "job_ledger", "team_chat", "target", "commission_plan")
+          "sync_checkpoint", "stage_change", "chat_state", "job_tick", "job_ledger", "team_chat", "target", "commission_plan", "anomaly_alert")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -142,3 +142,13 @@ def test_a_team_with_nothing_to_crown_gets_no_board_and_the_week_and_month_board
     jobs.run("honor-board", at("2027-01-04 18:10"))  # Monday after New Year: December's board, and the week's
     boards = [text.splitlines()[0] for _, text in sent(team)[1:]]
     assert boards == ["🏅 销售一部 周荣誉榜 · 12月28日–1月3日", "🏅 销售一部 月度荣誉榜 · 12月"]
+
+
+def test_the_digest_counts_the_days_anomalies(team, clock):
+    robot(team, clock)
+    logged(team, "lisi", "wmLiu", "2026-11-26 10:00")  # 李四 has been quiet since Thursday
+    jobs = runner(team, clock)
+    jobs.run("anomalies", at("2026-12-01 09:07"))
+    jobs.run("daily-digest", at("2026-12-01 18:00"))
+    text = sent(team)[-2][1]  # the digest, then its chart
+    assert "🔔 今日异常：李四 1 项、张三 1 项（详情已私信主管）" in text  # 张三 never logged anything
