@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from handlers import texts
-from handlers.cards import led_by
 from handlers.commands import reply
 from handlers.context import Context
+from handlers.numbers import led_by
 from handlers.parsing.commands import Intent
 from handlers.router import Command, Router
 from scrm import members, targets

@@ -1,0 +1,119 @@
+"""Numbers in chat: a rep's own (rank among the reps, target, commission), a manager's team (results beside
+process, target, 人效, the best and the one most behind), and one rep's for their manager."""
+
+from __future__ import annotations
+
+from handlers import texts
+from handlers.commands import reply
+from handlers.context import Context
+from handlers.parsing.commands import Intent
+from handlers.router import Command, Router
+from scrm import commission, kpis, members, targets
+from scrm.models import Member
+from scrm.numbers import format_amount, percent, short_amount
+
+router = Router("numbers")
+
+
+@router.command(Intent.MY_NUMBERS, help="业绩（本周 / 本月）")
+def show_numbers(cmd: Command, ctx: Context) -> None:
+    """A rep's own numbers and rank among the reps; a manager's is the team's."""
+    kind, period = period_asked(cmd.parsed.note, ctx)
+    me = members.get(ctx.session, cmd.userid)
+    led = led_by(ctx, cmd.userid)
+    if led is not None:
+        return reply(cmd, ctx, _team_numbers(ctx, me, led, kind, period))
+    reply(cmd, ctx, _rep_numbers(ctx, me, kind, period, own=True))
+
+
+def _rep_numbers(ctx: Context, me: Member, kind: str, period: kpis.Period, *, own: bool) -> str:
+    """A rep's numbers, rank among the reps and target; their commission only when they ask themselves."""
+    tz = ctx.settings.timezone
+    f = kpis.figures(ctx.session, [me.userid], period, now=ctx.now, tz=tz)
+    target = targets.of(ctx.session, "rep", [me.userid], kind, period.start.astimezone(tz).date()).get(me.userid)
+    reps = reps_beside(ctx, me)
+    ranking = [userid for userid, _ in kpis.ranking(ctx.session, [m.userid for m in reps], period)]
+    rank = texts.NUMBERS_RANK.format(rank=ranking.index(me.userid) + 1, of=len(reps)) if me.userid in ranking else ""
+    return (texts.NUMBERS.format(
+        who=me.name, period=period.label, amount=format_amount(f.won_amount) if f.won_amount else "0", won=f.won,
+        conversion=percent(f.conversion), logged=f.follow_ups_logged, on_time=percent(f.on_time_rate),
+        new=f.new_customers, overdue=f.overdue_now, rank=rank)
+        + (f"\n{targets.describe(targets.progress(target, f, period, now=ctx.now, tz=tz))}" if target else "")
+        + (_commission(ctx, kind, f) if own else ""))
+
+
+@router.command(Intent.MEMBER_NUMBERS, help="张三的业绩（主管）")
+def show_member_numbers(cmd: Command, ctx: Context) -> None:
+    reps = led_by(ctx, cmd.userid)
+    rep = next((m for m in reps or [] if cmd.parsed.member in (m.name, m.userid)), None)
+    if rep is None:
+        return reply(cmd, ctx, texts.NO_SUCH_MEMBER.format(name=cmd.parsed.member) if reps else texts.MANAGERS_ONLY)
+    kind, period = period_asked(cmd.parsed.note, ctx)
+    reply(cmd, ctx, _rep_numbers(ctx, rep, kind, period, own=False))
+
+
+def period_asked(note: str, ctx: Context) -> tuple[str, kpis.Period]:
+    """The period a numbers question asks about (this month unless it says otherwise), and its kind."""
+    tz = ctx.settings.timezone
+    if "周" in note:
+        return "week", kpis.Period.week_of(ctx.now, tz)
+    if "今" in note:
+        return "day", kpis.Period.day_of(ctx.now, tz)
+    if "季" in note:
+        return "quarter", kpis.Period.quarter_of(ctx.now, tz)
+    return "month", kpis.Period.month_of(ctx.now, tz)
+
+
+def _commission(ctx: Context, kind: str, figures: kpis.Figures) -> str:
+    """The rep's own commission so far this month, when a plan is set (never shown to anyone else)."""
+    plan = commission.current(ctx.session) if kind == "month" else None
+    return "\n" + texts.COMMISSION.format(amount=format_amount(plan.earned(figures.won_amount))) if plan else ""
+
+
+def _team_numbers(ctx: Context, me: Member, reps: list[Member], kind: str, period: kpis.Period) -> str:
+    """Results beside process for the reps a manager leads, with the best and the one most behind."""
+    if not reps:
+        return texts.TEAM_NO_REPS
+    by_rep = kpis.by_rep(ctx.session, [m.userid for m in reps], period, now=ctx.now, tz=ctx.settings.timezone)
+    total = sum(by_rep.values(), kpis.Figures())
+    names = {m.userid: m.name for m in reps}
+    teams_led = members.departments(ctx.session, me.leader_of)
+    lines = [texts.TEAM_NUMBERS.format(
+        team="、".join(d.name for d in teams_led), period=period.label, n=len(reps), won=total.won,
+        amount=short_amount(total.won_amount), win_rate=percent(total.win_rate),
+        average=short_amount(total.average_deal) if total.average_deal else texts.NONE_YET, logged=total.logged,
+        on_time=percent(total.on_time_rate), new=total.new_customers, overdue=total.overdue_now)]
+    tz = ctx.settings.timezone
+    target = targets.for_team(ctx.session, me.leader_of, list(names), kind, period.start.astimezone(tz).date())
+    if target is not None:
+        lines.append(targets.describe(targets.progress(target, total, period, now=ctx.now, tz=tz)))
+    w = kpis.workload(ctx.session, list(names), total)
+    lines.append(texts.WORKLOAD.format(won=short_amount(w.won_per_rep), customers=round(w.customers_per_rep),
+                                       open=round(w.open_follow_ups_per_rep)))
+    ranked = sorted(by_rep.items(), key=lambda pair: (-pair[1].won_amount, -pair[1].logged, pair[0]))
+    if len(ranked) > 1:
+        (best, f_best), (last, f_last) = ranked[0], ranked[-1]
+        if f_best.won_amount:
+            lines.append(texts.TEAM_BEST.format(rep=names[best], amount=short_amount(f_best.won_amount)))
+        lines.append(texts.TEAM_BEHIND.format(rep=names[last], amount=short_amount(f_last.won_amount),
+                                              logged=f_last.logged))
+    return "\n".join(lines)
+
+
+def reps_beside(ctx: Context, me: Member) -> list[Member]:
+    """The reps of my departments, managers left out: whom a rep is ranked among."""
+    leaders = {u for d in members.departments(ctx.session, me.department_ids) for u in d.leader_userids}
+    return [m for m in _team_of(ctx, me) if m.userid not in leaders] or [me]
+
+
+def led_by(ctx: Context, userid: str) -> list[Member] | None:
+    """The reps of the departments this member leads (their fellow leaders left out); None when they lead none."""
+    me = members.get(ctx.session, userid)
+    if me is None or not me.leader_of:
+        return None
+    leaders = {u for d in members.departments(ctx.session, me.leader_of) for u in d.leader_userids} | {userid}
+    return [m for m in members.in_departments(ctx.session, me.leader_of) if m.userid not in leaders]
+
+
+def _team_of(ctx: Context, me: Member) -> list[Member]:
+    return members.in_departments(ctx.session, me.department_ids) or [me]

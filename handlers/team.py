@@ -1,0 +1,139 @@
+"""The managers' view in chat: the team's agenda, a rep's customers, the funnel, the board, channels and the
+talent quadrants. A manager (a department's leader) sees the members of the departments they lead and changes
+nothing of theirs from here; a rep sees only their own funnel and the board they are on."""
+
+from __future__ import annotations
+
+from handlers import texts
+from handlers.commands import reply
+from handlers.context import Context
+from handlers.numbers import led_by, period_asked, reps_beside
+from handlers.parsing.commands import Intent
+from handlers.router import Command, Router
+from scrm import customers, deals, follow_ups, kpis, members
+from scrm.customers import display_name
+from scrm.dates import end_of_day
+from scrm.numbers import percent, short_amount
+
+router = Router("team")
+LISTED = 20
+
+
+@router.command(Intent.TEAM_AGENDA, help="团队今天（主管）")
+def show_team_agenda(cmd: Command, ctx: Context) -> None:
+    team = led_by(ctx, cmd.userid)
+    if team is None:
+        return reply(cmd, ctx, texts.MANAGERS_ONLY)
+    items = follow_ups.agenda(ctx.session, [m.userid for m in team], until=end_of_day(ctx.now, ctx.settings.timezone))
+    if not items:
+        return reply(cmd, ctx, texts.TEAM_AGENDA_EMPTY)
+    lines = [texts.TEAM_AGENDA_TITLE.format(n=len(items))]
+    for member in team:
+        own = [i for i in items if i.userid == member.userid]
+        late = sum(1 for i in own if i.due_at < ctx.now)
+        if own:
+            lines.append(texts.TEAM_AGENDA_LINE.format(rep=member.name, count=len(own),
+                                                       overdue=texts.TEAM_AGENDA_OVERDUE.format(n=late) if late else ""))
+    reply(cmd, ctx, "\n".join(lines))
+
+
+@router.command(Intent.MEMBER_CUSTOMERS, help="张三的客户（主管）")
+def show_member_customers(cmd: Command, ctx: Context) -> None:
+    name = cmd.parsed.member
+    team = led_by(ctx, cmd.userid) or []
+    me = members.get(ctx.session, cmd.userid)
+    visible = {m.userid: m for m in [me, *team]}
+    target = me if name in (None, "我", me.name) else next(
+        (m for m in visible.values() if name in (m.name, m.userid)), None)
+    if target is None:
+        return reply(cmd, ctx, texts.NO_SUCH_MEMBER.format(name=name) if team else texts.MANAGERS_ONLY)
+    rows = customers.of_rep(ctx.session, target.userid)
+    lines = [texts.MEMBER_CUSTOMERS_TITLE.format(rep=target.name, n=len(rows))]
+    for customer, _ in rows[:LISTED]:
+        theirs = [d for d in deals.of_customer(ctx.session, customer.external_userid) if d.userid == target.userid]
+        current = next((d for d in reversed(theirs) if d.status == "open"), theirs[-1] if theirs else None)
+        lines.append(texts.MEMBER_CUSTOMER_LINE.format(
+            name=display_name(customer), corp=f"（{customer.corp_name}）" if customer.corp_name else "",
+            stage=current.stage if current else texts.NONE_YET))
+    if len(rows) > LISTED:
+        lines.append(texts.MEMBER_CUSTOMERS_MORE.format(n=len(rows) - LISTED))
+    reply(cmd, ctx, "\n".join(lines))
+
+
+@router.command(Intent.FUNNEL, help="漏斗")
+def show_funnel(cmd: Command, ctx: Context) -> None:
+    """The funnel of the manager's team (or the rep's own): stages now, conversion, days in stage, stalled."""
+    me = members.get(ctx.session, cmd.userid)
+    reps = led_by(ctx, cmd.userid)
+    who = "、".join(d.name for d in members.departments(ctx.session, me.leader_of)) if reps is not None else me.name
+    people = {m.userid: m.name for m in (reps if reps is not None else [me])}
+    stages = kpis.funnel(ctx.session, list(people), ctx.settings.stages, ctx.settings.stage_limits, now=ctx.now)
+    total = sum(s.open_now for s in stages)
+    if not total:
+        return reply(cmd, ctx, texts.FUNNEL_EMPTY)
+    lines = [texts.FUNNEL_TITLE.format(who=who, n=total)]
+    lines += [texts.FUNNEL_LINE.format(stage=s.stage, open=s.open_now, conversion=percent(s.conversion),
+                                       days=texts.FUNNEL_DAYS.format(n=round(s.median_days)) if s.median_days is not None
+                                       else texts.NONE_YET) for s in stages]
+    stalled = [(s.stage, deal, days) for s in stages for deal, days in s.stalled]
+    if stalled:
+        names = {c.external_userid: c for c in customers.by_ids(ctx.session, [d.external_userid for _, d, _ in stalled])}
+        lines.append(texts.FUNNEL_STALLED)
+        lines += [texts.FUNNEL_STALLED_LINE.format(customer=display_name(names.get(deal.external_userid)), stage=stage,
+                                                   days=days, rep=f"｜{people[deal.userid]}" if reps is not None else "")
+                  for stage, deal, days in stalled[:LISTED]]
+    reply(cmd, ctx, "\n".join(lines))
+
+
+@router.command(Intent.BOARD, help="排行")
+def show_board(cmd: Command, ctx: Context) -> None:
+    """This month's (or week's) champions among the reps of my team: the honor board so far."""
+    me = members.get(ctx.session, cmd.userid)
+    reps = led_by(ctx, cmd.userid)
+    team = reps if reps is not None else reps_beside(ctx, me)
+    departments = members.departments(ctx.session, me.leader_of if reps is not None else me.department_ids)
+    _, period = period_asked("周" if "周" in cmd.parsed.text else "", ctx)
+    figures = kpis.by_rep(ctx.session, [m.userid for m in team], period, now=ctx.now, tz=ctx.settings.timezone)
+    lines = kpis.board(figures, {m.userid: m.name for m in team}, ("won_amount", "on_time", "new_customers"))
+    title = texts.BOARD_TITLE.format(team="、".join(d.name for d in departments), period=period.label)
+    reply(cmd, ctx, "\n".join([title, *lines]) if lines else texts.BOARD_EMPTY.format(period=period.label))
+
+
+@router.command(Intent.CHANNELS, help="渠道（主管）")
+def show_channels(cmd: Command, ctx: Context) -> None:
+    """Which QR-code channels bring customers, and which of them buy (this month)."""
+    reps = led_by(ctx, cmd.userid)
+    if reps is None:
+        return reply(cmd, ctx, texts.MANAGERS_ONLY)
+    _, period = period_asked(cmd.parsed.text, ctx)
+    rows = kpis.channels(ctx.session, [m.userid for m in reps], period)
+    if not rows:
+        return reply(cmd, ctx, texts.CHANNELS_EMPTY.format(period=period.label))
+    team = "、".join(d.name for d in members.departments(ctx.session, members.get(ctx.session, cmd.userid).leader_of))
+    lines = [texts.CHANNELS_TITLE.format(team=team, period=period.label)]
+    lines += [texts.CHANNEL_LINE.format(channel=c.channel or texts.NO_CHANNEL_NAME, new=c.new_customers,
+                                        converted=c.won_customers, conversion=percent(c.conversion),
+                                        amount=short_amount(c.won_amount)) for c in rows[:LISTED]]
+    reply(cmd, ctx, "\n".join(lines))
+
+
+@router.command(Intent.TALENT, help="人才盘点（主管）")
+def show_talent(cmd: Command, ctx: Context) -> None:
+    """人才四分法 for the month: each rep by result against process, with what each quadrant should get."""
+    reps = led_by(ctx, cmd.userid)
+    if reps is None:
+        return reply(cmd, ctx, texts.MANAGERS_ONLY)
+    if not reps:
+        return reply(cmd, ctx, texts.TEAM_NO_REPS)
+    _, period = period_asked("", ctx)
+    figures = kpis.by_rep(ctx.session, [m.userid for m in reps], period, now=ctx.now, tz=ctx.settings.timezone)
+    placed = kpis.quadrants(figures)
+    names = {m.userid: m.name for m in reps}
+    team = "、".join(d.name for d in members.departments(ctx.session, members.get(ctx.session, cmd.userid).leader_of))
+    lines = [texts.TALENT_TITLE.format(team=team, period=period.label)]
+    for quadrant in kpis.QUADRANTS:
+        who = [names[u] for u, q in placed.items() if q == quadrant]
+        if who:
+            lines.append(texts.TALENT_LINE.format(quadrant=quadrant, action=texts.TALENT_ACTIONS[quadrant],
+                                                  names="、".join(who)))
+    reply(cmd, ctx, "\n".join(lines))
