@@ -94,7 +94,7 @@ NO_CHANNEL_NAME = "无渠道（直接添加）"
 CHANNELS_EMPTY = "{period}还没有新客户或成交。"
 TALENT_TITLE = "【{team}·{period}人才盘点】按成交（结果）和跟进（过程）各与团队中位数比较："
 TALENT_LINE = "{quadrant}（{action}）：{names}"
-TALENT_ACTIONS = {"明星": "表扬，树标杆", "潜力": "辅导，把好结果变成好习惯", "勤奋待提升": "督促，帮他提高转化",
+TALENT_ACTIONS = {"明星": "表扬，树标杆", "潜力": "辅导，把好结果变成好习惯", "勤奋待提升": "督促，帮TA提高转化",
                   "需关注": "关注，一对一聊聊"}
 TARGET_HOW = "设目标请这样发：「目标 张三 12月 50万」，或给团队：「目标 团队 本月 200万」。"
 TARGET_WHICH_TEAM = "你负责好几个部门（{teams}），请写部门名，比如「目标 {example} 本月 200万」。"

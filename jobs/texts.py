@@ -46,7 +46,7 @@ MOVE = "{rep}·{customer}→{stage}"
 DIGEST_QUIET = "今天还没有记录，明天加油！"
 DIGEST_ALERTS = "🔔 今日异常：{names}（详情已私信主管）"
 ALERTS_REP = "{rep} {n} 项"
-WEEKLY_LINE = "{rep}：成交 {amount}（上周 {before}）｜跟进 {logged} 次（{logged_before}）｜新客户 {new}"
+WEEKLY_LINE = "{rep}：成交 {amount}（上周 {before}）｜跟进 {logged} 次（上周 {logged_before}）｜新客户 {new}"
 WEEKLY_TEAM = "全队：成交 {won} 单 {amount}（上周 {before}）｜跟进 {logged} 次（上周 {logged_before}）"
 
 # The honor board (group chat).
