@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.replies
 	$(BIN)/python -m bench.parse
 	$(BIN)/python -m bench.reminders
+	$(BIN)/python -m bench.digests
 
 # The held-out score: messages written blind, before the code that reads them (report it, never tune to it).
 heldout: $(STAMP)

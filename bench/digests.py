@@ -1,33 +1,36 @@
 """Team digests at company scale: every team's daily digest, and a manager's 业绩, in PostgreSQL.
 
-`python -m bench.digests [--repeat 5] [--scale 1.0] [--baseline-teams 50] [--no-candidates]`
+`python -m bench.digests [--repeat 5] [--baseline-teams 50] [--no-candidates] [--scale 1.0]`
 
 The `daily-digest` job sends each team its day and its month so far at 18:00. It must not loop over reps:
 `scrm.kpis.by_rep` computes every rep's figures with a handful of grouped queries. This bench fills a private
 schema (`bench_<random>`, dropped at the end) with a company (`generate`): 10,000 reps in 500 teams (team 2
 has 50 reps, the others 19 or 20), each team with a manager and a group robot; 1,000,000 customers (100 per
-rep), 10,000,000 logged follow-ups, 1,000,000 follow-ups to do, 200,000 deals and their stage moves, all
-spread over the last 12 months. Then, with a frozen clock at 18:00 on Monday 2026-11-30, Asia/Shanghai (a
-working day, the month's last: the month so far is as long as it gets), it measures:
+rep), 10,000,000 logged follow-ups, 1,000,000 follow-ups to do, 200,000 deals and their stage moves, spread
+over the last 12 months. With a frozen clock at 18:00 on Monday 2026-11-30, Asia/Shanghai (a working day and
+the month's last, so the month so far is as long as it gets), it measures:
 
-- the whole `daily-digest` tick through `Runner.run`, warm, from the same state each time (what a tick
-  wrote is deleted and vacuumed), median of the repetitions;
-- the baseline in the same run: the straightforward per-rep ORM loop (`naive_daily_text`): for every team,
-  for every rep, that rep's rows of the day and of the month loaded as ORM objects and counted in Python,
-  then the same text. It is timed on every (N)th team and extrapolated by reps, and on all teams once when
-  that is estimated to take under --baseline-budget seconds;
-- correctness: on the sampled teams, every rep's figures from `by_rep` against the naive loop's, and each
-  digest text in the outbox against the naive loop's text;
-- peak memory (`ru_maxrss`) of a fresh process that runs one tick, so the generator does not count;
-- a manager's `业绩` for the 50-rep team: the whole command through the router (parse, guards,
-  `show_numbers`, the reply into the outbox, rolled back), and `kpis.by_rep` alone over the 50 reps;
+- the job: a whole `daily-digest` tick through `Runner.run`, warm, from the same state each time (what a
+  tick wrote is deleted and vacuumed); without its charts (as on a machine without a CJK font), and, for the
+  last index set, with them, the drawing timed apart;
+- the baseline, in the same run: the straightforward per-rep ORM loop (`naive_figures`: for every rep, their
+  rows of the day and of the month loaded as ORM objects and counted in Python), swapped in for kpis.by_rep
+  in the same job, so everything else (texts, target, stage moves, ledger, outbox) is the job's own. It runs
+  on a sample of teams (the job alone on the same teams is timed beside it), and on all teams when the sample
+  says that takes under --baseline-budget seconds; otherwise the sample is extrapolated by reps;
+- correctness: the job's texts with the naive loop against the job's own, and every rep's figures from
+  by_rep against the naive loop's;
+- a manager's `业绩` for the 50-rep team: the whole command through the router (parse, guards, the reply
+  into the outbox, rolled back), and kpis.by_rep alone over the 50 reps for the month;
+- kpis.by_rep over all 10,000 reps at once (today and the month): what the data access could cost if the
+  job asked once rather than per team;
 - where a tick's time goes: each statement as the driver saw it, the SELECTs replayed under EXPLAIN ANALYZE
-  for the server's share, the indexes each kind of statement read, and the plans of the heaviest;
-- candidate indexes (created in the bench schema only, cumulatively), each with the tick, the baseline and
-  `业绩` measured again.
+  for the server's share, the scans and indexes each kind read, and the plans of the heaviest;
+- candidate indexes, created in the bench schema only, one after another, each measured again;
+- peak memory of a fresh process that runs one tick (the generator's memory does not count).
 
-Goals (the issue): every team's digest under 3 s in total and at least 20× faster than the per-rep ORM loop;
-peak memory under 500 MB; `业绩` for a manager of 50 reps under 100 ms. No assert is made on time.
+Goals (the issue): every team's digest under 3 s and at least 20× faster than the per-rep ORM loop; peak
+memory under 500 MB; `业绩` for a manager of 50 reps under 100 ms. Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -59,17 +62,14 @@ from handlers import build_router
 from handlers.context import Context, HandlerSettings
 from handlers.events import TextReceived
 from jobs import digests
-from jobs import texts as job_texts
 from jobs.config import JobSettings, Run
 from jobs.runner import Runner
-from scrm import kpis, targets, teams, workdays
+from scrm import kpis, members, teams, workdays
 from scrm import texts as scrm_texts
 from scrm.clock import FrozenClock
-from scrm.dates import format_day
 from scrm.db import Store, make_engine
 from scrm.kpis import Figures, Period
 from scrm.models import CustomerRep, Deal, FollowUp, Interaction
-from scrm.numbers import percent, short_amount
 from scrm.outbox import Outbox
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -365,27 +365,27 @@ class Bench:
                 connection.execute(text(statement))
         vacuum(self.engine, "job_ledger, outbox_message, job_tick")
 
-    def tick(self, *, charts: bool = True) -> tuple[float, str, float]:
-        """One timed daily-digest tick from the reset state: seconds, the tick's summary, and the seconds spent
-        drawing charts in it. Without `charts`, the job runs as on a machine without a CJK font: no chart is
-        drawn (the data for it are still read)."""
+    def tick(self, *, charts: bool = True, only: set[int] | None = None, per_rep: bool = False) -> Tick:
+        """One timed daily-digest tick through the Runner, from the reset state. Variants of the job (see
+        `_variant`): without `charts`, as on a machine without a CJK font; `only` these teams; `per_rep`, with
+        the naive per-rep ORM loop in place of kpis.by_rep."""
         self.reset()
         gc.collect()
         drawing: list[float] = []
-        with _charts(drawn=charts, timings=drawing):
+        with _variant(charts=charts, only=only, per_rep=per_rep, drawing=drawing):
             started = time.perf_counter()
             result = self.runner.run(digests.DAILY, NOW)
             elapsed = time.perf_counter() - started
         if result.status != "done":
             raise RuntimeError(f"the daily-digest tick {result.status}: {result.summary}")
-        return elapsed, result.summary, sum(drawing)
+        return Tick(elapsed, result.summary, sum(drawing))
 
     def recorded_tick(self) -> tuple[float, list[Executed]]:
         """A tick without charts, every statement recorded."""
         self.reset()
         self.recording = []
         try:
-            elapsed = self.tick(charts=False)[0]
+            elapsed = self.tick(charts=False).seconds
             return elapsed, self.recording
         finally:
             self.recording = None
@@ -410,38 +410,61 @@ class Bench:
 
     def all_teams(self) -> list[teams.Team]:
         with self.store.transaction() as session:
-            return [t for t in teams.all_teams(session) if t.reps]
+            return [t for t in ALL_TEAMS(session) if t.reps]
 
 
 def _payload(value: Any) -> dict[str, Any]:
     return json.loads(value) if isinstance(value, str) else value
 
 
+@dataclass(frozen=True)
+class Tick:
+    seconds: float
+    summary: str
+    drawing: float  # of which drawing charts
+
+
 @contextmanager
-def _charts(*, drawn: bool, timings: list[float]) -> Iterator[None]:
-    """Instrument the digest's chart (jobs.charts, when the product has it): time each drawing into `timings`;
-    with `drawn` False, find no CJK font, which is how the product runs without charts. Restored on exit."""
+def _variant(*, charts: bool, only: set[int] | None, per_rep: bool, drawing: list[float]) -> Iterator[None]:
+    """Run the real job in a variant, by swapping module attributes it looks up (the files are untouched;
+    restored on exit): each chart drawn is timed into `drawing`, and without `charts` no CJK font is found (how
+    the product runs without one); with `only`, scrm.teams.all_teams returns those teams alone; with `per_rep`,
+    scrm.kpis.by_rep is THE NAIVE per-rep ORM loop (`naive_by_rep`)."""
+    restore: list[tuple[Any, str, Any]] = []
+
+    def swap(owner: Any, name: str, value: Any) -> None:
+        restore.append((owner, name, getattr(owner, name)))
+        setattr(owner, name, value)
+
     try:
-        from jobs import charts
+        from jobs import charts as chart_module
     except ImportError:  # a product without charts
-        yield
-        return
-    draw, font = charts.month_trend, charts.cjk_font
+        chart_module = None
+    if chart_module is not None:
+        draw = chart_module.month_trend
 
-    def timed(*args: Any, **kwargs: Any) -> bytes | None:
-        started = time.perf_counter()
-        try:
-            return draw(*args, **kwargs)
-        finally:
-            timings.append(time.perf_counter() - started)
+        def timed(*args: Any, **kwargs: Any) -> bytes | None:
+            started = time.perf_counter()
+            try:
+                return draw(*args, **kwargs)
+            finally:
+                drawing.append(time.perf_counter() - started)
 
-    charts.month_trend = timed  # type: ignore[assignment]
-    if not drawn:
-        charts.cjk_font = lambda: None  # type: ignore[assignment]
+        swap(chart_module, "month_trend", timed)
+        if not charts:
+            swap(chart_module, "cjk_font", lambda: None)
+    if only is not None:
+        swap(teams, "all_teams", lambda session: [t for t in ALL_TEAMS(session) if t.department.id in only])
+    if per_rep:
+        swap(kpis, "by_rep", naive_by_rep)
     try:
         yield
     finally:
-        charts.month_trend, charts.cjk_font = draw, font  # type: ignore[assignment]
+        for owner, name, value in reversed(restore):
+            setattr(owner, name, value)
+
+
+ALL_TEAMS, GROUPED_BY_REP = teams.all_teams, kpis.by_rep  # the product's own, whatever a variant swaps in
 
 
 # --- the baseline: the straightforward per-rep ORM loop ------------------------------------------------------
@@ -489,47 +512,10 @@ def naive_figures(session: Session, userid: str, period: Period, *, now: datetim
     return f
 
 
-def naive_daily_text(session: Session, run: Run, team: teams.Team, today: Period, month: Period) -> str:
-    """THE NAIVE APPROACH: jobs.digests._daily_text with every rep's figures from `naive_figures`, rep by rep
-    (the team-level parts, the target and the stage moves, are the job's own calls)."""
-    tz, reps = run.settings.timezone, team.reps
-    ids = [m.userid for m in reps]
-    names = {m.userid: m.name for m in reps}
-    day = {u: naive_figures(session, u, today, now=run.now, tz=tz) for u in ids}
-    so_far = sum((naive_figures(session, u, month, now=run.now, tz=tz) for u in ids), Figures())
-    total = sum(day.values(), Figures())
-    lines = [job_texts.DIGEST_TITLE.format(team=team.department.name, day=format_day(run.local, run.now)),
-             job_texts.DIGEST_TODAY.format(won=total.won, amount=short_amount(total.won_amount), logged=total.logged,
-                                           new=total.new_customers),
-             job_texts.DIGEST_MONTH.format(month=month.label, won=so_far.won, amount=short_amount(so_far.won_amount),
-                                           win_rate=percent(so_far.win_rate), on_time=percent(so_far.on_time_rate))]
-    target = targets.for_team(session, [team.department.id], ids, "month", month.start.astimezone(tz).date())
-    if target is not None:
-        lines.append(targets.describe(targets.progress(target, so_far, month, now=run.now, tz=tz)))
-    stars = digests._stars(day, names)
-    lines.append(job_texts.DIGEST_STARS.format(names="；".join(stars)) if stars else job_texts.DIGEST_QUIET)
-    overdue = [job_texts.OVERDUE_REP.format(rep=names[u], n=f.overdue_now) for u, f in day.items() if f.overdue_now]
-    if overdue:
-        lines.append(job_texts.DIGEST_OVERDUE.format(names="、".join(overdue)))
-    moves = digests._moves(session, ids, names, today)
-    if moves:
-        lines.append(job_texts.DIGEST_MOVES.format(moves="；".join(moves)))
-    return "\n".join(lines)
-
-
-def naive_digest(bench: Bench, chosen: list[teams.Team]) -> tuple[float, dict[int, str]]:
-    """The naive loop over the chosen teams, a transaction a team as the job has: seconds and the texts."""
-    run = bench.run()
-    today, month = Period.day_of(run.now, TZ), Period.month_of(run.now, TZ)
-    gc.collect()
-    started = time.perf_counter()
-    with bench.store.transaction() as session:
-        teams.all_teams(session)  # the job reads the teams too
-    made = {}
-    for team in chosen:
-        with bench.store.transaction() as session:
-            made[team.department.id] = naive_daily_text(session, run, team, today, month)
-    return time.perf_counter() - started, made
+def naive_by_rep(session: Session, userids: list[str], period: Period, *, now: datetime,
+                 tz: ZoneInfo) -> dict[str, Figures]:
+    """THE NAIVE APPROACH in kpis.by_rep's place: rep after rep, `naive_figures`."""
+    return {userid: naive_figures(session, userid, period, now=now, tz=tz) for userid in userids}
 
 
 def compare_figures(bench: Bench, chosen: list[teams.Team]) -> tuple[int, list[str]]:
@@ -540,7 +526,7 @@ def compare_figures(bench: Bench, chosen: list[teams.Team]) -> tuple[int, list[s
         ids = [m.userid for m in team.reps]
         with Session(bench.engine) as session:
             for period in (Period.day_of(run.now, TZ), Period.month_of(run.now, TZ)):
-                grouped = kpis.by_rep(session, ids, period, now=run.now, tz=TZ)
+                grouped = GROUPED_BY_REP(session, ids, period, now=run.now, tz=TZ)
                 for userid in ids:
                     ours, naive = _comparable(grouped[userid]), _comparable(naive_figures(session, userid, period,
                                                                                           now=run.now, tz=TZ))
@@ -578,21 +564,31 @@ def manager_numbers(bench: Bench, n: int) -> tuple[float, str]:
 def by_rep_50(bench: Bench) -> float:
     """kpis.by_rep over the 50 reps for the month, alone: seconds."""
     with Session(bench.engine) as session:
-        reps = [m.userid for t in teams.all_teams(session) if t.department.id == BIG_TEAM for m in t.reps]
+        reps = [m.userid for t in ALL_TEAMS(session) if t.department.id == BIG_TEAM for m in t.reps]
         started = time.perf_counter()
         kpis.by_rep(session, reps, Period.month_of(NOW, TZ), now=NOW.astimezone(UTC), tz=TZ)
         return time.perf_counter() - started
 
 
-def numbers_timings(bench: Bench, repeat: int) -> tuple[list[float], list[float], str]:
+def members_of_team(bench: Bench) -> float:
+    """scrm.members.in_departments for the 50-rep team, alone (the 业绩 path asks it who the manager leads):
+    seconds."""
+    with Session(bench.engine) as session:
+        started = time.perf_counter()
+        members.in_departments(session, [BIG_TEAM])
+        return time.perf_counter() - started
+
+
+def numbers_timings(bench: Bench, repeat: int) -> tuple[list[float], list[float], list[float]]:
+    """业绩 through the router, by_rep alone and in_departments alone, `repeat` times each, warm."""
     manager_numbers(bench, 0)  # warm: the router, the parser, the compiled statements
     by_rep_50(bench)
-    command, alone, reply = [], [], ""
+    command, alone, team = [], [], []
     for n in range(1, repeat + 1):
-        seconds, reply = manager_numbers(bench, n)
-        command.append(seconds)
+        command.append(manager_numbers(bench, n)[0])
         alone.append(by_rep_50(bench))
-    return command, alone, reply
+        team.append(members_of_team(bench))
+    return command, alone, team
 
 
 # --- where the time goes -------------------------------------------------------------------------------------
@@ -602,7 +598,9 @@ LABELS = [  # (pattern in the SQL, what it is), the first match wins
     (r"min\(interaction\.at\)", "by_rep: first response (a subquery per new customer)"),
     (r"interaction\.channel", "by_rep: logged, by channel"),
     (r"count\(DISTINCT", "by_rep: active days"),
+    (r"^SELECT date\(", "kpis.won_by_day (the chart's data)"),
     (r"FROM deal\b", "by_rep: won and lost"),
+    (r"FROM anomaly_alert", "digests: the day's anomaly alerts"),
     (r"FROM customer_rep", "by_rep: new customers"),
     (r"follow_up\.done_at", "by_rep: follow-ups due in the period"),
     (r"FROM follow_up", "by_rep: overdue now"),
@@ -708,18 +706,27 @@ if not drawn:
         pass
 store = Store(make_engine(url, schema=schema))
 store.ping()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def peak_mb() -> float:  # this process's own peak RSS (see peak_memory)
+    status = open("/proc/self/status").read()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
+
+
+before = peak_mb()
 started = time.perf_counter()
 result = Runner(store, JobSettings(), FrozenClock(now)).run(digests.DAILY, now)
 seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"before_mb": before, "peak_mb": peak, "seconds": seconds, "status": result.status}))
+print(json.dumps({"before_mb": before, "peak_mb": peak_mb(), "seconds": seconds, "status": result.status,
+                  "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
 def peak_memory(bench: Bench, *, charts: bool) -> dict[str, Any]:
-    """Peak RSS (ru_maxrss) of a fresh process that imports what the scheduler imports, connects and runs one
-    tick (MEMORY_CHILD): the generator's and the bench's memory do not count."""
+    """Peak RSS of a fresh process that imports what the scheduler imports, connects and runs one tick
+    (MEMORY_CHILD): the generator's and the bench's memory do not count. The peak is VmHWM from /proc, not
+    ru_maxrss: Linux carries the parent's high-water mark into an exec'd child's ru_maxrss (the forked copy's),
+    so a child of this bench would report the bench's own RSS."""
     bench.reset()
     done = subprocess.run([sys.executable, "-c", MEMORY_CHILD, POSTGRES_URL, bench.schema,
                            "charts" if charts else "none", NOW.isoformat()], capture_output=True, text=True)
@@ -777,49 +784,90 @@ class Measured:
     """One index set's figures, in seconds."""
 
     what: str
-    ticks: list[float] = field(default_factory=list)  # without charts (as without a CJK font)
-    chart_ticks: list[float] = field(default_factory=list)  # with charts, as the job runs here
+    ticks: list[float] = field(default_factory=list)  # the job, without charts (as without a CJK font)
+    chart_ticks: list[float] = field(default_factory=list)  # the job with charts, as it runs here
     drawing: list[float] = field(default_factory=list)  # of each chart tick, the seconds spent drawing charts
-    naive_sample: list[float] = field(default_factory=list)  # the naive loop over the sampled teams
-    naive_full: float | None = None  # the naive loop over all teams, when it was run
+    sample: list[float] = field(default_factory=list)  # the job on the sampled teams only
+    naive_sample: list[float] = field(default_factory=list)  # the same with the naive per-rep loop
+    naive_full: float | None = None  # the job on all teams with the naive per-rep loop, when it was run
+    at_once: list[float] = field(default_factory=list)  # by_rep over every rep at once, today and the month
     numbers: list[float] = field(default_factory=list)  # 业绩 through the router
-    by_rep_50: list[float] = field(default_factory=list)
+    by_rep_50: list[float] = field(default_factory=list)  # by_rep alone over the 50 reps, the month
+    in_departments: list[float] = field(default_factory=list)  # members.in_departments alone, the 50-rep team
 
     @property
     def tick(self) -> float:
         return statistics.median(self.ticks)
 
     def naive(self, scale: float) -> float:
-        """The naive loop over all teams: measured when it was, else the sample's median extrapolated."""
+        """The naive loop over all teams: measured when it was, else the sample's median extrapolated by reps."""
         return self.naive_full if self.naive_full is not None else statistics.median(self.naive_sample) * scale
 
+    def ratio(self, scale: float) -> float:
+        return self.naive(scale) / self.tick
 
-def measure(bench: Bench, what: str, sample: list[teams.Team], scale: float, args: argparse.Namespace, *,
-            charts: bool) -> Measured:
-    """Ticks without charts and naive samples, interleaved; ticks with charts when `charts`; the naive loop
-    on all teams when the sample estimates it within the budget; then 业绩."""
+
+def measure(bench: Bench, what: str, sample: set[int], scale: float, args: argparse.Namespace, *, charts: bool,
+            full_naive: bool) -> Measured:
+    """The tick without charts (args.repeat times, fewer when a tick is long: args.tick_budget), interleaved
+    with the job on the sample, grouped and naive; ticks with charts when `charts`; the naive job on all teams
+    when `full_naive` and the sample estimates it within args.baseline_budget; by_rep for all reps at once;
+    业绩."""
     m = Measured(what)
-    for n in range(max(args.repeat, args.naive_repeat)):
-        if n < args.repeat:
-            m.ticks.append(bench.tick(charts=False)[0])
+    m.ticks.append(bench.tick(charts=False).seconds)
+    ticks = min(args.repeat, max(2, int(args.tick_budget // m.ticks[0])))
+    for n in range(max(ticks - 1, args.naive_repeat)):
+        if n < ticks - 1:
+            m.ticks.append(bench.tick(charts=False).seconds)
         if n < args.naive_repeat:
-            m.naive_sample.append(naive_digest(bench, sample)[0])
+            m.sample.append(bench.tick(charts=False, only=sample).seconds)
+            m.naive_sample.append(bench.tick(charts=False, only=sample, per_rep=True).seconds)
     for _ in range(args.chart_repeat if charts else 0):
-        seconds, _, drawing = bench.tick(charts=True)
-        m.chart_ticks.append(seconds)
-        m.drawing.append(drawing)
+        tick = bench.tick(charts=True)
+        m.chart_ticks.append(tick.seconds)
+        m.drawing.append(tick.drawing)
     estimate = statistics.median(m.naive_sample) * scale
-    if estimate <= args.baseline_budget and scale > 1:
-        m.naive_full = naive_digest(bench, bench.all_teams())[0]
-    m.numbers, m.by_rep_50, _ = numbers_timings(bench, args.numbers_repeat)
-    naive = (f"{m.naive_full:.1f} s measured on all teams (the sample extrapolated: {estimate:.1f} s)"
-             if m.naive_full is not None else f"{estimate:.1f} s extrapolated from the sample")
+    if full_naive and estimate <= args.baseline_budget and scale > 1:
+        m.naive_full = bench.tick(charts=False, per_rep=True).seconds
+    at_once = [company_at_once(bench) for _ in range(3)]
+    m.at_once = [seconds for seconds, _ in at_once]
+    m.numbers, m.by_rep_50, m.in_departments = numbers_timings(bench, args.numbers_repeat)
+    naive = (f"{m.naive_full:.1f} s, run on all teams (the sample extrapolated: {estimate:.1f} s)"
+             if m.naive_full is not None else f"{estimate:.1f} s, extrapolated from the sample")
     drawn = (f"; with charts {_spread(m.chart_ticks)} s, of which drawing {_spread(m.drawing)} s"
              if m.chart_ticks else "")
-    print(f"[{what}] tick without charts {_spread(m.ticks)} s{drawn}; naive sample {_spread(m.naive_sample)} s → "
-          f"all teams {naive}; ratio {m.naive(scale) / m.tick:.1f}×; 业绩 {_spread(m.numbers, 1000)} ms, "
-          f"by_rep alone {_spread(m.by_rep_50, 1000)} ms", flush=True)
+    print(f"\n[{what}]\n  the job, all teams, without charts: {_spread(m.ticks)} s ({len(m.ticks)} ticks){drawn}"
+          f"\n  the job on the sample: {_spread(m.sample)} s; with the naive per-rep loop: {_spread(m.naive_sample)} s "
+          f"({statistics.median(m.naive_sample) / statistics.median(m.sample):.1f}×)"
+          f"\n  the naive per-rep loop, all teams: {naive}; ratio to the job: {m.ratio(scale):.1f}×"
+          f"\n  by_rep over all reps at once (today + the month, 14 statements): {_spread(m.at_once)} s; its "
+          f"statements (driver s): " + ", ".join(f"{what.removeprefix('by_rep: ')} {seconds:.2f}"
+                                                 for what, seconds in at_once[-1][1].items()) +
+          f"\n  业绩 of a manager of 50 reps: {_spread(m.numbers, 1000)} ms; of which by_rep alone, the month: "
+          f"{_spread(m.by_rep_50, 1000)} ms; members.in_departments alone: {_spread(m.in_departments, 1000)} ms",
+          flush=True)
     return m
+
+
+def company_at_once(bench: Bench) -> tuple[float, dict[str, float]]:
+    """What the data access could cost with the job's design changed: kpis.by_rep once for every rep of the
+    company, today and the month (the split into teams would be Python's). Seconds, and the seconds of its
+    statements (as the driver saw them) by label."""
+    with Session(bench.engine) as session:
+        reps = [m.userid for t in ALL_TEAMS(session) for m in t.reps]
+        gc.collect()
+        bench.recording = []
+        try:
+            started = time.perf_counter()
+            for period in (Period.day_of(NOW, TZ), Period.month_of(NOW, TZ)):
+                GROUPED_BY_REP(session, reps, period, now=NOW.astimezone(UTC), tz=TZ)
+            elapsed = time.perf_counter() - started
+            statements: dict[str, float] = defaultdict(float)
+            for e in bench.recording:
+                statements[label(e.statement)] += e.seconds
+            return elapsed, dict(statements)
+        finally:
+            bench.recording = None
 
 
 def _spread(values: list[float], unit: float = 1.0) -> str:
@@ -831,12 +879,14 @@ def _spread(values: list[float], unit: float = 1.0) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="timed ticks without charts per index set (default 5)")
-    parser.add_argument("--chart-repeat", type=int, default=2,
-                        help="timed ticks with charts, first and last index set (default 2)")
-    parser.add_argument("--naive-repeat", type=int, default=3, help="timed naive samples per index set (default 3)")
+    parser.add_argument("--tick-budget", type=float, default=600.0,
+                        help="fewer ticks (at least 2) when --repeat of them would take longer (default 600 s)")
+    parser.add_argument("--chart-repeat", type=int, default=2, help="timed ticks with charts, last index set (default 2)")
+    parser.add_argument("--naive-repeat", type=int, default=3,
+                        help="timed runs on the sample, grouped and naive, per index set (default 3)")
     parser.add_argument("--numbers-repeat", type=int, default=21, help="timed 业绩 per index set (default 21)")
     parser.add_argument("--baseline-teams", type=int, default=50,
-                        help="teams in the naive loop's sample, spread evenly (default 50 of 500)")
+                        help="teams in the sample, spread evenly (default 50 of 500)")
     parser.add_argument("--baseline-budget", type=float, default=300.0,
                         help="also run the naive loop on all teams when the sample estimates it under this many "
                              "seconds (default 300)")
@@ -867,84 +917,81 @@ def report(bench: Bench, args: argparse.Namespace) -> int:
     print(f"at {NOW:%Y-%m-%d %H:%M} Asia/Shanghai: " + ", ".join(f"{what} {n:,}" for what, n in profile.items()))
     all_teams = bench.all_teams()
     step = max(1, len(all_teams) // args.baseline_teams)
-    sample = [t for t in all_teams[1::step] if t.department.id != BIG_TEAM][:args.baseline_teams]
-    sample_reps = sum(len(t.reps) for t in sample)
+    chosen = [t for t in all_teams[1::step] if t.department.id != BIG_TEAM][:args.baseline_teams]
+    sample = {t.department.id for t in chosen}
+    sample_reps = sum(len(t.reps) for t in chosen)
     scale = sum(len(t.reps) for t in all_teams) / sample_reps
-    print(f"{len(all_teams)} teams, {sum(len(t.reps) for t in all_teams):,} reps; the naive loop's sample: "
-          f"{len(sample)} teams (every {step}th from the 2nd), {sample_reps} reps, extrapolated ×{scale:.2f} by reps")
+    print(f"{len(all_teams)} teams, {sum(len(t.reps) for t in all_teams):,} reps; the sample: {len(chosen)} teams "
+          f"(every {step}th from the 2nd), {sample_reps} reps: the naive loop on all teams is the sample's time "
+          f"×{scale:.2f} (by reps) unless it is run")
 
-    warm, summary, drawing = bench.tick(charts=True)  # warms the caches; its texts are checked below
-    sent, (charts, chart_bytes) = bench.sent_texts(), bench.charts_sent()
-    print(f"\nwarm-up tick, as the job runs here: {warm:.2f} s ({drawing:.2f} s drawing charts), {summary}; "
-          f"{len(sent)} digest texts and {charts} chart images ({chart_bytes / 2**20:.1f} MB of outbox payload) "
-          f"queued for {len(all_teams)} teams")
-    _, naive_texts = naive_digest(bench, sample)
+    warm = bench.tick(charts=False)  # warms the caches; its texts are checked against the naive loop's
+    sent = bench.sent_texts()
+    print(f"\nwarm-up tick without charts: {warm.seconds:.2f} s, {warm.summary}")
+    bench.tick(charts=False, only=sample, per_rep=True)
+    naive_texts = bench.sent_texts()
     same = sum(sent.get(d) == t for d, t in naive_texts.items())
-    print(f"check: the naive loop's text equals the queued digest for {same} of {len(naive_texts)} sampled teams")
+    print(f"check: with the naive per-rep loop, the job's text is the same for {same} of {len(naive_texts)} sampled "
+          "teams")
     for d, t in naive_texts.items():
         if sent.get(d) != t:
-            print(f"  team {d} differs:\n  queued: {sent.get(d)!r}\n  naive:  {t!r}")
+            print(f"  team {d} differs:\n  grouped: {sent.get(d)!r}\n  naive:   {t!r}")
             break
-    checked, differences = compare_figures(bench, sample[:10])
-    print(f"check: by_rep against the naive figures, {checked} rep-periods (10 teams, day and month): "
+    checked, differences = compare_figures(bench, chosen[:10])
+    print(f"check: by_rep against the naive figures, {checked} rep-periods (10 teams, today and the month): "
           f"{len(differences)} differ" + "".join(f"\n  {d}" for d in differences[:5]))
-    print(f"an example digest (team {sample[0].department.id}):\n" + "\n".join(
-        f"    {line}" for line in sent[sample[0].department.id].splitlines()))
+    print(f"an example digest (team {chosen[0].department.id}):\n" + "\n".join(
+        f"    {line}" for line in sent[chosen[0].department.id].splitlines()))
     _, reply = manager_numbers(bench, 999)
     print(f"业绩 of {MANAGER} (team {BIG_TEAM}, 50 reps):\n" + "\n".join(f"    {line}" for line in reply.splitlines()))
 
-    print(f"\nmedians (min–max) of {args.repeat} ticks without charts, {args.chart_repeat} with, "
-          f"{args.naive_repeat} naive samples, {args.numbers_repeat} 业绩")
-    results = [measure(bench, "the product's indexes (as migrated)", sample, scale, args, charts=True)]
-    memory = {results[0].what: {c: peak_memory(bench, charts=c) for c in (True, False)}}
-    _print_memory(memory[results[0].what])
+    print(f"\nmedians (min–max); {args.naive_repeat} runs on the sample, {args.numbers_repeat} 业绩, 3 at-once")
+    last = args.no_candidates
+    results = [measure(bench, "the product's indexes (as migrated)", sample, scale, args, charts=last,
+                       full_naive=True)]
     breakdown(bench, plans=7)
-
     if not args.no_candidates:
         print("\ncandidate indexes, created in the bench schema only, one after another (cumulative):")
         for n, candidate in enumerate(CANDIDATES):
             seconds, size = create_candidate(bench, candidate)
+            last = n == len(CANDIDATES) - 1
             print(f"\n+ {candidate.ddl}  ({size / 2**20:.0f} MB, built in {seconds:.0f} s): {candidate.why}")
-            results.append(measure(bench, f"+ {candidate.name}", sample, scale, args,
-                                   charts=n == len(CANDIDATES) - 1))
-        memory[results[-1].what] = {c: peak_memory(bench, charts=c) for c in (True, False)}
-        _print_memory(memory[results[-1].what])
+            results.append(measure(bench, f"+ {candidate.name}", sample, scale, args, charts=last, full_naive=last))
         breakdown(bench, plans=7)
+    memory = {charts: peak_memory(bench, charts=charts) for charts in (False, True)}
+    for charts, r in memory.items():
+        print(f"peak RSS (VmHWM) of a fresh process running one tick {'with' if charts else 'without'} charts, "
+              f"{results[-1].what}: {r['peak_mb']:.0f} MB ({r['before_mb']:.0f} MB after its imports and connecting; "
+              f"the tick {r['seconds']:.2f} s)")
 
-    print(f"\nsummary, medians; the naive loop over all {len(all_teams)} teams "
-          f"{'measured' if results[0].naive_full is not None else 'extrapolated from a sample'}; ratio = naive ÷ the "
-          "tick without charts (the naive loop draws none)")
-    print("| indexes | tick without charts s | tick with charts s (drawing) | naive loop s | ratio | 业绩, 50 reps, ms "
-          "| by_rep alone ms |\n|---|---|---|---|---|---|---|")
+    print(f"\nsummary, medians; ratio = the naive per-rep loop over all {len(all_teams)} teams (run, or extrapolated "
+          "from the sample) ÷ the job's tick, both without charts")
+    print("| indexes | tick s | naive loop s | ratio | by_rep, all reps at once s | 业绩, 50 reps, ms "
+          "| by_rep alone ms | in_departments ms |\n|---|---|---|---|---|---|---|---|")
     for m in results:
-        drawn = f"{_spread(m.chart_ticks)} ({statistics.median(m.drawing):.1f})" if m.chart_ticks else "—"
-        print(f"| {m.what} | {_spread(m.ticks)} | {drawn} | {m.naive(scale):.1f} | {m.naive(scale) / m.tick:.1f}× | "
-              f"{_spread(m.numbers, 1000)} | {_spread(m.by_rep_50, 1000)} |")
-    for m in (results[0], results[-1]) if len(results) > 1 else (results[0],):
-        peak = memory[m.what][False]["peak_mb"], memory[m.what][True]["peak_mb"]
-        with_charts = statistics.median(m.chart_ticks)
+        print(f"| {m.what} | {_spread(m.ticks)} | {m.naive(scale):.1f}{'' if m.naive_full is not None else ' (est.)'} "
+              f"| {m.ratio(scale):.1f}× | {_spread(m.at_once)} | {_spread(m.numbers, 1000)} | "
+              f"{_spread(m.by_rep_50, 1000)} | {_spread(m.in_departments, 1000)} |")
+    final = results[-1]
+    with_charts = statistics.median(final.chart_ticks)
+    print(f"with charts ({final.what}): {_spread(final.chart_ticks)} s, of which drawing {_spread(final.drawing)} s")
+    for m in (results[0], final) if len(results) > 1 else (final,):
+        numbers = statistics.median(m.numbers) * 1000
         print(f"\nGoals with {m.what}:\n"
-              f"- every team's digest under {DIGEST_GOAL_S:.0f} s: without charts {_verdict(m.tick < DIGEST_GOAL_S)} "
-              f"({m.tick:.2f} s); with charts {_verdict(with_charts < DIGEST_GOAL_S)} ({with_charts:.2f} s)\n"
-              f"- at least {RATIO_GOAL:.0f}× the per-rep ORM loop: {_verdict(m.naive(scale) / m.tick >= RATIO_GOAL)} "
-              f"({m.naive(scale) / m.tick:.1f}×)\n"
-              f"- peak memory under {MEMORY_GOAL_MB:.0f} MB: without charts {_verdict(peak[0] < MEMORY_GOAL_MB)} "
-              f"({peak[0]:.0f} MB), with charts {_verdict(peak[1] < MEMORY_GOAL_MB)} ({peak[1]:.0f} MB)\n"
-              f"- 业绩 for a manager of 50 reps under {NUMBERS_GOAL_MS:.0f} ms: "
-              f"{_verdict(statistics.median(m.numbers) * 1000 < NUMBERS_GOAL_MS)} "
-              f"({statistics.median(m.numbers) * 1000:.1f} ms)")
+              f"- every team's digest under {DIGEST_GOAL_S:.0f} s: {_verdict(m.tick < DIGEST_GOAL_S)} ({m.tick:.2f} s "
+              f"without charts" + (f", {with_charts:.2f} s with them)" if m is final else ")") +
+              f"\n- at least {RATIO_GOAL:.0f}× the per-rep ORM loop: {_verdict(m.ratio(scale) >= RATIO_GOAL)} "
+              f"({m.ratio(scale):.1f}×)\n"
+              f"- 业绩 for a manager of 50 reps under {NUMBERS_GOAL_MS:.0f} ms: {_verdict(numbers < NUMBERS_GOAL_MS)} "
+              f"({numbers:.1f} ms)")
+    print(f"- peak memory under {MEMORY_GOAL_MB:.0f} MB ({final.what}): without charts "
+          f"{_verdict(memory[False]['peak_mb'] < MEMORY_GOAL_MB)} ({memory[False]['peak_mb']:.0f} MB), with charts "
+          f"{_verdict(memory[True]['peak_mb'] < MEMORY_GOAL_MB)} ({memory[True]['peak_mb']:.0f} MB)")
     return 0 if same == len(naive_texts) and not differences else 1
 
 
 def _verdict(met: bool) -> str:
     return "met" if met else "MISSED"
-
-
-def _print_memory(runs: dict[bool, dict[str, Any]]) -> None:
-    for charts, r in runs.items():
-        print(f"peak RSS of a fresh process running one tick {'with' if charts else 'without'} charts: "
-              f"{r['peak_mb']:.0f} MB ({r['before_mb']:.0f} MB after its imports and connecting; the tick "
-              f"{r['seconds']:.2f} s)")
 
 
 if __name__ == "__main__":
