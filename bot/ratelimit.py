@@ -13,7 +13,15 @@ from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from scrm.outbox import AppChatMarkdown, AppMarkdown, AppText, Message, WebhookImage, WebhookMarkdown
+from scrm.outbox import (
+    AppChatImage,
+    AppChatMarkdown,
+    AppMarkdown,
+    AppText,
+    Message,
+    WebhookImage,
+    WebhookMarkdown,
+)
 
 # WeCom: a robot takes 20 messages a minute; the app 30 a minute and 1000 an hour per member, past
 # which messages vanish without an error. We keep a small margin under each.
@@ -46,6 +54,6 @@ def _limits_for(message: Message) -> list[tuple[RateLimitItem, str]]:
         return [(ROBOT, f"robot:{robot}")]
     if isinstance(message, AppText | AppMarkdown):
         return [(item, f"member:{userid}") for userid in message.to for item in (MEMBER_MINUTE, MEMBER_HOUR)]
-    if isinstance(message, AppChatMarkdown):
+    if isinstance(message, AppChatMarkdown | AppChatImage):
         return [(APPCHAT, f"appchat:{message.chat_id}")]
     return []

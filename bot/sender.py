@@ -11,6 +11,7 @@ sends leave the flag off, because it would also drop a rep's identical second an
 from __future__ import annotations
 
 import logging
+from base64 import b64decode
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +26,8 @@ from scrm.clock import Clock
 from scrm.db import Store
 from scrm.models import OutboxMessage
 from scrm.outbox import (
+    TEAM_CHAT,
+    AppChatImage,
     AppChatMarkdown,
     AppMarkdown,
     AppText,
@@ -51,8 +54,9 @@ class Route:
     body: dict[str, Any]
 
 
-def render(message: Message, agent_id: int, *, recovered: bool = False) -> Route:
-    """The WeCom request body for a message (only the sender knows WeCom's JSON)."""
+def render(message: Message, agent_id: int, *, recovered: bool = False, media_id: str = "") -> Route:
+    """The WeCom request body for a message (only the sender knows WeCom's JSON); a picture for an app chat
+    needs the `media_id` its upload returned."""
     once = {"enable_duplicate_check": 1, "duplicate_check_interval": DUPLICATE_CHECK_SECONDS} if recovered else {}
     match message:
         case AppText(to=to, text=text):
@@ -63,6 +67,8 @@ def render(message: Message, agent_id: int, *, recovered: bool = False) -> Route
                                           "markdown": {"content": content}, **once})
         case AppChatMarkdown(chat_id=chat_id, content=content):
             return Route("appchat/send", {"chatid": chat_id, "msgtype": "markdown", "markdown": {"content": content}})
+        case AppChatImage(chat_id=chat_id):
+            return Route("appchat/send", {"chatid": chat_id, "msgtype": "image", "image": {"media_id": media_id}})
         case WebhookImage(base64=data, md5=md5):
             return Route("webhook/send", {"msgtype": "image", "image": {"base64": data, "md5": md5}})
         case WebhookMarkdown(content=content, mentions=mentions):
@@ -138,7 +144,7 @@ class Sender:
         except Refused as refused:
             log.error("outbox %s refused by WeCom: errcode %s", row_id, refused.errcode)
             self._close(row_id, token, "dead", refused.errcode, {"errmsg": refused.errmsg})
-            if isinstance(message, WebhookMarkdown | WebhookImage | AppChatMarkdown):
+            if isinstance(message, TEAM_CHAT):
                 self._team_chat_refused(message, refused.errcode)
         except WeComError as error:
             self._retry(row, token, error)
@@ -153,7 +159,8 @@ class Sender:
     def _send(self, message: Message, recovered: bool) -> dict[str, Any]:
         if isinstance(message, TagCustomer):
             return self._tag_writer.apply(message)
-        route = render(message, self._agent_id, recovered=recovered)
+        media_id = self._app.upload_image(b64decode(message.base64)) if isinstance(message, AppChatImage) else ""
+        route = render(message, self._agent_id, recovered=recovered, media_id=media_id)
         if isinstance(message, WebhookMarkdown | WebhookImage):
             return self._webhooks.send(message.webhook_key, route.body)
         client = self._contact if isinstance(message, Welcome) else self._app
@@ -166,7 +173,7 @@ class Sender:
         if not closed:
             log.warning("outbox %s: claim lost before recording %s", row_id, status)
 
-    def _team_chat_refused(self, message: WebhookMarkdown | WebhookImage | AppChatMarkdown, errcode: int | None) -> None:
+    def _team_chat_refused(self, message: TEAM_CHAT, errcode: int | None) -> None:
         """A chat WeCom says is gone is disabled (and its managers told), not tried again and again."""
         kind, target = ("robot", message.webhook_key) if isinstance(message, WebhookMarkdown | WebhookImage) \
             else ("appchat", message.chat_id)

@@ -55,6 +55,7 @@ class Settings(DatabaseSettings):
     scrm_schedule_honor_board: str = DEFAULT_SCHEDULES["honor-board"]
     scrm_schedule_tiers: str = DEFAULT_SCHEDULES["tiers"]
     scrm_honor_titles: str = "won_amount,on_time,new_customers"
+    scrm_streak_days: int = Field(default=5, ge=1)
     scrm_big_deal_amount: Decimal = Field(default=Decimal(100_000), gt=0)
     scrm_job_grace_minutes: int = Field(default=30, ge=1, le=1440)
     scrm_quiet_hours: str = "21:00-08:00"
@@ -174,7 +175,7 @@ class Settings(DatabaseSettings):
             deletions_per_day=self.scrm_alert_deletions, stages=self.stages,
             stage_limits=funnel.parse_limits(self.scrm_stage_limits, self.stages) if self.scrm_stage_limits
             else {s: d for s, d in funnel.DEFAULT_LIMITS.items() if s in self.stages},
-            honor_metrics=tuple(self.scrm_honor_titles.split(",")))
+            honor_metrics=tuple(self.scrm_honor_titles.split(",")), streak_days=self.scrm_streak_days)
 
     @property
     def contact_secret(self) -> SecretStr:

@@ -43,6 +43,7 @@ class JobSettings:
     stages: tuple[str, ...] = funnel.DEFAULT_STAGES
     stage_limits: dict[str, int] = field(default_factory=lambda: dict(funnel.DEFAULT_LIMITS))
     honor_metrics: tuple[str, ...] = ("won_amount", "on_time", "new_customers")  # 销冠, 跟进之星, 拓客王
+    streak_days: int = 5  # on pace for the month's target this many working days in a row: named on the board
 
 
 @dataclass(frozen=True)

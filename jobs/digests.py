@@ -24,7 +24,7 @@ from scrm.db import among
 from scrm.kpis import Figures, Period
 from scrm.models import AnomalyAlert, Customer, Deal, StageChange
 from scrm.numbers import percent, short_amount
-from scrm.outbox import Outbox, WebhookImage
+from scrm.outbox import Outbox
 
 DAILY, WEEKLY = "daily-digest", "weekly-digest"
 log = logging.getLogger(__name__)
@@ -68,9 +68,9 @@ def each_team(run: Run, job: str, period_key: str, text_of: Callable[[Session, t
                 continue
             outbox = Outbox(session, run.clock.now())
             outbox.add(teams.message(team.chat, text), key=key)
-            chart = chart_of(session, team) if chart_of and team.chat.kind == "robot" else None
-            if chart is not None:  # (app group chats would need media/upload first: they get the text only)
-                outbox.add(WebhookImage.of(team.chat.target, chart), key=f"{key}:chart")
+            chart = chart_of(session, team) if chart_of else None
+            if chart is not None:
+                outbox.add(teams.picture(team.chat, chart), key=f"{key}:chart")
             sent += 1
     if sent:
         run.on_outbox()

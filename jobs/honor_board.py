@@ -3,7 +3,8 @@
 Every working day the day's board; on the first working day of a week, last week's; on the first working
 day of a month, last month's. Each title goes to the rep(s) with the best figure for it (ties are shared;
 nobody is crowned for zero); a team with nothing to crown gets no board. Managers are never ranked among
-their reps. Once per team and board (`honor-board:team-7:week:2026-11-30`).
+their reps. The day's board also names the reps on pace for their month's target `streak_days` working
+days in a row or more (scrm.streaks). Once per team and board (`honor-board:team-7:week:2026-11-30`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlmodel import Session
 from jobs import texts
 from jobs.config import Done, Run
 from jobs.digests import each_team, span
-from scrm import kpis, teams
+from scrm import kpis, streaks, teams
 from scrm.dates import format_day, midnight
 from scrm.kpis import Period
 
@@ -61,6 +62,15 @@ def _board(session: Session, run: Run, team: teams.Team, kind: str, period: Peri
     if not lines:
         return None
     tz = run.settings.timezone
+    if kind == "day" and (streak := _streaks(session, run, names)):
+        lines.append(texts.HONOR_STREAK.format(names="、".join(streak)))
     label = {"day": format_day(period.start.astimezone(tz), run.now), "week": span(period, tz), "month": period.label}[kind]
     return "\n".join([texts.HONOR_TITLE[kind].format(team=team.department.name, period=label), *lines,
                       texts.HONOR_FOOTER])
+
+
+def _streaks(session: Session, run: Run, names: dict[str, str]) -> list[str]:
+    """张三 8 个工作日: the reps on pace at least `streak_days` working days in a row, longest first."""
+    found = streaks.on_pace(session, list(names), run.local.date(), tz=run.settings.timezone, calendar=run.calendar)
+    long_enough = sorted((-n, userid) for userid, n in found.items() if n >= run.settings.streak_days)
+    return [texts.STREAK_REP.format(rep=names[userid], n=-n) for n, userid in long_enough]

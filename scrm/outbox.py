@@ -68,7 +68,27 @@ class WebhookImage:
 
     @classmethod
     def of(cls, webhook_key: str, png: bytes) -> WebhookImage:
-        return cls(webhook_key, b64encode(png).decode(), hashlib.md5(png).hexdigest())
+        return cls(webhook_key, *_encoded(png))
+
+
+@dataclass(frozen=True)
+class AppChatImage:
+    """A picture into an app group chat: the sender uploads it (media/upload) when it sends, since a media_id
+    lives only 3 days and the row may wait longer than that in an outage."""
+
+    chat_id: str
+    base64: str
+    md5: str
+    channel = "appchat"
+
+    @classmethod
+    def of(cls, chat_id: str, png: bytes) -> AppChatImage:
+        return cls(chat_id, *_encoded(png))
+
+
+def _encoded(png: bytes) -> tuple[str, str]:
+    """A picture as a JSON payload carries it: base64, and the md5 of the raw bytes."""
+    return b64encode(png).decode(), hashlib.md5(png).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -90,10 +110,12 @@ class TagCustomer:
     channel = "api"
 
 
-Message = AppText | AppMarkdown | AppChatMarkdown | WebhookMarkdown | WebhookImage | Welcome | TagCustomer
+Message = AppText | AppMarkdown | AppChatMarkdown | AppChatImage | WebhookMarkdown | WebhookImage | Welcome | TagCustomer
 TYPES: dict[str, type] = {
-    t.__name__: t for t in (AppText, AppMarkdown, AppChatMarkdown, WebhookMarkdown, WebhookImage, Welcome, TagCustomer)
+    t.__name__: t
+    for t in (AppText, AppMarkdown, AppChatMarkdown, AppChatImage, WebhookMarkdown, WebhookImage, Welcome, TagCustomer)
 }
+TEAM_CHAT = AppChatMarkdown | AppChatImage | WebhookMarkdown | WebhookImage  # what goes into a team's group chat
 
 WELCOME_LIFETIME = timedelta(seconds=20)
 # WeCom counts UTF-8 bytes (a Chinese character is 3): app text and markdown 2048, robot markdown 4096.

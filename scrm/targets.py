@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from scrm import texts, workdays
+from scrm import kpis, texts, workdays
 from scrm.db import among
 from scrm.kpis import Figures, Period
 from scrm.models import Target
 from scrm.numbers import short_amount
 
-METRICS = ("won_amount", "won", "logged", "new_customers")
+METRICS = kpis.DAILY_METRICS  # metrics that add up day by day, so a pace (and a streak) means something
 PERIODS = ("month", "week", "quarter")
 MAX_VALUE = Decimal("1e12")
 

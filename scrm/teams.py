@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from scrm import texts
 from scrm.models import Department, Member, TeamChat
-from scrm.outbox import AppChatMarkdown, AppText, Message, Outbox, WebhookMarkdown
+from scrm.outbox import AppChatImage, AppChatMarkdown, AppText, Message, Outbox, WebhookImage, WebhookMarkdown
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +128,11 @@ def message(chat: TeamChat, content: str) -> Message:
     if chat.kind == "robot":
         return WebhookMarkdown(webhook_key=chat.target, content=content)
     return AppChatMarkdown(chat_id=chat.target, content=content)
+
+
+def picture(chat: TeamChat, png: bytes) -> Message:
+    """A picture (PNG, at most 2 MB) into the team's chat, whichever kind it is."""
+    return WebhookImage.of(chat.target, png) if chat.kind == "robot" else AppChatImage.of(chat.target, png)
 
 
 def _tag(chat: TeamChat) -> str:

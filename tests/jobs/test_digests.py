@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from scrm import customers, deals, interactions, teams
+from scrm import customers, deals, interactions, streaks, targets, teams, workdays
 from scrm.models import Department
 from tests.conftest import CI
-from tests.jobs.conftest import at, plan, runner, sent
+from tests.jobs.conftest import TZ, at, plan, runner, sent
 
 
 def robot(store, clock, key="robot-key-east") -> None:
@@ -142,6 +143,50 @@ def test_a_team_with_nothing_to_crown_gets_no_board_and_the_week_and_month_board
     jobs.run("honor-board", at("2027-01-04 18:10"))  # Monday after New Year: December's board, and the week's
     boards = [text.splitlines()[0] for _, text in sent(team)[1:]]
     assert boards == ["🏅 销售一部 周荣誉榜 · 12月28日–1月3日", "🏅 销售一部 月度荣誉榜 · 12月"]
+
+
+def target(store, rep: str, month: str, value: int, metric: str = "won_amount") -> None:
+    with store.transaction() as session:
+        targets.set_target(session, scope="rep", subject=rep, kind="month", starts=date.fromisoformat(f"{month}-01"),
+                           value=Decimal(value), metric=metric, now=at("2026-11-01 09:00"))
+
+
+def test_a_streak_counts_working_days_on_pace_back_through_last_month_and_every_target_must_be_on_pace(team):
+    # 张三: November 21万 over 21 working days (1万 a day), December 23万 over 23 (1万 a day).
+    target(team, "zhangsan", "2026-11", 210000)
+    target(team, "zhangsan", "2026-12", 230000)
+    won(team, "zhangsan", "wmChen", "2026-11-27 11:00", 210000)  # on pace from Nov 27 (20万 due) on
+    won(team, "zhangsan", "wmChen", "2026-12-01 11:00", 30000)  # 3万: on pace to Dec 3
+    won(team, "zhangsan", "wmZhang", "2026-12-05 11:00", 20000)  # a Saturday's deal counts: 5万 by Dec 7
+    # 李四: 2 follow-ups a working day asked (46 in December), and 23万; the follow-ups alone are not enough.
+    target(team, "lisi", "2026-12", 46, metric="logged")
+    for day in ("01", "02", "03", "04", "07"):
+        logged(team, "lisi", "wmLiu", f"2026-12-{day} 10:00", times=2)
+    with team.transaction() as session:
+        found = lambda day: streaks.on_pace(session, ["zhangsan", "lisi", "zhaoliu"], date(2026, 12, day),  # noqa: E731
+                                            tz=TZ, calendar=workdays.current())
+        assert found(3) == {"zhangsan": 5, "lisi": 3, "zhaoliu": 0}  # Nov 27, 30, Dec 1–3; no target: no streak
+        assert found(4)["zhangsan"] == 0  # 3万 by Dec 4, when 4万 was due
+        assert found(7) == {"zhangsan": 1, "lisi": 5, "zhaoliu": 0}
+    target(team, "lisi", "2026-12", 230000)  # now both: no deal won, so never on pace
+    with team.transaction() as session:
+        assert found(7)["lisi"] == 0
+
+
+def test_the_days_board_names_the_reps_on_a_streak(team, clock):
+    robot(team, clock)
+    target(team, "zhangsan", "2026-11", 210000)
+    target(team, "zhangsan", "2026-12", 230000)
+    won(team, "zhangsan", "wmChen", "2026-11-27 11:00", 210000)
+    won(team, "zhangsan", "wmChen", "2026-12-01 11:00", 30000)
+    won(team, "zhangsan", "wmZhang", "2026-12-03 11:00", 10000)  # Dec 3: the 5th working day on pace
+    won(team, "lisi", "wmLiu", "2026-12-03 12:00", 10000)  # 李四 has no target: no streak
+    jobs = runner(team, clock, streak_days=5)
+    jobs.run("honor-board", at("2026-12-02 18:10"))
+    assert sent(team) == []  # Dec 2: nothing to crown, so no board (a streak alone is no board)
+    jobs.run("honor-board", at("2026-12-03 18:10"))
+    [(_, text)] = sent(team)
+    assert text.splitlines()[1:] == ["销冠：李四、张三（成交 1万）", "🔥 连续达标：张三 5 个工作日", "恭喜！大家继续冲 💪"]
 
 
 def test_the_digest_counts_the_days_anomalies(team, clock):

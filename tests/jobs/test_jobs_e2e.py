@@ -12,7 +12,7 @@ from bot.sync import Backfill
 from scrm import teams
 from scrm.clock import FrozenClock
 from scrm.models import Department, FollowUp, OutboxMessage, TeamChat
-from tests.conftest import drain
+from tests.conftest import CI, drain
 from tests.handlers.test_rep_commands import SHANGHAI, Chat
 from wecom_standin.server import DEFAULT_WEBHOOK_KEY
 
@@ -96,3 +96,24 @@ def test_team_create_chat_makes_an_app_group_chat_with_the_team_and_says_hello(c
     drain(services)
     [hello] = standin.delivered("appchat")
     assert hello.recipients == [chat_id] and "本群已接入销售助手" in hello.content
+
+
+def test_an_app_group_chat_gets_the_digest_and_its_chart_uploaded_through_media_upload(chat, standin, services,
+                                                                                       clock):
+    from jobs import charts
+
+    chat_id = services.app_client.create_appchat("华东销售部", "wangwu", ["wangwu", "zhangsan", "lisi"])
+    with services.store.transaction() as session:
+        teams.set_chat(session, session.get(Department, 2), kind="appchat", target=chat_id, now=clock.now())
+    chat.say("跟进 张伟 电话沟通了需求")
+    clock.set(datetime(2026, 11, 24, 18, 0, tzinfo=SHANGHAI))
+    services.jobs.run("daily-digest")
+    drain(services)
+    delivered = standin.delivered("appchat")
+    assert delivered[0].msgtype == "markdown" and "华东销售部 日报" in delivered[0].content
+    if charts.cjk_font() is None and not CI:
+        pytest.skip("no CJK font here, so the digest went without its chart (CI installs one)")
+    [picture] = delivered[1:]
+    assert picture.msgtype == "image" and picture.recipients == [chat_id]
+    media = standin.state.media[picture.body["image"]["media_id"]]  # uploaded when it was sent
+    assert media.data.startswith(b"\x89PNG") and media.type == "image"
