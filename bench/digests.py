@@ -1,9 +1,10 @@
 """Team digests at company scale: every team's daily digest, and a manager's 业绩, in PostgreSQL.
 
-`python -m bench.digests [--repeat 5] [--baseline-teams 50] [--no-candidates] [--scale 1.0]`
+`python -m bench.digests [--repeat 5] [--baseline-teams 50] [--scale 1.0]`
 
-The `daily-digest` job sends each team its day and its month so far at 18:00. It must not loop over reps:
-`scrm.kpis.by_rep` computes every rep's figures with a handful of grouped queries. This bench fills a private
+The `daily-digest` job sends each team its day and its month so far at 18:00. It must not loop over reps, nor
+over teams: `scrm.kpis.by_rep` computes every rep's figures of all teams with a handful of grouped queries,
+carried by the (userid, time) indexes of migration 0010. This bench fills a private
 schema (`bench_<random>`, dropped at the end) with a company (`generate`): 10,000 reps in 500 teams (team 2
 has 50 reps, the others 19 or 20), each team with a manager and a group robot; 1,000,000 customers (100 per
 rep), 10,000,000 logged follow-ups, 1,000,000 follow-ups to do, 200,000 deals and their stage moves, spread
@@ -11,8 +12,8 @@ over the last 12 months. With a frozen clock at 18:00 on Monday 2026-11-30, Asia
 the month's last, so the month so far is as long as it gets), it measures:
 
 - the job: a whole `daily-digest` tick through `Runner.run`, warm, from the same state each time (what a
-  tick wrote is deleted and vacuumed); without its charts (as on a machine without a CJK font), and, for the
-  last index set, with them, the drawing timed apart;
+  tick wrote is deleted and vacuumed); without its charts (as on a machine without a CJK font), and with
+  them, the drawing timed apart;
 - the baseline, in the same run: the straightforward per-rep ORM loop (`naive_figures`: for every rep, their
   rows of the day and of the month loaded as ORM objects and counted in Python), swapped in for kpis.by_rep
   in the same job, so everything else (texts, target, stage moves, ledger, outbox) is the job's own. It runs
@@ -22,11 +23,8 @@ the month's last, so the month so far is as long as it gets), it measures:
   by_rep against the naive loop's;
 - a manager's `业绩` for the 50-rep team: the whole command through the router (parse, guards, the reply
   into the outbox, rolled back), and kpis.by_rep alone over the 50 reps for the month;
-- kpis.by_rep over all 10,000 reps at once (today and the month): what the data access could cost if the
-  job asked once rather than per team;
 - where a tick's time goes: each statement as the driver saw it, the SELECTs replayed under EXPLAIN ANALYZE
   for the server's share, the scans and indexes each kind read, and the plans of the heaviest;
-- candidate indexes, created in the bench schema only, one after another, each measured again;
 - peak memory of a fresh process that runs one tick (the generator's memory does not count).
 
 Goals (the issue): every team's digest under 3 s and at least 20× faster than the per-rep ORM loop; peak
@@ -39,12 +37,13 @@ import argparse
 import gc
 import json
 import re
+import signal
 import statistics
 import subprocess
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
@@ -468,54 +467,65 @@ ALL_TEAMS, GROUPED_BY_REP = teams.all_teams, kpis.by_rep  # the product's own, w
 
 
 # --- the baseline: the straightforward per-rep ORM loop ------------------------------------------------------
-def naive_figures(session: Session, userid: str, period: Period, *, now: datetime, tz: ZoneInfo) -> Figures:
+def naive_figures(session: Session, userid: str, period: Period, *, now: datetime, tz: ZoneInfo,
+                  parts: Collection[str] = kpis.PARTS) -> Figures:
     """THE NAIVE APPROACH, the baseline: one rep's figures for a period, from their rows loaded as ORM objects
-    (a query per kind of row, and one per new customer for the first response), counted in Python."""
+    (a query per kind of row, and one per new customer for the first response), counted in Python. Only the
+    `parts` asked for, as kpis.by_rep, so both do the same work."""
     f = Figures()
     start, end = period.start, period.end
-    for deal in session.exec(select(Deal).where(Deal.userid == userid, col(Deal.closed_at) >= start,
-                                                col(Deal.closed_at) < end)):
-        if deal.status == "won":
-            f.won += 1
-            f.won_amount += deal.amount or Decimal(0)
-        elif deal.status == "lost":
-            f.lost += 1
-    days = set()
-    for entry in session.exec(select(Interaction).where(Interaction.userid == userid, Interaction.kind == "follow_up",
-                                                        col(Interaction.at) >= start, col(Interaction.at) < end)):
-        f.logged += 1
-        channel = entry.channel or scrm_texts.NO_CHANNEL
-        f.by_channel[channel] = f.by_channel.get(channel, 0) + 1
-        days.add(entry.at.astimezone(tz).date())
-    f.active_days = len(days)
-    for item in session.exec(select(FollowUp).where(FollowUp.userid == userid, col(FollowUp.due_at) >= start,
-                                                    col(FollowUp.due_at) < min(end, now))):
-        if item.status == "open":
-            f.due, f.still_open = f.due + 1, f.still_open + 1
-        elif item.status == "done":
-            f.due += 1
-            if item.done_at is not None and item.done_at <= item.due_at + kpis.ON_TIME_GRACE:
-                f.on_time += 1
-            else:
-                f.late += 1
-    for link in session.exec(select(CustomerRep).where(CustomerRep.userid == userid, col(CustomerRep.added_at) >= start,
-                                                       col(CustomerRep.added_at) < end)):
-        f.new_customers += 1
-        first = session.exec(select(Interaction).where(
-            Interaction.userid == userid, Interaction.external_userid == link.external_userid,
-            Interaction.kind == "follow_up", col(Interaction.at) >= link.added_at).order_by(col(Interaction.at))
-            .limit(1)).first()
-        if first is not None:
-            f.response_minutes.append((first.at - link.added_at).total_seconds() / 60)
-    f.overdue_now = len(session.exec(select(FollowUp).where(FollowUp.userid == userid, FollowUp.status == "open",
-                                                            col(FollowUp.due_at) < now)).all())
+    if "deals" in parts:
+        for deal in session.exec(select(Deal).where(Deal.userid == userid, col(Deal.closed_at) >= start,
+                                                    col(Deal.closed_at) < end)):
+            if deal.status == "won":
+                f.won += 1
+                f.won_amount += deal.amount or Decimal(0)
+            elif deal.status == "lost":
+                f.lost += 1
+    if "logged" in parts or "active_days" in parts:
+        days = set()
+        for entry in session.exec(select(Interaction).where(
+                Interaction.userid == userid, Interaction.kind == "follow_up", col(Interaction.at) >= start,
+                col(Interaction.at) < end)):
+            if "logged" in parts:
+                f.logged += 1
+                channel = entry.channel or scrm_texts.NO_CHANNEL
+                f.by_channel[channel] = f.by_channel.get(channel, 0) + 1
+            days.add(entry.at.astimezone(tz).date())
+        f.active_days = len(days) if "active_days" in parts else 0
+    if "due" in parts:
+        for item in session.exec(select(FollowUp).where(FollowUp.userid == userid, col(FollowUp.due_at) >= start,
+                                                        col(FollowUp.due_at) < min(end, now))):
+            if item.status == "open":
+                f.due, f.still_open = f.due + 1, f.still_open + 1
+            elif item.status == "done":
+                f.due += 1
+                if item.done_at is not None and item.done_at <= item.due_at + kpis.ON_TIME_GRACE:
+                    f.on_time += 1
+                else:
+                    f.late += 1
+    if "new_customers" in parts or "response" in parts:
+        for link in session.exec(select(CustomerRep).where(
+                CustomerRep.userid == userid, col(CustomerRep.added_at) >= start, col(CustomerRep.added_at) < end)):
+            f.new_customers += "new_customers" in parts
+            if "response" not in parts:
+                continue
+            first = session.exec(select(Interaction).where(
+                Interaction.userid == userid, Interaction.external_userid == link.external_userid,
+                Interaction.kind == "follow_up", col(Interaction.at) >= link.added_at).order_by(col(Interaction.at))
+                .limit(1)).first()
+            if first is not None:
+                f.response_minutes.append((first.at - link.added_at).total_seconds() / 60)
+    if "overdue_now" in parts:
+        f.overdue_now = len(session.exec(select(FollowUp).where(FollowUp.userid == userid, FollowUp.status == "open",
+                                                                col(FollowUp.due_at) < now)).all())
     return f
 
 
 def naive_by_rep(session: Session, userids: list[str], period: Period, *, now: datetime,
-                 tz: ZoneInfo) -> dict[str, Figures]:
+                 tz: ZoneInfo, parts: Collection[str] = kpis.PARTS) -> dict[str, Figures]:
     """THE NAIVE APPROACH in kpis.by_rep's place: rep after rep, `naive_figures`."""
-    return {userid: naive_figures(session, userid, period, now=now, tz=tz) for userid in userids}
+    return {userid: naive_figures(session, userid, period, now=now, tz=tz, parts=parts) for userid in userids}
 
 
 def compare_figures(bench: Bench, chosen: list[teams.Team]) -> tuple[int, list[str]]:
@@ -598,16 +608,16 @@ LABELS = [  # (pattern in the SQL, what it is), the first match wins
     (r"min\(interaction\.at\)", "by_rep: first response (a subquery per new customer)"),
     (r"interaction\.channel", "by_rep: logged, by channel"),
     (r"count\(DISTINCT", "by_rep: active days"),
-    (r"^SELECT date\(", "kpis.won_by_day (the chart's data)"),
+    (r"FROM deal\b.*GROUP BY deal\.userid, date\(", "kpis.by_rep_and_day (the chart's data)"),
     (r"FROM deal\b", "by_rep: won and lost"),
     (r"FROM anomaly_alert", "digests: the day's anomaly alerts"),
     (r"FROM customer_rep", "by_rep: new customers"),
-    (r"follow_up\.done_at", "by_rep: follow-ups due in the period"),
+    (r"follow_up\.done_at|julianday", "by_rep: follow-ups due in the period"),
     (r"FROM follow_up", "by_rep: overdue now"),
-    (r"FROM target", "targets.for_team"),
+    (r"FROM target", "targets.for_teams"),
     (r"FROM job_ledger", "ledger.claimed"),
-    (r"INTO job_ledger", "ledger.claim"),
-    (r"INTO outbox_message", "Outbox.add"),
+    (r"INTO job_ledger", "ledger.claim, claim_many"),
+    (r"INTO outbox_message", "Outbox.add_many"),
     (r"FROM (member|department|team_chat)\b", "teams.all_teams"),
     (r"FROM customer\b", "digests._moves: customers"),
 ]
@@ -738,46 +748,6 @@ def peak_memory(bench: Bench, *, charts: bool) -> dict[str, Any]:
     return result
 
 
-# --- candidate indexes ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Candidate:
-    name: str
-    table: str
-    ddl: str
-    why: str
-
-
-CANDIDATES = [
-    Candidate("bench_ix_interaction_rep_at", "interaction",
-              "CREATE INDEX bench_ix_interaction_rep_at ON interaction (userid, at) INCLUDE (kind, channel)",
-              "by_rep's logged and active-days queries: a range of `at` per rep, read from the index alone"),
-    Candidate("bench_ix_stage_change_rep_at", "stage_change",
-              "CREATE INDEX bench_ix_stage_change_rep_at ON stage_change (userid, at)",
-              "digests._moves: the team's stage moves today (stage_change has only a deal_id index)"),
-    Candidate("bench_ix_follow_up_rep_due", "follow_up",
-              "CREATE INDEX bench_ix_follow_up_rep_due ON follow_up (userid, due_at) INCLUDE (status, done_at)",
-              "by_rep's follow-ups due in the period: a range of due_at per rep, from the index alone"),
-    Candidate("bench_ix_customer_rep_rep_added", "customer_rep",
-              "CREATE INDEX bench_ix_customer_rep_rep_added ON customer_rep (userid, added_at)",
-              "by_rep's new customers and first response: a range of added_at per rep"),
-    Candidate("bench_ix_deal_rep_closed", "deal",
-              "CREATE INDEX bench_ix_deal_rep_closed ON deal (userid, closed_at) INCLUDE (status, amount)",
-              "by_rep's won and lost: a range of closed_at per rep"),
-]
-
-
-def create_candidate(bench: Bench, candidate: Candidate) -> tuple[float, int]:
-    """Build one candidate index in the bench schema, ANALYZE its table: seconds and the index's bytes."""
-    started = time.perf_counter()
-    with bench.engine.begin() as connection:
-        connection.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
-        connection.execute(text(candidate.ddl))
-    vacuum(bench.engine, candidate.table, analyze=True)
-    with bench.engine.connect() as connection:
-        size = connection.execute(text("SELECT pg_relation_size(to_regclass(:name))"), {"name": candidate.name}).scalar_one()
-    return time.perf_counter() - started, size
-
-
 # --- the run -------------------------------------------------------------------------------------------------
 @dataclass
 class Measured:
@@ -790,7 +760,6 @@ class Measured:
     sample: list[float] = field(default_factory=list)  # the job on the sampled teams only
     naive_sample: list[float] = field(default_factory=list)  # the same with the naive per-rep loop
     naive_full: float | None = None  # the job on all teams with the naive per-rep loop, when it was run
-    at_once: list[float] = field(default_factory=list)  # by_rep over every rep at once, today and the month
     numbers: list[float] = field(default_factory=list)  # 业绩 through the router
     by_rep_50: list[float] = field(default_factory=list)  # by_rep alone over the 50 reps, the month
     in_departments: list[float] = field(default_factory=list)  # members.in_departments alone, the 50-rep team
@@ -829,8 +798,6 @@ def measure(bench: Bench, what: str, sample: set[int], scale: float, args: argpa
     estimate = statistics.median(m.naive_sample) * scale
     if full_naive and estimate <= args.baseline_budget and scale > 1:
         m.naive_full = bench.tick(charts=False, per_rep=True).seconds
-    at_once = [company_at_once(bench) for _ in range(3)]
-    m.at_once = [seconds for seconds, _ in at_once]
     m.numbers, m.by_rep_50, m.in_departments = numbers_timings(bench, args.numbers_repeat)
     naive = (f"{m.naive_full:.1f} s, run on all teams (the sample extrapolated: {estimate:.1f} s)"
              if m.naive_full is not None else f"{estimate:.1f} s, extrapolated from the sample")
@@ -840,34 +807,10 @@ def measure(bench: Bench, what: str, sample: set[int], scale: float, args: argpa
           f"\n  the job on the sample: {_spread(m.sample)} s; with the naive per-rep loop: {_spread(m.naive_sample)} s "
           f"({statistics.median(m.naive_sample) / statistics.median(m.sample):.1f}×)"
           f"\n  the naive per-rep loop, all teams: {naive}; ratio to the job: {m.ratio(scale):.1f}×"
-          f"\n  by_rep over all reps at once (today + the month, 14 statements): {_spread(m.at_once)} s; its "
-          f"statements (driver s): " + ", ".join(f"{what.removeprefix('by_rep: ')} {seconds:.2f}"
-                                                 for what, seconds in at_once[-1][1].items()) +
           f"\n  业绩 of a manager of 50 reps: {_spread(m.numbers, 1000)} ms; of which by_rep alone, the month: "
           f"{_spread(m.by_rep_50, 1000)} ms; members.in_departments alone: {_spread(m.in_departments, 1000)} ms",
           flush=True)
     return m
-
-
-def company_at_once(bench: Bench) -> tuple[float, dict[str, float]]:
-    """What the data access could cost with the job's design changed: kpis.by_rep once for every rep of the
-    company, today and the month (the split into teams would be Python's). Seconds, and the seconds of its
-    statements (as the driver saw them) by label."""
-    with Session(bench.engine) as session:
-        reps = [m.userid for t in ALL_TEAMS(session) for m in t.reps]
-        gc.collect()
-        bench.recording = []
-        try:
-            started = time.perf_counter()
-            for period in (Period.day_of(NOW, TZ), Period.month_of(NOW, TZ)):
-                GROUPED_BY_REP(session, reps, period, now=NOW.astimezone(UTC), tz=TZ)
-            elapsed = time.perf_counter() - started
-            statements: dict[str, float] = defaultdict(float)
-            for e in bench.recording:
-                statements[label(e.statement)] += e.seconds
-            return elapsed, dict(statements)
-        finally:
-            bench.recording = None
 
 
 def _spread(values: list[float], unit: float = 1.0) -> str:
@@ -891,12 +834,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="also run the naive loop on all teams when the sample estimates it under this many "
                              "seconds (default 300)")
     parser.add_argument("--scale", type=float, default=1.0, help="the company's size, 1.0 = 10,000 reps (default)")
-    parser.add_argument("--no-candidates", action="store_true", help="skip the candidate indexes")
     args = parser.parse_args(argv)
     reason = reachable(POSTGRES_URL)
     if reason:
         print(f"bench.digests needs PostgreSQL at {POSTGRES_URL} (or SCRM_BENCH_POSTGRES_URL): {reason}")
         return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the schema is dropped on `kill` too
     print(describe_machine())
     company = Company() if args.scale == 1.0 else Company.scaled(args.scale)
     with postgres_database() as database:
@@ -945,46 +888,31 @@ def report(bench: Bench, args: argparse.Namespace) -> int:
     _, reply = manager_numbers(bench, 999)
     print(f"业绩 of {MANAGER} (team {BIG_TEAM}, 50 reps):\n" + "\n".join(f"    {line}" for line in reply.splitlines()))
 
-    print(f"\nmedians (min–max); {args.naive_repeat} runs on the sample, {args.numbers_repeat} 业绩, 3 at-once")
-    last = args.no_candidates
-    results = [measure(bench, "the product's indexes (as migrated)", sample, scale, args, charts=last,
-                       full_naive=True)]
+    print(f"\nmedians (min–max); {args.naive_repeat} runs on the sample, {args.numbers_repeat} 业绩")
+    final = measure(bench, "as migrated", sample, scale, args, charts=True, full_naive=True)
     breakdown(bench, plans=7)
-    if not args.no_candidates:
-        print("\ncandidate indexes, created in the bench schema only, one after another (cumulative):")
-        for n, candidate in enumerate(CANDIDATES):
-            seconds, size = create_candidate(bench, candidate)
-            last = n == len(CANDIDATES) - 1
-            print(f"\n+ {candidate.ddl}  ({size / 2**20:.0f} MB, built in {seconds:.0f} s): {candidate.why}")
-            results.append(measure(bench, f"+ {candidate.name}", sample, scale, args, charts=last, full_naive=last))
-        breakdown(bench, plans=7)
     memory = {charts: peak_memory(bench, charts=charts) for charts in (False, True)}
     for charts, r in memory.items():
-        print(f"peak RSS (VmHWM) of a fresh process running one tick {'with' if charts else 'without'} charts, "
-              f"{results[-1].what}: {r['peak_mb']:.0f} MB ({r['before_mb']:.0f} MB after its imports and connecting; "
+        print(f"peak RSS (VmHWM) of a fresh process running one tick {'with' if charts else 'without'} charts: "
+              f"{r['peak_mb']:.0f} MB ({r['before_mb']:.0f} MB after its imports and connecting; "
               f"the tick {r['seconds']:.2f} s)")
 
     print(f"\nsummary, medians; ratio = the naive per-rep loop over all {len(all_teams)} teams (run, or extrapolated "
           "from the sample) ÷ the job's tick, both without charts")
-    print("| indexes | tick s | naive loop s | ratio | by_rep, all reps at once s | 业绩, 50 reps, ms "
-          "| by_rep alone ms | in_departments ms |\n|---|---|---|---|---|---|---|---|")
-    for m in results:
-        print(f"| {m.what} | {_spread(m.ticks)} | {m.naive(scale):.1f}{'' if m.naive_full is not None else ' (est.)'} "
-              f"| {m.ratio(scale):.1f}× | {_spread(m.at_once)} | {_spread(m.numbers, 1000)} | "
-              f"{_spread(m.by_rep_50, 1000)} | {_spread(m.in_departments, 1000)} |")
-    final = results[-1]
-    with_charts = statistics.median(final.chart_ticks)
-    print(f"with charts ({final.what}): {_spread(final.chart_ticks)} s, of which drawing {_spread(final.drawing)} s")
-    for m in (results[0], final) if len(results) > 1 else (final,):
-        numbers = statistics.median(m.numbers) * 1000
-        print(f"\nGoals with {m.what}:\n"
-              f"- every team's digest under {DIGEST_GOAL_S:.0f} s: {_verdict(m.tick < DIGEST_GOAL_S)} ({m.tick:.2f} s "
-              f"without charts" + (f", {with_charts:.2f} s with them)" if m is final else ")") +
-              f"\n- at least {RATIO_GOAL:.0f}× the per-rep ORM loop: {_verdict(m.ratio(scale) >= RATIO_GOAL)} "
-              f"({m.ratio(scale):.1f}×)\n"
-              f"- 业绩 for a manager of 50 reps under {NUMBERS_GOAL_MS:.0f} ms: {_verdict(numbers < NUMBERS_GOAL_MS)} "
-              f"({numbers:.1f} ms)")
-    print(f"- peak memory under {MEMORY_GOAL_MB:.0f} MB ({final.what}): without charts "
+    print("| tick s | naive loop s | ratio | with charts s (drawing s) | 业绩, 50 reps, ms | by_rep alone ms "
+          "| in_departments ms |\n|---|---|---|---|---|---|---|")
+    print(f"| {_spread(final.ticks)} | {final.naive(scale):.1f}{'' if final.naive_full is not None else ' (est.)'} "
+          f"| {final.ratio(scale):.1f}× | {_spread(final.chart_ticks)} ({_spread(final.drawing)}) "
+          f"| {_spread(final.numbers, 1000)} | {_spread(final.by_rep_50, 1000)} | {_spread(final.in_departments, 1000)} |")
+    numbers = statistics.median(final.numbers) * 1000
+    print(f"\nGoals:\n"
+          f"- every team's digest under {DIGEST_GOAL_S:.0f} s: {_verdict(final.tick < DIGEST_GOAL_S)} "
+          f"({final.tick:.2f} s without charts; {statistics.median(final.chart_ticks):.2f} s with them)"
+          f"\n- at least {RATIO_GOAL:.0f}× the per-rep ORM loop: {_verdict(final.ratio(scale) >= RATIO_GOAL)} "
+          f"({final.ratio(scale):.1f}×)\n"
+          f"- 业绩 for a manager of 50 reps under {NUMBERS_GOAL_MS:.0f} ms: {_verdict(numbers < NUMBERS_GOAL_MS)} "
+          f"({numbers:.1f} ms)")
+    print(f"- peak memory under {MEMORY_GOAL_MB:.0f} MB: without charts "
           f"{_verdict(memory[False]['peak_mb'] < MEMORY_GOAL_MB)} ({memory[False]['peak_mb']:.0f} MB), with charts "
           f"{_verdict(memory[True]['peak_mb'] < MEMORY_GOAL_MB)} ({memory[True]['peak_mb']:.0f} MB)")
     return 0 if same == len(naive_texts) and not differences else 1

@@ -48,6 +48,7 @@ def month_trend(title: str, days: list[date], won: dict[date, Decimal], target: 
         warnings.simplefilter("error")  # a missing glyph is an error: never a chart of boxes
         try:
             figure = Figure(figsize=(8, 4.5), dpi=100)
+            figure.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.12)
             axes = figure.subplots()
             axes.bar([d.day for d in shown], daily, color="#7fb3d5", label=texts.CHART_DAILY)
             axes.plot([d.day for d in shown], running, color="#c0392b", marker="o", label=texts.CHART_RUNNING)
@@ -59,7 +60,7 @@ def month_trend(title: str, days: list[date], won: dict[date, Decimal], target: 
             axes.set_ylabel(texts.CHART_Y)
             axes.legend(loc="upper left")
             buffer = io.BytesIO()
-            figure.savefig(buffer, format="png", bbox_inches="tight")
+            figure.savefig(buffer, format="png")
         except UserWarning as warning:
             log.warning("chart not drawn (%s): the digest goes without it", warning)
             return None

@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
@@ -22,7 +24,7 @@ from scrm.customers import display_name
 from scrm.dates import format_day
 from scrm.db import among
 from scrm.kpis import Figures, Period
-from scrm.models import AnomalyAlert, Customer, Deal, StageChange
+from scrm.models import AnomalyAlert, Customer, Deal, StageChange, Target
 from scrm.numbers import percent, short_amount
 from scrm.outbox import Outbox
 
@@ -36,84 +38,138 @@ def daily(run: Run) -> Done:
     tz = run.settings.timezone
     today, month = Period.day_of(run.now, tz), Period.month_of(run.now, tz)
     day_key = f"{run.local.date():%Y-%m-%d}"
-    return each_team(run, DAILY, day_key, lambda session, team: _daily_text(session, run, team, today, month),
-                     lambda session, team: _chart(session, run, team, month))
+    return each_team(run, DAILY, day_key, lambda session, due: _daily_texts(session, run, due, today, month),
+                     lambda session, due: _charts(session, run, due, month))
 
 
 def weekly(run: Run) -> Done:
     tz = run.settings.timezone
     last = Period.week_of(run.now - timedelta(days=7), tz)
     week_key = f"{last.start.astimezone(tz):%Y-%m-%d}"
-    return each_team(run, WEEKLY, week_key, lambda session, team: _weekly_text(session, run, team, last))
+    return each_team(run, WEEKLY, week_key, lambda session, due: _weekly_texts(session, run, due, last))
 
 
-def each_team(run: Run, job: str, period_key: str, text_of: Callable[[Session, teams.Team], str | None],
-              chart_of: Callable[[Session, teams.Team], bytes | None] | None = None) -> Done:
-    sent = 0
+@dataclass(frozen=True)
+class Chart:
+    """What a team's chart shows; drawn outside any transaction (drawing takes a tenth of a second)."""
+
+    title: str
+    days: list[date]
+    won: dict[date, Decimal]
+    target: Decimal | None
+    today: date
+
+    def draw(self) -> bytes | None:
+        return charts.month_trend(self.title, self.days, self.won, self.target, self.today)
+
+
+Texts = Callable[[Session, list[teams.Team]], dict[int, str]]
+Charts = Callable[[Session, list[teams.Team]], dict[int, Chart]]
+BATCH = 50  # teams whose messages are claimed and queued in one transaction
+
+
+def each_team(run: Run, job: str, period_key: str, texts_of: Texts, charts_of: Charts | None = None) -> Done:
+    """Once per team and period, into the team's group chat: every team's text computed together (a handful
+    of queries for the whole company, not a handful per team), then claimed and queued in batches of teams,
+    each batch with its claims in one transaction."""
+    key = lambda team: f"{job}:team-{team.department.id}:{period_key}"  # noqa: E731
     with run.store.transaction() as session:
-        all_teams = [t for t in teams.all_teams(session) if t.reps]
-    for team in all_teams:
+        due = [t for t in teams.all_teams(session) if t.reps and _has_chat(session, run, job, t)]
+        done = ledger.claimed(session, [key(t) for t in due])
+        due = [t for t in due if key(t) not in done]
+        made = texts_of(session, due) if due else {}
+        due = [t for t in due if made.get(t.department.id)]
+        pictures = charts_of(session, due) if charts_of and due else {}
+    sent = 0
+    for start in range(0, len(due), BATCH):
+        batch = due[start:start + BATCH]
+        drawn = {t.department.id: pictures[t.department.id].draw() for t in batch if t.department.id in pictures}
         with run.store.transaction() as session:
-            if team.chat is None or not team.chat.enabled:
-                if ledger.claim(session, f"no-chat:team-{team.department.id}", job=job, now=run.now):
-                    log.warning("team %s (%s) has no group chat, so it gets no digest or honor board: "
-                                "`scrm team set %s --robot KEY`", team.department.id, team.department.name,
-                                team.department.id)
-                continue
-            key = f"{job}:team-{team.department.id}:{period_key}"
-            if ledger.claimed(session, [key]):
-                continue
-            text = text_of(session, team)
-            if text is None or not ledger.claim(session, key, job=job, now=run.now):
-                continue
-            outbox = Outbox(session, run.clock.now())
-            outbox.add(teams.message(team.chat, text), key=key)
-            chart = chart_of(session, team) if chart_of else None
-            if chart is not None:
-                outbox.add(teams.picture(team.chat, chart), key=f"{key}:chart")
-            sent += 1
+            claimed = ledger.claim_many(session, [key(t) for t in batch], job=job, now=run.now)
+            messages = []
+            for team in (t for t in batch if key(t) in claimed):
+                messages.append((teams.message(team.chat, made[team.department.id]), key(team)))
+                if drawn.get(team.department.id) is not None:
+                    messages.append((teams.picture(team.chat, drawn[team.department.id]), f"{key(team)}:chart"))
+            Outbox(session, run.clock.now()).add_many(messages)
+            sent += len(claimed)
     if sent:
         run.on_outbox()
     return Done(f"{sent} team digests", sent)
 
 
-def _daily_text(session: Session, run: Run, team: teams.Team, today: Period, month: Period) -> str:
-    tz, reps = run.settings.timezone, team.reps
-    ids = [m.userid for m in reps]
-    names = {m.userid: m.name for m in reps}
-    day = kpis.by_rep(session, ids, today, now=run.now, tz=tz)
-    so_far = sum(kpis.by_rep(session, ids, month, now=run.now, tz=tz).values(), Figures())
-    total = sum(day.values(), Figures())
-    lines = [texts.DIGEST_TITLE.format(team=team.department.name, day=format_day(run.local, run.now)),
-             texts.DIGEST_TODAY.format(won=total.won, amount=short_amount(total.won_amount), logged=total.logged,
-                                       new=total.new_customers),
-             texts.DIGEST_MONTH.format(month=month.label, won=so_far.won, amount=short_amount(so_far.won_amount),
-                                       win_rate=percent(so_far.win_rate), on_time=percent(so_far.on_time_rate))]
-    target = targets.for_team(session, [team.department.id], ids, "month", month.start.astimezone(tz).date())
-    if target is not None:
-        lines.append(targets.describe(targets.progress(target, so_far, month, now=run.now, tz=tz)))
-    stars = _stars(day, names)
-    lines.append(texts.DIGEST_STARS.format(names="；".join(stars)) if stars else texts.DIGEST_QUIET)
-    overdue = [texts.OVERDUE_REP.format(rep=names[u], n=f.overdue_now) for u, f in day.items() if f.overdue_now]
-    if overdue:
-        lines.append(texts.DIGEST_OVERDUE.format(names="、".join(overdue)))
-    moves = _moves(session, ids, names, today)
-    if moves:
-        lines.append(texts.DIGEST_MOVES.format(moves="；".join(moves)))
+def _has_chat(session: Session, run: Run, job: str, team: teams.Team) -> bool:
+    if team.chat is not None and team.chat.enabled:
+        return True
+    if ledger.claim(session, f"no-chat:team-{team.department.id}", job=job, now=run.now):
+        log.warning("team %s (%s) has no group chat, so it gets no digest or honor board: `scrm team set %s --robot KEY`",
+                    team.department.id, team.department.name, team.department.id)
+    return False
+
+
+def reps_of(due: list[teams.Team]) -> list[str]:
+    """Every rep of these teams, once."""
+    return list(dict.fromkeys(m.userid for t in due for m in t.reps))
+
+
+def _month_targets(session: Session, run: Run, due: list[teams.Team], month: Period) -> dict[int, Target]:
+    """Each team's target for the month (teams without one are absent)."""
+    found = targets.for_teams(session, {(t.department.id,): [m.userid for m in t.reps] for t in due}, "month",
+                              month.start.astimezone(run.settings.timezone).date())
+    return {ids[0]: target for ids, target in found.items() if target is not None}
+
+
+def _daily_texts(session: Session, run: Run, due: list[teams.Team], today: Period, month: Period) -> dict[int, str]:
+    tz, ids = run.settings.timezone, reps_of(due)
+    day = kpis.by_rep(session, ids, today, now=run.now, tz=tz, parts=("deals", "logged", "new_customers", "overdue_now"))
+    so_far = kpis.by_rep(session, ids, month, now=run.now, tz=tz, parts=("deals", "due"))
+    goals = _month_targets(session, run, due, month)
+    moves = _moves(session, ids, today)
     alerts = Counter(session.exec(select(AnomalyAlert.userid).where(
         among(session, AnomalyAlert.userid, ids), col(AnomalyAlert.at) >= today.start, col(AnomalyAlert.at) < today.end)))
-    if alerts:
-        lines.append(texts.DIGEST_ALERTS.format(names="、".join(texts.ALERTS_REP.format(rep=names[u], n=n)
-                                                                for u, n in sorted(alerts.items()))))
-    return "\n".join(lines)
+    made = {}
+    for team in due:
+        names = {m.userid: m.name for m in team.reps}
+        team_day = {u: day[u] for u in names}
+        total, month_total = sum(team_day.values(), Figures()), sum((so_far[u] for u in names), Figures())
+        lines = [texts.DIGEST_TITLE.format(team=team.department.name, day=format_day(run.local, run.now)),
+                 texts.DIGEST_TODAY.format(won=total.won, amount=short_amount(total.won_amount), logged=total.logged,
+                                           new=total.new_customers),
+                 texts.DIGEST_MONTH.format(month=month.label, won=month_total.won,
+                                           amount=short_amount(month_total.won_amount),
+                                           win_rate=percent(month_total.win_rate),
+                                           on_time=percent(month_total.on_time_rate))]
+        if (target := goals.get(team.department.id)) is not None:
+            lines.append(targets.describe(targets.progress(target, month_total, month, now=run.now, tz=tz)))
+        stars = _stars(team_day, names)
+        lines.append(texts.DIGEST_STARS.format(names="；".join(stars)) if stars else texts.DIGEST_QUIET)
+        overdue = [texts.OVERDUE_REP.format(rep=names[u], n=day[u].overdue_now) for u in names if day[u].overdue_now]
+        if overdue:
+            lines.append(texts.DIGEST_OVERDUE.format(names="、".join(overdue)))
+        team_moves = [texts.MOVE.format(rep=names[u], customer=customer, stage=stage)
+                      for u, stage, customer in moves if u in names][:8]
+        if team_moves:
+            lines.append(texts.DIGEST_MOVES.format(moves="；".join(team_moves)))
+        if team_alerts := [texts.ALERTS_REP.format(rep=names[u], n=alerts[u]) for u in sorted(names) if alerts[u]]:
+            lines.append(texts.DIGEST_ALERTS.format(names="、".join(team_alerts)))
+        made[team.department.id] = "\n".join(lines)
+    return made
 
 
-def _chart(session: Session, run: Run, team: teams.Team, month: Period) -> bytes | None:
-    tz, ids = run.settings.timezone, [m.userid for m in team.reps]
-    target = targets.for_team(session, [team.department.id], ids, "month", month.start.astimezone(tz).date())
-    return charts.month_trend(texts.CHART_TITLE.format(team=team.department.name, month=month.label), month.days(tz),
-                              kpis.won_by_day(session, ids, month, tz), target.value if target else None,
-                              run.local.date())
+def _charts(session: Session, run: Run, due: list[teams.Team], month: Period) -> dict[int, Chart]:
+    tz = run.settings.timezone
+    won = kpis.by_rep_and_day(session, reps_of(due), month, tz, "won_amount")
+    goals = _month_targets(session, run, due, month)
+    found = {}
+    for team in due:
+        by_day: dict[date, Decimal] = Counter()
+        for member in team.reps:
+            by_day.update(won.get(member.userid, {}))
+        target = goals.get(team.department.id)
+        found[team.department.id] = Chart(texts.CHART_TITLE.format(team=team.department.name, month=month.label),
+                                          month.days(tz), dict(by_day), target.value if target else None,
+                                          run.local.date())
+    return found
 
 
 def _stars(day: dict[str, Figures], names: dict[str, str]) -> list[str]:
@@ -126,8 +182,9 @@ def _stars(day: dict[str, Figures], names: dict[str, str]) -> list[str]:
     return [texts.STAR_LOGGED.format(rep=names[u], n=f.logged) for u, f in day.items() if most and f.logged == most]
 
 
-def _moves(session: Session, ids: list[str], names: dict[str, str], today: Period) -> list[str]:
-    """Who moved which customer to which stage today (won and lost are in the numbers)."""
+def _moves(session: Session, ids: list[str], today: Period) -> list[tuple[str, str, str]]:
+    """(rep, stage, customer) for each customer moved along the funnel today, in order (won and lost are in
+    the numbers)."""
     rows = session.exec(select(StageChange.userid, StageChange.to_stage, Deal.external_userid)
                         .join(Deal, col(Deal.id) == StageChange.deal_id)
                         .where(among(session, StageChange.userid, ids), col(StageChange.at) >= today.start,
@@ -135,8 +192,7 @@ def _moves(session: Session, ids: list[str], names: dict[str, str], today: Perio
                                Deal.status == "open").order_by(StageChange.at)).all()
     customers = {c.external_userid: c for c in session.exec(
         select(Customer).where(among(session, Customer.external_userid, {r[2] for r in rows})))} if rows else {}
-    return [texts.MOVE.format(rep=names[u], customer=display_name(customers.get(e)), stage=stage)
-            for u, stage, e in rows][:8]
+    return [(u, stage, display_name(customers.get(e))) for u, stage, e in rows]
 
 
 def span(period: Period, tz) -> str:
@@ -145,24 +201,28 @@ def span(period: Period, tz) -> str:
     return texts.SPAN.format(first=f"{first.month}月{first.day}日", last=f"{last.month}月{last.day}日")
 
 
-def _weekly_text(session: Session, run: Run, team: teams.Team, last: Period) -> str | None:
-    tz = run.settings.timezone
-    ids = [m.userid for m in team.reps]
-    now_figures = kpis.by_rep(session, ids, last, now=run.now, tz=tz)
-    before = kpis.by_rep(session, ids, last.before(), now=run.now, tz=tz)
-    total, total_before = sum(now_figures.values(), Figures()), sum(before.values(), Figures())
-    if not (total.logged or total.won or total.new_customers or total_before.logged or total_before.won):
-        return None  # a team with nothing in two weeks gets no report
-    lines = [texts.WEEKLY_TITLE.format(team=team.department.name, period=span(last, tz)),
-             texts.WEEKLY_TEAM.format(won=total.won, amount=short_amount(total.won_amount),
-                                      before=short_amount(total_before.won_amount), logged=total.logged,
-                                      logged_before=total_before.logged)]
-    ranked = sorted(team.reps, key=lambda m: (-now_figures[m.userid].won_amount, -now_figures[m.userid].logged))
-    for member in ranked:
-        f, b = now_figures[member.userid], before[member.userid]
-        if f + b == Figures():
-            continue  # nothing in either week (on leave): silence is the anomalies job's to report
-        lines.append(texts.WEEKLY_LINE.format(rep=member.name, amount=short_amount(f.won_amount),
-                                              before=short_amount(b.won_amount), logged=f.logged,
-                                              logged_before=b.logged, new=f.new_customers))
-    return "\n".join(lines)
+def _weekly_texts(session: Session, run: Run, due: list[teams.Team], last: Period) -> dict[int, str]:
+    tz, ids, parts = run.settings.timezone, reps_of(due), ("deals", "logged", "new_customers")
+    this_week = kpis.by_rep(session, ids, last, now=run.now, tz=tz, parts=parts)
+    week_before = kpis.by_rep(session, ids, last.before(), now=run.now, tz=tz, parts=parts)
+    made = {}
+    for team in due:
+        now_figures = {m.userid: this_week[m.userid] for m in team.reps}
+        before = {m.userid: week_before[m.userid] for m in team.reps}
+        total, total_before = sum(now_figures.values(), Figures()), sum(before.values(), Figures())
+        if not (total.logged or total.won or total.new_customers or total_before.logged or total_before.won):
+            continue  # a team with nothing in two weeks gets no report
+        lines = [texts.WEEKLY_TITLE.format(team=team.department.name, period=span(last, tz)),
+                 texts.WEEKLY_TEAM.format(won=total.won, amount=short_amount(total.won_amount),
+                                          before=short_amount(total_before.won_amount), logged=total.logged,
+                                          logged_before=total_before.logged)]
+        ranked = sorted(team.reps, key=lambda m: (-now_figures[m.userid].won_amount, -now_figures[m.userid].logged))
+        for member in ranked:
+            f, b = now_figures[member.userid], before[member.userid]
+            if f + b == Figures():
+                continue  # nothing in either week (on leave): silence is the anomalies job's to report
+            lines.append(texts.WEEKLY_LINE.format(rep=member.name, amount=short_amount(f.won_amount),
+                                                  before=short_amount(b.won_amount), logged=f.logged,
+                                                  logged_before=b.logged, new=f.new_customers))
+        made[team.department.id] = "\n".join(lines)
+    return made

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from jobs import texts
 from jobs.config import Done, Run
-from jobs.digests import each_team, span
+from jobs.digests import each_team, reps_of, span
 from scrm import kpis, streaks, teams
 from scrm.dates import format_day, midnight
 from scrm.kpis import Period
@@ -29,7 +29,7 @@ def run(run: Run) -> Done:
     sent = 0
     for kind, period in boards(run):
         done = each_team(run, f"{NAME}:{kind}", f"{period.start.astimezone(run.settings.timezone):%Y-%m-%d}",
-                         lambda session, team, kind=kind, period=period: _board(session, run, team, kind, period))
+                         lambda session, due, kind=kind, period=period: _boards(session, run, due, kind, period))
         sent += done.messages
     return Done(f"{sent} boards", sent)
 
@@ -55,22 +55,26 @@ def _first_working_day_since(run: Run, start: date) -> bool:
     return True
 
 
-def _board(session: Session, run: Run, team: teams.Team, kind: str, period: Period) -> str | None:
-    names = {m.userid: m.name for m in team.reps}
-    figures = kpis.by_rep(session, list(names), period, now=run.now, tz=run.settings.timezone)
-    lines = kpis.board(figures, names, run.settings.honor_metrics)
-    if not lines:
-        return None
-    tz = run.settings.timezone
-    if kind == "day" and (streak := _streaks(session, run, names)):
-        lines.append(texts.HONOR_STREAK.format(names="、".join(streak)))
+def _boards(session: Session, run: Run, due: list[teams.Team], kind: str, period: Period) -> dict[int, str]:
+    tz, ids = run.settings.timezone, reps_of(due)
+    figures = kpis.by_rep(session, ids, period, now=run.now, tz=tz,
+                          parts={kpis.PART_OF[metric] for metric in run.settings.honor_metrics})
+    on_pace = streaks.on_pace(session, ids, run.local.date(), tz=tz, calendar=run.calendar) if kind == "day" else {}
     label = {"day": format_day(period.start.astimezone(tz), run.now), "week": span(period, tz), "month": period.label}[kind]
-    return "\n".join([texts.HONOR_TITLE[kind].format(team=team.department.name, period=label), *lines,
-                      texts.HONOR_FOOTER])
+    made = {}
+    for team in due:
+        names = {m.userid: m.name for m in team.reps}
+        lines = kpis.board({u: figures[u] for u in names}, names, run.settings.honor_metrics)
+        if not lines:
+            continue
+        if streak := _streaks({u: on_pace[u] for u in names if u in on_pace}, names, run.settings.streak_days):
+            lines.append(texts.HONOR_STREAK.format(names="、".join(streak)))
+        made[team.department.id] = "\n".join([texts.HONOR_TITLE[kind].format(team=team.department.name, period=label),
+                                              *lines, texts.HONOR_FOOTER])
+    return made
 
 
-def _streaks(session: Session, run: Run, names: dict[str, str]) -> list[str]:
-    """张三 8 个工作日: the reps on pace at least `streak_days` working days in a row, longest first."""
-    found = streaks.on_pace(session, list(names), run.local.date(), tz=run.settings.timezone, calendar=run.calendar)
-    long_enough = sorted((-n, userid) for userid, n in found.items() if n >= run.settings.streak_days)
+def _streaks(on_pace: dict[str, int], names: dict[str, str], at_least: int) -> list[str]:
+    """张三 8 个工作日: the reps on pace at least `at_least` working days in a row, longest first."""
+    long_enough = sorted((-n, userid) for userid, n in on_pace.items() if n >= at_least)
     return [texts.STREAK_REP.format(rep=names[userid], n=-n) for n, userid in long_enough]

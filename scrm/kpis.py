@@ -15,12 +15,13 @@ from __future__ import annotations
 import re
 import statistics
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import distinct, func
+from sqlalchemy import Interval, and_, case, distinct, func, literal
 from sqlmodel import Session, col, select
 
 from scrm import texts
@@ -119,65 +120,80 @@ class Figures:
         return self.logged
 
     def __add__(self, other: Figures) -> Figures:
-        summed = {}
-        for f in fields(self):
-            a, b = getattr(self, f.name), getattr(other, f.name)
-            if isinstance(a, dict):
-                summed[f.name] = {k: a.get(k, 0) + b.get(k, 0) for k in a.keys() | b.keys()}
-            else:
-                summed[f.name] = a + b
+        summed = {name: getattr(self, name) + getattr(other, name) for name in _ADDED}
+        a, b = self.by_channel, other.by_channel
+        summed["by_channel"] = {k: a.get(k, 0) + b.get(k, 0) for k in a.keys() | b.keys()}
         return Figures(**summed)
 
 
-def by_rep(session: Session, userids: list[str], period: Period, *, now: datetime, tz: ZoneInfo) -> dict[str, Figures]:
-    """Every rep's figures for the period, in seven grouped queries whatever the number of reps."""
+_ADDED = [f.name for f in fields(Figures) if f.name != "by_channel"]
+
+
+PARTS = ("deals", "logged", "active_days", "due", "new_customers", "response", "overdue_now")  # one query each
+PART_OF = {"won_amount": "deals", "won": "deals", "lost": "deals", "logged": "logged", "on_time": "due",
+           "new_customers": "new_customers"}  # the part that computes a metric (the board's, the targets')
+
+
+def by_rep(session: Session, userids: list[str], period: Period, *, now: datetime, tz: ZoneInfo,
+           parts: Collection[str] = PARTS) -> dict[str, Figures]:
+    """Every rep's figures for the period, in one grouped query per part whatever the number of reps.
+
+    `parts` chooses what to compute (a digest needs fewer than `业绩`); the fields of the others stay zero.
+    deals: won amount, won, lost. logged: follow-ups logged, by channel. active_days. due: follow-ups due in the
+    period, done on time, late, still open. new_customers. response: first response times. overdue_now."""
     result = {userid: Figures() for userid in userids}
     if not userids:
         return result
     mine = lambda column: among(session, column, userids)  # noqa: E731
     within = lambda column: (column >= period.start) & (column < period.end)  # noqa: E731
-    for userid, status, n, amount in session.exec(
-            select(Deal.userid, Deal.status, func.count(), func.coalesce(func.sum(Deal.amount), 0))
-            .where(mine(Deal.userid), col(Deal.status).in_(("won", "lost")), within(col(Deal.closed_at)))
-            .group_by(Deal.userid, Deal.status)):
-        if status == "won":
-            result[userid].won, result[userid].won_amount = n, Decimal(amount)
-        else:
-            result[userid].lost = n
     logged = (Interaction.kind == "follow_up", mine(Interaction.userid), within(col(Interaction.at)))
-    for userid, channel, n in session.exec(select(Interaction.userid, Interaction.channel, func.count())
-                                           .where(*logged).group_by(Interaction.userid, Interaction.channel)):
-        result[userid].logged += n
-        result[userid].by_channel[channel or texts.NO_CHANNEL] = n
-    for userid, days in session.exec(select(Interaction.userid, func.count(distinct(_local_day(session, Interaction.at, tz))))
-                                     .where(*logged).group_by(Interaction.userid)):
-        result[userid].active_days = days
-    due_until = min(period.end, now)
-    for userid, status, due_at, done_at in session.exec(
-            select(FollowUp.userid, FollowUp.status, FollowUp.due_at, FollowUp.done_at)
-            .where(mine(FollowUp.userid), col(FollowUp.status).in_(("open", "done")),
-                   col(FollowUp.due_at) >= period.start, col(FollowUp.due_at) < due_until)):
-        figures = result[userid]
-        figures.due += 1
-        if status == "open":
-            figures.still_open += 1
-        elif done_at is not None and done_at <= due_at + ON_TIME_GRACE:
-            figures.on_time += 1
-        else:
-            figures.late += 1
-    for userid, n in session.exec(select(CustomerRep.userid, func.count()).where(
-            mine(CustomerRep.userid), within(col(CustomerRep.added_at))).group_by(CustomerRep.userid)):
-        result[userid].new_customers = n
-    first_logged = (select(func.min(Interaction.at)).where(
-        Interaction.userid == CustomerRep.userid, Interaction.external_userid == CustomerRep.external_userid,
-        Interaction.kind == "follow_up", col(Interaction.at) >= CustomerRep.added_at).scalar_subquery())
-    for userid, added, first in session.exec(select(CustomerRep.userid, CustomerRep.added_at, first_logged).where(
-            mine(CustomerRep.userid), within(col(CustomerRep.added_at)))):
-        if first is not None:
-            result[userid].response_minutes.append((first - added).total_seconds() / 60)
-    for userid, n in session.exec(select(FollowUp.userid, func.count()).where(
-            mine(FollowUp.userid), FollowUp.status == "open", col(FollowUp.due_at) < now).group_by(FollowUp.userid)):
-        result[userid].overdue_now = n
+    if "deals" in parts:
+        for userid, status, n, amount in session.exec(
+                select(Deal.userid, Deal.status, func.count(), func.coalesce(func.sum(Deal.amount), 0))
+                .where(mine(Deal.userid), col(Deal.status).in_(("won", "lost")), within(col(Deal.closed_at)))
+                .group_by(Deal.userid, Deal.status)):
+            if status == "won":
+                result[userid].won, result[userid].won_amount = n, Decimal(amount)
+            else:
+                result[userid].lost = n
+    if "logged" in parts:
+        for userid, channel, n in session.exec(select(Interaction.userid, Interaction.channel, func.count())
+                                               .where(*logged).group_by(Interaction.userid, Interaction.channel)):
+            result[userid].logged += n
+            result[userid].by_channel[channel or texts.NO_CHANNEL] = n
+    if "active_days" in parts:
+        for userid, days in session.exec(select(Interaction.userid,
+                                                func.count(distinct(_local_day(session, Interaction.at, tz))))
+                                         .where(*logged).group_by(Interaction.userid)):
+            result[userid].active_days = days
+    if "due" in parts:
+        is_open = case((FollowUp.status == "open", 1), else_=0)
+        in_time = case((and_(FollowUp.status == "done", _on_time(session, FollowUp.done_at, FollowUp.due_at)), 1),
+                       else_=0)
+        for userid, due, still_open, on_time in session.exec(
+                select(FollowUp.userid, func.count(), func.sum(is_open), func.sum(in_time))
+                .where(mine(FollowUp.userid), col(FollowUp.status).in_(("open", "done")),
+                       col(FollowUp.due_at) >= period.start, col(FollowUp.due_at) < min(period.end, now))
+                .group_by(FollowUp.userid)):
+            figures = result[userid]
+            figures.due, figures.still_open, figures.on_time = due, still_open, on_time
+            figures.late = due - still_open - on_time
+    if "new_customers" in parts:
+        for userid, n in session.exec(select(CustomerRep.userid, func.count()).where(
+                mine(CustomerRep.userid), within(col(CustomerRep.added_at))).group_by(CustomerRep.userid)):
+            result[userid].new_customers = n
+    if "response" in parts:
+        first_logged = (select(func.min(Interaction.at)).where(
+            Interaction.userid == CustomerRep.userid, Interaction.external_userid == CustomerRep.external_userid,
+            Interaction.kind == "follow_up", col(Interaction.at) >= CustomerRep.added_at).scalar_subquery())
+        for userid, added, first in session.exec(select(CustomerRep.userid, CustomerRep.added_at, first_logged).where(
+                mine(CustomerRep.userid), within(col(CustomerRep.added_at)))):
+            if first is not None:
+                result[userid].response_minutes.append((first - added).total_seconds() / 60)
+    if "overdue_now" in parts:
+        for userid, n in session.exec(select(FollowUp.userid, func.count()).where(
+                mine(FollowUp.userid), FollowUp.status == "open", col(FollowUp.due_at) < now).group_by(FollowUp.userid)):
+            result[userid].overdue_now = n
     return result
 
 
@@ -370,6 +386,13 @@ def quadrants(figures: dict[str, Figures]) -> dict[str, str]:
         placed[userid] = QUADRANTS[0 if high_result and high_process else 1 if high_result else
                                    2 if high_process else 3]
     return placed
+
+
+def _on_time(session: Session, done_at, due_at):
+    """done_at within ON_TIME_GRACE of due_at, in SQL (SQLite keeps times as text: compared as Julian days)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return done_at <= due_at + literal(ON_TIME_GRACE, Interval)
+    return func.julianday(done_at) <= func.julianday(due_at) + ON_TIME_GRACE / timedelta(days=1)
 
 
 def _local_day(session: Session, column, tz: ZoneInfo):

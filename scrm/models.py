@@ -99,11 +99,12 @@ class CustomerRep(SQLModel, table=True):
     """The relation between a customer and one rep who follows them; a customer may have several."""
 
     __tablename__ = "customer_rep"
-    __table_args__ = (UniqueConstraint("external_userid", "userid"),)
+    __table_args__ = (UniqueConstraint("external_userid", "userid"),
+                      Index("ix_customer_rep_rep_added", "userid", "added_at"))  # KPIs: new customers per rep
 
     id: int | None = Field(default=None, primary_key=True)
     external_userid: str = Field(max_length=64, index=True)
-    userid: str = Field(max_length=64, index=True)
+    userid: str = Field(max_length=64)
     status: str = Field(default="active", max_length=24)
     status_at: datetime | None = _when(nullable=True)
     remark: str = Field(default="", max_length=128)
@@ -195,12 +196,14 @@ class FollowUp(SQLModel, table=True):
         Index("ix_follow_up_to_remind", "due_at", postgresql_where=text(TO_REMIND), sqlite_where=text(TO_REMIND)),
         # A rep's 待办 (the agenda command, reminders' numbering): their open follow-ups up to a time.
         Index("ix_follow_up_open_by_rep", "userid", "due_at", postgresql_where=text(OPEN), sqlite_where=text(OPEN)),
+        # KPIs: each rep's follow-ups due in a period, and how they ended, from the index alone on PostgreSQL.
+        Index("ix_follow_up_rep_due", "userid", "due_at", postgresql_include=["status", "done_at"]),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str | None = Field(default=None, max_length=120, unique=True)
     external_userid: str = Field(max_length=64, index=True)
-    userid: str = Field(max_length=64, index=True)
+    userid: str = Field(max_length=64)
     due_at: datetime = _when()
     status: str = Field(default="open", max_length=16)
     note: str = Field(default="", sa_type=Text)
@@ -214,9 +217,12 @@ class FollowUp(SQLModel, table=True):
 class Deal(SQLModel, table=True):
     """An opportunity with one customer, owned by one rep."""
 
+    # KPIs: each rep's deals closed in a period, won or lost and for how much.
+    __table_args__ = (Index("ix_deal_rep_closed", "userid", "closed_at", postgresql_include=["status", "amount"]),)
+
     id: int | None = Field(default=None, primary_key=True)
     external_userid: str = Field(max_length=64, index=True)
-    userid: str = Field(max_length=64, index=True)
+    userid: str = Field(max_length=64)
     stage: str = Field(default="", max_length=32)
     status: str = Field(default="open", max_length=16)
     at_risk: bool = False
@@ -230,11 +236,15 @@ class Deal(SQLModel, table=True):
 class Interaction(SQLModel, table=True):
     """One entry of a customer's timeline: an event from WeCom or something a rep logged."""
 
-    __table_args__ = (Index("ix_interaction_customer_at", "external_userid", "at"),)
+    __table_args__ = (
+        Index("ix_interaction_customer_at", "external_userid", "at"),
+        # KPIs: each rep's follow-ups logged in a period, by channel, from the index alone on PostgreSQL.
+        Index("ix_interaction_rep_at", "userid", "at", postgresql_include=["kind", "channel"]),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     external_userid: str = Field(max_length=64)
-    userid: str | None = Field(default=None, max_length=64, index=True)
+    userid: str | None = Field(default=None, max_length=64)
     kind: str = Field(max_length=32)
     channel: str = Field(default="", max_length=16)
     text: str = Field(default="", sa_type=Text)
@@ -274,6 +284,7 @@ class StageChange(SQLModel, table=True):
     """A deal moving along the funnel; the time spent in each stage is the gap between two rows."""
 
     __tablename__ = "stage_change"
+    __table_args__ = (Index("ix_stage_change_rep_at", "userid", "at"),)  # the digest: each rep's moves today
 
     id: int | None = Field(default=None, primary_key=True)
     deal_id: int = Field(index=True)

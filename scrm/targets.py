@@ -102,12 +102,21 @@ def of(session: Session, scope: str, subjects: list[str], kind: str, starts: dat
 def for_team(session: Session, department_ids: list[int], reps: list[str], kind: str, starts: date,
              metric: str = "won_amount") -> Target | None:
     """A team's target: the one set for its department(s), else the sum of its reps' (None when neither is set)."""
-    set_for = [*of(session, "team", [str(d) for d in department_ids], kind, starts, metric).values()] or \
-        [*of(session, "rep", reps, kind, starts, metric).values()]
-    if not set_for:
-        return None
-    return Target(scope="team", subject=",".join(map(str, department_ids)), metric=metric, period=kind, starts=starts,
-                  value=sum((Decimal(t.value) for t in set_for), Decimal(0)))
+    return for_teams(session, {tuple(department_ids): reps}, kind, starts, metric)[tuple(department_ids)]
+
+
+def for_teams(session: Session, teams: dict[tuple[int, ...], list[str]], kind: str, starts: date,
+              metric: str = "won_amount") -> dict[tuple[int, ...], Target | None]:
+    """`for_team` for many teams (keyed by their department ids) in two queries."""
+    set_for_teams = of(session, "team", [str(d) for ids in teams for d in ids], kind, starts, metric)
+    set_for_reps = of(session, "rep", list({u for reps in teams.values() for u in reps}), kind, starts, metric)
+    found: dict[tuple[int, ...], Target | None] = {}
+    for ids, reps in teams.items():
+        set_for = [set_for_teams[str(d)] for d in ids if str(d) in set_for_teams] or \
+            [set_for_reps[u] for u in reps if u in set_for_reps]
+        found[ids] = Target(scope="team", subject=",".join(map(str, ids)), metric=metric, period=kind, starts=starts,
+                            value=sum((Decimal(t.value) for t in set_for), Decimal(0))) if set_for else None
+    return found
 
 
 def listed(session: Session, since: date | None = None) -> list[Target]:
