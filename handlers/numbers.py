@@ -75,7 +75,7 @@ def _team_numbers(ctx: Context, me: Member, reps: list[Member], kind: str, perio
     if not reps:
         return texts.TEAM_NO_REPS
     by_rep = kpis.by_rep(ctx.session, [m.userid for m in reps], period, now=ctx.now, tz=ctx.settings.timezone)
-    total = sum(by_rep.values(), kpis.Figures())
+    total = kpis.total(by_rep.values())
     names = {m.userid: m.name for m in reps}
     teams_led = members.departments(ctx.session, me.leader_of)
     lines = [texts.TEAM_NUMBERS.format(

@@ -39,7 +39,7 @@ def daily(run: Run) -> Done:
     today, month = Period.day_of(run.now, tz), Period.month_of(run.now, tz)
     day_key = f"{run.local.date():%Y-%m-%d}"
     return each_team(run, DAILY, day_key, lambda session, due: _daily_texts(session, run, due, today, month),
-                     lambda session, due: _charts(session, run, due, month))
+                     (lambda session, due: _charts(session, run, due, month)) if charts.cjk_font() else None)
 
 
 def weekly(run: Run) -> Done:
@@ -131,7 +131,7 @@ def _daily_texts(session: Session, run: Run, due: list[teams.Team], today: Perio
     for team in due:
         names = {m.userid: m.name for m in team.reps}
         team_day = {u: day[u] for u in names}
-        total, month_total = sum(team_day.values(), Figures()), sum((so_far[u] for u in names), Figures())
+        total, month_total = kpis.total(team_day.values()), kpis.total(so_far[u] for u in names)
         lines = [texts.DIGEST_TITLE.format(team=team.department.name, day=format_day(run.local, run.now)),
                  texts.DIGEST_TODAY.format(won=total.won, amount=short_amount(total.won_amount), logged=total.logged,
                                            new=total.new_customers),
@@ -143,17 +143,23 @@ def _daily_texts(session: Session, run: Run, due: list[teams.Team], today: Perio
             lines.append(targets.describe(targets.progress(target, month_total, month, now=run.now, tz=tz)))
         stars = _stars(team_day, names)
         lines.append(texts.DIGEST_STARS.format(names="；".join(stars)) if stars else texts.DIGEST_QUIET)
-        overdue = [texts.OVERDUE_REP.format(rep=names[u], n=day[u].overdue_now) for u in names if day[u].overdue_now]
-        if overdue:
-            lines.append(texts.DIGEST_OVERDUE.format(names="、".join(overdue)))
+        late = sorted((-day[u].overdue_now, names[u]) for u in names if day[u].overdue_now)  # the most first
+        if late:
+            lines.append(texts.DIGEST_OVERDUE.format(total=-sum(n for n, _ in late), names=_some(
+                [texts.OVERDUE_REP.format(rep=name, n=-n) for n, name in late], "、", texts.MORE_REPS)))
         team_moves = [texts.MOVE.format(rep=names[u], customer=customer, stage=stage)
-                      for u, stage, customer in moves if u in names][:8]
+                      for u, stage, customer in moves if u in names]
         if team_moves:
-            lines.append(texts.DIGEST_MOVES.format(moves="；".join(team_moves)))
+            lines.append(texts.DIGEST_MOVES.format(moves=_some(team_moves, "；", texts.MORE_MOVES)))
         if team_alerts := [texts.ALERTS_REP.format(rep=names[u], n=alerts[u]) for u in sorted(names) if alerts[u]]:
             lines.append(texts.DIGEST_ALERTS.format(names="、".join(team_alerts)))
         made[team.department.id] = "\n".join(lines)
     return made
+
+
+def _some(items: list[str], joiner: str, more: str, shown: int = 5) -> str:
+    """The first few, and how many more: a digest line stays one line on a phone, whatever the team's size."""
+    return joiner.join(items[:shown]) + (more.format(n=len(items) - shown) if len(items) > shown else "")
 
 
 def _charts(session: Session, run: Run, due: list[teams.Team], month: Period) -> dict[int, Chart]:
@@ -209,7 +215,7 @@ def _weekly_texts(session: Session, run: Run, due: list[teams.Team], last: Perio
     for team in due:
         now_figures = {m.userid: this_week[m.userid] for m in team.reps}
         before = {m.userid: week_before[m.userid] for m in team.reps}
-        total, total_before = sum(now_figures.values(), Figures()), sum(before.values(), Figures())
+        total, total_before = kpis.total(now_figures.values()), kpis.total(before.values())
         if not (total.logged or total.won or total.new_customers or total_before.logged or total_before.won):
             continue  # a team with nothing in two weeks gets no report
         lines = [texts.WEEKLY_TITLE.format(team=team.department.name, period=span(last, tz)),

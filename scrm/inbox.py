@@ -14,9 +14,12 @@ from scrm.db import insert_ignore
 from scrm.models import InboxEvent
 
 MAX_KEY = 255
+MAX_KIND = 120
+UNREADABLE = "unreadable"  # the kind of a signed callback whose message could not be read (stored dead)
 
 
-def add(session: Session | Connection, *, dedup_key: str, kind: str, payload: dict[str, Any], now: datetime) -> bool:
+def add(session: Session | Connection, *, dedup_key: str, kind: str, payload: dict[str, Any], now: datetime,
+        status: str = "pending", error: str | None = None) -> bool:
     """Store an event once; a repeated delivery only bumps its counter. True when it was new.
 
     Takes a plain Connection too: ingest runs for every callback and needs no ORM session.
@@ -25,11 +28,12 @@ def add(session: Session | Connection, *, dedup_key: str, kind: str, payload: di
         dedup_key = "sha256:" + hashlib.sha256(dedup_key.encode()).hexdigest()
     values = {
         "dedup_key": dedup_key,
-        "kind": kind,
+        "kind": kind[:MAX_KIND],  # an absurd MsgType is still stored (and routed nowhere), never refused
         "payload": payload,
         "received_at": now,
         "next_try_at": now,
-        "status": "pending",
+        "status": status,
+        "last_error": error,
         "attempts": 0,
         "deliveries": 1,
     }

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -120,13 +120,21 @@ class Figures:
         return self.logged
 
     def __add__(self, other: Figures) -> Figures:
-        summed = {name: getattr(self, name) + getattr(other, name) for name in _ADDED}
-        a, b = self.by_channel, other.by_channel
-        summed["by_channel"] = {k: a.get(k, 0) + b.get(k, 0) for k in a.keys() | b.keys()}
-        return Figures(**summed)
+        return total((self, other))
 
 
 _ADDED = [f.name for f in fields(Figures) if f.name != "by_channel"]
+
+
+def total(many: Iterable[Figures]) -> Figures:
+    """Several reps' figures summed (a team's): in place, so a 10,000-rep company sums in milliseconds."""
+    result = Figures()
+    for figures in many:
+        for name in _ADDED:
+            setattr(result, name, getattr(result, name) + getattr(figures, name))
+        for channel, n in figures.by_channel.items():
+            result.by_channel[channel] = result.by_channel.get(channel, 0) + n
+    return result
 
 
 PARTS = ("deals", "logged", "active_days", "due", "new_customers", "response", "overdue_now")  # one query each
@@ -200,7 +208,7 @@ def by_rep(session: Session, userids: list[str], period: Period, *, now: datetim
 def figures(session: Session, userids: list[str], period: Period, *, now: datetime,
             tz: ZoneInfo = ZoneInfo("Asia/Shanghai")) -> Figures:
     """The reps' figures summed (a team's, or one rep's)."""
-    return sum(by_rep(session, userids, period, now=now, tz=tz).values(), Figures())
+    return total(by_rep(session, userids, period, now=now, tz=tz).values())
 
 
 def ranking(session: Session, userids: list[str], period: Period) -> list[tuple[str, Decimal]]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import Integer, cast, func, literal_column
 from sqlmodel import Session, select
 
+from scrm.db import among
 from scrm.models import Department, Member
 
 
@@ -74,10 +76,17 @@ def departments(session: Session, ids: list[int]) -> list[Department]:
 
 
 def in_departments(session: Session, department_ids: list[int]) -> list[Member]:
-    """Active members of any of these departments (JSON lists: filtered here, teams are small)."""
-    wanted = set(department_ids)
-    rows = session.exec(select(Member).where(Member.active == True).order_by(Member.name)).all()  # noqa: E712
-    return [m for m in rows if wanted & set(m.department_ids)]
+    """Active members of any of these departments. Membership is a JSON list on the member, matched by the
+    database (json_array_elements / json_each), so only the team's rows are loaded."""
+    if not department_ids:
+        return []
+    postgres = session.get_bind().dialect.name == "postgresql"
+    element = (func.json_array_elements_text if postgres else func.json_each)(Member.department_ids) \
+        .table_valued("value").alias("d")
+    value = cast(element.c.value, Integer) if postgres else element.c.value
+    member_of = select(literal_column("1")).select_from(element).where(among(session, value, map(int, department_ids)))
+    return list(session.exec(select(Member).where(Member.active == True, member_of.exists())  # noqa: E712
+                             .order_by(Member.name)).all())
 
 
 def sync_directory(session: Session, departments: list[dict], users: list[dict], *, now: datetime) -> dict[str, int]:

@@ -93,3 +93,52 @@ def test_a_body_over_64_kib_is_refused(server, services, clock):
 def test_missing_query_parameters_are_a_400(server, services):
     assert post(server, {}, b"<xml/>").status_code == 400
     assert requests.get(f"{server}/wecom/callback", timeout=5).status_code == 400
+
+
+@pytest.mark.parametrize("query", [
+    {"msg_signature": "签名" * 20},  # compare_digest raised TypeError on non-ASCII str: a 500
+    {"msg_signature": "é" * 40},
+])
+def test_a_non_ascii_signature_is_a_403_on_get_and_post(server, services, clock, message, standin, query, caplog):
+    encrypted = crypto.encrypt(message, AES_KEY, standin.corp.corp_id)
+    params = dict(signed(clock, encrypted), **query)
+    with caplog.at_level(logging.WARNING):
+        assert post(server, params, envelope(encrypted)).status_code == 403
+        assert requests.get(f"{server}/wecom/callback", params=dict(params, echostr=encrypted), timeout=5).status_code == 403
+    assert stored(services.store) == 0
+    assert not [r for r in caplog.records if r.exc_info]  # one line, no traceback
+
+
+@pytest.mark.parametrize("timestamp", ["9" * 400, "-1", "１７９５４８５６００", "1e9", " 1795485600"])
+def test_a_timestamp_that_is_not_seconds_is_a_400_on_get_and_post(server, services, clock, timestamp, caplog):
+    params = {"msg_signature": "0" * 40, "timestamp": timestamp, "nonce": "1"}  # OverflowError once: a 500
+    with caplog.at_level(logging.WARNING):
+        assert post(server, params, envelope("x")).status_code == 400
+        assert requests.get(f"{server}/wecom/callback", params=dict(params, echostr="x"), timeout=5).status_code == 400
+    assert stored(services.store) == 0
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+def inbox_rows(store) -> list[InboxEvent]:
+    with store.transaction() as session:
+        return list(session.exec(select(InboxEvent)).all())
+
+
+def test_a_signed_message_nested_too_deep_is_kept_dead_and_acknowledged_once(server, services, standin, clock):
+    """It came from WeCom (the signature and the corp id hold), so a 5xx would only bring it back again."""
+    poison = "<xml>" + "<a>" * 1000 + "x" + "</a>" * 1000 + "</xml>"  # RecursionError once: a 5xx, never stored
+    encrypted = crypto.encrypt(poison, AES_KEY, standin.corp.corp_id)
+    for _ in range(2):  # WeCom's redelivery
+        assert post(server, signed(clock, encrypted), envelope(encrypted)).status_code == 200
+    [row] = inbox_rows(services.store)
+    assert (row.kind, row.status, row.deliveries) == ("unreadable", "dead", 2)
+    assert "nested deeper" in row.last_error and row.payload["text"] == poison
+
+
+def test_a_signed_message_with_an_absurdly_long_type_is_stored(server, services, standin, clock):
+    odd = (f"<xml><ToUserName>{standin.corp.corp_id}</ToUserName><FromUserName>sys</FromUserName>"
+           f"<CreateTime>{int(clock.now().timestamp())}</CreateTime><MsgType>{'event' * 40}</MsgType></xml>")
+    encrypted = crypto.encrypt(odd, AES_KEY, standin.corp.corp_id)  # kind is VARCHAR(120): a 503 on PostgreSQL
+    assert post(server, signed(clock, encrypted), envelope(encrypted)).status_code == 200
+    [row] = inbox_rows(services.store)
+    assert row.kind == ("event" * 40)[:120] and row.payload["MsgType"] == "event" * 40

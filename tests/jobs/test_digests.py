@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from scrm import customers, deals, interactions, streaks, targets, teams, workdays
+from scrm import customers, deals, interactions, members, streaks, targets, teams, workdays
 from scrm.models import Department
 from tests.conftest import CI
 from tests.jobs.conftest import TZ, at, plan, runner, sent
@@ -54,7 +54,7 @@ def test_the_daily_digest_goes_once_to_the_team_chat_with_today_and_the_month(te
         "今天：成交 1 单 12.8万｜跟进 3 次｜新客户 0",
         "12月累计：成交 1 单 12.8万｜赢单率 100%｜按时跟进 —",
         "🏆 今天表现：张三 成交 12.8万",
-        "⏰ 逾期待办：张三 1 条",
+        "⏰ 逾期待办 1 条：张三 1 条",
         "📈 阶段推进：张三·张伟→方案报价",
     ])
     assert "王五" not in text  # the manager is not among the reps
@@ -197,3 +197,18 @@ def test_the_digest_counts_the_days_anomalies(team, clock):
     jobs.run("daily-digest", at("2026-12-01 18:00"))
     text = sent(team)[-2][1]  # the digest, then its chart
     assert "🔔 今日异常：李四 1 项、张三 1 项（详情已私信主管）" in text  # 张三 never logged anything
+
+
+def test_a_big_teams_overdue_line_names_the_five_most_behind_and_counts_the_rest(team, clock):
+    robot(team, clock)
+    reps = [(f"rep{n}", f"销售{n}") for n in range(1, 9)]
+    with team.transaction() as session:
+        for userid, name in reps:
+            members.upsert_member(session, userid=userid, name=name, department_ids=[2], leader_of=[], position="",
+                                  active=True, now=clock.now())
+    for n, (userid, _) in enumerate(reps, start=1):
+        for _ in range(n):  # 销售8 has 8 overdue, 销售1 one
+            plan(team, "wmChen", userid, "2026-11-30 10:00")
+    runner(team, clock).run("daily-digest", at("2026-12-01 18:00"))
+    [line] = [line for line in sent(team)[0][1].splitlines() if line.startswith("⏰")]
+    assert line == "⏰ 逾期待办 36 条：销售8 8 条、销售7 7 条、销售6 6 条、销售5 5 条、销售4 4 条 等 3 人"
