@@ -21,6 +21,7 @@ from wechatpy.enterprise.crypto import PrpCrypto
 from wechatpy.enterprise.exceptions import InvalidCorpIdException
 
 MAX_BODY = 64 * 1024
+MAX_DEPTH = 8  # WeCom's messages nest 3 levels (<xml><MemChangeList><Item>); deeper is not a message
 
 
 class CallbackRejected(Exception):
@@ -30,6 +31,16 @@ class CallbackRejected(Exception):
         super().__init__(reason)
         self.status = status
         self.reason = reason
+
+
+class Unreadable(Exception):
+    """A correctly signed and decrypted callback whose message we cannot read. It came from WeCom, so it is
+    kept (dead, for the operator) and acknowledged: WeCom's retries would bring the same bytes again."""
+
+    def __init__(self, reason: str, text: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.text = text
 
 
 def signature(token: str, timestamp: str, nonce: str, encrypted: str) -> str:
@@ -47,7 +58,23 @@ def parse_xml(text: str | bytes) -> dict[str, Any]:
     root = document.get("xml") if isinstance(document, dict) else None
     if not isinstance(root, dict):
         raise CallbackRejected(400, "no <xml> root")
+    if _deeper_than(root, MAX_DEPTH):
+        raise CallbackRejected(400, f"nested deeper than {MAX_DEPTH} levels")
     return {key: "" if value is None else value for key, value in root.items()}
+
+
+def _deeper_than(value: Any, levels: int) -> bool:
+    """Iterative, so a hostile document cannot exhaust the stack here (nor later, when stored as JSON)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth >= levels:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
 class CallbackCrypto:
@@ -58,7 +85,8 @@ class CallbackCrypto:
 
     def _verify(self, msg_signature: str, timestamp: str, nonce: str, encrypted: str) -> None:
         expected = signature(self._token, timestamp, nonce, encrypted)
-        if not hmac.compare_digest(expected, msg_signature.lower()):
+        # As bytes: compare_digest refuses non-ASCII str (a TypeError, once a 500 anyone could trigger).
+        if not hmac.compare_digest(expected.encode(), msg_signature.lower().encode("utf-8", "surrogateescape")):
             raise CallbackRejected(403, "bad signature")
 
     def _decrypt(self, encrypted: str) -> str:
@@ -81,4 +109,8 @@ class CallbackCrypto:
         if not isinstance(encrypted, str) or not encrypted:
             raise CallbackRejected(400, "no Encrypt element")
         self._verify(msg_signature, timestamp, nonce, encrypted)
-        return parse_xml(self._decrypt(encrypted))
+        text = self._decrypt(encrypted)
+        try:
+            return parse_xml(text)
+        except CallbackRejected as unreadable:
+            raise Unreadable(unreadable.reason, text) from None

@@ -6,19 +6,22 @@ handlers run later, from the inbox. The database's unique key makes every redeli
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.crypto import CallbackCrypto, CallbackRejected
+from bot.crypto import CallbackCrypto, CallbackRejected, Unreadable
 from handlers.events import dedup_key, kind_of
 from scrm import inbox
 from scrm.clock import Clock
 from scrm.db import Store
 
 log = logging.getLogger(__name__)
+TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 @dataclass(frozen=True)
@@ -58,15 +61,19 @@ class Ingest:
             fields = self._crypto.open(signature, timestamp, nonce, body)
         except CallbackRejected as rejected:
             return self._refuse("POST", rejected)
-        kind = kind_of(fields)
+        except Unreadable as unreadable:
+            return self._keep_unreadable(unreadable)
+        return self._store_event(dedup_key(fields), kind_of(fields), fields)
+
+    def _store_event(self, key: str, kind: str, payload: dict, status: str = "pending", reason: str | None = None) -> Ack:
         try:
             with self._store.connection() as connection:
-                new = inbox.add(connection, dedup_key=dedup_key(fields), kind=kind, payload=fields,
-                                now=self._clock.now())
+                new = inbox.add(connection, dedup_key=key, kind=kind, payload=payload, now=self._clock.now(),
+                                status=status, error=reason)
         except SQLAlchemyError as error:
             log.error("callback %s not stored, database error %s", kind, type(error).__name__)
             return Ack(503)
-        if new:
+        if new and status == "pending":
             self._on_new()
         return Ack(200)
 
@@ -74,13 +81,19 @@ class Ingest:
         signature, timestamp, nonce = (query.get(k, "") for k in ("msg_signature", "timestamp", "nonce"))
         if not (signature and timestamp and nonce):
             raise CallbackRejected(400, "missing msg_signature, timestamp or nonce")
-        try:
-            age = abs(self._clock.now().timestamp() - int(timestamp))
-        except ValueError:
-            raise CallbackRejected(400, "timestamp is not a number") from None
+        if not TIMESTAMP.fullmatch(timestamp):  # int() of 400 digits is fine; the float it meets is not
+            raise CallbackRejected(400, "timestamp is not a number of seconds")
+        age = abs(self._clock.now().timestamp() - int(timestamp))
         if age > self._max_age:
             raise CallbackRejected(403, f"timestamp {int(age)} s away from now (replayed?)")
         return signature, timestamp, nonce
+
+    def _keep_unreadable(self, unreadable: Unreadable) -> Ack:
+        """Signed by WeCom but not a message we can read: kept dead for `scrm inbox list`, and acknowledged."""
+        log.error("callback signed but unreadable (%s): kept as dead, see `scrm inbox list`", unreadable.reason)
+        digest = hashlib.sha256(unreadable.text.encode("utf-8", "surrogateescape")).hexdigest()
+        return self._store_event(f"unreadable:{digest}", inbox.UNREADABLE, {"text": unreadable.text}, status="dead",
+                                 reason=unreadable.reason)
 
     def _refuse(self, method: str, rejected: CallbackRejected) -> Ack:
         log.warning("callback %s refused with %s: %s", method, rejected.status, rejected.reason)
