@@ -78,12 +78,14 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, store
                                        first_follow_up=settings.scrm_first_follow_up, stages=settings.stages,
                                        company=settings.scrm_company_name, big_deal_amount=settings.scrm_big_deal_amount,
                                        stage_limits=settings.jobs.stage_limits)
-    dispatcher = Dispatcher(store, build_router(), contact_client, clock, handler_settings,
+    policy = settings.retry_policy
+    dispatcher = Dispatcher(store, build_router(), contact_client, clock, handler_settings, policy=policy,
                             on_outbox=outbox_signal.notify)
     sender = Sender(store, app_client, contact_client, WebhookClient(settings.wecom_api_base),
-                    SendLimits(settings.redis_url, namespace=prefix, **REDIS_TIMEOUTS), clock, agent_id=settings.wecom_agent_id)
+                    SendLimits(settings.redis_url, namespace=prefix, **REDIS_TIMEOUTS), clock,
+                    agent_id=settings.wecom_agent_id, policy=policy, operators=settings.operators)
     jobs = Runner(store, settings.jobs, clock, on_outbox=outbox_signal.notify,
-                  lock=RedisJobLock(redis_client, prefix) if redis_client else None)
+                  lock=RedisJobLock(redis_client, prefix) if redis_client else None, policy=policy)
     return Services(settings, store, clock, redis_client, ingest, dispatcher, sender, app_client,
                     contact_client, inbox_signal, outbox_signal, jobs)
 

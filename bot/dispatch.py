@@ -1,7 +1,8 @@
 """The dispatcher: inbox rows to handlers, each row in one transaction with everything its handlers wrote.
 
-A handler that raises rolls its writes back; the row is retried with backoff and parked as dead when
-it keeps failing. A row whose worker died is taken again when its lease runs out. The row is marked
+A handler that raises rolls its writes back; then the retry policy (scrm.queue.RetryPolicy) decides: an
+outage (WeCom, Redis, the database) pauses the row without spending an attempt, a malformed event is dead
+at once, anything else is retried with backoff and parked as dead when it keeps failing. A row whose worker died is taken again when its lease runs out. The row is marked
 done in the handlers' own transaction, conditional on our claim, so no event is handled twice.
 """
 
@@ -10,8 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
-
-import redis
 
 from handlers.context import Context, HandlerSettings
 from handlers.events import parse
@@ -24,9 +23,6 @@ from scrm.outbox import Outbox
 from scrm.wecom import WeComReader
 
 log = logging.getLogger(__name__)
-
-
-INFRASTRUCTURE_PAUSE = timedelta(seconds=10)
 
 
 class ClaimLost(Exception):
@@ -80,14 +76,8 @@ class Dispatcher:
                     raise ClaimLost()
         except ClaimLost:
             log.warning("inbox %s: claim lost to another worker, our writes rolled back", row_id)
-        except redis.RedisError as error:  # the shared token cache is away: wait for it, not an attempt
-            log.warning("inbox %s: Redis unavailable (%s), will retry", row_id, type(error).__name__)
+        except Exception as error:  # paused, retried or dead as the policy says; the dispatcher goes on
             with self._store.transaction() as session:
-                queue.release(session, InboxEvent, row_id, token, until=self._clock.now() + INFRASTRUCTURE_PAUSE,
-                              error=f"Redis unavailable: {type(error).__name__}")
-        except Exception as error:  # a handler bug must not stop the dispatcher
-            with self._store.transaction() as session:
-                status = queue.fail(session, InboxEvent, row_id, token, error=f"{type(error).__name__}: {error}",
-                                    now=self._clock.now(), policy=self._policy, attempts=attempts)
-            log.warning("inbox %s: handler failed (%s), attempt %d -> %s", row_id, type(error).__name__,
-                        attempts, status)
+                status = queue.settle(session, InboxEvent, row_id, token, error, now=self._clock.now(),
+                                      policy=self._policy, attempts=attempts, waited=self._clock.now() - row.received_at)
+            log.warning("inbox %s (%s): %s, attempt %d -> %s", row_id, row.kind, type(error).__name__, attempts, status)

@@ -39,13 +39,19 @@ class SendLimits:
             storage = storage_from_string("memory://")
         self._limiter = MovingWindowRateLimiter(storage)
 
-    def acquire(self, message: Message) -> float:
-        """Count the message against its limits; 0 if it may go now, else seconds to wait."""
+    def wait(self, message: Message) -> float:
+        """0 if the message may go now, else the seconds until it may. Nothing is counted yet: `sent` counts
+        it once WeCom took it, so a send that failed in an outage spends nothing. (Two senders racing for the
+        last slot of a window can pass it by one: inside the margin kept below WeCom's limits.)"""
         for item, key in _limits_for(message):
-            if not self._limiter.hit(item, key):
+            if not self._limiter.test(item, key):
                 reset_at = self._limiter.get_window_stats(item, key).reset_time
                 return max(reset_at - time.time(), 1.0)
         return 0.0
+
+    def sent(self, message: Message) -> None:
+        for item, key in _limits_for(message):
+            self._limiter.hit(item, key)
 
 
 def _limits_for(message: Message) -> list[tuple[RateLimitItem, str]]:

@@ -10,6 +10,7 @@ sends leave the flag off, because it would also drop a rep's identical second an
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from base64 import b64decode
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ import redis
 from bot.ratelimit import SendLimits
 from bot.tag_writer import TagWriter
 from bot.wecom import AlreadyDone, RateLimited, Refused, WebhookClient, WeComClient
-from scrm import outbox, queue, teams
+from scrm import outbox, queue, teams, texts
 from scrm.clock import Clock
 from scrm.db import Store
 from scrm.models import OutboxMessage
@@ -32,18 +33,18 @@ from scrm.outbox import (
     AppMarkdown,
     AppText,
     Message,
+    Outbox,
     TagCustomer,
     WebhookImage,
     WebhookMarkdown,
     Welcome,
 )
-from scrm.wecom import WeComError
 
 log = logging.getLogger(__name__)
 
 DUPLICATE_CHECK_SECONDS = 600
 RATE_LIMIT_PAUSE = timedelta(seconds=60)
-INFRASTRUCTURE_PAUSE = timedelta(seconds=10)  # Redis (limits, token cache) away: wait, don't count an attempt
+OPERATORS_KEY = "operators:"  # what the sender itself tells the operators
 
 
 @dataclass(frozen=True)
@@ -90,12 +91,13 @@ class Sender:
         clock: Clock,
         *,
         agent_id: int,
-        policy: queue.RetryPolicy = queue.RetryPolicy(max_attempts=6),
+        policy: queue.RetryPolicy = queue.RetryPolicy(),
         lease: timedelta = timedelta(seconds=60),
+        operators: tuple[str, ...] = (),
     ) -> None:
         self._store, self._app, self._contact, self._webhooks = store, app, contact, webhooks
         self._limits, self._clock, self._agent_id = limits, clock, agent_id
-        self._policy, self._lease = policy, lease
+        self._policy, self._lease, self._operators = policy, lease, operators
         self._tag_writer = TagWriter(store, contact, clock)
 
     def run_once(self, limit: int = 5) -> int:
@@ -112,9 +114,9 @@ class Sender:
             except Exception as error:  # a malformed row must not stop the sender, nor come back forever
                 log.exception("outbox %s: cannot be delivered", row_id)
                 with self._store.transaction() as session:
-                    attempts = session.get(OutboxMessage, row_id).attempts
-                    queue.fail(session, OutboxMessage, row_id, claim.token, error=f"{type(error).__name__}: {error}",
-                               now=self._clock.now(), policy=self._policy, attempts=attempts)
+                    row = session.get(OutboxMessage, row_id)
+                    queue.settle(session, OutboxMessage, row_id, claim.token, error, now=self._clock.now(),
+                                 policy=self._policy, attempts=row.attempts, waited=self._clock.now() - row.created_at)
         return len(claim.ids)
 
     def run_pending(self) -> int:
@@ -126,30 +128,52 @@ class Sender:
             row = session.get(OutboxMessage, row_id)
         message = outbox.load(row.payload)
         now = self._clock.now()
-        if row.expires_at and now > row.expires_at:
+        if row.expires_at and now > row.expires_at:  # a welcome code lives 20 s
             return self._close(row_id, token, "expired", None, {"note": "not sent before it expired"})
+        if now - row.created_at > self._policy.max_age:
+            return self._expire(row, token)
         try:
-            wait = self._limits.acquire(message)
+            wait = self._limits.wait(message)
             if wait:
                 return self._pause(row_id, token, now + timedelta(seconds=wait))
             result = self._send(message, recovered)
-        except redis.RedisError as error:
-            log.warning("outbox %s: Redis unavailable (%s), will retry", row_id, type(error).__name__)
-            self._pause(row_id, token, now + INFRASTRUCTURE_PAUSE, f"Redis unavailable: {type(error).__name__}")
         except AlreadyDone as done:
             self._close(row_id, token, "sent", done.errcode, {"errmsg": done.errmsg})
-        except RateLimited as limited:
+        except RateLimited as limited:  # WeCom's own limit: a minute, whatever the policy's pause
             log.warning("outbox %s: WeCom rate limit %s, pausing", row_id, limited.errcode)
             self._pause(row_id, token, now + RATE_LIMIT_PAUSE, str(limited))
-        except Refused as refused:
-            log.error("outbox %s refused by WeCom: errcode %s", row_id, refused.errcode)
-            self._close(row_id, token, "dead", refused.errcode, {"errmsg": refused.errmsg})
-            if isinstance(message, TEAM_CHAT):
-                self._team_chat_refused(message, refused.errcode)
-        except WeComError as error:
-            self._retry(row, token, error)
+        except Exception as error:  # paused, dead or retried, as the policy says
+            self._settle(row, token, error)
+            if isinstance(error, Refused) and isinstance(message, TEAM_CHAT):
+                self._team_chat_refused(message, error.errcode)
         else:
             self._close(row_id, token, "sent", 0, _answer(result))
+            with contextlib.suppress(redis.RedisError):  # sent is sent: a Redis hiccup must not resend it
+                self._limits.sent(message)
+
+    def _settle(self, row: OutboxMessage, token: str, error: Exception) -> None:
+        now = self._clock.now()
+        with self._store.transaction() as session:
+            status = queue.settle(session, OutboxMessage, row.id, token, error, now=now, policy=self._policy,
+                                  attempts=row.attempts, waited=now - row.created_at,
+                                  errcode=getattr(error, "errcode", None))
+        level = logging.ERROR if status == "dead" else logging.WARNING
+        log.log(level, "outbox %s: %s (errcode %s), attempt %d -> %s", row.id, type(error).__name__,
+                getattr(error, "errcode", None), row.attempts, status)
+
+    def _expire(self, row: OutboxMessage, token: str) -> None:
+        """Too old to be useful (WeCom failed for longer than max_age): dropped, recorded, operators told once
+        an hour."""
+        now = self._clock.now()
+        log.error("outbox %s: not sent within %s (kept failing: %s); dropped as expired, see `scrm outbox list "
+                  "--status expired`", row.id, self._policy.max_age, (row.last_error or "")[:200])
+        with self._store.transaction() as session:
+            if not queue.finish(session, OutboxMessage, row.id, token, status="expired",
+                                response={"note": f"older than {self._policy.max_age} when it could go"}):
+                return
+            if self._operators and not row.key.startswith(OPERATORS_KEY):
+                Outbox(session, now).add(AppText(to=self._operators, text=texts.MESSAGES_EXPIRED.format(
+                    hours=round(self._policy.max_age / timedelta(hours=1)))), key=f"{OPERATORS_KEY}expired:{now:%Y%m%d%H}")
 
     def _pause(self, row_id: int, token: str, until: datetime, error: str | None = None) -> None:
         """Back in the queue until `until`, without counting an attempt (a limit or an outage said wait)."""
@@ -179,13 +203,6 @@ class Sender:
             else ("appchat", message.chat_id)
         with self._store.transaction() as session:
             teams.refused(session, kind=kind, target=target, errcode=errcode, now=self._clock.now())
-
-    def _retry(self, row: OutboxMessage, token: str, error: WeComError) -> None:
-        with self._store.transaction() as session:
-            status = queue.fail(session, OutboxMessage, row.id, token, error=str(error), now=self._clock.now(),
-                                policy=self._policy, attempts=row.attempts)
-        log.warning("outbox %s: %s, attempt %d -> %s", row.id, type(error).__name__, row.attempts, status)
-
 
 def _answer(result: dict[str, Any]) -> dict[str, Any]:
     """What to keep of WeCom's answer: ids and partial failures, never echoed content."""

@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from jobs import schedule
 from jobs.config import DEFAULT_SCHEDULES, JobSettings
 from scrm import follow_ups, funnel
+from scrm.queue import RetryPolicy
 
 
 class ConfigError(Exception):
@@ -66,6 +67,9 @@ class Settings(DatabaseSettings):
     scrm_alert_overdue_jump: float = Field(default=2.0, ge=1)
     scrm_alert_deletions: int = Field(default=3, ge=1)
     scrm_stage_limits: str = ""  # empty: funnel.DEFAULT_LIMITS for the stages that exist
+    # Reliability: who hears when messages are dropped, and after how long.
+    scrm_operators: str = Field(default="", pattern=r"^[A-Za-z0-9_.@,-]*$")
+    scrm_message_max_age_hours: int = Field(default=24, ge=1, le=24 * 7)
 
     @field_validator("wecom_encoding_aes_key")
     @classmethod
@@ -176,6 +180,15 @@ class Settings(DatabaseSettings):
             stage_limits=funnel.parse_limits(self.scrm_stage_limits, self.stages) if self.scrm_stage_limits
             else {s: d for s, d in funnel.DEFAULT_LIMITS.items() if s in self.stages},
             honor_metrics=tuple(self.scrm_honor_titles.split(",")), streak_days=self.scrm_streak_days)
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The one retry policy, shared by the dispatcher, the sender and the scheduler."""
+        return RetryPolicy(max_age=timedelta(hours=self.scrm_message_max_age_hours))
+
+    @property
+    def operators(self) -> tuple[str, ...]:
+        return tuple(u.strip() for u in self.scrm_operators.split(",") if u.strip())
 
     @property
     def contact_secret(self) -> SecretStr:

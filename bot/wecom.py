@@ -1,11 +1,13 @@
 """The outbound WeCom client: wechatpy where it covers the call, the rest added here in the same style.
 
     WeComError (scrm.wecom)           any failed call; .errcode, .errmsg
-     ├── TokenInvalid                  40014, 42001, 40001: the token was refreshed once and still failed
-     ├── RateLimited                   45009, 45033: back off, never retry in a tight loop
-     ├── ServerError                   -1, 41096, HTTP 5xx, timeouts, connection errors: retry with backoff
+     ├── TokenInvalid                  40014, 42001, 40001: the token was refreshed once and still failed (pause)
+     ├── RateLimited                   45009, 45033: back off, never retry in a tight loop (pause)
+     ├── ServerError                   -1, 41096, HTTP 5xx, timeouts, connection errors (pause)
      ├── AlreadyDone                   41051: the welcome went out already (or they already chatted)
-     └── Refused                       everything else: the request or the configuration is wrong
+     └── Refused                       everything else: the request or the configuration is wrong (final)
+
+(pause) and (final) are scrm.queue.RetryPolicy's outcomes: a pause waits without spending an attempt.
 
 wechatpy 1.8.18 hard-codes the gettoken URL and refreshes tokens recursively with no cap (an endpoint
 that keeps answering 42001 ends in RecursionError), so we override the URL, switch its refresh off
@@ -21,6 +23,7 @@ from wechatpy.enterprise import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
+from scrm.queue import FINAL, PAUSE
 from scrm.wecom import WeComError
 
 TOKEN_CODES = {40001, 40014, 42001}
@@ -29,15 +32,15 @@ RETRY_CODES = {-1, 41096}
 
 
 class TokenInvalid(WeComError):
-    pass
+    outcome = PAUSE  # a token WeCom keeps refusing after a refresh: every call fails alike, so wait
 
 
 class RateLimited(WeComError):
-    pass
+    outcome = PAUSE
 
 
 class ServerError(WeComError):
-    pass
+    outcome = PAUSE
 
 
 class AlreadyDone(WeComError):
@@ -45,7 +48,7 @@ class AlreadyDone(WeComError):
 
 
 class Refused(WeComError):
-    pass
+    outcome = FINAL  # the request or the configuration is wrong: the same call would fail again
 
 
 def classify(errcode: int | None, errmsg: str = "", http_status: int | None = None) -> WeComError:

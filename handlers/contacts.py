@@ -13,19 +13,22 @@ from typing import Any
 from handlers import texts
 from handlers.context import Context
 from handlers.events import (
+    READ_CUSTOMER,
     ContactAdded,
     ContactDeletedByCustomer,
     ContactDeletedByRep,
     ContactEdited,
+    CustomerToRead,
     TransferFailed,
 )
 from handlers.parsing.tokens import add_words, cut
 from handlers.router import Router
-from scrm import customers, deals, follow_ups, interactions, members, tagging, tags, welcome
+from scrm import customers, deals, follow_ups, inbox, interactions, members, tagging, tags, welcome
 from scrm.customers import display_name
 from scrm.dates import format_when
 from scrm.models import Customer, CustomerRep
 from scrm.outbox import AppText, TagCustomer, Welcome
+from scrm.queue import PAUSE, RetryPolicy
 from scrm.wecom import WeComError
 
 router = Router("contacts")
@@ -36,7 +39,8 @@ EXT = ("event", "change_external_contact")
 @router.on(*EXT, "add_external_contact")
 def on_contact_added(event: ContactAdded, ctx: Context) -> None:
     """Record, welcome (the code lives 20 s, so it is queued first), tag, and schedule the first follow-up."""
-    customer, rel = _sync(ctx, event.external_user_id, event.rep_id, state=event.state)
+    profile = _profile(ctx, event.external_user_id, event.rep_id, outage=LATER)
+    customer, rel = _sync(ctx, event.external_user_id, event.rep_id, profile, state=event.state)
     customers.set_status(rel, "active", event.at)
     rel.added_at = rel.added_at or event.at  # WeCom's createtime when it gave one, else the event's time
     _note(ctx, event.external_user_id, event.rep_id, "added", event.at, detail=event.state or texts.NO_CHANNEL)
@@ -53,7 +57,8 @@ def on_contact_added(event: ContactAdded, ctx: Context) -> None:
 @router.on(*EXT, "add_half_external_contact")
 def on_contact_half_added(event: ContactAdded, ctx: Context) -> None:
     """The customer added the rep (免验证) before the rep accepted; the full add completes it."""
-    customer, rel = _sync(ctx, event.external_user_id, event.rep_id, state=event.state)
+    profile = _profile(ctx, event.external_user_id, event.rep_id, outage=LATER)
+    customer, rel = _sync(ctx, event.external_user_id, event.rep_id, profile, state=event.state)
     customers.set_status(rel, "half", event.at)
     _note(ctx, event.external_user_id, event.rep_id, "half_added", event.at, detail=event.state or texts.NO_CHANNEL)
     if rel.status in customers.LIVE:
@@ -63,8 +68,8 @@ def on_contact_half_added(event: ContactAdded, ctx: Context) -> None:
 @router.on(*EXT, "edit_external_contact")
 def on_contact_edited(event: ContactEdited, ctx: Context) -> None:
     """The rep changed the remark or tags in the client: take WeCom's current view."""
-    profile = _profile(ctx, event.external_user_id)
-    _, rel = _sync(ctx, event.external_user_id, event.rep_id, profile=profile)
+    profile = _profile(ctx, event.external_user_id, event.rep_id, outage=WAIT)  # an edit without it is nothing
+    _, rel = _sync(ctx, event.external_user_id, event.rep_id, profile)
     if not rel.status:
         customers.set_status(rel, "active", event.at)  # an edit means they are contacts
     follow = _follow(profile, event.rep_id)
@@ -78,7 +83,7 @@ def on_contact_edited(event: ContactEdited, ctx: Context) -> None:
 def on_contact_deleted_by_rep(event: ContactDeletedByRep, ctx: Context) -> None:
     """The rep deleted the customer, or 在职继承 handed the customer over (then it is not a deletion)."""
     status = "transferred" if event.is_transfer else "deleted_by_rep"
-    customer, rel = _sync(ctx, event.external_user_id, event.rep_id, fetch=False)
+    customer, rel = _sync(ctx, event.external_user_id, event.rep_id, {})
     if not customers.set_status(rel, status, event.at):
         return
     _note(ctx, event.external_user_id, event.rep_id, status, event.at)
@@ -92,7 +97,8 @@ def on_contact_deleted_by_rep(event: ContactDeletedByRep, ctx: Context) -> None:
 @router.on(*EXT, "del_follow_user")
 def on_contact_deleted_by_customer(event: ContactDeletedByCustomer, ctx: Context) -> None:
     """Churn: the customer deleted the rep. Open deals become at risk; rep and manager hear at once."""
-    customer, rel = _sync(ctx, event.external_user_id, event.rep_id)
+    profile = _profile(ctx, event.external_user_id, event.rep_id, outage=SKIP)  # the alert must not wait
+    customer, rel = _sync(ctx, event.external_user_id, event.rep_id, profile)
     if not customers.set_status(rel, "lost", event.at):
         return
     _note(ctx, event.external_user_id, event.rep_id, "lost", event.at)
@@ -114,12 +120,39 @@ def on_transfer_failed(event: TransferFailed, ctx: Context) -> None:
 
 # --- helpers ------------------------------------------------------------------------------------
 
-def _profile(ctx: Context, external_userid: str) -> dict[str, Any]:
-    """The customer as WeCom describes them; {} when WeCom can't say (84061 after the rep deleted them)."""
+@router.on("internal", READ_CUSTOMER)
+def on_customer_to_read(event: CustomerToRead, ctx: Context) -> None:
+    """The read an add could not make (WeCom failing): made now, the row paused until WeCom answers, then
+    the customer named and tagged as on a normal add."""
+    profile = _profile(ctx, event.external_user_id, event.rep_id, outage=WAIT)
+    if not profile:
+        return  # WeCom says they are no contact any more (deleted meanwhile): nothing to learn
+    customer, rel = _sync(ctx, event.external_user_id, event.rep_id, profile)
+    if rel.status in customers.LIVE:
+        _tag(ctx, customer, rel, ctx.now)
+
+
+SKIP, LATER, WAIT = "skip", "later", "wait"
+
+
+def _profile(ctx: Context, external_userid: str, userid: str, *, outage: str) -> dict[str, Any]:
+    """The customer as WeCom describes them; {} when WeCom says they are not a contact (84061 after the rep
+    deleted them). When WeCom is failing (an outage, not a refusal), as `outage` says: SKIP goes on without
+    (the event must not wait), LATER goes on and queues the read for when WeCom answers again (a new customer
+    would otherwise stay nameless and untagged), WAIT raises so the whole event pauses."""
     try:
         return ctx.wecom.get_external_contact(external_userid)
     except WeComError as error:
-        log.warning("externalcontact/get failed for inbox %s: errcode %s", ctx.inbox_id, error.errcode)
+        paused = RetryPolicy.outcome(error) == PAUSE
+        if paused and outage == WAIT:
+            raise
+        log.warning("externalcontact/get failed for inbox %s: errcode %s%s", ctx.inbox_id, error.errcode,
+                    ", read again later" if paused and outage == LATER else "")
+        if paused and outage == LATER:
+            inbox.add(ctx.session, dedup_key=f"{READ_CUSTOMER}:{userid}:{external_userid}:{ctx.inbox_id}",
+                      kind=f"internal/{READ_CUSTOMER}", now=ctx.now,
+                      payload={"MsgType": "internal", "Event": READ_CUSTOMER, "UserID": userid,
+                               "ExternalUserID": external_userid})
         return {}
 
 
@@ -127,11 +160,9 @@ def _follow(profile: dict[str, Any], userid: str) -> dict[str, Any] | None:
     return next((f for f in profile.get("follow_user", []) if f.get("userid") == userid), None)
 
 
-def _sync(ctx: Context, external_userid: str, userid: str, *, state: str = "", fetch: bool = True,
-          profile: dict[str, Any] | None = None) -> tuple[Customer, CustomerRep]:
+def _sync(ctx: Context, external_userid: str, userid: str, profile: dict[str, Any], *,
+          state: str = "") -> tuple[Customer, CustomerRep]:
     """Customer and relation as WeCom sees them now (or as we last knew them when WeCom can't say)."""
-    if profile is None:
-        profile = _profile(ctx, external_userid) if fetch else {}
     customer, _ = customers.upsert(ctx.session, external_userid=external_userid,
                                    profile=profile.get("external_contact", {}), now=ctx.now)
     rel = customers.link(ctx.session, external_userid=external_userid, userid=userid, now=ctx.now)

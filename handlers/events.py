@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from scrm.queue import Final
+
 Fields = dict[str, Any]
 
 
@@ -36,6 +38,21 @@ def _items(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,) if value else ()
     return tuple(str(v) for v in value or () if v)
+
+
+class Malformed(Final, ValueError):
+    """A callback with a shape WeCom never sends (a <Content> with children, a repeated <UserID>): its row is
+    dead at once, with this reason, rather than crashing a handler again and again."""
+
+
+def _text(fields: Fields, name: str) -> str:
+    """A field that must be text (absent or empty is "")."""
+    value = fields.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Malformed(f"<{name}> is not text but {type(value).__name__}")
+    return value
 
 
 def _int(value: Any) -> int | None:
@@ -150,6 +167,17 @@ class DirectoryChanged:
 
 
 @dataclass(frozen=True)
+class CustomerToRead:
+    """Ours, not WeCom's: a customer whose profile a handler could not read (WeCom failing), to read again."""
+
+    rep_id: str
+    external_user_id: str
+
+
+READ_CUSTOMER = "read_customer"
+
+
+@dataclass(frozen=True)
 class Unknown:
     """A kind we store and acknowledge but do not handle."""
 
@@ -158,35 +186,36 @@ class Unknown:
 
 
 def _contact_added(f: Fields, half: bool = False) -> ContactAdded:
-    return ContactAdded(f.get("UserID", ""), f.get("ExternalUserID", ""), f.get("State", ""),
-                        f.get("WelcomeCode", ""), _at(f), half)
+    return ContactAdded(_text(f, "UserID"), _text(f, "ExternalUserID"), _text(f, "State"),
+                        _text(f, "WelcomeCode"), _at(f), half)
 
 
 _EXT = "event/change_external_contact/"
 PARSERS: dict[str, Callable[[Fields], object]] = {
-    "text": lambda f: TextReceived(f.get("FromUserName", ""), f.get("Content", ""), str(f.get("MsgId", "")),
+    "text": lambda f: TextReceived(_text(f, "FromUserName"), _text(f, "Content"), _text(f, "MsgId"),
                                    _int(f.get("AgentID")), _at(f)),
-    "event/enter_agent": lambda f: AgentEntered(f.get("FromUserName", ""), _at(f)),
+    "event/enter_agent": lambda f: AgentEntered(_text(f, "FromUserName"), _at(f)),
     _EXT + "add_external_contact": _contact_added,
     _EXT + "add_half_external_contact": lambda f: _contact_added(f, half=True),
-    _EXT + "edit_external_contact": lambda f: ContactEdited(f.get("UserID", ""), f.get("ExternalUserID", ""), _at(f)),
+    _EXT + "edit_external_contact": lambda f: ContactEdited(_text(f, "UserID"), _text(f, "ExternalUserID"), _at(f)),
     _EXT + "del_external_contact": lambda f: ContactDeletedByRep(
-        f.get("UserID", ""), f.get("ExternalUserID", ""), f.get("Source", ""), _at(f)),
-    _EXT + "del_follow_user": lambda f: ContactDeletedByCustomer(f.get("UserID", ""), f.get("ExternalUserID", ""), _at(f)),
+        _text(f, "UserID"), _text(f, "ExternalUserID"), _text(f, "Source"), _at(f)),
+    _EXT + "del_follow_user": lambda f: ContactDeletedByCustomer(_text(f, "UserID"), _text(f, "ExternalUserID"), _at(f)),
     _EXT + "transfer_fail": lambda f: TransferFailed(
-        f.get("UserID", ""), f.get("ExternalUserID", ""), f.get("FailReason", ""), _at(f)),
+        _text(f, "UserID"), _text(f, "ExternalUserID"), _text(f, "FailReason"), _at(f)),
 }
+PARSERS[f"internal/{READ_CUSTOMER}"] = lambda f: CustomerToRead(_text(f, "UserID"), _text(f, "ExternalUserID"))
 for _msg_type in ("image", "voice", "video", "location", "link", "file"):
-    PARSERS[_msg_type] = lambda f, t=_msg_type: MessageReceived(f.get("FromUserName", ""), t, str(f.get("MsgId", "")), _at(f))
+    PARSERS[_msg_type] = lambda f, t=_msg_type: MessageReceived(_text(f, "FromUserName"), t, _text(f, "MsgId"), _at(f))
 for _change in ("create", "update", "dismiss"):
     PARSERS[f"event/change_external_chat/{_change}"] = lambda f: ExternalChatChanged(
-        f.get("ChatId", ""), f.get("ChangeType", ""), f.get("UpdateDetail", ""), _int(f.get("JoinScene")),
+        _text(f, "ChatId"), _text(f, "ChangeType"), _text(f, "UpdateDetail"), _int(f.get("JoinScene")),
         _int(f.get("QuitScene")), _items(f.get("MemChangeList")), _at(f))
 for _change in ("create", "update", "delete", "shuffle"):
     PARSERS[f"event/change_external_tag/{_change}"] = lambda f: ExternalTagChanged(
-        f.get("Id", ""), f.get("TagType", ""), f.get("ChangeType", ""), f.get("StrategyId", ""), _at(f))
+        _text(f, "Id"), _text(f, "TagType"), _text(f, "ChangeType"), _text(f, "StrategyId"), _at(f))
 for _change in ("create_user", "update_user", "delete_user", "create_party", "update_party", "delete_party", "update_tag"):
-    PARSERS[f"event/change_contact/{_change}"] = lambda f: DirectoryChanged(f.get("ChangeType", ""), f, _at(f))
+    PARSERS[f"event/change_contact/{_change}"] = lambda f: DirectoryChanged(_text(f, "ChangeType"), f, _at(f))
 
 
 def parse(fields: Fields) -> object:

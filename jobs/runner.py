@@ -25,7 +25,7 @@ from scrm import ledger, workdays
 from scrm.clock import Clock
 from scrm.db import Store
 from scrm.models import JobTick
-from scrm.queue import RetryPolicy
+from scrm.queue import PAUSE, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class TickResult:
 
 class Runner:
     def __init__(self, store: Store, settings: JobSettings, clock: Clock, *, on_outbox: Callable[[], None] = lambda: None,
-                 lock: JobLock | None = None, policy: RetryPolicy = RetryPolicy(max_attempts=4),
+                 lock: JobLock | None = None, policy: RetryPolicy = RetryPolicy(),
                  table: dict[str, Job] = JOBS) -> None:
         self._store, self._settings, self._clock = store, settings, clock
         self._on_outbox, self._lock, self._policy, self.table = on_outbox, lock, policy, table
@@ -100,9 +100,11 @@ class Runner:
         """A tick to run again: left running by a dead process, or failed and its retry delay over."""
         if last.status == "running":
             return now - last.started_at > TICK_LEASE
+        ended = last.finished_at or last.started_at
+        if last.status == "paused":  # an outage: tried again without spending an attempt
+            return now >= ended + self._policy.pause_delay(ended - last.scheduled_for)
         if last.status == "failed":
-            return last.attempts < self._policy.max_attempts and \
-                now >= (last.finished_at or last.started_at) + self._policy.delay(last.attempts)
+            return last.attempts < self._policy.max_attempts and now >= ended + self._policy.delay(last.attempts)
         return False
 
     def _tick(self, name: str, scheduled_for: datetime, now: datetime) -> TickResult:
@@ -114,8 +116,11 @@ class Runner:
         try:
             done = job.run(run)
         except Exception as error:  # recorded and retried by a later catch-up; the scheduler keeps going
-            log.exception("job %s @ %s failed", name, _local(scheduled_for, self._settings))
-            summary, status = f"{type(error).__name__}: {str(error)[:300]}", "failed"
+            paused = self._policy.outcome(error) == PAUSE
+            log.log(logging.WARNING if paused else logging.ERROR, "job %s @ %s %s", name,
+                    _local(scheduled_for, self._settings), "paused by an outage" if paused else "failed",
+                    exc_info=not paused)
+            summary, status = f"{type(error).__name__}: {str(error)[:300]}", "paused" if paused else "failed"
         else:
             summary, status = done.summary, "done"
             log.log(logging.INFO if done.messages else logging.DEBUG, "job %s @ %s: %s", name,

@@ -7,7 +7,7 @@ Two tables:
   On PostgreSQL a concurrent claimer waits for the first transaction and then sees the key; SQLite
   serialises writers.
 - `job_tick` holds one row per scheduled run (job, fire time): running, done, failed or skipped. It is
-  bookkeeping for catch-up and `scrm jobs list`; a tick may be run again safely, since its units are
+  bookkeeping for catch-up and `scrm jobs list` (paused: an outage stopped it, tried again soon); a tick may be run again safely, since its units are
   claimed in the ledger.
 """
 
@@ -68,8 +68,10 @@ def start_tick(session: Session, job: str, scheduled_for: datetime, *, runner: s
 
 
 def finish_tick(session: Session, tick_id: int, *, status: str, summary: str, now: datetime) -> None:
+    """Close a tick; a paused one (an outage) gives its attempt back."""
+    spent = JobTick.attempts - (1 if status == "paused" else 0)
     session.exec(update(JobTick).where(col(JobTick.id) == tick_id)
-                 .values(status=status, summary=summary[:2000], finished_at=now))
+                 .values(status=status, summary=summary[:2000], finished_at=now, attempts=spent))
 
 
 def skip_ticks(session: Session, job: str, fire_times: list[datetime], *, reason: str, now: datetime) -> None:

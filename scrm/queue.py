@@ -14,7 +14,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import redis
 from sqlalchemy import and_, or_, update
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlmodel import Session, col, select
 
 from scrm.models import QueueRow
@@ -22,19 +24,64 @@ from scrm.models import QueueRow
 READY = ("pending", "failed")
 
 
+PAUSE, RETRY, FINAL = "pause", "retry", "final"
+
+
+class Final(Exception):
+    """Raised (or subclassed) for a failure that no retry can fix: the row is closed at once."""
+
+    outcome = FINAL
+
+
+class Paused(Exception):
+    """Raised (or subclassed) for a failure that is not the row's fault and will pass (an outage)."""
+
+    outcome = PAUSE
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
-    """When to try again after a failure, and when to give up: the one policy of the dispatcher (inbox rows),
-    the sender (outbox rows) and the scheduler (failed ticks, see jobs/runner.py)."""
+    """The one retry policy of the dispatcher (inbox rows), the sender (outbox rows) and the scheduler (failed
+    ticks, jobs/runner.py): what a failure means, and when to try again.
+
+    - pause: an outage that is not the row's fault (WeCom 5xx, timeouts, connection errors, rate limits
+      45009/45033, a refused token, Redis or the database away, a WeCom read a handler needs): tried again
+      after `pause_delay`, without spending an attempt, for as long as the row is useful (`max_age`);
+    - final: the row itself is wrong (WeCom refuses the request, or a callback with an impossible shape):
+      closed at once as dead;
+    - retry: anything else (a bug): `max_attempts` attempts with exponential backoff, then dead.
+
+    Errors say which they are with an `outcome` attribute (`Paused`, `Final`, scrm.wecom.WeComError's
+    subclasses); connection errors of Redis and the database are known by type. A message older than
+    `max_age` when it would go is dropped as expired, recorded, and the operators told (bot/sender.py): a
+    reply a day late is worse than none. Inbox events have no age: a customer added during an outage is
+    still recorded when it ends."""
 
     max_attempts: int = 5
     first_delay: timedelta = timedelta(seconds=5)
     factor: float = 4.0
     max_delay: timedelta = timedelta(hours=1)
+    first_pause: timedelta = timedelta(seconds=10)
+    max_pause: timedelta = timedelta(minutes=5)
+    max_age: timedelta = timedelta(days=1)
 
     def delay(self, attempts: int) -> timedelta:
         seconds = self.first_delay.total_seconds() * self.factor ** max(attempts - 1, 0)
         return min(timedelta(seconds=seconds), self.max_delay)
+
+    def pause_delay(self, waited: timedelta) -> timedelta:
+        """The next try of a paused row: a tenth of how long it has waited, between first_pause and max_pause
+        (an outage of minutes is retried within seconds of its end, one of hours every few minutes)."""
+        return min(max(waited / 10, self.first_pause), self.max_pause)
+
+    @staticmethod
+    def outcome(error: BaseException) -> str:
+        declared = getattr(error, "outcome", None)
+        if declared in (PAUSE, RETRY, FINAL):
+            return declared
+        if isinstance(error, redis.RedisError | DisconnectionError | OperationalError | InterfaceError):
+            return PAUSE
+        return RETRY
 
 
 @dataclass(frozen=True)
@@ -95,23 +142,41 @@ def fail(
     now: datetime,
     policy: RetryPolicy,
     attempts: int,
+    **values,
 ) -> str:
     """Record a failed attempt: retry later, or park the row as dead. Returns the new status."""
     if attempts >= policy.max_attempts:
         status, next_try = "dead", now
     else:
         status, next_try = "failed", now + policy.delay(attempts)
-    finish(session, model, row_id, token, status=status, next_try_at=next_try, last_error=error[:2000])
+    finish(session, model, row_id, token, status=status, next_try_at=next_try, last_error=error[:2000], **values)
     return status
 
 
+def settle(session: Session, model: type[QueueRow], row_id: int, token: str, error: BaseException, *,
+           now: datetime, policy: RetryPolicy, attempts: int, waited: timedelta, **values) -> str:
+    """A claimed row whose work raised `error`, as the policy says: paused (no attempt spent), dead at once
+    (final), or failed and retried with backoff. Returns the new status; `values` are written too."""
+    kind = type(error)
+    text = f"{'' if kind.__module__ == 'builtins' else kind.__module__ + '.'}{kind.__name__}: {error}"[:2000]
+    outcome = policy.outcome(error)
+    if outcome == PAUSE:
+        release(session, model, row_id, token, until=now + policy.pause_delay(waited), error=text, **values)
+        return "pending"
+    if outcome == FINAL:
+        finish(session, model, row_id, token, status="dead", next_try_at=now, last_error=text, **values)
+        return "dead"
+    return fail(session, model, row_id, token, error=text, now=now, policy=policy, attempts=attempts, **values)
+
+
 def release(
-    session: Session, model: type[QueueRow], row_id: int, token: str, *, until: datetime, error: str | None = None
+    session: Session, model: type[QueueRow], row_id: int, token: str, *, until: datetime, error: str | None = None,
+    **values,
 ) -> bool:
-    """Give a claimed row back without counting the attempt (a rate limit said wait)."""
+    """Give a claimed row back without counting the attempt (a rate limit or an outage said wait)."""
     return finish(
         session, model, row_id, token, status="pending", next_try_at=until, attempts=model.attempts - 1,
-        last_error=error,
+        last_error=error, **values,
     )
 
 

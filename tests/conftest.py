@@ -154,7 +154,13 @@ def running_standin(corp, clock):
 
 
 @pytest.fixture
-def settings(database, redis_url, redis_prefix, standin):
+def settings_overrides() -> dict:
+    """More settings for a test module's services (override the fixture there)."""
+    return {}
+
+
+@pytest.fixture
+def settings(database, redis_url, redis_prefix, standin, settings_overrides):
     from bot.settings import load_settings
 
     url, _schema = database
@@ -162,7 +168,7 @@ def settings(database, redis_url, redis_prefix, standin):
     return load_settings(
         wecom_corp_id=corp.corp_id, wecom_agent_id=corp.agent_id, wecom_agent_secret=corp.secret,
         wecom_token=TOKEN, wecom_encoding_aes_key=AES_KEY, wecom_api_base=standin.url,
-        database_url=url, redis_url=redis_url, scrm_redis_prefix=redis_prefix, _env_file=None,
+        database_url=url, redis_url=redis_url, scrm_redis_prefix=redis_prefix, _env_file=None, **settings_overrides,
     )
 
 

@@ -226,3 +226,10 @@ class StandIn:
 
     def slow_next(self, path: str, seconds: float, times: int = 1) -> None:
         self.state.inject("slow", path, seconds, times)
+
+    def outage(self, path: str, status: int = 500) -> None:
+        """Every call of `path` answers HTTP `status` until `heal`."""
+        self.state.inject("http_error", path, status, times=1_000_000)
+
+    def heal(self, path: str | None = None) -> None:
+        self.state.heal(path)

@@ -95,6 +95,12 @@ class StandInState:
         with self.lock:
             self._injections[(kind, norm_path(path))].extend([value] * times)
 
+    def heal(self, path: str | None = None) -> None:
+        """Drop the faults still waiting (for `path`, or all): the outage is over."""
+        with self.lock:
+            for key in [k for k in self._injections if path is None or k[1] == norm_path(path)]:
+                del self._injections[key]
+
     def take(self, kind: str, path: str) -> float | int | None:
         with self.lock:
             queue = self._injections.get((kind, norm_path(path)))

@@ -37,12 +37,12 @@ def test_an_invalidated_token_is_refreshed_once_and_every_message_arrives_once(s
 
 
 def test_a_token_that_never_works_is_not_refreshed_in_a_loop(services, standin):
-    """wechatpy alone would recurse until RecursionError; we refresh once and back off."""
+    """wechatpy alone would recurse until RecursionError; we refresh once and pause."""
     queue_texts(services, 1)
     standin.fail_next("message/send", errcode=42001, times=50)
     services.sender.run_pending()
     assert standin.count("message/send") == 2 and standin.count("gettoken") <= 2
-    assert statuses(services) == [("failed", None)]
+    assert statuses(services) == [("pending", 42001)]  # paused, the errcode kept for `scrm outbox list`
 
 
 def test_45009_pauses_the_message_and_it_is_delivered_once_later(services, standin, clock):
@@ -56,16 +56,20 @@ def test_45009_pauses_the_message_and_it_is_delivered_once_later(services, stand
     assert [s for s, _ in statuses(services)] == ["sent", "sent"]
 
 
-def test_server_errors_are_retried_with_backoff(services, standin, clock):
+def test_server_errors_pause_the_message_without_spending_attempts(services, standin, clock):
     queue_texts(services, 1)
     standin.http_error_next("message/send", status=500, times=2)
     services.sender.run_pending()
     clock.advance(seconds=6)
     services.sender.run_pending()
-    assert delivered_texts(standin) == []
-    clock.advance(seconds=21)
+    assert delivered_texts(standin) == [] and standin.count("message/send") == 1  # paused for 10 s
+    clock.advance(seconds=5)
+    services.sender.run_pending()  # the second 500
+    clock.advance(seconds=10)
     services.sender.run_pending()
     assert delivered_texts(standin) == ["提醒 0"] and statuses(services) == [("sent", 0)]
+    with services.store.transaction() as session:
+        assert session.exec(select(OutboxMessage.attempts)).one() == 1  # only the send that worked counted
 
 
 def test_a_refused_message_is_recorded_and_not_retried(services, standin, clock):

@@ -55,14 +55,14 @@ def test_after_downtime_reminders_within_the_grace_go_once_and_older_ones_wait_f
     assert old != recent
 
 
-def flaky(job: Job, failures: int) -> Job:
-    """The job, failing its first `failures` runs as a database that is away for a moment would."""
+def flaky(job: Job, failures: int, error: Exception | None = None) -> Job:
+    """The job, failing its first `failures` runs as a database that is away for a moment would (or `error`)."""
     left = [failures]
 
     def run(run):
         if left[0]:
             left[0] -= 1
-            raise OperationalError("SELECT 1", {}, Exception("the database went away"))
+            raise error or OperationalError("SELECT 1", {}, Exception("the database went away"))
         return job.run(run)
 
     return replace(job, run=run)
@@ -73,11 +73,14 @@ def test_a_failed_tick_is_retried_after_the_policy_delay_and_a_crashed_one_is_ta
     jobs = Runner(team, JobSettings(), clock, table={**JOBS, "reminders": flaky(JOBS["reminders"], failures=1)})
     clock.set(at("2026-12-01 15:00"))
     [result] = jobs.catch_up("reminders")
-    assert result.status == "failed" and "the database went away" in result.summary
-    clock.set(at("2026-12-01 15:00:30"))  # past the first retry delay (5 s)
+    assert result.status == "paused" and "the database went away" in result.summary  # an outage: no attempt spent
+    clock.set(at("2026-12-01 15:00:05"))
+    assert jobs.catch_up("reminders") == []  # the pause (10 s) is not over
+    clock.set(at("2026-12-01 15:00:30"))
     results = jobs.catch_up("reminders")
     assert [r.status for r in results] == ["done"]
     assert len(sent(team)) == 1
+    assert ticks(team, "reminders")[-1] == ("12-01 15:00", "done")
     with team.transaction() as session:  # a tick left running by a process that died
         tick = ledger.start_tick(session, "escalation", at("2026-12-02 09:37"), runner="gone:1", now=at("2026-12-02 09:37"))
         assert tick.status == "running"
@@ -86,6 +89,16 @@ def test_a_failed_tick_is_retried_after_the_policy_delay_and_a_crashed_one_is_ta
     clock.set(at("2026-12-02 09:37") + timedelta(minutes=6))
     [result] = jobs.catch_up("escalation")
     assert result.status == "done" and ticks(team, "escalation") == [("12-02 09:37", "done")]
+
+
+def test_a_tick_that_fails_for_a_bug_spends_its_attempts_and_stops(team, clock):
+    bug = flaky(JOBS["escalation"], failures=99, error=RuntimeError("a bug"))
+    jobs = Runner(team, JobSettings(), clock, table={**JOBS, "escalation": bug})
+    statuses = []
+    for minutes in range(60):  # the sweep, every minute
+        clock.set(at("2026-12-02 09:37") + timedelta(minutes=minutes))
+        statuses += [r.status for r in jobs.catch_up("escalation")]
+    assert statuses == ["failed"] * 5  # the policy's 5 attempts, with backoff, then left for `scrm jobs run`
 
 
 def test_a_tick_run_by_hand_ahead_of_its_time_still_runs_when_its_time_comes(team, clock):
