@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import shutil
+import signal
 import socket
 import subprocess
 
@@ -52,6 +53,13 @@ class PrivateRedis:
     def kill(self) -> None:
         self.process.kill()
         self.process.wait(10)
+
+    def freeze(self) -> None:
+        """Still accepting connections, answering nothing (a Redis stuck on a slow disk or swapped out)."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
 
 
 @pytest.fixture
@@ -107,3 +115,24 @@ def test_events_wait_out_a_redis_outage_and_are_handled_once(services, standin, 
     private_redis.start()
     services.dispatcher.run_pending()
     assert rows(services, InboxEvent)[0].status == "done"
+
+
+def test_a_frozen_redis_does_not_hold_acks(services, server, standin, private_redis, clock):
+    """Each new callback wakes the workers through Redis; that once ran in the request, with a 2 s timeout, so
+    a frozen Redis held every ack for 2 s (a worker serving them one by one passed WeCom's 5 s). The client
+    here gives up after 1 s and does not retry: the ack must come without Redis."""
+    from tests.conftest import AES_KEY, TOKEN
+    from wecom_standin import CallbackClient, xml
+
+    impatient = CallbackClient(f"{server}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id, timeout=1.0,
+                               attempts=1, clock=lambda: clock.now().timestamp())
+    private_redis.freeze()
+    try:
+        deliveries = [impatient.send(xml.text_message(from_user="zhangsan", content=f"帮助{n}", msg_id=str(n),
+                                                      agent_id=standin.corp.agent_id, corp_id=standin.corp.corp_id,
+                                                      create_time=int(clock.now().timestamp())))
+                      for n in range(3)]
+    finally:
+        private_redis.thaw()
+    assert [d.status for d in deliveries] == [200, 200, 200]
+    assert len(rows(services, InboxEvent)) == 3
