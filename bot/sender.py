@@ -1,11 +1,14 @@
 """The one sender: outbox rows to WeCom, within its limits, each outcome recorded on the row.
 
-A crash or an outage delays a message and never loses it: a row is only closed after WeCom answered.
-One window remains where we cannot know: WeCom accepted, then the process died before recording it
-(about a millisecond per message; a graceful stop finishes the message in hand). A row taken back after
-such a death is re-sent with `enable_duplicate_check`. WeCom matches identical request JSON, and the
-first send did not carry the flag, so this may not catch it: that rare case can send twice. Ordinary
-sends leave the flag off, because it would also drop a rep's identical second answer.
+A crash or an outage delays a message and never loses it: a row is only closed after WeCom answered, and
+failures are paused, retried or closed as scrm.queue.RetryPolicy says. When we cannot know whether WeCom
+took a message (the process died after sending, or the answer came after our timeout), it is sent again:
+- reminders, alerts and every other system message always carry WeCom's `enable_duplicate_check` (4 h),
+  so the copy is identical JSON and WeCom drops it;
+- a welcome's code works once (41051 on the copy);
+- a reply (`repeatable`) goes without the check, since a rep who asks twice must get the answer twice; its
+  copy is flagged but the first was not, so WeCom may deliver both. That window is the WeCom round trip of a
+  process killed mid-send or an answer slower than the 5 s timeout; group robots have no check at all.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import redis
 
 from bot.ratelimit import SendLimits
 from bot.tag_writer import TagWriter
-from bot.wecom import AlreadyDone, RateLimited, Refused, WebhookClient, WeComClient
+from bot.wecom import AlreadyDone, OutcomeUnknown, RateLimited, Refused, WebhookClient, WeComClient
 from scrm import outbox, queue, teams, texts
 from scrm.clock import Clock
 from scrm.db import Store
@@ -42,7 +45,7 @@ from scrm.outbox import (
 
 log = logging.getLogger(__name__)
 
-DUPLICATE_CHECK_SECONDS = 600
+DUPLICATE_CHECK_SECONDS = 4 * 3600  # WeCom's longest: a copy sent again after an outage is still caught
 RATE_LIMIT_PAUSE = timedelta(seconds=60)
 OPERATORS_KEY = "operators:"  # what the sender itself tells the operators
 
@@ -58,14 +61,15 @@ class Route:
 def render(message: Message, agent_id: int, *, recovered: bool = False, media_id: str = "") -> Route:
     """The WeCom request body for a message (only the sender knows WeCom's JSON); a picture for an app chat
     needs the `media_id` its upload returned."""
-    once = {"enable_duplicate_check": 1, "duplicate_check_interval": DUPLICATE_CHECK_SECONDS} if recovered else {}
+    once = {"enable_duplicate_check": 1, "duplicate_check_interval": DUPLICATE_CHECK_SECONDS}
     match message:
-        case AppText(to=to, text=text):
+        case AppText(to=to, text=text, repeatable=repeatable):
             return Route("message/send", {"touser": "|".join(to), "msgtype": "text", "agentid": agent_id,
-                                          "text": {"content": text}, **once})
-        case AppMarkdown(to=to, content=content):
+                                          "text": {"content": text}, **(once if recovered or not repeatable else {})})
+        case AppMarkdown(to=to, content=content, repeatable=repeatable):
             return Route("message/send", {"touser": "|".join(to), "msgtype": "markdown", "agentid": agent_id,
-                                          "markdown": {"content": content}, **once})
+                                          "markdown": {"content": content},
+                                          **(once if recovered or not repeatable else {})})
         case AppChatMarkdown(chat_id=chat_id, content=content):
             return Route("appchat/send", {"chatid": chat_id, "msgtype": "markdown", "markdown": {"content": content}})
         case AppChatImage(chat_id=chat_id):
@@ -75,7 +79,7 @@ def render(message: Message, agent_id: int, *, recovered: bool = False, media_id
         case WebhookMarkdown(content=content, mentions=mentions):
             text = content + "".join(f"\n<@{userid}>" for userid in mentions)
             return Route("webhook/send", {"msgtype": "markdown", "markdown": {"content": text}})
-        case Welcome(welcome_code=code, text=text):
+        case Welcome(welcome_code=code, text=text):  # a used code answers 41051: the check is built in
             return Route("externalcontact/send_welcome_msg", {"welcome_code": code, "text": {"content": text}})
     raise TypeError(f"no route for {type(message).__name__}")
 
@@ -136,7 +140,7 @@ class Sender:
             wait = self._limits.wait(message)
             if wait:
                 return self._pause(row_id, token, now + timedelta(seconds=wait))
-            result = self._send(message, recovered)
+            result = self._send(message, recovered or _unknown(row))
         except AlreadyDone as done:
             self._close(row_id, token, "sent", done.errcode, {"errmsg": done.errmsg})
         except RateLimited as limited:  # WeCom's own limit: a minute, whatever the policy's pause
@@ -203,6 +207,11 @@ class Sender:
             else ("appchat", message.chat_id)
         with self._store.transaction() as session:
             teams.refused(session, kind=kind, target=target, errcode=errcode, now=self._clock.now())
+
+def _unknown(row: OutboxMessage) -> bool:
+    """The last try timed out after the request left: WeCom may have it, so the next one carries the check."""
+    return (row.last_error or "").startswith(f"{OutcomeUnknown.__module__}.{OutcomeUnknown.__name__}")
+
 
 def _answer(result: dict[str, Any]) -> dict[str, Any]:
     """What to keep of WeCom's answer: ids and partial failures, never echoed content."""

@@ -4,6 +4,7 @@
      ├── TokenInvalid                  40014, 42001, 40001: the token was refreshed once and still failed (pause)
      ├── RateLimited                   45009, 45033: back off, never retry in a tight loop (pause)
      ├── ServerError                   -1, 41096, HTTP 5xx, timeouts, connection errors (pause)
+     │    └── OutcomeUnknown           a read timeout: the request left, WeCom may have acted
      ├── AlreadyDone                   41051: the welcome went out already (or they already chatted)
      └── Refused                       everything else: the request or the configuration is wrong (final)
 
@@ -43,6 +44,10 @@ class ServerError(WeComError):
     outcome = PAUSE
 
 
+class OutcomeUnknown(ServerError):
+    """The request left and no answer came in time (a read timeout): WeCom may or may not have acted."""
+
+
 class AlreadyDone(WeComError):
     pass
 
@@ -63,6 +68,12 @@ def classify(errcode: int | None, errmsg: str = "", http_status: int | None = No
     if errcode == 41051:
         return AlreadyDone(errcode, errmsg)
     return Refused(errcode, errmsg)
+
+
+def _transport(error: requests.RequestException) -> ServerError:
+    """No answer: before the request left (connecting) nothing happened; after (a read timeout), who knows."""
+    unknown = isinstance(error, requests.ReadTimeout | requests.exceptions.ChunkedEncodingError)
+    return (OutcomeUnknown if unknown else ServerError)(None, type(error).__name__)
 
 
 def _from_wechatpy(error: WeChatClientException) -> WeComError:
@@ -100,7 +111,7 @@ class WeComClient(WeChatClient):
             except WeChatClientException as error:
                 mapped = _from_wechatpy(error)
             except requests.RequestException as error:
-                raise ServerError(None, type(error).__name__) from None
+                raise _transport(error) from None
             if isinstance(mapped, TokenInvalid) and attempt == 1:
                 self.drop_token()
                 continue
@@ -162,7 +173,7 @@ class WebhookClient:
         try:
             response = self._http.post(self._url, params={"key": key}, json=body, timeout=self._timeout)
         except requests.RequestException as error:
-            raise ServerError(None, type(error).__name__) from None
+            raise _transport(error) from None
         if response.status_code != 200:
             raise classify(None, f"HTTP {response.status_code}", response.status_code)
         try:

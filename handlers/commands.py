@@ -19,7 +19,7 @@ from scrm.outbox import AppText
 
 router = Router("commands")
 def reply(cmd: Command, ctx: Context, text: str) -> None:
-    ctx.outbox.add(AppText(to=(cmd.userid,), text=text), key=f"reply:{cmd.event.msg_id or ctx.inbox_id}")
+    ctx.outbox.add(AppText(to=(cmd.userid,), text=text, repeatable=True), key=f"reply:{cmd.event.msg_id or ctx.inbox_id}")
 
 
 @router.guard

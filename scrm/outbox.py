@@ -24,10 +24,14 @@ URGENT, NORMAL = 0, 5
 
 @dataclass(frozen=True)
 class AppText:
-    """A text from the app to members (a reply, a reminder)."""
+    """A text from the app to members (a reply, a reminder).
+
+    Sent with WeCom's duplicate check, so a copy sent again after a crash or a timeout is dropped by WeCom,
+    unless `repeatable`: a reply, since a rep asking twice must get the same answer twice."""
 
     to: tuple[str, ...]
     text: str
+    repeatable: bool = False
     channel = "app"
 
 
@@ -35,6 +39,7 @@ class AppText:
 class AppMarkdown:
     to: tuple[str, ...]
     content: str
+    repeatable: bool = False
     channel = "app"
 
 

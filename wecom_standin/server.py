@@ -102,6 +102,9 @@ def create_app(state: StandInState) -> Flask:
                 result = {**error_body(exc.errcode, exc.detail, request.remote_addr or ""), **exc.extra}
             rec.response = result
             state.record(rec)
+        late = state.take("late", path)
+        if late:  # it is done; only the answer is slow (the caller may time out not knowing)
+            state.stop_event.wait(float(late))
         return _json(result)
 
     return app
@@ -226,6 +229,10 @@ class StandIn:
 
     def slow_next(self, path: str, seconds: float, times: int = 1) -> None:
         self.state.inject("slow", path, seconds, times)
+
+    def answer_late(self, path: str, seconds: float, times: int = 1) -> None:
+        """Act on the call at once, answer after `seconds` (WeCom took it; the answer came after the timeout)."""
+        self.state.inject("late", path, seconds, times)
 
     def outage(self, path: str, status: int = 500) -> None:
         """Every call of `path` answers HTTP `status` until `heal`."""

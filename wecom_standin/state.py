@@ -24,7 +24,7 @@ from .records import (
 TOKEN_TTL = 7200
 WELCOME_TTL = 20
 MEDIA_TTL = 3 * 86400
-INJECTION_KINDS = ("slow", "http_error", "fail")
+INJECTION_KINDS = ("slow", "late", "http_error", "fail")
 
 
 class StandInState:

@@ -147,7 +147,37 @@ def test_a_malformed_row_is_parked_not_retried_forever(services, standin, clock)
 def test_two_identical_answers_both_arrive(services, standin):
     with services.store.transaction() as session:
         for key in ("a", "b"):
-            outbox.add(session, AppText(to=("zhangsan",), text="你的客户里没有找到「王芳」。"), key=key,
+            outbox.add(session, AppText(to=("zhangsan",), text="你的客户里没有找到「王芳」。", repeatable=True), key=key,
                        now=services.clock.now())
     services.sender.run_pending()
     assert len(standin.delivered("app")) == 2
+
+
+def test_system_messages_carry_the_duplicate_check_and_replies_do_not(services, standin):
+    with services.store.transaction() as session:
+        outbox.add(session, AppText(to=("zhangsan",), text="⏰ 到点跟进：…"), key="reminder", now=services.clock.now())
+        outbox.add(session, AppText(to=("zhangsan",), text="帮助…", repeatable=True), key="reply",
+                   now=services.clock.now())
+    services.sender.run_pending()
+    reminder, reply = [r.json for r in standin.requests if r.path == "message/send"]
+    assert reminder["enable_duplicate_check"] == 1 and reminder["duplicate_check_interval"] == 4 * 3600
+    assert "enable_duplicate_check" not in reply  # a rep asking twice gets the same answer twice
+
+
+def test_a_send_whose_answer_never_came_is_sent_again_and_wecom_drops_the_copy(services, standin, clock):
+    """WeCom took the reminder but answered after our 5 s timeout: the outcome is unknown, so the row pauses
+    and is sent again, identical and with the duplicate check, and WeCom drops the copy."""
+    queue_texts(services, 1)
+    standin.answer_late("message/send", seconds=6)  # delivered at once, answered past the client's 5 s
+    services.sender.run_pending()
+    [row] = [r for r in _rows(services)]
+    assert (row.status, row.attempts) == ("pending", 0) and row.last_error.startswith("bot.wecom.OutcomeUnknown")
+    clock.advance(seconds=11)
+    services.sender.run_pending()
+    assert delivered_texts(standin) == ["提醒 0"] and len(standin.suppressed("duplicate")) == 1
+    assert statuses(services) == [("sent", 0)]
+
+
+def _rows(services) -> list[OutboxMessage]:
+    with services.store.transaction() as session:
+        return list(session.exec(select(OutboxMessage).order_by(OutboxMessage.id)))
