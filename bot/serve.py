@@ -7,16 +7,33 @@ process of the master (kept running), so one command is the whole product for a 
 from __future__ import annotations
 
 import logging
+import socket
+import struct
 import subprocess
 import sys
 import threading
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import ThreadWorker
 
 from bot.app import build, create_app
 from bot.settings import Settings
 from handlers.parsing import warm_up
 from handlers.parsing.tokens import cache_dir
+
+CLIENT_READ_TIMEOUT = 5  # seconds a client may pause mid-request: WeCom itself gives up after 5 s
+THREADS = 8  # requests a worker serves at once
+
+
+class BoundedThreadWorker(ThreadWorker):
+    """gunicorn's threaded worker, with a receive timeout on every client socket (SO_RCVTIMEO, so it holds
+    whatever blocking mode gunicorn sets): a client that stalls mid-request is dropped after
+    CLIENT_READ_TIMEOUT and holds one thread meanwhile, not the worker (the sync worker was held until its
+    30 s timeout killed it, and the dispatcher and sender threads with it)."""
+
+    def enqueue_req(self, conn) -> None:
+        conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", CLIENT_READ_TIMEOUT, 0))
+        super().enqueue_req(conn)
 
 
 class _Server(BaseApplication):
@@ -79,6 +96,8 @@ def run(settings: Settings, *, host: str, port: int, workers: int, background: b
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
+        "worker_class": f"{__name__}.{BoundedThreadWorker.__name__}",
+        "threads": THREADS,
         "timeout": 30,
         "accesslog": None,
         "post_worker_init": _start_background if background else (lambda worker: None),

@@ -1,0 +1,98 @@
+"""`scrm serve` as a real process (gunicorn, one worker, SQLite, no Redis): a client that stalls cannot hold
+the callback endpoint (issue 11, finding 1: one stalled client stopped every ack for about 30 s)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from bot.migrate import upgrade
+from scrm.clock import SystemClock
+from scrm.db import make_engine
+from tests.conftest import AES_KEY, TOKEN, running_standin
+from wecom_standin import CallbackClient, Corp, xml
+
+
+@pytest.fixture
+def standin():
+    clock = SystemClock()  # a real process: real time
+    yield from running_standin(Corp.sample(), clock)
+
+
+def _spare_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def served(tmp_path, standin):
+    """`scrm serve` on a spare port; yields its base URL."""
+    url = f"sqlite:///{tmp_path / 'scrm.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    port = _spare_port()
+    env = {**os.environ, "WECOM_CORP_ID": standin.corp.corp_id, "WECOM_AGENT_ID": str(standin.corp.agent_id),
+           "WECOM_AGENT_SECRET": standin.corp.secret, "WECOM_TOKEN": TOKEN, "WECOM_ENCODING_AES_KEY": AES_KEY,
+           "WECOM_API_BASE": standin.url, "REDIS_URL": "", "DATABASE_URL": url, "SCRM_LOG_LEVEL": "WARNING",
+           "SCRM_CACHE_DIR": str(tmp_path / "cache")}
+    log = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+                               env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60  # a bound on start-up, polled
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError("scrm serve exited:\n" + (tmp_path / "serve.log").read_text()[-2000:])
+            with contextlib.suppress(requests.ConnectionError):
+                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            process_wait(process, 0.1)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def process_wait(process: subprocess.Popen, seconds: float) -> None:
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=seconds)  # returns at once if it died
+
+
+STALLS = {
+    "a body that never comes": b"POST /wecom/callback?msg_signature=x&timestamp=1&nonce=1 HTTP/1.1\r\nHost: x\r\n"
+                               b"Content-Type: text/xml\r\nContent-Length: 2000\r\n\r\n<xml>",
+    "headers that never end": b"POST /wecom/callback?msg_signature=x&timestamp=1&nonce=1 HTTP/1.1\r\nHost: x\r\n",
+}
+
+
+@pytest.mark.parametrize("stall", STALLS)
+@pytest.mark.parametrize("clients", [1, 4])  # each holds a thread (of 8) for 5 s at most
+def test_stalled_clients_do_not_hold_other_callbacks(served, standin, stall, clients):
+    host, port = served.removeprefix("http://").split(":")
+    stalled = [socket.create_connection((host, int(port))) for _ in range(clients)]
+    try:
+        for connection in stalled:
+            connection.sendall(STALLS[stall])
+        # WeCom gives up after 5 s and sends again; here no retry: each must be answered within that time.
+        wecom = CallbackClient(f"{served}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id, timeout=4.5,
+                               attempts=1)
+        statuses = [wecom.send(xml.text_message(from_user="zhangsan", content="帮助", msg_id=str(n),
+                                                agent_id=standin.corp.agent_id, corp_id=standin.corp.corp_id)).status
+                    for n in range(5)]
+    finally:
+        for connection in stalled:
+            connection.close()
+    assert statuses == [200] * 5
