@@ -69,7 +69,8 @@ class Dispatcher:
                 now = self._clock.now()
                 if attempts > self._policy.max_attempts:  # taken again and again: its worker keeps dying
                     raise RuntimeError(f"worker died while handling it {attempts - 1} times")
-                ctx = Context(session, Outbox(session, now), self._wecom, now, self._settings, inbox_id=row_id)
+                ctx = Context(session, Outbox(session, now), self._wecom, now, self._settings, inbox_id=row_id,
+                              store_read=self._store.read)
                 handled = self._router.run(row.kind, parse(row.payload), ctx)
                 note = None if handled else "no handler for this kind"
                 if not queue.finish(session, InboxEvent, row_id, token, status="done", done_at=now, last_error=note):

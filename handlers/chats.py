@@ -16,10 +16,10 @@ router = Router("chats")
 @router.on("event", "change_external_chat", "update")
 def on_chat_changed(event: ExternalChatChanged, ctx: Context) -> None:
     """The event only says that something changed; groupchat/get says what the chat is now."""
-    known = ctx.session.get(GroupChat, event.chat_id)
-    try:
+    try:  # WeCom first: the session's first statement takes SQLite's write lock, not to be held across HTTP
         detail = ctx.wecom.group_chat(event.chat_id)
     except WeComError:
+        known = ctx.session.get(GroupChat, event.chat_id)
         if known is not None and known.status == "dismissed":
             return  # a late update for a chat that is gone
         raise

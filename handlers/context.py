@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -35,3 +37,9 @@ class Context:
     now: datetime
     settings: HandlerSettings
     inbox_id: int = 0
+    # A separate read-only transaction, for a look-up before a WeCom call: `session`'s first statement takes
+    # SQLite's write lock, which would then be held across the HTTP call (and every callback would wait).
+    store_read: Callable[[], AbstractContextManager[Session]] | None = None
+
+    def read(self) -> AbstractContextManager[Session]:
+        return self.store_read() if self.store_read else nullcontext(self.session)

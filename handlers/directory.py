@@ -24,12 +24,13 @@ CHANGES = ("create_user", "update_user", "delete_user", "create_party", "update_
 
 
 def on_directory_changed(event: DirectoryChanged, ctx: Context) -> None:
-    last = ctx.session.get(SyncCheckpoint, CHECKPOINT)
+    with ctx.read() as session:  # no write lock held across the WeCom reads below
+        last = session.get(SyncCheckpoint, CHECKPOINT)
     if last is not None and last.updated_at >= event.at + CLOCK_SLACK:
         return  # the last read came after this change, so it already holds it
     departments, users = directory(ctx.wecom)
     members.sync_directory(ctx.session, departments, users, now=ctx.now)
-    checkpoint = last or SyncCheckpoint(name=CHECKPOINT, updated_at=ctx.now)
+    checkpoint = ctx.session.get(SyncCheckpoint, CHECKPOINT) or SyncCheckpoint(name=CHECKPOINT, updated_at=ctx.now)
     checkpoint.updated_at = ctx.now
     ctx.session.add(checkpoint)
 

@@ -43,9 +43,13 @@ def _sqlite_engine(url: str) -> Engine:
     def _on_begin(connection) -> None:
         # A deferred transaction that reads then writes can fail at once with "database is locked"
         # when another process wrote in between; taking the write lock up front makes it wait instead.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Store.read's transactions only read: they take no write lock (WAL readers block nobody).
+        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
     return engine
+
+
+READ_ONLY = "scrm_read_only"
 
 
 class Store:
@@ -64,6 +68,16 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A short transaction that only reads: on SQLite it does not take the write lock, so a handler can
+        look something up before a slow WeCom call without holding up every other writer (callbacks)."""
+        with Session(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False) as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:

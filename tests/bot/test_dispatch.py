@@ -127,3 +127,53 @@ def test_several_workers_never_handle_one_row_twice(store, clock):
         t.join(60)
     assert len(handled) == 120 and len(set(handled)) == 120
     assert {r.status for r in rows(store)} == {"done"}
+
+
+class WriteLockProbe:
+    """The real WeCom client, noting at each read whether another connection could take SQLite's write lock
+    right then (it could not if the handler held it across the HTTP call, and every callback would wait)."""
+
+    def __init__(self, inner, path: str) -> None:
+        self.inner, self.path, self.free = inner, path, []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def _note(self) -> None:
+        import sqlite3
+
+        other = sqlite3.connect(self.path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            self.free.append(True)
+        except sqlite3.OperationalError:
+            self.free.append(False)
+        finally:
+            other.close()
+
+    def departments(self):
+        self._note()
+        return self.inner.departments()
+
+    def group_chat(self, chat_id: str):
+        self._note()
+        return self.inner.group_chat(chat_id)
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)  # the write lock is SQLite's
+def test_handlers_that_read_wecom_hold_no_write_lock_meanwhile(services, wecom, standin, clock, database):
+    from handlers import build_router
+    from wecom_standin import xml
+    from wecom_standin.fixtures import SAMPLE_CHAT_ID
+
+    url, _ = database
+    now = int(clock.now().timestamp())
+    wecom.send(xml.contact_change("create_user", "newrep", create_time=now, corp_id=standin.corp.corp_id))
+    wecom.send(xml.external_chat(SAMPLE_CHAT_ID, change_type="update", update_detail="add_member", create_time=now,
+                                 corp_id=standin.corp.corp_id))
+    probe = WriteLockProbe(services.contact_client, url.removeprefix("sqlite:///"))
+    Dispatcher(services.store, build_router(), probe, clock, HandlerSettings(agent_id=1)).run_pending()
+    assert probe.free == [True, True]  # the directory's checkpoint and the chat are looked up without it
+    with services.store.transaction() as session:
+        assert {e.status for e in session.exec(select(InboxEvent))} == {"done"}
