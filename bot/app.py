@@ -13,6 +13,7 @@ from flask import Flask, jsonify
 from wechatpy.session.memorystorage import MemoryStorage
 from wechatpy.session.redisstorage import RedisStorage
 
+from bot import metrics
 from bot.callback import callback_blueprint
 from bot.crypto import MAX_BODY, CallbackCrypto
 from bot.dispatch import Dispatcher
@@ -26,7 +27,7 @@ from bot.wecom import WebhookClient, WeComClient
 from handlers import build_router
 from handlers.context import HandlerSettings
 from jobs.runner import Runner
-from scrm import workdays
+from scrm import health, workdays
 from scrm.clock import Clock, SystemClock
 from scrm.db import Store, make_engine
 
@@ -97,13 +98,22 @@ def create_app(services: Services | None = None) -> Flask:
     app.extensions["scrm"] = services
     app.register_blueprint(callback_blueprint(services.ingest))
 
+    @app.get("/metrics")
+    def metrics_page():
+        body, content_type = metrics.exposition(services.store, services.clock)
+        return app.response_class(body, mimetype=None, content_type=content_type)
+
     @app.get("/healthz")
     def healthz():
+        """200 while callbacks can be taken (the database answers), with what is degraded named; else 503."""
         checks = {"database": _check(services.store.ping)}
         if services.redis is not None:
             checks["redis"] = _check(services.redis.ping)
-        healthy = all(v == "ok" for v in checks.values())
-        return jsonify(status="ok" if healthy else "degraded", **checks), 200 if healthy else 503
+        if "unreachable" in checks.values():
+            return jsonify(status="down", **checks), 503
+        with services.store.read() as session:
+            report, problems = health.queues(session, services.clock.now())
+        return jsonify(status="degraded" if problems else "ok", problems=problems, **checks, **report), 200
 
     return app
 

@@ -49,6 +49,11 @@ def cli(log_level: str | None) -> None:
               help="callbacks only: no dispatcher, sender or scheduler (run `scrm worker` and `scrm scheduler`)")
 def serve(host: str, port: int, workers: int, web_only: bool) -> None:
     """The callback server (gunicorn); by default it also runs the dispatcher, sender and scheduler."""
+    import os
+    import tempfile
+
+    # /metrics sums its workers' counters from files: the directory must be set before prometheus_client loads.
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="scrm-metrics-"))
     from bot.serve import run
 
     run(_settings(), host=host, port=port, workers=workers, background=not web_only)

@@ -22,6 +22,7 @@ from typing import Any
 
 import redis
 
+from bot import metrics
 from bot.ratelimit import SendLimits
 from bot.tag_writer import TagWriter
 from bot.wecom import AlreadyDone, OutcomeUnknown, RateLimited, Refused, WebhookClient, WeComClient
@@ -161,6 +162,7 @@ class Sender:
             status = queue.settle(session, OutboxMessage, row.id, token, error, now=now, policy=self._policy,
                                   attempts=row.attempts, waited=now - row.created_at,
                                   errcode=getattr(error, "errcode", None))
+        metrics.SENDS.labels(status, str(getattr(error, "errcode", None) or type(error).__name__)).inc()
         level = logging.ERROR if status == "dead" else logging.WARNING
         log.log(level, "outbox %s: %s (errcode %s), attempt %d -> %s", row.id, type(error).__name__,
                 getattr(error, "errcode", None), row.attempts, status)
@@ -169,6 +171,7 @@ class Sender:
         """Too old to be useful (WeCom failed for longer than max_age): dropped, recorded, operators told once
         an hour."""
         now = self._clock.now()
+        metrics.SENDS.labels("expired", "0").inc()
         log.error("outbox %s: not sent within %s (kept failing: %s); dropped as expired, see `scrm outbox list "
                   "--status expired`", row.id, self._policy.max_age, (row.last_error or "")[:200])
         with self._store.transaction() as session:
@@ -195,6 +198,7 @@ class Sender:
         return client.post(route.path, data=route.body)
 
     def _close(self, row_id: int, token: str, status: str, errcode: int | None, response: dict) -> None:
+        metrics.SENDS.labels(status, str(errcode or 0)).inc()
         with self._store.transaction() as session:
             closed = queue.finish(session, OutboxMessage, row_id, token, status=status, errcode=errcode,
                                   response=response, sent_at=self._clock.now() if status == "sent" else None)

@@ -56,6 +56,12 @@ def _start_background(worker) -> None:
     worker.wsgi.extensions["scrm-background"] = Background(worker.wsgi.extensions["scrm"]).start()
 
 
+def _worker_gone(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # its live gauges leave the scrape; its counters stay summed
+
+
 def _stop_background(server, worker) -> None:
     """Let the dispatcher and sender finish what they hold before the worker goes (deploys, restarts)."""
     background = getattr(worker, "wsgi", None) and worker.wsgi.extensions.get("scrm-background")
@@ -102,6 +108,7 @@ def run(settings: Settings, *, host: str, port: int, workers: int, background: b
         "accesslog": None,
         "post_worker_init": _start_background if background else (lambda worker: None),
         "worker_exit": _stop_background,
+        "child_exit": _worker_gone,
     }
     if background:
         scheduler = SchedulerChild()

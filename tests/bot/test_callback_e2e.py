@@ -104,3 +104,33 @@ def test_healthz_reports_reachability_without_settings(server, settings):
     assert settings.database_url not in response.text and settings.wecom_corp_id not in response.text
     if settings.redis_url:
         assert response.json()["redis"] == "ok"
+
+
+def test_healthz_names_what_is_degraded(server, services, standin, clock):
+    from scrm import outbox
+    from scrm.outbox import AppText
+
+    assert requests.get(f"{server}/healthz", timeout=5).json()["status"] == "ok"
+    with services.store.transaction() as session:
+        outbox.add(session, AppText(to=("nobody-here",), text="你好"), key="refused", now=clock.now())
+    services.sender.run_pending()  # 81013: dead
+    with services.store.transaction() as session:
+        outbox.add(session, AppText(to=("zhangsan",), text="提醒"), key="waits", now=clock.now())
+    standin.fail_next("message/send", errcode=-1)  # WeCom busy: the reminder waits it out
+    services.sender.run_pending()
+    clock.advance(seconds=3)
+    health = requests.get(f"{server}/healthz", timeout=5)
+    assert health.status_code == 200 and health.json()["status"] == "degraded"
+    assert health.json()["problems"] == ["outbox waiting out errors", "outbox has dead rows"]
+    assert health.json()["outbox"] == {"due": 0, "oldest_due_seconds": 0, "waiting_out_errors": 1, "dead": 1}
+    assert "nobody-here" not in health.text and "提醒" not in health.text
+
+
+def test_metrics_count_callbacks_and_read_the_queues(server, wecom, standin, clock):
+    wecom.send(xml.text_message(from_user="zhangsan", content="帮助", msg_id="9", agent_id=standin.corp.agent_id,
+                                corp_id=standin.corp.corp_id, create_time=int(clock.now().timestamp())))
+    page = requests.get(f"{server}/metrics", timeout=5)
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/plain")
+    assert 'scrm_callbacks_total{status="200"}' in page.text and "scrm_ack_seconds_bucket" in page.text
+    assert 'scrm_queue_rows{queue="inbox",status="pending"} 1.0' in page.text
+    assert "zhangsan" not in page.text and "帮助" not in page.text

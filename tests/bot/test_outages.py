@@ -122,6 +122,18 @@ def test_what_wecom_refuses_is_dead_at_once_and_a_malformed_message_too(wecom, s
     assert (malformed.status, malformed.attempts) == ("dead", 1) and "<Content> is not text" in malformed.last_error
 
 
+def test_a_contact_event_with_a_repeated_userid_is_dead_at_once(wecom, standin, services, clock):
+    odd = (f"<xml><ToUserName>{standin.corp.corp_id}</ToUserName><FromUserName>sys</FromUserName>"
+           f"<CreateTime>{int(clock.now().timestamp())}</CreateTime><MsgType>event</MsgType>"
+           "<Event>change_external_contact</Event><ChangeType>add_external_contact</ChangeType>"
+           "<UserID>zhangsan</UserID><UserID>lisi</UserID><ExternalUserID>wmNew0001</ExternalUserID></xml>")
+    wecom.send(odd)  # a TypeError in the handler once, retried 5 times, then dead
+    drain(services)
+    [event] = rows(services, InboxEvent)
+    assert (event.status, event.attempts) == ("dead", 1) and "<UserID> is not text but list" in event.last_error
+    assert rows(services, OutboxMessage) == []
+
+
 def test_a_message_that_could_not_go_for_a_day_is_dropped_recorded_and_the_operators_told(
         wecom, standin, services, clock):
     standin.outage("message/send")

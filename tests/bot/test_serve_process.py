@@ -96,3 +96,13 @@ def test_stalled_clients_do_not_hold_other_callbacks(served, standin, stall, cli
         for connection in stalled:
             connection.close()
     assert statuses == [200] * 5
+
+
+def test_metrics_sum_the_workers(served, standin):
+    wecom = CallbackClient(f"{served}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id)
+    for n in range(3):
+        wecom.send(xml.text_message(from_user="zhangsan", content="帮助", msg_id=str(n), agent_id=standin.corp.agent_id,
+                                    corp_id=standin.corp.corp_id))
+    page = requests.get(f"{served}/metrics", timeout=5).text
+    assert 'scrm_callbacks_total{status="200"} 3.0' in page  # from the worker's file (multiprocess mode)
+    assert "scrm_queue_rows" in page
