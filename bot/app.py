@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 import redis
 from flask import Flask, jsonify
@@ -84,7 +85,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, store
                             on_outbox=outbox_signal.notify)
     sender = Sender(store, app_client, contact_client, WebhookClient(settings.wecom_api_base),
                     SendLimits(settings.redis_url, namespace=prefix, **REDIS_TIMEOUTS), clock,
-                    agent_id=settings.wecom_agent_id, policy=policy, operators=settings.operators)
+                    agent_id=settings.wecom_agent_id, policy=policy, operators=settings.operators,
+                    lease=timedelta(seconds=settings.scrm_send_lease_seconds))
     jobs = Runner(store, settings.jobs, clock, on_outbox=outbox_signal.notify,
                   lock=RedisJobLock(redis_client, prefix) if redis_client else None, policy=policy)
     return Services(settings, store, clock, redis_client, ingest, dispatcher, sender, app_client,

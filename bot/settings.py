@@ -70,6 +70,7 @@ class Settings(DatabaseSettings):
     # Reliability: who hears when messages are dropped, and after how long.
     scrm_operators: str = Field(default="", pattern=r"^[A-Za-z0-9_.@,-]*$")
     scrm_message_max_age_hours: int = Field(default=24, ge=1, le=24 * 7)
+    scrm_send_lease_seconds: int = Field(default=60, ge=2, le=600)
 
     @field_validator("wecom_encoding_aes_key")
     @classmethod
