@@ -33,12 +33,6 @@ class Final(Exception):
     outcome = FINAL
 
 
-class Paused(Exception):
-    """Raised (or subclassed) for a failure that is not the row's fault and will pass (an outage)."""
-
-    outcome = PAUSE
-
-
 @dataclass(frozen=True)
 class RetryPolicy:
     """The one retry policy of the dispatcher (inbox rows), the sender (outbox rows) and the scheduler (failed
@@ -51,7 +45,7 @@ class RetryPolicy:
       closed at once as dead;
     - retry: anything else (a bug): `max_attempts` attempts with exponential backoff, then dead.
 
-    Errors say which they are with an `outcome` attribute (`Paused`, `Final`, scrm.wecom.WeComError's
+    Errors say which they are with an `outcome` attribute (`Final`, scrm.wecom.WeComError's
     subclasses); connection errors of Redis and the database are known by type. A message older than
     `max_age` when it would go is dropped as expired, recorded, and the operators told (bot/sender.py): a
     reply a day late is worse than none. Inbox events have no age: a customer added during an outage is
