@@ -10,6 +10,7 @@ follow-up. Each test runs with Redis (the job lock saves work) and without it (t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -144,7 +145,9 @@ def wait_until(condition, what: str, schedulers: Schedulers, seconds: float = WA
         schedulers.check_alive()
         if time.monotonic() > deadline:
             pytest.fail(f"gave up waiting for {what} after {seconds} s")
-        time.sleep(0.02)
+        for process in schedulers.alive()[:1]:
+            with contextlib.suppress(subprocess.TimeoutExpired):  # a bounded pause that ends if it exits
+                process.wait(timeout=0.02)
 
 
 # --- What the database says ------------------------------------------------------------------------------
