@@ -25,7 +25,7 @@ import redis
 from bot import metrics
 from bot.ratelimit import SendLimits
 from bot.tag_writer import TagWriter
-from bot.wecom import AlreadyDone, OutcomeUnknown, RateLimited, Refused, WebhookClient, WeComClient
+from bot.wecom import AlreadyDone, OutcomeUnknown, Refused, WebhookClient, WeComClient
 from scrm import outbox, queue, teams, texts
 from scrm.clock import Clock
 from scrm.db import Store
@@ -47,7 +47,6 @@ from scrm.outbox import (
 log = logging.getLogger(__name__)
 
 DUPLICATE_CHECK_SECONDS = 4 * 3600  # WeCom's longest: a copy sent again after an outage is still caught
-RATE_LIMIT_PAUSE = timedelta(seconds=60)
 OPERATORS_KEY = "operators:"  # what the sender itself tells the operators
 
 
@@ -144,9 +143,6 @@ class Sender:
             result = self._send(message, recovered or _unknown(row))
         except AlreadyDone as done:
             self._close(row_id, token, "sent", done.errcode, {"errmsg": done.errmsg})
-        except RateLimited as limited:  # WeCom's own limit: a minute, whatever the policy's pause
-            log.warning("outbox %s: WeCom rate limit %s, pausing", row_id, limited.errcode)
-            self._pause(row_id, token, now + RATE_LIMIT_PAUSE, str(limited))
         except Exception as error:  # paused, dead or retried, as the policy says
             self._settle(row, token, error)
             if isinstance(error, Refused) and isinstance(message, TEAM_CHAT):

@@ -17,6 +17,7 @@ and refresh once ourselves. `access_token` always goes in the query string (4100
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import requests
@@ -38,6 +39,7 @@ class TokenInvalid(WeComError):
 
 class RateLimited(WeComError):
     outcome = PAUSE
+    min_pause = timedelta(seconds=60)  # WeCom counts per minute: never again within it
 
 
 class ServerError(WeComError):

@@ -233,15 +233,6 @@ def board(figures: dict[str, Figures], names: dict[str, str], metrics: tuple[str
     return lines
 
 
-def won_by_day(session: Session, userids: list[str], period: Period, tz: ZoneInfo) -> dict[date, Decimal]:
-    """The won amount of each day of the period (days with nothing won are absent)."""
-    totals: dict[date, Decimal] = defaultdict(Decimal)
-    for days in by_rep_and_day(session, userids, period, tz, "won_amount").values():
-        for day, value in days.items():
-            totals[day] += value
-    return dict(totals)
-
-
 DAILY_METRICS = ("won_amount", "won", "logged", "new_customers")  # what can be summed day by day
 
 

@@ -63,10 +63,12 @@ class RetryPolicy:
         seconds = self.first_delay.total_seconds() * self.factor ** max(attempts - 1, 0)
         return min(timedelta(seconds=seconds), self.max_delay)
 
-    def pause_delay(self, waited: timedelta) -> timedelta:
+    def pause_delay(self, waited: timedelta, error: BaseException | None = None) -> timedelta:
         """The next try of a paused row: a tenth of how long it has waited, between first_pause and max_pause
-        (an outage of minutes is retried within seconds of its end, one of hours every few minutes)."""
-        return min(max(waited / 10, self.first_pause), self.max_pause)
+        (an outage of minutes is retried within seconds of its end, one of hours every few minutes), and at
+        least what the error asks (`min_pause`: WeCom's rate limits count per minute)."""
+        asked = getattr(error, "min_pause", timedelta(0))
+        return max(min(max(waited / 10, self.first_pause), self.max_pause), asked)
 
     @staticmethod
     def outcome(error: BaseException) -> str:
@@ -155,7 +157,7 @@ def settle(session: Session, model: type[QueueRow], row_id: int, token: str, err
     text = f"{'' if kind.__module__ == 'builtins' else kind.__module__ + '.'}{kind.__name__}: {error}"[:2000]
     outcome = policy.outcome(error)
     if outcome == PAUSE:
-        release(session, model, row_id, token, until=now + policy.pause_delay(waited), error=text, **values)
+        release(session, model, row_id, token, until=now + policy.pause_delay(waited, error), error=text, **values)
         return "pending"
     if outcome == FINAL:
         finish(session, model, row_id, token, status="dead", next_try_at=now, last_error=text, **values)
