@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from scrm import customers, deals, follow_ups, interactions, tagging, tags, welcome
+from bot import table
+from scrm import customers, deals, files, follow_ups, interactions, tagging, tags, welcome
 
 
 def register_admin_commands(cli: click.Group, services: Callable) -> None:
@@ -26,8 +27,8 @@ def _rules(services: Callable) -> click.Group:
         s = services()
         with s.store.transaction() as session:
             rules = tagging.listed(session)
-            for rule in rules:
-                click.echo(f"#{rule.id} {rule.kind:<8} {rule.pattern:<30} -> {rule.tag_group}:{rule.tag_name}")
+        for line in table.render([(f"#{r.id}", r.kind, r.pattern, f"-> {r.tag_group}:{r.tag_name}") for r in rules]):
+            click.echo(line)
         if not rules:
             click.echo("no rules: a customer with state S is tagged S in group 渠道")
 
@@ -37,9 +38,9 @@ def _rules(services: Callable) -> click.Group:
     @click.argument("tag", metavar="GROUP:TAG")
     def add_rule(kind: str, pattern: str, tag: str) -> None:
         """channel expo2026* 渠道:展会  |  keyword 制造,工厂,机械 行业:制造"""
-        group_name, _, tag_name = tag.partition(":")
         s = services()
         try:
+            group_name, tag_name = tagging.split_tag(tag)
             with s.store.transaction() as session:
                 rule = tagging.add(session, kind=kind, pattern=pattern, group=group_name, tag=tag_name, now=s.clock.now())
         except tagging.RuleError as error:
@@ -55,26 +56,14 @@ def _rules(services: Callable) -> click.Group:
                 raise click.ClickException(f"no rule #{rule_id}")
         click.echo(f"removed rule #{rule_id}")
 
-    @group.command("load")
-    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--replace", is_flag=True, help="delete the existing rules first")
-    def load_rules(path: Path, replace: bool) -> None:
-        """Load rules from a YAML or TOML file (all or nothing)."""
-        s = services()
-        try:
-            with s.store.transaction() as session:
-                n = tagging.load_file(session, path, now=s.clock.now(), replace=replace)
-        except tagging.RuleError as error:
-            raise click.ClickException(str(error)) from None
-        click.echo(f"loaded {n} rules")
-
+    group.add_command(_load_command(services, tagging.load_file, "rules", "docs/rules.example.yaml"))
     return group
 
 
 def _welcome(services: Callable) -> click.Group:
     @click.group("welcome")
     def group() -> None:
-        """Welcome templates per channel; placeholders {客户} {销售} {公司}."""
+        """Welcome templates per channel; placeholders {客户} {销售} {公司} {我司}."""
 
     @group.command("list")
     def list_templates() -> None:
@@ -105,7 +94,26 @@ def _welcome(services: Callable) -> click.Group:
                 raise click.ClickException(f"no template for {channel or '(default)'}")
         click.echo("removed")
 
+    group.add_command(_load_command(services, welcome.load_file, "welcome templates", "docs/welcome.example.yaml"))
     return group
+
+
+def _load_command(services: Callable, load_file: Callable, what: str, example: str) -> click.Command:
+    """`load [--replace] FILE`: one transaction, and what is wrong with the file is one line per problem."""
+
+    @click.command("load", help=f"Load {what} from a YAML or TOML file, all or nothing ({example}).")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--replace", is_flag=True, help=f"the file's {what} take the place of every saved one")
+    def load(path: Path, replace: bool) -> None:
+        s = services()
+        try:
+            with s.store.transaction() as session:
+                n = load_file(session, path, now=s.clock.now(), replace=replace)
+        except (files.FileError, tagging.RuleError, welcome.TemplateError) as error:
+            raise click.ClickException(str(error)) from None
+        click.echo(f"loaded {n} {what}" + (" (the old ones are gone)" if replace else ""))
+
+    return load
 
 
 def _customer(services: Callable) -> click.Group:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 import string
 from datetime import datetime
+from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict, field_validator
 from sqlmodel import Session, select
 
+from scrm import files
 from scrm.models import WelcomeTemplate
 
 # {客户} how a rep addresses the customer (张总, 李经理, 王老师; the name when no title is known)
@@ -48,6 +51,46 @@ def set_template(session: Session, *, channel: str, text: str, now: datetime) ->
     template.text, template.updated_at = text, now
     session.add(template)
     return template
+
+
+class _FileTemplate(BaseModel):
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    channel: str
+    text: str
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, text: str) -> str:
+        validate(text)
+        return text
+
+
+class _WelcomeFile(BaseModel):
+    """`welcome: [{channel, text}]`; channel "" is the default (docs/welcome.example.yaml)."""
+
+    model_config = ConfigDict(extra="forbid")
+    welcome: list[_FileTemplate] | None = None
+
+
+def load_file(session: Session, path: Path, *, now: datetime, replace: bool = False) -> int:
+    """Save every template of a YAML or TOML file (see `_WelcomeFile`); with `replace`, drop the others first.
+
+    All are checked before any is saved: a bad file raises FileError (one line per problem) and changes nothing.
+    """
+    entries = files.load(path, _WelcomeFile).welcome or []
+    if not entries:
+        raise files.FileError(path, ["no templates in the file: expected a `welcome:` list of {channel, text} "
+                                     "(see docs/welcome.example.yaml)"])
+    problems = files.repeated(((files.entry("welcome", n), e.channel.strip()) for n, e in enumerate(entries)),
+                              "channel")
+    files.refuse(path, problems)
+    if replace:
+        for template in listed(session):
+            session.delete(template)
+        session.flush()
+    for entry in entries:
+        set_template(session, channel=entry.channel, text=entry.text, now=now)
+    return len(entries)
 
 
 def remove(session: Session, channel: str) -> bool:

@@ -86,7 +86,7 @@ def test_rules_welcome_and_customer_commands(env, store, clock, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("keyword:\n  - {words: [钢铁], group: 行业}\n", encoding="utf-8")
     refused = runner.invoke(cli, ["rules", "load", str(bad), "--replace"], env=env)
-    assert refused.exit_code == 1 and "keyword rule 1 needs `words`, `group` and `tag`" in refused.output
+    assert refused.exit_code == 1 and 'bad.yaml: keyword[1]: needs "tag"' in refused.output
     assert "loaded" not in refused.output and "expo*" in runner.invoke(cli, ["rules", "list"], env=env).output
 
     assert runner.invoke(cli, ["welcome", "set", "expo*", "{客户}您好，我是{销售}"], env=env).exit_code == 0
