@@ -10,6 +10,7 @@ import click
 
 from bot.cli_admin import register_admin_commands
 from bot.cli_jobs import register_job_commands
+from bot.cli_queues import register_queue_commands
 from bot.cli_targets import register_commission_commands, register_target_commands
 from bot.settings import ConfigError, Settings, load_settings
 
@@ -119,48 +120,11 @@ def handlers() -> None:
     click.echo("\nstored and acknowledged, no handler yet:\n  " + "\n  ".join(unhandled))
 
 
-def _queue_commands(name: str, module: str) -> click.Group:
-    @click.group(name=name, help=f"Inspect and replay the {name}.")
-    def group() -> None:
-        pass
-
-    @group.command("list")
-    @click.option("--status", default="failed,dead", show_default=True)
-    def list_rows(status: str) -> None:
-        import importlib
-
-        store_module = importlib.import_module(module)
-        services = _services()
-        with services.store.transaction() as session:
-            click.echo(" ".join(f"{k}={v}" for k, v in sorted(store_module.counts(session).items())))
-            for row in store_module.by_status(session, tuple(status.split(","))):
-                label = getattr(row, "kind", None) or row.channel
-                error = (row.last_error or "").splitlines()[0][:100] if row.last_error else ""
-                click.echo(f"#{row.id} {row.status} {label} attempts={row.attempts} {error}")
-
-    @group.command("replay")
-    @click.argument("row_id", type=int, required=False)
-    @click.option("--all", "replay_all", is_flag=True, help="every failed and dead row")
-    def replay(row_id: int | None, replay_all: bool) -> None:
-        import importlib
-
-        if row_id is None and not replay_all:
-            raise click.UsageError("give an id or --all")
-        store_module = importlib.import_module(module)
-        services = _services()
-        with services.store.transaction() as session:
-            n = store_module.replay(session, None if replay_all else row_id, now=services.clock.now())
-        click.echo(f"{n} queued again")
-
-    return group
-
-
-cli.add_command(_queue_commands("inbox", "scrm.inbox"))
 register_admin_commands(cli, _services)
 register_job_commands(cli, _services)
 register_target_commands(cli, _services)
 register_commission_commands(cli, _services)
-cli.add_command(_queue_commands("outbox", "scrm.outbox"))
+register_queue_commands(cli, _services)
 
 
 @cli.command()

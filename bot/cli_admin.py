@@ -9,6 +9,7 @@ import click
 
 from bot import table
 from scrm import customers, deals, files, follow_ups, interactions, tagging, tags, welcome
+from scrm.numbers import format_amount
 
 
 def register_admin_commands(cli: click.Group, services: Callable) -> None:
@@ -143,7 +144,10 @@ def _customer(services: Callable) -> click.Group:
             for tag in tags.of_customer(session, c.external_userid):
                 click.echo(f"  tag {tag.group_name}:{tag.tag_name} ({tag.rule or 'wecom'}{'' if tag.marked_at else ', pending'})")
             for deal in deals.of_customer(session, c.external_userid):
-                click.echo(f"  deal #{deal.id} {deal.stage} {deal.status}{' AT RISK' if deal.at_risk else ''}")
+                amount = f" {format_amount(deal.amount)}" if deal.amount is not None else ""
+                closed = f", closed {deal.closed_at.astimezone(tz):%Y-%m-%d}" if deal.closed_at else ""
+                click.echo(f"  deal #{deal.id} {deal.stage} {deal.status}{amount}{closed}"
+                           f"{' AT RISK' if deal.at_risk else ''} ({deal.userid})")
             for f in follow_ups.open_for(session, c.external_userid):
                 click.echo(f"  follow-up due {f.due_at.astimezone(tz):%Y-%m-%d %H:%M} ({f.userid}): {f.note}")
             for entry in interactions.timeline(session, c.external_userid):

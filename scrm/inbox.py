@@ -15,6 +15,8 @@ from scrm.models import InboxEvent
 
 MAX_KEY = 255
 MAX_KIND = 120
+# Every status a row takes: waiting (pending, failed: retried later), taken (processing), closed (done, dead).
+STATUSES = ("pending", "processing", "done", "failed", "dead")
 UNREADABLE = "unreadable"  # the kind of a signed callback whose message could not be read (stored dead)
 
 
@@ -47,9 +49,14 @@ def add(session: Session | Connection, *, dedup_key: str, kind: str, payload: di
     return False
 
 
-def by_status(session: Session, statuses: tuple[str, ...], limit: int = 100) -> list[InboxEvent]:
-    query = select(InboxEvent).where(col(InboxEvent.status).in_(statuses)).order_by(InboxEvent.id).limit(limit)
-    return list(session.exec(query).all())
+def by_status(session: Session, statuses: tuple[str, ...], limit: int = 50) -> list[InboxEvent]:
+    """Rows in these statuses, newest first."""
+    query = select(InboxEvent).where(col(InboxEvent.status).in_(statuses))
+    return list(session.exec(query.order_by(col(InboxEvent.id).desc()).limit(limit)).all())
+
+
+def get(session: Session, event_id: int) -> InboxEvent | None:
+    return session.get(InboxEvent, event_id)
 
 
 def counts(session: Session) -> dict[str, int]:

@@ -20,6 +20,9 @@ from scrm.db import insert_ignore, insert_many_ignore
 from scrm.models import OutboxMessage
 
 URGENT, NORMAL = 0, 5
+# Every status a row takes: waiting (pending, failed: retried later), taken (processing), closed (sent, dead,
+# expired: too late to be useful, scrm.queue.RetryPolicy.max_age).
+STATUSES = ("pending", "processing", "sent", "failed", "dead", "expired")
 
 
 @dataclass(frozen=True)
@@ -187,14 +190,53 @@ def counts(session: Session) -> dict[str, int]:
     return dict(rows)
 
 
-def by_status(session: Session, statuses: tuple[str, ...], limit: int = 100) -> list[OutboxMessage]:
-    query = (
-        select(OutboxMessage)
-        .where(col(OutboxMessage.status).in_(statuses))
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    )
-    return list(session.exec(query).all())
+def by_status(session: Session, statuses: tuple[str, ...], limit: int = 50) -> list[OutboxMessage]:
+    """Rows in these statuses, newest first."""
+    query = select(OutboxMessage).where(col(OutboxMessage.status).in_(statuses))
+    return list(session.exec(query.order_by(col(OutboxMessage.id).desc()).limit(limit)).all())
+
+
+def get(session: Session, message_id: int) -> OutboxMessage | None:
+    return session.get(OutboxMessage, message_id)
+
+
+def recipient(payload: dict[str, Any]) -> str:
+    """Whom a row is for, by ids only: never a robot's key (a credential); a welcome names no one."""
+    if payload.get("to"):
+        return f"user {payload['to'][0]}" if len(payload["to"]) == 1 else f"{len(payload['to'])} users"
+    if payload.get("chat_id"):
+        return f"chat {payload['chat_id']}"
+    if payload.get("webhook_key"):
+        return f"robot {_masked(payload['webhook_key'])}"
+    if payload.get("external_userid"):
+        return f"customer {payload['external_userid']}"
+    return "new customer" if payload.get("type") == "Welcome" else "-"
+
+
+def redacted(payload: dict[str, Any]) -> dict[str, Any]:
+    """A row's payload to show an operator: a robot's key masked, a picture's base64 only counted."""
+    shown = dict(payload)
+    if shown.get("webhook_key"):
+        shown["webhook_key"] = _masked(shown["webhook_key"])
+    if shown.get("base64"):
+        shown["base64"] = f"<{len(shown['base64'])} characters>"
+    return shown
+
+
+def _masked(webhook_key: str) -> str:
+    return f"…{webhook_key[-4:]}"
+
+
+def answer(row: OutboxMessage) -> str | None:
+    """What a closed row (sent, expired) recorded on one line: WeCom's `errcode errmsg` and any partial
+    failure (`invaliduser=…`), or our note; None while the row has no answer (its last_error says why)."""
+    if row.response is None:
+        return None
+    rest = {k: v for k, v in row.response.items() if k not in ("errmsg", "note", "msgid")}
+    errmsg = str(row.response.get("errmsg") or "").partition(", hint: [")[0]  # WeCom's request id, ip and link
+    words = [str(row.errcode) if row.errcode is not None else "", errmsg, row.response.get("note") or "",
+             *(f"{k}={v}" for k, v in rest.items())]
+    return " ".join(word for word in words if word) or None
 
 
 def replay(session: Session, message_id: int | None, *, now: datetime) -> int:

@@ -56,7 +56,7 @@ def test_inbox_list_and_replay(env, store, clock):
         session.exec(inbox.InboxEvent.__table__.update().values(status="dead", last_error="RuntimeError: boom"))
     runner = CliRunner()
     listed = runner.invoke(cli, ["inbox", "list"], env=env)
-    assert listed.exit_code == 0 and "dead=1" in listed.output and "#1 dead text" in listed.output
+    assert listed.exit_code == 0 and "dead=1" in listed.output and "#1  dead    text  0" in listed.output
     replayed = runner.invoke(cli, ["inbox", "replay", "--all"], env=env)
     assert replayed.exit_code == 0 and "1 queued again" in replayed.output
     assert "pending=1" in runner.invoke(cli, ["inbox", "list"], env=env).output
