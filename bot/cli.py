@@ -9,6 +9,7 @@ import sys
 import click
 
 from bot.cli_admin import register_admin_commands
+from bot.cli_chat import chat
 from bot.cli_jobs import register_job_commands
 from bot.cli_queues import register_queue_commands
 from bot.cli_targets import register_commission_commands, register_target_commands
@@ -124,6 +125,7 @@ register_admin_commands(cli, _services)
 register_job_commands(cli, _services)
 register_target_commands(cli, _services)
 register_commission_commands(cli, _services)
+cli.add_command(chat)
 register_queue_commands(cli, _services)
 
 

@@ -8,92 +8,35 @@ would see in WeCom. Exit status 0 means every step was seen to happen.
 from __future__ import annotations
 
 import base64
-import os
 import re
-import secrets
-import socket
-import string
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import requests
 from sqlmodel import select
-from wechatpy.session.memorystorage import MemoryStorage
 
-from bot.migrate import upgrade
-from bot.settings import load_settings
-from bot.sync import Backfill
-from bot.wecom import WeComClient
+from bot.stage import Stage, StageFailed, demo_corp, wait_for
 from scrm import follow_ups, tagging, welcome, workdays
 from scrm.clock import SystemClock
 from scrm.dates import format_when
-from scrm.db import Store, make_engine
 from scrm.models import Customer, CustomerRep, InboxEvent, Member, OutboxMessage
-from wecom_standin import CallbackClient, Corp, StandIn, xml
+from wecom_standin import xml
 from wecom_standin.server import DEFAULT_WEBHOOK_KEY
-
-
-class DemoFailed(Exception):
-    pass
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait_for(what: str, check: Callable[[], object], timeout: float = 15.0) -> object:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = check()
-        if result:
-            return result
-        time.sleep(0.05)
-    raise DemoFailed(f"timed out waiting for {what}")
 
 
 def _say(line: str = "") -> None:
     print(line, flush=True)
 
 
-class Scene:
+class Scene(Stage):
     def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.standin = StandIn(Corp.sample()).start()
-        corp = self.standin.corp
-        alphabet = string.ascii_letters + string.digits
-        self.env = {
-            "WECOM_CORP_ID": corp.corp_id,
-            "WECOM_AGENT_ID": str(corp.agent_id),
-            "WECOM_AGENT_SECRET": corp.secret,
-            "WECOM_TOKEN": "".join(secrets.choice(alphabet) for _ in range(16)),
-            "WECOM_ENCODING_AES_KEY": "".join(secrets.choice(alphabet) for _ in range(43)),
-            "WECOM_API_BASE": self.standin.url,
-            "DATABASE_URL": f"sqlite:///{workdir / 'demo.db'}",
-            "REDIS_URL": "",
-        }
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.store = Store(make_engine(self.env["DATABASE_URL"]))
-        self.server: subprocess.Popen | None = None
-        self.log = workdir / "server.log"
+        super().__init__(demo_corp(), f"sqlite:///{workdir / 'demo.db'}", workdir / "server.log")
 
     def setup(self) -> None:
-        upgrade(self.store.engine)
-        settings = load_settings(**{k.lower(): v for k, v in self.env.items()}, _env_file=None)
-        client = WeComClient(settings.wecom_corp_id, settings.wecom_agent_secret.get_secret_value(),
-                             api_base=settings.wecom_api_base, storage=MemoryStorage())
-        self.standin.corp.add_customer("zhangsan", "wmDemoZhang2", "张伟", corp_name="字节跳动")
-        report = Backfill(client, self.store, SystemClock(), progress=False).run()
-        counts = {kind: sum(c.values()) for kind, c in report.counts.items()}
+        counts = self.sync()
         _say(f"· scrm sync：同步了 {counts['departments']} 个部门、{counts['members']} 位成员、"
              f"{counts['customers']} 位客户和标签库")
         with self.store.transaction() as session:
@@ -106,34 +49,10 @@ class Scene:
         _say("· scrm welcome：展会渠道的欢迎语模板已设置")
         self.cli("team", "set", "华东销售部", "--robot", DEFAULT_WEBHOOK_KEY)
         _say("· scrm team set 华东销售部 --robot …：团队群的群机器人已接入（日报、荣誉榜、喜报发到群里）")
-        env = {**os.environ, **self.env, "SCRM_LOG_LEVEL": "WARNING"}
-        command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
-        self.server = subprocess.Popen(command, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
-        _wait_for("scrm serve to answer /healthz", self._healthy, timeout=30)
+        self.serve()
         _say(f"· scrm serve 已启动：{self.url}（gunicorn + 分发器 + 发送器 + 定时任务，SQLite，无 Redis）")
         hello = self.wait_for_message("the robot's hello", "webhook", DEFAULT_WEBHOOK_KEY, 0, marker="已接入")
         _say(f"   华东销售部群里（群机器人）：{hello.content}")
-
-    def _healthy(self) -> bool:
-        if self.server and self.server.poll() is not None:
-            raise DemoFailed("scrm serve exited:\n" + self.log.read_text()[-2000:])
-        try:
-            return requests.get(f"{self.url}/healthz", timeout=1).status_code == 200
-        except requests.ConnectionError:
-            return False
-
-    def callbacks(self) -> CallbackClient:
-        corp = self.standin.corp
-        return CallbackClient(f"{self.url}/wecom/callback", self.env["WECOM_TOKEN"],
-                              self.env["WECOM_ENCODING_AES_KEY"], corp.corp_id)
-
-    def cli(self, *args: str) -> str:
-        """`scrm ARGS` as an operator types it, against the demo's database."""
-        done = subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=60,
-                              env={**os.environ, **self.env, "SCRM_LOG_LEVEL": "WARNING"})
-        if done.returncode:
-            raise DemoFailed(f"scrm {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-        return done.stdout
 
     def run_job(self, name: str, at: datetime, to: str, caption: str, marker: str = "", kind: str = "app") -> str:
         """`scrm jobs run NAME --at AT`; returns (and prints) what `to` (a member, or a robot key) receives."""
@@ -150,7 +69,7 @@ class Scene:
             found = [m for m in self.standin.delivered(kind)[seen:] if m.recipients == [to] and marker in m.content]
             return found or (marker and [m for m in self.standin.delivered(kind)
                                          if m.recipients == [to] and marker in m.content])
-        return _wait_for(what, arrived)[-1]
+        return wait_for(what, arrived)[-1]
 
     def show_chart(self) -> None:
         """The digest's chart, as the group received it, saved where a person can open it."""
@@ -158,30 +77,19 @@ class Scene:
             with self.store.transaction() as session:
                 return session.exec(select(OutboxMessage).where(OutboxMessage.key.like("daily-digest:%:chart"),
                                                                 OutboxMessage.status == "sent")).first()
-        row = _wait_for("the digest's chart", chart)
+        row = wait_for("the digest's chart", chart)
         path = Path(tempfile.gettempdir()) / "wecom-scrm-demo-chart.png"
         path.write_bytes(base64.b64decode(row.payload["base64"]))
         _say(f"   随后群里收到本月成交趋势图（{path.stat().st_size // 1024} KB，可打开查看：{path}）")
-
-    def close(self) -> None:
-        if self.server and self.server.poll() is None:
-            self.server.terminate()
-            try:
-                self.server.wait(10)
-            except subprocess.TimeoutExpired:
-                self.server.kill()
-        self.store.engine.dispose()
-        self.standin.stop()
 
 
 def say(scene: Scene, text: str, who: str = "张三", userid: str = "zhangsan") -> str:
     """A member types to the app; returns (and prints) the bot's answer."""
     _say(f"   {who}：{text}")
     before = len(scene.standin.delivered("app"))
-    scene.callbacks().send(xml.text_message(from_user=userid, content=text, msg_id=secrets.randbelow(10**18),
-                                            agent_id=scene.standin.corp.agent_id, corp_id=scene.standin.corp.corp_id))
-    reply = _wait_for(f"the answer to {text}", lambda: [m for m in scene.standin.delivered("app")[before:]
-                                                        if m.recipients == [userid]])[0]
+    scene.send_text(userid, text)
+    reply = wait_for(f"the answer to {text}", lambda: [m for m in scene.standin.delivered("app")[before:]
+                                                       if m.recipients == [userid]])[0]
     _say("   销售助手：" + reply.content.replace("\n", "\n             "))
     return reply.content
 
@@ -203,7 +111,7 @@ def customer_adds_rep(scene: Scene) -> None:
     started = time.monotonic()
     wecom.send(event)
     wecom.send(event)  # WeCom sends it again when an answer is late; it must be handled once
-    [welcome] = _wait_for("the welcome message", lambda: scene.standin.delivered("welcome"))
+    [welcome] = wait_for("the welcome message", lambda: scene.standin.delivered("welcome"))
     elapsed = time.monotonic() - started
     _say(f"   [企业微信 → 回调] add_external_contact，重发了 1 次；{elapsed * 1000:.0f} ms 后欢迎语已发出")
     _say(f"   陈志强收到（张三发来）：{welcome.content}")
@@ -217,9 +125,9 @@ def customer_adds_rep(scene: Scene) -> None:
     done = "已处理" if event_row.status == "done" else "未处理完"
     _say(f"   收件箱：这条事件收到 {event_row.deliveries} 次，存 1 行，处理 1 次（{done}）")
     if len(scene.standin.delivered("welcome")) != 1:
-        raise DemoFailed("the welcome went out more than once")
+        raise StageFailed("the welcome went out more than once")
     follow = corp.external_contacts["wmDemoChen01"].follow("zhangsan")
-    _wait_for("the tags in WeCom", lambda: len(follow.tags) == 2)
+    wait_for("the tags in WeCom", lambda: len(follow.tags) == 2)
     names = sorted(f"{g.group_name}:{t.name}" for g, t in (corp.find_tag(i) for i in follow.tags))
     _say(f"   张三在企业微信里看到客户标签：{'、'.join(names)}（自动打上，张三没有动手）")
     with scene.store.transaction() as session:
@@ -285,7 +193,7 @@ def customer_deletes_rep(scene: Scene) -> None:
     corp.mark_deleted_by_customer("zhangsan", "wmDemoChen01")
     before = len(scene.standin.delivered("app"))
     scene.callbacks().send(xml.contact_deleted_by_customer("zhangsan", "wmDemoChen01", corp_id=corp.corp_id))
-    alerts = _wait_for("the churn alerts", lambda: len(scene.standin.delivered("app")) >= before + 2 and
+    alerts = wait_for("the churn alerts", lambda: len(scene.standin.delivered("app")) >= before + 2 and
                        scene.standin.delivered("app")[before:])
     for alert in alerts:
         who = "张三" if alert.recipients == ["zhangsan"] else "主管王五"
@@ -304,7 +212,7 @@ def main() -> int:
             team_evening(scene)
             jobs_act(scene)
             customer_deletes_rep(scene)
-        except DemoFailed as failure:
+        except StageFailed as failure:
             _say(f"\n演示失败：{failure}")
             return 1
         finally:
