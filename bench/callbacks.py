@@ -106,7 +106,11 @@ def _message(s: Secrets, n: int, now: int) -> str:
 
 
 def callback(s: Secrets, n: int, now: int) -> Callback:
-    xml = _message(s, n, now)
+    return signed(s, _message(s, n, now), now)
+
+
+def signed(s: Secrets, xml: str, now: int) -> Callback:
+    """`xml` encrypted, enveloped and signed as WeCom would send it at `now`."""
     encrypted = encrypt(xml, s.aes_key, s.corp_id)
     timestamp, nonce = str(now), str(random.randrange(10**9, 10**10))
     query = urlencode({"msg_signature": signature(s.token, timestamp, nonce, encrypted),

@@ -42,8 +42,8 @@ def percentile(values: list[float], q: float) -> float:
 
 @contextmanager
 def serve_scene(corp: Corp, backend: str, folder: Path, *, workers: int,
-                prepare: Callable[[Settings, Store], None]) -> Iterator[Scene]:
-    """Stand-in + migrated database + `scrm serve --workers N`; `prepare` runs before the server starts."""
+                prepare: Callable[[Settings, Store], None], serve_args: tuple[str, ...] = ()) -> Iterator[Scene]:
+    """Stand-in + migrated database + `scrm serve --workers N [serve_args]`; `prepare` runs before it starts."""
     with ExitStack() as stack:
         standin = stack.enter_context(StandIn(corp))
         database = stack.enter_context(sqlite_database(folder) if backend == "sqlite" else postgres_database())
@@ -58,7 +58,7 @@ def serve_scene(corp: Corp, backend: str, folder: Path, *, workers: int,
         port = _free_port()
         log = stack.enter_context((folder / f"serve-{backend}.log").open("w"))
         server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                   "--workers", str(workers)], env={**os.environ, **env}, stdout=log,
+                                   "--workers", str(workers), *serve_args], env={**os.environ, **env}, stdout=log,
                                   stderr=subprocess.STDOUT)
         stack.callback(_stop, server)
         _wait_healthy(f"http://127.0.0.1:{port}", server)

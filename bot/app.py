@@ -71,8 +71,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, store
 
     app_client = client(settings.wecom_agent_secret.get_secret_value())
     contact_client = client(settings.contact_secret.get_secret_value())
-    inbox_signal = Signal(f"{prefix}:wake:inbox", redis_client)
-    outbox_signal = Signal(f"{prefix}:wake:outbox", redis_client)
+    inbox_signal = Signal(f"{prefix}:wake:inbox", redis_client, local_dir=settings.scrm_wake_dir)
+    outbox_signal = Signal(f"{prefix}:wake:outbox", redis_client, local_dir=settings.scrm_wake_dir)
     crypto = CallbackCrypto(settings.wecom_token.get_secret_value(),
                             settings.wecom_encoding_aes_key.get_secret_value(), settings.wecom_corp_id)
     ingest = Ingest(crypto, store, clock, max_age=settings.wecom_callback_max_age, on_new=inbox_signal.notify)

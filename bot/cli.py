@@ -52,13 +52,23 @@ def cli(log_level: str | None) -> None:
 def serve(host: str, port: int, workers: int, web_only: bool) -> None:
     """The callback server (gunicorn); by default it also runs the dispatcher, sender and scheduler."""
     import os
+    import shutil
     import tempfile
 
-    # /metrics sums its workers' counters from files: the directory must be set before prometheus_client loads.
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="scrm-metrics-"))
+    # /metrics sums its processes' counters from files: the directory must be set before prometheus_client loads;
+    # the worker child is woken through sockets in the other (when there is no Redis).
+    made = []
+    for name, prefix in (("PROMETHEUS_MULTIPROC_DIR", "scrm-metrics-"), ("SCRM_WAKE_DIR", "scrm-wake-")):
+        if not os.environ.get(name):
+            os.environ[name] = tempfile.mkdtemp(prefix=prefix)
+            made.append(os.environ[name])
     from bot.serve import run
 
-    run(_settings(), host=host, port=port, workers=workers, background=not web_only)
+    try:
+        run(_settings(), host=host, port=port, workers=workers, background=not web_only)
+    finally:
+        for folder in made:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @cli.command()

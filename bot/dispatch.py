@@ -65,7 +65,7 @@ class Dispatcher:
         try:
             # The handlers' transaction begins at their first statement, so a handler that reads WeCom
             # before touching the store does not hold SQLite's write lock across the HTTP call.
-            with self._store.transaction() as session:
+            with self._store.transaction(lock_late=True) as session:
                 now = self._clock.now()
                 if attempts > self._policy.max_attempts:  # taken again and again: its worker keeps dying
                     raise RuntimeError(f"worker died while handling it {attempts - 1} times")

@@ -1,12 +1,15 @@
 """`scrm serve`: gunicorn in-process; each worker builds the app after the fork (no shared connections).
 
-By default it runs everything: the dispatcher and sender in the worker, and the scheduler in a child
-process of the master (kept running), so one command is the whole product for a small team.
+By default it runs everything, so one command is the whole product for a small team: the web workers only
+acknowledge callbacks, and the master keeps two children running, `scrm worker` (dispatcher and sender, at a
+lower CPU priority) and `scrm scheduler`. Without Redis they are woken through Unix datagrams (bot/wake.py).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import socket
 import struct
 import subprocess
@@ -23,6 +26,7 @@ from handlers.parsing.tokens import cache_dir
 
 CLIENT_READ_TIMEOUT = 5  # seconds a client may pause mid-request: WeCom itself gives up after 5 s
 THREADS = 8  # requests a worker serves at once
+WORKER_NICENESS = 5  # the processing child yields the CPU to acknowledging callbacks
 
 
 class BoundedThreadWorker(ThreadWorker):
@@ -50,36 +54,29 @@ class _Server(BaseApplication):
         return create_app(build(self._settings))
 
 
-def _start_background(worker) -> None:
-    from bot.runner import Background
-
-    worker.wsgi.extensions["scrm-background"] = Background(worker.wsgi.extensions["scrm"]).start()
-
-
 def _worker_gone(server, worker) -> None:
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)  # its live gauges leave the scrape; its counters stay summed
 
 
-def _stop_background(server, worker) -> None:
-    """Let the dispatcher and sender finish what they hold before the worker goes (deploys, restarts)."""
-    background = getattr(worker, "wsgi", None) and worker.wsgi.extensions.get("scrm-background")
-    if background:
-        background.stop()
+class Child:
+    """A `scrm` command run as a child of the gunicorn master, started again if it dies.
 
+    Processing (`scrm worker`) runs here rather than in the web workers, at a lower CPU priority: however
+    busy the dispatcher and sender are, the web workers acknowledge callbacks (WeCom gives up after 5 s).
+    """
 
-class SchedulerChild:
-    """`scrm scheduler` as a child of the gunicorn master, started again if it dies."""
-
-    def __init__(self) -> None:
+    def __init__(self, command: str, *, niceness: int = 0) -> None:
+        self._command, self._niceness = command, niceness
         self._process: subprocess.Popen | None = None
         self._stopped = threading.Event()
 
-    def start(self, server=None) -> None:
-        threading.Thread(target=self._keep_running, name="scheduler-child", daemon=True).start()
+    def start(self) -> None:
+        threading.Thread(target=self._keep_running, name=f"{self._command}-child", daemon=True).start()
 
-    def stop(self, server=None) -> None:
+    def stop(self) -> None:
+        """SIGTERM: a worker finishes the message in hand first."""
         self._stopped.set()
         if self._process and self._process.poll() is None:
             self._process.terminate()
@@ -90,10 +87,14 @@ class SchedulerChild:
 
     def _keep_running(self) -> None:
         while not self._stopped.is_set():
-            self._process = subprocess.Popen([sys.executable, "-m", "bot", "scheduler"])
+            self._process = subprocess.Popen([sys.executable, "-m", "bot", self._command])
+            if self._niceness:
+                os.setpriority(os.PRIO_PROCESS, self._process.pid, self._niceness)
             code = self._process.wait()
+            if code in (0, -signal.SIGTERM):  # asked to stop (a service manager signals every process)
+                return
             if not self._stopped.is_set():
-                logging.getLogger(__name__).error("scheduler exited with %s; starting it again in 5 s", code)
+                logging.getLogger(__name__).error("%s exited with %s; starting it again in 5 s", self._command, code)
                 self._stopped.wait(5)
 
 
@@ -106,11 +107,11 @@ def run(settings: Settings, *, host: str, port: int, workers: int, background: b
         "threads": THREADS,
         "timeout": 30,
         "accesslog": None,
-        "post_worker_init": _start_background if background else (lambda worker: None),
-        "worker_exit": _stop_background,
         "child_exit": _worker_gone,
+        "control_socket_disable": True,  # one path per user: two servers on a host would take each other's
     }
     if background:
-        scheduler = SchedulerChild()
-        options |= {"when_ready": scheduler.start, "on_exit": scheduler.stop}
+        children = [Child("worker", niceness=WORKER_NICENESS), Child("scheduler")]
+        options |= {"when_ready": lambda _server: [c.start() for c in children],
+                    "on_exit": lambda _server: [c.stop() for c in children]}
     _Server(settings, options).run()

@@ -71,6 +71,8 @@ class Settings(DatabaseSettings):
     scrm_operators: str = Field(default="", pattern=r"^[A-Za-z0-9_.@,-]*$")
     scrm_message_max_age_hours: int = Field(default=24, ge=1, le=24 * 7)
     scrm_send_lease_seconds: int = Field(default=60, ge=2, le=600)
+    # Set by `scrm serve` for its processes: where wake-ups travel between them without Redis.
+    scrm_wake_dir: Path | None = None
 
     @field_validator("wecom_encoding_aes_key")
     @classmethod
@@ -154,7 +156,7 @@ class Settings(DatabaseSettings):
         funnel.parse_limits(value, stages)
         return value
 
-    @field_validator("redis_url", "scrm_cache_dir", "scrm_holidays_file", mode="before")
+    @field_validator("redis_url", "scrm_cache_dir", "scrm_holidays_file", "scrm_wake_dir", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return value or None

@@ -1,16 +1,22 @@
 """Wake the dispatcher and sender as soon as there is work, instead of waiting for their next poll.
 
-In one process a threading.Event is enough; with Redis, a pub/sub message wakes every process. The publish
-happens on a thread of its own, never on the caller's: a callback is acknowledged without waiting for Redis
-(a frozen Redis once held acks for its 2 s timeout). Many notifications while one is being published become
-one more. Polling stays as the fallback, so a lost wake-up only delays work by one poll interval.
+In one process a threading.Event is enough. Across processes a notification travels by Redis pub/sub when
+Redis is configured (every process, every host), else by a datagram on a Unix socket in a directory the
+processes share (`scrm serve` makes one for its web workers and its worker child; one process listens).
+Neither ever blocks the caller: a Redis publish happens on a thread of its own (a frozen Redis once held
+acks for its 2 s timeout), a datagram is sent without waiting and dropped when the listener is busy or
+gone. Polling stays as the fallback, so a lost wake-up only delays work by one poll interval.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import socket
 import threading
 import time
+from pathlib import Path
 
 import redis
 
@@ -18,10 +24,12 @@ log = logging.getLogger(__name__)
 
 
 class Signal:
-    def __init__(self, name: str, redis_client: redis.Redis | None = None) -> None:
+    def __init__(self, name: str, redis_client: redis.Redis | None = None, *, local_dir: Path | None = None) -> None:
         self._event = threading.Event()
         self._channel = name
         self._redis = redis_client
+        self._address = str(local_dir / f"{name.rpartition(':')[2]}.sock") if local_dir and not redis_client else None
+        self._sender: socket.socket | None = None
         self._listening = threading.Lock()
         self._listener: threading.Thread | None = None
         self._to_publish = threading.Event()
@@ -38,6 +46,16 @@ class Signal:
                         self._publisher = threading.Thread(target=self._publish, name=f"publish-{self._channel}",
                                                            daemon=True)
                         self._publisher.start()
+        elif self._address is not None:
+            self._send_datagram()
+
+    def _send_datagram(self) -> None:
+        if self._sender is None:
+            self._sender = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            self._sender.setblocking(False)
+        # Nobody listening yet, or its queue is full (it is awake anyway): dropped, the poll covers it.
+        with contextlib.suppress(OSError):
+            self._sender.sendto(b"1", self._address)
 
     def _publish(self) -> None:
         failing = False
@@ -53,8 +71,8 @@ class Signal:
                 failing = True
 
     def wait(self, timeout: float) -> bool:
-        if self._redis is not None and self._listener is None:
-            self._start_listening()  # only processes that wait (workers) subscribe; web workers only publish
+        if (self._redis is not None or self._address is not None) and self._listener is None:
+            self._start_listening()  # only processes that wait (workers) listen; web workers only notify
         woken = self._event.wait(timeout)
         self._event.clear()
         return woken
@@ -62,10 +80,11 @@ class Signal:
     def _start_listening(self) -> None:
         with self._listening:
             if self._listener is None:
-                self._listener = threading.Thread(target=self._listen, name=f"listen-{self._channel}", daemon=True)
+                target = self._listen_redis if self._redis is not None else self._listen_local
+                self._listener = threading.Thread(target=target, name=f"listen-{self._channel}", daemon=True)
                 self._listener.start()
 
-    def _listen(self) -> None:
+    def _listen_redis(self) -> None:
         while True:
             try:
                 pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
@@ -74,3 +93,16 @@ class Signal:
                     self._event.set()
             except redis.RedisError:
                 time.sleep(1.0)  # Redis away: the workers keep polling; try again shortly
+
+    def _listen_local(self) -> None:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._address)  # left by a listener that died; the newest listener wins
+            try:
+                listener.bind(self._address)
+            except OSError as error:
+                log.warning("wake-ups not received (%s); polling", type(error).__name__)
+                return
+            while True:
+                listener.recv(64)
+                self._event.set()

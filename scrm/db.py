@@ -13,6 +13,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, SQLModel, create_engine
 
+from scrm.sqlite_turns import TurnTakingConnection
+
 
 def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> Engine:
     """An engine tuned for the dialect. `schema` pins PostgreSQL's search_path (tests isolate with it)."""
@@ -27,7 +29,8 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> E
 
 
 def _sqlite_engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30,
+                                              "factory": TurnTakingConnection})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -44,7 +47,11 @@ def _sqlite_engine(url: str) -> Engine:
         # A deferred transaction that reads then writes can fail at once with "database is locked"
         # when another process wrote in between; taking the write lock up front makes it wait instead.
         # Store.read's transactions only read: they take no write lock (WAL readers block nobody).
-        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.connection.dbapi_connection.take_turn()  # writers queue fairly (scrm/sqlite_turns.py)
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -59,9 +66,15 @@ class Store:
         self.engine = engine
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """One unit of work: commits on success, rolls back on any exception."""
-        with Session(self.engine, expire_on_commit=False) as session:
+    def transaction(self, *, lock_late: bool = False) -> Iterator[Session]:
+        """One unit of work: commits on success, rolls back on any exception.
+
+        `lock_late` (the dispatcher's handlers): on SQLite, statements before the first write read a snapshot
+        without the write lock, the way PostgreSQL's read committed lets them run beside writers; reading and
+        parsing are most of a message's time, and every callback's insert waits for that lock.
+        """
+        late = lock_late and self.engine.dialect.name == "sqlite"
+        with (_LockLateSession if late else Session)(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
@@ -92,6 +105,22 @@ class Store:
     def create_all(self) -> None:
         """For throwaway databases only (benchmarks); real ones go through `scrm db upgrade`."""
         SQLModel.metadata.create_all(self.engine)
+
+
+class _LockLateSession(Session):
+    """Reads go to a read-only connection until the first write; from then on everything goes to the
+    writing connection (which sees its own writes). Both transactions end together."""
+
+    def __init__(self, engine: Engine, **options) -> None:
+        super().__init__(engine, **options)
+        self._reader = engine.execution_options(**{READ_ONLY: True})
+        self._writing = False
+
+    def get_bind(self, mapper=None, *, clause=None, **kwargs):
+        # No clause and no flush: a caller asking which dialect this is (either connection answers that).
+        if not self._writing and (self._flushing or (clause is not None and not clause.is_select)):
+            self._writing = True
+        return self.bind if self._writing else self._reader
 
 
 def insert_ignore(session: Session | Connection, model: type[SQLModel], values: dict[str, Any],

@@ -4,11 +4,14 @@ the callback endpoint (issue 11, finding 1: one stalled client stopped every ack
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
+import signal
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -32,6 +35,12 @@ def _spare_port() -> int:
         return s.getsockname()[1]
 
 
+class Served(str):
+    """The server's base URL, and its process."""
+
+    process: subprocess.Popen
+
+
 @pytest.fixture
 def served(tmp_path, standin):
     """`scrm serve` on a spare port; yields its base URL."""
@@ -47,7 +56,8 @@ def served(tmp_path, standin):
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
                                env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    base = Served(f"http://127.0.0.1:{port}")
+    base.process = process
     try:
         deadline = time.monotonic() + 60  # a bound on start-up, polled
         while time.monotonic() < deadline:
@@ -106,3 +116,50 @@ def test_metrics_sum_the_workers(served, standin):
     page = requests.get(f"{served}/metrics", timeout=5).text
     assert 'scrm_callbacks_total{status="200"} 3.0' in page  # from the worker's file (multiprocess mode)
     assert "scrm_queue_rows" in page
+
+
+def _children(pid: int) -> dict[int, str]:
+    """pid -> command line of the processes whose parent is `pid`."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError):
+                proc = Path("/proc", entry)
+                if int((proc / "stat").read_text().rpartition(")")[2].split()[1]) == pid:
+                    found[int(entry)] = (proc / "cmdline").read_text().replace("\0", " ")
+    return found
+
+
+def test_acks_go_on_while_processing_is_frozen(served, standin, tmp_path):
+    """Processing runs in its own process at a lower priority (issue 11, finding 9: on the default single
+    process, text messages saturated the pipeline and callbacks then waited up to 5.9 s for their ack)."""
+    master = served.process.pid
+    worker = next(pid for pid, command in _children(master).items() if command.endswith("bot worker "))
+    assert os.getpriority(os.PRIO_PROCESS, worker) > os.getpriority(os.PRIO_PROCESS, master)
+    wecom = CallbackClient(f"{served}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id, timeout=4.5, attempts=1)
+    os.kill(worker, signal.SIGSTOP)
+    try:
+        while _holds_write_turn(tmp_path / "scrm.db"):  # caught inside a write transaction: let it finish it
+            os.kill(worker, signal.SIGCONT)
+            os.kill(worker, signal.SIGSTOP)
+        statuses = [wecom.send(xml.text_message(from_user="zhangsan", content="今天跟进谁", msg_id=f"f{n}",
+                                                agent_id=standin.corp.agent_id, corp_id=standin.corp.corp_id)).status
+                    for n in range(5)]
+        assert statuses == [200] * 5
+        assert not standin.delivered("app")  # nothing handled while frozen
+    finally:
+        os.kill(worker, signal.SIGCONT)
+    deadline = time.monotonic() + 30
+    while len(standin.delivered("app")) < 5 and time.monotonic() < deadline:
+        process_wait(served.process, 0.1)
+    assert len(standin.delivered("app")) == 5  # each answered once, after
+
+
+def _holds_write_turn(database) -> bool:
+    with open(f"{database}-writers", "a+") as turns:
+        try:
+            fcntl.flock(turns, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(turns, fcntl.LOCK_UN)
+        return False
