@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench heldout fuzz clean
+.PHONY: demo test lint bench load heldout fuzz clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed" or 0)'
@@ -37,6 +37,10 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.parse
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.digests
+
+# Acks while the pipeline is saturated (1,000 callbacks/s offered), and the pipeline's capacity.
+load: $(STAMP)
+	$(BIN)/python -m bench.load
 
 # The fuzzing campaign: 50,000 cases a property (100,000 in all); `make test` runs 200 of each.
 fuzz: $(STAMP)
