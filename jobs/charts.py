@@ -27,11 +27,20 @@ WAN = Decimal(10_000)
 @cache
 def cjk_font() -> str | None:
     """The first CJK font matplotlib can use, or None (logged once)."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    found = next((name for name in CJK_FONTS if name in installed), None)
+    found = _known_cjk_font()
+    if found is None:  # installed after matplotlib cached its font list (a fresh machine's first `make`)
+        for path in font_manager.findSystemFonts():
+            if any(hint in path.lower() for hint in ("wqy", "cjk", "sourcehan", "msyh", "pingfang")):
+                font_manager.fontManager.addfont(path)
+        found = _known_cjk_font()
     if found is None:
         log.warning("no CJK font for charts (install fonts-wqy-microhei or fonts-noto-cjk): digests go without them")
     return found
+
+
+def _known_cjk_font() -> str | None:
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in installed), None)
 
 
 def month_trend(title: str, days: list[date], won: dict[date, Decimal], target: Decimal | None,
