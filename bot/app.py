@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import redis
 from flask import Flask, jsonify
+from sqlalchemy.exc import OperationalError
 from wechatpy.session.memorystorage import MemoryStorage
 from wechatpy.session.redisstorage import RedisStorage
 
@@ -20,9 +21,10 @@ from bot.crypto import MAX_BODY, CallbackCrypto
 from bot.dispatch import Dispatcher
 from bot.ingest import Ingest
 from bot.locks import RedisJobLock
+from bot.migrate import schema_of
 from bot.ratelimit import SendLimits
 from bot.sender import Sender
-from bot.settings import ConfigError, Settings, load_settings
+from bot.settings import ConfigError, DatabaseSettings, Settings, load_settings
 from bot.wake import Signal
 from bot.wecom import WebhookClient, WeComClient
 from handlers import build_router
@@ -52,13 +54,49 @@ class Services:
     jobs: Runner
 
 
-def build(settings: Settings | None = None, *, clock: Clock | None = None, store: Store | None = None,
-          db_schema: str | None = None) -> Services:
-    settings = settings or load_settings()
+@dataclass
+class Local:
+    """What commands that only touch the store need (no WeCom secrets)."""
+
+    settings: DatabaseSettings
+    store: Store
+    clock: Clock
+
+
+def open_local(settings: DatabaseSettings) -> Local:
+    use_calendar(settings)
+    return Local(settings, open_store(settings), SystemClock())
+
+
+def open_store(settings: DatabaseSettings, *, db_schema: str | None = None) -> Store:
+    """The store, checked: it answers and its schema is this code's; else ConfigError with one line."""
+    store = Store(make_engine(settings.database_url, schema=db_schema))
+    try:
+        problem = schema_of(store.engine).problem()
+    except OperationalError as error:
+        raise cannot_open(settings, error) from None
+    if problem:
+        raise ConfigError(problem)
+    return store
+
+
+def cannot_open(settings: DatabaseSettings, error: OperationalError) -> ConfigError:
+    """The driver's first line (host, port, file: never the password), e.g. `Connection refused`."""
+    reason = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+    return ConfigError(f"DATABASE_URL: cannot open {settings.database_shown}: {reason}")
+
+
+def use_calendar(settings: DatabaseSettings) -> None:
     try:
         workdays.use(workdays.load(settings.scrm_holidays_file))
     except workdays.CalendarFileError as error:
         raise ConfigError(f"SCRM_HOLIDAYS_FILE: {error}") from None
+
+
+def build(settings: Settings | None = None, *, clock: Clock | None = None, store: Store | None = None,
+          db_schema: str | None = None) -> Services:
+    settings = settings or load_settings()
+    use_calendar(settings)
     clock = clock or SystemClock()
     store = store or Store(make_engine(settings.database_url, schema=db_schema))
     # Bounded waits: a Redis that hangs must not hang the sender (it then waits, see bot/sender.py).
@@ -107,17 +145,27 @@ def create_app(services: Services | None = None) -> Flask:
 
     @app.get("/healthz")
     def healthz():
-        """200 while callbacks can be taken (the database answers), with what is degraded named; else 503."""
-        checks = {"database": _check(services.store.ping)}
+        """200 while callbacks can be taken (the database answers at this code's schema), with what is degraded
+        named; else 503."""
+        checks = _database_checks(services.store)
         if services.redis is not None:
             checks["redis"] = _check(services.redis.ping)
-        if "unreachable" in checks.values():
+        if "unreachable" in checks.values() or checks.get("schema") != "ok":
             return jsonify(status="down", **checks), 503
         with services.store.read() as session:
             report, problems = health.queues(session, services.clock.now())
         return jsonify(status="degraded" if problems else "ok", problems=problems, **checks, **report), 200
 
     return app
+
+
+def _database_checks(store: Store) -> dict[str, str]:
+    try:
+        schema = schema_of(store.engine)
+    except Exception as error:  # reachability only, never the URL or the message
+        log.warning("health check failed: %s", type(error).__name__)
+        return {"database": "unreachable"}
+    return {"database": "ok", "schema": "ok" if schema.at_head else schema.problem()}
 
 
 def _check(probe) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+from typing import NoReturn
 
 import click
 
@@ -13,34 +14,60 @@ from bot.cli_chat import chat
 from bot.cli_jobs import register_job_commands
 from bot.cli_queues import register_queue_commands
 from bot.cli_targets import register_commission_commands, register_target_commands
-from bot.settings import ConfigError, Settings, load_settings
+from bot.settings import LOG_LEVELS, ConfigError, DatabaseSettings, LogSettings, Settings, load, load_settings
+
+
+def _fail(error: ConfigError) -> NoReturn:
+    """One line per problem, each naming the setting or the fix; exit 2 and nothing done."""
+    lines = str(error).splitlines()
+    for line in lines:
+        click.echo(f"error: {line}", err=True)
+    if any(line.endswith("is required") for line in lines):
+        click.echo("error: set them in the environment or in .env (SCRM_ENV_FILE names another file); "
+                   ".env.example documents each", err=True)
+    sys.exit(2)
 
 
 def _settings() -> Settings:
     try:
         return load_settings()
     except ConfigError as error:
-        click.echo(f"Configuration error (see .env.example):\n{error}", err=True)
-        sys.exit(2)
+        _fail(error)
 
 
 def _services():
-    from bot.app import build
+    """Everything (the worker, the scheduler, commands that call WeCom), on a store checked to be ready."""
+    from bot.app import build, open_store
 
-    return build(_settings())
+    settings = _settings()
+    try:
+        return build(settings, store=open_store(settings))
+    except ConfigError as error:
+        _fail(error)
+
+
+def _local():
+    """The store alone, for commands that only touch it: they need no WeCom settings."""
+    from bot.app import open_local
+
+    try:
+        return open_local(load(DatabaseSettings))
+    except ConfigError as error:
+        _fail(error)
 
 
 @click.group()
-@click.option("--log-level", default=None, help="overrides SCRM_LOG_LEVEL (default INFO)")
+@click.option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), default=None,
+              help="overrides SCRM_LOG_LEVEL (default INFO)")
 def cli(log_level: str | None) -> None:
     """wecom-scrm: WeCom SCRM bot and backend."""
-    from bot.settings import DatabaseSettings
+    from bot import logs
 
-    level = (log_level or DatabaseSettings().scrm_log_level).upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # urllib3 logs request URLs at DEBUG, and WeCom puts the access_token (robots: their key) in the URL.
-    logging.getLogger("urllib3").setLevel(max(logging.INFO, logging.getLogger().level))
-    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))  # a line per fire
+    try:
+        settings = load(LogSettings, **({"scrm_log_level": log_level} if log_level else {}))
+    except ConfigError as error:
+        _fail(error)
+    logs.configure(settings.scrm_log_level, settings.scrm_log_format)
 
 
 @cli.command()
@@ -64,8 +91,15 @@ def serve(host: str, port: int, workers: int, web_only: bool) -> None:
             made.append(os.environ[name])
     from bot.serve import run
 
+    settings = _settings()
     try:
-        run(_settings(), host=host, port=port, workers=workers, background=not web_only)
+        from bot.app import open_store
+
+        open_store(settings).engine.dispose()  # refuse at once a database that is away or behind its schema
+    except ConfigError as error:
+        _fail(error)
+    try:
+        run(settings, host=host, port=port, workers=workers, background=not web_only)
     finally:
         for folder in made:
             shutil.rmtree(folder, ignore_errors=True)
@@ -77,7 +111,6 @@ def worker() -> None:
     from bot.runner import Background
 
     background = Background(_services()).start()
-    click.echo("worker running; Ctrl-C or SIGTERM to stop (the message in hand is finished first)")
     signal.signal(signal.SIGTERM, lambda *_: background.stop())
     try:
         background.wait()
@@ -94,12 +127,27 @@ def db() -> None:
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
     """Apply migrations (never drops data)."""
-    from bot.migrate import upgrade
-    from bot.settings import DatabaseSettings
+    from sqlalchemy.exc import OperationalError
+
+    from bot.app import cannot_open
+    from bot.migrate import schema_of, upgrade
     from scrm.db import make_engine
 
-    upgrade(make_engine(DatabaseSettings().database_url), revision)
-    click.echo(f"database at {revision}")
+    try:
+        settings = load(DatabaseSettings)
+    except ConfigError as error:
+        _fail(error)
+    engine = make_engine(settings.database_url)
+    try:
+        before = schema_of(engine).current
+        upgrade(engine, revision)
+        after = schema_of(engine).current
+    except OperationalError as error:
+        _fail(cannot_open(settings, error))
+    if before == after:
+        click.echo(f"database already at schema {after} ({settings.database_shown})")
+    else:
+        click.echo(f"database upgraded from schema {before or 'empty'} to {after} ({settings.database_shown})")
 
 
 @cli.command()
@@ -131,12 +179,12 @@ def handlers() -> None:
     click.echo("\nstored and acknowledged, no handler yet:\n  " + "\n  ".join(unhandled))
 
 
-register_admin_commands(cli, _services)
+register_admin_commands(cli, _local)
 register_job_commands(cli, _services)
-register_target_commands(cli, _services)
-register_commission_commands(cli, _services)
+register_target_commands(cli, _local)
+register_commission_commands(cli, _local)
 cli.add_command(chat)
-register_queue_commands(cli, _services)
+register_queue_commands(cli, _local)
 
 
 @cli.command()

@@ -34,7 +34,6 @@ def _scheduler(services: Callable) -> click.Command:
         running = Scheduler(s.jobs, s.settings.jobs, s.clock).start()
         stopped = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-        click.echo("scheduler running; Ctrl-C or SIGTERM to stop (a tick in hand is finished first)")
         try:
             while not stopped.wait(1.0):
                 pass

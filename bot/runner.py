@@ -31,6 +31,13 @@ class Background:
             thread = threading.Thread(target=self._loop, args=(name, step, signal), name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
+        st, policy = s.settings, s.settings.retry_policy
+        wake = "Redis" if s.redis else "Unix sockets" if st.scrm_wake_dir else f"polling every {self._poll:g} s"
+        log.info("dispatcher running: database %s, woken by %s, a failing event retried %d times, then dead",
+                 st.database_shown, wake, policy.max_attempts)
+        log.info("sender running: WeCom %s, app %s, Redis %s, messages dropped after %d h unsent (operators told: %s)",
+                 st.wecom_api_base, st.wecom_agent_id, st.redis_shown, st.scrm_message_max_age_hours,
+                 ", ".join(st.operators) or "nobody")
         return self
 
     def stop(self, timeout: float = 5.0) -> None:

@@ -7,6 +7,7 @@ lower CPU priority) and `scrm scheduler`. Without Redis they are woken through U
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -89,10 +90,11 @@ class Child:
         while not self._stopped.is_set():
             self._process = subprocess.Popen([sys.executable, "-m", "bot", self._command])
             if self._niceness:
-                os.setpriority(os.PRIO_PROCESS, self._process.pid, self._niceness)
+                with contextlib.suppress(ProcessLookupError):  # gone already: its exit is handled below
+                    os.setpriority(os.PRIO_PROCESS, self._process.pid, self._niceness)
             code = self._process.wait()
-            if code in (0, -signal.SIGTERM):  # asked to stop (a service manager signals every process)
-                return
+            if code in (0, -signal.SIGTERM, -signal.SIGINT):  # asked to stop (Ctrl-C and service managers
+                return  # signal every process of the group)
             if not self._stopped.is_set():
                 logging.getLogger(__name__).error("%s exited with %s; starting it again in 5 s", self._command, code)
                 self._stopped.wait(5)
@@ -107,9 +109,14 @@ def run(settings: Settings, *, host: str, port: int, workers: int, background: b
         "threads": THREADS,
         "timeout": 30,
         "accesslog": None,
+        "loglevel": "warning",  # our own start-up line says where it listens; gunicorn's say it again
         "child_exit": _worker_gone,
         "control_socket_disable": True,  # one path per user: two servers on a host would take each other's
     }
+    logging.getLogger(__name__).info(
+        "web running: http://%s:%d/wecom/callback, %d worker%s × %d threads; database %s, Redis %s; %s", host, port,
+        workers, "s" if workers > 1 else "", THREADS, settings.database_shown, settings.redis_shown,
+        "dispatcher, sender and scheduler in child processes" if background else "callbacks only (--web-only)")
     if background:
         children = [Child("worker", niceness=WORKER_NICENESS), Child("scheduler")]
         options |= {"when_ready": lambda _server: [c.start() for c in children],

@@ -1,33 +1,103 @@
-"""Settings from the environment or `.env`, validated once at start-up (see .env.example)."""
+"""Settings from the environment or an env file, validated when a command starts (see .env.example).
+
+Each command loads only what it uses: logging (every command), the database (commands that only touch the
+store), or everything (the server, worker, scheduler and commands that call WeCom). The env file is
+SCRM_ENV_FILE when set, else `.env` in the current directory; the environment wins over both.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import time, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from jobs import schedule
 from jobs.config import DEFAULT_SCHEDULES, JobSettings
 from scrm import follow_ups, funnel
 from scrm.queue import RetryPolicy
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DATABASE_URL_HELP = "sqlite:///scrm.db or postgresql://user:password@host:5432/scrm"
+
 
 class ConfigError(Exception):
     """Settings are missing or malformed; the message has one line per variable."""
 
 
-class DatabaseSettings(BaseSettings):
-    """What `scrm db upgrade` and logging need before the rest is validated: no WeCom secrets."""
+class LogSettings(BaseSettings):
+    """What every command needs first: how to log."""
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    database_url: str = "sqlite:///scrm.db"
     scrm_log_level: str = "INFO"
+    scrm_log_format: Literal["text", "json"] = "text"
+
+    @field_validator("scrm_log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        if value.strip().upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value.strip().upper()
+
+
+class DatabaseSettings(LogSettings):
+    """What commands that only touch the store need: no WeCom secrets."""
+
+    database_url: str = "sqlite:///scrm.db"
+    scrm_timezone: str = "Asia/Shanghai"
+    scrm_holidays_file: Path | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        """SQLite or PostgreSQL (psycopg 3); `postgres://`, as many hosts hand it out, is PostgreSQL too."""
+        try:
+            url = make_url(value.strip())
+        except ArgumentError:
+            raise ValueError(f"not a database URL; e.g. {DATABASE_URL_HELP}") from None
+        backend = url.get_backend_name()
+        if backend in ("postgres", "postgresql"):
+            url = url.set(drivername="postgresql+psycopg")
+        elif backend != "sqlite":
+            raise ValueError(f"{backend}:// is not supported; use {DATABASE_URL_HELP}")
+        elif url.database and url.database != ":memory:" and not url.database.startswith("file:"):
+            folder = Path(url.database).expanduser().resolve().parent
+            if not folder.is_dir():
+                raise ValueError(f"the folder {folder} does not exist")
+        return url.render_as_string(hide_password=False)
+
+    @field_validator("scrm_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}") from None
+        return value
+
+    @field_validator("scrm_holidays_file", mode="before")
+    @classmethod
+    def _empty_path_is_unset(cls, value):
+        return value or None
+
+    @property
+    def timezone(self) -> ZoneInfo:
+        return ZoneInfo(self.scrm_timezone)
+
+    @property
+    def database_shown(self) -> str:
+        """The URL without its password, for logs."""
+        return make_url(self.database_url).render_as_string(hide_password=True)
 
 
 class Settings(DatabaseSettings):
@@ -41,12 +111,10 @@ class Settings(DatabaseSettings):
     wecom_callback_max_age: int = Field(default=300, ge=10)
     redis_url: str | None = None
     scrm_redis_prefix: str = Field(default="scrm", pattern=r"^[A-Za-z0-9_.-]{1,40}$")
-    scrm_timezone: str = "Asia/Shanghai"
     scrm_first_follow_up: str = "next_working_day"
     scrm_stages: str = ",".join(funnel.DEFAULT_STAGES)
     scrm_cache_dir: Path | None = None
     scrm_company_name: str = Field(default="", max_length=64)
-    scrm_holidays_file: Path | None = None
     # Scheduled jobs (see jobs/ and the README).
     scrm_schedule_reminders: str = DEFAULT_SCHEDULES["reminders"]
     scrm_schedule_escalation: str = DEFAULT_SCHEDULES["escalation"]
@@ -98,13 +166,11 @@ class Settings(DatabaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
-    @field_validator("scrm_timezone")
+    @field_validator("redis_url")
     @classmethod
-    def _timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}") from None
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://, e.g. redis://127.0.0.1:6379/0")
         return value
 
     @field_validator("scrm_first_follow_up")
@@ -156,14 +222,18 @@ class Settings(DatabaseSettings):
         funnel.parse_limits(value, stages)
         return value
 
-    @field_validator("redis_url", "scrm_cache_dir", "scrm_holidays_file", "scrm_wake_dir", mode="before")
+    @field_validator("redis_url", "scrm_cache_dir", "scrm_wake_dir", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return value or None
 
     @property
-    def timezone(self) -> ZoneInfo:
-        return ZoneInfo(self.scrm_timezone)
+    def redis_shown(self) -> str:
+        """REDIS_URL without its password, for logs."""
+        if not self.redis_url:
+            return "none"
+        parts = urlsplit(self.redis_url)
+        return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])) if "@" in parts.netloc else self.redis_url
 
     @property
     def stages(self) -> tuple[str, ...]:
@@ -208,10 +278,24 @@ def _quiet(value: str) -> tuple[time, time]:
         raise ValueError("must be a range of times like 21:00-08:00") from None
 
 
-def load_settings(**overrides) -> Settings:
+Loaded = TypeVar("Loaded", bound=LogSettings)
+
+
+def env_file() -> Path | None:
+    """SCRM_ENV_FILE when set (it must exist), else `.env` in the current directory when there is one."""
+    named = os.environ.get("SCRM_ENV_FILE")
+    if named:
+        if not Path(named).is_file():
+            raise ConfigError(f"SCRM_ENV_FILE: no file {named}")
+        return Path(named)
+    return Path(".env") if Path(".env").is_file() else None
+
+
+def load(kind: type[Loaded], **overrides) -> Loaded:
     """Read and validate; raise ConfigError naming each bad variable (never its value)."""
+    overrides.setdefault("_env_file", env_file())
     try:
-        return Settings(**overrides)
+        return kind(**overrides)
     except ValidationError as error:
         lines = []
         for problem in error.errors():
@@ -219,3 +303,9 @@ def load_settings(**overrides) -> Settings:
             message = "is required" if problem["type"] == "missing" else problem["msg"].removeprefix("Value error, ")
             lines.append(f"{name}: {message}")
         raise ConfigError("\n".join(lines)) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{overrides['_env_file']}: not UTF-8 text") from None
+
+
+def load_settings(**overrides) -> Settings:
+    return load(Settings, **overrides)

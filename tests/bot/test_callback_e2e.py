@@ -134,3 +134,20 @@ def test_metrics_count_callbacks_and_read_the_queues(server, wecom, standin, clo
     assert 'scrm_callbacks_total{status="200"}' in page.text and "scrm_ack_seconds_bucket" in page.text
     assert 'scrm_queue_rows{queue="inbox",status="pending"} 1.0' in page.text
     assert "zhangsan" not in page.text and "帮助" not in page.text
+
+
+def test_healthz_is_503_while_the_database_is_behind_this_codes_schema(server, services):
+    from sqlalchemy import text
+
+    from bot.migrate import head
+
+    assert requests.get(f"{server}/healthz", timeout=5).json()["schema"] == "ok"
+    with services.store.connection() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0009'"))
+    try:
+        health = requests.get(f"{server}/healthz", timeout=5)
+        assert health.status_code == 503 and health.json()["status"] == "down"
+        assert health.json()["schema"] == f"the database is at schema 0009, this code needs {head()}: run `scrm db upgrade`"
+    finally:
+        with services.store.connection() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head()})

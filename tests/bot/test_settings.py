@@ -46,3 +46,44 @@ def test_a_custom_funnel_needs_no_stage_limits_and_keeps_the_defaults_it_shares(
                              wecom_encoding_aes_key="a" * 43, scrm_stages="线索,拜访,方案报价,成交,流失",
                              _env_file=None)
     assert settings.jobs.stage_limits == {"方案报价": 14}
+
+
+@pytest.mark.parametrize(("given", "used"), [
+    ("postgres://u:p%40ss@db.example.com:5432/scrm", "postgresql+psycopg://u:p%40ss@db.example.com:5432/scrm"),
+    ("postgresql://u@h/scrm", "postgresql+psycopg://u@h/scrm"),
+    ("postgresql+psycopg://u@h/scrm", "postgresql+psycopg://u@h/scrm"),
+    ("sqlite:///scrm.db", "sqlite:///scrm.db"),
+])
+def test_database_urls_as_hosts_hand_them_out_are_accepted(given, used):
+    from bot.settings import DatabaseSettings, load
+
+    assert load(DatabaseSettings, database_url=given, _env_file=None).database_url == used
+
+
+@pytest.mark.parametrize(("given", "said"), [
+    ("foo://bar", "DATABASE_URL: foo:// is not supported"),
+    ("mysql://u@h/db", "DATABASE_URL: mysql:// is not supported"),
+    ("not a url", "DATABASE_URL: not a database URL"),
+    ("sqlite:////no/such/folder/scrm.db", "DATABASE_URL: the folder /no/such/folder does not exist"),
+])
+def test_a_database_url_that_cannot_work_is_one_line(given, said):
+    from bot.settings import DatabaseSettings, load
+
+    with pytest.raises(ConfigError) as error:
+        load(DatabaseSettings, database_url=given, _env_file=None)
+    assert str(error.value).startswith(said) and "\n" not in str(error.value)
+
+
+def test_the_env_file_is_scrm_env_file_when_set_else_dot_env_here(tmp_path, monkeypatch):
+    from bot.settings import DatabaseSettings, load
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    (tmp_path / ".env").write_text("DATABASE_URL=sqlite:///here.db\n")
+    (tmp_path / "prod.env").write_text("DATABASE_URL=sqlite:///named.db\n")
+    assert load(DatabaseSettings).database_url == "sqlite:///here.db"
+    monkeypatch.setenv("SCRM_ENV_FILE", str(tmp_path / "prod.env"))
+    assert load(DatabaseSettings).database_url == "sqlite:///named.db"
+    monkeypatch.setenv("SCRM_ENV_FILE", str(tmp_path / "missing.env"))
+    with pytest.raises(ConfigError, match="SCRM_ENV_FILE: no file"):
+        load(DatabaseSettings)
