@@ -14,12 +14,14 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
 from bot.migrate import upgrade
-from scrm.db import make_engine
+from scrm.db import Store, make_engine
+from scrm.spool import Spool
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("SCRM_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -31,8 +33,13 @@ class Database:
     schema: str | None = None
 
     def inbox(self) -> dict[str, int]:
-        """dedup_key -> deliveries of every inbox row."""
+        """dedup_key -> deliveries of every inbox row (on SQLite, after moving in what the spool holds)."""
         engine = make_engine(self.url, schema=self.schema)
+        spool = Spool.beside(Store(engine))
+        if spool:
+            while spool.move_into(Store(engine), datetime.now(UTC)):
+                pass
+            spool.engine.dispose()
         try:
             with engine.connect() as connection:
                 return dict(connection.execute(text("SELECT dedup_key, deliveries FROM inbox_event")).all())
@@ -48,8 +55,8 @@ def sqlite_database(folder: Path) -> Iterator[Database]:
     try:
         yield database
     finally:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        for file in (path, *path.parent.glob(f"{path.name}-*")):  # -wal, -shm, -spool and the like
+            file.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -33,6 +33,7 @@ from jobs.runner import Runner
 from scrm import health, workdays
 from scrm.clock import Clock, SystemClock
 from scrm.db import Store, make_engine
+from scrm.spool import Spool
 
 log = logging.getLogger(__name__)
 REDIS_TIMEOUTS = {"socket_timeout": 2, "socket_connect_timeout": 2}
@@ -52,6 +53,7 @@ class Services:
     inbox_signal: Signal
     outbox_signal: Signal
     jobs: Runner
+    spool: Spool | None = None
 
 
 @dataclass
@@ -113,14 +115,16 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, store
     outbox_signal = Signal(f"{prefix}:wake:outbox", redis_client, local_dir=settings.scrm_wake_dir)
     crypto = CallbackCrypto(settings.wecom_token.get_secret_value(),
                             settings.wecom_encoding_aes_key.get_secret_value(), settings.wecom_corp_id)
-    ingest = Ingest(crypto, store, clock, max_age=settings.wecom_callback_max_age, on_new=inbox_signal.notify)
+    spool = Spool.beside(store)
+    ingest = Ingest(crypto, store, clock, max_age=settings.wecom_callback_max_age, on_new=inbox_signal.notify,
+                    spool=spool)
     handler_settings = HandlerSettings(agent_id=settings.wecom_agent_id, timezone=settings.timezone,
                                        first_follow_up=settings.scrm_first_follow_up, stages=settings.stages,
                                        company=settings.scrm_company_name, big_deal_amount=settings.scrm_big_deal_amount,
                                        stage_limits=settings.jobs.stage_limits)
     policy = settings.retry_policy
     dispatcher = Dispatcher(store, build_router(), contact_client, clock, handler_settings, policy=policy,
-                            on_outbox=outbox_signal.notify)
+                            on_outbox=outbox_signal.notify, spool=spool)
     sender = Sender(store, app_client, contact_client, WebhookClient(settings.wecom_api_base),
                     SendLimits(settings.redis_url, namespace=prefix, **REDIS_TIMEOUTS), clock,
                     agent_id=settings.wecom_agent_id, policy=policy, operators=settings.operators,
@@ -128,7 +132,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, store
     jobs = Runner(store, settings.jobs, clock, on_outbox=outbox_signal.notify,
                   lock=RedisJobLock(redis_client, prefix) if redis_client else None, policy=policy)
     return Services(settings, store, clock, redis_client, ingest, dispatcher, sender, app_client,
-                    contact_client, inbox_signal, outbox_signal, jobs)
+                    contact_client, inbox_signal, outbox_signal, jobs, spool)
 
 
 def create_app(services: Services | None = None) -> Flask:
@@ -140,7 +144,7 @@ def create_app(services: Services | None = None) -> Flask:
 
     @app.get("/metrics")
     def metrics_page():
-        body, content_type = metrics.exposition(services.store, services.clock)
+        body, content_type = metrics.exposition(services.store, services.clock, services.spool)
         return app.response_class(body, mimetype=None, content_type=content_type)
 
     @app.get("/healthz")
@@ -152,8 +156,9 @@ def create_app(services: Services | None = None) -> Flask:
             checks["redis"] = _check(services.redis.ping)
         if "unreachable" in checks.values() or checks.get("schema") != "ok":
             return jsonify(status="down", **checks), 503
+        spooled = services.spool.waiting(services.store) if services.spool else (0, None)
         with services.store.read() as session:
-            report, problems = health.queues(session, services.clock.now())
+            report, problems = health.queues(session, services.clock.now(), spooled)
         return jsonify(status="degraded" if problems else "ok", problems=problems, **checks, **report), 200
 
     return app

@@ -73,7 +73,7 @@ def cli(log_level: str | None) -> None:
 @cli.command()
 @click.option("--host", default="0.0.0.0", show_default=True)
 @click.option("--port", default=8000, show_default=True)
-@click.option("--workers", default=1, show_default=True, help="gunicorn worker processes")
+@click.option("--workers", default=2, show_default=True, help="web processes taking callbacks, one request at a time each")
 @click.option("--web-only", is_flag=True,
               help="callbacks only: no dispatcher, sender or scheduler (run `scrm worker` and `scrm scheduler`)")
 def serve(host: str, port: int, workers: int, web_only: bool) -> None:
@@ -105,11 +105,19 @@ def serve(host: str, port: int, workers: int, web_only: bool) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+NICE = click.option("--nice", type=click.IntRange(0, 19), default=0, show_default=True,
+                    help="lower this process's CPU priority (scrm serve runs its children at 19)")
+
+
 @cli.command()
-def worker() -> None:
+@NICE
+def worker(nice: int) -> None:
     """Dispatcher (inbox -> handlers) and sender (outbox -> WeCom); run as many as you like."""
+    import os
+
     from bot.runner import Background
 
+    os.nice(nice)  # before any thread starts: on Linux each thread has its own priority, inherited at creation
     background = Background(_services()).start()
     signal.signal(signal.SIGTERM, lambda *_: background.stop())
     try:
@@ -180,7 +188,7 @@ def handlers() -> None:
 
 
 register_admin_commands(cli, _local)
-register_job_commands(cli, _services)
+register_job_commands(cli, _services, NICE)
 register_target_commands(cli, _local)
 register_commission_commands(cli, _local)
 cli.add_command(chat)

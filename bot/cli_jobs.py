@@ -18,18 +18,22 @@ from scrm import ledger, teams
 from scrm.wecom import WeComError
 
 
-def register_job_commands(cli: click.Group, services: Callable) -> None:
-    cli.add_command(_scheduler(services))
+def register_job_commands(cli: click.Group, services: Callable, nice: Callable) -> None:
+    cli.add_command(_scheduler(services, nice))
     cli.add_command(_jobs(services))
     cli.add_command(_team(services))
 
 
-def _scheduler(services: Callable) -> click.Command:
+def _scheduler(services: Callable, nice: Callable) -> click.Command:
     @click.command("scheduler")
-    def scheduler() -> None:
+    @nice
+    def scheduler(nice: int) -> None:
         """Fire the scheduled jobs (one process is enough; more are safe: each message goes once)."""
+        import os
+
         from jobs.scheduler import Scheduler
 
+        os.nice(nice)
         s = services()
         running = Scheduler(s.jobs, s.settings.jobs, s.clock).start()
         stopped = threading.Event()

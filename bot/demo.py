@@ -115,6 +115,7 @@ def customer_adds_rep(scene: Scene) -> None:
     elapsed = time.monotonic() - started
     _say(f"   [企业微信 → 回调] add_external_contact，重发了 1 次；{elapsed * 1000:.0f} ms 后欢迎语已发出")
     _say(f"   陈志强收到（张三发来）：{welcome.content}")
+    wait_for("the redelivery to be taken in", scene.settled)  # on SQLite it waits in the spool a moment
     with scene.store.transaction() as session:
         customer = session.get(Customer, "wmDemoChen01")
         link = session.exec(select(CustomerRep).where(CustomerRep.external_userid == "wmDemoChen01")).one()

@@ -20,6 +20,7 @@ from scrm.clock import Clock
 from scrm.db import Store
 from scrm.models import InboxEvent
 from scrm.outbox import Outbox
+from scrm.spool import Spool
 from scrm.wecom import WeComReader
 
 log = logging.getLogger(__name__)
@@ -41,18 +42,27 @@ class Dispatcher:
         policy: queue.RetryPolicy = queue.RetryPolicy(),
         lease: timedelta = timedelta(minutes=2),
         on_outbox: Callable[[], None] = lambda: None,
+        spool: Spool | None = None,
     ) -> None:
         self._store, self._router, self._wecom, self._clock = store, router, wecom, clock
         self._settings, self._policy, self._lease, self._on_outbox = settings, policy, lease, on_outbox
+        self._spool = spool
 
     def run_once(self, limit: int = 20) -> int:
-        """Handle up to `limit` ready rows; returns how many were taken."""
+        """Take in as many spooled callbacks as it handles, then handle up to `limit` ready rows; returns how many
+        were taken. (A backlog waits in the spool: moving it all at once would only hold the spool's lock longer.)"""
+        if self._spool:
+            self._spool.move_into(self._store, self._clock.now(), limit)
         with self._store.transaction() as session:
             claim = queue.claim(session, InboxEvent, now=self._clock.now(), lease=self._lease, limit=limit)
         for row_id in claim.ids:
             self._handle(row_id, claim.token)
             self._on_outbox()  # per row, not per batch: a welcome must not wait for 19 other events
         return len(claim.ids)
+
+    def take_in(self) -> int:
+        """Move callbacks from the spool (SQLite) into the inbox; how many."""
+        return queue.drain(lambda: self._spool.move_into(self._store, self._clock.now())) if self._spool else 0
 
     def run_pending(self) -> int:
         """Handle everything due now (tests and the demo)."""

@@ -1,7 +1,9 @@
 """Callback ingest without Flask: verify, decrypt, store in the inbox under its dedup key, answer.
 
 Nothing slow runs here: WeCom drops the connection after 5 s and sends the callback again, so the
-handlers run later, from the inbox. The database's unique key makes every redelivery a no-op.
+handlers run later, from the inbox. The database's unique key makes every redelivery a no-op. On SQLite the
+callback is stored in the spool beside the database instead (scrm/spool.py), so that an ack never waits
+for the write lock the handlers hold.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from handlers.events import dedup_key, kind_of
 from scrm import inbox
 from scrm.clock import Clock
 from scrm.db import Store
+from scrm.spool import Spool
 
 log = logging.getLogger(__name__)
 TIMESTAMP = re.compile(r"[0-9]{1,12}")
@@ -39,12 +42,14 @@ class Ingest:
         *,
         max_age: int,
         on_new: Callable[[], None] = lambda: None,
+        spool: Spool | None = None,
     ) -> None:
         self._crypto = crypto
         self._store = store
         self._clock = clock
         self._max_age = max_age
         self._on_new = on_new
+        self._spool = spool
 
     def verify(self, query: Mapping[str, str]) -> Ack:
         """GET: WeCom checks the URL when the admin saves it; echo the decrypted echostr."""
@@ -67,9 +72,14 @@ class Ingest:
 
     def _store_event(self, key: str, kind: str, payload: dict, status: str = "pending", reason: str | None = None) -> Ack:
         try:
-            with self._store.connection() as connection:
-                new = inbox.add(connection, dedup_key=key, kind=kind, payload=payload, now=self._clock.now(),
-                                status=status, error=reason)
+            if self._spool:  # whether it is new, the inbox will tell: wake the dispatcher to take it in
+                self._spool.add(dedup_key=key, kind=kind, payload=payload, now=self._clock.now(), status=status,
+                                error=reason)
+                new = True
+            else:
+                with self._store.connection() as connection:
+                    new = inbox.add(connection, dedup_key=key, kind=kind, payload=payload, now=self._clock.now(),
+                                    status=status, error=reason)
         except SQLAlchemyError as error:
             log.error("callback %s not stored, database error %s", kind, type(error).__name__)
             return Ack(503)

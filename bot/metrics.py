@@ -26,6 +26,7 @@ from scrm import health
 from scrm.clock import Clock
 from scrm.db import Store
 from scrm.models import InboxEvent, JobTick, OutboxMessage
+from scrm.spool import Spool
 
 CALLBACKS = Counter("scrm_callbacks_total", "Callbacks answered, by HTTP status", ["status"])
 ACK_SECONDS = Histogram("scrm_ack_seconds", "From a callback's arrival to its answer",
@@ -38,18 +39,21 @@ class StoreCollector:
     """Gauges read from the database at scrape time: queue rows by status, the oldest due row's age, job
     ticks by job and status."""
 
-    def __init__(self, store: Store, clock: Clock) -> None:
-        self._store, self._clock = store, clock
+    def __init__(self, store: Store, clock: Clock, spool: Spool | None) -> None:
+        self._store, self._clock, self._spool = store, clock, spool
 
     def collect(self):
         rows = GaugeMetricFamily("scrm_queue_rows", "Rows in the inbox and the outbox, by status", labels=["queue", "status"])
         oldest = GaugeMetricFamily("scrm_queue_oldest_due_seconds", "Age of the oldest row due now", labels=["queue"])
         ticks = GaugeMetricFamily("scrm_job_ticks", "Scheduled ticks recorded, by job and status", labels=["job", "status"])
+        spooled = self._spool.waiting(self._store) if self._spool else (0, None)
+        if self._spool:
+            rows.add_metric(["inbox", "arriving"], spooled[0])  # in the spool, not yet moved in (SQLite)
         with self._store.read() as session:
             for queue, model in (("inbox", InboxEvent), ("outbox", OutboxMessage)):
                 for status, n in session.exec(select(model.status, func.count()).group_by(model.status)):
                     rows.add_metric([queue, status], n)
-            report, _ = health.queues(session, self._clock.now())
+            report, _ = health.queues(session, self._clock.now(), spooled)
             for queue in ("inbox", "outbox"):
                 oldest.add_metric([queue], report[queue]["oldest_due_seconds"])
             for job, status, n in session.exec(select(JobTick.job, JobTick.status, func.count())
@@ -58,7 +62,7 @@ class StoreCollector:
         yield from (rows, oldest, ticks)
 
 
-def exposition(store: Store, clock: Clock) -> tuple[bytes, str]:
+def exposition(store: Store, clock: Clock, spool: Spool | None = None) -> tuple[bytes, str]:
     """The scrape's body and content type."""
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -66,5 +70,5 @@ def exposition(store: Store, clock: Clock) -> tuple[bytes, str]:
     else:
         for metric in (CALLBACKS, ACK_SECONDS, SENDS):
             registry.register(metric)
-    registry.register(StoreCollector(store, clock))
+    registry.register(StoreCollector(store, clock, spool))
     return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -30,6 +30,7 @@ from scrm.clock import SystemClock
 from scrm.db import Store, make_engine
 from scrm.models import InboxEvent, OutboxMessage
 from scrm.queue import READY
+from scrm.spool import Spool
 from wecom_standin import CallbackClient, Corp, StandIn, xml
 from wecom_standin.callbacks import Delivery
 
@@ -79,6 +80,7 @@ class Stage:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.store = Store(make_engine(database_url))
+        self.spool = Spool.beside(self.store)
         self.server: subprocess.Popen | None = None
         self.log = log
 
@@ -120,6 +122,8 @@ class Stage:
     def settled(self) -> bool:
         """Nothing due is left in the inbox or the outbox: every reply to what came in has reached the stand-in."""
         now = datetime.now(UTC)
+        if self.spool and self.spool.waiting(self.store)[0]:  # arrived, not yet taken into the inbox
+            return False
         with self.store.read() as session:
             return not any(session.exec(select(func.count()).select_from(model).where(or_(
                 col(model.status) == "processing",

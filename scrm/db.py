@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, any_, bindparam, event, func, literal_column, select, text
+from sqlalchemy import Connection, Engine, Table, any_, bindparam, event, func, literal_column, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, SQLModel, create_engine
@@ -123,7 +123,7 @@ class _LockLateSession(Session):
         return self.bind if self._writing else self._reader
 
 
-def insert_ignore(session: Session | Connection, model: type[SQLModel], values: dict[str, Any],
+def insert_ignore(session: Session | Connection, model: type[SQLModel] | Table, values: dict[str, Any],
                   key: str | tuple[str, ...]) -> bool:
     """INSERT … ON CONFLICT (key columns) DO NOTHING; True when the row was new."""
     columns = (key,) if isinstance(key, str) else key
@@ -176,10 +176,10 @@ def dialect_insert(session: Session):
 
 
 @functools.cache
-def _insert_ignore_statement(dialect: str, model: type[SQLModel], names: tuple[str, ...], key: tuple[str, ...]):
+def _insert_ignore_statement(dialect: str, model: type[SQLModel] | Table, names: tuple[str, ...], key: tuple[str, ...]):
     """Built once per shape, so SQLAlchemy's compiled-statement cache hits (values go in as parameters)."""
     insert = _INSERT[dialect]
-    table = model.__table__  # type: ignore[attr-defined]
+    table = getattr(model, "__table__", model)  # a model, or a plain Table (scrm/spool.py)
     return (
         insert(table)
         .values({name: bindparam(name, type_=table.c[name].type) for name in names})

@@ -21,32 +21,30 @@ UNREADABLE = "unreadable"  # the kind of a signed callback whose message could n
 
 
 def add(session: Session | Connection, *, dedup_key: str, kind: str, payload: dict[str, Any], now: datetime,
-        status: str = "pending", error: str | None = None) -> bool:
+        status: str = "pending", error: str | None = None, deliveries: int = 1) -> bool:
     """Store an event once; a repeated delivery only bumps its counter. True when it was new.
 
     Takes a plain Connection too: ingest runs for every callback and needs no ORM session.
     """
-    if len(dedup_key) > MAX_KEY:
-        dedup_key = "sha256:" + hashlib.sha256(dedup_key.encode()).hexdigest()
-    values = {
-        "dedup_key": dedup_key,
-        "kind": kind[:MAX_KIND],  # an absurd MsgType is still stored (and routed nowhere), never refused
-        "payload": payload,
-        "received_at": now,
-        "next_try_at": now,
-        "status": status,
-        "last_error": error,
-        "attempts": 0,
-        "deliveries": 1,
-    }
+    values = {**received(dedup_key=dedup_key, kind=kind, payload=payload, now=now, status=status, error=error),
+              "next_try_at": now, "attempts": 0, "deliveries": deliveries}
     if insert_ignore(session, InboxEvent, values, key="dedup_key"):
         return True
     session.execute(
         update(InboxEvent)
-        .where(col(InboxEvent.dedup_key) == dedup_key)
-        .values(deliveries=InboxEvent.deliveries + 1)
+        .where(col(InboxEvent.dedup_key) == values["dedup_key"])
+        .values(deliveries=InboxEvent.deliveries + deliveries)
     )
     return False
+
+
+def received(*, dedup_key: str, kind: str, payload: dict[str, Any], now: datetime, status: str,
+             error: str | None) -> dict[str, Any]:
+    """What a callback's row holds, made to fit: a key too long is hashed, an absurd kind cut (never refused)."""
+    if len(dedup_key) > MAX_KEY:
+        dedup_key = "sha256:" + hashlib.sha256(dedup_key.encode()).hexdigest()
+    return {"dedup_key": dedup_key, "kind": kind[:MAX_KIND], "payload": payload, "received_at": now,
+            "status": status, "last_error": error}
 
 
 def by_status(session: Session, statuses: tuple[str, ...], limit: int = 50) -> list[InboxEvent]:

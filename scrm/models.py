@@ -271,7 +271,7 @@ class GroupChat(SQLModel, table=True):
 
 
 class SyncCheckpoint(SQLModel, table=True):
-    """Where a resumable `scrm sync` got to (one row per step)."""
+    """Where a resumable process got to: `scrm sync`'s steps, the move of spooled callbacks (one row each)."""
 
     __tablename__ = "sync_checkpoint"
 

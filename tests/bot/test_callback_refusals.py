@@ -27,8 +27,10 @@ def post(server: str, query: dict, body: bytes) -> requests.Response:
     return requests.post(f"{server}/wecom/callback", params=query, data=body, timeout=5)
 
 
-def stored(store) -> int:
-    with store.transaction() as session:
+def stored(services) -> int:
+    """Rows in the inbox, once the dispatcher has taken in what ingest spooled (SQLite)."""
+    services.dispatcher.take_in()
+    with services.store.transaction() as session:
         return session.exec(select(func.count()).select_from(InboxEvent)).one()
 
 
@@ -55,7 +57,7 @@ def test_a_forged_signature_is_refused(server, services, standin, clock, message
     query = dict(signed(clock, encrypted), msg_signature=crypto.signature("WrongToken", "1", "2", encrypted))
     with caplog.at_level(logging.WARNING, logger="bot.ingest"):
         assert post(server, query, envelope(encrypted)).status_code == 403
-    assert stored(services.store) == 0
+    assert stored(services) == 0
     refusals = [r for r in caplog.records if "refused" in r.getMessage()]
     assert len(refusals) == 1 and TOKEN not in refusals[0].getMessage()
 
@@ -63,31 +65,31 @@ def test_a_forged_signature_is_refused(server, services, standin, clock, message
 def test_a_replay_outside_the_time_window_is_refused(server, services, standin, clock, message):
     encrypted = crypto.encrypt(message, AES_KEY, standin.corp.corp_id)
     assert post(server, signed(clock, encrypted, age=3600), envelope(encrypted)).status_code == 403
-    assert stored(services.store) == 0
+    assert stored(services) == 0
 
 
 def test_another_corps_message_is_refused(server, services, clock, message):
     encrypted = crypto.encrypt(message, AES_KEY, "wwSomebodyElse")
     assert post(server, signed(clock, encrypted), envelope(encrypted)).status_code == 403
-    assert stored(services.store) == 0
+    assert stored(services) == 0
 
 
 @pytest.mark.parametrize("encrypted", ["bm90IGEgY2lwaGVydGV4dA==", "!!!not base64!!!", "QUJD" * 8])
 def test_an_undecryptable_payload_is_a_400(server, services, clock, encrypted):
     assert post(server, signed(clock, encrypted), envelope(encrypted)).status_code == 400
-    assert stored(services.store) == 0
+    assert stored(services) == 0
 
 
 @pytest.mark.parametrize("body", [XXE, LAUGHS, "<xml><Encrypt>unclosed", "", "<xml></xml>", "\x00\xff"])
 def test_hostile_or_malformed_bodies_are_a_400(server, services, clock, body):
     response = post(server, signed(clock, "x"), body.encode("utf-8", "surrogateescape"))
     assert response.status_code == 400
-    assert stored(services.store) == 0
+    assert stored(services) == 0
 
 
 def test_a_body_over_64_kib_is_refused(server, services, clock):
     assert post(server, signed(clock, "x"), b"<xml>" + b"a" * 70_000 + b"</xml>").status_code == 413
-    assert stored(services.store) == 0
+    assert stored(services) == 0
 
 
 def test_missing_query_parameters_are_a_400(server, services):
@@ -105,7 +107,7 @@ def test_a_non_ascii_signature_is_a_403_on_get_and_post(server, services, clock,
     with caplog.at_level(logging.WARNING):
         assert post(server, params, envelope(encrypted)).status_code == 403
         assert requests.get(f"{server}/wecom/callback", params=dict(params, echostr=encrypted), timeout=5).status_code == 403
-    assert stored(services.store) == 0
+    assert stored(services) == 0
     assert not [r for r in caplog.records if r.exc_info]  # one line, no traceback
 
 
@@ -115,12 +117,13 @@ def test_a_timestamp_that_is_not_seconds_is_a_400_on_get_and_post(server, servic
     with caplog.at_level(logging.WARNING):
         assert post(server, params, envelope("x")).status_code == 400
         assert requests.get(f"{server}/wecom/callback", params=dict(params, echostr="x"), timeout=5).status_code == 400
-    assert stored(services.store) == 0
+    assert stored(services) == 0
     assert not [r for r in caplog.records if r.exc_info]
 
 
-def inbox_rows(store) -> list[InboxEvent]:
-    with store.transaction() as session:
+def inbox_rows(services) -> list[InboxEvent]:
+    services.dispatcher.take_in()
+    with services.store.transaction() as session:
         return list(session.exec(select(InboxEvent)).all())
 
 
@@ -130,7 +133,7 @@ def test_a_signed_message_nested_too_deep_is_kept_dead_and_acknowledged_once(ser
     encrypted = crypto.encrypt(poison, AES_KEY, standin.corp.corp_id)
     for _ in range(2):  # WeCom's redelivery
         assert post(server, signed(clock, encrypted), envelope(encrypted)).status_code == 200
-    [row] = inbox_rows(services.store)
+    [row] = inbox_rows(services)
     assert (row.kind, row.status, row.deliveries) == ("unreadable", "dead", 2)
     assert "nested deeper" in row.last_error and row.payload["text"] == poison
 
@@ -140,5 +143,5 @@ def test_a_signed_message_with_an_absurdly_long_type_is_stored(server, services,
            f"<CreateTime>{int(clock.now().timestamp())}</CreateTime><MsgType>{'event' * 40}</MsgType></xml>")
     encrypted = crypto.encrypt(odd, AES_KEY, standin.corp.corp_id)  # kind is VARCHAR(120): a 503 on PostgreSQL
     assert post(server, signed(clock, encrypted), envelope(encrypted)).status_code == 200
-    [row] = inbox_rows(services.store)
+    [row] = inbox_rows(services)
     assert row.kind == ("event" * 40)[:120] and row.payload["MsgType"] == "event" * 40

@@ -173,7 +173,8 @@ def test_handlers_that_read_wecom_hold_no_write_lock_meanwhile(services, wecom, 
     wecom.send(xml.external_chat(SAMPLE_CHAT_ID, change_type="update", update_detail="add_member", create_time=now,
                                  corp_id=standin.corp.corp_id))
     probe = WriteLockProbe(services.contact_client, url.removeprefix("sqlite:///"))
-    Dispatcher(services.store, build_router(), probe, clock, HandlerSettings(agent_id=1)).run_pending()
+    Dispatcher(services.store, build_router(), probe, clock, HandlerSettings(agent_id=1),
+               spool=services.spool).run_pending()
     assert probe.free == [True, True]  # the directory's checkpoint and the chat are looked up without it
     with services.store.transaction() as session:
         assert {e.status for e in session.exec(select(InboxEvent))} == {"done"}

@@ -135,4 +135,5 @@ def test_a_frozen_redis_does_not_hold_acks(services, server, standin, private_re
     finally:
         private_redis.thaw()
     assert [d.status for d in deliveries] == [200, 200, 200]
+    services.dispatcher.take_in()  # SQLite: from the spool
     assert len(rows(services, InboxEvent)) == 3
