@@ -87,3 +87,24 @@ def test_the_env_file_is_scrm_env_file_when_set_else_dot_env_here(tmp_path, monk
     monkeypatch.setenv("SCRM_ENV_FILE", str(tmp_path / "missing.env"))
     with pytest.raises(ConfigError, match="SCRM_ENV_FILE: no file"):
         load(DatabaseSettings)
+
+
+def test_json_logs_are_one_object_a_line_and_other_libraries_stay_quiet(capsys):
+    import json
+    import logging
+
+    from bot import logs
+
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level  # pytest's own capture, put back after
+    try:
+        logs.configure("INFO", "json")
+        logging.getLogger("bot.runner").info("dispatcher running: %s", "database sqlite:///scrm.db")
+        logging.getLogger("alembic.runtime.migration").info("Running upgrade 0009 -> 0010")
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    [line] = capsys.readouterr().err.splitlines()
+    record = json.loads(line)
+    assert (record["level"], record["logger"]) == ("INFO", "bot.runner")
+    assert record["message"] == "dispatcher running: database sqlite:///scrm.db" and "time" in record
