@@ -5,6 +5,8 @@ Every command replies through the outbox, keyed on the message so a replayed eve
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from handlers import texts
 from handlers.books import book_of
 from handlers.context import Context
@@ -68,7 +70,8 @@ def choose(cmd: Command, ctx: Context) -> None:
     spec = next((s for s in cmd.available if s.intent == parsed.intent), None)
     if spec:  # the guards already let this rep in
         chosen = choices[0] if pending.get("confirm") else choices[n - 1]
-        spec.func(Command(cmd.userid, parsed, cmd.event, cmd.available, chosen, bool(pending.get("confirm"))), ctx)
+        asked = replace(cmd.event, content=pending["text"])  # the message as typed, not the "2" that chose
+        spec.func(Command(cmd.userid, parsed, asked, cmd.available, chosen, bool(pending.get("confirm"))), ctx)
 
 
 def customer_for(cmd: Command, ctx: Context) -> Customer | None:

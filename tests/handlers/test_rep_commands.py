@@ -78,6 +78,13 @@ def test_an_ambiguous_name_gets_a_numbered_choice_and_1_completes_the_command(ch
     assert "没有需要选择" in chat.say("1")  # the choice was used up
 
 
+def test_a_note_completed_by_a_choice_is_kept_as_typed(chat):
+    chat.say("跟进 张总 电话沟通了报价，客户嫌贵")
+    chat.say("2")
+    [logged] = rows(chat.services, Interaction, Interaction.kind == "follow_up")
+    assert logged.text == "电话沟通了报价，客户嫌贵"  # the rep's full-width comma, as when named at once
+
+
 def test_a_choice_expires(chat, clock):
     chat.say("查 张总")
     clock.advance(minutes=11)
