@@ -21,9 +21,9 @@ def _fail(error: ConfigError) -> NoReturn:
     """One line per problem, each naming the setting or the fix; exit 2 and nothing done."""
     lines = str(error).splitlines()
     for line in lines:
-        click.echo(f"error: {line}", err=True)
+        click.echo(f"Error: {line}", err=True)
     if any(line.endswith("is required") for line in lines):
-        click.echo("error: set them in the environment or in .env (SCRM_ENV_FILE names another file); "
+        click.echo("Error: set them in the environment or in .env (SCRM_ENV_FILE names another file); "
                    ".env.example documents each", err=True)
     sys.exit(2)
 
