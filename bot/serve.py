@@ -24,12 +24,9 @@ from gunicorn.workers.sync import SyncWorker
 from bot.app import build, create_app
 from bot.crypto import MAX_BODY
 from bot.settings import Settings
-from handlers.parsing import warm_up
-from handlers.parsing.tokens import cache_dir
 
 REQUEST_DEADLINE = 1.0  # seconds from accept for the whole request to arrive (a callback is one or two packets)
 MAX_REQUEST = MAX_BODY + 16 * 1024  # the body and its headers
-WEB_WORKERS = 2  # processes taking callbacks, each one request at a time
 WORKER_NICENESS = 19  # the processing child takes the CPU only when acknowledging callbacks leaves it some
 
 
@@ -126,7 +123,6 @@ class Child:
 
 
 def run(settings: Settings, *, host: str, port: int, workers: int, background: bool) -> None:
-    warm_up(cache_dir(settings.scrm_cache_dir))  # jieba's dictionary and the time model, once, before the fork: workers share them
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
