@@ -15,6 +15,7 @@ by the database's migrations.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -28,8 +29,10 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
+    exists,
     func,
     insert,
+    literal,
     select,
 )
 
@@ -38,7 +41,7 @@ from scrm.db import READ_ONLY, Store, make_engine
 from scrm.models import InboxEvent, SyncCheckpoint
 
 MOVE_BATCH = 500
-CHECKPOINT = "spool"  # SyncCheckpoint row: {"moved_through": the last spool id copied into the inbox}
+CHECKPOINT = "spool"  # SyncCheckpoint row: {"spool": its identity, "moved_through": the last id copied in}
 _METADATA = MetaData()
 SPOOLED = Table(
     "spooled", _METADATA,
@@ -51,6 +54,7 @@ SPOOLED = Table(
     Column("last_error", Text),
     sqlite_autoincrement=True,
 )
+IDENTITY = Table("spool_identity", _METADATA, Column("id", String(32), primary_key=True))  # one row
 
 
 class Spool:
@@ -58,6 +62,11 @@ class Spool:
         self.engine = engine
         self._reader = engine.execution_options(**{READ_ONLY: True})
         _METADATA.create_all(engine)
+        with engine.begin() as connection:  # a spool file made anew (deleted, restored) starts its ids at 1 again:
+            # the checkpoint names the spool it counts in, so a new one is read from its start
+            connection.execute(insert(IDENTITY).from_select(
+                ["id"], select(literal(secrets.token_hex(16))).where(~exists(select(IDENTITY.c.id)))))
+            self.identity = connection.execute(select(IDENTITY.c.id)).scalar_one()
 
     @classmethod
     def beside(cls, store: Store) -> Spool | None:
@@ -78,8 +87,7 @@ class Spool:
         """Copy the next spooled callbacks into the inbox, checkpoint included; returns how many. When there are
         none, prune what was moved before (only then: pruning writes here, and callbacks would wait for it)."""
         with store.transaction() as session:
-            checkpoint = session.get(SyncCheckpoint, CHECKPOINT)
-            moved_through = checkpoint.state["moved_through"] if checkpoint else 0
+            moved_through = self._moved_through(session.get(SyncCheckpoint, CHECKPOINT))
             with self._reader.connect() as connection:
                 rows = connection.execute(select(SPOOLED).where(SPOOLED.c.id > moved_through)
                                           .order_by(SPOOLED.c.id).limit(limit)).all()
@@ -87,7 +95,8 @@ class Spool:
                 inbox.add(session, dedup_key=row.dedup_key, kind=row.kind, payload=row.payload, now=row.received_at,
                           status=row.status, error=row.last_error)
             if rows:
-                session.merge(SyncCheckpoint(name=CHECKPOINT, state={"moved_through": rows[-1].id}, updated_at=now))
+                session.merge(SyncCheckpoint(name=CHECKPOINT, state={"spool": self.identity,
+                                                                     "moved_through": rows[-1].id}, updated_at=now))
         if not rows and moved_through:
             with self.engine.begin() as connection:
                 connection.execute(delete(SPOOLED).where(SPOOLED.c.id <= moved_through))
@@ -96,8 +105,11 @@ class Spool:
     def waiting(self, store: Store) -> tuple[int, datetime | None]:
         """How many callbacks wait to be moved, and when the oldest arrived."""
         with store.read() as session:
-            checkpoint = session.get(SyncCheckpoint, CHECKPOINT)
-            moved_through = checkpoint.state["moved_through"] if checkpoint else 0
+            moved_through = self._moved_through(session.get(SyncCheckpoint, CHECKPOINT))
         with self._reader.connect() as connection:
             return tuple(connection.execute(select(func.count(), func.min(SPOOLED.c.received_at))
                                             .where(SPOOLED.c.id > moved_through)).one())
+
+    def _moved_through(self, checkpoint: SyncCheckpoint | None) -> int:
+        """The last id moved from this spool file (0 for a spool the checkpoint does not know)."""
+        return checkpoint.state["moved_through"] if checkpoint and checkpoint.state.get("spool") == self.identity else 0

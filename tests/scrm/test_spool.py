@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -78,3 +79,20 @@ def test_an_ack_does_not_wait_for_the_write_lock_that_handlers_hold(services, we
         handler.close()
     assert delivery.status == 200
     assert services.dispatcher.take_in() == 1
+
+
+def test_a_spool_file_made_anew_is_read_from_its_start(store, clock):
+    """Its ids start at 1 again: a checkpoint of the old file must not hide the new file's callbacks."""
+    spool = Spool.beside(store)
+    for key in "abc":
+        spool.add(dedup_key=key, kind="text", payload={}, now=clock.now())
+    spool.move_into(store, clock.now())
+    spool.engine.dispose()
+    path = store.engine.url.database + "-spool"
+    for suffix in ("", "-wal", "-shm"):
+        Path(path + suffix).unlink(missing_ok=True)  # an operator cleaning up, or a restore without it
+    fresh = Spool.beside(store)
+    fresh.add(dedup_key="d", kind="text", payload={}, now=clock.now())
+    assert fresh.waiting(store)[0] == 1
+    assert fresh.move_into(store, clock.now()) == 1
+    assert set(_inbox(store)) == {"a", "b", "c", "d"}
