@@ -98,11 +98,13 @@ def serve(host: str, port: int, workers: int, web_only: bool) -> None:
         open_store(settings).engine.dispose()  # refuse at once a database that is away or behind its schema
     except ConfigError as error:
         _fail(error)
+    master = os.getpid()
     try:
         run(settings, host=host, port=port, workers=workers, background=not web_only)
     finally:
-        for folder in made:
-            shutil.rmtree(folder, ignore_errors=True)
+        if os.getpid() == master:  # gunicorn forks its workers inside run(): they leave through here too
+            for folder in made:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 NICE = click.option("--nice", type=click.IntRange(0, 19), default=0, show_default=True,

@@ -50,15 +50,14 @@ class Dispatcher:
 
     def run_once(self, limit: int = 20) -> int:
         """Take in as many spooled callbacks as it handles, then handle up to `limit` ready rows; returns how many
-        were taken. (A backlog waits in the spool: moving it all at once would only hold the spool's lock longer.)"""
-        if self._spool:
-            self._spool.move_into(self._store, self._clock.now(), limit)
+        rows it moved and took. (A backlog waits in the spool: moving it all at once would gain nothing.)"""
+        moved = self._spool.move_into(self._store, self._clock.now(), limit) if self._spool else 0
         with self._store.transaction() as session:
             claim = queue.claim(session, InboxEvent, now=self._clock.now(), lease=self._lease, limit=limit)
         for row_id in claim.ids:
             self._handle(row_id, claim.token)
             self._on_outbox()  # per row, not per batch: a welcome must not wait for 19 other events
-        return len(claim.ids)
+        return moved + len(claim.ids)  # redeliveries moved in are work too: no poll pause while they drain
 
     def take_in(self) -> int:
         """Move callbacks from the spool (SQLite) into the inbox; how many."""

@@ -13,6 +13,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from scrm.db import READ_ONLY
+
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 UPGRADE = "run `scrm db upgrade`"
 
@@ -58,5 +60,5 @@ class Schema:
 
 def schema_of(engine: Engine) -> Schema:
     """Connects (raises SQLAlchemy's OperationalError when it cannot) and reads alembic's version."""
-    with engine.connect() as connection:
+    with engine.execution_options(**{READ_ONLY: True}).connect() as connection:  # no write lock (SQLite)
         return Schema(MigrationContext.configure(connection).get_current_revision())

@@ -53,7 +53,7 @@ def _arrives_whole(sock: socket.socket, deadline: float) -> bool:
                 return False
             data = sock.recv(MAX_REQUEST, socket.MSG_PEEK)
             head, blank, body = data.partition(b"\r\n\r\n")
-            length = re.search(rb"(?im)^content-length:[ \t]*([0-9]{1,9})[ \t]*$", head)
+            length = re.search(rb"(?im)^content-length:[ \t]*([0-9]{1,9})[ \t]*\r?$", head)
             if not data or len(data) >= MAX_REQUEST or (blank and len(body) >= int(length[1] if length else 0)):
                 return True  # whole, gone, or too big: gunicorn and Flask answer it
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVLOWAT, len(data) + 1)  # select waits for more
@@ -115,11 +115,12 @@ class Child:
             self._process = subprocess.Popen([sys.executable, "-m", "bot", self._command, "--nice",
                                               str(self._niceness)])
             code = self._process.wait()
-            if code in (0, -signal.SIGTERM, -signal.SIGINT):  # asked to stop (Ctrl-C and service managers
-                return  # signal every process of the group)
-            if not self._stopped.is_set():
-                logging.getLogger(__name__).error("%s exited with %s; starting it again in 5 s", self._command, code)
-                self._stopped.wait(5)
+            # Ctrl-C and service managers signal every process of the group: the master stops too, soon.
+            if self._stopped.wait(5 if code in (0, -signal.SIGTERM, -signal.SIGINT) else 0):
+                return
+            logging.getLogger(__name__).error("%s exited with %s; starting it again", self._command, code)
+            if self._stopped.wait(5):
+                return
 
 
 def run(settings: Settings, *, host: str, port: int, workers: int, background: bool) -> None:

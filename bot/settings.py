@@ -65,6 +65,8 @@ class DatabaseSettings(LogSettings):
             url = make_url(value.strip())
         except ArgumentError:
             raise ValueError(f"not a database URL; e.g. {DATABASE_URL_HELP}") from None
+        if url.host and "@" in url.host:  # the password's own @ split the URL: the host would hold part of it
+            raise ValueError("URL-encode an @ in the user or password as %40")
         backend = url.get_backend_name()
         if backend in ("postgres", "postgresql"):
             url = url.set(drivername="postgresql+psycopg")

@@ -66,7 +66,6 @@ class Spool:
             # the checkpoint names the spool it counts in, so a new one is read from its start
             connection.execute(insert(IDENTITY).from_select(
                 ["id"], select(literal(secrets.token_hex(16))).where(~exists(select(IDENTITY.c.id)))))
-            self.identity = connection.execute(select(IDENTITY.c.id)).scalar_one()
 
     @classmethod
     def beside(cls, store: Store) -> Spool | None:
@@ -87,29 +86,35 @@ class Spool:
         """Copy the next spooled callbacks into the inbox, checkpoint included; returns how many. When there are
         none, prune what was moved before (only then: pruning writes here, and callbacks would wait for it)."""
         with store.transaction() as session:
-            moved_through = self._moved_through(session.get(SyncCheckpoint, CHECKPOINT))
-            with self._reader.connect() as connection:
+            checkpoint = session.get(SyncCheckpoint, CHECKPOINT)
+            with self._reader.connect() as connection:  # identity and rows read from one snapshot of the file
+                identity, moved_through = _position(connection, checkpoint.state if checkpoint else {})
                 rows = connection.execute(select(SPOOLED).where(SPOOLED.c.id > moved_through)
                                           .order_by(SPOOLED.c.id).limit(limit)).all()
             for row in rows:
                 inbox.add(session, dedup_key=row.dedup_key, kind=row.kind, payload=row.payload, now=row.received_at,
                           status=row.status, error=row.last_error)
             if rows:
-                session.merge(SyncCheckpoint(name=CHECKPOINT, state={"spool": self.identity,
-                                                                     "moved_through": rows[-1].id}, updated_at=now))
+                session.merge(SyncCheckpoint(name=CHECKPOINT, state={"spool": identity, "moved_through": rows[-1].id},
+                                             updated_at=now))
         if not rows and moved_through:
             with self.engine.begin() as connection:
-                connection.execute(delete(SPOOLED).where(SPOOLED.c.id <= moved_through))
+                if connection.execute(select(IDENTITY.c.id)).scalar_one() == identity:  # still the same file
+                    connection.execute(delete(SPOOLED).where(SPOOLED.c.id <= moved_through))
         return len(rows)
 
     def waiting(self, store: Store) -> tuple[int, datetime | None]:
         """How many callbacks wait to be moved, and when the oldest arrived."""
         with store.read() as session:
-            moved_through = self._moved_through(session.get(SyncCheckpoint, CHECKPOINT))
+            checkpoint = session.get(SyncCheckpoint, CHECKPOINT)
+            state = dict(checkpoint.state) if checkpoint else {}
         with self._reader.connect() as connection:
+            _, moved_through = _position(connection, state)
             return tuple(connection.execute(select(func.count(), func.min(SPOOLED.c.received_at))
                                             .where(SPOOLED.c.id > moved_through)).one())
 
-    def _moved_through(self, checkpoint: SyncCheckpoint | None) -> int:
-        """The last id moved from this spool file (0 for a spool the checkpoint does not know)."""
-        return checkpoint.state["moved_through"] if checkpoint and checkpoint.state.get("spool") == self.identity else 0
+
+def _position(connection, state: dict) -> tuple[str, int]:
+    """This spool file's identity, and the last id moved from it (0 for a file the checkpoint does not know)."""
+    identity = connection.execute(select(IDENTITY.c.id)).scalar_one()
+    return identity, state["moved_through"] if state.get("spool") == identity else 0

@@ -29,7 +29,7 @@ class TurnTakingConnection(sqlite3.Connection):
         path = os.fsdecode(database)
         memory = path == ":memory:" or path.startswith("file::memory:") or "mode=memory" in path
         self._turns = None if memory else os.open(f"{path.removeprefix('file:').partition('?')[0]}-writers",
-                                                  os.O_RDWR | os.O_CREAT, 0o600)
+                                                  os.O_RDWR | os.O_CREAT, 0o666)  # as the database: umask
         self._holding = False
 
     def take_turn(self) -> None:

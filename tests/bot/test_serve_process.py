@@ -85,6 +85,8 @@ STALLS = {
     "a body that never comes": b"POST /wecom/callback?msg_signature=x&timestamp=1&nonce=1 HTTP/1.1\r\nHost: x\r\n"
                                b"Content-Type: text/xml\r\nContent-Length: 2000\r\n\r\n<xml>",
     "headers that never end": b"POST /wecom/callback?msg_signature=x&timestamp=1&nonce=1 HTTP/1.1\r\nHost: x\r\n",
+    "a body that never comes, its length not the last header": b"POST /wecom/callback?msg_signature=x&timestamp=1"
+    b"&nonce=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\nContent-Type: text/xml\r\n\r\n<xml>",
 }
 
 
@@ -166,3 +168,20 @@ def _holds_write_turn(database) -> bool:
             return True
         fcntl.flock(turns, fcntl.LOCK_UN)
         return False
+
+
+def test_a_web_worker_that_exits_leaves_the_others_answering(served, standin):
+    """A web worker leaving (deploy, its timeout) once deleted the metrics and wake-up folders for all: the
+    callbacks after it were answered 500."""
+    master = served.process.pid
+    web = [pid for pid, command in _children(master).items() if " bot serve " in command]
+    os.kill(web[0], signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while web[0] in _children(master) or len([c for c in _children(master).values() if " bot serve " in c]) < 2:
+        assert time.monotonic() < deadline, "gunicorn did not replace the worker"
+        process_wait(served.process, 0.1)
+    wecom = CallbackClient(f"{served}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id, attempts=1)
+    statuses = [wecom.send(xml.text_message(from_user="zhangsan", content="帮助", msg_id=f"w{n}",
+                                            agent_id=standin.corp.agent_id, corp_id=standin.corp.corp_id)).status
+                for n in range(6)]
+    assert statuses == [200] * 6

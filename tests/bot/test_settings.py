@@ -65,6 +65,7 @@ def test_database_urls_as_hosts_hand_them_out_are_accepted(given, used):
     ("mysql://u@h/db", "DATABASE_URL: mysql:// is not supported"),
     ("not a url", "DATABASE_URL: not a database URL"),
     ("sqlite:////no/such/folder/scrm.db", "DATABASE_URL: the folder /no/such/folder does not exist"),
+    ("postgres://scrm:S3cr@tP4ss@db.internal/scrm", "DATABASE_URL: URL-encode an @"),  # else the log shows tP4ss
 ])
 def test_a_database_url_that_cannot_work_is_one_line(given, said):
     from bot.settings import DatabaseSettings, load
