@@ -92,7 +92,7 @@ def _workers(scene: Scene, folder: Path, count: int, redis_prefix: str) -> ExitS
     env = {**os.environ, **scene.env, "REDIS_URL": REDIS_URL, "SCRM_REDIS_PREFIX": redis_prefix}
     for n in range(count):
         log = stack.enter_context((folder / f"worker-{n}.log").open("w"))
-        process = subprocess.Popen(["nice", "-n", "19", sys.executable, "-m", "bot", "worker"], env=env, stdout=log,
+        process = subprocess.Popen([sys.executable, "-m", "bot", "worker", "--nice", "19"], env=env, stdout=log,
                                    stderr=subprocess.STDOUT)
         stack.callback(_stop, process)
     return stack
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
         for backend in args.backends.split(","):
             workers = 2 if backend == "postgresql" else 0
-            layout = (f"serve --workers {args.web_workers} --web-only + 2 `scrm worker`, Redis" if workers
+            layout = (f"serve --workers {args.web_workers} --web-only + 2 `scrm worker --nice 19`, Redis" if workers
                       else f"serve --workers {args.web_workers} (its worker child, no Redis)")
             common = {"rate": args.rate, "seconds": args.seconds, "folder": Path(folder), "web_workers": args.web_workers}
             base = run(backend, web_only=True, **common)
