@@ -39,7 +39,7 @@ from bench.callbacks import Callback, Secrets, signed
 from bench.loadgen import fixed_rate
 from bench.machine import describe_machine
 from bench.replies import MIX, prepare
-from bench.scene import Scene, serve_scene
+from bench.scene import Scene, serve_scene, stop
 from scrm.db import Store, make_engine
 from scrm.spool import Spool
 from wecom_standin import Corp, xml
@@ -94,16 +94,8 @@ def _workers(scene: Scene, folder: Path, count: int, redis_prefix: str) -> ExitS
         log = stack.enter_context((folder / f"worker-{n}.log").open("w"))
         process = subprocess.Popen([sys.executable, "-m", "bot", "worker", "--nice", "19"], env=env, stdout=log,
                                    stderr=subprocess.STDOUT)
-        stack.callback(_stop, process)
+        stack.callback(stop, process)
     return stack
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(15)
-    except subprocess.TimeoutExpired:
-        process.kill()
 
 
 def _statuses(scene: Scene) -> dict[str, dict[str, int]]:

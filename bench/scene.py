@@ -60,12 +60,13 @@ def serve_scene(corp: Corp, backend: str, folder: Path, *, workers: int,
         server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port),
                                    "--workers", str(workers), *serve_args], env={**os.environ, **env}, stdout=log,
                                   stderr=subprocess.STDOUT)
-        stack.callback(_stop, server)
+        stack.callback(stop, server)
         _wait_healthy(f"http://127.0.0.1:{port}", server)
         yield Scene(standin, database, env, port)
 
 
-def _stop(server: subprocess.Popen) -> None:
+def stop(server: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL if it lingers."""
     server.terminate()
     try:
         server.wait(10)

@@ -91,13 +91,14 @@ class Spool:
                 identity, moved_through = _position(connection, checkpoint.state if checkpoint else {})
                 rows = connection.execute(select(SPOOLED).where(SPOOLED.c.id > moved_through)
                                           .order_by(SPOOLED.c.id).limit(limit)).all()
+                first = connection.execute(select(func.min(SPOOLED.c.id))).scalar()
             for row in rows:
                 inbox.add(session, dedup_key=row.dedup_key, kind=row.kind, payload=row.payload, now=row.received_at,
                           status=row.status, error=row.last_error)
             if rows:
                 session.merge(SyncCheckpoint(name=CHECKPOINT, state={"spool": identity, "moved_through": rows[-1].id},
                                              updated_at=now))
-        if not rows and moved_through:
+        if not rows and first is not None and first <= moved_through:  # moved rows left: prune (not every poll)
             with self.engine.begin() as connection:
                 if connection.execute(select(IDENTITY.c.id)).scalar_one() == identity:  # still the same file
                     connection.execute(delete(SPOOLED).where(SPOOLED.c.id <= moved_through))
