@@ -14,13 +14,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.crypto import CallbackCrypto, CallbackRejected, Unreadable
 from handlers.events import dedup_key, kind_of
 from scrm import inbox
 from scrm.clock import Clock
-from scrm.db import Store
+from scrm.db import NotStored, Store
 from scrm.spool import Spool
 
 log = logging.getLogger(__name__)
@@ -45,11 +43,10 @@ class Ingest:
         spool: Spool | None = None,
     ) -> None:
         self._crypto = crypto
-        self._store = store
         self._clock = clock
         self._max_age = max_age
         self._on_new = on_new
-        self._spool = spool
+        self._intake = spool or inbox.Intake(store.engine)
 
     def verify(self, query: Mapping[str, str]) -> Ack:
         """GET: WeCom checks the URL when the admin saves it; echo the decrypted echostr."""
@@ -72,16 +69,10 @@ class Ingest:
 
     def _store_event(self, key: str, kind: str, payload: dict, status: str = "pending", reason: str | None = None) -> Ack:
         try:
-            if self._spool:  # whether it is new, the inbox will tell: wake the dispatcher to take it in
-                self._spool.add(dedup_key=key, kind=kind, payload=payload, now=self._clock.now(), status=status,
-                                error=reason)
-                new = True
-            else:
-                with self._store.connection() as connection:
-                    new = inbox.add(connection, dedup_key=key, kind=kind, payload=payload, now=self._clock.now(),
-                                    status=status, error=reason)
-        except SQLAlchemyError as error:
-            log.error("callback %s not stored, database error %s", kind, type(error).__name__)
+            new = self._intake.add(dedup_key=key, kind=kind, payload=payload, now=self._clock.now(), status=status,
+                                   error=reason)
+        except NotStored as error:
+            log.error("callback %s not stored, database error %s", kind, error)
             return Ack(503)
         if new and status == "pending":
             self._on_new()

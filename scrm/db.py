@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -11,6 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, any_, bindparam, event, func, literal_column, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, create_engine
 
 from scrm.sqlite_turns import TurnTakingConnection
@@ -94,7 +97,7 @@ class Store:
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
-        """A transaction on a plain connection, for hot paths that need no ORM (callback ingest)."""
+        """A transaction on a plain connection, for work that needs no ORM."""
         with self.engine.begin() as connection:
             yield connection
 
@@ -158,27 +161,27 @@ def upsert_many(session: Session, model: type[SQLModel], rows: list[dict[str, An
 
 @functools.cache
 def _insert_ignore_many_statement(dialect: str, model: type[SQLModel], key: str):
-    return _INSERT[dialect](model.__table__).on_conflict_do_nothing(index_elements=[key])  # type: ignore[attr-defined]
+    return INSERT[dialect](model.__table__).on_conflict_do_nothing(index_elements=[key])  # type: ignore[attr-defined]
 
 
 @functools.cache
 def _upsert_statement(dialect: str, model: type[SQLModel], key: str, update: tuple[str, ...]):
-    statement = _INSERT[dialect](model.__table__)  # type: ignore[attr-defined]
+    statement = INSERT[dialect](model.__table__)  # type: ignore[attr-defined]
     return statement.on_conflict_do_update(index_elements=[key], set_={c: statement.excluded[c] for c in update})
 
 
-_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # with ON CONFLICT, by dialect
 
 
 def dialect_insert(session: Session):
     """The INSERT construct with ON CONFLICT for the session's database."""
-    return _INSERT[session.get_bind().dialect.name]
+    return INSERT[session.get_bind().dialect.name]
 
 
 @functools.cache
 def _insert_ignore_statement(dialect: str, model: type[SQLModel] | Table, names: tuple[str, ...], key: tuple[str, ...]):
     """Built once per shape, so SQLAlchemy's compiled-statement cache hits (values go in as parameters)."""
-    insert = _INSERT[dialect]
+    insert = INSERT[dialect]
     table = getattr(model, "__table__", model)  # a model, or a plain Table (scrm/spool.py)
     return (
         insert(table)
@@ -186,3 +189,77 @@ def _insert_ignore_statement(dialect: str, model: type[SQLModel] | Table, names:
         .on_conflict_do_nothing(index_elements=list(key))
         .returning(table.c[key[0]])
     )
+
+
+class NotStored(Exception):
+    """A `OneStatement` the database did not take (away, or refused it); nothing to retry in the caller."""
+
+
+class OneStatement:
+    """One statement on the hot path of every callback: compiled once by SQLAlchemy, then run straight on a DBAPI
+    connection this process keeps.
+
+    On PostgreSQL the connection is in autocommit, so a callback costs one round trip (no pool checkout and
+    pre-ping, BEGIN or COMMIT) and no SQLAlchemy work per call; on SQLite the statement runs in its own
+    BEGIN IMMEDIATE, after its writer's turn (scrm/sqlite_turns.py). A connection found broken (the database
+    restarted since the last callback) is replaced and the statement sent once more: when the first one had
+    in fact been committed, the second finds its row (a counted redelivery, as if WeCom had sent it twice).
+    """
+
+    def __init__(self, engine: Engine, statement) -> None:
+        dialect = engine.dialect
+        compiled = statement.compile(dialect=dialect)
+        self._engine = engine
+        self._sql = compiled.string
+        self._positions = compiled.positiontup  # the parameter names in order, for a positional paramstyle
+        self._processors = {name: process for name, bind in compiled.binds.items()
+                            if (process := bind.type.dialect_impl(dialect).bind_processor(dialect))}
+        self._sqlite = dialect.name == "sqlite"
+        self._broken = (dialect.loaded_dbapi.OperationalError, dialect.loaded_dbapi.InterfaceError)
+        self._errors = (dialect.loaded_dbapi.Error, SQLAlchemyError)
+        self._lock = threading.Lock()  # one connection: threads of a process take turns on it
+        self._connection: Any = None
+
+    def run(self, values: dict[str, Any]) -> tuple | None:
+        """Execute with these values; the first row it returns, if any. Raises NotStored."""
+        values = {name: self._processors[name](value) if name in self._processors else value
+                  for name, value in values.items()}
+        params = tuple(values[name] for name in self._positions) if self._positions else values
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    return self._execute(params)
+                except self._errors as error:
+                    self._close()
+                    if attempt == 2 or not isinstance(error, self._broken):
+                        raise NotStored(type(error).__name__) from error
+        raise AssertionError("unreachable")
+
+    def _execute(self, params: Any) -> tuple | None:
+        if self._connection is None:
+            self._connection = self._engine.raw_connection()
+            if not self._sqlite:
+                self._connection.driver_connection.autocommit = True
+        connection = self._connection.driver_connection
+        cursor = connection.cursor()
+        try:
+            if self._sqlite:
+                connection.take_turn()
+                cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute(self._sql, params)
+            row = cursor.fetchone() if cursor.description else None
+            if self._sqlite:
+                connection.commit()
+            return row
+        except BaseException:
+            if self._sqlite and connection.in_transaction:
+                connection.rollback()
+            raise
+        finally:
+            cursor.close()
+
+    def _close(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            with contextlib.suppress(Exception):
+                connection.invalidate()

@@ -6,11 +6,11 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, update
+from sqlalchemy import Connection, Engine, bindparam, func, update
 from sqlmodel import Session, col, select
 
 from scrm import queue
-from scrm.db import insert_ignore
+from scrm.db import INSERT, OneStatement, insert_ignore
 from scrm.models import InboxEvent
 
 MAX_KEY = 255
@@ -36,6 +36,29 @@ def add(session: Session | Connection, *, dedup_key: str, kind: str, payload: di
         .values(deliveries=InboxEvent.deliveries + deliveries)
     )
     return False
+
+
+class Intake:
+    """Callback ingest's write: the row, or one more delivery of it, in one statement (`scrm.db.OneStatement`)."""
+
+    COLUMNS = ("dedup_key", "kind", "payload", "received_at", "status", "last_error", "next_try_at", "attempts",
+               "deliveries")
+
+    def __init__(self, engine: Engine) -> None:
+        table = InboxEvent.__table__  # type: ignore[attr-defined]
+        statement = INSERT[engine.dialect.name](table).values(
+            {name: bindparam(name, type_=table.c[name].type) for name in self.COLUMNS})
+        statement = statement.on_conflict_do_update(
+            index_elements=["dedup_key"], set_={"deliveries": table.c.deliveries + statement.excluded.deliveries})
+        self._write = OneStatement(engine, statement.returning(table.c.deliveries))
+
+    def add(self, *, dedup_key: str, kind: str, payload: dict[str, Any], now: datetime, status: str = "pending",
+            error: str | None = None) -> bool:
+        """Store a delivery; True when it was new (a repeated one only counts: its row already says more than 1).
+        Raises scrm.db.NotStored."""
+        values = received(dedup_key=dedup_key, kind=kind, payload=payload, now=now, status=status, error=error)
+        row = self._write.run({**values, "next_try_at": now, "attempts": 0, "deliveries": 1})
+        return row is not None and row[0] == 1
 
 
 def received(*, dedup_key: str, kind: str, payload: dict[str, Any], now: datetime, status: str,

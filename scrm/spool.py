@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     exists,
     func,
@@ -37,7 +38,7 @@ from sqlalchemy import (
 )
 
 from scrm import inbox
-from scrm.db import READ_ONLY, Store, make_engine
+from scrm.db import READ_ONLY, OneStatement, Store, make_engine
 from scrm.models import InboxEvent, SyncCheckpoint
 
 MOVE_BATCH = 500
@@ -61,6 +62,8 @@ class Spool:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._reader = engine.execution_options(**{READ_ONLY: True})
+        self._append = OneStatement(engine, insert(SPOOLED).values(
+            {column.name: bindparam(column.name, type_=column.type) for column in SPOOLED.c if column.name != "id"}))
         _METADATA.create_all(engine)
         with engine.begin() as connection:  # a spool file made anew (deleted, restored) starts its ids at 1 again:
             # the checkpoint names the spool it counts in, so a new one is read from its start
@@ -76,11 +79,12 @@ class Spool:
         return cls(make_engine(f"sqlite:///{url.database}-spool"))
 
     def add(self, *, dedup_key: str, kind: str, payload: dict[str, Any], now: datetime, status: str = "pending",
-            error: str | None = None) -> None:
-        """Keep a delivery until the dispatcher moves it (a repeated one too: the inbox counts it)."""
-        values = inbox.received(dedup_key=dedup_key, kind=kind, payload=payload, now=now, status=status, error=error)
-        with self.engine.begin() as connection:
-            connection.execute(insert(SPOOLED).values(values))
+            error: str | None = None) -> bool:
+        """Keep a delivery until the dispatcher moves it (a repeated one too: the inbox counts it). Whether it is
+        new only the inbox will tell, so always True: the dispatcher is woken to take it in. Raises NotStored."""
+        self._append.run(inbox.received(dedup_key=dedup_key, kind=kind, payload=payload, now=now, status=status,
+                                        error=error))
+        return True
 
     def move_into(self, store: Store, now: datetime, limit: int = MOVE_BATCH) -> int:
         """Copy the next spooled callbacks into the inbox, checkpoint included; returns how many. When there are

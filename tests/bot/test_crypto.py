@@ -59,3 +59,23 @@ def test_hostile_or_malformed_xml_is_a_400(payload):
     with pytest.raises(CallbackRejected) as rejected:
         parse_xml(payload)
     assert rejected.value.status == 400
+
+
+@pytest.mark.parametrize("body", [
+    BODY,  # WeCom's own shape: read without a full parse
+    f"<xml>\n  <Encrypt>{ENCRYPT}</Encrypt>\n  <AgentID>218</AgentID>\n</xml>".encode(),  # any other: parsed
+    f'<?xml version="1.0"?><xml><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt><Extra a="1"/></xml>'.encode(),
+])
+def test_envelopes_of_any_well_formed_shape_open_alike(crypto, body):
+    assert crypto.open("477715d11cdb4164915debcba66cb864d751f3e6", "1409659813", "1372623149", body)["Content"] == "hello"
+
+
+@pytest.mark.parametrize("body", [
+    f"<xml><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml>".encode(),
+    f"<xml><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt>".encode(),
+    f"<xml><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml><xml/>".encode(),
+])
+def test_envelopes_that_are_not_one_well_formed_encrypt_are_refused(crypto, body):
+    with pytest.raises(CallbackRejected) as rejected:
+        crypto.open("477715d11cdb4164915debcba66cb864d751f3e6", "1409659813", "1372623149", body)
+    assert rejected.value.status == 400
