@@ -170,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=1000)
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--web-workers", type=int, default=2, help="scrm serve --workers")
+    parser.add_argument("--web-workers", type=int, default=2 * len(os.sched_getaffinity(0)),
+                        help="scrm serve --workers (default: its own, 2 a CPU core)")
     args = parser.parse_args(argv)
     print(describe_machine())
     print(f"\n{args.rate:g} callbacks/s offered for {args.seconds:g} s; {REPS} reps, {REPS * 20} customers")

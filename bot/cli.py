@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import sys
 from typing import NoReturn
@@ -73,12 +74,12 @@ def cli(log_level: str | None) -> None:
 @cli.command()
 @click.option("--host", default="0.0.0.0", show_default=True)
 @click.option("--port", default=8000, show_default=True)
-@click.option("--workers", default=2, show_default=True, help="web processes taking callbacks, one request at a time each")
+@click.option("--workers", type=click.IntRange(1, 64), default=lambda: 2 * len(os.sched_getaffinity(0)),
+              show_default="2 per CPU core", help="web processes taking callbacks, one request at a time each")
 @click.option("--web-only", is_flag=True,
               help="callbacks only: no dispatcher, sender or scheduler (run `scrm worker` and `scrm scheduler`)")
 def serve(host: str, port: int, workers: int, web_only: bool) -> None:
     """The callback server (gunicorn); by default it also runs the dispatcher, sender and scheduler."""
-    import os
     import shutil
     import tempfile
 

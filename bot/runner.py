@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.app import Services
 from bot.wake import Signal
@@ -12,6 +14,29 @@ from handlers.parsing import warm_up
 from handlers.parsing.tokens import cache_dir
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Pace:
+    """While callbacks pour in, processing steps back so that acknowledging them keeps the CPU it needs.
+
+    After a busy step, when a callback arrived within the last `ARRIVING` seconds, the loop rests
+    `(1 - share) / share` times as long as the step took: it holds at most `share` of its time, its database's
+    work included (on PostgreSQL the backends serving a worker run at full priority however low the worker's
+    own is). Once callbacks stop arriving it runs flat out again, so a backlog drains at full capacity.
+    """
+
+    share: float
+    heard_at: Callable[[], float]  # when the last new callback was heard of (time.monotonic)
+    now: Callable[[], float] = time.monotonic
+    ARRIVING = 1.0
+
+    def rest(self, step_started: float) -> float:
+        """Seconds to rest after a busy step that started at `step_started` (now())."""
+        now = self.now()
+        if self.share >= 1 or now - self.heard_at() > self.ARRIVING:
+            return 0.0
+        return (now - step_started) * (1 - self.share) / self.share
 
 
 class Background:
@@ -22,6 +47,8 @@ class Background:
         self._poll = poll
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        signal = services.inbox_signal
+        self._pace = Pace(services.settings.scrm_processing_share, lambda: signal.heard_at)
 
     def start(self) -> Background:
         warm_up(cache_dir(self._services.settings.scrm_cache_dir))  # the first message or customer should not wait for jieba or the time model
@@ -33,8 +60,9 @@ class Background:
             self._threads.append(thread)
         st, policy = s.settings, s.settings.retry_policy
         wake = "Redis" if s.redis else "Unix sockets" if st.scrm_wake_dir else f"polling every {self._poll:g} s"
-        log.info("dispatcher running: database %s, woken by %s, a failing event retried %d times, then dead",
-                 st.database_shown, wake, policy.max_attempts)
+        log.info("dispatcher running: database %s, woken by %s, a failing event retried %d times, then dead; "
+                 "while callbacks pour in it takes %.0f%% of its time", st.database_shown, wake, policy.max_attempts,
+                 st.scrm_processing_share * 100)
         log.info("sender running: WeCom %s, app %s, Redis %s, messages dropped after %d h unsent (operators told: %s)",
                  st.wecom_api_base, st.wecom_agent_id, st.redis_shown, st.scrm_message_max_age_hours,
                  ", ".join(st.operators) or "nobody")
@@ -56,6 +84,7 @@ class Background:
 
     def _loop(self, name: str, step: Callable[[], int], signal: Signal) -> None:
         while not self._stop.is_set():
+            started = self._pace.now()
             try:
                 busy = step()
             except Exception:  # the database may be away for a moment; keep going
@@ -63,3 +92,5 @@ class Background:
                 busy = 0
             if not busy:
                 signal.wait(self._poll)
+            elif rest := self._pace.rest(started):
+                self._stop.wait(rest)

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 class Signal:
     def __init__(self, name: str, redis_client: redis.Redis | None = None, *, local_dir: Path | None = None) -> None:
         self._event = threading.Event()
+        self.heard_at = float("-inf")  # time.monotonic() of the last notification heard here (callbacks arriving)
         self._channel = name
         self._redis = redis_client
         self._address = str(local_dir / f"{name.rpartition(':')[2]}.sock") if local_dir and not redis_client else None
@@ -37,7 +38,7 @@ class Signal:
 
     def notify(self) -> None:
         """Wake this process's waiters at once, and the other processes' soon (never blocks)."""
-        self._event.set()
+        self._heard()
         if self._redis is not None:
             self._to_publish.set()
             if self._publisher is None:
@@ -70,6 +71,10 @@ class Signal:
                     log.warning("wake-up not published (%s); workers will poll", type(error).__name__)
                 failing = True
 
+    def _heard(self) -> None:
+        self.heard_at = time.monotonic()
+        self._event.set()
+
     def wait(self, timeout: float) -> bool:
         if (self._redis is not None or self._address is not None) and self._listener is None:
             self._start_listening()  # only processes that wait (workers) listen; web workers only notify
@@ -90,7 +95,7 @@ class Signal:
                 pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(self._channel)
                 for _message in pubsub.listen():
-                    self._event.set()
+                    self._heard()
             except redis.RedisError:
                 time.sleep(1.0)  # Redis away: the workers keep polling; try again shortly
 
@@ -105,4 +110,4 @@ class Signal:
                 return
             while True:
                 listener.recv(64)
-                self._event.set()
+                self._heard()
