@@ -86,10 +86,10 @@ def make_callbacks(scene: Scene, count: int, *, seed: int = 11) -> tuple[list[Ca
     return lines, mix
 
 
-def _workers(scene: Scene, folder: Path, count: int, redis_prefix: str) -> ExitStack:
-    """`count` `scrm worker` processes beside a `--web-only` server, woken through Redis."""
+def _workers(scene: Scene, folder: Path, count: int) -> ExitStack:
+    """`count` `scrm worker` processes beside a `--web-only` server (woken through Redis when it has one)."""
     stack = ExitStack()
-    env = {**os.environ, **scene.env, "REDIS_URL": REDIS_URL, "SCRM_REDIS_PREFIX": redis_prefix}
+    env = {**os.environ, **scene.env}
     for n in range(count):
         log = stack.enter_context((folder / f"worker-{n}.log").open("w"))
         process = subprocess.Popen([sys.executable, "-m", "bot", "worker", "--nice", "19"], env=env, stdout=log,
@@ -132,10 +132,11 @@ def _drain(scene: Scene, started: float, timeout: float) -> tuple[float, list[tu
 def run(backend: str, *, rate: float, seconds: float, folder: Path, web_only: bool, web_workers: int,
         workers: int = 0) -> dict:
     corp = Corp.generated(reps=REPS, customers=REPS * 20, seed=7)
-    prefix = f"bench-load-{secrets.token_hex(4)}"
     args = ("--web-only",) if web_only or workers else ()
-    with serve_scene(corp, backend, folder, workers=web_workers, prepare=prepare, serve_args=args) as scene, \
-            _workers(scene, folder, workers, prefix):
+    redis = {"REDIS_URL": REDIS_URL, "SCRM_REDIS_PREFIX": f"bench-load-{secrets.token_hex(4)}"} \
+        if backend == "postgresql" else {}
+    with serve_scene(corp, backend, folder, workers=web_workers, prepare=prepare, serve_args=args, env=redis) as scene, \
+            _workers(scene, folder, workers):
         lines, mix = make_callbacks(scene, int(rate * seconds))
         scene.standin.reset_records()
         started = time.monotonic()

@@ -5,7 +5,9 @@ Redis is configured (every process, every host), else by a datagram on a Unix so
 processes share (`scrm serve` makes one for its web workers and its worker child; one process listens).
 Neither ever blocks the caller: a Redis publish happens on a thread of its own (a frozen Redis once held
 acks for its 2 s timeout), a datagram is sent without waiting and dropped when the listener is busy or
-gone. Polling stays as the fallback, so a lost wake-up only delays work by one poll interval.
+gone. A process publishes at most one wake-up every PUBLISH_EVERY: at a thousand callbacks a second a publish
+each cost the web workers CPU that acks need, and a worker woken 20 ms ago is still awake. Polling stays as the
+fallback, so a lost wake-up only delays work by one poll interval.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 import redis
 
 log = logging.getLogger(__name__)
+PUBLISH_EVERY = 0.02  # seconds: at most one wake-up a process in this time (a publish a callback cost acks CPU)
 
 
 class Signal:
@@ -66,6 +69,7 @@ class Signal:
             try:
                 self._redis.publish(self._channel, "1")
                 failing = False
+                time.sleep(PUBLISH_EVERY)  # the notifications meanwhile go out together, in the next publish
             except redis.RedisError as error:
                 if not failing:  # once per outage, not per callback
                     log.warning("wake-up not published (%s); workers will poll", type(error).__name__)
