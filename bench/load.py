@@ -36,7 +36,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench.callbacks import Callback, Secrets, signed
-from bench.loadgen import fixed_rate
+from bench.loadgen import fixed_rate, fixed_rate_apart
 from bench.machine import describe_machine
 from bench.replies import MIX, prepare
 from bench.scene import Scene, serve_scene, stop
@@ -47,6 +47,7 @@ from wecom_standin import Corp, xml
 GOAL_P99_MS = 50
 REPS = 200
 HANDLED = ("done", "dead", "expired")
+WARM_UP = 200  # callbacks in the second before the load: gunicorn's workers boot and connect (not measured)
 REDIS_URL = os.environ.get("SCRM_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -137,11 +138,13 @@ def run(backend: str, *, rate: float, seconds: float, folder: Path, web_only: bo
         if backend == "postgresql" else {}
     with serve_scene(corp, backend, folder, workers=web_workers, prepare=prepare, serve_args=args, env=redis) as scene, \
             _workers(scene, folder, workers):
-        lines, mix = make_callbacks(scene, int(rate * seconds))
+        lines, mix = make_callbacks(scene, WARM_UP + int(rate * seconds))
+        http = [line.http(f"127.0.0.1:{scene.port}") for line in lines]
+        warm = fixed_rate("127.0.0.1", scene.port, http[:WARM_UP], rate=WARM_UP)  # every web process up and connected
+        time.sleep(1.0)
         scene.standin.reset_records()
         started = time.monotonic()
-        result = fixed_rate("127.0.0.1", scene.port, [line.http(f"127.0.0.1:{scene.port}") for line in lines],
-                            rate=rate)
+        result = fixed_rate_apart("127.0.0.1", scene.port, http[WARM_UP:], rate=rate)
         offered_for = time.monotonic() - started
         if web_only:
             return {"result": result, "mix": mix}
@@ -150,7 +153,7 @@ def run(backend: str, *, rate: float, seconds: float, folder: Path, web_only: bo
         drained, samples, state = _drain(scene, started, timeout=600)
         replies = collections.Counter(m.recipients[0] for m in scene.standin.delivered("app"))
         welcomes = len(scene.standin.delivered("welcome"))
-    distinct = len({lines[i].key for i in result.acked})
+    distinct = len({lines[i].key for i in warm.acked} | {lines[WARM_UP + i].key for i in result.acked})
     done = sum(state["inbox"].get(status, 0) for status in HANDLED)
     busy = [(t, n) for t, n in samples if t > 1.0]  # skip the first second: the backlog is still forming
     capacity = (busy[-1][1] - busy[0][1]) / (busy[-1][0] - busy[0][0]) if len(busy) > 1 and busy[-1][0] > busy[0][0] else 0
