@@ -143,7 +143,7 @@ class Settings(DatabaseSettings):
     scrm_send_lease_seconds: int = Field(default=60, ge=2, le=600)
     # While callbacks pour in, processing rests after each busy step so that it takes at most this share of its
     # time, its database work included (bot/runner.py); 1: never rests (workers on hosts of their own).
-    scrm_processing_share: float = Field(default=0.5, gt=0, le=1)
+    scrm_processing_share: float = Field(default=0.25, gt=0, le=1)
     # Set by `scrm serve` for its processes: where wake-ups travel between them without Redis.
     scrm_wake_dir: Path | None = None
 

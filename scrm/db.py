@@ -95,12 +95,6 @@ class Store:
             finally:
                 session.rollback()
 
-    @contextmanager
-    def connection(self) -> Iterator[Connection]:
-        """A transaction on a plain connection, for work that needs no ORM."""
-        with self.engine.begin() as connection:
-            yield connection
-
     def ping(self) -> None:
         with self.engine.connect() as connection:
             connection.execute(text("SELECT 1"))

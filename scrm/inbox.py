@@ -22,10 +22,7 @@ UNREADABLE = "unreadable"  # the kind of a signed callback whose message could n
 
 def add(session: Session | Connection, *, dedup_key: str, kind: str, payload: dict[str, Any], now: datetime,
         status: str = "pending", error: str | None = None, deliveries: int = 1) -> bool:
-    """Store an event once; a repeated delivery only bumps its counter. True when it was new.
-
-    Takes a plain Connection too: ingest runs for every callback and needs no ORM session.
-    """
+    """Store an event once in this transaction; a repeated delivery only bumps its counter. True when it was new."""
     values = {**received(dedup_key=dedup_key, kind=kind, payload=payload, now=now, status=status, error=error),
               "next_try_at": now, "attempts": 0, "deliveries": deliveries}
     if insert_ignore(session, InboxEvent, values, key="dedup_key"):

@@ -143,12 +143,12 @@ def test_healthz_is_503_while_the_database_is_behind_this_codes_schema(server, s
     from bot.migrate import head
 
     assert requests.get(f"{server}/healthz", timeout=5).json()["schema"] == "ok"
-    with services.store.connection() as connection:
+    with services.store.engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '0009'"))
     try:
         health = requests.get(f"{server}/healthz", timeout=5)
         assert health.status_code == 503 and health.json()["status"] == "down"
         assert health.json()["schema"] == f"the database is at schema 0009, this code needs {head()}: run `scrm db upgrade`"
     finally:
-        with services.store.connection() as connection:
+        with services.store.engine.begin() as connection:
             connection.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head()})

@@ -13,7 +13,7 @@ COUNT = select(func.count()).select_from(table("log"))
 
 def _store(tmp_path) -> Store:
     store = Store(make_engine(f"sqlite:///{tmp_path / 'turns.db'}"))
-    with store.connection() as connection:
+    with store.engine.begin() as connection:
         connection.execute(text("CREATE TABLE log (id INTEGER PRIMARY KEY, who TEXT)"))
     return store
 
@@ -33,7 +33,7 @@ def test_a_lock_late_transaction_reads_without_the_write_lock_and_writes_atomica
             raise RuntimeError("boom")
     except RuntimeError:
         pass
-    with store.connection() as connection:
+    with store.engine.begin() as connection:
         assert [w for (w,) in connection.execute(text("SELECT who FROM log"))] == ["handler"]
 
 
