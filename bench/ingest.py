@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
 import tempfile
@@ -41,7 +42,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, help="wrk seconds per target (default 10, quick 3)")
     parser.add_argument("--connections", type=int, default=20, help="wrk connections (default 20)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--workers", type=int, default=2 * len(os.sched_getaffinity(0)),
+                        help="gunicorn sync workers (default 2 a CPU core, as scrm serve)")
     parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
     parser.add_argument("--rate", type=float, default=1000.0, help="fixed rate for the latency phase, req/s")
     parser.add_argument("--rate-seconds", type=float, help="latency phase seconds (default 10, quick 3)")
