@@ -105,12 +105,15 @@ def fixed_rate_apart(host: str, port: int, requests: Sequence[bytes], *, rate: f
     runs in this one (the WeCom stand-in answering a saturated pipeline) cannot hold the GIL the generator needs
     to read its answers on time."""
     context = multiprocessing.get_context("fork")
-    results = context.SimpleQueue()
+    results = context.Queue()
     child = context.Process(target=lambda: results.put(fixed_rate(host, port, requests, rate=rate, timeout=timeout)))
     child.start()
-    result = results.get()
-    child.join()
-    return result
+    try:
+        return results.get(timeout=len(requests) / rate + timeout + 60)
+    finally:
+        child.join(5)
+        if child.is_alive():
+            child.kill()
 
 
 async def _fixed_rate(host: str, port: int, requests: Sequence[bytes], rate: float, timeout: float,

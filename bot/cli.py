@@ -74,8 +74,8 @@ def cli(log_level: str | None) -> None:
 @cli.command()
 @click.option("--host", default="0.0.0.0", show_default=True)
 @click.option("--port", default=8000, show_default=True)
-@click.option("--workers", type=click.IntRange(1, 64), default=lambda: 2 * len(os.sched_getaffinity(0)),
-              show_default="2 per CPU core", help="web processes taking callbacks, one request at a time each")
+@click.option("--workers", type=click.IntRange(1, 64), default=lambda: min(64, 2 * (os.cpu_count() or 1)),
+              show_default="2 a CPU core", help="web processes taking callbacks, one request at a time each")
 @click.option("--web-only", is_flag=True,
               help="callbacks only: no dispatcher, sender or scheduler (run `scrm worker` and `scrm scheduler`)")
 def serve(host: str, port: int, workers: int, web_only: bool) -> None:

@@ -24,10 +24,12 @@ from wechatpy.enterprise.exceptions import InvalidCorpIdException
 MAX_BODY = 64 * 1024
 MAX_DEPTH = 8  # WeCom's messages nest 3 levels (<xml><MemChangeList><Item>); deeper is not a message
 # WeCom's envelope, exactly: a document this matches whole is well formed, and Encrypt is what parse_xml would find
-# (a fifth of a full parse; anything else, parse_xml judges)
-_OTHER = rb"(?:<ToUserName><!\[CDATA\[[0-9A-Za-z_-]*\]\]></ToUserName>|<AgentID>(?:<!\[CDATA\[)?[0-9]*(?:\]\]>)?</AgentID>)\s*"
-ENVELOPE = re.compile(rb"\s*<xml>\s*(?:%s)*<Encrypt><!\[CDATA\[([0-9A-Za-z+/=]+)\]\]></Encrypt>\s*(?:%s)*</xml>\s*"
-                      % (_OTHER, _OTHER))
+# (a tenth of a full parse; anything else, parse_xml judges)
+_SPACE = rb"[ \t\r\n]*"  # XML's white space
+_OTHER = (rb"(?:<ToUserName><!\[CDATA\[[0-9A-Za-z_-]*\]\]></ToUserName>"
+          rb"|<AgentID>(?:<!\[CDATA\[[0-9]*\]\]>|[0-9]*)</AgentID>)" + _SPACE)
+ENVELOPE = re.compile(_SPACE + rb"<xml>" + _SPACE + rb"(?:%s)*<Encrypt><!\[CDATA\[([0-9A-Za-z+/=]+)\]\]></Encrypt>" % _OTHER
+                      + _SPACE + rb"(?:%s)*</xml>" % _OTHER + _SPACE)
 
 
 class CallbackRejected(Exception):

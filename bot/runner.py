@@ -20,10 +20,11 @@ log = logging.getLogger(__name__)
 class Pace:
     """While callbacks pour in, processing steps back so that acknowledging them keeps the CPU it needs.
 
-    After a busy step, when a callback arrived within the last `ARRIVING` seconds, the loop rests
+    After a busy step, when a callback arrived within the last `ARRIVING` seconds, the dispatcher rests
     `(1 - share) / share` times as long as the step took: it holds at most `share` of its time, its database's
     work included (on PostgreSQL the backends serving a worker run at full priority however low the worker's
-    own is). Once callbacks stop arriving it runs flat out again, so a backlog drains at full capacity.
+    own is). The rest ends early once callbacks stop arriving, so a backlog drains at full capacity. The
+    sender does not rest: its time is WeCom's answers, not the host's CPU, and a welcome's code lives 20 s.
     """
 
     share: float
@@ -31,12 +32,14 @@ class Pace:
     now: Callable[[], float] = time.monotonic
     ARRIVING = 1.0
 
+    def arriving(self) -> bool:
+        return self.now() - self.heard_at() <= self.ARRIVING
+
     def rest(self, step_started: float) -> float:
         """Seconds to rest after a busy step that started at `step_started` (now())."""
-        now = self.now()
-        if self.share >= 1 or now - self.heard_at() > self.ARRIVING:
+        if self.share >= 1 or not self.arriving():
             return 0.0
-        return (now - step_started) * (1 - self.share) / self.share
+        return (self.now() - step_started) * (1 - self.share) / self.share
 
 
 class Background:
@@ -53,9 +56,10 @@ class Background:
     def start(self) -> Background:
         warm_up(cache_dir(self._services.settings.scrm_cache_dir))  # the first message or customer should not wait for jieba or the time model
         s = self._services
-        for name, step, signal in (("dispatcher", s.dispatcher.run_once, s.inbox_signal),
-                                   ("sender", s.sender.run_once, s.outbox_signal)):
-            thread = threading.Thread(target=self._loop, args=(name, step, signal), name=name, daemon=True)
+        s.inbox_signal.listen()  # at once: a worker busy from its start must still hear callbacks arrive (Pace)
+        for name, step, signal, pace in (("dispatcher", s.dispatcher.run_once, s.inbox_signal, self._pace),
+                                         ("sender", s.sender.run_once, s.outbox_signal, None)):
+            thread = threading.Thread(target=self._loop, args=(name, step, signal, pace), name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
         st, policy = s.settings, s.settings.retry_policy
@@ -82,9 +86,9 @@ class Background:
         for thread in self._threads:
             thread.join(5.0)
 
-    def _loop(self, name: str, step: Callable[[], int], signal: Signal) -> None:
+    def _loop(self, name: str, step: Callable[[], int], signal: Signal, pace: Pace | None) -> None:
         while not self._stop.is_set():
-            started = self._pace.now()
+            started = time.monotonic()
             try:
                 busy = step()
             except Exception:  # the database may be away for a moment; keep going
@@ -92,5 +96,10 @@ class Background:
                 busy = 0
             if not busy:
                 signal.wait(self._poll)
-            elif rest := self._pace.rest(started):
-                self._stop.wait(rest)
+            elif pace and (rest := pace.rest(started)):
+                self._rest(pace, pace.now() + rest)
+
+    def _rest(self, pace: Pace, until: float) -> None:
+        """Rest until then, or until callbacks stop arriving (checked every tenth of a second)."""
+        while not self._stop.is_set() and pace.arriving() and (left := until - pace.now()) > 0:
+            self._stop.wait(min(left, 0.1))

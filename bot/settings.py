@@ -141,8 +141,8 @@ class Settings(DatabaseSettings):
     scrm_operators: str = Field(default="", pattern=r"^[A-Za-z0-9_.@,-]*$")
     scrm_message_max_age_hours: int = Field(default=24, ge=1, le=24 * 7)
     scrm_send_lease_seconds: int = Field(default=60, ge=2, le=600)
-    # While callbacks pour in, processing rests after each busy step so that it takes at most this share of its
-    # time, its database work included (bot/runner.py); 1: never rests (workers on hosts of their own).
+    # While callbacks pour in, the dispatcher rests after each busy step so that it takes at most this share of
+    # its time, its database work included (bot/runner.py); 1: never rests (workers on hosts of their own).
     scrm_processing_share: float = Field(default=0.25, gt=0, le=1)
     # Set by `scrm serve` for its processes: where wake-ups travel between them without Redis.
     scrm_wake_dir: Path | None = None

@@ -96,7 +96,8 @@ class Stage:
     def serve(self) -> None:
         """Start `scrm serve` (gunicorn with the dispatcher, sender and scheduler) and wait for /healthz."""
         env = {**os.environ, **self.env, "SCRM_LOG_LEVEL": "WARNING"}
-        command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port)]
+        command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                   "--workers", "2"]  # one person chatting: the default (2 a core) only slows the start
         self.server = subprocess.Popen(command, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
         wait_for("scrm serve to answer /healthz", self._healthy, timeout=30)
 

@@ -80,13 +80,15 @@ class Signal:
         self._event.set()
 
     def wait(self, timeout: float) -> bool:
-        if (self._redis is not None or self._address is not None) and self._listener is None:
-            self._start_listening()  # only processes that wait (workers) listen; web workers only notify
+        self.listen()
         woken = self._event.wait(timeout)
         self._event.clear()
         return woken
 
-    def _start_listening(self) -> None:
+    def listen(self) -> None:
+        """Hear other processes' notifications from now on (workers do; web processes only notify)."""
+        if (self._redis is None and self._address is None) or self._listener is not None:
+            return
         with self._listening:
             if self._listener is None:
                 target = self._listen_redis if self._redis is not None else self._listen_local

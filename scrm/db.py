@@ -172,6 +172,11 @@ def dialect_insert(session: Session):
     return INSERT[session.get_bind().dialect.name]
 
 
+def bound(table: Table, names) -> dict[str, Any]:
+    """An INSERT's `.values()` for a statement built once: each column a parameter of its own type."""
+    return {name: bindparam(name, type_=table.c[name].type) for name in names}
+
+
 @functools.cache
 def _insert_ignore_statement(dialect: str, model: type[SQLModel] | Table, names: tuple[str, ...], key: tuple[str, ...]):
     """Built once per shape, so SQLAlchemy's compiled-statement cache hits (values go in as parameters)."""
@@ -179,7 +184,7 @@ def _insert_ignore_statement(dialect: str, model: type[SQLModel] | Table, names:
     table = getattr(model, "__table__", model)  # a model, or a plain Table (scrm/spool.py)
     return (
         insert(table)
-        .values({name: bindparam(name, type_=table.c[name].type) for name in names})
+        .values(bound(table, names))
         .on_conflict_do_nothing(index_elements=list(key))
         .returning(table.c[key[0]])
     )
@@ -195,9 +200,11 @@ class OneStatement:
 
     On PostgreSQL the connection is in autocommit, so a callback costs one round trip (no pool checkout and
     pre-ping, BEGIN or COMMIT) and no SQLAlchemy work per call; on SQLite the statement runs in its own
-    BEGIN IMMEDIATE, after its writer's turn (scrm/sqlite_turns.py). A connection found broken (the database
+    BEGIN IMMEDIATE, after its writer's turn (scrm/sqlite_turns.py). A connection the database dropped (it
     restarted since the last callback) is replaced and the statement sent once more: when the first one had
     in fact been committed, the second finds its row (a counted redelivery, as if WeCom had sent it twice).
+    Any other error (SQLite still locked after its busy timeout, a refused value) is NotStored at once.
+    Build it in the process that uses it (gunicorn loads the app in each worker, after the fork).
     """
 
     def __init__(self, engine: Engine, statement) -> None:
@@ -209,8 +216,7 @@ class OneStatement:
         self._processors = {name: process for name, bind in compiled.binds.items()
                             if (process := bind.type.dialect_impl(dialect).bind_processor(dialect))}
         self._sqlite = dialect.name == "sqlite"
-        self._broken = (dialect.loaded_dbapi.OperationalError, dialect.loaded_dbapi.InterfaceError)
-        self._errors = (dialect.loaded_dbapi.Error, SQLAlchemyError)
+        self._errors = (dialect.loaded_dbapi.Error, SQLAlchemyError)  # the driver's; SQLAlchemy's when connecting
         self._lock = threading.Lock()  # one connection: threads of a process take turns on it
         self._connection: Any = None
 
@@ -224,10 +230,21 @@ class OneStatement:
                 try:
                     return self._execute(params)
                 except self._errors as error:
-                    self._close()
-                    if attempt == 2 or not isinstance(error, self._broken):
+                    dropped = self._dropped(error)
+                    if attempt == 2 or not dropped:
                         raise NotStored(type(error).__name__) from error
         raise AssertionError("unreachable")
+
+    def _dropped(self, error: Exception) -> bool:
+        """Whether the connection is gone (then it is let go, and a new one made next time)."""
+        if self._connection is None or isinstance(error, SQLAlchemyError):  # connecting failed: nothing kept
+            return False
+        if not self._engine.dialect.is_disconnect(error, self._connection.driver_connection, None):
+            return False
+        connection, self._connection = self._connection, None
+        with contextlib.suppress(Exception):
+            connection.invalidate()
+        return True
 
     def _execute(self, params: Any) -> tuple | None:
         if self._connection is None:
@@ -251,9 +268,3 @@ class OneStatement:
             raise
         finally:
             cursor.close()
-
-    def _close(self) -> None:
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
-            with contextlib.suppress(Exception):
-                connection.invalidate()

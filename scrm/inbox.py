@@ -6,11 +6,11 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, update
+from sqlalchemy import Connection, Engine, func, update
 from sqlmodel import Session, col, select
 
 from scrm import queue
-from scrm.db import INSERT, OneStatement, insert_ignore
+from scrm.db import INSERT, OneStatement, bound, insert_ignore
 from scrm.models import InboxEvent
 
 MAX_KEY = 255
@@ -23,8 +23,8 @@ UNREADABLE = "unreadable"  # the kind of a signed callback whose message could n
 def add(session: Session | Connection, *, dedup_key: str, kind: str, payload: dict[str, Any], now: datetime,
         status: str = "pending", error: str | None = None, deliveries: int = 1) -> bool:
     """Store an event once in this transaction; a repeated delivery only bumps its counter. True when it was new."""
-    values = {**received(dedup_key=dedup_key, kind=kind, payload=payload, now=now, status=status, error=error),
-              "next_try_at": now, "attempts": 0, "deliveries": deliveries}
+    values = _row(dedup_key=dedup_key, kind=kind, payload=payload, now=now, status=status, error=error,
+                  deliveries=deliveries)
     if insert_ignore(session, InboxEvent, values, key="dedup_key"):
         return True
     session.execute(
@@ -43,8 +43,7 @@ class Intake:
 
     def __init__(self, engine: Engine) -> None:
         table = InboxEvent.__table__  # type: ignore[attr-defined]
-        statement = INSERT[engine.dialect.name](table).values(
-            {name: bindparam(name, type_=table.c[name].type) for name in self.COLUMNS})
+        statement = INSERT[engine.dialect.name](table).values(bound(table, self.COLUMNS))
         statement = statement.on_conflict_do_update(
             index_elements=["dedup_key"], set_={"deliveries": table.c.deliveries + statement.excluded.deliveries})
         self._write = OneStatement(engine, statement.returning(table.c.deliveries))
@@ -52,10 +51,17 @@ class Intake:
     def add(self, *, dedup_key: str, kind: str, payload: dict[str, Any], now: datetime, status: str = "pending",
             error: str | None = None) -> bool:
         """Store a delivery; True when it was new (a repeated one only counts: its row already says more than 1).
-        Raises scrm.db.NotStored."""
-        values = received(dedup_key=dedup_key, kind=kind, payload=payload, now=now, status=status, error=error)
-        row = self._write.run({**values, "next_try_at": now, "attempts": 0, "deliveries": 1})
+        Raises scrm.db.NotStored. A statement sent again on a new connection after its first had in fact been
+        committed says False: the dispatcher then finds the row at its next poll instead of at once."""
+        row = self._write.run(_row(dedup_key=dedup_key, kind=kind, payload=payload, now=now, status=status,
+                                   error=error, deliveries=1))
         return row is not None and row[0] == 1
+
+
+def _row(*, deliveries: int, **received_fields: Any) -> dict[str, Any]:
+    """A new inbox row's values: what the callback brought, ready to be taken now."""
+    return {**received(**received_fields), "next_try_at": received_fields["now"], "attempts": 0,
+            "deliveries": deliveries}
 
 
 def received(*, dedup_key: str, kind: str, payload: dict[str, Any], now: datetime, status: str,

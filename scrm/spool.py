@@ -28,7 +28,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    bindparam,
     delete,
     exists,
     func,
@@ -38,7 +37,7 @@ from sqlalchemy import (
 )
 
 from scrm import inbox
-from scrm.db import READ_ONLY, OneStatement, Store, make_engine
+from scrm.db import READ_ONLY, OneStatement, Store, bound, make_engine
 from scrm.models import InboxEvent, SyncCheckpoint
 
 MOVE_BATCH = 500
@@ -62,8 +61,8 @@ class Spool:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._reader = engine.execution_options(**{READ_ONLY: True})
-        self._append = OneStatement(engine, insert(SPOOLED).values(
-            {column.name: bindparam(column.name, type_=column.type) for column in SPOOLED.c if column.name != "id"}))
+        self._append = OneStatement(engine, insert(SPOOLED).values(bound(SPOOLED, [c.name for c in SPOOLED.c
+                                                                                   if c.name != "id"])))
         _METADATA.create_all(engine)
         with engine.begin() as connection:  # a spool file made anew (deleted, restored) starts its ids at 1 again:
             # the checkpoint names the spool it counts in, so a new one is read from its start

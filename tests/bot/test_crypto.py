@@ -72,6 +72,9 @@ def test_envelopes_of_any_well_formed_shape_open_alike(crypto, body):
 
 @pytest.mark.parametrize("body", [
     f"<xml><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml>".encode(),
+    f"<xml><AgentID><![CDATA[218</AgentID><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml>".encode(),  # CDATA unclosed
+    f"<xml><AgentID>]]></AgentID><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml>".encode(),
+    f"<xml>\f<Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml>".encode(),  # not XML's white space
     f"<xml><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt>".encode(),
     f"<xml><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml><xml/>".encode(),
 ])

@@ -34,6 +34,20 @@ def test_once_callbacks_stop_arriving_processing_does_not_rest():
     assert pace.rest(started) == 0.0
 
 
+def test_a_worker_hears_callbacks_arrive_without_ever_waiting(tmp_path):
+    """A worker that starts into a backlog never waits for work, yet must know callbacks arrive (to step back)."""
+    listener = Signal("scrm:wake:inbox", local_dir=tmp_path)
+    listener.listen()  # Background.start does this
+    notifier = Signal("scrm:wake:inbox", local_dir=tmp_path)
+    before = time.monotonic()
+    for _ in range(500):  # the listener binds in a thread; notify until it hears (bounded, no sleep)
+        notifier.notify()
+        if listener.heard_at >= before:
+            break
+        listener.wait(timeout=0.01)
+    assert listener.heard_at >= before
+
+
 def test_a_signal_remembers_when_it_last_heard_of_a_callback(tmp_path):
     listener = Signal("scrm:wake:inbox", local_dir=tmp_path)  # the worker child of `scrm serve`
     notifier = Signal("scrm:wake:inbox", local_dir=tmp_path)  # a web worker

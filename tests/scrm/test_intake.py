@@ -44,7 +44,7 @@ def test_a_redelivery_is_counted_not_stored_again(store, clock):
     assert (row.deliveries, row.received_at) == (3, first)  # it arrived when it first came
 
 
-@pytest.mark.parametrize("database", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("database", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
 def test_a_connection_postgresql_dropped_is_replaced_and_the_callback_stored(database, clock):
     url, schema = database
     name = f"intake-{secrets.token_hex(4)}"
