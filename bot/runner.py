@@ -74,8 +74,8 @@ class Background:
 
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
-        self._services.inbox_signal.notify()
-        self._services.outbox_signal.notify()
+        self._services.inbox_signal.wake_here()
+        self._services.outbox_signal.wake_here()
         for thread in self._threads:
             thread.join(timeout)
 

@@ -75,6 +75,10 @@ class Signal:
                     log.warning("wake-up not published (%s); workers will poll", type(error).__name__)
                 failing = True
 
+    def wake_here(self) -> None:
+        """Wake this process's waiters only (to stop them): no callback came, so nobody else is told."""
+        self._event.set()
+
     def _heard(self) -> None:
         self.heard_at = time.monotonic()
         self._event.set()
