@@ -3,8 +3,10 @@
 from urllib.parse import unquote
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.crypto import CallbackCrypto, CallbackRejected, parse_xml
+from bot.crypto import ENVELOPE, CallbackCrypto, CallbackRejected, parse_xml
 
 TOKEN, KEY, CORP = "QDG6eK", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", "wx5823bf96d3bd56c7"
 ECHOSTR = unquote("P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D")
@@ -82,3 +84,22 @@ def test_envelopes_that_are_not_one_well_formed_encrypt_are_refused(crypto, body
     with pytest.raises(CallbackRejected) as rejected:
         crypto.open("477715d11cdb4164915debcba66cb864d751f3e6", "1409659813", "1372623149", body)
     assert rejected.value.status == 400
+
+
+ENCRYPTED = b"<Encrypt><![CDATA[abc+/=]]></Encrypt>"
+OTHERS = [b"<AgentID>218</AgentID>", b"<AgentID><![CDATA[218]]></AgentID>", b"<ToUserName><![CDATA[ww1]]></ToUserName>",
+          b" ", b"\n"]
+JUNK = [ENCRYPTED, b"<xml>", b"</xml>", b"<Encrypt><![CDATA[", b"]]></Encrypt>", b"<Encrypt>", b"</Encrypt>",
+        b"<AgentID>", b"</AgentID>", b"<![CDATA[", b"]]>", b"218", b"\f", b"<", b"<x/>", b"<!-- c -->", b"&amp;",
+        b"<?pi?>"]
+AROUND = st.lists(st.sampled_from(OTHERS * 6 + JUNK), max_size=4)
+ENVELOPES = st.builds(lambda head, before, after, tail: head + b"".join(before) + ENCRYPTED + b"".join(after) + tail,
+                      st.sampled_from([b"<xml>", b" <xml>", b"", b"<XML>"]), AROUND, AROUND,
+                      st.sampled_from([b"</xml>", b"</xml>\n", b"", b"</xml><xml/>"]))
+
+
+@settings(max_examples=3000, deadline=None)
+@given(ENVELOPES)
+def test_the_envelope_pattern_never_reads_what_the_full_parse_would_not(body):
+    if match := ENVELOPE.fullmatch(body):
+        assert parse_xml(body)["Encrypt"] == match.group(1).decode()  # the parse accepts it, and reads the same
