@@ -137,7 +137,7 @@ def run(backend: str, *, rate: float, seconds: float, folder: Path, web_only: bo
     args = ("--web-only",) if web_only or workers else ()
     redis = {"REDIS_URL": REDIS_URL, "SCRM_REDIS_PREFIX": f"bench-load-{secrets.token_hex(4)}"} \
         if backend == "postgresql" else {}
-    with serve_scene(corp, backend, folder, workers=web_workers, prepare=prepare, serve_args=args, env=redis) as scene, \
+    with serve_scene(corp, backend, folder, workers=web_workers, prepare=prepare, serve_args=args, extra_env=redis) as scene, \
             _workers(scene, folder, workers):
         lines, mix = make_callbacks(scene, WARM_UP + int(rate * seconds))
         http = [line.http(f"127.0.0.1:{scene.port}") for line in lines]

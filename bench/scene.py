@@ -43,10 +43,9 @@ def percentile(values: list[float], q: float) -> float:
 @contextmanager
 def serve_scene(corp: Corp, backend: str, folder: Path, *, workers: int,
                 prepare: Callable[[Settings, Store], None], serve_args: tuple[str, ...] = (),
-                env: dict[str, str] | None = None) -> Iterator[Scene]:
-    """Stand-in + migrated database + `scrm serve --workers N [serve_args]` with `env` on top of the scene's own;
-    `prepare` runs before it starts."""
-    extra = env or {}
+                extra_env: dict[str, str] | None = None) -> Iterator[Scene]:
+    """Stand-in + migrated database + `scrm serve --workers N [serve_args]` with `extra_env` on top of the scene's
+    own; `prepare` runs before it starts."""
     with ExitStack() as stack:
         standin = stack.enter_context(StandIn(corp))
         database = stack.enter_context(sqlite_database(folder) if backend == "sqlite" else postgres_database())
@@ -54,7 +53,7 @@ def serve_scene(corp: Corp, backend: str, folder: Path, *, workers: int,
         env = {"WECOM_CORP_ID": corp.corp_id, "WECOM_AGENT_ID": str(corp.agent_id), "WECOM_AGENT_SECRET": corp.secret,
                "WECOM_TOKEN": "BenchToken", "WECOM_ENCODING_AES_KEY": "".join(secrets.choice(alphabet) for _ in range(43)),
                "WECOM_API_BASE": standin.url, "DATABASE_URL": _with_schema(database.url, database.schema),
-               "REDIS_URL": "", "SCRM_LOG_LEVEL": "WARNING", "WECOM_CALLBACK_MAX_AGE": "600", **extra}
+               "REDIS_URL": "", "SCRM_LOG_LEVEL": "WARNING", "WECOM_CALLBACK_MAX_AGE": "600", **(extra_env or {})}
         store = Store(make_engine(database.url, schema=database.schema))
         prepare(load_settings(**{k.lower(): v for k, v in env.items()}, _env_file=None), store)
         store.engine.dispose()
