@@ -30,7 +30,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from sqlalchemy import text
@@ -100,29 +101,38 @@ def _workers(scene: Scene, folder: Path, count: int) -> ExitStack:
     return stack
 
 
-def _statuses(scene: Scene) -> dict[str, dict[str, int]]:
-    engine = make_engine(scene.database.url, schema=scene.database.schema)
-    spool = Spool.beside(Store(engine))
-    try:
-        with engine.connect() as connection:
+Statuses = Callable[[], dict[str, dict[str, int]]]
+
+
+@contextmanager
+def _reading(scene: Scene) -> Iterator[Statuses]:
+    """The queues' counts, read on one engine (and the spool's, on SQLite) for the whole run."""
+    store = Store(make_engine(scene.database.url, schema=scene.database.schema))
+    spool = Spool.beside(store)
+
+    def statuses() -> dict[str, dict[str, int]]:
+        with store.engine.connect() as connection:
             inbox = dict(connection.execute(text("SELECT status, count(*) FROM inbox_event GROUP BY status")).all())
             if spool:
-                inbox["arriving"] = spool.waiting(Store(engine))[0]  # spooled, not yet taken into the inbox
+                inbox["arriving"] = spool.waiting(store)[0]  # spooled, not yet taken into the inbox
             outbox = dict(connection.execute(text("SELECT status, count(*) FROM outbox_message GROUP BY status")).all())
             stored = connection.execute(text("SELECT count(*), sum(deliveries) FROM inbox_event")).one()
+        return {"inbox": inbox, "outbox": outbox, "stored": {"rows": stored[0], "deliveries": stored[1] or 0}}
+
+    try:
+        yield statuses
     finally:
-        engine.dispose()
+        store.engine.dispose()
         if spool:
             spool.engine.dispose()
-    return {"inbox": inbox, "outbox": outbox, "stored": {"rows": stored[0], "deliveries": stored[1] or 0}}
 
 
-def _drain(scene: Scene, started: float, timeout: float) -> tuple[float, list[tuple[float, int]], dict]:
+def _drain(statuses: Statuses, started: float, timeout: float) -> tuple[float, list[tuple[float, int]], dict]:
     """Poll until no inbox row waits; (seconds from the load's start, [(t, done)], final statuses)."""
     samples = []
     deadline = time.monotonic() + timeout
     while True:
-        state = _statuses(scene)
+        state = statuses()
         waiting = sum(n for status, n in state["inbox"].items() if status in ("arriving", "pending", "processing",
                                                                                "failed"))
         samples.append((time.monotonic() - started, sum(state["inbox"].get(st, 0) for st in HANDLED)))
@@ -138,21 +148,21 @@ def run(backend: str, *, rate: float, seconds: float, folder: Path, web_only: bo
     redis = {"REDIS_URL": REDIS_URL, "SCRM_REDIS_PREFIX": f"bench-load-{secrets.token_hex(4)}"} \
         if backend == "postgresql" else {}
     with serve_scene(corp, backend, folder, workers=web_workers, prepare=prepare, serve_args=args, extra_env=redis) as scene, \
-            _workers(scene, folder, workers):
+            _workers(scene, folder, workers), _reading(scene) as statuses:
         lines, mix = make_callbacks(scene, WARM_UP + int(rate * seconds))
         http = [line.http(f"127.0.0.1:{scene.port}") for line in lines]
         warm = fixed_rate("127.0.0.1", scene.port, http[:WARM_UP], rate=WARM_UP)  # every web process up and connected
         time.sleep(1.0)
         scene.standin.reset_records()
-        handled_before = sum(_statuses(scene)["inbox"].get(status, 0) for status in HANDLED)  # the warm-up's
+        handled_before = sum(statuses()["inbox"].get(status, 0) for status in HANDLED)  # the warm-up's
         started = time.monotonic()
         result = fixed_rate_apart("127.0.0.1", scene.port, http[WARM_UP:], rate=rate)
         offered_for = time.monotonic() - started
         if web_only:
             return {"result": result, "mix": mix}
-        arrived = _statuses(scene)["inbox"]
+        arrived = statuses()["inbox"]
         backlog = arrived.get("pending", 0) + arrived.get("arriving", 0)
-        drained, samples, state = _drain(scene, started, timeout=600)
+        drained, samples, state = _drain(statuses, started, timeout=600)
         replies = collections.Counter(m.recipients[0] for m in scene.standin.delivered("app"))
         welcomes = len(scene.standin.delivered("welcome"))
     distinct = len({lines[i].key for i in warm.acked} | {lines[WARM_UP + i].key for i in result.acked})

@@ -20,6 +20,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from bot.migrate import upgrade
+from scrm import queue
 from scrm.db import Store, make_engine
 from scrm.spool import Spool
 
@@ -37,8 +38,7 @@ class Database:
         engine = make_engine(self.url, schema=self.schema)
         spool = Spool.beside(Store(engine))
         if spool:
-            while spool.move_into(Store(engine), datetime.now(UTC)):
-                pass
+            queue.drain(lambda: spool.move_into(Store(engine), datetime.now(UTC)), rounds=10_000)
             spool.engine.dispose()
         try:
             with engine.connect() as connection:

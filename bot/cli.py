@@ -116,8 +116,6 @@ NICE = click.option("--nice", type=click.IntRange(0, 19), default=0, show_defaul
 @NICE
 def worker(nice: int) -> None:
     """Dispatcher (inbox -> handlers) and sender (outbox -> WeCom); run as many as you like."""
-    import os
-
     from bot.runner import Background
 
     os.nice(nice)  # before any thread starts: on Linux each thread has its own priority, inherited at creation

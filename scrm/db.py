@@ -120,7 +120,7 @@ class _LockLateSession(Session):
         return self.bind if self._writing else self._reader
 
 
-def insert_ignore(session: Session | Connection, model: type[SQLModel] | Table, values: dict[str, Any],
+def insert_ignore(session: Session | Connection, model: type[SQLModel], values: dict[str, Any],
                   key: str | tuple[str, ...]) -> bool:
     """INSERT … ON CONFLICT (key columns) DO NOTHING; True when the row was new."""
     columns = (key,) if isinstance(key, str) else key
@@ -155,21 +155,21 @@ def upsert_many(session: Session, model: type[SQLModel], rows: list[dict[str, An
 
 @functools.cache
 def _insert_ignore_many_statement(dialect: str, model: type[SQLModel], key: str):
-    return INSERT[dialect](model.__table__).on_conflict_do_nothing(index_elements=[key])  # type: ignore[attr-defined]
+    return _INSERT[dialect](model.__table__).on_conflict_do_nothing(index_elements=[key])  # type: ignore[attr-defined]
 
 
 @functools.cache
 def _upsert_statement(dialect: str, model: type[SQLModel], key: str, update: tuple[str, ...]):
-    statement = INSERT[dialect](model.__table__)  # type: ignore[attr-defined]
+    statement = _INSERT[dialect](model.__table__)  # type: ignore[attr-defined]
     return statement.on_conflict_do_update(index_elements=[key], set_={c: statement.excluded[c] for c in update})
 
 
-INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # with ON CONFLICT, by dialect
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def dialect_insert(session: Session):
-    """The INSERT construct with ON CONFLICT for the session's database."""
-    return INSERT[session.get_bind().dialect.name]
+def dialect_insert(bind: Session | Engine):
+    """The INSERT construct with ON CONFLICT for the session's (or engine's) database."""
+    return _INSERT[(bind.get_bind() if isinstance(bind, Session) else bind).dialect.name]
 
 
 def bound(table: Table, names) -> dict[str, Any]:
@@ -178,10 +178,10 @@ def bound(table: Table, names) -> dict[str, Any]:
 
 
 @functools.cache
-def _insert_ignore_statement(dialect: str, model: type[SQLModel] | Table, names: tuple[str, ...], key: tuple[str, ...]):
+def _insert_ignore_statement(dialect: str, model: type[SQLModel], names: tuple[str, ...], key: tuple[str, ...]):
     """Built once per shape, so SQLAlchemy's compiled-statement cache hits (values go in as parameters)."""
-    insert = INSERT[dialect]
-    table = getattr(model, "__table__", model)  # a model, or a plain Table (scrm/spool.py)
+    insert = _INSERT[dialect]
+    table = model.__table__  # type: ignore[attr-defined]
     return (
         insert(table)
         .values(bound(table, names))

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, func, update
 from sqlmodel import Session, col, select
 
 from scrm import queue
-from scrm.db import INSERT, OneStatement, bound, insert_ignore
+from scrm.db import OneStatement, bound, dialect_insert, insert_ignore
 from scrm.models import InboxEvent
 
 MAX_KEY = 255
@@ -43,7 +43,7 @@ class Intake:
 
     def __init__(self, engine: Engine) -> None:
         table = InboxEvent.__table__  # type: ignore[attr-defined]
-        statement = INSERT[engine.dialect.name](table).values(bound(table, self.COLUMNS))
+        statement = dialect_insert(engine)(table).values(bound(table, self.COLUMNS))
         statement = statement.on_conflict_do_update(
             index_elements=["dedup_key"], set_={"deliveries": table.c.deliveries + statement.excluded.deliveries})
         self._write = OneStatement(engine, statement.returning(table.c.deliveries))
