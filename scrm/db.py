@@ -88,11 +88,15 @@ class Store:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A short transaction that only reads: on SQLite it does not take the write lock, so a handler can
-        look something up before a slow WeCom call without holding up every other writer (callbacks)."""
+        look something up before a slow WeCom call without holding up every other writer (callbacks).
+
+        What it read stays readable afterwards: the objects are detached as loaded before the rollback (which
+        would expire them, and a detached expired object raises DetachedInstanceError when touched)."""
         with Session(self.engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False) as session:
             try:
                 yield session
             finally:
+                session.expunge_all()
                 session.rollback()
 
     def ping(self) -> None:
