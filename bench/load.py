@@ -114,7 +114,7 @@ def _reading(scene: Scene) -> Iterator[Statuses]:
         with store.engine.connect() as connection:
             inbox = dict(connection.execute(text("SELECT status, count(*) FROM inbox_event GROUP BY status")).all())
             if spool:
-                inbox["arriving"] = spool.waiting(store)[0]  # spooled, not yet taken into the inbox
+                inbox["arriving"] = spool.waiting()[0]  # spooled, not yet taken into the inbox
             outbox = dict(connection.execute(text("SELECT status, count(*) FROM outbox_message GROUP BY status")).all())
             stored = connection.execute(text("SELECT count(*), sum(deliveries) FROM inbox_event")).one()
         return {"inbox": inbox, "outbox": outbox, "stored": {"rows": stored[0], "deliveries": stored[1] or 0}}
@@ -124,7 +124,7 @@ def _reading(scene: Scene) -> Iterator[Statuses]:
     finally:
         store.engine.dispose()
         if spool:
-            spool.engine.dispose()
+            spool.close()
 
 
 def _drain(statuses: Statuses, started: float, timeout: float) -> tuple[float, list[tuple[float, int]], dict]:

@@ -38,8 +38,8 @@ class Database:
         engine = make_engine(self.url, schema=self.schema)
         spool = Spool.beside(Store(engine))
         if spool:
-            queue.drain(lambda: spool.move_into(Store(engine), datetime.now(UTC)), rounds=10_000)
-            spool.engine.dispose()
+            queue.drain(lambda: spool.move_into(datetime.now(UTC)), rounds=10_000)
+            spool.close()
         try:
             with engine.connect() as connection:
                 return dict(connection.execute(text("SELECT dedup_key, deliveries FROM inbox_event")).all())

@@ -33,7 +33,7 @@ from jobs.runner import Runner
 from scrm import health, workdays
 from scrm.clock import Clock, SystemClock
 from scrm.db import Store, make_engine
-from scrm.spool import Spool
+from scrm.spool import Spool, SpoolDamaged
 
 log = logging.getLogger(__name__)
 REDIS_TIMEOUTS = {"socket_timeout": 2, "socket_connect_timeout": 2}
@@ -150,18 +150,34 @@ def create_app(services: Services | None = None) -> Flask:
     @app.get("/healthz")
     def healthz():
         """200 while callbacks can be taken (the database answers at this code's schema), with what is degraded
-        named; else 503."""
-        checks = _database_checks(services.store)
-        if services.redis is not None:
-            checks["redis"] = _check(services.redis.ping)
-        if "unreachable" in checks.values() or checks.get("schema") != "ok":
-            return jsonify(status="down", **checks), 503
-        spooled = services.spool.waiting(services.store) if services.spool else (0, None)
-        with services.store.read() as session:
-            report, problems = health.queues(session, services.clock.now(), spooled)
-        return jsonify(status="degraded" if problems else "ok", problems=problems, **checks, **report), 200
+        named; else 503. Always JSON, whatever fails."""
+        try:
+            body, status = _health(services)
+        except Exception as error:  # reachability only, never the URL or the message
+            log.warning("health check failed: %s", type(error).__name__)
+            body, status = {"status": "down", "error": type(error).__name__}, 503
+        return jsonify(body), status
 
     return app
+
+
+def _health(services: Services) -> tuple[dict, int]:
+    checks = _database_checks(services.store)
+    if services.redis is not None:
+        checks["redis"] = _check(services.redis.ping)
+    if "unreachable" in checks.values() or checks.get("schema") != "ok":
+        return {"status": "down", **checks}, 503
+    spooled, incidents = (0, None), []
+    if services.spool:
+        try:
+            spooled = services.spool.waiting()
+        except SpoolDamaged as damaged:
+            return {"status": "down", **checks, "spool": f"{damaged}: callbacks are refused until it is made anew"}, 503
+        incidents = [f"spool damaged before: {note}" for note in services.spool.incidents()]
+    with services.store.read() as session:
+        report, problems = health.queues(session, services.clock.now(), spooled)
+    problems += incidents
+    return {"status": "degraded" if problems else "ok", "problems": problems, **checks, **report}, 200
 
 
 def _database_checks(store: Store) -> dict[str, str]:

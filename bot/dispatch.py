@@ -20,7 +20,7 @@ from scrm.clock import Clock
 from scrm.db import Store
 from scrm.models import InboxEvent
 from scrm.outbox import Outbox
-from scrm.spool import Spool
+from scrm.spool import Spool, SpoolDamaged
 from scrm.wecom import WeComReader
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class Dispatcher:
     def run_once(self, limit: int = 20) -> int:
         """Take in as many spooled callbacks as it handles, then handle up to `limit` ready rows; returns how many
         rows it moved and took. (A backlog waits in the spool: moving it all at once would gain nothing.)"""
-        moved = self._spool.move_into(self._store, self._clock.now(), limit) if self._spool else 0
+        moved = self._take_in(limit)
         with self._store.transaction() as session:
             claim = queue.claim(session, InboxEvent, now=self._clock.now(), lease=self._lease, limit=limit)
         for row_id in claim.ids:
@@ -59,9 +59,17 @@ class Dispatcher:
             self._on_outbox()  # per row, not per batch: a welcome must not wait for 19 other events
         return moved + len(claim.ids)  # redeliveries moved in are work too: no poll pause while they drain
 
+    def _take_in(self, limit: int) -> int:
+        """Move spooled callbacks in; none while the spool cannot be recovered (logged there), and the rows already
+        in the inbox are handled all the same."""
+        try:
+            return self._spool.move_into(self._clock.now(), limit) if self._spool else 0
+        except SpoolDamaged:
+            return 0
+
     def take_in(self) -> int:
         """Move callbacks from the spool (SQLite) into the inbox; how many."""
-        return queue.drain(lambda: self._spool.move_into(self._store, self._clock.now())) if self._spool else 0
+        return queue.drain(lambda: self._spool.move_into(self._clock.now())) if self._spool else 0
 
     def run_pending(self) -> int:
         """Handle everything due now (tests and the demo)."""

@@ -8,6 +8,7 @@ mode). Labels carry outcomes and errcodes only: never a userid, a key or a messa
 
 from __future__ import annotations
 
+import contextlib
 import os
 
 from prometheus_client import (
@@ -26,7 +27,7 @@ from scrm import health
 from scrm.clock import Clock
 from scrm.db import Store
 from scrm.models import InboxEvent, JobTick, OutboxMessage
-from scrm.spool import Spool
+from scrm.spool import Spool, SpoolDamaged
 
 CALLBACKS = Counter("scrm_callbacks_total", "Callbacks answered, by HTTP status", ["status"])
 ACK_SECONDS = Histogram("scrm_ack_seconds", "From a callback's arrival to its answer",
@@ -46,9 +47,11 @@ class StoreCollector:
         rows = GaugeMetricFamily("scrm_queue_rows", "Rows in the inbox and the outbox, by status", labels=["queue", "status"])
         oldest = GaugeMetricFamily("scrm_queue_oldest_due_seconds", "Age of the oldest row due now", labels=["queue"])
         ticks = GaugeMetricFamily("scrm_job_ticks", "Scheduled ticks recorded, by job and status", labels=["job", "status"])
-        spooled = self._spool.waiting(self._store) if self._spool else (0, None)
+        spooled = (0, None)
         if self._spool:
-            rows.add_metric(["inbox", "arriving"], spooled[0])  # in the spool, not yet moved in (SQLite)
+            with contextlib.suppress(SpoolDamaged):  # /healthz says so; the next write or move recovers it
+                spooled = self._spool.waiting()
+                rows.add_metric(["inbox", "arriving"], spooled[0])  # in the spool, not yet moved in (SQLite)
         with self._store.read() as session:
             for queue, model in (("inbox", InboxEvent), ("outbox", OutboxMessage)):
                 for status, n in session.exec(select(model.status, func.count()).group_by(model.status)):

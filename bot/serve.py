@@ -76,7 +76,10 @@ class _Server(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        return create_app(build(self._settings))
+        services = build(self._settings)
+        if services.spool:  # what only this web process remembers is spooled again after damage, callbacks or not
+            services.spool.watch()
+        return create_app(services)
 
 
 def _worker_gone(server, worker) -> None:

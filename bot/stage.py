@@ -123,7 +123,7 @@ class Stage:
     def settled(self) -> bool:
         """Nothing due is left in the inbox or the outbox: every reply to what came in has reached the stand-in."""
         now = datetime.now(UTC)
-        if self.spool and self.spool.waiting(self.store)[0]:  # arrived, not yet taken into the inbox
+        if self.spool and self.spool.waiting()[0]:  # arrived, not yet taken into the inbox
             return False
         with self.store.read() as session:
             return not any(session.exec(select(func.count()).select_from(model).where(or_(

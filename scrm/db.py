@@ -14,15 +14,17 @@ from sqlalchemy import Connection, Engine, Table, any_, bindparam, event, func, 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, SQLModel, create_engine
 
 from scrm.sqlite_turns import TurnTakingConnection
 
 
-def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> Engine:
-    """An engine tuned for the dialect. `schema` pins PostgreSQL's search_path (tests isolate with it)."""
+def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5, one_connection: bool = False) -> Engine:
+    """An engine tuned for the dialect. `schema` pins PostgreSQL's search_path (tests isolate with it);
+    `one_connection` (SQLite) keeps every use on one connection, so it keeps reading the file it opened."""
     if url.startswith("sqlite"):
-        return _sqlite_engine(url)
+        return _sqlite_engine(url, one_connection)
     connect_args: dict[str, Any] = {}
     if schema:
         connect_args["options"] = f"-csearch_path={schema}"
@@ -31,9 +33,10 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5) -> E
     )
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, one_connection: bool = False) -> Engine:
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30,
-                                              "factory": TurnTakingConnection})
+                                              "factory": TurnTakingConnection},
+                           **({"poolclass": StaticPool} if one_connection else {}))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:

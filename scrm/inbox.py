@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, func, update
 from sqlmodel import Session, col, select
 
 from scrm import queue
-from scrm.db import OneStatement, bound, dialect_insert, insert_ignore
+from scrm.db import OneStatement, among, bound, dialect_insert, insert_ignore
 from scrm.models import InboxEvent
 
 MAX_KEY = 255
@@ -71,6 +71,12 @@ def received(*, dedup_key: str, kind: str, payload: dict[str, Any], now: datetim
         dedup_key = "sha256:" + hashlib.sha256(dedup_key.encode()).hexdigest()
     return {"dedup_key": dedup_key, "kind": kind[:MAX_KIND], "payload": payload, "received_at": now,
             "status": status, "last_error": error}
+
+
+def known(session: Session, dedup_keys: list[str]) -> set[str]:
+    """Which of these callbacks the inbox already has."""
+    query = select(InboxEvent.dedup_key).where(among(session, InboxEvent.dedup_key, dedup_keys))
+    return set(session.exec(query).all()) if dedup_keys else set()
 
 
 def by_status(session: Session, statuses: tuple[str, ...], limit: int = 50) -> list[InboxEvent]:

@@ -6,23 +6,44 @@ the processing process was also the one the CPU scheduler put last). Now ingest 
 spool, and nothing else writes there while callbacks arrive: the dispatcher copies spooled deliveries into
 the inbox (whose dedup key makes a redelivery a counted no-op, as before) and records how far it got in the
 same transaction (a checkpoint in the database), so each moves exactly once; it prunes what it has moved
-only when it has caught up. Ids only grow (AUTOINCREMENT), so a callback can
-never land behind the checkpoint. PostgreSQL has no such lock: there ingest writes the inbox itself.
+only when it has caught up. Ids only grow (AUTOINCREMENT), so a callback can never land behind the
+checkpoint; the checkpoint names the spool file it counts in, so a file made anew is read from its start.
+PostgreSQL has no such lock: there ingest writes the inbox itself.
 
-The spool is a buffer, not a store: its one table is made by this module (`CREATE TABLE IF NOT EXISTS`), not
-by the database's migrations.
+A damaged spool must not take acknowledgements it cannot keep. Each process does all its spool work on one
+connection, which keeps reading the file it opened even when the path comes to name another. Around every
+write, and before every move, the file at the path must still be that file, no shorter, with SQLite's header
+(a stat and a 16-byte read). When it is not (deleted, replaced, truncated, overwritten), or SQLite finds it
+unreadable, one process at a time recovers: the damaged file is set aside (`scrm.db-spool.damaged-<time>`, a
+`.txt` note beside it saying what happened, shown by /healthz until someone deletes it), a new spool is made,
+and what may be lost is spooled again: the rows not yet moved that the old file still gives to the connection
+holding it (a deleted file stays readable to whoever has it open), and the last RECENT callbacks this process
+acknowledged, kept in memory for this. A callback is acknowledged only after the check that follows its write;
+while no recovery succeeds, callbacks are refused (503) and WeCom sends them again.
+
+The spool is a buffer, not a store: its tables are made by this module (`CREATE TABLE IF NOT EXISTS`), not by
+the database's migrations.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import glob
+import logging
+import os
 import secrets
-from datetime import datetime
+import sqlite3
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Column,
-    Engine,
     Integer,
     MetaData,
     String,
@@ -35,13 +56,20 @@ from sqlalchemy import (
     literal,
     select,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from scrm import inbox
-from scrm.db import READ_ONLY, OneStatement, Store, bound, make_engine
+from scrm.db import READ_ONLY, NotStored, OneStatement, Store, bound, make_engine
 from scrm.models import InboxEvent, SyncCheckpoint
 
+log = logging.getLogger(__name__)
+
 MOVE_BATCH = 500
+RECENT = 2_000  # callbacks each web process remembers after acknowledging them, to spool again after damage
+RETRY_RECOVERY = 5.0  # seconds between attempts while a recovery keeps failing (meanwhile: 503 at once)
 CHECKPOINT = "spool"  # SyncCheckpoint row: {"spool": its identity, "moved_through": the last id copied in}
+HEADER = b"SQLite format 3\x00"
+DAMAGE = {sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}  # primary result codes
 _METADATA = MetaData()
 SPOOLED = Table(
     "spooled", _METADATA,
@@ -55,19 +83,20 @@ SPOOLED = Table(
     sqlite_autoincrement=True,
 )
 IDENTITY = Table("spool_identity", _METADATA, Column("id", String(32), primary_key=True))  # one row
+FIELDS = [c.name for c in SPOOLED.c if c.name != "id"]
+
+
+class SpoolDamaged(NotStored):
+    """The spool is not sound and could not be made sound again yet: the callback is not stored (503)."""
 
 
 class Spool:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self._reader = engine.execution_options(**{READ_ONLY: True})
-        self._append = OneStatement(engine, insert(SPOOLED).values(bound(SPOOLED, [c.name for c in SPOOLED.c
-                                                                                   if c.name != "id"])))
-        _METADATA.create_all(engine)
-        with engine.begin() as connection:  # a spool file made anew (deleted, restored) starts its ids at 1 again:
-            # the checkpoint names the spool it counts in, so a new one is read from its start
-            connection.execute(insert(IDENTITY).from_select(
-                ["id"], select(literal(secrets.token_hex(16))).where(~exists(select(IDENTITY.c.id)))))
+    def __init__(self, path: str, store: Store) -> None:
+        self.path, self._store = path, store
+        self._recent: deque[dict[str, Any]] = deque(maxlen=RECENT)
+        self._retry_at = 0.0
+        with _one_at_a_time(path):
+            self._file, _ = _open_sound(path, None)
 
     @classmethod
     def beside(cls, store: Store) -> Spool | None:
@@ -75,50 +104,304 @@ class Spool:
         url = store.engine.url
         if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
             return None
-        return cls(make_engine(f"sqlite:///{url.database}-spool"))
+        return cls(f"{url.database}-spool", store)
 
     def add(self, *, dedup_key: str, kind: str, payload: dict[str, Any], now: datetime, status: str = "pending",
             error: str | None = None) -> bool:
         """Keep a delivery until the dispatcher moves it (a repeated one too: the inbox counts it). Whether it is
         new only the inbox will tell, so always True: the dispatcher is woken to take it in. Raises NotStored."""
-        self._append.run(inbox.received(dedup_key=dedup_key, kind=kind, payload=payload, now=now, status=status,
-                                        error=error))
+        values = inbox.received(dedup_key=dedup_key, kind=kind, payload=payload, now=now, status=status, error=error)
+        file = self._sound()
+        try:
+            file.append(values)
+            problem = file.problem()
+        except NotStored as failure:
+            if (problem := _damage(failure)) is None:
+                raise  # busy, or a refused value: nothing wrong with the file
+        self._recent.append(values)  # written, or lost with a damaged file: a recovery spools it again
+        if problem:
+            self._recover(file, problem)
         return True
 
-    def move_into(self, store: Store, now: datetime, limit: int = MOVE_BATCH) -> int:
+    def move_into(self, now: datetime, limit: int = MOVE_BATCH) -> int:
         """Copy the next spooled callbacks into the inbox, checkpoint included; returns how many. When there are
         none, prune what was moved before (only then: pruning writes here, and callbacks would wait for it)."""
-        with store.transaction() as session:
+        file = self._sound()
+        damage = None
+        with self._store.transaction() as session:
             checkpoint = session.get(SyncCheckpoint, CHECKPOINT)
-            with self._reader.connect() as connection:  # identity and rows read from one snapshot of the file
-                identity, moved_through = _position(connection, checkpoint.state if checkpoint else {})
-                rows = connection.execute(select(SPOOLED).where(SPOOLED.c.id > moved_through)
-                                          .order_by(SPOOLED.c.id).limit(limit)).all()
-                first = connection.execute(select(func.min(SPOOLED.c.id))).scalar()
+            moved_through = _moved_through(checkpoint, file)
+            try:
+                rows, first = file.after(moved_through, limit), file.first_id()
+            except (sqlite3.Error, SQLAlchemyError) as error:
+                if (damage := _damage(error)) is None:
+                    raise
+                rows, first = [], None
             for row in rows:
                 inbox.add(session, dedup_key=row.dedup_key, kind=row.kind, payload=row.payload, now=row.received_at,
                           status=row.status, error=row.last_error)
             if rows:
-                session.merge(SyncCheckpoint(name=CHECKPOINT, state={"spool": identity, "moved_through": rows[-1].id},
-                                             updated_at=now))
-        if not rows and first is not None and first <= moved_through:  # moved rows left: prune (not every poll)
-            with self.engine.begin() as connection:
-                if connection.execute(select(IDENTITY.c.id)).scalar_one() == identity:  # still the same file
-                    connection.execute(delete(SPOOLED).where(SPOOLED.c.id <= moved_through))
+                session.merge(SyncCheckpoint(name=CHECKPOINT, state={"spool": file.identity,
+                                                                     "moved_through": rows[-1].id}, updated_at=now))
+        if damage:
+            self._recover(file, damage)
+        elif not rows and first is not None and first <= moved_through:  # moved rows left: prune (not every poll)
+            file.prune(moved_through)
         return len(rows)
 
-    def waiting(self, store: Store) -> tuple[int, datetime | None]:
-        """How many callbacks wait to be moved, and when the oldest arrived."""
-        with store.read() as session:
+    def waiting(self) -> tuple[int, datetime | None]:
+        """How many callbacks wait to be moved, and when the oldest arrived. SpoolDamaged when the file is not
+        sound (the next write or move recovers it)."""
+        with self._store.read() as session:
             checkpoint = session.get(SyncCheckpoint, CHECKPOINT)
-            state = dict(checkpoint.state) if checkpoint else {}
-        with self._reader.connect() as connection:
-            _, moved_through = _position(connection, state)
+        file = self._file
+        if problem := file.problem():
+            raise SpoolDamaged(problem)
+        try:
+            return file.waiting_after(_moved_through(checkpoint, file))
+        except (sqlite3.Error, SQLAlchemyError) as error:
+            if problem := _damage(error):
+                raise SpoolDamaged(problem) from error
+            raise
+
+    def incidents(self) -> list[str]:
+        """The notes of damaged spools set aside and not yet cleared by an operator (deleting the note)."""
+        notes = []
+        for note in sorted(glob.glob(glob.escape(self.path) + ".damaged-*.txt")):
+            with contextlib.suppress(OSError), open(note, encoding="utf-8") as lines:
+                notes.append(lines.readline().strip())
+        return notes
+
+    def check(self) -> None:
+        """Recover now if the file is no longer sound (a web process does it every second, so that what only its
+        memory holds is spooled again even when no callback comes; see `watch`)."""
+        with contextlib.suppress(NotStored):
+            self._sound()
+
+    def watch(self, every: float = 1.0) -> None:
+        """Check in a thread of its own, for the life of the process."""
+
+        def loop() -> None:
+            while True:
+                time.sleep(every)
+                try:
+                    self.check()
+                except Exception:  # the database may be away for a moment: the next check tries again
+                    log.exception("spool check failed")
+
+        threading.Thread(target=loop, name="spool-watch", daemon=True).start()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def _sound(self) -> _File:
+        """The file to use now: this process's, or a recovered one when this one is no longer sound."""
+        file = self._file
+        if problem := file.problem():
+            self._recover(file, problem)
+        return self._file
+
+    def _recover(self, damaged: _File, problem: str) -> None:
+        """Make the spool at the path sound again and spool again what `damaged` may take with it. Raises
+        SpoolDamaged when it cannot (tried again at most every RETRY_RECOVERY seconds)."""
+        if time.monotonic() < self._retry_at:
+            raise SpoolDamaged(problem)
+        with _one_at_a_time(self.path):
+            if self._file is not damaged:  # another thread of this process recovered meanwhile
+                return
+            try:
+                fresh, aside = _open_sound(self.path, damaged)
+                from_file, from_memory = self._spool_again(damaged, fresh)
+            except (OSError, sqlite3.Error, SQLAlchemyError) as error:
+                self._retry_at = time.monotonic() + RETRY_RECOVERY
+                log.error("spool %s %s and could not be made anew (%s: %s); callbacks are refused (503) until it "
+                          "can", self.path, problem, type(error).__name__, error)
+                raise SpoolDamaged(problem) from error
+            self._file = fresh
+        damaged.close()
+        saved = f"{from_file} callbacks not yet moved spooled again from it and {from_memory} from memory"
+        if aside:
+            note = f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC: spool {problem}; set aside as {aside}; {saved}"
+            with contextlib.suppress(OSError), open(f"{aside}.txt", "w", encoding="utf-8") as out:
+                out.write(note + "\nDelete this note once the damaged file has been looked at.\n")
+            log.error("%s", note)
+        else:
+            log.warning("spool %s %s (another process had made it anew); %s", self.path, problem, saved)
+
+    def _spool_again(self, damaged: _File, fresh: _File) -> tuple[int, int]:
+        """Copy into `fresh` what only `damaged` or this process's memory may still have: the rows not yet moved
+        that can be read, and the callbacks acknowledged recently; none that the inbox or `fresh` already has."""
+        with self._store.read() as session:
+            from_file = [row._asdict() for row in damaged.readable_after(
+                _moved_through(session.get(SyncCheckpoint, CHECKPOINT), damaged))]
+            remembered = list(self._recent)
+            candidates = {r["dedup_key"]: r for r in (*from_file, *remembered)}
+            known = inbox.known(session, list(candidates)) | fresh.known(list(candidates))
+        again = sorted((r for key, r in candidates.items() if key not in known), key=lambda r: r["received_at"])
+        fresh.append_many([{name: r[name] for name in FIELDS} for r in again])
+        in_file = {r["dedup_key"] for r in from_file}
+        return sum(r["dedup_key"] in in_file for r in again), sum(r["dedup_key"] not in in_file for r in again)
+
+
+class _File:
+    """The spool file as this process opened it: everything goes through one connection, which keeps reading
+    this file when the path comes to name another, and what the file looked like then."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.engine = make_engine(f"sqlite:///{path}", one_connection=True)
+        self._reader = self.engine.execution_options(**{READ_ONLY: True})
+        self._lock = threading.RLock()
+        with self.engine.begin() as connection:  # opens the connection (and the file)
+            self._fd = os.open(path, os.O_RDONLY)  # the same file: a recovery holds the lock while it makes one
+            _METADATA.create_all(connection)
+            connection.execute(insert(IDENTITY).from_select(
+                ["id"], select(literal(secrets.token_hex(16))).where(~exists(select(IDENTITY.c.id)))))
+            self.identity = connection.execute(select(IDENTITY.c.id)).scalar_one()
+        stat = os.fstat(self._fd)
+        self.inode, self._size = (stat.st_dev, stat.st_ino), stat.st_size
+        self._append = OneStatement(self.engine, insert(SPOOLED).values(bound(SPOOLED, FIELDS)))
+
+    def problem(self) -> str | None:
+        """What happened to the file since it was opened, if anything."""
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            return "deleted"
+        if (stat.st_dev, stat.st_ino) != self.inode:
+            return "replaced"
+        if stat.st_size < self._size:  # it never shrinks by itself: no VACUUM, no auto_vacuum
+            return "truncated"
+        if os.pread(self._fd, len(HEADER), 0) != HEADER:
+            return "overwritten"
+        self._size = stat.st_size
+        return None
+
+    def append(self, values: dict[str, Any]) -> None:
+        with self._lock:
+            self._append.run(values)
+
+    def append_many(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            with self._lock, self.engine.begin() as connection:
+                connection.execute(insert(SPOOLED), rows)
+
+    def after(self, moved_through: int, limit: int) -> list:
+        with self._lock, self._reader.connect() as connection:
+            return list(connection.execute(select(SPOOLED).where(SPOOLED.c.id > moved_through)
+                                           .order_by(SPOOLED.c.id).limit(limit)))
+
+    def readable_after(self, moved_through: int) -> list:
+        """The rows after `moved_through` that can still be read, oldest first. A damaged page is stepped over by
+        seeking ever further past it (at most 25 tries), which finds the rows beyond it while the tree still
+        leads there; a few readable rows next to it may be stepped over too."""
+        rows: list = []
+        after, jump = moved_through, 1
+        while jump <= 1 << 24:
+            try:
+                with self._lock, self._reader.connect() as connection:
+                    for row in connection.execute(select(SPOOLED).where(SPOOLED.c.id > after).order_by(SPOOLED.c.id)):
+                        rows.append(row)
+                        after, jump = row.id, 1
+                return rows
+            except (sqlite3.Error, SQLAlchemyError):
+                after, jump = after + jump, jump * 2
+        return rows
+
+    def first_id(self) -> int | None:
+        with self._lock, self._reader.connect() as connection:
+            return connection.execute(select(func.min(SPOOLED.c.id))).scalar()
+
+    def waiting_after(self, moved_through: int) -> tuple[int, datetime | None]:
+        with self._lock, self._reader.connect() as connection:
             return tuple(connection.execute(select(func.count(), func.min(SPOOLED.c.received_at))
                                             .where(SPOOLED.c.id > moved_through)).one())
 
+    def known(self, keys: list[str]) -> set[str]:
+        with self._lock, self._reader.connect() as connection:
+            return {key for i in range(0, len(keys), 500) for key in connection.execute(
+                select(SPOOLED.c.dedup_key).where(SPOOLED.c.dedup_key.in_(keys[i:i + 500]))).scalars()}
 
-def _position(connection, state: dict) -> tuple[str, int]:
-    """This spool file's identity, and the last id moved from it (0 for a file the checkpoint does not know)."""
-    identity = connection.execute(select(IDENTITY.c.id)).scalar_one()
-    return identity, state["moved_through"] if state.get("spool") == identity else 0
+    def prune(self, through: int) -> None:
+        with contextlib.suppress(sqlite3.Error, SQLAlchemyError), self._lock, self.engine.begin() as connection:
+            connection.execute(delete(SPOOLED).where(SPOOLED.c.id <= through))  # a damaged file: found next time
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.engine.dispose()
+        os.close(self._fd)
+
+
+def _open_sound(path: str, damaged: _File | None) -> tuple[_File, str | None]:
+    """The spool at `path`, sound, and where a damaged one was set aside (None when nothing was). The file
+    there is used when it is not `damaged` and opens well (another process made it anew, or an operator put it
+    there); otherwise it, or the -wal and -shm a deleted one left (SQLite would read them into a new file), is
+    set aside and a new spool made. Call it holding _one_at_a_time."""
+    problem = _on_disk(path)
+    if problem is None and (damaged is None or _inode(path) != damaged.inode):
+        try:
+            return _File(path), None
+        except (sqlite3.Error, SQLAlchemyError) as error:
+            if (problem := _damage(error)) is None:
+                raise
+    aside = _set_aside(path)
+    return _File(path), aside
+
+
+def _inode(path: str) -> tuple[int, int] | None:
+    with contextlib.suppress(FileNotFoundError):
+        stat = os.stat(path)
+        return stat.st_dev, stat.st_ino
+    return None
+
+
+def _on_disk(path: str) -> str | None:
+    """What is wrong with the file at `path`, seen without SQLite (whose opening a truncated file with a live
+    -wal waits on locks instead of failing)."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(len(HEADER))
+    except FileNotFoundError:
+        return "deleted"
+    return None if head == HEADER else "truncated" if len(head) < len(HEADER) else "overwritten"
+
+
+def _set_aside(path: str) -> str | None:
+    """Rename the spool and its -wal and -shm out of the way (processes that have them open keep them); the
+    new name, or None when there was nothing."""
+    aside = f"{path}.damaged-{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"
+    moved = False
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(path + suffix, aside + suffix)
+            moved = True
+    return aside if moved else None
+
+
+@contextlib.contextmanager
+def _one_at_a_time(path: str) -> Iterator[None]:
+    """An exclusive flock beside the spool: one recovery at a time, across processes and threads."""
+    lock = os.open(f"{path}-recovery", os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(lock)
+
+
+def _damage(error: BaseException | None) -> str | None:
+    """What a SQLite error says of the file, when it says the file is damaged (not merely busy)."""
+    while error is not None and not isinstance(error, sqlite3.Error):
+        error = error.__cause__ or getattr(error, "orig", None)
+    if not isinstance(error, sqlite3.Error):
+        return None
+    code = getattr(error, "sqlite_errorcode", 0)
+    if code & 0xFF in DAMAGE or code == sqlite3.SQLITE_READONLY_DBMOVED or str(error).startswith("no such table"):
+        return f"unreadable ({getattr(error, 'sqlite_errorname', '') or error})"
+    return None
+
+
+def _moved_through(checkpoint: SyncCheckpoint | None, file: _File) -> int:
+    """The last id moved from this file (0 for a file the checkpoint does not name)."""
+    state = checkpoint.state if checkpoint else {}
+    return state["moved_through"] if state.get("spool") == file.identity else 0

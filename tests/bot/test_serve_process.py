@@ -63,8 +63,8 @@ def served(tmp_path, standin):
         while time.monotonic() < deadline:
             if process.poll() is not None:
                 raise RuntimeError("scrm serve exited:\n" + (tmp_path / "serve.log").read_text()[-2000:])
-            with contextlib.suppress(requests.ConnectionError):
-                if requests.get(f"{base}/healthz", timeout=1).status_code == 200:
+            with contextlib.suppress(requests.ConnectionError, requests.Timeout):  # not up, or a busy machine
+                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
                     break
             process_wait(process, 0.1)
         yield base

@@ -103,7 +103,7 @@ def spine(tmp_path, sqlite_template):
                             spool=spool)
     yield store, ingest, dispatcher, spool
     store.engine.dispose()
-    spool.engine.dispose()
+    spool.close()
 
 
 class FailingWeCom:
@@ -119,7 +119,7 @@ class FailingWeCom:
 def rows(store, spool) -> int:
     """Callbacks kept: in the inbox or still in the spool."""
     with store.transaction() as session:
-        return session.exec(select(func.count()).select_from(InboxEvent)).one() + spool.waiting(store)[0]
+        return session.exec(select(func.count()).select_from(InboxEvent)).one() + spool.waiting()[0]
 
 
 def signed(xml: str) -> tuple[dict[str, str], bytes]:

@@ -30,18 +30,18 @@ def test_spooled_callbacks_reach_the_inbox_once_with_their_redeliveries_and_arri
     spool.add(dedup_key="a", kind="text", payload={"Content": "你好"}, now=arrived)
     spool.add(dedup_key="a", kind="text", payload={"Content": "你好"}, now=arrived)  # WeCom's retry
     spool.add(dedup_key="b", kind="text", payload={}, now=arrived, status="dead", error="unreadable")
-    assert spool.waiting(store) == (3, arrived)
+    assert spool.waiting() == (3, arrived)
     clock.advance(seconds=30)
-    assert spool.move_into(store, clock.now(), limit=1) == 1  # a batch at a time
-    assert spool.move_into(store, clock.now()) == 2
-    assert spool.move_into(store, clock.now()) == 0  # caught up: the moved rows are pruned
+    assert spool.move_into(clock.now(), limit=1) == 1  # a batch at a time
+    assert spool.move_into(clock.now()) == 2
+    assert spool.move_into(clock.now()) == 0  # caught up: the moved rows are pruned
     assert _inbox(store) == {"a": (2, "pending"), "b": (1, "dead")}
     with store.read() as session:
         assert session.exec(select(InboxEvent.received_at).where(InboxEvent.dedup_key == "a")).one() == arrived
-    assert spool.waiting(store) == (0, None)
+    assert spool.waiting() == (0, None)
     # A retry after the move is spooled too, and the inbox's key makes it a redelivery, not a second event.
     spool.add(dedup_key="a", kind="text", payload={}, now=clock.now() + timedelta(seconds=5))
-    spool.move_into(store, clock.now())
+    spool.move_into(clock.now())
     assert _inbox(store)["a"] == (3, "pending")
 
 
@@ -59,10 +59,10 @@ def test_a_move_cut_short_moves_nothing_and_the_next_one_moves_it_once(store, cl
     spool = Spool.beside(store)
     spool.add(dedup_key="a", kind="text", payload={}, now=clock.now())
     with pytest.raises(RuntimeError):
-        spool.move_into(DiesBeforeCommit(store.engine), clock.now())
-    assert spool.waiting(store)[0] == 1
-    assert spool.move_into(store, clock.now()) == 1
-    assert spool.move_into(store, clock.now()) == 0
+        Spool.beside(DiesBeforeCommit(store.engine)).move_into(clock.now())
+    assert spool.waiting()[0] == 1
+    assert spool.move_into(clock.now()) == 1
+    assert spool.move_into(clock.now()) == 0
     assert _inbox(store) == {"a": (1, "pending")}
 
 
@@ -86,13 +86,13 @@ def test_a_spool_file_made_anew_is_read_from_its_start(store, clock):
     spool = Spool.beside(store)
     for key in "abc":
         spool.add(dedup_key=key, kind="text", payload={}, now=clock.now())
-    spool.move_into(store, clock.now())
-    spool.engine.dispose()
+    spool.move_into(clock.now())
+    spool.close()
     path = store.engine.url.database + "-spool"
     for suffix in ("", "-wal", "-shm"):
         Path(path + suffix).unlink(missing_ok=True)  # an operator cleaning up, or a restore without it
     fresh = Spool.beside(store)
     fresh.add(dedup_key="d", kind="text", payload={}, now=clock.now())
-    assert fresh.waiting(store)[0] == 1
-    assert fresh.move_into(store, clock.now()) == 1
+    assert fresh.waiting()[0] == 1
+    assert fresh.move_into(clock.now()) == 1
     assert set(_inbox(store)) == {"a", "b", "c", "d"}
