@@ -66,7 +66,6 @@ log = logging.getLogger(__name__)
 
 MOVE_BATCH = 500
 RECENT = 2_000  # callbacks each web process remembers after acknowledging them, to spool again after damage
-RETRY_RECOVERY = 5.0  # seconds between attempts while a recovery keeps failing (meanwhile: 503 at once)
 CHECKPOINT = "spool"  # SyncCheckpoint row: {"spool": its identity, "moved_through": the last id copied in}
 HEADER = b"SQLite format 3\x00"
 DAMAGE = {sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}  # primary result codes
@@ -94,7 +93,7 @@ class Spool:
     def __init__(self, path: str, store: Store) -> None:
         self.path, self._store = path, store
         self._recent: deque[dict[str, Any]] = deque(maxlen=RECENT)
-        self._retry_at = 0.0
+        self._failing = 0  # recoveries failed in a row (logged the first time, and when one succeeds again)
         with _one_at_a_time(path):
             self._file, _ = _open_sound(path, None)
 
@@ -150,19 +149,19 @@ class Spool:
         return len(rows)
 
     def waiting(self) -> tuple[int, datetime | None]:
-        """How many callbacks wait to be moved, and when the oldest arrived. SpoolDamaged when the file is not
-        sound (the next write or move recovers it)."""
-        with self._store.read() as session:
-            checkpoint = session.get(SyncCheckpoint, CHECKPOINT)
-        file = self._file
-        if problem := file.problem():
-            raise SpoolDamaged(problem)
-        try:
-            return file.waiting_after(_moved_through(checkpoint, file))
-        except (sqlite3.Error, SQLAlchemyError) as error:
-            if problem := _damage(error):
-                raise SpoolDamaged(problem) from error
-            raise
+        """How many callbacks wait to be moved, and when the oldest arrived (recovering the spool first when it is
+        not sound; SpoolDamaged when that fails)."""
+        for _ in range(2):  # a file found unreadable is made anew, and the new one read
+            with self._store.read() as session:
+                checkpoint = session.get(SyncCheckpoint, CHECKPOINT)
+            file = self._sound()
+            try:
+                return file.waiting_after(_moved_through(checkpoint, file))
+            except (sqlite3.Error, SQLAlchemyError) as error:
+                if (problem := _damage(error)) is None:
+                    raise
+                self._recover(file, problem)
+        raise SpoolDamaged("unreadable, even made anew")
 
     def incidents(self) -> list[str]:
         """The notes of damaged spools set aside and not yet cleared by an operator (deleting the note)."""
@@ -203,30 +202,31 @@ class Spool:
 
     def _recover(self, damaged: _File, problem: str) -> None:
         """Make the spool at the path sound again and spool again what `damaged` may take with it. Raises
-        SpoolDamaged when it cannot (tried again at most every RETRY_RECOVERY seconds)."""
-        if time.monotonic() < self._retry_at:
-            raise SpoolDamaged(problem)
-        with _one_at_a_time(self.path):
-            if self._file is not damaged:  # another thread of this process recovered meanwhile
-                return
-            try:
-                fresh, aside = _open_sound(self.path, damaged)
+        SpoolDamaged when it cannot (each callback meanwhile tries again, and is refused)."""
+        try:
+            with _one_at_a_time(self.path):
+                # Another thread of this process may have made it anew meanwhile: then only spool again.
+                fresh, aside = _open_sound(self.path, damaged) if self._file is damaged else (self._file, None)
                 from_file, from_memory = self._spool_again(damaged, fresh)
-            except (OSError, sqlite3.Error, SQLAlchemyError) as error:
-                self._retry_at = time.monotonic() + RETRY_RECOVERY
-                log.error("spool %s %s and could not be made anew (%s: %s); callbacks are refused (503) until it "
-                          "can", self.path, problem, type(error).__name__, error)
-                raise SpoolDamaged(problem) from error
-            self._file = fresh
+                self._file = fresh
+        except (OSError, sqlite3.Error, SQLAlchemyError) as error:
+            if not self._failing:
+                log.error("spool %s %s and cannot be made anew (%s: %s); callbacks are refused (503) until it can",
+                          self.path, problem, type(error).__name__, error)
+            self._failing += 1
+            raise SpoolDamaged(problem) from error
+        if self._failing:
+            log.warning("spool %s made anew after %d failed tries", self.path, self._failing)
+            self._failing = 0
         damaged.close()
-        saved = f"{from_file} callbacks not yet moved spooled again from it and {from_memory} from memory"
+        saved = f"callbacks spooled again: {from_file} read from it, {from_memory} from memory"
         if aside:
             note = f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC: spool {problem}; set aside as {aside}; {saved}"
             with contextlib.suppress(OSError), open(f"{aside}.txt", "w", encoding="utf-8") as out:
                 out.write(note + "\nDelete this note once the damaged file has been looked at.\n")
             log.error("%s", note)
-        else:
-            log.warning("spool %s %s (another process had made it anew); %s", self.path, problem, saved)
+        elif from_file or from_memory or self._file is not damaged:
+            log.warning("spool %s %s, another process had made it anew; %s", self.path, problem, saved)
 
     def _spool_again(self, damaged: _File, fresh: _File) -> tuple[int, int]:
         """Copy into `fresh` what only `damaged` or this process's memory may still have: the rows not yet moved
@@ -252,6 +252,7 @@ class _File:
         self.engine = make_engine(f"sqlite:///{path}", one_connection=True)
         self._reader = self.engine.execution_options(**{READ_ONLY: True})
         self._lock = threading.RLock()
+        self.closed = False
         with self.engine.begin() as connection:  # opens the connection (and the file)
             self._fd = os.open(path, os.O_RDONLY)  # the same file: a recovery holds the lock while it makes one
             _METADATA.create_all(connection)
@@ -297,7 +298,7 @@ class _File:
         leads there; a few readable rows next to it may be stepped over too."""
         rows: list = []
         after, jump = moved_through, 1
-        while jump <= 1 << 24:
+        while jump <= 1 << 24 and not self.closed:  # closed: reading would open the path's new file
             try:
                 with self._lock, self._reader.connect() as connection:
                     for row in connection.execute(select(SPOOLED).where(SPOOLED.c.id > after).order_by(SPOOLED.c.id)):
@@ -327,9 +328,12 @@ class _File:
             connection.execute(delete(SPOOLED).where(SPOOLED.c.id <= through))  # a damaged file: found next time
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.engine.dispose()
-        os.close(self._fd)
+        with self._lock:
+            if not self.closed:
+                self.closed = True
+                with contextlib.suppress(Exception):
+                    self.engine.dispose()
+                os.close(self._fd)
 
 
 def _open_sound(path: str, damaged: _File | None) -> tuple[_File, str | None]:

@@ -15,8 +15,7 @@ from sqlmodel import select
 
 from bot.app import create_app
 from scrm.models import InboxEvent
-from scrm.spool import Spool
-from tests.conftest import drain
+from scrm.spool import Spool, SpoolDamaged
 
 pytestmark = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
@@ -58,7 +57,7 @@ def test_a_spool_deleted_by_hand_and_then_a_crashed_worker_lose_nothing(store, c
         pass
     assert inbox(store) == dict.fromkeys(sent, 1)  # each once, none counted twice
     [note] = web.incidents()
-    assert "deleted" in note and "1 callbacks not yet moved spooled again" in note
+    assert "deleted" in note and "spooled again: 1 read from it" in note
 
 
 @pytest.mark.parametrize("damage", ["truncated", "overwritten"])
@@ -96,17 +95,11 @@ def test_a_new_spool_made_by_another_process_is_used_and_fed_what_this_one_holds
     assert len(one.incidents()) == 1
 
 
-def test_healthz_says_the_spool_is_damaged_then_what_happened_until_the_note_is_removed(services, clock):
+def test_healthz_makes_a_damaged_spool_anew_and_says_what_happened_until_the_note_is_removed(services, clock):
     client = create_app(services).test_client()
     assert client.get("/healthz").json["status"] == "ok"
     path = spool_path(services.store)
-    with open(path, "r+b") as file:
-        file.truncate(0)
-    answer = client.get("/healthz")
-    assert answer.status_code == 503 and answer.is_json
-    assert answer.json["spool"].startswith("truncated")
-
-    drain(services)  # the worker notices at its next move and makes it anew
+    os.truncate(path, 0)
     answer = client.get("/healthz")
     assert answer.status_code == 200 and answer.json["status"] == "degraded"
     [problem] = answer.json["problems"]
@@ -114,3 +107,21 @@ def test_healthz_says_the_spool_is_damaged_then_what_happened_until_the_note_is_
     for note in glob.glob(path + ".damaged-*.txt"):
         Path(note).unlink()  # an operator has looked
     assert client.get("/healthz").json["status"] == "ok"
+
+
+def test_a_spool_that_cannot_be_made_anew_refuses_callbacks_and_healthz_says_why(services, clock):
+    client = create_app(services).test_client()
+    path = spool_path(services.store)
+    os.remove(f"{path}-recovery")
+    os.mkdir(f"{path}-recovery")  # the lock file cannot be opened: no recovery can run
+    os.truncate(path, 0)
+    with pytest.raises(SpoolDamaged):
+        services.spool.add(dedup_key="a", kind="text", payload={}, now=clock.now())
+    answer = client.get("/healthz")
+    assert answer.status_code == 503 and answer.is_json and answer.json["spool"].startswith("truncated")
+
+    os.rmdir(f"{path}-recovery")
+    for key in ("a", "b"):  # WeCom sends "a" again, as it does after a 503
+        services.spool.add(dedup_key=key, kind="text", payload={}, now=clock.now())
+    services.dispatcher.take_in()
+    assert inbox(services.store) == {"a": 1, "b": 1}
