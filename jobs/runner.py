@@ -59,6 +59,11 @@ class Runner:
         self._busy = {name: threading.Lock() for name in table}  # a fire and the sweep in one process
         self.runner_id = f"{socket.gethostname()}:{os.getpid()}"
 
+    def with_clock(self, clock: Clock) -> Runner:
+        """The same runner reading another clock (the scheduler's guarded one)."""
+        return Runner(self._store, self._settings, clock, on_outbox=self._on_outbox, lock=self._lock,
+                      policy=self._policy, table=self.table)
+
     def run(self, name: str, at: datetime | None = None) -> TickResult:
         """One tick of `name` as if the clock read `at` (default: now), whatever ran before."""
         now = at or self._clock.now()
