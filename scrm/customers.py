@@ -32,11 +32,20 @@ def label(customer: Customer | None) -> str:
     return texts.CUSTOMER_AT.format(name=name, corp=customer.corp_name) if customer and customer.corp_name else name
 
 
-def upsert(session: Session, *, external_userid: str, profile: dict[str, Any], now: datetime) -> tuple[Customer, str]:
-    """Store WeCom's `external_contact` profile; returns (customer, "created" | "updated" | "unchanged")."""
-    customer = session.get(Customer, external_userid)
+def upsert(session: Session, *, external_userid: str, profile: dict[str, Any], now: datetime,
+           known: dict[str, Customer] | None = None) -> tuple[Customer, str]:
+    """Store WeCom's `external_contact` profile; returns (customer, "created" | "updated" | "unchanged").
+
+    `known` holds the customers this unit of work has already seen (bulk work that does not flush between
+    entries): a customer WeCom lists once per rep who follows them is created once, since `session.get` does
+    not see an object added but not yet flushed.
+    """
+    customer = known.get(external_userid) if known is not None else None
+    customer = customer or session.get(Customer, external_userid)
     created = customer is None
     customer = customer or Customer(external_userid=external_userid, created_at=now, updated_at=now)
+    if known is not None:
+        known[external_userid] = customer
     fields = {
         "name": profile.get("name", customer.name or ""),
         "type": int(profile.get("type") or customer.type or 1),
