@@ -105,9 +105,11 @@ class Backfill:
         now = self._clock.now()
         ids = [e.get("external_contact", {}).get("external_userid", "") for e in entries]
         with session.no_autoflush:  # one flush at commit, not one before every query
+            # Held here (the session's identity map is weak); a customer followed by several reps is listed
+            # once per rep, and created once.
+            seen: dict[str, Customer] = {c.external_userid: c for c in customers.by_ids(session, ids)}
             known = customers.relations_of(session, ids)
             tags_of = tags.of_customers(session, ids)
-            seen: dict[str, Customer] = {}  # a customer followed by several reps is listed once per rep
             for entry in entries:
                 try:
                     self._store_entry(session, entry, known, seen, tags_of, report, now)

@@ -36,12 +36,11 @@ def upsert(session: Session, *, external_userid: str, profile: dict[str, Any], n
            known: dict[str, Customer] | None = None) -> tuple[Customer, str]:
     """Store WeCom's `external_contact` profile; returns (customer, "created" | "updated" | "unchanged").
 
-    `known` holds the customers this unit of work has already seen (bulk work that does not flush between
-    entries): a customer WeCom lists once per rep who follows them is created once, since `session.get` does
-    not see an object added but not yet flushed.
+    `known` (from `by_ids`, in bulk work) holds the batch's stored customers, and gets those created: it saves
+    a query per customer, and a customer WeCom lists once per rep who follows them is created once
+    (`session.get` does not see an object added but not flushed).
     """
-    customer = known.get(external_userid) if known is not None else None
-    customer = customer or session.get(Customer, external_userid)
+    customer = known.get(external_userid) if known is not None else session.get(Customer, external_userid)
     created = customer is None
     customer = customer or Customer(external_userid=external_userid, created_at=now, updated_at=now)
     if known is not None:
@@ -88,8 +87,7 @@ def link(session: Session, *, external_userid: str, userid: str, now: datetime,
 
 
 def relations_of(session: Session, external_userids: list[str]) -> dict[tuple[str, str], CustomerRep]:
-    """Every relation of these customers, keyed (external_userid, userid); also loads the customers."""
-    session.exec(select(Customer).where(col(Customer.external_userid).in_(external_userids))).all()
+    """Every relation of these customers, keyed (external_userid, userid)."""
     query = select(CustomerRep).where(col(CustomerRep.external_userid).in_(external_userids))
     return {(r.external_userid, r.userid): r for r in session.exec(query)}
 
