@@ -195,15 +195,16 @@ def by_rep(session: Session, userids: list[str], period: Period, *, now: datetim
             figures.due, figures.still_open, figures.on_time = due, still_open, on_time
             figures.late = due - still_open - on_time
     if "new_customers" in parts:
-        added = lambda: (mine(CustomerRep.userid), within(col(CustomerRep.added_at)))  # noqa: E731
-        for userid, n in session.exec(select(CustomerRep.userid, func.count()).where(*added())
-                                      .group_by(CustomerRep.userid)):
-            result[userid].new_customers = n
-        several = (select(CustomerRep.external_userid).where(*added()).group_by(CustomerRep.external_userid)
-                   .having(func.count() > 1))  # customers who added more than one of these reps: few
-        for userid, external in session.exec(select(CustomerRep.userid, CustomerRep.external_userid).where(
-                *added(), col(CustomerRep.external_userid).in_(several))):
-            result[userid].shared_new.add(external)
+        # Per rep, a count of the customers they alone got among these reps, and a row of each shared one.
+        added = (select(CustomerRep.userid, CustomerRep.external_userid,
+                        func.count().over(partition_by=CustomerRep.external_userid).label("reps"))
+                 .where(mine(CustomerRep.userid), within(col(CustomerRep.added_at))).subquery())
+        shared = case((added.c.reps > 1, added.c.external_userid), else_=None)
+        for userid, external, n in session.exec(select(added.c.userid, shared, func.count())
+                                                .group_by(added.c.userid, shared)):
+            result[userid].new_customers += n
+            if external is not None:
+                result[userid].shared_new.add(external)
     if "response" in parts:
         first_logged = (select(func.min(Interaction.at)).where(
             Interaction.userid == CustomerRep.userid, Interaction.external_userid == CustomerRep.external_userid,
