@@ -1,5 +1,6 @@
 """`scrm sync`: a full, idempotent backfill from WeCom: departments and members, the tag library, and
-every rep's customers (batch/get_by_user with its cursor).
+every rep's customers (batch/get_by_user with its cursor). WeCom lists a customer once per rep who follows
+them: the customer is stored once, with a relation (remark, tags, added time, channel) per rep.
 
 Resumable: each page is written together with a checkpoint, so a run killed half-way continues where it
 stopped. Safe beside live callbacks: relation statuses carry times, and a status a callback set later
@@ -20,7 +21,7 @@ from handlers.directory import directory
 from scrm import customers, members, tags
 from scrm.clock import Clock
 from scrm.db import Store
-from scrm.models import SyncCheckpoint
+from scrm.models import Customer, SyncCheckpoint
 
 CHUNK = 100  # batch/get_by_user takes at most 100 userids and returns at most 100 per page
 CHECKPOINT = "customers"
@@ -45,6 +46,7 @@ class Backfill:
         self._client, self._store, self._clock = client, store, clock
         self._progress, self._on_page = progress, on_page
         self._tag_names: dict[str, tuple[str, str]] = {}
+        self._counted: set[str] = set()  # customers already in this run's report (WeCom lists one per rep)
         self._retrying = Retrying(
             retry=retry_if_exception_type((RateLimited, ServerError)),
             wait=wait_exponential(multiplier=1, min=1, max=60),
@@ -54,7 +56,7 @@ class Backfill:
         )
 
     def run(self, restart: bool = False) -> Report:
-        report = Report()
+        report, self._counted = Report(), set()
         for name, n in sync_members(self._client, self._store, self._clock).items():
             report.add(name, "synced", n)
         library = self._call(self._client.corp_tags)
@@ -103,19 +105,24 @@ class Backfill:
         now = self._clock.now()
         ids = [e.get("external_contact", {}).get("external_userid", "") for e in entries]
         with session.no_autoflush:  # one flush at commit, not one before every query
+            # Held here (the session's identity map is weak); a customer followed by several reps is listed
+            # once per rep, and created once.
+            seen: dict[str, Customer] = {c.external_userid: c for c in customers.by_ids(session, ids)}
             known = customers.relations_of(session, ids)
             tags_of = tags.of_customers(session, ids)
             for entry in entries:
                 try:
-                    self._store_entry(session, entry, known, tags_of, report, now)
+                    self._store_entry(session, entry, known, seen, tags_of, report, now)
                 except (KeyError, ValueError, TypeError):
                     report.add("customers", "failed")
 
-    def _store_entry(self, session, entry, known, tags_of, report: Report, now) -> None:
+    def _store_entry(self, session, entry, known, seen, tags_of, report: Report, now) -> None:
         contact, follow = entry["external_contact"], entry["follow_info"]
         external_userid, userid = contact["external_userid"], follow["userid"]
-        _, outcome = customers.upsert(session, external_userid=external_userid, profile=contact, now=now)
-        report.add("customers", outcome)
+        _, outcome = customers.upsert(session, external_userid=external_userid, profile=contact, now=now, known=seen)
+        if external_userid not in self._counted:  # counted once however many reps follow them
+            self._counted.add(external_userid)
+            report.add("customers", outcome)
         rel = customers.link(session, external_userid=external_userid, userid=userid, now=now, known=known)
         created = not rel.status
         changed = customers.apply_follow_info(rel, follow, now=now)

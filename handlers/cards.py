@@ -35,8 +35,8 @@ def show_card(cmd: Command, ctx: Context) -> None:
                 if t.userid == cmd.userid]
     if own_tags:
         lines.append(texts.CARD_TAGS.format(tags="、".join(own_tags)))
-    recent = [e for e in interactions.timeline(ctx.session, customer.external_userid)
-              if e.userid == cmd.userid and e.kind not in ("won", "lost_deal")][:RECENT]  # deals have their own lines
+    recent = [e for e in interactions.timeline(ctx.session, customer.external_userid, userid=cmd.userid)
+              if e.kind not in ("won", "lost_deal")][:RECENT]  # deals have their own lines
     if recent:
         lines.append(texts.CARD_RECENT)
         lines += [texts.CARD_RECENT_LINE.format(when=format_day(e.at.astimezone(ctx.settings.timezone), ctx.now),

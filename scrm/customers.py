@@ -32,11 +32,19 @@ def label(customer: Customer | None) -> str:
     return texts.CUSTOMER_AT.format(name=name, corp=customer.corp_name) if customer and customer.corp_name else name
 
 
-def upsert(session: Session, *, external_userid: str, profile: dict[str, Any], now: datetime) -> tuple[Customer, str]:
-    """Store WeCom's `external_contact` profile; returns (customer, "created" | "updated" | "unchanged")."""
-    customer = session.get(Customer, external_userid)
+def upsert(session: Session, *, external_userid: str, profile: dict[str, Any], now: datetime,
+           known: dict[str, Customer] | None = None) -> tuple[Customer, str]:
+    """Store WeCom's `external_contact` profile; returns (customer, "created" | "updated" | "unchanged").
+
+    `known` (from `by_ids`, in bulk work) holds the batch's stored customers, and gets those created: it saves
+    a query per customer, and a customer WeCom lists once per rep who follows them is created once
+    (`session.get` does not see an object added but not flushed).
+    """
+    customer = known.get(external_userid) if known is not None else session.get(Customer, external_userid)
     created = customer is None
     customer = customer or Customer(external_userid=external_userid, created_at=now, updated_at=now)
+    if known is not None:
+        known[external_userid] = customer
     fields = {
         "name": profile.get("name", customer.name or ""),
         "type": int(profile.get("type") or customer.type or 1),
@@ -79,8 +87,7 @@ def link(session: Session, *, external_userid: str, userid: str, now: datetime,
 
 
 def relations_of(session: Session, external_userids: list[str]) -> dict[tuple[str, str], CustomerRep]:
-    """Every relation of these customers, keyed (external_userid, userid); also loads the customers."""
-    session.exec(select(Customer).where(col(Customer.external_userid).in_(external_userids))).all()
+    """Every relation of these customers, keyed (external_userid, userid)."""
     query = select(CustomerRep).where(col(CustomerRep.external_userid).in_(external_userids))
     return {(r.external_userid, r.userid): r for r in session.exec(query)}
 

@@ -17,6 +17,10 @@ def record(session: Session, *, external_userid: str, userid: str | None, kind: 
     return entry
 
 
-def timeline(session: Session, external_userid: str, limit: int = 50) -> list[Interaction]:
+def timeline(session: Session, external_userid: str, limit: int = 50, *, userid: str | None = None) -> list[Interaction]:
+    """The newest entries first; `userid` keeps one rep's (a customer followed by several reps has a history
+    with each, and the busiest one's must not push the others' out of the limit)."""
     query = select(Interaction).where(Interaction.external_userid == external_userid)
+    if userid is not None:
+        query = query.where(Interaction.userid == userid)
     return list(session.exec(query.order_by(Interaction.at.desc(), Interaction.id.desc()).limit(limit)).all())

@@ -1,8 +1,9 @@
 """The KPI engine: each metric defined once, computed with SQL aggregates over a period for a set of reps.
 
 `by_rep` answers for many reps at once with a handful of grouped queries (the digest of 500 teams does not
-loop over reps); a team's or the company's figures are the sum of its reps'. The same numbers feed `业绩`,
-the digests and the honor board.
+loop over reps); a team's or the company's figures are the sum of its reps', except that a customer who added
+several of its reps in the period is one new customer of the team (each of those reps still counts them). The
+same numbers feed `业绩`, the digests and the honor board.
 
 Results: won amount, deals won and lost, win rate, average deal. Process: follow-ups logged (by channel),
 follow-ups due in the period done on time (within ON_TIME_GRACE of their due time), late, or still open,
@@ -95,6 +96,9 @@ class Figures:
     active_days: int = 0
     response_minutes: list[float] = field(default_factory=list)
     overdue_now: int = 0
+    # Of the new customers, those who also added another rep of the same `by_rep` call in the period: a sum of
+    # reps' figures counts each of them once.
+    shared_new: set[str] = field(default_factory=set)
 
     @property
     def win_rate(self) -> float | None:
@@ -123,17 +127,21 @@ class Figures:
         return total((self, other))
 
 
-_ADDED = [f.name for f in fields(Figures) if f.name != "by_channel"]
+_ADDED = [f.name for f in fields(Figures) if f.name not in ("by_channel", "shared_new")]
 
 
 def total(many: Iterable[Figures]) -> Figures:
-    """Several reps' figures summed (a team's): in place, so a 10,000-rep company sums in milliseconds."""
+    """Several reps' figures summed (a team's): in place, so a 10,000-rep company sums in milliseconds. A customer
+    new to two of the reps is one new customer of theirs together."""
     result = Figures()
     for figures in many:
         for name in _ADDED:
             setattr(result, name, getattr(result, name) + getattr(figures, name))
         for channel, n in figures.by_channel.items():
             result.by_channel[channel] = result.by_channel.get(channel, 0) + n
+        if figures.shared_new:
+            result.new_customers -= len(result.shared_new & figures.shared_new)
+            result.shared_new |= figures.shared_new
     return result
 
 
@@ -187,9 +195,16 @@ def by_rep(session: Session, userids: list[str], period: Period, *, now: datetim
             figures.due, figures.still_open, figures.on_time = due, still_open, on_time
             figures.late = due - still_open - on_time
     if "new_customers" in parts:
-        for userid, n in session.exec(select(CustomerRep.userid, func.count()).where(
-                mine(CustomerRep.userid), within(col(CustomerRep.added_at))).group_by(CustomerRep.userid)):
-            result[userid].new_customers = n
+        # Per rep, a count of the customers they alone got among these reps, and a row of each shared one.
+        added = (select(CustomerRep.userid, CustomerRep.external_userid,
+                        func.count().over(partition_by=CustomerRep.external_userid).label("reps"))
+                 .where(mine(CustomerRep.userid), within(col(CustomerRep.added_at))).subquery())
+        shared = case((added.c.reps > 1, added.c.external_userid), else_=None)
+        for userid, external, n in session.exec(select(added.c.userid, shared, func.count())
+                                                .group_by(added.c.userid, shared)):
+            result[userid].new_customers += n
+            if external is not None:
+                result[userid].shared_new.add(external)
     if "response" in parts:
         first_logged = (select(func.min(Interaction.at)).where(
             Interaction.userid == CustomerRep.userid, Interaction.external_userid == CustomerRep.external_userid,
@@ -315,8 +330,8 @@ def funnel(session: Session, userids: list[str], stages: tuple[str, ...], limits
 @dataclass(frozen=True)
 class ChannelFigures:
     channel: str  # the `state` prefix of the QR code the customers came through ("" without one)
-    new_customers: int
-    won_customers: int  # of those, how many the rep has won a deal with since
+    new_customers: int  # each customer once, though they added several reps through the channel
+    won_customers: int  # of those, how many a rep they came to through it has won a deal with since
     won_amount: Decimal  # won in the period from customers of this channel
 
     @property
@@ -330,23 +345,27 @@ def channel_of(state: str) -> str:
 
 
 def channels(session: Session, userids: list[str], period: Period) -> list[ChannelFigures]:
-    """Per channel: new customers in the period, how many of them were won, and the won amount in the period."""
+    """Per channel: new customers in the period, how many of them were won, and the won amount in the period.
+    A customer who added two reps through the channel is one new customer of it (and won once)."""
     rels = session.exec(select(CustomerRep.userid, CustomerRep.external_userid, CustomerRep.state, CustomerRep.added_at)
                         .where(among(session, CustomerRep.userid, userids))).all()
     channel = {(u, e): channel_of(s) for u, e, s, _ in rels}
     won_deals = session.exec(select(Deal.userid, Deal.external_userid, Deal.amount, Deal.closed_at).where(
         among(session, Deal.userid, userids), Deal.status == "won")).all()
     won_pairs = {(u, e) for u, e, _, _ in won_deals}
-    new, converted, amount = defaultdict(int), defaultdict(int), defaultdict(Decimal)
+    new: dict[str, set[str]] = defaultdict(set)
+    converted: dict[str, set[str]] = defaultdict(set)
+    amount: dict[str, Decimal] = defaultdict(Decimal)
     for userid, external, _, added in rels:
         if added is not None and period.start <= added < period.end:
-            new[channel[userid, external]] += 1
-            converted[channel[userid, external]] += (userid, external) in won_pairs
+            new[channel[userid, external]].add(external)
+            if (userid, external) in won_pairs:
+                converted[channel[userid, external]].add(external)
     for userid, external, value, closed in won_deals:
         if closed is not None and period.start <= closed < period.end:
             amount[channel.get((userid, external), "")] += Decimal(value or 0)
-    names = sorted(set(new) | set(amount), key=lambda c: (-amount[c], -new[c], c))
-    return [ChannelFigures(c, new[c], converted[c], amount[c]) for c in names]
+    names = sorted(set(new) | set(amount), key=lambda c: (-amount[c], -len(new[c]), c))
+    return [ChannelFigures(c, len(new[c]), len(converted[c]), amount[c]) for c in names]
 
 
 @dataclass(frozen=True)

@@ -145,10 +145,10 @@ class Corp:
         return sample_corp()
 
     @classmethod
-    def generated(cls, reps: int, customers: int, seed: int = 0) -> Corp:
+    def generated(cls, reps: int, customers: int, seed: int = 0, shared: float = 0.0) -> Corp:
         from .fixtures import generated_corp
 
-        return generated_corp(reps, customers, seed)
+        return generated_corp(reps, customers, seed, shared)
 
     # -- lookups -------------------------------------------------------------------------------
     def valid_secrets(self) -> dict[str, int | None]:

@@ -92,10 +92,17 @@ def _person(rng: random.Random) -> str:
     return rng.choice(_SURNAMES) + "".join(rng.choice(_GIVEN) for _ in range(rng.choice((1, 2))))
 
 
-def generated_corp(reps: int, customers: int, seed: int = 0) -> Corp:
-    """`reps` members in department 2 (rep001 leads it); customer i is followed by rep i % reps."""
+def generated_corp(reps: int, customers: int, seed: int = 0, shared: float = 0.0) -> Corp:
+    """`reps` members in department 2 (rep001 leads it); customer i is followed by rep i % reps.
+
+    `shared` (0 to 1): the share of customers who added one or two more reps as well (WeCom's ordinary shape for
+    a customer who knows several people of the company), each rep with their own remark, tags, add time, way and
+    channel. The corp without them is the same as with `shared=0`.
+    """
     if reps < 1:
         raise ValueError("reps must be >= 1")
+    if not 0 <= shared <= 1 or (shared and reps < 2):
+        raise ValueError("shared must be between 0 and 1, and needs at least 2 reps")
     rng = random.Random(seed)
     corp = _base()
     corp.add_department(2, "销售部", parentid=1, leaders=["rep001"])
@@ -127,4 +134,25 @@ def generated_corp(reps: int, customers: int, seed: int = 0) -> Corp:
             add_way=rng.choice((1, 2, 3)),
             tags=tags,
         )
+    if shared:
+        _share(corp, reps, shared, random.Random(f"{seed}:shared"), tag_ids)
     return corp
+
+
+def _share(corp: Corp, reps: int, shared: float, rng: random.Random, tag_ids: list[str]) -> None:
+    """Give about `shared` of the customers one or two more reps (their own random draw: the rest stays as is)."""
+    for contact in list(corp.external_contacts.values()):
+        if rng.random() >= shared:
+            continue
+        first = contact.follow_user[0]
+        others = [f"rep{i:03d}" for i in range(1, reps + 1) if f"rep{i:03d}" != first.userid]
+        for userid in rng.sample(others, min(rng.choice((1, 2)), len(others))):
+            corp.attach_contact(
+                userid,
+                contact.external_userid,
+                remark=f"{contact.name}-{userid}",
+                createtime=first.createtime + rng.randrange(3600, 30 * 86400),
+                state=rng.choice(_STATES),
+                add_way=rng.choice((1, 2, 3)),
+                tags=rng.sample(tag_ids, rng.choice((0, 1, 2))),
+            )

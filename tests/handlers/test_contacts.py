@@ -10,9 +10,10 @@ from sqlmodel import select
 
 from scrm import tagging, welcome
 from scrm.clock import FrozenClock
-from scrm.models import CustomerRep, CustomerTag, Deal, FollowUp, Interaction, OutboxMessage
+from scrm.models import Customer, CustomerRep, CustomerTag, Deal, FollowUp, Interaction, OutboxMessage
 from tests.conftest import drain
 from wecom_standin import xml
+from wecom_standin.fixtures import WEBSITE_TAG_ID
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -120,6 +121,55 @@ def test_a_customer_deleting_the_rep_alerts_rep_and_manager_and_puts_deals_at_ri
     assert deal.at_risk and deal.status == "open"
     [rel] = rows(services, CustomerRep)
     assert rel.status == "lost"
+
+
+def test_a_customer_adding_a_second_rep_and_leaving_one_changes_only_that_reps_relation(wecom, standin, services,
+                                                                                        clock, rules):
+    """陈志强 added 张三 through the expo, then 李四 through the website; 李四 edits his remark and tags; then he
+    deletes 张三. Each step touches only the relation, tags, follow-ups and deals of the rep it is about."""
+    wecom.send(added(standin, clock, code=new_customer(standin)))
+    drain(services)
+    clock.advance(hours=1)
+    standin.corp.attach_contact("lisi", "wmNew0001", state="website", remark="陈总-苏州")
+    wecom.send(added(standin, clock, state="website", code=standin.issue_welcome_code("lisi", "wmNew0001"),
+                     rep="lisi"))
+    drain(services)
+    relations = {r.userid: r for r in rows(services, CustomerRep)}
+    assert len(rows(services, Customer)) == 1 and set(relations) == {"zhangsan", "lisi"}
+    assert (relations["zhangsan"].state, relations["zhangsan"].remark) == ("expo2026_booth3", "")
+    assert (relations["lisi"].state, relations["lisi"].remark) == ("website", "陈总-苏州")
+    assert relations["lisi"].added_at == clock.now() and relations["zhangsan"].added_at < clock.now()
+    welcomes = [m.content for m in standin.delivered("welcome")]  # each rep welcomes, as they call him
+    assert [w.startswith(start) for w, start in zip(welcomes, ("陈经理您好，我是张三", "陈总您好，我是李四"), strict=True)] \
+        == [True, True]
+    assert sorted(f.userid for f in rows(services, FollowUp, FollowUp.status == "open")) == ["lisi", "zhangsan"]
+    zhangsans_tags = {(t.group_name, t.tag_name) for t in rows(services, CustomerTag, CustomerTag.userid == "zhangsan")}
+    assert zhangsans_tags == {("渠道", "展会"), ("行业", "制造")}
+
+    follow = standin.corp.external_contacts["wmNew0001"].follow("lisi")
+    follow.remark, follow.tags = "陈总", [WEBSITE_TAG_ID]  # 李四 edits in the client
+    wecom.send(xml.contact_edited("lisi", "wmNew0001", create_time=at(clock, 60), corp_id=standin.corp.corp_id))
+    drain(services)
+    relations = {r.userid: r for r in rows(services, CustomerRep)}
+    assert (relations["lisi"].remark, relations["zhangsan"].remark) == ("陈总", "")
+    assert {(t.group_name, t.tag_name) for t in rows(services, CustomerTag, CustomerTag.userid == "lisi")} == {
+        ("渠道", "官网")}
+    assert {(t.group_name, t.tag_name) for t in rows(services, CustomerTag, CustomerTag.userid == "zhangsan")} == \
+        zhangsans_tags
+
+    with services.store.transaction() as session:
+        for rep in ("zhangsan", "lisi"):
+            session.add(Deal(external_userid="wmNew0001", userid=rep, stage="方案报价", opened_at=clock.now(),
+                             updated_at=clock.now()))
+    standin.reset_records()
+    standin.corp.mark_deleted_by_customer("zhangsan", "wmNew0001")
+    wecom.send(xml.contact_deleted_by_customer("zhangsan", "wmNew0001", create_time=at(clock, 120),
+                                               corp_id=standin.corp.corp_id))
+    drain(services)
+    assert {r.userid: r.status for r in rows(services, CustomerRep)} == {"zhangsan": "lost", "lisi": "active"}
+    assert {d.userid: d.at_risk for d in rows(services, Deal)} == {"zhangsan": True, "lisi": False}
+    assert sorted(tuple(m.recipients) for m in standin.delivered("app")) == [("wangwu",), ("zhangsan",)]
+    assert "lisi" in {f.userid for f in rows(services, FollowUp, FollowUp.status == "open")}
 
 
 def test_a_handover_is_recorded_as_a_transfer_and_raises_no_alert(wecom, standin, services, clock):

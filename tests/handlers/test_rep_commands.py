@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -163,6 +163,33 @@ def test_a_rep_never_sees_another_reps_customer(chat):
     assert rows(chat.services, Interaction, Interaction.external_userid == "wmCust0003",
                 Interaction.kind != "added") == []
     assert "只对主管开放" in chat.say("团队今天") and "只对主管开放" in chat.say("李四的客户")
+
+
+def test_a_customer_followed_by_two_reps_shows_each_rep_their_own_card(chat, clock):
+    """张建国 added 李四 too, who calls him 老张 and tagged him: each rep sees their own remark, tags, history, next
+    step and deals on the card, however busy the other rep is; someone who does not follow him sees nothing."""
+    from scrm import interactions
+    from wecom_standin.fixtures import WEBSITE_TAG_ID
+
+    chat.standin.corp.attach_contact("lisi", "wmCust0001", remark="老张", tags=[WEBSITE_TAG_ID],
+                                     createtime=int(clock.now().timestamp()))
+    Backfill(chat.services.contact_client, chat.services.store, clock, progress=False).run()
+    chat.say("跟进 张建国 电话沟通了报价 明天下午3点回访")
+    chat.say("成交 张建国 5万")
+    start = clock.now()
+    clock.advance(hours=1)
+    with chat.services.store.transaction() as session:  # 李四 has talked with him far more since
+        for n in range(60):
+            interactions.record(session, external_userid="wmCust0001", userid="lisi", kind="follow_up",
+                                channel="微信", text=f"李四第{n}次沟通", at=start + timedelta(minutes=n))
+    mine = chat.say("查 张建国")
+    assert mine.startswith("【张建国】华为技术有限公司\n阶段：成交") and "电话：电话沟通了报价" in mine
+    assert "李四" not in mine and "标签" not in mine  # 渠道:官网 is 李四's tag, not 张三's
+    theirs = chat.say("查 老张", userid="lisi")  # 李四's own remark finds him for 李四
+    assert theirs.startswith("【张建国】华为技术有限公司\n阶段：还没有商机") and "标签：渠道:官网" in theirs
+    assert "微信：李四第59次沟通" in theirs and "报价" not in theirs and "成交" not in theirs
+    assert "没有找到「老张」" in chat.say("查 老张")  # a remark is the rep's own
+    assert "没有找到" in chat.say("查 张建国", userid="wangwu")  # the manager follows nobody
 
 
 def test_a_manager_sees_the_team(chat):

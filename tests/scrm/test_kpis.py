@@ -166,3 +166,35 @@ def test_channels_workload_and_quadrants(store):
     team = {"a": Figures(won_amount=Decimal(100), logged=9), "b": Figures(won_amount=Decimal(100), logged=1),
             "c": Figures(won_amount=Decimal(0), logged=9), "d": Figures(won_amount=Decimal(0), logged=0)}
     assert quadrants(team) == {"a": "明星", "b": "潜力", "c": "勤奋待提升", "d": "需关注"}
+
+
+def test_a_customer_who_added_two_reps_is_new_to_each_and_once_to_their_team(store):
+    """wmS added 张三 and 李四 through the expo's QR codes, wmU 李四 and 赵六, wmT only 张三; wmV added 张三 in
+    November and 李四 in December. Both 李四 and 张三 won a deal with wmS."""
+    from scrm.kpis import channels, total
+
+    with store.transaction() as session:
+        for rep, customer, state, added in (("zhangsan", "wmS", "expo2026_a", "12-01 09:00"),
+                                            ("lisi", "wmS", "expo2026_b", "12-02 09:00"),
+                                            ("zhangsan", "wmT", "web", "12-01 10:00"),
+                                            ("lisi", "wmU", "web", "12-02 10:00"),
+                                            ("zhaoliu", "wmU", "", "12-02 11:00"),
+                                            ("zhangsan", "wmV", "web", "11-20 10:00"),
+                                            ("lisi", "wmV", "web", "12-01 11:00")):
+            rel = customers.link(session, external_userid=customer, userid=rep, now=at(added))
+            rel.state, rel.added_at, rel.status = state, at(added), "active"
+        for rep, amount in (("zhangsan", 30000), ("lisi", 20000)):
+            deal = deals.open_deal(session, external_userid="wmS", userid=rep, first_stage="初次接触", now=at("12-02 12:00"))
+            deals.close(session, deal, won=True, amount=Decimal(amount), note="", userid=rep, now=at("12-03 10:00"))
+        december = Period.month_of(NOW, TZ)
+        reps = by_rep(session, ["zhangsan", "lisi", "zhaoliu"], december, now=NOW, tz=TZ)
+        team = figures(session, ["zhangsan", "lisi"], december, now=NOW, tz=TZ)
+        rows = {c.channel: c for c in channels(session, ["zhangsan", "lisi"], december)}
+    assert {u: f.new_customers for u, f in reps.items()} == {"zhangsan": 2, "lisi": 3, "zhaoliu": 1}
+    assert team.new_customers == 4  # wmS, wmT, wmU, wmV: each once
+    assert total([reps["zhangsan"], reps["lisi"]]).new_customers == 4
+    assert total([reps["lisi"], reps["zhaoliu"]]).new_customers == 3  # wmS, wmU, wmV
+    assert total(reps.values()).new_customers == 4 and total([reps["zhangsan"]]).new_customers == 2
+    assert (rows["expo2026"].new_customers, rows["expo2026"].won_customers, rows["expo2026"].won_amount) == (
+        1, 1, Decimal(50000))  # one customer, won by both reps: two deals
+    assert rows["web"].new_customers == 3  # wmT, wmU and wmV (李四's relation is December's)

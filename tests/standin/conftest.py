@@ -72,6 +72,13 @@ def big_api(clock: FakeClock):
         yield Api(s)
 
 
+@pytest.fixture
+def shared_api(clock: FakeClock):
+    """Api on Corp.generated(reps=6, customers=300, shared=0.1): about a tenth of the customers have 2 or 3 reps."""
+    with StandIn(Corp.generated(reps=6, customers=300, shared=0.1), clock=clock) as s:
+        yield Api(s)
+
+
 @dataclass
 class Receiver:
     """Stands in for the project's callback endpoint: checks signatures, decrypts, can stall."""
