@@ -94,13 +94,13 @@ def test_kill_9_mid_batch_loses_nothing_and_doubles_no_message(tmp_path, standin
     reminders = {f"提醒 {n}" for n in range(MESSAGES)}
     replies = {f"回复 {n}" for n in range(MESSAGES)}
     asked_twice = {f"又问 {n}" for n in range(ASKED_TWICE)}
-    doubled = {kind: sum(arrived[text] - times for text in texts)
+    doubled = {kind: sum(max(arrived[text] - times, 0) for text in texts)
                for kind, texts, times in (("reminders", reminders, 1), ("replies", replies, 1),
                                           ("asked twice", asked_twice, 2))}
-    print(f"\n{KILLS} kill -9s over {total} messages: doubled {doubled} "
-          f"({len(standin.suppressed('duplicate'))} copies dropped by WeCom)")
-    assert set(arrived) == reminders | replies | asked_twice  # lost: 0
-    assert all(arrived[text] >= 2 for text in asked_twice)  # asked twice, answered twice
+    answered_once = sum(1 for text in asked_twice if arrived[text] < 2)
+    print(f"\n{KILLS} kill -9s over {total} messages: doubled {doubled}, asked twice and answered once "
+          f"{answered_once} ({len(standin.suppressed('duplicate'))} copies dropped by WeCom)")
+    assert set(arrived) == reminders | replies | asked_twice and answered_once == 0  # lost: 0
     assert doubled["reminders"] == 0 and doubled["replies"] == 0  # the duplicate check caught every copy
 
 
