@@ -29,8 +29,9 @@ STATUSES = ("pending", "processing", "sent", "failed", "dead", "expired")
 class AppText:
     """A text from the app to members (a reply, a reminder).
 
-    Sent with WeCom's duplicate check, so a copy sent again after a crash or a timeout is dropped by WeCom,
-    unless `repeatable`: a reply, since a rep asking twice must get the same answer twice."""
+    Sent with WeCom's duplicate check, so a copy sent again after a crash or a timeout is dropped by WeCom.
+    `repeatable` (a reply): a rep asking twice must get the same answer twice, so the sender leaves the check off
+    one identical to a message WeCom may have had within the hour (bot/sender.py)."""
 
     to: tuple[str, ...]
     text: str
@@ -195,7 +196,8 @@ def may_have_reached_wecom(session: Session, digest: str, *, since: datetime, ot
     sent since then, being sent now (or by a worker that died sending it), or sent without an answer (its
     last_error starts with `unknown`) and waiting to go again."""
     m = OutboxMessage
-    in_flight = or_(m.status == "processing", and_(col(m.status).in_(queue.READY), col(m.last_error).startswith(unknown, autoescape=True)))
+    unanswered = and_(col(m.status).in_(queue.READY), col(m.last_error).startswith(unknown, autoescape=True))
+    in_flight = or_(m.status == "processing", unanswered)
     query = select(m.id).where(
         m.digest == digest, col(m.id).not_in(other_than),
         or_(col(m.sent_at) >= since, and_(col(m.sent_at).is_(None), in_flight)),
