@@ -3,12 +3,14 @@
 A crash or an outage delays a message and never loses it: a row is only closed after WeCom answered, and
 failures are paused, retried or closed as scrm.queue.RetryPolicy says. When we cannot know whether WeCom
 took a message (the process died after sending, or the answer came after our timeout), it is sent again:
-- reminders, alerts and every other system message always carry WeCom's `enable_duplicate_check` (4 h),
-  so the copy is identical JSON and WeCom drops it;
+- an app message carries WeCom's `enable_duplicate_check` from its first send, so the copy is identical JSON
+  and WeCom drops it: reminders, alerts and every other system message for 4 h, a reply (`repeatable`) for
+  an hour (REPLY_CHECK_SECONDS);
+- but a rep who asks twice must get the answer twice: a reply identical to one that may have reached WeCom
+  within that hour (our rows say so: sent, being sent, or sent without an answer) goes without the check,
+  since WeCom would drop it. That reply alone, if the worker dies sending it, can arrive twice;
 - a welcome's code works once (41051 on the copy);
-- a reply (`repeatable`) goes without the check, since a rep who asks twice must get the answer twice; its
-  copy is flagged but the first was not, so WeCom may deliver both. That window is the WeCom round trip of a
-  process killed mid-send or an answer slower than the 5 s timeout; group robots have no check at all.
+- group robots and app group chats have no check at all.
 """
 
 from __future__ import annotations
@@ -47,6 +49,11 @@ from scrm.outbox import (
 log = logging.getLogger(__name__)
 
 DUPLICATE_CHECK_SECONDS = 4 * 3600  # WeCom's longest: a copy sent again after an outage is still caught
+# A reply's copy comes after the lease (at most 10 min), a paused or retried try, or a restarted worker; an
+# identical earlier reply within it makes a new one go unchecked, so no longer than the copies need.
+REPLY_CHECK_SECONDS = 3600
+CLOCK_MARGIN = timedelta(minutes=5)  # our clock against WeCom's, when we look back over the interval
+UNKNOWN = f"{OutcomeUnknown.__module__}.{OutcomeUnknown.__name__}"  # how a row's last_error starts after a timeout
 OPERATORS_KEY = "operators:"  # what the sender itself tells the operators
 
 
@@ -58,18 +65,16 @@ class Route:
     body: dict[str, Any]
 
 
-def render(message: Message, agent_id: int, *, recovered: bool = False, media_id: str = "") -> Route:
-    """The WeCom request body for a message (only the sender knows WeCom's JSON); a picture for an app chat
-    needs the `media_id` its upload returned."""
-    once = {"enable_duplicate_check": 1, "duplicate_check_interval": DUPLICATE_CHECK_SECONDS}
+def render(message: Message, agent_id: int, *, check: bool = True, media_id: str = "") -> Route:
+    """The WeCom request body for a message (only the sender knows WeCom's JSON); an app message carries the
+    duplicate check unless `check` is False; a picture for an app chat needs the `media_id` its upload returned."""
     match message:
         case AppText(to=to, text=text, repeatable=repeatable):
             return Route("message/send", {"touser": "|".join(to), "msgtype": "text", "agentid": agent_id,
-                                          "text": {"content": text}, **(once if recovered or not repeatable else {})})
+                                          "text": {"content": text}, **_once(repeatable, check)})
         case AppMarkdown(to=to, content=content, repeatable=repeatable):
             return Route("message/send", {"touser": "|".join(to), "msgtype": "markdown", "agentid": agent_id,
-                                          "markdown": {"content": content},
-                                          **(once if recovered or not repeatable else {})})
+                                          "markdown": {"content": content}, **_once(repeatable, check)})
         case AppChatMarkdown(chat_id=chat_id, content=content):
             return Route("appchat/send", {"chatid": chat_id, "msgtype": "markdown", "markdown": {"content": content}})
         case AppChatImage(chat_id=chat_id):
@@ -82,6 +87,13 @@ def render(message: Message, agent_id: int, *, recovered: bool = False, media_id
         case Welcome(welcome_code=code, text=text):  # a used code answers 41051: the check is built in
             return Route("externalcontact/send_welcome_msg", {"welcome_code": code, "text": {"content": text}})
     raise TypeError(f"no route for {type(message).__name__}")
+
+
+def _once(repeatable: bool, check: bool) -> dict[str, int]:
+    if not check:
+        return {}
+    return {"enable_duplicate_check": 1,
+            "duplicate_check_interval": REPLY_CHECK_SECONDS if repeatable else DUPLICATE_CHECK_SECONDS}
 
 
 class Sender:
@@ -112,9 +124,9 @@ class Sender:
         with self._store.transaction() as session:
             claim = queue.claim(session, OutboxMessage, now=self._clock.now(), lease=self._lease, limit=limit,
                                 order=(OutboxMessage.priority,))
-        for row_id in claim.ids:
-            try:
-                self._deliver(row_id, claim.token, recovered=row_id in claim.recovered)
+        for n, row_id in enumerate(claim.ids):
+            try:  # the rows after this one, unless a dead worker had them, have not reached WeCom yet
+                self._deliver(row_id, claim.token, untried=frozenset(claim.ids[n + 1:]) - claim.recovered)
             except Exception as error:  # a malformed row must not stop the sender, nor come back forever
                 log.exception("outbox %s: cannot be delivered", row_id)
                 with self._store.transaction() as session:
@@ -127,7 +139,7 @@ class Sender:
         """Deliver everything due now (tests and the demo); returns how many attempts were made."""
         return queue.drain(self.run_once)
 
-    def _deliver(self, row_id: int, token: str, *, recovered: bool = False) -> None:
+    def _deliver(self, row_id: int, token: str, *, untried: frozenset[int] = frozenset()) -> None:
         with self._store.transaction() as session:
             row = session.get(OutboxMessage, row_id)
         message = outbox.load(row.payload)
@@ -140,7 +152,7 @@ class Sender:
             wait = self._limits.wait(message)
             if wait:
                 return self._pause(row_id, token, now + timedelta(seconds=wait))
-            result = self._send(message, recovered or _unknown(row))
+            result = self._send(message, self._check(message, row_id, untried))
         except AlreadyDone as done:
             self._close(row_id, token, "sent", done.errcode, {"errmsg": done.errmsg})
         except Exception as error:  # paused, dead or retried, as the policy says
@@ -183,11 +195,21 @@ class Sender:
         with self._store.transaction() as session:
             queue.release(session, OutboxMessage, row_id, token, until=until, error=error)
 
-    def _send(self, message: Message, recovered: bool) -> dict[str, Any]:
+    def _check(self, message: Message, row_id: int, untried: frozenset[int]) -> bool:
+        """Whether an app message carries WeCom's duplicate check: always, but for a reply identical to another
+        message that may have reached WeCom within the reply's interval (WeCom would drop this one)."""
+        if not getattr(message, "repeatable", False):
+            return True
+        since = self._clock.now() - timedelta(seconds=REPLY_CHECK_SECONDS) - CLOCK_MARGIN
+        with self._store.read() as session:
+            return not outbox.may_have_reached_wecom(session, outbox.digest(message), since=since,
+                                                     other_than=untried | {row_id}, unknown=UNKNOWN)
+
+    def _send(self, message: Message, check: bool) -> dict[str, Any]:
         if isinstance(message, TagCustomer):
             return self._tag_writer.apply(message)
         media_id = self._app.upload_image(b64decode(message.base64)) if isinstance(message, AppChatImage) else ""
-        route = render(message, self._agent_id, recovered=recovered, media_id=media_id)
+        route = render(message, self._agent_id, check=check, media_id=media_id)
         if isinstance(message, WebhookMarkdown | WebhookImage):
             return self._webhooks.send(message.webhook_key, route.body)
         client = self._contact if isinstance(message, Welcome) else self._app
@@ -207,11 +229,6 @@ class Sender:
             else ("appchat", message.chat_id)
         with self._store.transaction() as session:
             teams.refused(session, kind=kind, target=target, errcode=errcode, now=self._clock.now())
-
-def _unknown(row: OutboxMessage) -> bool:
-    """The last try timed out after the request left: WeCom may have it, so the next one carries the check."""
-    return (row.last_error or "").startswith(f"{OutcomeUnknown.__module__}.{OutcomeUnknown.__name__}")
-
 
 def _answer(result: dict[str, Any]) -> dict[str, Any]:
     """What to keep of WeCom's answer: ids and partial failures, never echoed content."""

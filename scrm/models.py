@@ -46,7 +46,8 @@ class OutboxMessage(QueueRow, table=True):
     """A message to send through WeCom; added in the same transaction as the write that caused it."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_ready", "status", "priority", "next_try_at"),)
+    __table_args__ = (Index("ix_outbox_message_ready", "status", "priority", "next_try_at"),
+                      Index("ix_outbox_message_digest", "digest", "sent_at"))  # the sender: an identical one sent?
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=255, unique=True)
@@ -58,6 +59,7 @@ class OutboxMessage(QueueRow, table=True):
     sent_at: datetime | None = _when(nullable=True)
     errcode: int | None = None
     response: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    digest: str | None = Field(default=None, max_length=64)  # what WeCom's duplicate check compares (scrm.outbox.digest)
 
 
 class Department(SQLModel, table=True):

@@ -1,5 +1,7 @@
 """The migrations build exactly the schema the models describe, on both databases."""
 
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -52,3 +54,36 @@ def test_upgrading_keeps_existing_rows(empty_engine):
         row = connection.execute(text("SELECT remark, state, remark_corp_name FROM customer_rep")).one()
         assert tuple(row) == ("陈总", "expo", "")
         assert connection.execute(text("SELECT name FROM customer")).scalar_one() == "陈志强"
+
+
+def test_0011_fills_in_the_digest_of_app_messages_that_can_still_matter(empty_engine):
+    """A reply queued before the upgrade is found by the sender's look-up as if queued after it (issue 19, 6)."""
+    from dataclasses import asdict
+    from datetime import UTC, datetime, timedelta
+
+    from scrm import outbox
+    from scrm.outbox import AppMarkdown, AppText
+
+    upgrade(empty_engine, "0010")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    reply = AppText(to=("zhangsan", "lisi"), text="今天没有待跟进的客户。", repeatable=True)
+    markdown = AppMarkdown(to=("zhangsan",), content="**本周**")
+    rows = [  # key, channel, payload, status, sent_at
+        ("sent", "app", {"type": "AppText", **asdict(reply)}, "sent", now - timedelta(minutes=10)),
+        ("waiting", "app", {"type": "AppMarkdown", **asdict(markdown)}, "pending", None),
+        ("old", "app", {"type": "AppText", **asdict(reply)}, "sent", now - timedelta(days=3)),
+        ("odd", "app", {"type": "AppText", "to": "zhangsan"}, "pending", None),
+        ("robot", "webhook", {"type": "WebhookMarkdown", "webhook_key": "k", "content": "x"}, "pending", None),
+    ]
+    with empty_engine.begin() as connection:
+        for key, channel, payload, status, sent_at in rows:
+            connection.execute(text(
+                "INSERT INTO outbox_message (key, channel, payload, priority, created_at, next_try_at, sent_at, status,"
+                " attempts) VALUES (:key, :channel, :payload, 5, :now, :now, :sent_at, :status, 0)"),
+                {"key": key, "channel": channel, "payload": json.dumps(payload, ensure_ascii=False), "now": now,
+                 "sent_at": sent_at, "status": status})
+    upgrade(empty_engine)
+    with empty_engine.connect() as connection:
+        digests = dict(connection.execute(text("SELECT key, digest FROM outbox_message")).all())
+    assert digests == {"sent": outbox.digest(reply), "waiting": outbox.digest(markdown), "old": None, "odd": None,
+                       "robot": None}

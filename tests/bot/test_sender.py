@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from datetime import timedelta
 
+import pytest
+from sqlmodel import select
+from wechatpy.session.memorystorage import MemoryStorage
+
+from bot.ratelimit import SendLimits
+from bot.sender import Sender
+from bot.wecom import WebhookClient, WeComClient
 from scrm import outbox
 from scrm.models import OutboxMessage
 from scrm.outbox import AppText, WebhookMarkdown, Welcome
@@ -151,17 +158,106 @@ def test_two_identical_answers_both_arrive(services, standin):
                        now=services.clock.now())
     services.sender.run_pending()
     assert len(standin.delivered("app")) == 2
+    first, second = _sent_bodies(standin)
+    assert first["enable_duplicate_check"] == 1 and "enable_duplicate_check" not in second  # WeCom would drop it
 
 
-def test_system_messages_carry_the_duplicate_check_and_replies_do_not(services, standin):
+def test_every_app_message_carries_the_duplicate_check_a_reply_for_an_hour(services, standin, clock):
+    """A reply's first send carries the check too, so a copy sent after a crash is dropped; an identical reply
+    more than the hour later carries it again."""
     with services.store.transaction() as session:
-        outbox.add(session, AppText(to=("zhangsan",), text="⏰ 到点跟进：…"), key="reminder", now=services.clock.now())
-        outbox.add(session, AppText(to=("zhangsan",), text="帮助…", repeatable=True), key="reply",
-                   now=services.clock.now())
+        outbox.add(session, AppText(to=("zhangsan",), text="⏰ 到点跟进：…"), key="reminder", now=clock.now())
+        outbox.add(session, AppText(to=("zhangsan",), text="帮助…", repeatable=True), key="reply", now=clock.now())
     services.sender.run_pending()
-    reminder, reply = [r.json for r in standin.requests if r.path == "message/send"]
+    clock.advance(hours=1, minutes=6)
+    with services.store.transaction() as session:
+        outbox.add(session, AppText(to=("zhangsan",), text="帮助…", repeatable=True), key="again", now=clock.now())
+    services.sender.run_pending()
+    reminder, reply, again = _sent_bodies(standin)
     assert reminder["enable_duplicate_check"] == 1 and reminder["duplicate_check_interval"] == 4 * 3600
-    assert "enable_duplicate_check" not in reply  # a rep asking twice gets the same answer twice
+    assert reply["enable_duplicate_check"] == 1 and reply["duplicate_check_interval"] == 3600
+    assert again == reply and delivered_texts(standin) == ["⏰ 到点跟进：…", "帮助…", "帮助…"]
+
+
+class Killed(BaseException):
+    """The worker dies: nothing after this point runs, no row is recorded."""
+
+
+class DiesAfterSending:
+    """The app's client in a worker killed the moment WeCom took its request, before the answer was recorded."""
+
+    def __init__(self, client) -> None:
+        self._client = client
+
+    def post(self, path: str, data: dict) -> dict:
+        self._client.post(path, data=data)
+        raise Killed
+
+    def __getattr__(self, name: str):
+        return getattr(self._client, name)
+
+
+def other_worker(services, app) -> Sender:
+    return Sender(services.store, app, services.contact_client, WebhookClient(services.settings.wecom_api_base),
+                  SendLimits(), services.clock, agent_id=services.settings.wecom_agent_id, lease=timedelta(seconds=60))
+
+
+def queue_replies(services, *keys: str, text: str = "今天没有待跟进的客户。") -> None:
+    with services.store.transaction() as session:
+        for key in keys:
+            outbox.add(session, AppText(to=("zhangsan",), text=text, repeatable=True), key=key, now=services.clock.now())
+
+
+def test_a_reply_whose_first_send_was_not_recorded_arrives_once(services, standin, clock):
+    """Issue 19, finding 6: the worker died after WeCom took the reply; the copy sent after the lease carries the
+    check its first send carried, and WeCom drops it (it used to arrive twice)."""
+    queue_replies(services, "reply:1")
+    with pytest.raises(Killed):
+        other_worker(services, DiesAfterSending(services.app_client)).run_once()
+    clock.advance(seconds=61)  # the dead worker's lease runs out
+    services.sender.run_pending()
+    assert len(standin.delivered("app")) == 1 and len(standin.suppressed("duplicate")) == 1
+    assert statuses(services) == [("sent", 0)]
+
+
+def test_a_rep_who_asked_twice_gets_two_answers_when_the_first_send_died(services, standin, clock):
+    queue_replies(services, "reply:1", "reply:2")
+    with pytest.raises(Killed):
+        other_worker(services, DiesAfterSending(services.app_client)).run_once(limit=1)
+    clock.advance(seconds=61)
+    services.sender.run_pending()
+    assert len(standin.delivered("app")) == 2  # the copy dropped, the second answer delivered (it was 3)
+    assert statuses(services) == [("sent", 0), ("sent", 0)]
+
+
+def test_an_identical_reply_in_flight_elsewhere_does_not_make_wecom_drop_the_second(services, standin, clock):
+    """Another worker has the first answer and died (or is waiting for WeCom's answer): the second one goes without
+    the check, or WeCom would drop it as a copy of the first. This is the window left: the first one's copy, sent
+    after its lease, then goes without the check too, and arrives a second time."""
+    queue_replies(services, "reply:1", "reply:2")
+    with pytest.raises(Killed):
+        other_worker(services, DiesAfterSending(services.app_client)).run_once(limit=1)
+    services.sender.run_pending()
+    assert len(standin.delivered("app")) == 2 and "enable_duplicate_check" not in _sent_bodies(standin)[1]
+    clock.advance(seconds=61)
+    services.sender.run_pending()
+    assert len(standin.delivered("app")) == 3 and statuses(services) == [("sent", 0), ("sent", 0)]
+
+
+def test_an_identical_reply_whose_answer_is_late_does_not_make_wecom_drop_the_second(services, standin, clock):
+    """The first answer timed out (WeCom may have it): the second goes without the check."""
+    impatient = WeComClient(services.settings.wecom_corp_id, services.settings.wecom_agent_secret.get_secret_value(),
+                            api_base=services.settings.wecom_api_base, storage=MemoryStorage(), timeout=0.5)
+    queue_replies(services, "reply:1", "reply:2")
+    standin.answer_late("message/send", seconds=2)
+    other_worker(services, impatient).run_once(limit=1)
+    assert _rows(services)[0].last_error.startswith("bot.wecom.OutcomeUnknown")
+    services.sender.run_pending()
+    assert len(standin.delivered("app")) == 2 and "enable_duplicate_check" not in _sent_bodies(standin)[1]
+
+
+def _sent_bodies(standin) -> list[dict]:
+    return [r.json for r in standin.requests if r.path == "message/send"]
 
 
 def test_a_send_whose_answer_never_came_is_sent_again_and_wecom_drops_the_copy(services, standin, clock):
