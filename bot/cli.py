@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import signal
 import sys
+from collections.abc import Callable
 from typing import NoReturn
 
 import click
@@ -108,19 +110,35 @@ def serve(host: str, port: int, workers: int, web_only: bool) -> None:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
-NICE = click.option("--nice", type=click.IntRange(0, 19), default=0, show_default=True,
-                    help="lower this process's CPU priority (scrm serve runs its children at 19)")
+def process_options(command: Callable) -> Callable:
+    """`--nice N`, and `--parent PID` (hidden: `scrm serve` passes its own pid, and the child ends with it),
+    both applied before the command starts any thread: on Linux each thread has its own priority, inherited
+    at creation."""
+
+    @click.option("--nice", type=click.IntRange(0, 19), default=0, show_default=True,
+                  help="lower this process's CPU priority (scrm serve runs its children at 19)")
+    @click.option("--parent", type=click.IntRange(min=1), hidden=True, help="end when process PARENT ends")
+    @functools.wraps(command)
+    def run(*args, nice: int, parent: int | None, **kwargs):
+        os.nice(nice)
+        if parent is not None:
+            from bot import lifeline
+
+            lifeline.end_with(parent)  # SIGTERM: the commands' own handlers stop them as usual
+        return command(*args, **kwargs)
+
+    return run
 
 
 @cli.command()
-@NICE
-def worker(nice: int) -> None:
+@process_options
+def worker() -> None:
     """Dispatcher (inbox -> handlers) and sender (outbox -> WeCom); run as many as you like."""
     from bot.runner import Background
 
-    os.nice(nice)  # before any thread starts: on Linux each thread has its own priority, inherited at creation
-    background = Background(_services()).start()
-    signal.signal(signal.SIGTERM, lambda *_: background.stop())
+    background = Background(_services())
+    signal.signal(signal.SIGTERM, lambda *_: background.stop())  # before a message is taken: finished when stopped
+    background.start()
     try:
         background.wait()
     except KeyboardInterrupt:
@@ -189,7 +207,7 @@ def handlers() -> None:
 
 
 register_admin_commands(cli, _local)
-register_job_commands(cli, _services, NICE)
+register_job_commands(cli, _services, process_options)
 register_target_commands(cli, _local)
 register_commission_commands(cli, _local)
 cli.add_command(chat)

@@ -18,26 +18,23 @@ from scrm import ledger, teams
 from scrm.wecom import WeComError
 
 
-def register_job_commands(cli: click.Group, services: Callable, nice: Callable) -> None:
-    cli.add_command(_scheduler(services, nice))
+def register_job_commands(cli: click.Group, services: Callable, process_options: Callable) -> None:
+    cli.add_command(_scheduler(services, process_options))
     cli.add_command(_jobs(services))
     cli.add_command(_team(services))
 
 
-def _scheduler(services: Callable, nice: Callable) -> click.Command:
+def _scheduler(services: Callable, process_options: Callable) -> click.Command:
     @click.command("scheduler")
-    @nice
-    def scheduler(nice: int) -> None:
+    @process_options
+    def scheduler() -> None:
         """Fire the scheduled jobs (one process is enough; more are safe: each message goes once)."""
-        import os
-
         from jobs.scheduler import Scheduler
 
-        os.nice(nice)
         s = services()
-        running = Scheduler(s.jobs, s.settings.jobs, s.clock).start()
         stopped = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+        signal.signal(signal.SIGTERM, lambda *_: stopped.set())  # before the first tick
+        running = Scheduler(s.jobs, s.settings.jobs, s.clock).start()
         try:
             while not stopped.wait(1.0):
                 pass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 import select
 import signal
@@ -21,6 +22,7 @@ import time
 from gunicorn.app.base import BaseApplication
 from gunicorn.workers.sync import SyncWorker
 
+from bot import lifeline, orphans
 from bot.app import build, create_app
 from bot.crypto import MAX_BODY
 from bot.settings import Settings
@@ -88,11 +90,19 @@ def _worker_gone(server, worker) -> None:
     multiprocess.mark_process_dead(worker.pid)  # its live gauges leave the scrape; its counters stay summed
 
 
+def _end_with_master(worker) -> None:
+    """Without this a web worker whose master was killed went on until it next looked at its parent between
+    accepts, up to half the timeout (15 s) later, holding the listening socket meanwhile."""
+    lifeline.end_with(worker.ppid)
+
+
 class Child:
     """A `scrm` command run as a child of the gunicorn master, started again if it dies.
 
     Processing (`scrm worker`) runs here rather than in the web workers, at a lower CPU priority: however
     busy the dispatcher and sender are, the web workers acknowledge callbacks (WeCom gives up after 5 s).
+    The child ends with the master (`--parent`, bot/lifeline.py); the thread that starts it lives as long as
+    it does, since Linux signals the child when that thread ends.
     """
 
     def __init__(self, command: str, *, niceness: int = 0) -> None:
@@ -116,7 +126,7 @@ class Child:
     def _keep_running(self) -> None:
         while not self._stopped.is_set():
             self._process = subprocess.Popen([sys.executable, "-m", "bot", self._command, "--nice",
-                                              str(self._niceness)])
+                                              str(self._niceness), "--parent", str(os.getpid())])
             code = self._process.wait()
             # Ctrl-C and service managers signal every process of the group: the master stops too, soon.
             if self._stopped.wait(5 if code in (0, -signal.SIGTERM, -signal.SIGINT) else 0):
@@ -127,6 +137,7 @@ class Child:
 
 
 def run(settings: Settings, *, host: str, port: int, workers: int, background: bool) -> None:
+    orphans.stop_left_behind()  # not to run beside them, nor they on the code of before an upgrade
     options = {
         "bind": f"{host}:{port}",
         "workers": workers,
@@ -135,6 +146,7 @@ def run(settings: Settings, *, host: str, port: int, workers: int, background: b
         "accesslog": None,
         "loglevel": "warning",  # our own start-up line says where it listens; gunicorn's say it again
         "child_exit": _worker_gone,
+        "post_worker_init": _end_with_master,
         "control_socket_disable": True,  # one path per user: two servers on a host would take each other's
     }
     logging.getLogger(__name__).info(

@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -42,28 +44,36 @@ class Served(str):
 
 
 @pytest.fixture
-def served(tmp_path, standin):
-    """`scrm serve` on a spare port; yields its base URL."""
+def database_url(tmp_path) -> str:
     url = f"sqlite:///{tmp_path / 'scrm.db'}"
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    port = _spare_port()
-    env = {**os.environ, "WECOM_CORP_ID": standin.corp.corp_id, "WECOM_AGENT_ID": str(standin.corp.agent_id),
-           "WECOM_AGENT_SECRET": standin.corp.secret, "WECOM_TOKEN": TOKEN, "WECOM_ENCODING_AES_KEY": AES_KEY,
-           "WECOM_API_BASE": standin.url, "REDIS_URL": "", "DATABASE_URL": url, "SCRM_LOG_LEVEL": "WARNING",
-           "SCRM_CACHE_DIR": str(tmp_path / "cache")}
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                               env=env, stdout=log, stderr=subprocess.STDOUT)
+    return url
+
+
+def _env(standin, database_url: str, tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "WECOM_CORP_ID": standin.corp.corp_id, "WECOM_AGENT_ID": str(standin.corp.agent_id),
+            "WECOM_AGENT_SECRET": standin.corp.secret, "WECOM_TOKEN": TOKEN, "WECOM_ENCODING_AES_KEY": AES_KEY,
+            "WECOM_API_BASE": standin.url, "REDIS_URL": "", "DATABASE_URL": database_url,
+            "SCRM_LOG_LEVEL": "WARNING", "SCRM_CACHE_DIR": str(tmp_path / "cache")}
+
+
+@contextlib.contextmanager
+def serving(tmp_path: Path, env: dict[str, str], port: int, log_name: str = "serve.log"):
+    """`scrm serve` on `port`, run from tmp_path (no stray .env); yields its base URL once /healthz answers 200."""
+    log_path = tmp_path / log_name
+    with log_path.open("w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port",
+                                    str(port)], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = Served(f"http://127.0.0.1:{port}")
     base.process = process
     try:
         deadline = time.monotonic() + 60  # a bound on start-up, polled
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError("scrm serve exited:\n" + (tmp_path / "serve.log").read_text()[-2000:])
-            with contextlib.suppress(requests.ConnectionError, requests.Timeout):  # not up, or a busy machine
+                raise RuntimeError("scrm serve exited:\n" + log_path.read_text()[-2000:])
+            with contextlib.suppress(requests.ConnectionError, requests.Timeout):  # not up yet, or slow on a busy host
                 if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
                     break
             process_wait(process, 0.1)
@@ -74,6 +84,13 @@ def served(tmp_path, standin):
             process.wait(15)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture
+def served(tmp_path, standin, database_url):
+    """`scrm serve` on a spare port; yields its base URL."""
+    with serving(tmp_path, _env(standin, database_url, tmp_path), _spare_port()) as base:
+        yield base
 
 
 def process_wait(process: subprocess.Popen, seconds: float) -> None:
@@ -185,3 +202,135 @@ def test_a_web_worker_that_exits_leaves_the_others_answering(served, standin):
                                             agent_id=standin.corp.agent_id, corp_id=standin.corp.corp_id)).status
                 for n in range(6)]
     assert statuses == [200] * 6
+
+
+def _descendants(pid: int) -> dict[int, str]:
+    """pid -> command line of every process under `pid`: its children, theirs, and so on."""
+    found, parents = {}, [pid]
+    while parents:
+        children = _children(parents.pop())
+        found |= children
+        parents.extend(children)
+    return found
+
+
+def _all_up(master: subprocess.Popen) -> dict[int, str]:
+    """The master's processes once all its web workers are forked (`scrm serve`'s default: 2 a core) and its
+    worker and scheduler children have started (they lower their priority once their options are read)."""
+    deadline = time.monotonic() + 60
+    while True:
+        family = _descendants(master.pid)
+        web = [pid for pid, command in family.items() if " bot serve " in command]
+        children = [pid for pid, command in family.items() if " bot worker " in command or " bot scheduler " in command]
+        with contextlib.suppress(OSError):  # a child that has just left
+            if len(web) == min(64, 2 * (os.cpu_count() or 1)) and len(children) == 2 and all(
+                    os.getpriority(os.PRIO_PROCESS, pid) > os.getpriority(os.PRIO_PROCESS, master.pid)
+                    for pid in children):
+                return family
+        assert time.monotonic() < deadline, f"not all up: {family}"
+        process_wait(master, 0.1)
+
+
+def test_a_master_killed_with_sigkill_leaves_no_process_behind(served, standin, tmp_path, database_url):
+    """Issue 19, finding 8: a `scrm serve` killed with SIGKILL left its worker and scheduler running (parent 1),
+    still processing, and its web workers holding the port until they next looked at their parent; the next
+    `scrm serve` then ran a second pair beside the first."""
+    master = served.process
+    family = _all_up(master)
+    # Each pidfd names its process for good: a pid reused meanwhile (pid_max may be 32768) cannot pass for it.
+    pidfds = {os.pidfd_open(pid): pid for pid in family}
+    waiting = dict(pidfds)
+    try:
+        # When the master is killed outright
+        killed = time.monotonic()
+        master.kill()
+        master.wait(30)
+        # Then every process it started ends (a pidfd turns readable when its process has ended)
+        ended, deadline = {}, killed + 30
+        while waiting and (remaining := deadline - time.monotonic()) > 0:
+            for fd in select.select(list(waiting), [], [], remaining)[0]:
+                ended[waiting.pop(fd)] = time.monotonic() - killed
+        print("ended after the master's SIGKILL:", {family[pid].split(" bot ")[1].split()[0] + f" {pid}":
+                                                    f"{seconds:.2f} s" for pid, seconds in ended.items()})
+        assert not waiting, f"left running after the master's SIGKILL: {[family[p] for p in waiting.values()]}"
+    finally:
+        for fd in waiting:  # this test's processes: do not leave them to the machine
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(fd, signal.SIGKILL)
+        for fd in pidfds:
+            os.close(fd)
+    # And a new `scrm serve` on the same port starts, answers, and its own worker handles the callback
+    port = int(served.rpartition(":")[2])
+    with serving(tmp_path, _env(standin, database_url, tmp_path), port, "serve-again.log") as again:
+        wecom = CallbackClient(f"{again}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id, attempts=1)
+        assert wecom.send(xml.text_message(from_user="zhangsan", content="帮助", msg_id="again",
+                                           agent_id=standin.corp.agent_id, corp_id=standin.corp.corp_id)).status == 200
+        deadline = time.monotonic() + 30
+        while not standin.delivered("app") and time.monotonic() < deadline:
+            process_wait(again.process, 0.1)
+        assert [m.recipients for m in standin.delivered("app")] == [["zhangsan"]]
+
+
+ORPHAN = """
+import subprocess, sys
+with open(sys.argv[1], "w") as log:
+    print(subprocess.Popen(sys.argv[2:], stdout=log, stderr=subprocess.STDOUT).pid)
+"""
+
+
+def _orphan(argv: list[str], env: dict[str, str], cwd: Path, log: Path) -> int:
+    """Start argv under a process that then exits at once, as a killed master leaves its children; its pid."""
+    launcher = subprocess.run([sys.executable, "-c", ORPHAN, str(log), *argv], env=env, cwd=cwd,
+                              capture_output=True, text=True, check=True, timeout=60)
+    return int(launcher.stdout)
+
+
+def test_serve_stops_the_pair_an_older_serve_left_running(tmp_path, standin, database_url):
+    """A worker and a scheduler left running by a `scrm serve` from before children ended with their master
+    (started as it started them, orphaned) are stopped by the next `scrm serve` started from the same directory
+    on the same database, which says so; one left by a `scrm serve` of another database is not touched."""
+    shutil.copy(tmp_path / "scrm.db", tmp_path / "other.db")
+    pidfds, logs = {}, {}
+    try:
+        for name, database in (("worker", "scrm.db"), ("scheduler", "scrm.db"), ("other", "other.db")):
+            # What an older `scrm serve` gave its children: its environment, with the folders it made.
+            folders = {"SCRM_WAKE_DIR": tmp_path / f"{name}-wake",
+                       "PROMETHEUS_MULTIPROC_DIR": tmp_path / f"{name}-metrics"}
+            for folder in folders.values():
+                folder.mkdir()
+            env = _env(standin, f"sqlite:///{tmp_path / database}", tmp_path) | {"SCRM_LOG_LEVEL": "INFO"} | {
+                key: str(folder) for key, folder in folders.items()}
+            command = "scheduler" if name == "scheduler" else "worker"
+            logs[name] = tmp_path / f"{name}.log"
+            pid = _orphan([sys.executable, "-m", "bot", command, "--nice", "19"], env, tmp_path, logs[name])
+            pidfds[name] = os.pidfd_open(pid), pid  # names the process for good, whatever pids are reused
+        deadline = time.monotonic() + 60
+        for name, line in (("worker", "dispatcher running"), ("scheduler", "scheduler running"),
+                           ("other", "dispatcher running")):
+            while line not in logs[name].read_text():
+                assert time.monotonic() < deadline, f"{name} did not start:\n{logs[name].read_text()[-2000:]}"
+                select.select([pidfds[name][0]], [], [], 0.1)  # a bounded pause, cut short if it dies
+            assert not select.select([pidfds[name][0]], [], [], 0)[0], f"{name} died:\n{logs[name].read_text()}"
+        # When a new `scrm serve` starts here on the first database
+        with serving(tmp_path, _env(standin, database_url, tmp_path), _spare_port()) as base:
+            # Then the pair is gone (each pidfd readable) and the log names it; the other database's worker runs on
+            left = [pidfds["worker"][0], pidfds["scheduler"][0]]
+            assert sorted(select.select(left, [], [], 30)[0]) == sorted(left), "the old pair still runs"
+            assert not select.select([pidfds["other"][0]], [], [], 0)[0], "another database's worker was stopped"
+            said = (tmp_path / "serve.log").read_text()
+            assert "left running by an earlier scrm serve started here" in said
+            assert f"worker pid {pidfds['worker'][1]}" in said and f"scheduler pid {pidfds['scheduler'][1]}" in said
+            # And the new serve's own pair handles callbacks, each once
+            wecom = CallbackClient(f"{base}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id, attempts=1)
+            delivery = wecom.send(xml.text_message(from_user="zhangsan", content="帮助", msg_id="after",
+                                                   agent_id=standin.corp.agent_id, corp_id=standin.corp.corp_id))
+            assert delivery.status == 200
+            deadline = time.monotonic() + 30
+            while not standin.delivered("app") and time.monotonic() < deadline:
+                process_wait(base.process, 0.1)
+            assert [m.recipients for m in standin.delivered("app")] == [["zhangsan"]]
+    finally:
+        for fd, _pid in pidfds.values():  # this test's processes: do not leave them to the machine
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(fd, signal.SIGKILL)
+            os.close(fd)
