@@ -18,8 +18,9 @@ from handlers.parsing.when import When, WhenError
 from scrm import matching
 
 KNOWN = {"say", "intent", "customer", "channel", "when", "at", "amount", "stage", "reason", "period", "index", "member",
-         "last", "as", "why", "todo", "__line__"}
-CHECKED = ("intent", "customer", "channel", "when", "at", "amount", "stage", "reason", "period", "index", "member")
+         "last", "as", "why", "todo", "__line__", "now", "note_has", "note_lacks", "reopen"}
+CHECKED = ("intent", "customer", "channel", "when", "at", "amount", "stage", "reason", "period", "index", "member",
+           "note_has", "note_lacks", "reopen")
 
 
 def book_of(entries: list[dict]) -> tuple[Book, dict[str, str]]:
@@ -47,6 +48,9 @@ def resolve(parsed: Parsed, book: Book, last: str | None) -> str | None:
 
 
 def mismatches(case: dict, now: datetime, tz: ZoneInfo, book: Book) -> list[str]:
+    """What the bot reads differently from what the case expects; a case may carry its own `now`."""
+    if "now" in case:
+        now = case["now"] if isinstance(case["now"], datetime) else datetime.fromisoformat(str(case["now"]))
     parsed = parse_command(case["say"], now, tz, book)
     got = {"intent": parsed.intent.value, "customer": resolve(parsed, book, case.get("last")),
            "channel": parsed.channel, "stage": parsed.stage, "index": parsed.index, "member": parsed.member}
@@ -86,6 +90,12 @@ def _check(field: str, want, parsed: Parsed, got: dict, now: datetime, tz: ZoneI
         return bool(parsed.reason) and all(word in parsed.reason for word in str(want).split()), parsed.reason
     if field == "period":
         return parsed.note == want, parsed.note
+    if field == "note_has":
+        return all(phrase in parsed.note for phrase in want), parsed.note
+    if field == "note_lacks":
+        return not any(word in parsed.note for word in want), parsed.note
+    if field == "reopen":
+        return parsed.reopen == want, parsed.reopen
     if field == "channel" and parsed.intent.value != "follow_up":
         return True, None
     return got[field] == want, got[field]
