@@ -40,7 +40,7 @@ def register_target_commands(cli: click.Group, services: Callable) -> None:
     def group() -> None:
         """Targets (SMART) per rep or team and period; progress shows in 业绩 and the daily digest."""
 
-    @group.command("set")
+    @group.command("set", context_settings={"ignore_unknown_options": True})  # -50万 is a value to refuse, no option
     @click.argument("subject")
     @click.argument("period")
     @click.argument("value")

@@ -191,7 +191,7 @@ def test_targets_far_from_today_or_absurd_are_refused_in_one_line_and_nothing_is
             (f"{first + 1}-12", "0元", "0 is not a target: it must be 1 or more"),
             (f"{first + 1}-12", "1e309", "value '1e309' is not a number like 50万 or 500000"),
             (f"{first + 1}-12", "99999999万", "999999990000 is too large for a target: at most 10000000000")):
-        result = runner.invoke(cli, ["targets", "set", "--", "张三", period, value], env=env)
+        result = runner.invoke(cli, ["targets", "set", "张三", period, value], env=env)
         assert result.exit_code == 1 and message in result.output, (period, value, result.output)
         assert result.output.count("\n") == 1 and "Traceback" not in result.output
     counts = runner.invoke(cli, ["targets", "set", "--metric", "won", "张三", f"{first + 1}-12", "2.5"], env=env)
