@@ -13,7 +13,7 @@ import click
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from handlers.parsing.amounts import parse_amount
+from handlers.parsing.amounts import whole_amount
 from scrm import commission, members, targets, teams
 from scrm.numbers import format_amount, short_amount
 
@@ -40,7 +40,7 @@ def register_target_commands(cli: click.Group, services: Callable) -> None:
     def group() -> None:
         """Targets (SMART) per rep or team and period; progress shows in 业绩 and the daily digest."""
 
-    @group.command("set")
+    @group.command("set", context_settings={"ignore_unknown_options": True})  # -50万 is a value to refuse, no option
     @click.argument("subject")
     @click.argument("period")
     @click.argument("value")
@@ -93,8 +93,8 @@ def register_target_commands(cli: click.Group, services: Callable) -> None:
 
     def _apply(session, s, line: TargetLine, where: str):
         prefix = f"{where}: " if where else ""
-        amount = parse_amount(str(line.value), bare_numbers=True)
-        if amount is None:
+        value = whole_amount(str(line.value))  # the whole value: -50万 and 1e309 are refused, never read as 50万, 309
+        if value is None:
             raise click.ClickException(f"{prefix}value {line.value!r} is not a number like 50万 or 500000")
         today = s.clock.now().astimezone(s.settings.timezone).date()
         try:
@@ -106,8 +106,8 @@ def register_target_commands(cli: click.Group, services: Callable) -> None:
                 scope, subject = "rep", member.userid
             else:
                 scope, subject = "team", str(teams.find_department(session, line.team).id)
-            return targets.set_target(session, scope=scope, subject=subject, kind=kind, starts=starts,
-                                      value=amount.value, metric=line.metric, set_by="cli", now=s.clock.now())
+            return targets.set_target(session, scope=scope, subject=subject, kind=kind, starts=starts, value=value,
+                                      metric=line.metric, set_by="cli", now=s.clock.now(), today=today)
         except (targets.TargetError, teams.TeamNotFound) as error:
             raise click.ClickException(f"{prefix}{error}") from None
 
@@ -142,10 +142,10 @@ def register_commission_commands(cli: click.Group, services: Callable) -> None:
 
 
 def _money(text: str, option: str) -> Decimal:
-    amount = parse_amount(text, bare_numbers=True)
-    if amount is None:
+    value = whole_amount(text)
+    if value is None or value < 0:
         raise click.BadParameter(f"{text!r} is not an amount like 20000 or 2万", param_hint=option)
-    return amount.value
+    return value
 
 
 def _describe(plan: commission.Plan) -> str:

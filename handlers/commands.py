@@ -12,8 +12,8 @@ from handlers.books import book_of
 from handlers.context import Context
 from handlers.parsing import clean
 from handlers.parsing.book import Entry
-from handlers.parsing.commands import Intent, parse_command
-from handlers.router import Command, Router
+from handlers.parsing.commands import Intent
+from handlers.router import Command, Router, read
 from scrm import chat_state, matching, members
 from scrm import texts as scrm_texts
 from scrm.models import Customer
@@ -66,7 +66,7 @@ def choose(cmd: Command, ctx: Context) -> None:
     elif not 1 <= n <= len(choices):
         chat_state.ask(state, pending, now=ctx.now)  # keep it open for a valid answer
         return reply(cmd, ctx, texts.CHOICE_OUT_OF_RANGE.format(n=n, last=len(choices)))
-    parsed = parse_command(pending["text"], ctx.now, ctx.settings.timezone, book_of(ctx.session, cmd.userid))
+    parsed = read(pending["text"], ctx, cmd.userid)
     spec = next((s for s in cmd.available if s.intent == parsed.intent), None)
     if spec:  # the guards already let this rep in
         chosen = choices[0] if pending.get("confirm") else choices[n - 1]

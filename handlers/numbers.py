@@ -3,12 +3,16 @@ process, target, 人效, the best and the one most behind), and one rep's for th
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date, timedelta
+
 from handlers import texts
 from handlers.commands import reply
 from handlers.context import Context
 from handlers.parsing.commands import Intent
 from handlers.router import Command, Router
 from scrm import commission, kpis, members, targets
+from scrm.dates import midnight
 from scrm.models import Member
 from scrm.numbers import format_amount, percent, short_amount
 
@@ -18,7 +22,10 @@ router = Router("numbers")
 @router.command(Intent.MY_NUMBERS, help="业绩（本周 / 本月）")
 def show_numbers(cmd: Command, ctx: Context) -> None:
     """A rep's own numbers and rank among the reps; a manager's is the team's."""
-    kind, period = period_asked(cmd.parsed.note, ctx)
+    asked = period_asked(cmd.parsed.note, ctx)
+    if asked is None:
+        return reply(cmd, ctx, texts.NUMBERS_PERIOD_UNKNOWN.format(period=cmd.parsed.note, example="本周业绩"))
+    kind, period = asked
     me = members.get(ctx.session, cmd.userid)
     led = led_by(ctx, cmd.userid)
     if led is not None:
@@ -39,7 +46,7 @@ def _rep_numbers(ctx: Context, me: Member, kind: str, period: kpis.Period, *, ow
         conversion=percent(f.conversion), logged=f.follow_ups_logged, on_time=percent(f.on_time_rate),
         new=f.new_customers, overdue=f.overdue_now, rank=rank)
         + (f"\n{targets.describe(targets.progress(target, f, period, now=ctx.now, tz=tz))}" if target else "")
-        + (_commission(ctx, kind, f) if own else ""))
+        + (_commission(ctx, period, f) if own else ""))
 
 
 @router.command(Intent.MEMBER_NUMBERS, help="张三的业绩（主管）")
@@ -48,25 +55,42 @@ def show_member_numbers(cmd: Command, ctx: Context) -> None:
     rep = next((m for m in reps or [] if cmd.parsed.member in (m.name, m.userid)), None)
     if rep is None:
         return reply(cmd, ctx, texts.NO_SUCH_MEMBER.format(name=cmd.parsed.member) if reps else texts.MANAGERS_ONLY)
-    kind, period = period_asked(cmd.parsed.note, ctx)
+    asked = period_asked(cmd.parsed.note, ctx)
+    if asked is None:
+        return reply(cmd, ctx, texts.NUMBERS_PERIOD_UNKNOWN.format(period=cmd.parsed.note,
+                                                                   example=f"{rep.name}本周的业绩"))
+    kind, period = asked
     reply(cmd, ctx, _rep_numbers(ctx, rep, kind, period, own=False))
 
 
-def period_asked(note: str, ctx: Context) -> tuple[str, kpis.Period]:
-    """The period a numbers question asks about (this month unless it says otherwise), and its kind."""
-    tz = ctx.settings.timezone
-    if "周" in note:
-        return "week", kpis.Period.week_of(ctx.now, tz)
-    if "今" in note:
-        return "day", kpis.Period.day_of(ctx.now, tz)
-    if "季" in note:
-        return "quarter", kpis.Period.quarter_of(ctx.now, tz)
-    return "month", kpis.Period.month_of(ctx.now, tz)
+# The periods figures are shown for, as people ask (本月 when they name none); each by its kind.
+ASKED = {"": "month", "本月": "month", "这个月": "month", "这月": "month", "今天": "day", "今日": "day",
+         "本周": "week", "这周": "week", "本季度": "quarter", "这季度": "quarter", "上周": "last_week",
+         "上月": "last_month", "上个月": "last_month", "今年": "year"}
 
 
-def _commission(ctx: Context, kind: str, figures: kpis.Figures) -> str:
+def period_asked(note: str, ctx: Context) -> tuple[str, kpis.Period] | None:
+    """The period a numbers question asks about (this month unless it says otherwise), and its kind (a target's
+    kind: month, week, quarter; or day, year). None for one we keep no figures for (去年, 9999-12): never another."""
+    asked = ASKED.get(note.strip())
+    tz, now = ctx.settings.timezone, ctx.now
+    today = now.astimezone(tz).date()
+    if asked == "last_week":
+        return "week", replace(kpis.Period.week_of(now - timedelta(days=7), tz), label=texts.LAST_WEEK)
+    if asked == "last_month":
+        return "month", kpis.Period.month_of(midnight(today.replace(day=1) - timedelta(days=1), tz), tz)
+    if asked == "year":
+        first = date(today.year, 1, 1)
+        return "year", kpis.Period(midnight(first, tz), midnight(first.replace(year=today.year + 1), tz),
+                                   texts.THIS_YEAR.format(year=today.year))
+    builders = {"month": kpis.Period.month_of, "day": kpis.Period.day_of, "week": kpis.Period.week_of,
+                "quarter": kpis.Period.quarter_of}
+    return (asked, builders[asked](now, tz)) if asked in builders else None
+
+
+def _commission(ctx: Context, period: kpis.Period, figures: kpis.Figures) -> str:
     """The rep's own commission so far this month, when a plan is set (never shown to anyone else)."""
-    plan = commission.current(ctx.session) if kind == "month" else None
+    plan = commission.current(ctx.session) if period == kpis.Period.month_of(ctx.now, ctx.settings.timezone) else None
     return "\n" + texts.COMMISSION.format(amount=format_amount(plan.earned(figures.won_amount))) if plan else ""
 
 
@@ -117,3 +141,8 @@ def led_by(ctx: Context, userid: str) -> list[Member] | None:
 
 def _team_of(ctx: Context, me: Member) -> list[Member]:
     return members.in_departments(ctx.session, me.department_ids) or [me]
+
+
+def current(ctx: Context, kind: str = "month") -> kpis.Period:
+    """This month, or this week: what the board, channels and talent views show."""
+    return (kpis.Period.week_of if kind == "week" else kpis.Period.month_of)(ctx.now, ctx.settings.timezone)

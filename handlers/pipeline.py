@@ -5,7 +5,8 @@ from __future__ import annotations
 from handlers import texts
 from handlers.commands import as_typed, customer_for, reply
 from handlers.context import Context
-from handlers.parsing.commands import Intent
+from handlers.parsing.amounts import whole_amount
+from handlers.parsing.commands import MAX_AMOUNT, Intent
 from handlers.parsing.stages import match_stage
 from handlers.parsing.when import When, describe_when
 from handlers.router import Command, Router
@@ -13,7 +14,7 @@ from scrm import chat_state, deals, follow_ups, interactions, members, teams
 from scrm.customers import display_name, label
 from scrm.dates import format_day
 from scrm.models import Customer, Deal
-from scrm.numbers import format_amount
+from scrm.numbers import format_amount, short_amount
 
 router = Router("pipeline")
 
@@ -41,7 +42,10 @@ def move_stage(cmd: Command, ctx: Context) -> None:
 @router.command(Intent.WON, help="成交 张总 5万")
 def record_won(cmd: Command, ctx: Context) -> None:
     if cmd.parsed.amount_error:
-        return reply(cmd, ctx, texts.NOT_AN_AMOUNT.format(text=cmd.parsed.amount_error))
+        typed = whole_amount(cmd.parsed.amount_error)  # 99999999999999: a number, only too large
+        too_large = typed is not None and typed > MAX_AMOUNT
+        return reply(cmd, ctx, texts.AMOUNT_TOO_LARGE.format(text=cmd.parsed.amount_error, most=short_amount(MAX_AMOUNT))
+                     if too_large else texts.NOT_AN_AMOUNT.format(text=cmd.parsed.amount_error))
     customer = customer_for(cmd, ctx)
     if customer is None or not _may_close(cmd, ctx, customer):
         return

@@ -6,6 +6,7 @@ module makes its own Router; handlers/__init__.py joins them in one place.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -16,6 +17,7 @@ from handlers.events import TextReceived
 from handlers.parsing.commands import Intent, Parsed, parse_command
 
 Handler = Callable[[Any, Context], None]
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,7 @@ class Router:
         self.run_command(self.parse(event, ctx), ctx)
 
     def parse(self, event: TextReceived, ctx: Context) -> Command:
-        parsed = parse_command(event.content, ctx.now, ctx.settings.timezone, book_of(ctx.session, event.userid))
+        parsed = read(event.content, ctx, event.userid)
         return Command(event.userid, parsed, event, tuple(self.commands.values()))
 
     def run_command(self, cmd: Command, ctx: Context) -> None:
@@ -115,6 +117,23 @@ class Router:
         rows = [(key, _where(f)) for key, fs in sorted(self._handlers.items()) for f in fs]
         rows += [(f"text: {spec.intent.value}", _where(spec.func)) for spec in self.commands.values()]
         return rows
+
+
+def read(text: str, ctx: Context, userid: str, parse: Callable[..., Parsed] = parse_command) -> Parsed:
+    """The message parsed against the member's own customers. Parsing is pure (the Book is read from the store
+    first, so a database that is away still fails the event, which is then retried): an error inside it is a bug
+    in our parser or in a parsing library, and must not cost the member their reply. It is logged by its type
+    and place only (the message is personal data) and the message is answered as not understood."""
+    book = book_of(ctx.session, userid)
+    try:
+        return parse(text, ctx.now, ctx.settings.timezone, book)
+    except Exception as error:  # pure code: no outage can be in here
+        frame = error.__traceback__
+        while frame is not None and frame.tb_next is not None:
+            frame = frame.tb_next
+        where = f"{frame.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{frame.tb_lineno}" if frame else "?"
+        log.error("a message could not be parsed (%s at %s); answered as not understood", type(error).__name__, where)
+        return Parsed(Intent.UNKNOWN, text)
 
 
 def _where(func: Callable) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from handlers import texts
 from handlers.commands import reply
 from handlers.context import Context
-from handlers.numbers import led_by, period_asked, reps_beside
+from handlers.numbers import current, led_by, reps_beside
 from handlers.parsing.commands import Intent
 from handlers.router import Command, Router
 from scrm import customers, deals, follow_ups, kpis, members
@@ -92,7 +92,7 @@ def show_board(cmd: Command, ctx: Context) -> None:
     reps = led_by(ctx, cmd.userid)
     team = reps if reps is not None else reps_beside(ctx, me)
     departments = members.departments(ctx.session, me.leader_of if reps is not None else me.department_ids)
-    _, period = period_asked("周" if "周" in cmd.parsed.text else "", ctx)
+    period = current(ctx, "week" if "周" in cmd.parsed.text else "month")
     figures = kpis.by_rep(ctx.session, [m.userid for m in team], period, now=ctx.now, tz=ctx.settings.timezone)
     lines = kpis.board(figures, {m.userid: m.name for m in team}, ("won_amount", "on_time", "new_customers"))
     title = texts.BOARD_TITLE.format(team="、".join(d.name for d in departments), period=period.label)
@@ -105,7 +105,7 @@ def show_channels(cmd: Command, ctx: Context) -> None:
     reps = led_by(ctx, cmd.userid)
     if reps is None:
         return reply(cmd, ctx, texts.MANAGERS_ONLY)
-    _, period = period_asked(cmd.parsed.text, ctx)
+    period = current(ctx)
     rows = kpis.channels(ctx.session, [m.userid for m in reps], period)
     if not rows:
         return reply(cmd, ctx, texts.CHANNELS_EMPTY.format(period=period.label))
@@ -125,7 +125,7 @@ def show_talent(cmd: Command, ctx: Context) -> None:
         return reply(cmd, ctx, texts.MANAGERS_ONLY)
     if not reps:
         return reply(cmd, ctx, texts.TEAM_NO_REPS)
-    _, period = period_asked("", ctx)
+    period = current(ctx)
     figures = kpis.by_rep(ctx.session, [m.userid for m in reps], period, now=ctx.now, tz=ctx.settings.timezone)
     placed = kpis.quadrants(figures)
     names = {m.userid: m.name for m in reps}

@@ -22,11 +22,22 @@ from scrm.numbers import short_amount
 
 METRICS = kpis.DAILY_METRICS  # metrics that add up day by day, so a pace (and a streak) means something
 PERIODS = ("month", "week", "quarter")
-MAX_VALUE = Decimal("1e12")
+# Targets are for periods near today: from January of last year (a late correction) to December two years
+# ahead (a plan). Anything else is a typo (9999-12, 0000-12) and is refused, never stored.
+YEARS_BACK, YEARS_AHEAD = 1, 2
+MIN_VALUE = Decimal(1)
+MAX_VALUES = {"won_amount": Decimal(10_000_000_000)}  # 100亿 in a period; far past any team's plan
+MAX_COUNT = Decimal(100_000)  # deals won, follow-ups logged, new customers in a period
 
 
 class TargetError(ValueError):
-    """A target that cannot be set; the message says what is wrong."""
+    """A target that cannot be set. The message says what is wrong in one line (the CLI shows it); `reason`
+    and `details` let chat say it in Chinese: not_a_period, no_such_month, no_such_week, no_such_quarter,
+    too_far, too_small, too_large, not_whole, unknown."""
+
+    def __init__(self, message: str, reason: str = "unknown", **details: object) -> None:
+        super().__init__(message)
+        self.reason, self.details = reason, details
 
 
 def period(kind: str, starts: date, tz: ZoneInfo) -> Period:
@@ -34,17 +45,25 @@ def period(kind: str, starts: date, tz: ZoneInfo) -> Period:
     return {"month": Period.month_of, "week": Period.week_of, "quarter": Period.quarter_of}[kind](at, tz)
 
 
+def years(today: date) -> tuple[int, int]:
+    """The first and last year a target's period may be in."""
+    return today.year - YEARS_BACK, today.year + YEARS_AHEAD
+
+
 def parse_period(text: str, today: date) -> tuple[str, date]:
-    """`2026-12`, `2026-W49`, `2026-Q4`, or as people say it: 12月, 本月, 下月, 本周, 下周, 本季度, 第4季度.
-    A month without a year is this one or, if it has passed, next year's."""
+    """`2026-12`, `2026-W49`, `2026-Q4`, or as people say it: 2026年12月, 12月, 本月, 下月, 本周, 下周, 本季度, 第4季度.
+    A month without a year is this one or, if it has passed, next year's. TargetError for a period that does
+    not exist (13月, 2026-W60, 2026-Q5) or is not near today (see `years`)."""
     text = text.strip().upper()
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
-        return "month", _month(int(m[1]), int(m[2]))
-    if m := re.fullmatch(r"(\d{4})-W(\d{1,2})", text):
-        return "week", _week(int(m[1]), int(m[2]))
-    if m := re.fullmatch(r"(\d{4})-Q([1-4])", text):
-        return "quarter", date(int(m[1]), 3 * int(m[2]) - 2, 1)
-    if m := re.fullmatch(r"(\d{1,2})月(?:份)?", text):
+    if m := re.fullmatch(r"(\d{1,9})-(\d{1,3})", text):
+        return "month", _month(_year(m[1], text, today), int(m[2]))
+    if m := re.fullmatch(r"(\d{1,9})-W(\d{1,3})", text):
+        return "week", _week(_year(m[1], text, today), int(m[2]))
+    if m := re.fullmatch(r"(\d{1,9})-Q(\d{1,3})", text):
+        return "quarter", _quarter(_year(m[1], text, today), int(m[2]))
+    if m := re.fullmatch(r"(\d{1,9})年(\d{1,3})月(?:份)?", text):
+        return "month", _month(_year(m[1], text, today), int(m[2]))
+    if m := re.fullmatch(r"(\d{1,3})月(?:份)?", text):
         month = int(m[1])
         return "month", _month(today.year + (month < today.month), month)
     words = {"本月": ("month", 0), "这个月": ("month", 0), "下月": ("month", 1), "下个月": ("month", 1),
@@ -57,32 +76,74 @@ def parse_period(text: str, today: date) -> tuple[str, date]:
             return kind, date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
         first = today.replace(day=1)
         return kind, (first + timedelta(days=32 * ahead)).replace(day=1)
-    if m := re.fullmatch(r"第?([1-4一二三四])季度?", text):
-        n = "1234一二三四".index(m[1]) % 4 + 1
-        return "quarter", date(today.year, 3 * n - 2, 1)
-    raise TargetError(f"{text!r} is not a period: 2026-12, 2026-W49, 2026-Q4, 12月, 本月, 下周 …")
+    if m := re.fullmatch(r"第?(\d{1,3}|[一二两三四五六七八九十])季度?", text):
+        return "quarter", _quarter(today.year, int(m[1]) if m[1].isdigit() else _CHINESE_DIGITS[m[1]])
+    raise TargetError(f"{text!r} is not a period: 2026-12, 2026-W49, 2026-Q4, 12月, 本月, 下周 …", "not_a_period",
+                      text=text)
+
+
+_CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
+
+
+def _year(digits: str, text: str, today: date) -> int:
+    """The year as written, when a target may be set in it (never year 0 or 10000: no date has those)."""
+    first, last = years(today)
+    year = int(digits)
+    if not first <= year <= last:
+        raise TargetError(f"{text!r} is too far from today: targets are for {first}-01 to {last}-12", "too_far",
+                          text=text, first=first, last=last)
+    return year
 
 
 def _month(year: int, month: int) -> date:
     if not 1 <= month <= 12:
-        raise TargetError(f"there is no month {month}")
+        raise TargetError(f"there is no month {month}", "no_such_month", month=month)
     return date(year, month, 1)
 
 
 def _week(year: int, week: int) -> date:
-    try:
-        return date.fromisocalendar(year, week, 1)
-    except ValueError:
-        raise TargetError(f"{year} has no week {week}") from None
+    weeks = date(year, 12, 28).isocalendar().week  # 28 December is always in the year's last ISO week
+    if not 1 <= week <= weeks:
+        raise TargetError(f"{year} has no week {week} (it has {weeks})", "no_such_week", year=year, week=week,
+                          weeks=weeks)
+    return date.fromisocalendar(year, week, 1)
+
+
+def _quarter(year: int, quarter: int) -> date:
+    if not 1 <= quarter <= 4:
+        raise TargetError(f"there is no quarter {quarter} (Q1 to Q4)", "no_such_quarter", quarter=quarter)
+    return date(year, 3 * quarter - 2, 1)
+
+
+def check(kind: str, starts: date, value: Decimal, metric: str, today: date) -> None:
+    """A target that makes sense: a real period near today, a value from 1 up to the metric's maximum (a whole
+    number for counts). TargetError otherwise."""
+    first, last = years(today)
+    year = starts.isocalendar().year if kind == "week" else starts.year
+    real = {"month": starts.day == 1, "quarter": starts.day == 1 and starts.month % 3 == 1,
+            "week": starts.weekday() == 0}[kind]
+    if not real:
+        raise TargetError(f"{starts} does not begin a {kind}", "not_a_period", text=str(starts))
+    if not first <= year <= last:
+        raise TargetError(f"{starts} is too far from today: targets are for {first}-01 to {last}-12", "too_far",
+                          text=str(starts), first=first, last=last)
+    most = MAX_VALUES.get(metric, MAX_COUNT)
+    if not value.is_finite() or value < MIN_VALUE:
+        raise TargetError(f"{value} is not a target: it must be {MIN_VALUE} or more", "too_small", value=value)
+    if value > most:
+        raise TargetError(f"{value} is too large for a target: at most {most}", "too_large", value=value,
+                          most=most)
+    if metric not in MAX_VALUES and value != value.to_integral_value():
+        raise TargetError(f"{value} is not a whole number ({metric} counts)", "not_whole", value=value)
 
 
 def set_target(session: Session, *, scope: str, subject: str, kind: str, starts: date, value: Decimal,
-               metric: str = "won_amount", set_by: str = "", now: datetime) -> Target:
-    """Set (or change) a target; TargetError when it makes no sense."""
+               metric: str = "won_amount", set_by: str = "", now: datetime, today: date | None = None) -> Target:
+    """Set (or change) a target; TargetError when it makes no sense (`check`; `today` is the business date,
+    `now`'s own date by default)."""
     if scope not in ("rep", "team") or metric not in METRICS or kind not in PERIODS:
         raise TargetError(f"unknown target: {scope} {metric} per {kind}")
-    if not Decimal(0) < value < MAX_VALUE:
-        raise TargetError(f"{value} is not a target: it must be above 0")
+    check(kind, starts, value, metric, today or now.date())
     found = session.exec(select(Target).where(Target.scope == scope, Target.subject == subject,
                                               Target.metric == metric, Target.period == kind,
                                               Target.starts == starts)).first()

@@ -16,7 +16,7 @@ from handlers.parsing import numerals
 _MULTIPLIER = {"亿": Decimal(100_000_000), "千万": Decimal(10_000_000), "百万": Decimal(1_000_000), "万": Decimal(10_000), "w": Decimal(10_000),
                "千": Decimal(1_000), "k": Decimal(1_000), "百": Decimal(100)}
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
-_NOT_AFTER = r"(?<![\d.,])"
+_NOT_AFTER = r"(?<![\d.,A-Za-z])"  # 1e309 and x5万 are no amounts (309, 5万) but words to refuse
 _IMPRECISE = r"(?![多几余来])"
 _CURRENCY_AFTER = r"(?:元|块钱|块|人民币|rmb|RMB)"
 _AMOUNT = re.compile(
@@ -32,7 +32,7 @@ _AMOUNT = re.compile(
     # 50,000 (digit grouping alone says money)
     r"|(?P<g>(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,]))"
 )
-_BARE = re.compile(r"(?<![\d.,:/\-])(?P<b_num>\d{2,9}(?:\.\d+)?)(?![\d.,:/\-%]|\s*[号楼层点个天月日年岁人台套件次分期位家栋])")
+_BARE = re.compile(r"(?<![\d.,:/\-A-Za-z])(?P<b_num>\d{2,9}(?:\.\d+)?)(?![\d.,:/\-%]|\s*[号楼层点个天月日年岁人台套件次分期位家栋])")
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,29 @@ def parse_amount(text: str, *, bare_numbers: bool = False) -> Amount | None:
     for match in _AMOUNT.finditer(text):
         value = _value(match)
         if value is not None:
-            return Amount(match.span(), _tidy(value), match.group())
+            return Amount(match.span(), _tidy(min(value, TOO_LARGE)), match.group())
     if bare_numbers and (match := _BARE.search(text)):
         return Amount(match.span(), _tidy(Decimal(match.group("b_num"))), match.group())
     return None
+
+
+_SIGNED = re.compile(r"(?P<sign>[-−负+]?)\s*(?P<rest>.*)", re.DOTALL)
+_PLAIN = re.compile(r"\d+(?:\.\d+)?")
+
+
+def whole_amount(text: str) -> Decimal | None:
+    """`text` when it is one amount and nothing more (a target, a CLI argument): 50万, 500000, 5, 12.5, ¥8,000;
+    a sign makes it negative (-5万, 负5万), for the caller to refuse in its own words. None for anything else:
+    words, 1e309, inf, 5万多, 50万 加油."""
+    signed = _SIGNED.fullmatch(text.strip())
+    sign, rest = signed.group("sign"), signed.group("rest")
+    if _PLAIN.fullmatch(rest):
+        value = min(_digits(rest), TOO_LARGE)
+    elif (amount := parse_amount(rest, bare_numbers=True)) is not None and amount.span == (0, len(rest)):
+        value = amount.value
+    else:
+        return None
+    return _tidy(-value if sign in ("-", "−", "负") else value)
 
 
 def _tidy(value: Decimal) -> Decimal:
@@ -72,6 +91,8 @@ def _value(match: re.Match) -> Decimal | None:
         return _digits(match.group())
     if kind == "z":
         words = match.group("z_num")
+        if len(words) > MAX_NUMERAL:
+            return TOO_LARGE  # no amount is written with this many numerals (and cn2an takes seconds on thousands)
         if not match.group("z_cur") and not re.search("[千万亿]", words):
             return None  # 三十 alone is a count, not money; 八百块 is money
         return numerals.to_number(words)
@@ -80,11 +101,13 @@ def _value(match: re.Match) -> Decimal | None:
 
 def _digits(number: str) -> Decimal:
     if len(number.replace(",", "").split(".")[0]) > MAX_DIGITS:
-        return Decimal(10) ** MAX_DIGITS  # read as too large, refused by the caller (never an overflow)
+        return TOO_LARGE  # read as too large, refused by the caller (never an overflow)
     return Decimal(number.replace(",", ""))
 
 
 MAX_DIGITS = 15
+MAX_NUMERAL = 24  # 九千九百九十九万九千九百九十九亿 is 16
+TOO_LARGE = Decimal(10) ** MAX_DIGITS  # what any larger number (九千九百九十九万亿) is read as: refused by the caller
 
 
 def warm_up() -> None:

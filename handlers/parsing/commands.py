@@ -19,7 +19,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from handlers.parsing import clean, names, numerals, plans, spans, stages, texts, vocab
-from handlers.parsing.amounts import Amount, parse_amount
+from handlers.parsing.amounts import Amount, parse_amount, whole_amount
 from handlers.parsing.book import Book, Mention
 from handlers.parsing.when import When, WhenError, parse_when
 
@@ -115,7 +115,11 @@ _PREFIXES = sorted([*((word, Intent(intent)) for intent, words in vocab.PREFIX_C
                     *((word, Intent.FOLLOW_UP) for word in vocab.CHANNEL_COMMANDS)], key=lambda pair: -len(pair[0]))
 _INDEX = r"(?:第\s*)?(?P<index>\d{1,2}|[一二两三四五六七八九十]{1,2})\s*(?:个|条|项|号)?"
 _CHOICE = re.compile(rf"^(?:选|选择)?\s*{_INDEX}$")
-_LEADING_INDEX = re.compile(rf"^[\s:,]*{_INDEX}(?![天周月小分点号年万千块元\d])[\s,]*(?:到|至)?\s*")
+# After 完成 / 推迟 any number is the item's (完成 99999999999999 gets "no item 99999999999999", not "which one?").
+_ITEM = r"(?:第\s*)?(?P<index>\d{1,18}|[一二两三四五六七八九十百千万]{1,6})\s*(?:个|条|项|号)?"
+# Not an item number when it goes on as a number (1,000 1.5 1e9 23:59 2026-12 一亿) or is a time (3天, 5点).
+_NOT_AN_ITEM = r"(?![天周月小分点号年万千百亿块元\d零〇一二两三四五六七八九十]|[.,:\-−][\d]|[eE][-+]?\d)"
+_LEADING_INDEX = re.compile(rf"^[\s:,]*{_ITEM}{_NOT_AN_ITEM}[\s,]*(?:到|至)?\s*")
 _DELAY = re.compile(r"^[\s:,]*(?:\d{1,2}|[一二两三四五六七八九十半]{1,2})\s*(?:个?小时|天|周|个?星期|个?礼拜|个?月)(?![后以之内])")
 _MEMBER = re.compile(r"^(?:查|查看|看看|查一下|看一下|看下|查询|把)?\s*(?P<member>[^\s的]{1,8}?)(?:的|跟的|手上的|手里的)"
                      r"(?:所有|全部)?客户(?:列表|有哪些|呢|列一下|发我看看|给我看看)?$"
@@ -123,7 +127,7 @@ _MEMBER = re.compile(r"^(?:查|查看|看看|查一下|看一下|看下|查询|�
 _SUBJECT = re.compile(r"^(?P<name>[^\s,:;]{1,12}?)\s*(?P<word>签单|成交|签约|拿下|赢单|丢单|输单|黄了|流失|丢了)了?"
                       r"(?=$|[\s,:;!]|\d|[一二两三四五六七八九十])")
 _SUBJECT_STAGE = re.compile(r"^(?P<name>[^\s,:;]{1,12}?)\s*(?:进入|推进到|推进|进到|转入)(?:了)?\s*(?P<stage>\S+)$")
-_INDEX_FIRST = re.compile(rf"^(?:把)?\s*{_INDEX}\s*(?P<word>推迟|延后|改到|顺延|推到|挪到|延期|完成|搞定|done)了?\s*(?:到|至)?")
+_INDEX_FIRST = re.compile(rf"^(?:把)?\s*{_ITEM}\s*(?P<word>推迟|延后|改到|顺延|推到|挪到|延期|完成|搞定|done)了?\s*(?:到|至)?")
 _CARD_NOISE = re.compile(r"(?:的)?(?:资料|信息|情况|档案|详情|怎么样了?|最近怎么样)$")
 _CLAUSE_END = re.compile(r"[,;。!?]")
 _POLITE = re.compile(r"^(?:请|麻烦|帮我|帮忙|给我|@\S*助手)\s*")
@@ -166,7 +170,8 @@ _AGENDA_Q = re.compile(r"跟谁|跟哪|跟进谁|跟进哪|联系谁|找谁|拜�
                        r"|哪些客户|没跟的|还有(?:啥|什么|哪些)")
 _PERIOD_WORDS = (("今天", "今天"), ("今日", "今天"), ("这周", "本周"), ("本周", "本周"), ("这礼拜", "本周"),
                  ("这星期", "本周"), ("这个月", "本月"), ("这月", "本月"), ("本月", "本月"), ("这季度", "本季度"),
-                 ("本季度", "本季度"), ("今年", "今年"), ("上周", "上周"), ("上个月", "上月"), ("上月", "上月"))
+                 ("本季度", "本季度"), ("今年", "今年"), ("上周", "上周"), ("上个月", "上月"), ("上月", "上月"),
+                 ("去年", "去年"))
 QUESTION_MAX = 24
 SHORT_QUERY = 8  # 我今天的任务, 今天团队情况: short enough to be a query without a question word
 _QUESTION_MARK = re.compile(r"[?吗么呢]|啥|什么|多少|几|怎|咋|如何|谁|哪|有没有")
@@ -206,26 +211,66 @@ def _choice(core: str, message: str) -> Parsed | None:
 
 
 _TARGET = re.compile(r"^(?:设置?|定|设定)?(?:个)?目标[\s:]*(?P<rest>.+)$")
-_TARGET_PERIOD = re.compile(r"\d{4}-\d{1,2}|\d{4}-[wWqQ]\d{1,2}|\d{1,2}月份?|本月|这个月|下个?月|本周|这周|下周|本季度"
-                            r"|第?[一二三四1-4]季度")
+# The period as typed, whole: a day or weekday glued to it (12月32日, 下周二) is kept, to be refused as no period.
+_TARGET_PERIOD = re.compile(r"\d{1,9}-\d{1,3}-\d{1,3}|\d{1,9}-[wWqQ]?\d{1,3}(?!\d)"
+                            r"|(?:\d{1,9}年)?(?:\d{1,3}月份?|本月|这个月|下个?月)(?:\d{1,3}[日号])?|\d{1,9}年(?!\d)"
+                            r"|(?:本周|这周|下周)(?:[一二三四五六日天1-7](?![万千百亿]))?|本季度"
+                            r"|第?(?:\d{1,3}|[一二两三四五六七八九十])季度")
+# The characters of one typed number around an amount: its sign (-50万, 负50万), an exponent (1e309), stray letters.
+_NUMBER_LEFT = re.compile(r"[0-9A-Za-z.,+\-−负¥$]*$")
+_NUMBER_RIGHT = re.compile(r"^[0-9A-Za-z.,+\-万千百亿元块]*")
+_DIGIT = re.compile(r"\d")
+
+
+def _typed_number(region: str) -> tuple[int, int] | None:
+    """Where the amount was typed: around the amount read (with its sign, exponent, stray characters), else the
+    word holding the first digit (0, 5O万, 99999999999999); None when no number was typed at all."""
+    found = parse_amount(region, bare_numbers=True)
+    if found is not None:
+        start, end = found.span
+    elif (digit := _DIGIT.search(region)) is not None:
+        start, end = digit.start(), digit.start() + len(re.match(r"\S+", region[digit.start():]).group())
+    else:
+        return None
+    return start - len(_NUMBER_LEFT.search(region[:start]).group()), end + len(_NUMBER_RIGHT.match(region[end:]).group())
 
 
 def _set_target(message: str) -> Parsed | None:
-    """目标 张三 12月 50万 (a manager sets a rep's, or 目标 团队 本月 200万 the team's): who, when, how much."""
+    """目标 张三 12月 50万 (a manager sets a rep's, or 目标 团队 本月 200万 the team's): who, when, how much.
+
+    The amount is read as the whole number typed (-50万, 负50万, 1e309, 99999999万), so a bad one is refused
+    by name (amount_error, or a value the store refuses) and never left in the name (张三 -)."""
     match = _TARGET.match(message)
     if match is None:
         return None
-    rest = match.group("rest")
+    rest, base = match.group("rest"), match.start("rest")
     period = _TARGET_PERIOD.search(rest)
-    amount = parse_amount(rest[period.end():] if period else rest, bare_numbers=True)
-    who = (rest[:period.start()] + rest[period.end():] if period else rest)
-    if amount is not None:
-        who = who.replace(amount.text, " ")
-    return Parsed(Intent.SET_TARGET, message, member=who.strip(" ,:的") or None, note=period.group() if period else "",
-                  amount=amount)
+    if period is None:
+        start, region = 0, rest
+    elif rest[period.end():].strip():
+        start, region = period.end(), rest[period.end():]
+    else:
+        start, region = 0, rest[:period.start()]
+    amount, amount_error, span = None, None, (0, 0)
+    if (typed := _typed_number(region)) is not None:
+        left, right = typed
+        value = whole_amount(region[left:right])
+        if value is None:
+            amount_error = region[left:right]
+        else:
+            amount = Amount((base + start + left, base + start + right), value, region[left:right])
+        span = (start + left, start + right)
+    who = rest[:span[0]] + " " + rest[span[1]:]
+    if period is not None:
+        who = who.replace(period.group(), " ", 1)
+    return Parsed(Intent.SET_TARGET, message, member=" ".join(who.split()).strip(" ,:的") or None,
+                  note=period.group() if period else "", amount=amount, amount_error=amount_error)
 
 
-_MEMBER_NUMBERS = re.compile(r"^(?:查|查看|看看|查一下|看一下|看下)?\s*(?P<member>[^\s的]{1,8}?)的"
+# A period named before 的 (张三本季度的业绩, 张三9999-12的业绩) is the period asked, whether we keep figures by it or not.
+_ASKED_PERIOD = (r"今天|今日|本周|这周|上周|本月|这个?月|上个?月|本季度|这季度|今年|去年|前年|明年|下个?月|下周|[上下]季度"
+                 r"|第?(?:\d{1,3}|[一二两三四五六七八九十])季度|\d[\d\-年月周季度WwQq]{0,12}")
+_MEMBER_NUMBERS = re.compile(rf"^(?:查|查看|看看|查一下|看一下|看下)?\s*(?P<member>[^\s的]{{1,8}}?)\s*(?P<asked>{_ASKED_PERIOD})?的"
                              r"(?P<period>本周|这周|本月|这个月|今天|本季度)?(?:业绩|数据|战绩|成绩|排名)$")
 
 
@@ -233,9 +278,11 @@ def _member_customers(message: str) -> Parsed | None:
     """张三的客户 (a manager looks at a rep's customers), 张三的业绩 / 张三本周的业绩 (at their numbers)."""
     numbers = _MEMBER_NUMBERS.match(_core(message))
     if numbers is not None:
-        member, period = numbers.group("member"), numbers.group("period") or ""
-        if member in vocab.PERIODS or member in ("我", "自己", "我自己", "团队", "全组", "我们组", "大家"):
-            return Parsed(Intent.MY_NUMBERS, message, note=member if member in vocab.PERIODS else period)
+        member, period = numbers.group("member"), numbers.group("period") or numbers.group("asked") or ""
+        if re.fullmatch(_ASKED_PERIOD, whole := member + (numbers.group("asked") or "")):
+            return Parsed(Intent.MY_NUMBERS, message, note=whole)  # 本月的业绩, 12月的业绩: the asker's own
+        if member in ("我", "自己", "我自己", "团队", "全组", "我们组", "大家"):
+            return Parsed(Intent.MY_NUMBERS, message, note=period)
         return Parsed(Intent.MEMBER_NUMBERS, message, member=member, note=period)
     match = _MEMBER.match(_core(message))
     if match is None:
@@ -327,18 +374,23 @@ def _won(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str |
                   amount=amount, amount_error=_bad_amount(message, amount, note), reopen=bool(_REOPEN.search(message)))
 
 
-MAX_AMOUNT = 10 ** 12  # the store keeps 12 digits before the point (Numeric(14, 2))
+MAX_AMOUNT = 10 ** 10  # 100亿 for one deal: far past any real one (the store would keep up to 1万亿)
+MIN_AMOUNT = 1  # a fraction of a yuan is no deal (and 0.001元 would be stored as 0)
 _REOPEN = re.compile(r"重新打开|重开|又签了|又签|再次成交|新的一单|又成交|又下单|复购|二次|加单|续约|续签|续费|追加")
 _NOT_AN_AMOUNT = re.compile(r"[-−负]?\s*[A-Za-z0-9.,?*]+\s*[万千百元块]?")
+_EXPONENT = re.compile(r"(?<![A-Za-z\d.])[-−]?\d+(?:\.\d+)?[eE][-+]?\d+")  # 1e5, 1e309: never read as 5 or 309
 
 
 def _bad_amount(message: str, amount: Amount | None, note: str) -> str | None:
-    """What the rep typed where an amount belongs, when it is none: -5万, abc, xx万, 0元."""
+    """What the rep typed where an amount belongs, when it is none: -5万, abc, xx万, 0元, 1e309, 99999999999万."""
     if amount is not None:
         if message[:amount.span[0]].rstrip().endswith(("-", "−", "负")):
             return "-" + amount.text
-        return amount.text if amount.value <= 0 or amount.value >= MAX_AMOUNT else None
-    return note if note and _NOT_AN_AMOUNT.fullmatch(note) else None
+        return amount.text if not MIN_AMOUNT <= amount.value <= MAX_AMOUNT else None
+    if note and _NOT_AN_AMOUNT.fullmatch(note):
+        return note
+    exponent = _EXPONENT.search(note)
+    return exponent.group() if exponent else None
 
 
 def _lost(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str | None = None) -> Parsed:

@@ -38,7 +38,12 @@ _RECURRING = re.compile(
 _VAGUE = re.compile(r"过几天|过两三天|改天|过阵子|过一阵子?|过段时间|过些天|过些日子|找时间|有空的?时候")
 _BAD_MONTH = re.compile(rf"(?:(?<![\d.])(?:1[3-9]|[2-9]\d|0)|十[三四五六七八九])月(?:{N}[日号]?)?")
 _BAD_HOUR = re.compile(r"(?<![\d.])(?:2[4-9]|3\d)[点时](?![积数头位])|[二三]十[四五六七八九]点")
-_MONTH_DAY = re.compile(rf"(?:(\d{{4}})年)?({N})月({N})[日号]")
+_MONTH_DAY = re.compile(rf"(?:(?<!\d)(\d{{4}})年)?({N})月({N})[日号]")
+# A year no calendar has (0000年, 1年1月1日, 10000年) before a month or 底; a number in e-notation before a
+# time word (1e9天后: not 9天后).
+_BAD_YEAR = re.compile(rf"(?<![\d.])(?:\d{{1,3}}|\d{{5,}}|0000)年(?:{N}月(?:{N}[日号])?|[底末])")
+_EXPONENT = re.compile(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?[eE][-+]?\d+\s*(?:个)?(?:天|周|星期|礼拜|月|年|日|号|点|时|小时|分钟|钟头)"
+                       r"(?:以后|之后|后|以内|之内|内|前)?")
 _CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])|点(\d{2})分")
 
 
@@ -58,6 +63,8 @@ def refusals(text: str, today: date) -> list[Refusal]:
               for m in _MONTH_DAY.finditer(text) if not _month_day_exists(m, today)]
     found += [Refusal(m.start(), m.end(), "impossible", "impossible")
               for m in _CLOCK.finditer(text) if not _clock_exists(m)]
+    found += [Refusal(m.start(), m.end(), "impossible", "impossible")
+              for pattern in (_BAD_YEAR, _EXPONENT, _BAD_DAY) for m in pattern.finditer(text)]
     found += [Refusal(m.start(), m.end(), "unknown", "holiday") for m in _HOLIDAY.finditer(text)]
     found += [Refusal(m.start(), m.end(), "unknown", "vague") for m in _VAGUE.finditer(text)]
     found += [Refusal(m.start(), m.end(), "unknown", "recurring") for m in _RECURRING.finditer(text)]
@@ -135,6 +142,8 @@ def windows(text: str) -> list[tuple[int, int]]:
 # What may follow a bare 5号 for it to be a date: 5号前, 5号下午, 5号给答复; not 2号楼, 3号会议室, 1号产品.
 _AFTER_DAY = (r"$|[\s,;:。!?、)~]|[前后之以上下中早晚傍凌左]|\d|[一二两三四五六七八九十]+点|再|给|交|签|开|见|去|来|发|付"
               r"|回|出|那|到|要|能|可|就|吧|啊|呢|吗|了|也|都|才")
+# A bare day of the month that no month has (32号, 0号 前), where a real one would be read as a date.
+_BAD_DAY = re.compile(rf"(?<![月\d零〇一二两三四五六七八九十第周期拜])(?:3[2-9]|[4-9]\d|0{{1,2}})(?:号(?={_AFTER_DAY})|日(?![后内以\d]))")
 _REWRITE = re.compile(
     r"(?P<sp>(?<=[天午点时分号日月周期拜二三四五六])\s+(?=[\d上下中早晚傍凌零一二两三四五六七八九十半])"
     r"|(?<=[\d零一二两三四五六七八九十])\s+(?=[点时分号日月天半]))"

@@ -28,6 +28,10 @@ _CLOCK = re.compile(r"T(\d{2})(?::(\d{2}))?")
 # Windows not worth a recognizer call (~2 ms): one character, a bare duration (聊了20分钟), 一点/两点.
 _NOT_A_TIME = re.compile(r".|[\d.零一二两三四五六七八九十半]+个?(?:分钟|小时|钟头|天|周|星期|礼拜|月|年)|[一二两三几]点")
 MAX_ROLL_DAYS = 183  # 1月3日 said on 12-28 is next year; 6月1日 said in November is refused, not rolled
+# The recognizer's time grows with the square of its input (4,000 characters of 明天明天…: 20 s); no time
+# expression is longer than this (2026年12月31日下午3点30分前 is 20), so a longer run of time words is none.
+MAX_WINDOW = 40
+MAX_AHEAD = timedelta(days=731)  # a next step is within two years (明年底 said on 1 January); later is a typo (9999年)
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class When:
 @dataclass(frozen=True)
 class WhenError:
     span: tuple[int, int]
-    reason: str  # "past" | "impossible" | "unknown"
+    reason: str  # "past" | "impossible" | "unknown" | "far"
     suggestion: str  # Chinese, for the rep; quotes the words it refuses
     text: str = ""  # the words as typed
     understood: datetime | None = None  # for "past": what we read, to echo back
@@ -66,17 +70,55 @@ def read_all(text: str, now: datetime, tz: ZoneInfo) -> list[When | WhenError]:
     for match in _TEN_DAYS.finditer(folded):
         refused.append(timewords.Refusal(match.start(), match.end(), "", "ten_days"))
         found.append(_ten_days(match, now))
+    for match in _DURATION.finditer(folded):
+        if (long := _long_duration(match, now)) is not None:
+            refused.append(timewords.Refusal(match.start(), match.end(), "", "duration"))
+            found.append(long)
     rewritten = timewords.rewrite(folded, now.date())
     for start, end in timewords.windows(rewritten.text):
         span = rewritten.original(start, end)
         if any(r.start < span[1] and span[0] < r.end for r in refused) or _NOT_A_TIME.fullmatch(
-                rewritten.text[start:end]):
+                rewritten.text[start:end]) or end - start > MAX_WINDOW:
             continue
         reading = _read_window(rewritten, start, end, folded, now)
         if reading is not None:
             found.append(reading)
-    unique = {w.span: w for w in reversed(found)}  # the first reading of a span wins
+    unique = {w.span: _near(w, now) for w in reversed(found)}  # the first reading of a span wins
     return [replace(w, text=text[w.span[0]:w.span[1]]) for w in sorted(unique.values(), key=lambda w: w.span[0])]
+
+
+def _near(when: When | WhenError, now: datetime) -> When | WhenError:
+    """A time more than two years ahead (9999年1月1日, 30个月后) is refused: it is a typo, never a plan."""
+    if isinstance(when, WhenError) or when.due - now <= MAX_AHEAD:
+        return when
+    return WhenError(when.span, "far", texts.TOO_FAR.format(text=when.text, when=format_when(when.due, now),
+                                                            example=_example(now)), when.text, when.due)
+
+
+# Durations the recognizer misreads (100天后 as 10 days, 1000分钟后 as 100 minutes, 三百六十五天后 as 60 days)
+# or that are far beyond any plan (99999天后, 9999个月后) are read here; shorter ones by the recognizer.
+_DURATION = re.compile(r"(?<![\d.零〇一二两三四五六七八九十百千万亿])(?P<n>\d+|[零〇一二两三四五六七八九十百千万亿]+)\s*"
+                       r"(?P<unit>个?月|个?星期|个?礼拜|周|天|个?小时|个?钟头|分钟)(?P<after>以后|之后|后|以内|之内|内)")
+_UNIT_MINUTES = {"月": 30 * 24 * 60, "星期": 7 * 24 * 60, "礼拜": 7 * 24 * 60, "周": 7 * 24 * 60, "天": 24 * 60,
+                 "小时": 60, "钟头": 60, "分钟": 1}
+_RECOGNIZED_BELOW = {"月": 37, "星期": 100, "礼拜": 100, "周": 100, "天": 100, "小时": 1000, "钟头": 1000, "分钟": 1000}
+
+
+def _long_duration(match: re.Match, now: datetime) -> When | WhenError | None:
+    """99999天后 → refused as too far; 100天后 → the day 100 days on (09:00, or 18:00 for 100天内); None for
+    durations the recognizer reads right (3天后)."""
+    n = numerals.to_int(match.group("n"))
+    unit = match.group("unit").removeprefix("个")
+    if n is None or n < _RECOGNIZED_BELOW[unit]:
+        return None
+    words, deadline = match.group(), match.group("after").endswith("内")
+    if n * _UNIT_MINUTES[unit] > MAX_AHEAD.total_seconds() // 60:
+        return WhenError(match.span(), "far", texts.TOO_FAR_DURATION.format(text=words, example=_example(now)), words)
+    if unit in ("小时", "钟头", "分钟"):
+        return When(match.span(), now + timedelta(minutes=n * _UNIT_MINUTES[unit]), True, deadline, words)
+    day = now.date() + timedelta(minutes=n * _UNIT_MINUTES[unit])
+    return When(match.span(), _at(day, DEADLINE_HOUR if deadline else DEFAULT_HOUR, 0, now.tzinfo, False)[0], False,
+                deadline, words)
 
 
 def describe_when(when: When, now: datetime) -> str:
@@ -122,7 +164,7 @@ def _holiday(refusal: timewords.Refusal, folded: str, now: datetime) -> When | W
                 estimated=not calendar.official(days_off[0].year))
 
 
-_TEN_DAYS = re.compile(r"(?:(?P<next>下个?)月|(?:这个?|本)月|(?P<month>\d{1,2}|[一二三四五六七八九十]{1,3})月)?"
+_TEN_DAYS = re.compile(r"(?:(?P<next>下个?)月|(?:这个?|本)月|(?:(?<!\d)(?P<year>\d{4})年)?(?P<month>\d{1,2}|[一二三四五六七八九十]{1,3})月)?"
                        r"(?P<part>上|中|下)旬")
 
 
@@ -137,6 +179,8 @@ def _ten_days(match: re.Match, now: datetime) -> When | WhenError:
         if not 1 <= month <= 12:
             return WhenError(match.span(), "impossible", texts.IMPOSSIBLE.format(text=match.group(), example=_example(now)), match.group())
         year += month < today.month
+        if match.group("year"):  # 2027年12月中旬: that year's, never this year's
+            return _ten_days_of(match, int(match.group("year")), month, part, now)
     first_day, last_day = _ten_day_range(year, month, part)
     if not match.group("next") and not match.group("month") and last_day < today:  # 下旬 said on the 25th of...
         first_day, last_day = _ten_day_range(*_next_month(year, month), part)
@@ -154,6 +198,24 @@ def _ten_days(match: re.Match, now: datetime) -> When | WhenError:
         return WhenError(match.span(), "past", texts.PAST.format(text=match.group(), when=period), match.group(),
                          understood)
     return When(match.span(), due, False, False, match.group(), period=period)
+
+
+def _ten_days_of(match: re.Match, year: int, month: int, part: int, now: datetime) -> When | WhenError:
+    """A ten-day period of a year the rep named: refused when it has passed or is too far to plan."""
+    words, today = match.group(), now.date()
+    if not today.year <= year <= (today + MAX_AHEAD).year:
+        reason, template = ("past", texts.PAST_YEAR) if year < today.year else ("far", texts.TOO_FAR_DURATION)
+        return WhenError(match.span(), reason, template.format(text=words, example=_example(now)), words)
+    first_day, last_day = _ten_day_range(year, month, part)
+    period = texts.TEN_DAYS.format(month=month, first=first_day.day, last=last_day.day)
+    if last_day < today:
+        return WhenError(match.span(), "past", texts.PAST.format(text=words, when=period), words,
+                         _at(first_day, DEFAULT_HOUR, 0, now.tzinfo, False)[0])
+    day = workdays.current().next_working_day(max(first_day, today), inclusive=True)
+    due = _at(day, DEFAULT_HOUR, 0, now.tzinfo, False)[0]
+    if due <= now:
+        due = _at(workdays.current().next_working_day(today), DEFAULT_HOUR, 0, now.tzinfo, False)[0]
+    return When(match.span(), due, False, False, words, period=f"{year}年{period}" if year != today.year else period)
 
 
 def _next_month(year: int, month: int) -> tuple[int, int]:
@@ -198,7 +260,10 @@ def _read_window(rewritten: timewords.Rewritten, start: int, end: int, folded: s
             if hit.start and _NUMERAL.match(window[hit.start - 1]):  # 13月1日 read as 3月1日
                 raise _Refused("unknown", texts.UNKNOWN)
             deadline = words.endswith(("前", "内"))
-            found = _resolve(hit, now, deadline)
+            try:
+                found = _resolve(hit, now, deadline)
+            except (ValueError, OverflowError):  # a reading no calendar holds (the library's, or past year 9999)
+                raise _Refused("impossible", texts.IMPOSSIBLE) from None
         except _Refused as refused:
             understood = refused.understood
             when = format_when(understood, now) if understood else ""

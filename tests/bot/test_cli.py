@@ -168,6 +168,48 @@ def test_targets_set_list_and_a_file_that_loads_all_or_nothing(env, store, clock
     assert "quarter 2027-01-01 team 2                won_amount    800万" in listed
 
 
+def test_targets_far_from_today_or_absurd_are_refused_in_one_line_and_nothing_is_saved(env, store, clock, tmp_path):
+    """Issue 19: the CLI shares the chat's rules. `-50万` was saved as 50万 and 9999-12 as a target."""
+    from datetime import date
+
+    from sqlmodel import select
+
+    from scrm import members
+    from scrm.models import Target
+
+    with store.transaction() as session:
+        members.sync_directory(session, [{"id": 2, "name": "华东销售部", "department_leader": ["wangwu"]}],
+                               [{"userid": "zhangsan", "name": "张三", "department": [2]}], now=clock.now())
+    first, last = date.today().year - 1, date.today().year + 2  # the CLI reads the system clock
+    runner = CliRunner()
+    for period, value, message in (
+            ("9999-12", "50万", f"'9999-12' is too far from today: targets are for {first}-01 to {last}-12"),
+            ("0000-12", "50万", "'0000-12' is too far from today"), ("9999-W52", "50万", "is too far from today"),
+            ("2026-Q5", "50万", "there is no quarter 5 (Q1 to Q4)"),
+            (f"{first + 1}-12", "-50万", "-500000 is not a target: it must be 1 or more"),
+            (f"{first + 1}-12", "负50万", "-500000 is not a target: it must be 1 or more"),
+            (f"{first + 1}-12", "0元", "0 is not a target: it must be 1 or more"),
+            (f"{first + 1}-12", "1e309", "value '1e309' is not a number like 50万 or 500000"),
+            (f"{first + 1}-12", "99999999万", "999999990000 is too large for a target: at most 10000000000")):
+        result = runner.invoke(cli, ["targets", "set", "张三", period, value], env=env)
+        assert result.exit_code == 1 and message in result.output, (period, value, result.output)
+        assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    counts = runner.invoke(cli, ["targets", "set", "--metric", "won", "张三", f"{first + 1}-12", "2.5"], env=env)
+    assert counts.exit_code == 1 and "2.5 is not a whole number (won counts)" in counts.output
+    bad = tmp_path / "far.yaml"
+    bad.write_text(f"- {{rep: zhangsan, period: {first + 1}-01, value: 60万}}\n"
+                   "- {rep: zhangsan, period: 9999-W52, value: 60万}\n"
+                   f"- {{rep: zhangsan, period: {first + 1}-02, value: 1.0e309}}\n", encoding="utf-8")
+    refused = runner.invoke(cli, ["targets", "load", str(bad)], env=env)
+    assert refused.exit_code == 1 and "far.yaml line 2 (entry 2): '9999-W52' is too far from today" in refused.output
+    with store.transaction() as session:
+        assert session.exec(select(Target)).all() == []  # the good first line was rolled back with the file
+    assert runner.invoke(cli, ["targets", "set", "--metric", "won", "张三", f"{last}-12", "5"], env=env).exit_code == 0
+    money = runner.invoke(cli, ["commission", "set", "--tiers", "100000:3%,:5%", "--bonus", "-2万", "--over", "100万"],
+                          env=env)
+    assert money.exit_code == 2 and "'-2万' is not an amount" in money.output  # was: a bonus of 2万
+
+
 def test_commission_set_and_show(env):
     runner = CliRunner()
     assert "no commission plan" in runner.invoke(cli, ["commission", "show"], env=env).output

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from handlers.parsing.amounts import parse_amount
+from handlers.parsing.amounts import TOO_LARGE, parse_amount, whole_amount
 from scrm.numbers import format_amount
 
 WRITTEN = [
@@ -48,3 +48,26 @@ def test_bare_numbers_count_only_when_the_caller_says_so() -> None:
                                               ("120000000", "1.2亿"), ("99.5", "99.5元"), ("12800", "1.28万")])
 def test_format_amount_writes_what_a_rep_would(value: str, words: str) -> None:
     assert format_amount(Decimal(value)) == words
+
+
+@pytest.mark.parametrize("text", ["1e309", "1e5", "x5万", "AB50000"])
+def test_a_number_glued_to_letters_is_no_amount(text: str) -> None:
+    """1e309 was read as 309 (and recorded as a deal of 309元)."""
+    assert parse_amount(text, bare_numbers=True) is None
+
+
+@pytest.mark.parametrize("text", ["九千九百九十九万亿", "1,000,000,000,000,000", "九" * 4000,
+                                  "99999999999999999999万"])
+def test_an_absurd_amount_is_read_as_too_large_never_an_error(text: str) -> None:
+    """九千九百九十九万亿 raised InvalidOperation in the handler (a retried, then dead, event and no reply)."""
+    amount = parse_amount(text, bare_numbers=True)
+    assert amount is not None and amount.value == TOO_LARGE
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("50万", 500000), ("500000", 500000), ("5", 5), ("12.5", Decimal("12.5")), ("¥8,000", 8000), ("两万五", 25000),
+    ("-5万", -50000), ("负5万", -50000), ("+5", 5), ("0元", 0), ("1" * 40, TOO_LARGE),
+    ("1e309", None), ("inf", None), ("NaN", None), ("5万多", None), ("50万 加油", None), ("", None), ("5O万", None),
+])
+def test_whole_amount_reads_one_amount_and_nothing_more(text: str, value) -> None:
+    assert whole_amount(text) == (None if value is None else Decimal(value))

@@ -140,3 +140,56 @@ def test_format_when_shows_weekday_and_adds_the_year_only_when_it_differs() -> N
 def test_describe_when_says_when_the_hour_was_a_default() -> None:
     assert describe_when(parse_when("周五前", NOW, TZ), NOW) == "11月27日（周五）18:00前（没说几点，先按18点）"  # type: ignore[arg-type]
     assert describe_when(parse_when("明天下午3点", NOW, TZ), NOW) == "11月25日（周三）15:00"  # type: ignore[arg-type]
+
+
+# Issue 19: times far beyond any plan, durations the recognizer misread, years no calendar has.
+FAR_OR_IMPOSSIBLE = [
+    ("9999年1月1日", "far"), ("9999年底", "far"), ("9999年12月31日下午3点", "far"), ("2099年1月1日", "far"),
+    ("30个月后", "far"), ("9999个月后", "far"), ("99999天后", "far"), ("999999小时后", "far"), ("9999999周后", "far"),
+    ("9" * 5000 + "天后", "far"), ("9999年12月下旬", "far"), ("0000年1月1日", "impossible"),
+    ("1年1月1日", "impossible"), ("10000年1月1日", "impossible"), ("0年底", "impossible"), ("1e9天后", "impossible"),
+    ("32号", "impossible"), ("0号前", "impossible"), ("2025年12月中旬", "past"),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), FAR_OR_IMPOSSIBLE, ids=[t[:20] for t, _ in FAR_OR_IMPOSSIBLE])
+def test_a_time_far_ahead_or_in_a_year_no_calendar_has_is_refused(text: str, reason: str) -> None:
+    refused = parse_when(text, NOW, TZ)
+    assert isinstance(refused, WhenError) and refused.reason == reason, refused
+    assert refused.text in text and refused.suggestion.startswith(f"「{refused.text}」")
+
+
+@pytest.mark.parametrize(("text", "due"), [
+    ("100天后", datetime(2027, 3, 4, 9, 0)), ("365天后", datetime(2027, 11, 24, 9, 0)),  # were 10 and 36 days
+    ("三百六十五天后", datetime(2027, 11, 24, 9, 0)), ("一百天后", datetime(2027, 3, 4, 9, 0)),  # 60 days, none
+    ("100天内", datetime(2027, 3, 4, 18, 0)), ("100周后", datetime(2028, 10, 24, 9, 0)),  # was 10 weeks
+    ("1000分钟后", datetime(2026, 11, 25, 2, 40)), ("1000小时后", datetime(2027, 1, 5, 2, 0)),  # 100 min, 100 h
+    ("2027年12月中旬", datetime(2027, 12, 13, 9, 0)),  # was this year's 12月中旬
+    ("24个月后", datetime(2028, 11, 24, 9, 0)), ("2028年11月24日", datetime(2028, 11, 24, 9, 0)),  # two years: kept
+])
+def test_long_durations_and_a_named_year_are_read_whole(text: str, due: datetime) -> None:
+    when = parse_when(text, NOW, TZ)
+    assert isinstance(when, When) and when.due == due.replace(tzinfo=TZ), when
+
+
+def test_a_run_of_time_words_longer_than_any_time_is_not_read() -> None:
+    """4,000 characters of 明天明天… took the recognizer 20 s (its time grows with the square of the input)."""
+    assert parse_when("明天" * 2000, NOW, TZ) is None
+    assert parse_when("明天" * 2000 + "，后天下午3点", NOW, TZ).due == datetime(2026, 11, 26, 15, 0, tzinfo=TZ)
+
+
+def test_reading_a_time_leaves_the_decimal_precision_alone() -> None:
+    """recognizers-number sets the importing thread's Decimal precision to 15: amounts of 16 digits and more then
+    raised InvalidOperation in the handler (no reply; retried five times and dead). In a fresh interpreter, as the
+    worker is, where the first time read imports it."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import decimal; from datetime import datetime; from zoneinfo import ZoneInfo;"
+            "from handlers.parsing.when import parse_when; from handlers.parsing.amounts import parse_amount;"
+            "tz = ZoneInfo('Asia/Shanghai'); parse_when('明天下午3点', datetime(2026, 11, 24, 10, tzinfo=tz), tz);"
+            "print(decimal.getcontext().prec, parse_amount('1,000,000,000,000,000').value)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[3], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.stdout.split() == ["28", "1000000000000000"], done.stderr[-500:]
