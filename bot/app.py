@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import redis
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from sqlalchemy.exc import OperationalError
 from wechatpy.session.memorystorage import MemoryStorage
 from wechatpy.session.redisstorage import RedisStorage
 
 from bot import metrics
+from bot.access import Access
 from bot.callback import callback_blueprint
 from bot.crypto import MAX_BODY, CallbackCrypto
 from bot.dispatch import Dispatcher
@@ -141,20 +142,36 @@ def create_app(services: Services | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.extensions["scrm"] = services
     app.register_blueprint(callback_blueprint(services.ingest))
+    settings = services.settings
+    token = settings.scrm_metrics_token
+    access = Access(token.get_secret_value().encode() if token else None, settings.metrics_networks)
+    exposition = metrics.Exposition(services.store, services.clock, services.spool, jobs=tuple(services.jobs.table),
+                                    cache=timedelta(seconds=settings.scrm_metrics_cache_seconds))
+
+    def allowed() -> bool:
+        return access.allows(request.remote_addr, request.headers.get("Authorization"))
 
     @app.get("/metrics")
     def metrics_page():
-        body, content_type = metrics.exposition(services.store, services.clock, services.spool)
+        if not allowed():  # refused before any database work
+            refused = app.response_class("forbidden\n", status=401 if token else 403, mimetype="text/plain")
+            if token:
+                refused.headers["WWW-Authenticate"] = "Bearer"
+            return refused
+        body, content_type = exposition.render()
         return app.response_class(body, mimetype=None, content_type=content_type)
 
     @app.get("/healthz")
     def healthz():
         """200 while callbacks can be taken (the database answers at this code's schema), with what is degraded
-        named; else 503."""
+        named; else 503. When access is restricted, others get the status code alone (probes keep working)."""
         checks = _database_checks(services.store)
         if services.redis is not None:
             checks["redis"] = _check(services.redis.ping)
-        if "unreachable" in checks.values() or checks.get("schema") != "ok":
+        down = "unreachable" in checks.values() or checks.get("schema") != "ok"
+        if not allowed():
+            return app.response_class(status=503 if down else 200, mimetype="text/plain")
+        if down:
             return jsonify(status="down", **checks), 503
         spooled = services.spool.waiting(services.store) if services.spool else (0, None)
         with services.store.read() as session:
