@@ -161,22 +161,29 @@ def create_app(services: Services | None = None) -> Flask:
         body, content_type = exposition.render()
         return app.response_class(body, mimetype=None, content_type=content_type)
 
+    def checks() -> tuple[dict[str, str], bool]:
+        """Whether callbacks can be taken: the database answers at this code's schema (and Redis, when set)."""
+        found = _database_checks(services.store)
+        if services.redis is not None:
+            found["redis"] = _check(services.redis.ping)
+        return found, "unreachable" in found.values() or found.get("schema") != "ok"
+
+    probe = metrics.Cached(services.clock, timedelta(seconds=settings.scrm_metrics_cache_seconds),
+                           lambda _now: 503 if checks()[1] else 200)
+
     @app.get("/healthz")
     def healthz():
-        """200 while callbacks can be taken (the database answers at this code's schema), with what is degraded
-        named; else 503. When access is restricted, others get the status code alone (probes keep working)."""
-        checks = _database_checks(services.store)
-        if services.redis is not None:
-            checks["redis"] = _check(services.redis.ping)
-        down = "unreachable" in checks.values() or checks.get("schema") != "ok"
+        """200 while callbacks can be taken, with what is degraded named; else 503. When access is restricted,
+        others get the status code alone (probes keep working), read at most once a cache period per process."""
         if not allowed():
-            return app.response_class(status=503 if down else 200, mimetype="text/plain")
+            return app.response_class(status=probe.get(), mimetype="text/plain")
+        found, down = checks()
         if down:
-            return jsonify(status="down", **checks), 503
+            return jsonify(status="down", **found), 503
         spooled = services.spool.waiting(services.store) if services.spool else (0, None)
         with services.store.read() as session:
             report, problems = health.queues(session, services.clock.now(), spooled)
-        return jsonify(status="degraded" if problems else "ok", problems=problems, **checks, **report), 200
+        return jsonify(status="degraded" if problems else "ok", problems=problems, **found, **report), 200
 
     return app
 

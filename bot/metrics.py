@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -43,6 +44,25 @@ ACK_SECONDS = Histogram("scrm_ack_seconds", "From a callback's arrival to its an
 SENDS = Counter("scrm_sends_total", "Outbox rows tried, by what became of them and WeCom's errcode",
                 ["status", "errcode"])
 TICKS_NOT_DONE = ("running", "paused", "failed", "skipped")
+Value = TypeVar("Value")
+
+
+class Cached(Generic[Value]):
+    """A value read again once `ttl` has passed on the clock (or the clock went back); one read at a time, so
+    concurrent askers wait for it rather than each asking the database."""
+
+    def __init__(self, clock: Clock, ttl: timedelta, read: Callable[[datetime], Value]) -> None:
+        self._clock, self._ttl, self._read = clock, ttl, read
+        self._lock = threading.Lock()
+        self._value: Value | None = None
+        self._read_at: datetime | None = None
+
+    def get(self) -> Value:
+        with self._lock:
+            now = self._clock.now()
+            if self._read_at is None or not self._read_at <= now < self._read_at + self._ttl:
+                self._value, self._read_at = self._read(now), now
+            return self._value  # type: ignore[return-value]
 
 
 class StoreGauges:
@@ -51,17 +71,11 @@ class StoreGauges:
 
     def __init__(self, store: Store, clock: Clock, spool: Spool | None, *, jobs: Sequence[str] = (),
                  cache: timedelta = timedelta(0)) -> None:
-        self._store, self._clock, self._spool, self._jobs, self._cache = store, clock, spool, tuple(jobs), cache
-        self._lock = threading.Lock()  # one read at a time: concurrent scrapes wait for it, not the database
-        self._families: list[GaugeMetricFamily] = []
-        self._read_at: datetime | None = None
+        self._store, self._spool, self._jobs = store, spool, tuple(jobs)
+        self._families = Cached(clock, cache, self._read)
 
     def collect(self) -> list[GaugeMetricFamily]:
-        with self._lock:
-            now = self._clock.now()
-            if self._read_at is None or not self._read_at <= now < self._read_at + self._cache:
-                self._families, self._read_at = self._read(now), now
-            return self._families
+        return self._families.get()
 
     def _read(self, now: datetime) -> list[GaugeMetricFamily]:
         rows = GaugeMetricFamily("scrm_queue_rows", "Rows still in the inbox and the outbox (or dead, waiting for "
