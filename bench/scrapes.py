@@ -12,6 +12,7 @@ processes, 2 a core, and its worker and scheduler children), with SCRM_METRICS_T
 - baseline: nothing else;
 - `--clients` clients looping on `/metrics` with the token (what an open `/metrics` costs: a full scrape each);
 - the same without the token (what a restricted `/metrics` costs: refused);
+- the same on a URL the server does not serve (404): what any looping client costs, the floor;
 - the same two on `/healthz` (its details; the bare status);
 - baseline again (the machine's drift over the run).
 
@@ -157,7 +158,8 @@ def one_scrape_ms(scene: Scene, count: int = 20) -> tuple[float, float]:
 
 
 PHASES = (("baseline", None), ("/metrics, with the token", ("/metrics", TOKEN)),
-          ("/metrics, without", ("/metrics", None)), ("/healthz, with the token", ("/healthz", TOKEN)),
+          ("/metrics, without", ("/metrics", None)), ("a URL we do not serve (404)", ("/nothing", None)),
+          ("/healthz, with the token", ("/healthz", TOKEN)),
           ("/healthz, without", ("/healthz", None)), ("baseline again", None))
 
 
