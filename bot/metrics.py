@@ -8,8 +8,10 @@ mode). Labels carry outcomes and errcodes only: never a userid, a key or a messa
 A scrape must stay cheap whatever the history and however many ask: a web process busy with one cannot take a
 callback. So the database's gauges count only what is still in a queue or waits for an operator (pending,
 processing, failed, dead) and ticks that did not end done, each through an index, never the finished history
-(`scrm_callbacks_total` and `scrm_sends_total` count what finished); and each web process reads them at most
-once every `cache` (the counters are read fresh each time, so they never appear to go back).
+(`scrm_callbacks_total` and `scrm_sends_total` count what finished); and each web process makes the page at
+most once every `cache` (SCRM_METRICS_CACHE_SECONDS, 5): a scrape in between is as cheap as a 404. Pages of
+different processes are up to `cache` apart, so a counter can only appear to go back to a scraper that asks
+more often than that (keep it below the scrape interval).
 """
 
 from __future__ import annotations
@@ -67,15 +69,13 @@ class Cached(Generic[Value]):
 
 class StoreGauges:
     """Gauges read from the database: queue rows by status, the oldest due row's age, ticks that did not end
-    done, and when each job last ended done; read again once `cache` has passed on the clock."""
+    done, and when each job last ended done."""
 
-    def __init__(self, store: Store, clock: Clock, spool: Spool | None, *, jobs: Sequence[str] = (),
-                 cache: timedelta = timedelta(0)) -> None:
-        self._store, self._spool, self._jobs = store, spool, tuple(jobs)
-        self._families = Cached(clock, cache, self._read)
+    def __init__(self, store: Store, clock: Clock, spool: Spool | None, *, jobs: Sequence[str] = ()) -> None:
+        self._store, self._clock, self._spool, self._jobs = store, clock, spool, tuple(jobs)
 
     def collect(self) -> list[GaugeMetricFamily]:
-        return self._families.get()
+        return self._read(self._clock.now())
 
     def _read(self, now: datetime) -> list[GaugeMetricFamily]:
         rows = GaugeMetricFamily("scrm_queue_rows", "Rows still in the inbox and the outbox (or dead, waiting for "
@@ -123,7 +123,7 @@ def _last_done(session: Session, jobs: tuple[str, ...]) -> list[tuple[str, datet
 
 
 class Exposition:
-    """The `/metrics` page of one process: fresh counters, and the database's gauges read at most once a `cache`."""
+    """The `/metrics` page of one process, made at most once a `cache`."""
 
     def __init__(self, store: Store, clock: Clock, spool: Spool | None = None, *, jobs: Sequence[str] = (),
                  cache: timedelta = timedelta(0)) -> None:
@@ -133,8 +133,9 @@ class Exposition:
         else:
             for metric in (CALLBACKS, ACK_SECONDS, SENDS):
                 self._registry.register(metric)
-        self._registry.register(StoreGauges(store, clock, spool, jobs=jobs, cache=cache))
+        self._registry.register(StoreGauges(store, clock, spool, jobs=jobs))
+        self._page = Cached(clock, cache, lambda _now: generate_latest(self._registry))
 
     def render(self) -> tuple[bytes, str]:
         """The scrape's body and content type."""
-        return generate_latest(self._registry), CONTENT_TYPE_LATEST
+        return self._page.get(), CONTENT_TYPE_LATEST
