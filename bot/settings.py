@@ -149,8 +149,8 @@ class Settings(DatabaseSettings):
     # Retention (the prune job): finished history and ticks kept this long for triage; ledger keys far longer.
     scrm_keep_history_days: int = Field(default=30, ge=7, le=3650)
     scrm_keep_ledger_days: int = Field(default=400, ge=60, le=36500)
-    # Who may read /metrics and /healthz's details (empty: everyone); the database's gauges are read at most once
-    # every SCRM_METRICS_CACHE_SECONDS per web process, however often /metrics is asked.
+    # Who may read /metrics and /healthz's details (empty: everyone); each web process makes the /metrics page at
+    # most once every SCRM_METRICS_CACHE_SECONDS, however often it is asked.
     scrm_metrics_token: SecretStr | None = None
     scrm_metrics_networks: str = ""
     scrm_metrics_cache_seconds: int = Field(default=5, ge=0, le=300)
