@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench load heldout fuzz clean
+.PHONY: demo test lint bench load scrapes heldout fuzz clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11+ is needed" or 0)'
@@ -41,6 +41,10 @@ bench: $(STAMP)
 # Acks while the pipeline is saturated (1,000 callbacks/s offered), and the pipeline's capacity.
 load: $(STAMP)
 	$(BIN)/python -m bench.load
+
+# Acks while 32 clients loop on /metrics and /healthz over 300,000 old rows a queue (issue 19).
+scrapes: $(STAMP)
+	$(BIN)/python -m bench.scrapes
 
 # The fuzzing campaign: 50,000 cases a property (100,000 in all); `make test` runs 200 of each.
 fuzz: $(STAMP)

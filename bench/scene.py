@@ -94,7 +94,7 @@ def _wait_healthy(url: str, server: subprocess.Popen) -> None:
         try:
             if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not listening yet, or a busy machine
             pass
         time.sleep(0.1)
     raise SystemExit("scrm serve did not become healthy")

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import redis
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from sqlalchemy.exc import OperationalError
 from wechatpy.session.memorystorage import MemoryStorage
 from wechatpy.session.redisstorage import RedisStorage
 
 from bot import metrics
+from bot.access import Access
 from bot.callback import callback_blueprint
 from bot.crypto import MAX_BODY, CallbackCrypto
 from bot.dispatch import Dispatcher
@@ -141,21 +142,43 @@ def create_app(services: Services | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.extensions["scrm"] = services
     app.register_blueprint(callback_blueprint(services.ingest))
+    settings = services.settings
+    token = settings.scrm_metrics_token
+    access = Access(token.get_secret_value().encode() if token else None, settings.metrics_networks)
+    exposition = metrics.Exposition(services.store, services.clock, services.spool, jobs=tuple(services.jobs.table),
+                                    cache=timedelta(seconds=settings.scrm_metrics_cache_seconds))
+
+    def allowed() -> bool:
+        return access.allows(request.remote_addr, request.headers.get("Authorization"))
 
     @app.get("/metrics")
     def metrics_page():
-        body, content_type = metrics.exposition(services.store, services.clock, services.spool)
+        if not allowed():  # refused before any database work
+            refused = app.response_class("forbidden\n", status=401 if token else 403, mimetype="text/plain")
+            if token:
+                refused.headers["WWW-Authenticate"] = "Bearer"
+            return refused
+        body, content_type = exposition.render()
         return app.response_class(body, mimetype=None, content_type=content_type)
+
+    def health_now() -> tuple[dict, int]:
+        try:
+            return _health(services)
+        except Exception as error:  # reachability only, never the URL or the message
+            log.warning("health check failed: %s", type(error).__name__)
+            return {"status": "down", "error": type(error).__name__}, 503
+
+    probe = metrics.Cached(services.clock, timedelta(seconds=settings.scrm_metrics_cache_seconds),
+                           lambda _now: health_now()[1])
 
     @app.get("/healthz")
     def healthz():
-        """200 while callbacks can be taken (the database answers at this code's schema), with what is degraded
-        named; else 503. Always JSON, whatever fails."""
-        try:
-            body, status = _health(services)
-        except Exception as error:  # reachability only, never the URL or the message
-            log.warning("health check failed: %s", type(error).__name__)
-            body, status = {"status": "down", "error": type(error).__name__}, 503
+        """200 while callbacks can be taken, with what is degraded named; else 503; always JSON, whatever fails.
+        When access is restricted, others get the status code alone (probes keep working), read at most once a
+        cache period per process."""
+        if not allowed():
+            return app.response_class(status=probe.get(), mimetype="text/plain")
+        body, status = health_now()
         return jsonify(body), status
 
     return app

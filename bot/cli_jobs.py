@@ -76,6 +76,10 @@ def _jobs(services: Callable) -> click.Group:
         """Run one tick of NAME now, or --at a time (re-run a missed tick; nothing is sent twice)."""
         s = services()
         when = _parse_at(at, s.settings.timezone) if at else None
+        if when is not None and when < s.clock.now() - s.settings.jobs.keep_ledger:
+            raise click.BadParameter(f"{at} is older than the job ledger keeps its keys ({s.settings.scrm_keep_ledger_days}"
+                                     " days, SCRM_KEEP_LEDGER_DAYS): what that tick sent then could be sent again",
+                                     param_hint="--at")
         result = s.jobs.run(name, when)
         local = result.scheduled_for.astimezone(s.settings.timezone)
         click.echo(f"{name} @ {local:%Y-%m-%d %H:%M:%S} {s.settings.timezone.key}: {result.status}: {result.summary}")

@@ -7,6 +7,7 @@ SCRM_ENV_FILE when set, else `.env` in the current directory; the environment wi
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from datetime import time, timedelta
@@ -125,6 +126,7 @@ class Settings(DatabaseSettings):
     scrm_schedule_weekly_digest: str = DEFAULT_SCHEDULES["weekly-digest"]
     scrm_schedule_honor_board: str = DEFAULT_SCHEDULES["honor-board"]
     scrm_schedule_tiers: str = DEFAULT_SCHEDULES["tiers"]
+    scrm_schedule_prune: str = DEFAULT_SCHEDULES["prune"]
     scrm_honor_titles: str = "won_amount,on_time,new_customers"
     scrm_streak_days: int = Field(default=5, ge=1)
     scrm_big_deal_amount: Decimal = Field(default=Decimal(100_000), gt=0)
@@ -144,6 +146,14 @@ class Settings(DatabaseSettings):
     # While callbacks pour in, the dispatcher rests after each busy step so that it takes at most this share of
     # its time, its database work included (bot/runner.py); 1: never rests (workers on hosts of their own).
     scrm_processing_share: float = Field(default=0.25, gt=0, le=1)
+    # Retention (the prune job): finished history and ticks kept this long for triage; ledger keys far longer.
+    scrm_keep_history_days: int = Field(default=30, ge=7, le=3650)
+    scrm_keep_ledger_days: int = Field(default=400, ge=60, le=36500)
+    # Who may read /metrics and /healthz's details (empty: everyone); each web process makes the /metrics page at
+    # most once every SCRM_METRICS_CACHE_SECONDS, however often it is asked.
+    scrm_metrics_token: SecretStr | None = None
+    scrm_metrics_networks: str = ""
+    scrm_metrics_cache_seconds: int = Field(default=5, ge=0, le=300)
     # Set by `scrm serve` for its processes: where wake-ups travel between them without Redis.
     scrm_wake_dir: Path | None = None
 
@@ -192,7 +202,7 @@ class Settings(DatabaseSettings):
 
     @field_validator("scrm_schedule_reminders", "scrm_schedule_escalation", "scrm_schedule_anomalies",
                      "scrm_schedule_daily_digest", "scrm_schedule_weekly_digest", "scrm_schedule_honor_board",
-                     "scrm_schedule_tiers")
+                     "scrm_schedule_tiers", "scrm_schedule_prune")
     @classmethod
     def _cron(cls, value: str) -> str:
         schedule.trigger(value, ZoneInfo("UTC"))  # raises ValueError naming what is wrong
@@ -227,7 +237,19 @@ class Settings(DatabaseSettings):
         funnel.parse_limits(value, stages)
         return value
 
-    @field_validator("redis_url", "scrm_cache_dir", "scrm_wake_dir", mode="before")
+    @field_validator("scrm_metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[\x21-\x7e]{16,200}", value.get_secret_value()):
+            raise ValueError("must be 16-200 characters without spaces, e.g. the output of `openssl rand -hex 16`")
+        return value
+
+    @field_validator("scrm_metrics_networks")
+    @classmethod
+    def _metrics_networks(cls, value: str) -> str:
+        return ",".join(str(network) for network in _networks(value))
+
+    @field_validator("redis_url", "scrm_cache_dir", "scrm_wake_dir", "scrm_metrics_token", mode="before")
     @classmethod
     def _empty_is_unset(cls, value):
         return value or None
@@ -257,7 +279,13 @@ class Settings(DatabaseSettings):
             deletions_per_day=self.scrm_alert_deletions, stages=self.stages,
             stage_limits=funnel.parse_limits(self.scrm_stage_limits, self.stages) if self.scrm_stage_limits
             else {s: d for s, d in funnel.DEFAULT_LIMITS.items() if s in self.stages},
-            honor_metrics=tuple(self.scrm_honor_titles.split(",")), streak_days=self.scrm_streak_days)
+            honor_metrics=tuple(self.scrm_honor_titles.split(",")), streak_days=self.scrm_streak_days,
+            keep_history=timedelta(days=self.scrm_keep_history_days),
+            keep_ledger=timedelta(days=self.scrm_keep_ledger_days))
+
+    @property
+    def metrics_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return _networks(self.scrm_metrics_networks)
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -281,6 +309,18 @@ def _quiet(value: str) -> tuple[time, time]:
         return time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
     except (TypeError, ValueError):
         raise ValueError("must be a range of times like 21:00-08:00") from None
+
+
+def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """`10.0.0.0/8, 192.168.1.7, ::1`: networks in CIDR form, or single addresses."""
+    found = []
+    for part in re.split(r"[\s,]+", value.strip()):
+        if part:
+            try:
+                found.append(ipaddress.ip_network(part, strict=False))
+            except ValueError:
+                raise ValueError(f"{part!r} is not a network or an address; e.g. 10.0.0.0/8,192.168.1.7") from None
+    return tuple(found)
 
 
 Loaded = TypeVar("Loaded", bound=LogSettings)

@@ -22,6 +22,7 @@ DEFAULT_SCHEDULES = {
     "weekly-digest": "13 9 * * 1",  # Monday morning
     "honor-board": "10 18 * * *",
     "tiers": "17 2 * * *",
+    "prune": "43 3 * * *",  # at night, off the hour: deleting old history in small batches
 }
 
 
@@ -44,6 +45,9 @@ class JobSettings:
     stage_limits: dict[str, int] = field(default_factory=lambda: dict(funnel.DEFAULT_LIMITS))
     honor_metrics: tuple[str, ...] = ("won_amount", "on_time", "new_customers")  # 销冠, 跟进之星, 拓客王
     streak_days: int = 5  # on pace for the month's target this many working days in a row: named on the board
+    keep_history: timedelta = timedelta(days=30)  # finished inbox and outbox rows and old ticks: then pruned
+    keep_ledger: timedelta = timedelta(days=400)  # ledger keys (what stops a re-run sending twice): then pruned
+    prune_batch: int = 1000  # rows deleted per transaction: no lock is held for long
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from jobs import anomalies, digests, escalation, honor_board, reminders, tiering
+from jobs import anomalies, digests, escalation, honor_board, prune, reminders, tiering
 from jobs.config import Done, Run
 
 
@@ -24,4 +24,5 @@ JOBS = {job.name: job for job in (
     Job(digests.WEEKLY, digests.weekly, "last week per rep against the week before, in each team's group chat"),
     Job(honor_board.NAME, honor_board.run, "the day's (week's, month's) champions, in each team's group chat"),
     Job(tiering.NAME, tiering.run, "every customer's A/B/C tier from value, recency and engagement"),
+    Job(prune.NAME, prune.run, "finished inbox and outbox rows, ticks and ledger keys older than their keep"),
 )}

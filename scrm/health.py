@@ -16,6 +16,9 @@ from scrm.models import InboxEvent, OutboxMessage
 
 BEHIND = timedelta(minutes=1)  # a due row older than this: the workers are not keeping up (or not running)
 WAITING = ("pending", "failed", "processing")
+# What is counted: rows still in the queue, and dead rows waiting for an operator. Never the finished ones (done,
+# sent, expired): they are the history, which grows, and counting it made every scrape slower (issue 19).
+LIVE = ("pending", "processing", "failed", "dead")
 
 
 def queues(session: Session, now: datetime, spooled: tuple[int, datetime | None] = (0, None),

@@ -31,7 +31,8 @@ class InboxEvent(QueueRow, table=True):
     """A decrypted callback, stored before WeCom gets its 200; unique on its dedup key."""
 
     __tablename__ = "inbox_event"
-    __table_args__ = (Index("ix_inbox_event_ready", "status", "next_try_at"),)
+    __table_args__ = (Index("ix_inbox_event_ready", "status", "next_try_at"),
+                      Index("ix_inbox_event_done", "status", "done_at"))  # the prune job: handled rows by age
 
     id: int | None = Field(default=None, primary_key=True)
     dedup_key: str = Field(max_length=255, unique=True)
@@ -47,7 +48,8 @@ class OutboxMessage(QueueRow, table=True):
 
     __tablename__ = "outbox_message"
     __table_args__ = (Index("ix_outbox_message_ready", "status", "priority", "next_try_at"),
-                      Index("ix_outbox_message_digest", "digest", "sent_at"))  # the sender: an identical one sent?
+                      Index("ix_outbox_message_digest", "digest", "sent_at"),  # the sender: an identical one sent?
+                      Index("ix_outbox_message_closed", "status", "created_at"))  # the prune job: sent, expired
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=255, unique=True)
@@ -314,7 +316,8 @@ class JobTick(SQLModel, table=True):
     """One scheduled run of a job (its fire time), run or skipped; what `scrm jobs list` and catch-up read."""
 
     __tablename__ = "job_tick"
-    __table_args__ = (UniqueConstraint("job", "scheduled_for"),)
+    # /metrics: ticks by status (the few not done) and each job's latest done one, without reading them all.
+    __table_args__ = (UniqueConstraint("job", "scheduled_for"), Index("ix_job_tick_status", "status", "job", "scheduled_for"))
 
     id: int | None = Field(default=None, primary_key=True)
     job: str = Field(max_length=32)
