@@ -44,6 +44,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Column,
+    Engine,
     Integer,
     MetaData,
     String,
@@ -121,6 +122,11 @@ class Spool:
         if problem:
             self._recover(file, problem)
         return True
+
+    @property
+    def engine(self) -> Engine:
+        """The engine of the spool file in use now."""
+        return self._file.engine
 
     def move_into(self, now: datetime, limit: int = MOVE_BATCH) -> int:
         """Copy the next spooled callbacks into the inbox, checkpoint included; returns how many. When there are
