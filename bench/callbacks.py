@@ -82,27 +82,48 @@ class Callback:
 
     def http(self, host: str) -> bytes:
         """The raw HTTP/1.1 request (the sync workers close every connection anyway)."""
-        head = (f"POST {self.target} HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/xml\r\n"
-                f"Content-Length: {len(self.body)}\r\nConnection: close\r\n\r\n")
+        head = (
+            f"POST {self.target} HTTP/1.1\r\nHost: {host}\r\nContent-Type: text/xml\r\n"
+            f"Content-Length: {len(self.body)}\r\nConnection: close\r\n\r\n"
+        )
         return head.encode() + self.body
 
 
 def _cdata(fields: dict[str, str | int]) -> str:
-    inner = "".join(f"<{k}>{v}</{k}>" if isinstance(v, int) else f"<{k}><![CDATA[{v}]]></{k}>"
-                    for k, v in fields.items())
+    inner = "".join(
+        f"<{k}>{v}</{k}>" if isinstance(v, int) else f"<{k}><![CDATA[{v}]]></{k}>" for k, v in fields.items()
+    )
     return f"<xml>{inner}</xml>"
 
 
 def _message(s: Secrets, n: int, now: int) -> str:
     """Every fifth a 客户联系 add event, the rest text messages; `n` makes each distinct."""
     if n % 5 == 4:
-        return _cdata({"ToUserName": s.corp_id, "FromUserName": "sys", "CreateTime": now, "MsgType": "event",
-                       "Event": "change_external_contact", "ChangeType": "add_external_contact",
-                       "UserID": f"rep{n % 37}", "ExternalUserID": f"wmBench{n:010d}", "State": "bench",
-                       "WelcomeCode": f"wc{n:012d}"})
-    return _cdata({"ToUserName": s.corp_id, "FromUserName": f"rep{n % 37}", "CreateTime": now, "MsgType": "text",
-                   "Content": f"你好，报价单什么时候能发过来？第 {n} 条", "MsgId": 7_000_000_000_000_000 + n,
-                   "AgentID": s.agent_id})
+        return _cdata(
+            {
+                "ToUserName": s.corp_id,
+                "FromUserName": "sys",
+                "CreateTime": now,
+                "MsgType": "event",
+                "Event": "change_external_contact",
+                "ChangeType": "add_external_contact",
+                "UserID": f"rep{n % 37}",
+                "ExternalUserID": f"wmBench{n:010d}",
+                "State": "bench",
+                "WelcomeCode": f"wc{n:012d}",
+            }
+        )
+    return _cdata(
+        {
+            "ToUserName": s.corp_id,
+            "FromUserName": f"rep{n % 37}",
+            "CreateTime": now,
+            "MsgType": "text",
+            "Content": f"你好，报价单什么时候能发过来？第 {n} 条",
+            "MsgId": 7_000_000_000_000_000 + n,
+            "AgentID": s.agent_id,
+        }
+    )
 
 
 def callback(s: Secrets, n: int, now: int) -> Callback:
@@ -113,8 +134,9 @@ def signed(s: Secrets, xml: str, now: int) -> Callback:
     """`xml` encrypted, enveloped and signed as WeCom would send it at `now`."""
     encrypted = encrypt(xml, s.aes_key, s.corp_id)
     timestamp, nonce = str(now), str(random.randrange(10**9, 10**10))
-    query = urlencode({"msg_signature": signature(s.token, timestamp, nonce, encrypted),
-                       "timestamp": timestamp, "nonce": nonce})
+    query = urlencode(
+        {"msg_signature": signature(s.token, timestamp, nonce, encrypted), "timestamp": timestamp, "nonce": nonce}
+    )
     envelope = _cdata({"ToUserName": s.corp_id, "AgentID": s.agent_id, "Encrypt": encrypted})
     return Callback(f"{PATH}?{query}", envelope.encode(), dedup_key(parse_xml(xml)))
 

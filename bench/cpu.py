@@ -49,9 +49,12 @@ def postgres_pids(url: str | None) -> set[int]:
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(text(
-                "SELECT pid FROM pg_stat_activity WHERE application_name = :name OR backend_type <> 'client backend'"
-            ), {"name": APPLICATION_NAME})
+            rows = connection.execute(
+                text(
+                    "SELECT pid FROM pg_stat_activity WHERE application_name = :name OR backend_type <> 'client backend'"  # noqa: E501
+                ),
+                {"name": APPLICATION_NAME},
+            )
             return {row[0] for row in rows}
     except Exception:
         return set()

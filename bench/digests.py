@@ -115,13 +115,16 @@ class Company:
 # Everything is computed in the server from generate_series, deterministically (no random()). Rows are made in
 # time order, as a table that has been in use holds them: row i of n sits at i/n of its time span. Customer c
 # belongs to rep c % reps (100 each); logged follow-ups, follow-ups and deals go to a rep drawn by hashing i, so
-# a rep's day varies as a real one does (about 2.7 logged a day on average, some days none, some 8). Times fall in local working hours (08:00–18:00 for logged follow-ups, customers and deals,
+# a rep's day varies as a real one does (about 2.7 logged a day on average, some days none, some 8). Times fall in
+# local working hours (08:00–18:00 for logged follow-ups, customers and deals,
 # 09:00–18:00 for follow-ups due), so today's rows all lie before the bench's 18:00.
 def _at(index: str, count: str, days: int, base: str, start_hour: int = 8, hours: int = 10) -> str:
     """SQL for the time of row `index` of `count` spread over `days` local days from `base` (a local midnight,
     as naive UTC), at local working hours."""
-    return (f"{base} + ({index} * {days} / {count}) * interval '1 day' + interval '{start_hour} hours' + "
-            f"(({index} * {days}) % {count})::float8 / {count} * interval '{hours} hours'")
+    return (
+        f"{base} + ({index} * {days} / {count}) * interval '1 day' + interval '{start_hour} hours' + "
+        f"(({index} * {days}) % {count})::float8 / {count} * interval '{hours} hours'"
+    )
 
 
 REP = "'rep' || lpad(({n})::text, 5, '0')"  # rep00001 … rep10000
@@ -129,16 +132,18 @@ CUSTOMER = "'wm' || lpad(({c})::text, 7, '0')"  # customer c belongs to rep c % 
 RANDOM_REP = "(hashint8(i) & 2147483647) % :reps"  # the rep of row i: scattered, so reps' days differ
 TEAM_OF = "CASE WHEN n <= :big THEN 2 ELSE 3 + ((n - :big - 1) * (:teams - 1)) / (:reps - :big) END"
 STAGES = "ARRAY['初次接触', '需求确认', '方案报价', '谈判']"
-CHANNELS = "ARRAY['微信', '微信', '微信', '微信', '微信', '微信', '微信', '微信', '电话', '电话', '电话', '电话', " \
-           "'电话', '电话', '拜访', '拜访', '拜访', '会议', '会议', '备注']"  # 40 % 微信, 30 % 电话, 15 %, 10 %, 5 %
+CHANNELS = (
+    "ARRAY['微信', '微信', '微信', '微信', '微信', '微信', '微信', '微信', '电话', '电话', '电话', '电话', "
+    "'电话', '电话', '拜访', '拜访', '拜访', '会议', '会议', '备注']"
+)  # 40 % 微信, 30 % 电话, 15 %, 10 %, 5 %
 
 ORGANISATION = [
-    """INSERT INTO department (id, name, parent_id, leader_userids, synced_at) VALUES (1, '销售中心', NULL, '[]', :now)""",
+    """INSERT INTO department (id, name, parent_id, leader_userids, synced_at) VALUES (1, '销售中心', NULL, '[]', :now)""",  # noqa: E501
     """INSERT INTO department (id, name, parent_id, leader_userids, synced_at)
        SELECT d, '销售' || (d - 1) || '组', 1, json_build_array('mgr' || lpad(d::text, 4, '0')), :now
        FROM generate_series(2, :teams + 1) AS d""",
     f"""INSERT INTO member (userid, name, department_ids, leader_of, position, active, synced_at)
-       SELECT {REP.format(n='n')}, '销售' || n, json_build_array({TEAM_OF}), '[]', '', true, :now
+       SELECT {REP.format(n="n")}, '销售' || n, json_build_array({TEAM_OF}), '[]', '', true, :now
        FROM generate_series(1, :reps) AS n""",
     """INSERT INTO member (userid, name, department_ids, leader_of, position, active, synced_at)
        SELECT 'mgr' || lpad(d::text, 4, '0'), '主管' || d, json_build_array(d), json_build_array(d), '销售主管',
@@ -153,30 +158,30 @@ ORGANISATION = [
 ]
 CUSTOMERS = [  # 100 per rep, added over the last 365 days, about 2,700 a day
     f"""INSERT INTO customer (external_userid, name, type, corp_name, position, gender, created_at, updated_at)
-        SELECT {CUSTOMER.format(c='c')}, '客户' || c, 1, '公司' || (c % 50000), '', 0, at, at
-        FROM (SELECT c, {_at('c', ':customers', 365, ':day0')} AS at
+        SELECT {CUSTOMER.format(c="c")}, '客户' || c, 1, '公司' || (c % 50000), '', 0, at, at
+        FROM (SELECT c, {_at("c", ":customers", 365, ":day0")} AS at
               FROM generate_series(CAST(:lo AS bigint), :hi - 1) AS c) AS rows""",
     f"""INSERT INTO customer_rep (external_userid, userid, status, remark, description, state, add_way, added_at,
                                  remark_corp_name, updated_at)
-        SELECT {CUSTOMER.format(c='c')}, {REP.format(n='c % :reps + 1')}, 'active', '', '', '', 1, at, '', at
-        FROM (SELECT c, {_at('c', ':customers', 365, ':day0')} AS at
+        SELECT {CUSTOMER.format(c="c")}, {REP.format(n="c % :reps + 1")}, 'active', '', '', '', 1, at, '', at
+        FROM (SELECT c, {_at("c", ":customers", 365, ":day0")} AS at
               FROM generate_series(CAST(:lo AS bigint), :hi - 1) AS c) AS rows""",
 ]
 # 1,000 a rep over 365 days (about 27,000 a day): a third to the rep's newest customer (a first response),
 # the rest to any customer the rep had by then.
 INTERACTIONS = f"""
     INSERT INTO interaction (external_userid, userid, kind, channel, text, at)
-    SELECT {CUSTOMER.format(c='k * :reps + r')}, {REP.format(n='r + 1')}, 'follow_up',
+    SELECT {CUSTOMER.format(c="k * :reps + r")}, {REP.format(n="r + 1")}, 'follow_up',
            ({CHANNELS})[1 + (j * 7 + r * 3) % 20], '跟进记录', at
     FROM (SELECT r, j, at, CASE WHEN j % 3 = 0 THEN newest ELSE (j * 7919 + r) % (newest + 1) END AS k
           FROM (SELECT r, j, at, least(greatest(i * :customers / :interactions - r, 0) / :reps, :per_rep - 1) AS newest
-                FROM (SELECT i, {RANDOM_REP} AS r, i / :reps AS j, {_at('i', ':interactions', 365, ':day0')} AS at
+                FROM (SELECT i, {RANDOM_REP} AS r, i / :reps AS j, {_at("i", ":interactions", 365, ":day0")} AS at
                       FROM generate_series(CAST(:lo AS bigint), :hi - 1) AS i) AS timed) AS numbered) AS rows"""
 # 100 a rep, due over 60 days either side of now. Past due: 80 % done (early or up to 6 h late), 15 % still
 # open (overdue), 5 % replaced; due later: 94 % open, 3 % done early, 3 % replaced.
 FOLLOW_UPS = f"""
     INSERT INTO follow_up (external_userid, userid, due_at, status, note, source, created_at, done_at, reminded_at)
-    SELECT {CUSTOMER.format(c='(j * 37 + r) % :per_rep * :reps + r')}, {REP.format(n='r + 1')}, due, status, '回访',
+    SELECT {CUSTOMER.format(c="(j * 37 + r) % :per_rep * :reps + r")}, {REP.format(n="r + 1")}, due, status, '回访',
            'rep', due - interval '3 days',
            CASE status WHEN 'done' THEN least(due + ((j * 13 + r * 7) % 720 - 360) * interval '1 minute', :now)
                        WHEN 'replaced' THEN due - interval '1 day' END,
@@ -186,14 +191,14 @@ FOLLOW_UPS = f"""
                                  ELSE CASE WHEN h < 3 THEN 'done' WHEN h < 6 THEN 'replaced' ELSE 'open' END
                             END AS status
           FROM (SELECT r, j, due, (j * 7 + r * 11) % 100 AS h
-                FROM (SELECT {RANDOM_REP} AS r, i / :reps AS j, {_at('i', ':follow_ups', 120, ':due0', 9, 9)} AS due
+                FROM (SELECT {RANDOM_REP} AS r, i / :reps AS j, {_at("i", ":follow_ups", 120, ":due0", 9, 9)} AS due
                       FROM generate_series(CAST(:lo AS bigint), :hi - 1) AS i) AS timed) AS numbered) AS rows"""
 # 20 a rep, opened over the last 425 days, each closing 1–60 days after it opened: closed by now, 40 % won and
 # 50 % lost (10 % still open, stalled); not yet due to close: open, in one of the four open stages.
 DEALS = f"""
     INSERT INTO deal (id, external_userid, userid, stage, status, at_risk, amount, note, opened_at, updated_at,
                       closed_at)
-    SELECT i + 1, {CUSTOMER.format(c='(j * 5 + r) % :per_rep * :reps + r')}, {REP.format(n='r + 1')},
+    SELECT i + 1, {CUSTOMER.format(c="(j * 5 + r) % :per_rep * :reps + r")}, {REP.format(n="r + 1")},
            CASE status WHEN 'won' THEN '成交' WHEN 'lost' THEN '流失' ELSE ({STAGES})[1 + (j + r) % 4] END, status,
            false, (1 + (j * 7919 + r * 13) % 500) * 1000, '', opened,
            CASE WHEN status = 'open' THEN opened ELSE closes END, CASE WHEN status <> 'open' THEN closes END
@@ -201,8 +206,8 @@ DEALS = f"""
                  CASE WHEN closes > :now OR h = 9 THEN 'open' WHEN h < 4 THEN 'won' ELSE 'lost' END AS status
           FROM (SELECT i, r, j, h, opened, opened + ((j * 31 + r) % 60 + 1) * interval '1 day' AS closes
                 FROM (SELECT i, r, j, (j * 7 + r * 3) % 10 AS h, opened
-                      FROM (SELECT i, {RANDOM_REP} AS r, i / :reps AS j, {_at('i', ':deals', 425, ':deal0')} AS opened
-                            FROM generate_series(0::bigint, :deals - 1) AS i) AS drawn) AS numbered) AS timed) AS rows"""
+                      FROM (SELECT i, {RANDOM_REP} AS r, i / :reps AS j, {_at("i", ":deals", 425, ":deal0")} AS opened
+                            FROM generate_series(0::bigint, :deals - 1) AS i) AS drawn) AS numbered) AS timed) AS rows"""  # noqa: E501
 # A deal's moves: from nothing into the first stage when opened, on through the open stages it reached at even
 # intervals up to its close (or up to now), then into 成交 or 流失 when it closed.
 STAGE_CHANGES = f"""
@@ -229,20 +234,29 @@ def _local_midnight(day: date) -> datetime:
     return _naive(datetime.combine(day, datetime.min.time(), tzinfo=TZ))
 
 
-def generate(engine: Engine, company: Company = Company(), *, now: datetime = NOW,
-             say: Callable[[str], None] = print) -> dict[str, int]:
+def generate(
+    engine: Engine, company: Company = Company(), *, now: datetime = NOW, say: Callable[[str], None] = print
+) -> dict[str, int]:
     """Fill an empty, migrated schema with the company, in the server; VACUUM ANALYZE; returns rows per table.
 
     The bulk tables' secondary indexes are dropped while they load and built again after (the same
     definitions, read from pg_indexes), which is several times faster than maintaining them row by row."""
     today = now.astimezone(TZ).date()
-    values = {"now": _naive(now), "reps": company.reps, "teams": company.teams, "big": company.big_team,
-              "per_rep": company.customers_per_rep, "customers": company.customers,
-              "interactions": company.interactions, "follow_ups": company.follow_ups, "deals": company.deals,
-              "day0": _local_midnight(today - timedelta(days=364)),  # 365 days, today the last
-              "due0": _local_midnight(today - timedelta(days=60)),  # 120 days, today in the middle
-              "deal0": _local_midnight(today - timedelta(days=424)),  # deals open up to 60 days before closing
-              "month": today.replace(day=1)}
+    values = {
+        "now": _naive(now),
+        "reps": company.reps,
+        "teams": company.teams,
+        "big": company.big_team,
+        "per_rep": company.customers_per_rep,
+        "customers": company.customers,
+        "interactions": company.interactions,
+        "follow_ups": company.follow_ups,
+        "deals": company.deals,
+        "day0": _local_midnight(today - timedelta(days=364)),  # 365 days, today the last
+        "due0": _local_midnight(today - timedelta(days=60)),  # 120 days, today in the middle
+        "deal0": _local_midnight(today - timedelta(days=424)),  # deals open up to 60 days before closing
+        "month": today.replace(day=1),
+    }
     started = time.perf_counter()
 
     def step(what: str, statements: str | list[str], total: int = 0, chunk: int = 1_000_000) -> None:
@@ -253,8 +267,10 @@ def generate(engine: Engine, company: Company = Company(), *, now: datetime = NO
                 for lo in range(0, total, chunk):
                     connection.execute(text(statement), {**values, "lo": lo, "hi": min(lo + chunk, total)})
                     if total > chunk:
-                        say(f"  {what}: {min(lo + chunk, total):,} of {total:,} rows "
-                            f"({time.perf_counter() - started:.0f} s)")
+                        say(
+                            f"  {what}: {min(lo + chunk, total):,} of {total:,} rows "
+                            f"({time.perf_counter() - started:.0f} s)"
+                        )
         say(f"  {what} done ({time.perf_counter() - started:.0f} s)")
 
     with engine.begin() as connection:
@@ -275,18 +291,22 @@ def generate(engine: Engine, company: Company = Company(), *, now: datetime = NO
     vacuum(engine, TABLES, analyze=True)
     say(f"  VACUUM ANALYZE done ({time.perf_counter() - started:.0f} s)")
     with engine.connect() as connection:
-        return {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-                for table in TABLES.split(", ")}
+        return {
+            table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in TABLES.split(", ")
+        }
 
 
 def _drop_secondary_indexes(connection: Connection, tables: tuple[str, ...]) -> list[str]:
     """Drop the tables' indexes that back no constraint; returns their CREATE INDEX statements."""
-    rows = connection.execute(text("""
+    rows = connection.execute(
+        text("""
         SELECT i.indexname, i.indexdef FROM pg_indexes AS i
         WHERE i.schemaname = current_schema() AND i.tablename = ANY(:tables)
           AND NOT EXISTS (SELECT 1 FROM pg_constraint AS c WHERE c.conname = i.indexname
                           AND c.connamespace = to_regnamespace(current_schema()))"""),
-                              {"tables": list(tables)}).all()
+        {"tables": list(tables)},
+    ).all()
     for name, _ in rows:
         connection.execute(text(f'DROP INDEX "{name}"'))
     return [definition for _, definition in rows]
@@ -392,8 +412,9 @@ class Bench:
     def sent_texts(self) -> dict[int, str]:
         """Department id -> the digest text the last tick queued."""
         with self.engine.connect() as connection:
-            rows = connection.execute(text(f"SELECT key, payload FROM outbox_message WHERE key LIKE '{digests.DAILY}:%' "
-                                           "ORDER BY id")).all()
+            rows = connection.execute(
+                text(f"SELECT key, payload FROM outbox_message WHERE key LIKE '{digests.DAILY}:%' ORDER BY id")
+            ).all()
         made: dict[int, list[str]] = defaultdict(list)  # a text too long for one message is sent in parts
         for key, payload in rows:
             if "content" in _payload(payload):  # not the chart (an image)
@@ -403,9 +424,14 @@ class Bench:
     def charts_sent(self) -> tuple[int, int]:
         """Chart images the last tick queued, and their payloads' bytes."""
         with self.engine.connect() as connection:
-            return tuple(connection.execute(text(  # type: ignore[return-value]
-                f"SELECT count(*), coalesce(sum(octet_length(payload::text)), 0) FROM outbox_message "
-                f"WHERE key LIKE '{digests.DAILY}:%' AND payload::text LIKE '%\"base64\"%'")).one())
+            return tuple(
+                connection.execute(
+                    text(  # type: ignore[return-value]
+                        f"SELECT count(*), coalesce(sum(octet_length(payload::text)), 0) FROM outbox_message "
+                        f"WHERE key LIKE '{digests.DAILY}:%' AND payload::text LIKE '%\"base64\"%'"
+                    )
+                ).one()
+            )
 
     def all_teams(self) -> list[teams.Team]:
         with self.store.transaction() as session:
@@ -467,16 +493,18 @@ ALL_TEAMS, GROUPED_BY_REP = teams.all_teams, kpis.by_rep  # the product's own, w
 
 
 # --- the baseline: the straightforward per-rep ORM loop ------------------------------------------------------
-def naive_figures(session: Session, userid: str, period: Period, *, now: datetime, tz: ZoneInfo,
-                  parts: Collection[str] = kpis.PARTS) -> Figures:
+def naive_figures(
+    session: Session, userid: str, period: Period, *, now: datetime, tz: ZoneInfo, parts: Collection[str] = kpis.PARTS
+) -> Figures:
     """THE NAIVE APPROACH, the baseline: one rep's figures for a period, from their rows loaded as ORM objects
     (a query per kind of row, and one per new customer for the first response), counted in Python. Only the
     `parts` asked for, as kpis.by_rep, so both do the same work."""
     f = Figures()
     start, end = period.start, period.end
     if "deals" in parts:
-        for deal in session.exec(select(Deal).where(Deal.userid == userid, col(Deal.closed_at) >= start,
-                                                    col(Deal.closed_at) < end)):
+        for deal in session.exec(
+            select(Deal).where(Deal.userid == userid, col(Deal.closed_at) >= start, col(Deal.closed_at) < end)
+        ):
             if deal.status == "won":
                 f.won += 1
                 f.won_amount += deal.amount or Decimal(0)
@@ -484,9 +512,14 @@ def naive_figures(session: Session, userid: str, period: Period, *, now: datetim
                 f.lost += 1
     if "logged" in parts or "active_days" in parts:
         days = set()
-        for entry in session.exec(select(Interaction).where(
-                Interaction.userid == userid, Interaction.kind == "follow_up", col(Interaction.at) >= start,
-                col(Interaction.at) < end)):
+        for entry in session.exec(
+            select(Interaction).where(
+                Interaction.userid == userid,
+                Interaction.kind == "follow_up",
+                col(Interaction.at) >= start,
+                col(Interaction.at) < end,
+            )
+        ):
             if "logged" in parts:
                 f.logged += 1
                 channel = entry.channel or scrm_texts.NO_CHANNEL
@@ -494,8 +527,11 @@ def naive_figures(session: Session, userid: str, period: Period, *, now: datetim
             days.add(entry.at.astimezone(tz).date())
         f.active_days = len(days) if "active_days" in parts else 0
     if "due" in parts:
-        for item in session.exec(select(FollowUp).where(FollowUp.userid == userid, col(FollowUp.due_at) >= start,
-                                                        col(FollowUp.due_at) < min(end, now))):
+        for item in session.exec(
+            select(FollowUp).where(
+                FollowUp.userid == userid, col(FollowUp.due_at) >= start, col(FollowUp.due_at) < min(end, now)
+            )
+        ):
             if item.status == "open":
                 f.due, f.still_open = f.due + 1, f.still_open + 1
             elif item.status == "done":
@@ -505,25 +541,45 @@ def naive_figures(session: Session, userid: str, period: Period, *, now: datetim
                 else:
                     f.late += 1
     if "new_customers" in parts or "response" in parts:
-        for link in session.exec(select(CustomerRep).where(
-                CustomerRep.userid == userid, col(CustomerRep.added_at) >= start, col(CustomerRep.added_at) < end)):
+        for link in session.exec(
+            select(CustomerRep).where(
+                CustomerRep.userid == userid, col(CustomerRep.added_at) >= start, col(CustomerRep.added_at) < end
+            )
+        ):
             f.new_customers += "new_customers" in parts
             if "response" not in parts:
                 continue
-            first = session.exec(select(Interaction).where(
-                Interaction.userid == userid, Interaction.external_userid == link.external_userid,
-                Interaction.kind == "follow_up", col(Interaction.at) >= link.added_at).order_by(col(Interaction.at))
-                .limit(1)).first()
+            first = session.exec(
+                select(Interaction)
+                .where(
+                    Interaction.userid == userid,
+                    Interaction.external_userid == link.external_userid,
+                    Interaction.kind == "follow_up",
+                    col(Interaction.at) >= link.added_at,
+                )
+                .order_by(col(Interaction.at))
+                .limit(1)
+            ).first()
             if first is not None:
                 f.response_minutes.append((first.at - link.added_at).total_seconds() / 60)
     if "overdue_now" in parts:
-        f.overdue_now = len(session.exec(select(FollowUp).where(FollowUp.userid == userid, FollowUp.status == "open",
-                                                                col(FollowUp.due_at) < now)).all())
+        f.overdue_now = len(
+            session.exec(
+                select(FollowUp).where(FollowUp.userid == userid, FollowUp.status == "open", col(FollowUp.due_at) < now)
+            ).all()
+        )
     return f
 
 
-def naive_by_rep(session: Session, userids: list[str], period: Period, *, now: datetime,
-                 tz: ZoneInfo, parts: Collection[str] = kpis.PARTS) -> dict[str, Figures]:
+def naive_by_rep(
+    session: Session,
+    userids: list[str],
+    period: Period,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    parts: Collection[str] = kpis.PARTS,
+) -> dict[str, Figures]:
     """THE NAIVE APPROACH in kpis.by_rep's place: rep after rep, `naive_figures`."""
     return {userid: naive_figures(session, userid, period, now=now, tz=tz, parts=parts) for userid in userids}
 
@@ -538,13 +594,17 @@ def compare_figures(bench: Bench, chosen: list[teams.Team]) -> tuple[int, list[s
             for period in (Period.day_of(run.now, TZ), Period.month_of(run.now, TZ)):
                 grouped = GROUPED_BY_REP(session, ids, period, now=run.now, tz=TZ)
                 for userid in ids:
-                    ours, naive = _comparable(grouped[userid]), _comparable(naive_figures(session, userid, period,
-                                                                                          now=run.now, tz=TZ))
+                    ours, naive = (
+                        _comparable(grouped[userid]),
+                        _comparable(naive_figures(session, userid, period, now=run.now, tz=TZ)),
+                    )
                     checked += 1
                     if ours != naive:
                         fields_ = [k for k in ours if ours[k] != naive[k]]
-                        differences.append(f"{userid} {period.label}: " + ", ".join(
-                            f"{k} by_rep {ours[k]!r} naive {naive[k]!r}" for k in fields_))
+                        differences.append(
+                            f"{userid} {period.label}: "
+                            + ", ".join(f"{k} by_rep {ours[k]!r} naive {naive[k]!r}" for k in fields_)
+                        )
     return checked, differences
 
 
@@ -561,12 +621,18 @@ def manager_numbers(bench: Bench, n: int) -> tuple[float, str]:
     router = build_router()
     with Session(bench.engine) as session:
         started = time.perf_counter()
-        ctx = Context(session, Outbox(session, NOW.astimezone(UTC)), cast(Any, None), NOW.astimezone(UTC),
-                      HandlerSettings(agent_id=1000002))
+        ctx = Context(
+            session,
+            Outbox(session, NOW.astimezone(UTC)),
+            cast(Any, None),
+            NOW.astimezone(UTC),
+            HandlerSettings(agent_id=1000002),
+        )
         router.dispatch_command(TextReceived(MANAGER, "业绩", f"bench-{n}", 1000002, NOW.astimezone(UTC)), ctx)
         elapsed = time.perf_counter() - started
-        reply = session.execute(text("SELECT payload FROM outbox_message WHERE key = :key"),
-                                {"key": f"reply:bench-{n}"}).scalar_one()
+        reply = session.execute(
+            text("SELECT payload FROM outbox_message WHERE key = :key"), {"key": f"reply:bench-{n}"}
+        ).scalar_one()
         session.rollback()
     return elapsed, _payload(reply)["text"]
 
@@ -631,8 +697,9 @@ def label(statement: str) -> str:
 def server_replay(bench: Bench, executed: list[Executed]) -> dict[str, dict[str, Any]]:
     """The tick's SELECTs run again under EXPLAIN (ANALYZE, FORMAT JSON), read-only: by label, the server's
     seconds (planning + execution), the scans and indexes read, and the slowest instance's statement."""
-    found: dict[str, dict[str, Any]] = defaultdict(lambda: {"seconds": 0.0, "count": 0, "scans": Counter(),
-                                                            "slowest": (0.0, None)})
+    found: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {"seconds": 0.0, "count": 0, "scans": Counter(), "slowest": (0.0, None)}
+    )
     with bench.engine.connect() as connection:
         for e in executed:
             if not e.statement.lstrip().upper().startswith("SELECT") or "FOR UPDATE" in e.statement:
@@ -662,8 +729,11 @@ def _scans(node: dict[str, Any]) -> Iterator[str]:
 def explain(bench: Bench, executed: Executed) -> list[str]:
     """EXPLAIN (ANALYZE, BUFFERS) of one statement; long array literals are cut short."""
     with bench.engine.connect() as connection:
-        plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {executed.statement}",
-                                          executed.parameters).scalars().all()
+        plan = (
+            connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {executed.statement}", executed.parameters)
+            .scalars()
+            .all()
+        )
         connection.rollback()
     return [re.sub(r"'\{[^}]{60,}\}'", "'{…}'", line) for line in plan]
 
@@ -676,23 +746,32 @@ def breakdown(bench: Bench, *, plans: int = 0) -> tuple[float, list[Executed], d
     driver: dict[str, list[float]] = defaultdict(list)
     for e in executed:
         driver[label(e.statement)].append(e.seconds)
-    print(f"\none recorded tick: {elapsed:.2f} s, {len(executed):,} statements; by kind of statement, the driver's "
-          "seconds (round trip included) and the server's (the SELECTs replayed under EXPLAIN ANALYZE):")
+    print(
+        f"\none recorded tick: {elapsed:.2f} s, {len(executed):,} statements; by kind of statement, the driver's "
+        "seconds (round trip included) and the server's (the SELECTs replayed under EXPLAIN ANALYZE):"
+    )
     print("| statement | count | driver s | server s | what it read (scans in the replay) |\n|---|---|---|---|---|")
     for what, seconds in sorted(driver.items(), key=lambda pair: -sum(pair[1])):
         s = server.get(what)
         scans = "; ".join(f"{scan} ×{n}" for scan, n in s["scans"].most_common(4)) if s else "—"
-        print(f"| {what} | {len(seconds):,} | {sum(seconds):.2f} | {s['seconds']:.2f} | {scans} |" if s else
-              f"| {what} | {len(seconds):,} | {sum(seconds):.2f} | — | — |")
+        print(
+            f"| {what} | {len(seconds):,} | {sum(seconds):.2f} | {s['seconds']:.2f} | {scans} |"
+            if s
+            else f"| {what} | {len(seconds):,} | {sum(seconds):.2f} | — | — |"
+        )
     in_driver = sum(e.seconds for e in executed)
-    print(f"| all statements | {len(executed):,} | {in_driver:.2f} | {sum(s['seconds'] for s in server.values()):.2f} "
-          f"| |\n| Python outside statements (ORM, SQL compilation, texts, commits) | | "
-          f"{elapsed - in_driver:.2f} | | |")
+    print(
+        f"| all statements | {len(executed):,} | {in_driver:.2f} | {sum(s['seconds'] for s in server.values()):.2f} "
+        f"| |\n| Python outside statements (ORM, SQL compilation, texts, commits) | | "
+        f"{elapsed - in_driver:.2f} | | |"
+    )
     heaviest = sorted(server.items(), key=lambda pair: -pair[1]["seconds"])[:plans]
     for what, s in heaviest:
         seconds, statement = s["slowest"]
-        print(f"\nEXPLAIN (ANALYZE, BUFFERS) of the slowest `{what}` ({seconds * 1000:.1f} ms in the replay; "
-              f"{s['count']:,} a tick, {s['seconds']:.2f} s in all):")
+        print(
+            f"\nEXPLAIN (ANALYZE, BUFFERS) of the slowest `{what}` ({seconds * 1000:.1f} ms in the replay; "
+            f"{s['count']:,} a tick, {s['seconds']:.2f} s in all):"
+        )
         print("\n".join(f"    {line}" for line in explain(bench, statement)))
     return elapsed, executed, server
 
@@ -738,8 +817,19 @@ def peak_memory(bench: Bench, *, charts: bool) -> dict[str, Any]:
     ru_maxrss: Linux carries the parent's high-water mark into an exec'd child's ru_maxrss (the forked copy's),
     so a child of this bench would report the bench's own RSS."""
     bench.reset()
-    done = subprocess.run([sys.executable, "-c", MEMORY_CHILD, POSTGRES_URL, bench.schema,
-                           "charts" if charts else "none", NOW.isoformat()], capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            MEMORY_CHILD,
+            POSTGRES_URL,
+            bench.schema,
+            "charts" if charts else "none",
+            NOW.isoformat(),
+        ],
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         raise RuntimeError(f"the memory child failed: {done.stderr[-2000:]}")
     result = json.loads(done.stdout.strip().splitlines()[-1])
@@ -776,8 +866,9 @@ class Measured:
         return self.naive(scale) / self.tick
 
 
-def measure(bench: Bench, what: str, sample: set[int], scale: float, args: argparse.Namespace, *, charts: bool,
-            full_naive: bool) -> Measured:
+def measure(
+    bench: Bench, what: str, sample: set[int], scale: float, args: argparse.Namespace, *, charts: bool, full_naive: bool
+) -> Measured:
     """The tick without charts (args.repeat times, fewer when a tick is long: args.tick_budget), interleaved
     with the job on the sample, grouped and naive; ticks with charts when `charts`; the naive job on all teams
     when `full_naive` and the sample estimates it within args.baseline_budget; by_rep for all reps at once;
@@ -799,40 +890,62 @@ def measure(bench: Bench, what: str, sample: set[int], scale: float, args: argpa
     if full_naive and estimate <= args.baseline_budget and scale > 1:
         m.naive_full = bench.tick(charts=False, per_rep=True).seconds
     m.numbers, m.by_rep_50, m.in_departments = numbers_timings(bench, args.numbers_repeat)
-    naive = (f"{m.naive_full:.1f} s, run on all teams (the sample extrapolated: {estimate:.1f} s)"
-             if m.naive_full is not None else f"{estimate:.1f} s, extrapolated from the sample")
-    drawn = (f"; with charts {_spread(m.chart_ticks)} s, of which drawing {_spread(m.drawing)} s"
-             if m.chart_ticks else "")
-    print(f"\n[{what}]\n  the job, all teams, without charts: {_spread(m.ticks)} s ({len(m.ticks)} ticks){drawn}"
-          f"\n  the job on the sample: {_spread(m.sample)} s; with the naive per-rep loop: {_spread(m.naive_sample)} s "
-          f"({statistics.median(m.naive_sample) / statistics.median(m.sample):.1f}×)"
-          f"\n  the naive per-rep loop, all teams: {naive}; ratio to the job: {m.ratio(scale):.1f}×"
-          f"\n  业绩 of a manager of 50 reps: {_spread(m.numbers, 1000)} ms; of which by_rep alone, the month: "
-          f"{_spread(m.by_rep_50, 1000)} ms; members.in_departments alone: {_spread(m.in_departments, 1000)} ms",
-          flush=True)
+    naive = (
+        f"{m.naive_full:.1f} s, run on all teams (the sample extrapolated: {estimate:.1f} s)"
+        if m.naive_full is not None
+        else f"{estimate:.1f} s, extrapolated from the sample"
+    )
+    drawn = (
+        f"; with charts {_spread(m.chart_ticks)} s, of which drawing {_spread(m.drawing)} s" if m.chart_ticks else ""
+    )
+    print(
+        f"\n[{what}]\n  the job, all teams, without charts: {_spread(m.ticks)} s ({len(m.ticks)} ticks){drawn}"
+        f"\n  the job on the sample: {_spread(m.sample)} s; with the naive per-rep loop: {_spread(m.naive_sample)} s "
+        f"({statistics.median(m.naive_sample) / statistics.median(m.sample):.1f}×)"
+        f"\n  the naive per-rep loop, all teams: {naive}; ratio to the job: {m.ratio(scale):.1f}×"
+        f"\n  业绩 of a manager of 50 reps: {_spread(m.numbers, 1000)} ms; of which by_rep alone, the month: "
+        f"{_spread(m.by_rep_50, 1000)} ms; members.in_departments alone: {_spread(m.in_departments, 1000)} ms",
+        flush=True,
+    )
     return m
 
 
 def _spread(values: list[float], unit: float = 1.0) -> str:
     digits = 1 if unit > 1 else 2
-    return (f"{statistics.median(values) * unit:.{digits}f} ({min(values) * unit:.{digits}f}–"
-            f"{max(values) * unit:.{digits}f})")
+    return (
+        f"{statistics.median(values) * unit:.{digits}f} ({min(values) * unit:.{digits}f}–"
+        f"{max(values) * unit:.{digits}f})"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="timed ticks without charts per index set (default 5)")
-    parser.add_argument("--tick-budget", type=float, default=600.0,
-                        help="fewer ticks (at least 2) when --repeat of them would take longer (default 600 s)")
-    parser.add_argument("--chart-repeat", type=int, default=2, help="timed ticks with charts, last index set (default 2)")
-    parser.add_argument("--naive-repeat", type=int, default=3,
-                        help="timed runs on the sample, grouped and naive, per index set (default 3)")
+    parser.add_argument(
+        "--tick-budget",
+        type=float,
+        default=600.0,
+        help="fewer ticks (at least 2) when --repeat of them would take longer (default 600 s)",
+    )
+    parser.add_argument(
+        "--chart-repeat", type=int, default=2, help="timed ticks with charts, last index set (default 2)"
+    )
+    parser.add_argument(
+        "--naive-repeat",
+        type=int,
+        default=3,
+        help="timed runs on the sample, grouped and naive, per index set (default 3)",
+    )
     parser.add_argument("--numbers-repeat", type=int, default=21, help="timed 业绩 per index set (default 21)")
-    parser.add_argument("--baseline-teams", type=int, default=50,
-                        help="teams in the sample, spread evenly (default 50 of 500)")
-    parser.add_argument("--baseline-budget", type=float, default=300.0,
-                        help="also run the naive loop on all teams when the sample estimates it under this many "
-                             "seconds (default 300)")
+    parser.add_argument(
+        "--baseline-teams", type=int, default=50, help="teams in the sample, spread evenly (default 50 of 500)"
+    )
+    parser.add_argument(
+        "--baseline-budget",
+        type=float,
+        default=300.0,
+        help="also run the naive loop on all teams when the sample estimates it under this many seconds (default 300)",
+    )
     parser.add_argument("--scale", type=float, default=1.0, help="the company's size, 1.0 = 10,000 reps (default)")
     args = parser.parse_args(argv)
     reason = reachable(POSTGRES_URL)
@@ -848,8 +961,10 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             print(f"generating in schema {database.schema}: {company}", flush=True)
             counts = generate(engine, company, say=lambda line: print(line, flush=True))
-            print(f"generated in {time.perf_counter() - started:.0f} s: "
-                  + ", ".join(f"{table} {n:,}" for table, n in counts.items()))
+            print(
+                f"generated in {time.perf_counter() - started:.0f} s: "
+                + ", ".join(f"{table} {n:,}" for table, n in counts.items())
+            )
             return report(Bench(engine, schema=cast(str, database.schema)), args)
         finally:
             engine.dispose()
@@ -860,13 +975,15 @@ def report(bench: Bench, args: argparse.Namespace) -> int:
     print(f"at {NOW:%Y-%m-%d %H:%M} Asia/Shanghai: " + ", ".join(f"{what} {n:,}" for what, n in profile.items()))
     all_teams = bench.all_teams()
     step = max(1, len(all_teams) // args.baseline_teams)
-    chosen = [t for t in all_teams[1::step] if t.department.id != BIG_TEAM][:args.baseline_teams]
+    chosen = [t for t in all_teams[1::step] if t.department.id != BIG_TEAM][: args.baseline_teams]
     sample = {t.department.id for t in chosen}
     sample_reps = sum(len(t.reps) for t in chosen)
     scale = sum(len(t.reps) for t in all_teams) / sample_reps
-    print(f"{len(all_teams)} teams, {sum(len(t.reps) for t in all_teams):,} reps; the sample: {len(chosen)} teams "
-          f"(every {step}th from the 2nd), {sample_reps} reps: the naive loop on all teams is the sample's time "
-          f"×{scale:.2f} (by reps) unless it is run")
+    print(
+        f"{len(all_teams)} teams, {sum(len(t.reps) for t in all_teams):,} reps; the sample: {len(chosen)} teams "
+        f"(every {step}th from the 2nd), {sample_reps} reps: the naive loop on all teams is the sample's time "
+        f"×{scale:.2f} (by reps) unless it is run"
+    )
 
     warm = bench.tick(charts=False)  # warms the caches; its texts are checked against the naive loop's
     sent = bench.sent_texts()
@@ -874,17 +991,22 @@ def report(bench: Bench, args: argparse.Namespace) -> int:
     bench.tick(charts=False, only=sample, per_rep=True)
     naive_texts = bench.sent_texts()
     same = sum(sent.get(d) == t for d, t in naive_texts.items())
-    print(f"check: with the naive per-rep loop, the job's text is the same for {same} of {len(naive_texts)} sampled "
-          "teams")
+    print(
+        f"check: with the naive per-rep loop, the job's text is the same for {same} of {len(naive_texts)} sampled teams"
+    )
     for d, t in naive_texts.items():
         if sent.get(d) != t:
             print(f"  team {d} differs:\n  grouped: {sent.get(d)!r}\n  naive:   {t!r}")
             break
     checked, differences = compare_figures(bench, chosen[:10])
-    print(f"check: by_rep against the naive figures, {checked} rep-periods (10 teams, today and the month): "
-          f"{len(differences)} differ" + "".join(f"\n  {d}" for d in differences[:5]))
-    print(f"an example digest (team {chosen[0].department.id}):\n" + "\n".join(
-        f"    {line}" for line in sent[chosen[0].department.id].splitlines()))
+    print(
+        f"check: by_rep against the naive figures, {checked} rep-periods (10 teams, today and the month): "
+        f"{len(differences)} differ" + "".join(f"\n  {d}" for d in differences[:5])
+    )
+    print(
+        f"an example digest (team {chosen[0].department.id}):\n"
+        + "\n".join(f"    {line}" for line in sent[chosen[0].department.id].splitlines())
+    )
     _, reply = manager_numbers(bench, 999)
     print(f"业绩 of {MANAGER} (team {BIG_TEAM}, 50 reps):\n" + "\n".join(f"    {line}" for line in reply.splitlines()))
 
@@ -893,28 +1015,40 @@ def report(bench: Bench, args: argparse.Namespace) -> int:
     breakdown(bench, plans=7)
     memory = {charts: peak_memory(bench, charts=charts) for charts in (False, True)}
     for charts, r in memory.items():
-        print(f"peak RSS (VmHWM) of a fresh process running one tick {'with' if charts else 'without'} charts: "
-              f"{r['peak_mb']:.0f} MB ({r['before_mb']:.0f} MB after its imports and connecting; "
-              f"the tick {r['seconds']:.2f} s)")
+        print(
+            f"peak RSS (VmHWM) of a fresh process running one tick {'with' if charts else 'without'} charts: "
+            f"{r['peak_mb']:.0f} MB ({r['before_mb']:.0f} MB after its imports and connecting; "
+            f"the tick {r['seconds']:.2f} s)"
+        )
 
-    print(f"\nsummary, medians; ratio = the naive per-rep loop over all {len(all_teams)} teams (run, or extrapolated "
-          "from the sample) ÷ the job's tick, both without charts")
-    print("| tick s | naive loop s | ratio | with charts s (drawing s) | 业绩, 50 reps, ms | by_rep alone ms "
-          "| in_departments ms |\n|---|---|---|---|---|---|---|")
-    print(f"| {_spread(final.ticks)} | {final.naive(scale):.1f}{'' if final.naive_full is not None else ' (est.)'} "
-          f"| {final.ratio(scale):.1f}× | {_spread(final.chart_ticks)} ({_spread(final.drawing)}) "
-          f"| {_spread(final.numbers, 1000)} | {_spread(final.by_rep_50, 1000)} | {_spread(final.in_departments, 1000)} |")
+    print(
+        f"\nsummary, medians; ratio = the naive per-rep loop over all {len(all_teams)} teams (run, or extrapolated "
+        "from the sample) ÷ the job's tick, both without charts"
+    )
+    print(
+        "| tick s | naive loop s | ratio | with charts s (drawing s) | 业绩, 50 reps, ms | by_rep alone ms "
+        "| in_departments ms |\n|---|---|---|---|---|---|---|"
+    )
+    print(
+        f"| {_spread(final.ticks)} | {final.naive(scale):.1f}{'' if final.naive_full is not None else ' (est.)'} "
+        f"| {final.ratio(scale):.1f}× | {_spread(final.chart_ticks)} ({_spread(final.drawing)}) "
+        f"| {_spread(final.numbers, 1000)} | {_spread(final.by_rep_50, 1000)} | {_spread(final.in_departments, 1000)} |"
+    )
     numbers = statistics.median(final.numbers) * 1000
-    print(f"\nGoals:\n"
-          f"- every team's digest under {DIGEST_GOAL_S:.0f} s: {_verdict(final.tick < DIGEST_GOAL_S)} "
-          f"({final.tick:.2f} s without charts; {statistics.median(final.chart_ticks):.2f} s with them)"
-          f"\n- at least {RATIO_GOAL:.0f}× the per-rep ORM loop: {_verdict(final.ratio(scale) >= RATIO_GOAL)} "
-          f"({final.ratio(scale):.1f}×)\n"
-          f"- 业绩 for a manager of 50 reps under {NUMBERS_GOAL_MS:.0f} ms: {_verdict(numbers < NUMBERS_GOAL_MS)} "
-          f"({numbers:.1f} ms)")
-    print(f"- peak memory under {MEMORY_GOAL_MB:.0f} MB: without charts "
-          f"{_verdict(memory[False]['peak_mb'] < MEMORY_GOAL_MB)} ({memory[False]['peak_mb']:.0f} MB), with charts "
-          f"{_verdict(memory[True]['peak_mb'] < MEMORY_GOAL_MB)} ({memory[True]['peak_mb']:.0f} MB)")
+    print(
+        f"\nGoals:\n"
+        f"- every team's digest under {DIGEST_GOAL_S:.0f} s: {_verdict(final.tick < DIGEST_GOAL_S)} "
+        f"({final.tick:.2f} s without charts; {statistics.median(final.chart_ticks):.2f} s with them)"
+        f"\n- at least {RATIO_GOAL:.0f}× the per-rep ORM loop: {_verdict(final.ratio(scale) >= RATIO_GOAL)} "
+        f"({final.ratio(scale):.1f}×)\n"
+        f"- 业绩 for a manager of 50 reps under {NUMBERS_GOAL_MS:.0f} ms: {_verdict(numbers < NUMBERS_GOAL_MS)} "
+        f"({numbers:.1f} ms)"
+    )
+    print(
+        f"- peak memory under {MEMORY_GOAL_MB:.0f} MB: without charts "
+        f"{_verdict(memory[False]['peak_mb'] < MEMORY_GOAL_MB)} ({memory[False]['peak_mb']:.0f} MB), with charts "
+        f"{_verdict(memory[True]['peak_mb'] < MEMORY_GOAL_MB)} ({memory[True]['peak_mb']:.0f} MB)"
+    )
     return 0 if same == len(naive_texts) and not differences else 1
 
 

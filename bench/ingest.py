@@ -42,8 +42,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, help="wrk seconds per target (default 10, quick 3)")
     parser.add_argument("--connections", type=int, default=20, help="wrk connections (default 20)")
-    parser.add_argument("--workers", type=int, default=2 * len(os.sched_getaffinity(0)),
-                        help="gunicorn sync workers (default 2 a CPU core, as scrm serve)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * len(os.sched_getaffinity(0)),
+        help="gunicorn sync workers (default 2 a CPU core, as scrm serve)",
+    )
     parser.add_argument("--backends", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
     parser.add_argument("--rate", type=float, default=1000.0, help="fixed rate for the latency phase, req/s")
     parser.add_argument("--rate-seconds", type=float, help="latency phase seconds (default 10, quick 3)")
@@ -92,8 +96,18 @@ def main(argv: list[str] | None = None) -> int:
         if not met or args.profile:
             for index, r in enumerate(r for r in results if not r.baseline):
                 with _database(r.target, tmp) as database:
-                    print(report.profile_text(profile(r.target, database, s, calls=300 if args.quick else 2000,
-                                                      first=30_000_000 + index * 1_000_000)), flush=True)
+                    print(
+                        report.profile_text(
+                            profile(
+                                r.target,
+                                database,
+                                s,
+                                calls=300 if args.quick else 2000,
+                                first=30_000_000 + index * 1_000_000,
+                            )
+                        ),
+                        flush=True,
+                    )
     print(f"\nbench finished in {time.monotonic() - started:.0f} s; {load_average()}")
     return 0 if all(r.check is None or r.check.ok for r in results) else 1
 
@@ -106,8 +120,16 @@ def _database(backend: str, folder: Path) -> contextlib.AbstractContextManager[D
     return sqlite_database(folder) if backend == "sqlite" else postgres_database()
 
 
-def _run(target: str, database: Database | None, args: argparse.Namespace, s: Secrets, data: Path,
-         load: list[Callback], paced: list[Callback], warm: list[Callback]) -> Result:
+def _run(
+    target: str,
+    database: Database | None,
+    args: argparse.Namespace,
+    s: Secrets,
+    data: Path,
+    load: list[Callback],
+    paced: list[Callback],
+    warm: list[Callback],
+) -> Result:
     app = "bench.wsgi_targets:bare_app()" if database is None else "bench.wsgi_targets:ingest_app()"
     env = s.env()
     postgres = database.url if database is not None and database.schema else None
@@ -130,17 +152,29 @@ def _run(target: str, database: Database | None, args: argparse.Namespace, s: Se
         cpu.append(cpu_sample(server.group, postgres_pids(postgres)))
         settle(0.5)
         after = snapshot(server.timings)
-        print(f"  {args.rate:,.0f}/s: achieved {timed.achieved:,.0f}/s, p50 {timed.percentile(50):.1f} ms, "
-              f"p99 {timed.percentile(99):.1f} ms, client lag p99 {timed.percentile(99, timed.lags_ms):.1f} ms "
-              f"and CPU {timed.client_cpu:.0%} of a core, "
-              f"statuses {timed.statuses}; {_in_app(middle, after)}", flush=True)
-    result = Result(target, loaded, timed, None, per_request_ms(before, middle), per_request_ms(middle, after),
-                    cpu_per_request(cpu[0], cpu[1], loaded.requests),
-                    cpu_per_request(cpu[2], cpu[3], len(timed.latencies_ms)))
+        print(
+            f"  {args.rate:,.0f}/s: achieved {timed.achieved:,.0f}/s, p50 {timed.percentile(50):.1f} ms, "
+            f"p99 {timed.percentile(99):.1f} ms, client lag p99 {timed.percentile(99, timed.lags_ms):.1f} ms "
+            f"and CPU {timed.client_cpu:.0%} of a core, "
+            f"statuses {timed.statuses}; {_in_app(middle, after)}",
+            flush=True,
+        )
+    result = Result(
+        target,
+        loaded,
+        timed,
+        None,
+        per_request_ms(before, middle),
+        per_request_ms(middle, after),
+        cpu_per_request(cpu[0], cpu[1], loaded.requests),
+        cpu_per_request(cpu[2], cpu[3], len(timed.latencies_ms)),
+    )
     if database is not None:
-        phases = [from_rate("warm-up", warm, warmed),
-                  from_wrk("wrk", load, loaded, threads=THREADS, connections=args.connections),
-                  from_rate("fixed rate", paced, timed)]
+        phases = [
+            from_rate("warm-up", warm, warmed),
+            from_wrk("wrk", load, loaded, threads=THREADS, connections=args.connections),
+            from_rate("fixed rate", paced, timed),
+        ]
         result.check = check(database.inbox(), phases)
         print(f"  inbox: {result.check.describe()}", flush=True)
         if loaded.wrapped:

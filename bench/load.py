@@ -72,18 +72,41 @@ def make_callbacks(scene: Scene, count: int, *, seed: int = 11) -> tuple[list[Ca
                 corp.add_external_contact(external, f"新客户{i}", corp_name="苏州精密机械制造有限公司")
                 corp.attach_contact(rep, external, state="expo2026_load")
             code = scene.standin.issue_welcome_code(rep, external)
-            line = signed(s, xml.contact_added(user_id=rep, external_user_id=external, state="expo2026_load",
-                                               welcome_code=code, create_time=now, corp_id=corp.corp_id), now)
+            line = signed(
+                s,
+                xml.contact_added(
+                    user_id=rep,
+                    external_user_id=external,
+                    state="expo2026_load",
+                    welcome_code=code,
+                    create_time=now,
+                    corp_id=corp.corp_id,
+                ),
+                now,
+            )
         elif i % 10 == 4:
             kind = "edited"
             external = customers[rep][i % len(customers[rep])]
-            line = signed(s, xml.contact_edited(user_id=rep, external_user_id=external, create_time=now,
-                                                corp_id=corp.corp_id), now)
+            line = signed(
+                s,
+                xml.contact_edited(user_id=rep, external_user_id=external, create_time=now, corp_id=corp.corp_id),
+                now,
+            )
         else:
             kind = "message"
             content = MIX[i % len(MIX)].format(name=names[rep][i % len(names[rep])])
-            line = signed(s, xml.text_message(from_user=rep, content=content, msg_id=next(msg_ids),
-                                              agent_id=corp.agent_id, create_time=now, corp_id=corp.corp_id), now)
+            line = signed(
+                s,
+                xml.text_message(
+                    from_user=rep,
+                    content=content,
+                    msg_id=next(msg_ids),
+                    agent_id=corp.agent_id,
+                    create_time=now,
+                    corp_id=corp.corp_id,
+                ),
+                now,
+            )
         lines.append(line)
         mix[kind] += 1
     return lines, mix
@@ -95,8 +118,9 @@ def _workers(scene: Scene, folder: Path, count: int) -> ExitStack:
     env = {**os.environ, **scene.env}
     for n in range(count):
         log = stack.enter_context((folder / f"worker-{n}.log").open("w"))
-        process = subprocess.Popen([sys.executable, "-m", "bot", "worker", "--nice", "19"], env=env, stdout=log,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "worker", "--nice", "19"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
         stack.callback(stop, process)
     return stack
 
@@ -133,22 +157,32 @@ def _drain(statuses: Statuses, started: float, timeout: float) -> tuple[float, l
     deadline = time.monotonic() + timeout
     while True:
         state = statuses()
-        waiting = sum(n for status, n in state["inbox"].items() if status in ("arriving", "pending", "processing",
-                                                                               "failed"))
+        waiting = sum(
+            n for status, n in state["inbox"].items() if status in ("arriving", "pending", "processing", "failed")
+        )
         samples.append((time.monotonic() - started, sum(state["inbox"].get(st, 0) for st in HANDLED)))
         if not waiting or time.monotonic() > deadline:
             return samples[-1][0], samples, state
         time.sleep(0.5)
 
 
-def run(backend: str, *, rate: float, seconds: float, folder: Path, web_only: bool, web_workers: int,
-        workers: int = 0) -> dict:
+def run(
+    backend: str, *, rate: float, seconds: float, folder: Path, web_only: bool, web_workers: int, workers: int = 0
+) -> dict:
     corp = Corp.generated(reps=REPS, customers=REPS * 20, seed=7)
     args = ("--web-only",) if web_only or workers else ()
-    redis = {"REDIS_URL": REDIS_URL, "SCRM_REDIS_PREFIX": f"bench-load-{secrets.token_hex(4)}"} \
-        if backend == "postgresql" else {}
-    with serve_scene(corp, backend, folder, workers=web_workers, prepare=prepare, serve_args=args, extra_env=redis) as scene, \
-            _workers(scene, folder, workers), _reading(scene) as statuses:
+    redis = (
+        {"REDIS_URL": REDIS_URL, "SCRM_REDIS_PREFIX": f"bench-load-{secrets.token_hex(4)}"}
+        if backend == "postgresql"
+        else {}
+    )
+    with (
+        serve_scene(
+            corp, backend, folder, workers=web_workers, prepare=prepare, serve_args=args, extra_env=redis
+        ) as scene,
+        _workers(scene, folder, workers),
+        _reading(scene) as statuses,
+    ):
         lines, mix = make_callbacks(scene, WARM_UP + int(rate * seconds))
         http = [line.http(f"127.0.0.1:{scene.port}") for line in lines]
         warm = fixed_rate("127.0.0.1", scene.port, http[:WARM_UP], rate=WARM_UP)  # every web process up and connected
@@ -170,9 +204,20 @@ def run(backend: str, *, rate: float, seconds: float, folder: Path, web_only: bo
     # Once the load stopped (and processing stopped stepping back for it): the backlog drains at full capacity.
     capacity = _rate([(t, n) for t, n in samples if t > offered_for + 2 * Pace.ARRIVING])
     during = _rate([(0.0, handled_before), samples[0]])  # the first sample: as the load stopped
-    return {"result": result, "mix": mix, "distinct": distinct, "state": state, "backlog": backlog,
-            "offered_for": offered_for, "drained": drained, "capacity": capacity, "during": during, "done": done,
-            "replies": sum(replies.values()), "welcomes": welcomes}
+    return {
+        "result": result,
+        "mix": mix,
+        "distinct": distinct,
+        "state": state,
+        "backlog": backlog,
+        "offered_for": offered_for,
+        "drained": drained,
+        "capacity": capacity,
+        "during": during,
+        "done": done,
+        "replies": sum(replies.values()),
+        "welcomes": welcomes,
+    }
 
 
 def _rate(samples: list[tuple[float, int]]) -> float:
@@ -185,8 +230,10 @@ def _rate(samples: list[tuple[float, int]]) -> float:
 def _ack_line(label: str, r, baseline_p99: float | None) -> str:
     p50, p99 = r.percentile(50), r.percentile(99)
     ratio = f"{p99 / baseline_p99:>7.1f}x" if baseline_p99 else f"{'—':>8}"
-    return (f"{label:<28}{len(r.latencies_ms):>7}{r.failures:>6}{r.achieved:>9.0f}{p50:>8.1f}{p99:>8.1f}"
-            f"{max(r.latencies_ms, default=0):>9.1f}{ratio}{r.percentile(99, r.lags_ms):>10.1f}")
+    return (
+        f"{label:<28}{len(r.latencies_ms):>7}{r.failures:>6}{r.achieved:>9.0f}{p50:>8.1f}{p99:>8.1f}"
+        f"{max(r.latencies_ms, default=0):>9.1f}{ratio}{r.percentile(99, r.lags_ms):>10.1f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -194,8 +241,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=1000)
     parser.add_argument("--seconds", type=float, default=5)
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--web-workers", type=int, default=2 * len(os.sched_getaffinity(0)),
-                        help="scrm serve --workers (default: its own, 2 a CPU core)")
+    parser.add_argument(
+        "--web-workers",
+        type=int,
+        default=2 * len(os.sched_getaffinity(0)),
+        help="scrm serve --workers (default: its own, 2 a CPU core)",
+    )
     args = parser.parse_args(argv)
     print(describe_machine())
     print(f"\n{args.rate:g} callbacks/s offered for {args.seconds:g} s; {REPS} reps, {REPS * 20} customers")
@@ -203,23 +254,37 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-load-") as folder:
         for backend in args.backends.split(","):
             workers = 2 if backend == "postgresql" else 0
-            layout = (f"serve --workers {args.web_workers} --web-only + 2 `scrm worker --nice 19`, Redis" if workers
-                      else f"serve --workers {args.web_workers} (its worker child, no Redis)")
-            common = {"rate": args.rate, "seconds": args.seconds, "folder": Path(folder), "web_workers": args.web_workers}
+            layout = (
+                f"serve --workers {args.web_workers} --web-only + 2 `scrm worker --nice 19`, Redis"
+                if workers
+                else f"serve --workers {args.web_workers} (its worker child, no Redis)"
+            )
+            common = {
+                "rate": args.rate,
+                "seconds": args.seconds,
+                "folder": Path(folder),
+                "web_workers": args.web_workers,
+            }
             base = run(backend, web_only=True, **common)
             full = run(backend, web_only=False, workers=workers, **common)
             print(f"\n{backend}: {layout}; mix {dict(full['mix'])}")
-            print(f"{'acks':<28}{'sent':>7}{'fail':>6}{'done/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>9}{'× base':>8}{'late p99':>10}")
+            print(
+                f"{'acks':<28}{'sent':>7}{'fail':>6}{'done/s':>9}{'p50 ms':>8}{'p99 ms':>8}{'max ms':>9}{'× base':>8}{'late p99':>10}"  # noqa: E501
+            )
             print(_ack_line("baseline: --web-only", base["result"], None))
             print(_ack_line("pipeline saturated", full["result"], base["result"].percentile(99)))
             state = full["state"]
-            print(f"pipeline: backlog {full['backlog']} rows when the load stopped ({full['offered_for']:.1f} s); "
-                  f"drained {full['drained']:.1f} s after the load began; handled {full['during']:.0f} rows/s while "
-                  f"callbacks poured in (processing stepping back), then {full['capacity']:.0f} rows/s (its capacity); "
-                  f"inbox {state['inbox']}; outbox {state['outbox']}")
+            print(
+                f"pipeline: backlog {full['backlog']} rows when the load stopped ({full['offered_for']:.1f} s); "
+                f"drained {full['drained']:.1f} s after the load began; handled {full['during']:.0f} rows/s while "
+                f"callbacks poured in (processing stepping back), then {full['capacity']:.0f} rows/s (its capacity); "
+                f"inbox {state['inbox']}; outbox {state['outbox']}"
+            )
             print("(late: how far behind its schedule the load generator sent, included in the ack times)")
-            print(f"stored {state['stored']['rows']} rows for {full['distinct']} distinct acknowledged callbacks; "
-                  f"replies delivered {full['replies']}, welcomes {full['welcomes']}")
+            print(
+                f"stored {state['stored']['rows']} rows for {full['distinct']} distinct acknowledged callbacks; "
+                f"replies delivered {full['replies']}, welcomes {full['welcomes']}"
+            )
             p99 = full["result"].percentile(99)
             met = p99 < GOAL_P99_MS and not full["result"].failures and state["stored"]["rows"] == full["distinct"]
             ok &= met

@@ -40,8 +40,20 @@ class WrkResult:
 
 
 def wrk(url: str, data: Path, *, threads: int, connections: int, seconds: float) -> WrkResult:
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "5s", "-s", str(LUA),
-               url, "--", str(data), str(threads)]
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "5s",
+        "-s",
+        str(LUA),
+        url,
+        "--",
+        str(data),
+        str(threads),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
     out = done.stdout
     if done.returncode:
@@ -55,8 +67,9 @@ def wrk(url: str, data: Path, *, threads: int, connections: int, seconds: float)
     pairs = summary.group(3).split()
     errors = {pairs[i]: int(pairs[i + 1]) for i in range(0, len(pairs), 2)}
     p50, p99, top = (int(v) / 1000 for v in latency.groups())
-    return WrkResult(int(summary.group(1)), int(summary.group(2)) / 1e6, errors,
-                     {"p50": p50, "p99": p99, "max": top}, sent, lines)
+    return WrkResult(
+        int(summary.group(1)), int(summary.group(2)) / 1e6, errors, {"p50": p50, "p99": p99, "max": top}, sent, lines
+    )
 
 
 @dataclass
@@ -80,8 +93,9 @@ class RateResult:
         return sum(n for status, n in self.statuses.items() if status != 200)
 
 
-def fixed_rate(host: str, port: int, requests: Sequence[bytes], *, rate: float, timeout: float = 5.0,
-               max_in_flight: int = 2000) -> RateResult:
+def fixed_rate(
+    host: str, port: int, requests: Sequence[bytes], *, rate: float, timeout: float = 5.0, max_in_flight: int = 2000
+) -> RateResult:
     """Send `requests` open-loop at `rate` per second; at most len(requests)/rate + timeout seconds.
 
     The garbage collector is paused meanwhile: a full pass over the pre-generated callbacks would
@@ -100,7 +114,9 @@ def fixed_rate(host: str, port: int, requests: Sequence[bytes], *, rate: float, 
         gc.unfreeze()
 
 
-def fixed_rate_apart(host: str, port: int, requests: Sequence[bytes], *, rate: float, timeout: float = 5.0) -> RateResult:
+def fixed_rate_apart(
+    host: str, port: int, requests: Sequence[bytes], *, rate: float, timeout: float = 5.0
+) -> RateResult:
     """`fixed_rate` in a process of its own (forked: the requests are not copied through a pipe), so that what else
     runs in this one (the WeCom stand-in answering a saturated pipeline) cannot hold the GIL the generator needs
     to read its answers on time."""
@@ -116,8 +132,9 @@ def fixed_rate_apart(host: str, port: int, requests: Sequence[bytes], *, rate: f
             child.kill()
 
 
-async def _fixed_rate(host: str, port: int, requests: Sequence[bytes], rate: float, timeout: float,
-                      max_in_flight: int) -> RateResult:
+async def _fixed_rate(
+    host: str, port: int, requests: Sequence[bytes], rate: float, timeout: float, max_in_flight: int
+) -> RateResult:
     loop = asyncio.get_running_loop()
     result = RateResult(rate, 0.0, [])
     in_flight = 0

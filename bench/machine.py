@@ -50,9 +50,11 @@ def describe_machine() -> str:
     from gunicorn import __version__ as gunicorn_version
 
     wrk = (_run("wrk", "-v").splitlines() or ["wrk ?"])[0].split(" [")[0]
-    return (f"date {datetime.date.today().isoformat()}; nproc {os.cpu_count()}; CPU {_cpu_model()}; "
-            f"Python {platform.python_version()}; gunicorn {gunicorn_version}; {wrk}; "
-            f"SQLite {sqlite3.sqlite_version}; PostgreSQL {_postgres_version()}; {code_version()}; {load_average()}")
+    return (
+        f"date {datetime.date.today().isoformat()}; nproc {os.cpu_count()}; CPU {_cpu_model()}; "
+        f"Python {platform.python_version()}; gunicorn {gunicorn_version}; {wrk}; "
+        f"SQLite {sqlite3.sqlite_version}; PostgreSQL {_postgres_version()}; {code_version()}; {load_average()}"
+    )
 
 
 def load_average() -> str:

@@ -71,8 +71,9 @@ def big_book(size: int = BOOK_SIZE) -> tuple[Book, float]:
 
     rng = random.Random(7)
     corpus = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
-    entries = [Entry(e["name"], e["name"], e.get("remark") or "", e.get("corp") or "")
-               for e in corpus["conversation"]["book"]]
+    entries = [
+        Entry(e["name"], e["name"], e.get("remark") or "", e.get("corp") or "") for e in corpus["conversation"]["book"]
+    ]
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚"
     given = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志强海燕玉梅晓东红梅鹏飞俊文斌宇浩"
     brands = "星辰云海华创盛达恒通远航鼎新博瑞嘉禾天成汇智联信泰和东方金石银河晨光锦程瑞丰宏图"
@@ -108,9 +109,12 @@ def book_of_store(size: int = BOOK_SIZE, rounds: int = 50) -> tuple[float, float
         SQLModel.metadata.create_all(store.engine)
         with store.transaction() as session:
             for e in book.entries.values():
-                session.add(Customer(external_userid=e.id, name=e.name, corp_name=e.corp, created_at=now, updated_at=now))
-                session.add(CustomerRep(external_userid=e.id, userid="rep1", status="active", remark=e.remark,
-                                        updated_at=now))
+                session.add(
+                    Customer(external_userid=e.id, name=e.name, corp_name=e.corp, created_at=now, updated_at=now)
+                )
+                session.add(
+                    CustomerRep(external_userid=e.id, userid="rep1", status="active", remark=e.remark, updated_at=now)
+                )
         with store.transaction() as session:
             start = time.perf_counter()
             book_of(session, "rep1")
@@ -134,8 +138,9 @@ def _aware(value: datetime.datetime | str) -> datetime.datetime:
     return value if isinstance(value, datetime.datetime) else datetime.datetime.fromisoformat(value)
 
 
-def sample(func: Callable[[str, datetime.datetime], object], corpus: list[tuple[str, datetime.datetime]],
-           rounds: int) -> list[list[float]]:
+def sample(
+    func: Callable[[str, datetime.datetime], object], corpus: list[tuple[str, datetime.datetime]], rounds: int
+) -> list[list[float]]:
     """Seconds per call, per utterance: rounds × len(corpus) timings, interleaved so drift hits all alike."""
     timings: list[list[float]] = [[] for _ in corpus]
     clock = time.perf_counter
@@ -160,8 +165,14 @@ def start_up(cache: Path, runs: int, cold: bool) -> list[list[float]]:
             for old in cache.glob("jieba-*.cache"):
                 old.unlink()
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-c", FIRST_PARSE, str(cache)], cwd=ROOT, check=True,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-c", FIRST_PARSE, str(cache)],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         results.append([time.perf_counter() - start, *(float(x) for x in done.stdout.split())])
     return results
 
@@ -174,8 +185,10 @@ def machine() -> str:
     except OSError:
         pass
     load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"date {datetime.date.today().isoformat()}; nproc {os.cpu_count()}; CPU {cpu}; "
-            f"Python {platform.python_version()}; load average before the run {load}")
+    return (
+        f"date {datetime.date.today().isoformat()}; nproc {os.cpu_count()}; CPU {cpu}; "
+        f"Python {platform.python_version()}; load average before the run {load}"
+    )
 
 
 def main() -> None:
@@ -205,13 +218,15 @@ def main() -> None:
     without_time = [t for t, p in zip(timings, parsed, strict=True) if p.when is None]
 
     median, p99 = summary(timings)
-    rows = [(f"parse_command with a Book of {len(book):,} customers, all utterances", len(timings), *summary(timings)),
-            ("  with a time expression", len(with_time), *summary(with_time)),
-            ("  without", len(without_time), *summary(without_time)),
-            ("baseline: parse_command without a Book", len(bookless), *summary(bookless)),
-            ("baseline: NFKC normalisation", len(nfkc), *summary(nfkc)),
-            ("baseline: clean.normalize (NFKC + emoji + spaces)", len(clean), *summary(clean)),
-            ("baseline: str.split", len(split), *summary(split))]
+    rows = [
+        (f"parse_command with a Book of {len(book):,} customers, all utterances", len(timings), *summary(timings)),
+        ("  with a time expression", len(with_time), *summary(with_time)),
+        ("  without", len(without_time), *summary(without_time)),
+        ("baseline: parse_command without a Book", len(bookless), *summary(bookless)),
+        ("baseline: NFKC normalisation", len(nfkc), *summary(nfkc)),
+        ("baseline: clean.normalize (NFKC + emoji + spaces)", len(clean), *summary(clean)),
+        ("baseline: str.split", len(split), *summary(split)),
+    ]
 
     first_book, cached_book = book_of_store()
     with tempfile.TemporaryDirectory() as folder:
@@ -219,24 +234,32 @@ def main() -> None:
         warm = start_up(Path(folder), args.starts, cold=False)
 
     lines = [
-        "## Command parsing", "",
+        "## Command parsing",
+        "",
         f"`python -m bench.parse` ({about}). {len(corpus)} corpus utterances "
         f"(tests/handlers/data/utterances.yaml), {args.rounds} rounds after 2 warm-up rounds; times per parse. "
-        f"Building the Book of {len(book):,} customers once: {_ms(built)}.", "",
-        "| what | utterances | median | p99 | median ÷ parse |", "|---|---|---|---|---|",
+        f"Building the Book of {len(book):,} customers once: {_ms(built)}.",
+        "",
+        "| what | utterances | median | p99 | median ÷ parse |",
+        "|---|---|---|---|---|",
     ]
     for name, count, med, high in rows:
         lines.append(f"| {name} | {count} | {_ms(med)} | {_ms(high)} | {med / median:.4f} |")
     met = summary(with_time)[0] * 1000 < GOAL_MS
-    lines += ["", f"Goal: median under {GOAL_MS:g} ms: **{'met' if met else 'MISSED'}** "
-              f"(all: {_ms(median)}; with a time expression: {_ms(summary(with_time)[0])}). A parse costs "
-              f"{median / summary(nfkc)[0]:.0f}× NFKC alone and {median / summary(split)[0]:.0f}× str.split "
-              f"(with a time expression: {summary(with_time)[0] / summary(nfkc)[0]:.0f}× NFKC).", "",
-              f"The Book in service (handlers/books.py, SQLite, one rep with {BOOK_SIZE:,} customers): first message "
-              f"{_ms(first_book)} (reads the customers and builds it), then {_ms(cached_book)} a message (the stamp "
-              f"query that tells it is still current). ", "",
-              "| process start to first parse (medians) | wall | " + " | ".join(STEPS) + " |",
-              "|---" * (len(STEPS) + 2) + "|"]
+    lines += [
+        "",
+        f"Goal: median under {GOAL_MS:g} ms: **{'met' if met else 'MISSED'}** "
+        f"(all: {_ms(median)}; with a time expression: {_ms(summary(with_time)[0])}). A parse costs "
+        f"{median / summary(nfkc)[0]:.0f}× NFKC alone and {median / summary(split)[0]:.0f}× str.split "
+        f"(with a time expression: {summary(with_time)[0] / summary(nfkc)[0]:.0f}× NFKC).",
+        "",
+        f"The Book in service (handlers/books.py, SQLite, one rep with {BOOK_SIZE:,} customers): first message "
+        f"{_ms(first_book)} (reads the customers and builds it), then {_ms(cached_book)} a message (the stamp "
+        f"query that tells it is still current). ",
+        "",
+        "| process start to first parse (medians) | wall | " + " | ".join(STEPS) + " |",
+        "|---" * (len(STEPS) + 2) + "|",
+    ]
     for name, runs in (("cold jieba cache (builds it)", cold), ("warm jieba cache (loads it)", warm)):
         medians = [statistics.median(r[i] for r in runs) for i in range(len(STEPS) + 1)]
         lines.append(f"| {name}, {len(runs)} runs | " + " | ".join(_ms(m) for m in medians) + " |")

@@ -33,7 +33,12 @@ def profile(backend: str, database: Database, s: Secrets, *, calls: int, first: 
     services = build(settings, db_schema=database.schema)
     try:
         lines = make_lines(s, 3 * calls + 50, first=first, redeliveries=0)
-        warm, timed, staged, profiled = lines[:50], lines[50:50 + calls], lines[50 + calls:50 + 2 * calls], lines[50 + 2 * calls:]
+        warm, timed, staged, profiled = (
+            lines[:50],
+            lines[50 : 50 + calls],
+            lines[50 + calls : 50 + 2 * calls],
+            lines[50 + 2 * calls :],
+        )
         for line in warm:
             _receive(services, line)
         started = time.perf_counter()

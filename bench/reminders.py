@@ -96,8 +96,10 @@ CROWD = """
     FROM (SELECT i, :now - (i % 29 + 1) * interval '1 minute' AS due FROM generate_series(0, 28999) AS i) AS rows"""
 RESET = [  # undo what the tick at NOW did (its rows are stamped NOW); the reps' remembered lists: none
     "UPDATE follow_up SET reminded_at = NULL WHERE status = 'open' AND due_at = :now",
-    "DELETE FROM job_ledger WHERE created_at = :now", "DELETE FROM outbox_message WHERE created_at = :now",
-    "DELETE FROM job_tick WHERE scheduled_for = :now", "DELETE FROM chat_state",
+    "DELETE FROM job_ledger WHERE created_at = :now",
+    "DELETE FROM outbox_message WHERE created_at = :now",
+    "DELETE FROM job_tick WHERE scheduled_for = :now",
+    "DELETE FROM chat_state",
 ]
 REMEMBERED = "INSERT INTO chat_state SELECT * FROM bench_morning_lists"  # the lists the 08:00 tick showed
 TABLES = "follow_up, job_ledger, outbox_message, chat_state, job_tick, member, customer, customer_rep"
@@ -157,8 +159,16 @@ class Scene:
 
 def populate(engine: Engine, *, full: bool) -> None:
     """Members, customers and their reps; the 1,000 due follow-ups; with `full`, the rest of the table."""
-    values = {"now": _naive(NOW), "reps": REPS, "customers": CUSTOMERS, "due_reps": DUE_REPS, "due": DUE,
-              "open": OPEN if full else DUE, "done": DONE, "reminded": REMINDED}
+    values = {
+        "now": _naive(NOW),
+        "reps": REPS,
+        "customers": CUSTOMERS,
+        "due_reps": DUE_REPS,
+        "due": DUE,
+        "open": OPEN if full else DUE,
+        "done": DONE,
+        "reminded": REMINDED,
+    }
     with engine.begin() as connection:
         for statement in SETUP + ([OLDER] if full else []) + [OPEN_ROWS]:
             connection.execute(text(statement), values)
@@ -212,8 +222,11 @@ def find(scene: Scene) -> tuple[float, int, list[Executed]]:
     started = time.perf_counter()
     reps = reminders._reps_with_due(run)
     with Session(scene.engine) as session:
-        due = [f for start in range(0, len(reps), chunk)
-               for f in reminders._falling_due(session, run, reps[start:start + chunk])]
+        due = [
+            f
+            for start in range(0, len(reps), chunk)
+            for f in reminders._falling_due(session, run, reps[start : start + chunk])
+        ]
         elapsed = time.perf_counter() - started
         session.rollback()
     return elapsed, len(due), list(scene.executed)
@@ -222,8 +235,11 @@ def find(scene: Scene) -> tuple[float, int, list[Executed]]:
 def explain(scene: Scene, executed: Executed) -> list[str]:
     """EXPLAIN (ANALYZE, BUFFERS) of one statement, rolled back; long IN lists are cut short."""
     with scene.engine.connect() as connection:
-        plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {executed.statement}",
-                                          executed.parameters).scalars().all()
+        plan = (
+            connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {executed.statement}", executed.parameters)
+            .scalars()
+            .all()
+        )
         connection.rollback()
     return [re.sub(r"'\{[^}]{60,}\}'", "'{…}'", line) for line in plan]
 
@@ -253,8 +269,10 @@ def crowded_plans(scene: Scene) -> dict[str, list[str]]:
     with scene.engine.connect() as connection:
         connection.execute(text(CROWD), {"now": _naive(NOW), "reps": REPS, "customers": CUSTOMERS})
         connection.execute(text("ANALYZE follow_up"))
-        plans = {label: connection.exec_driver_sql(f"EXPLAIN (ANALYZE) {e.statement}", e.parameters).scalars().all()
-                 for label, e in statements.items()}
+        plans = {
+            label: connection.exec_driver_sql(f"EXPLAIN (ANALYZE) {e.statement}", e.parameters).scalars().all()
+            for label, e in statements.items()
+        }
         connection.rollback()
     return plans
 
@@ -264,16 +282,25 @@ def explain_without(scene: Scene, executed: Executed, index: str) -> list[str]:
     planner turned down."""
     with scene.engine.connect() as connection:
         connection.execute(text(f'DROP INDEX "{index}"'))
-        plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {executed.statement}",
-                                          executed.parameters).scalars().all()
+        plan = (
+            connection.exec_driver_sql(f"EXPLAIN (ANALYZE, BUFFERS) {executed.statement}", executed.parameters)
+            .scalars()
+            .all()
+        )
         connection.rollback()
     return list(plan)
 
 
 def _summary(plan: list[str]) -> str:
     """`Index Scan using x (cost 1663.59), execution 2.7 ms`: the scan, the plan's estimated cost, its time."""
-    scan = next((re.search(r"(?:Index|Seq|Bitmap Heap) Scan[^(]*", line).group(0).strip() for line in plan
-                 if re.search(r"(?:Index|Seq|Bitmap Heap) Scan", line)), "?")
+    scan = next(
+        (
+            re.search(r"(?:Index|Seq|Bitmap Heap) Scan[^(]*", line).group(0).strip()
+            for line in plan
+            if re.search(r"(?:Index|Seq|Bitmap Heap) Scan", line)
+        ),
+        "?",
+    )
     cost = re.search(r"cost=[\d.]+\.\.([\d.]+)", plan[0])
     execution = next((line.split(":")[1].strip() for line in plan if line.startswith("Execution Time")), "?")
     return f"{scan} (estimated cost {cost.group(1) if cost else '?'}), execution {execution}"
@@ -287,7 +314,9 @@ def server_times(scene: Scene, executed: list[Executed]) -> list[float]:
     with scene.engine.connect() as connection:
         for e in executed:
             total = 0.0
-            for parameters in e.parameters if isinstance(e.parameters, list) else [e.parameters]:  # executemany: each row
+            for parameters in (
+                e.parameters if isinstance(e.parameters, list) else [e.parameters]
+            ):  # executemany: each row
                 plan = connection.exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {e.statement}", parameters).scalar()
                 plan = (json.loads(plan) if isinstance(plan, str) else plan)[0]
                 total += (plan["Planning Time"] + plan["Execution Time"]) / 1000
@@ -306,8 +335,10 @@ def check(scene: Scene) -> tuple[bool, str]:
     with scene.engine.connect() as connection:
         due, reps, reminded, keys, messages = connection.execute(text(counts), {"now": _naive(NOW)}).one()
     ok = due == DUE and reminded == due and keys == due and messages == reps
-    return ok, (f"{scene.name}: {reminded:,} of {due:,} due marked reminded, {keys:,} ledger keys, "
-                f"{messages:,} messages for {reps:,} reps: {'OK' if ok else 'FAILED'}")
+    return ok, (
+        f"{scene.name}: {reminded:,} of {due:,} due marked reminded, {keys:,} ledger keys, "
+        f"{messages:,} messages for {reps:,} reps: {'OK' if ok else 'FAILED'}"
+    )
 
 
 def profile(scene: Scene) -> tuple[float, list[tuple[str, float]], list[tuple[str, float]]]:
@@ -336,8 +367,10 @@ def _label(statement: str) -> str:
     table = re.search(r"\b(?:INTO|UPDATE|FROM) (\w+)", sql)
     column = re.match(r"SELECT ([\w.]+) FROM", sql)
     label = f"SELECT {column.group(1)}" if column else f"{sql.split(' ', 1)[0]} {table.group(1) if table else '?'}"
-    return next((f"{label} {clause}" for clause in ("FOR UPDATE SKIP LOCKED", "FOR UPDATE", "ON CONFLICT")
-                 if clause in sql), label)
+    return next(
+        (f"{label} {clause}" for clause in ("FOR UPDATE SKIP LOCKED", "FOR UPDATE", "ON CONFLICT") if clause in sql),
+        label,
+    )
 
 
 def by_label(ticks: list[list[float]], executed: list[Executed]) -> dict[str, tuple[int, float]]:
@@ -392,8 +425,10 @@ def main(argv: list[str] | None = None) -> int:
                 scenes.append(Scene(name, engine))
                 populate(engine, full=full)
                 morning = the_day_so_far(scenes[-1])
-                print(f"schema {database.schema} ({name}) filled in {time.perf_counter() - started:.1f} s; "
-                      f"the {MORNING:%H:%M} tick: {morning}")
+                print(
+                    f"schema {database.schema} ({name}) filled in {time.perf_counter() - started:.1f} s; "
+                    f"the {MORNING:%H:%M} tick: {morning}"
+                )
             return report(*scenes, repeat=args.repeat)
         finally:
             for scene in scenes:
@@ -403,11 +438,14 @@ def main(argv: list[str] | None = None) -> int:
 def report(big: Scene, small: Scene, *, repeat: int) -> int:
     scenes = (big, small)
     with big.engine.connect() as connection:
-        rows, to_remind = connection.execute(text(
-            "SELECT count(*), count(*) FILTER (WHERE status = 'open' AND reminded_at IS NULL) FROM follow_up")).one()
-    print(f"\nreminders tick at {NOW:%Y-%m-%d %H:%M} Asia/Shanghai (a working Wednesday): {REPS:,} reps, "
-          f"{CUSTOMERS:,} customers. 1M: follow_up holds {rows:,} rows, {to_remind:,} open and not reminded, "
-          f"{DUE:,} of them due now for {DUE_REPS} reps. 1k (baseline): only those {DUE:,}.")
+        rows, to_remind = connection.execute(
+            text("SELECT count(*), count(*) FILTER (WHERE status = 'open' AND reminded_at IS NULL) FROM follow_up")
+        ).one()
+    print(
+        f"\nreminders tick at {NOW:%Y-%m-%d %H:%M} Asia/Shanghai (a working Wednesday): {REPS:,} reps, "
+        f"{CUSTOMERS:,} customers. 1M: follow_up holds {rows:,} rows, {to_remind:,} open and not reminded, "
+        f"{DUE:,} of them due now for {DUE_REPS} reps. 1k (baseline): only those {DUE:,}."
+    )
 
     checks = []
     for scene in scenes:  # the first tick warms up, and is checked
@@ -438,51 +476,75 @@ def report(big: Scene, small: Scene, *, repeat: int) -> int:
 
     print(f"\n{repeat} ticks each from the same state: median (min–max)")
     print("| what | 1,000,000 open | baseline: 1,000 open | 1M ÷ 1k |\n|---|---|---|---|")
-    for what, values in (("tick (Runner.run), no list remembered: the job reads the reps' 待办", ticks),
-                         ("find step alone (_reps_with_due + _falling_due, 1,000 ORM rows)", finds)):
+    for what, values in (
+        ("tick (Runner.run), no list remembered: the job reads the reps' 待办", ticks),
+        ("find step alone (_reps_with_due + _falling_due, 1,000 ORM rows)", finds),
+    ):
         ratio = statistics.median(values["1M"]) / statistics.median(values["1k"])
         print(f"| {what} | {_spread(values['1M'])} | {_spread(values['1k'])} | {ratio:.2f} |")
-    print(f"| tick (Runner.run), each rep remembering their {MORNING:%H:%M} list | {_spread(remembered)} | "
-          f"— (nothing was overdue: no morning lists) | |")
+    print(
+        f"| tick (Runner.run), each rep remembering their {MORNING:%H:%M} list | {_spread(remembered)} | "
+        f"— (nothing was overdue: no morning lists) | |"
+    )
 
     driver = {s.name: by_label(statements[s.name], executed[s.name]) for s in scenes}
     server = {s.name: by_label([server_times(s, executed[s.name])], executed[s.name]) for s in scenes}
-    print("\nwhere a tick's time goes, ms a tick: each statement as the driver saw it (median of the ticks) and "
-          "as the server spent it (the same statements again under EXPLAIN ANALYZE); driver time includes any "
-          "garbage collection that falls inside a statement")
+    print(
+        "\nwhere a tick's time goes, ms a tick: each statement as the driver saw it (median of the ticks) and "
+        "as the server spent it (the same statements again under EXPLAIN ANALYZE); driver time includes any "
+        "garbage collection that falls inside a statement"
+    )
     print("| statement | step of the job | count | 1M driver | 1M server | 1k driver | 1k server |")
     print("|---|---|---|---|---|---|---|")
     for label, (count, seconds) in driver["1M"].items():
-        cells = [seconds, server["1M"][label][1], driver["1k"].get(label, (0, 0.0))[1],
-                 server["1k"].get(label, (0, 0.0))[1]]
-        print(f"| `{label}` | {STEPS.get(label, '?')} | {count} | " + " | ".join(f"{c * 1000:.1f}" for c in cells) + " |")
+        cells = [
+            seconds,
+            server["1M"][label][1],
+            driver["1k"].get(label, (0, 0.0))[1],
+            server["1k"].get(label, (0, 0.0))[1],
+        ]
+        print(
+            f"| `{label}` | {STEPS.get(label, '?')} | {count} | " + " | ".join(f"{c * 1000:.1f}" for c in cells) + " |"
+        )
     sums = {name: [sum(per_tick) for per_tick in statements[name]] for name in ticks}
     outside = {name: statistics.median(t - s for t, s in zip(ticks[name], sums[name], strict=True)) for name in ticks}
     in_server = {name: sum(seconds for _, seconds in server[name].values()) for name in ticks}
-    print(f"| all statements | | {len(executed['1M'])} | {statistics.median(sums['1M']) * 1000:.1f} | "
-          f"{in_server['1M'] * 1000:.1f} | {statistics.median(sums['1k']) * 1000:.1f} | {in_server['1k'] * 1000:.1f} |")
-    print(f"| outside statements | Python: SQL compilation, ORM objects, texts; commits, pool pre-pings | | "
-          f"{outside['1M'] * 1000:.1f} | | {outside['1k'] * 1000:.1f} | |")
+    print(
+        f"| all statements | | {len(executed['1M'])} | {statistics.median(sums['1M']) * 1000:.1f} | "
+        f"{in_server['1M'] * 1000:.1f} | {statistics.median(sums['1k']) * 1000:.1f} | {in_server['1k'] * 1000:.1f} |"
+    )
+    print(
+        f"| outside statements | Python: SQL compilation, ORM objects, texts; commits, pool pre-pings | | "
+        f"{outside['1M'] * 1000:.1f} | | {outside['1k'] * 1000:.1f} | |"
+    )
 
     plans = {s.name: find_plans(s) for s in scenes}
     for label, (statement, plan) in plans["1M"].items():
         read = {name: ", ".join(_indexes(plans[name][label][1])) or "no index" for name in plans}
-        print(f"\nEXPLAIN (ANALYZE, BUFFERS) of `{label}` ({STEPS.get(label, '?')}), 1M; "
-              f"index read: 1M {read['1M']}, 1k {read['1k']}")
+        print(
+            f"\nEXPLAIN (ANALYZE, BUFFERS) of `{label}` ({STEPS.get(label, '?')}), 1M; "
+            f"index read: 1M {read['1M']}, 1k {read['1k']}"
+        )
         print("\n".join(f"    {line}" for line in plan))
         for other in _indexes(plan):
             if other != INDEX:  # the planner chose another index: the plan it turned down, and its estimate
-                print(f"  chosen: {_summary(plan)}\n  with {other} hidden: "
-                      f"{_summary(explain_without(big, statement, other))}")
+                print(
+                    f"  chosen: {_summary(plan)}\n  with {other} hidden: "
+                    f"{_summary(explain_without(big, statement, other))}"
+                )
     agendas = next(e for e in executed["1M"] if _label(e.statement) == "SELECT follow_up")
     print(f"\nEXPLAIN (ANALYZE, BUFFERS) of `SELECT follow_up` ({STEPS['SELECT follow_up']}), 1M:")
     print("\n".join(f"    {line}" for line in explain(big, agendas)))
 
     crowded = crowded_plans(big)  # last: its ANALYZE leaves the table's row estimate slightly off
-    print("\nthe find step when the ticks of the last 29 minutes reminded 1,000 follow-ups each (29,000 open rows "
-          "in the window, added and rolled back), 1M: " + "; ".join(
-              f"`{label}` reads {', '.join(_indexes(plan)) or 'no index'}, {_summary(plan).rsplit(', ', 1)[1]}"
-              for label, plan in crowded.items()))
+    print(
+        "\nthe find step when the ticks of the last 29 minutes reminded 1,000 follow-ups each (29,000 open rows "
+        "in the window, added and rolled back), 1M: "
+        + "; ".join(
+            f"`{label}` reads {', '.join(_indexes(plan)) or 'no index'}, {_summary(plan).rsplit(', ', 1)[1]}"
+            for label, plan in crowded.items()
+        )
+    )
 
     big_ms, small_ms = statistics.median(ticks["1M"]) * 1000, statistics.median(ticks["1k"]) * 1000
     met = big_ms < GOAL_MS
@@ -496,10 +558,12 @@ def report(big: Scene, small: Scene, *, repeat: int) -> int:
             print("\n".join(f"| `{name}` | {s * 1000:.0f} | {s / elapsed:.0%} |" for name, s in theirs[:10]))
 
     read = "; ".join(f"`{label}` {', '.join(_indexes(plan)) or 'no index'}" for label, (_, plan) in plans["1M"].items())
-    print(f"\nGoal: a tick with {OPEN:,} open follow-ups, {DUE:,} due, under {GOAL_MS:.0f} ms: "
-          f"{'met' if met else 'MISSED'} (median {big_ms:.1f} ms, {big_ms / small_ms:.2f}× the baseline's "
-          f"{small_ms:.1f} ms). The find step's queries read: {read}. "
-          f"Correctness: {'OK' if all(checks) else 'FAILED'}.")
+    print(
+        f"\nGoal: a tick with {OPEN:,} open follow-ups, {DUE:,} due, under {GOAL_MS:.0f} ms: "
+        f"{'met' if met else 'MISSED'} (median {big_ms:.1f} ms, {big_ms / small_ms:.2f}× the baseline's "
+        f"{small_ms:.1f} ms). The find step's queries read: {read}. "
+        f"Correctness: {'OK' if all(checks) else 'FAILED'}."
+    )
     return 0 if all(checks) else 1
 
 

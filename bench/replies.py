@@ -33,13 +33,24 @@ from wecom_standin import Corp, xml
 
 GOAL_P99_MS = 500
 REPS = 50
-MIX = ("跟进 {name} 电话沟通了报价,客户嫌贵 明天下午3点回访", "今天跟进谁", "查 {name}", "阶段 {name} 报价", "业绩",
-       "跟进 {name} 微信发了方案", "{name}")
+MIX = (
+    "跟进 {name} 电话沟通了报价,客户嫌贵 明天下午3点回访",
+    "今天跟进谁",
+    "查 {name}",
+    "阶段 {name} 报价",
+    "业绩",
+    "跟进 {name} 微信发了方案",
+    "{name}",
+)
 
 
 def prepare(settings: Settings, store: Store) -> None:
-    client = WeComClient(settings.wecom_corp_id, settings.contact_secret.get_secret_value(),
-                         api_base=settings.wecom_api_base, storage=MemoryStorage())
+    client = WeComClient(
+        settings.wecom_corp_id,
+        settings.contact_secret.get_secret_value(),
+        api_base=settings.wecom_api_base,
+        storage=MemoryStorage(),
+    )
     Backfill(client, store, SystemClock(), progress=False).run()
 
 
@@ -54,9 +65,16 @@ def run_backend(backend: str, *, rate: float, seconds: float, workers: int, fold
     for userid, slots in sent.items():
         answered = sorted(replies.get(userid, []))
         latencies += [(reply - slot) * 1000 for slot, reply in zip(sorted(slots), answered, strict=False)]
-    return {"backend": backend, "sent": count, "answered": len(latencies), "baseline_ms": baseline,
-            "p50": percentile(latencies, 0.5), "p90": percentile(latencies, 0.9), "p99": percentile(latencies, 0.99),
-            "max": max(latencies, default=float("nan"))}
+    return {
+        "backend": backend,
+        "sent": count,
+        "answered": len(latencies),
+        "baseline_ms": baseline,
+        "p50": percentile(latencies, 0.5),
+        "p90": percentile(latencies, 0.9),
+        "p99": percentile(latencies, 0.99),
+        "max": max(latencies, default=float("nan")),
+    }
 
 
 def _baseline(scene: Scene, calls: int = 50) -> float:
@@ -64,9 +82,17 @@ def _baseline(scene: Scene, calls: int = 50) -> float:
     timings = []
     for i in range(calls):
         started = time.perf_counter()
-        session.post(f"{scene.standin.url}/cgi-bin/message/send", params={"access_token": token}, timeout=5,
-                     json={"touser": "rep001", "msgtype": "text", "agentid": scene.standin.corp.agent_id,
-                           "text": {"content": f"基线 {i}"}})
+        session.post(
+            f"{scene.standin.url}/cgi-bin/message/send",
+            params={"access_token": token},
+            timeout=5,
+            json={
+                "touser": "rep001",
+                "msgtype": "text",
+                "agentid": scene.standin.corp.agent_id,
+                "text": {"content": f"基线 {i}"},
+            },
+        )
         timings.append((time.perf_counter() - started) * 1000)
     scene.standin.reset_records()
     scene.standin.reset_limits()
@@ -87,8 +113,9 @@ def _send_messages(scene: Scene, *, count: int, rate: float) -> dict[str, list[f
         with lock:
             sent.setdefault(rep, []).append(slot)
             msg_id = next(ids)
-        client.send(xml.text_message(from_user=rep, content=text, msg_id=msg_id, agent_id=corp.agent_id,
-                                     corp_id=corp.corp_id))
+        client.send(
+            xml.text_message(from_user=rep, content=text, msg_id=msg_id, agent_id=corp.agent_id, corp_id=corp.corp_id)
+        )
 
     open_loop(count, rate, send)
     return sent
@@ -111,19 +138,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backends", default="sqlite,postgresql")
     args = parser.parse_args(argv)
     print(describe_machine())
-    print(f"\nreply latency at {args.rate:g} messages/s for {args.seconds:g} s from {REPS} reps, "
-          f"scrm serve --workers {args.workers}")
-    print(f"{'backend':<11}{'sent':>6}{'answered':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}"
-          f"{'p50/floor':>11}  goal p99<{GOAL_P99_MS} ms")
+    print(
+        f"\nreply latency at {args.rate:g} messages/s for {args.seconds:g} s from {REPS} reps, "
+        f"scrm serve --workers {args.workers}"
+    )
+    print(
+        f"{'backend':<11}{'sent':>6}{'answered':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+        f"{'p50/floor':>11}  goal p99<{GOAL_P99_MS} ms"
+    )
     ok = True
     with tempfile.TemporaryDirectory(prefix="bench-replies-") as folder:
         for backend in args.backends.split(","):
             r = run_backend(backend, rate=args.rate, seconds=args.seconds, workers=args.workers, folder=Path(folder))
             met = r["p99"] < GOAL_P99_MS and r["answered"] == r["sent"]
             ok &= met
-            print(f"{r['backend']:<11}{r['sent']:>6}{r['answered']:>10}{r['p50']:>9.0f}{r['p90']:>9.0f}"
-                  f"{r['p99']:>9.0f}{r['max']:>9.0f}{r['p50'] / r['baseline_ms']:>10.1f}x  "
-                  f"{'met' if met else 'MISSED'} (floor {r['baseline_ms']:.1f} ms)")
+            print(
+                f"{r['backend']:<11}{r['sent']:>6}{r['answered']:>10}{r['p50']:>9.0f}{r['p90']:>9.0f}"
+                f"{r['p99']:>9.0f}{r['max']:>9.0f}{r['p50'] / r['baseline_ms']:>10.1f}x  "
+                f"{'met' if met else 'MISSED'} (floor {r['baseline_ms']:.1f} ms)"
+            )
     return 0 if ok else 1
 
 

@@ -39,15 +39,19 @@ def baseline_rate(results: list[Result]) -> float:
 
 def goals(result: Result, bare_rate: float) -> tuple[bool, bool]:
     """(throughput ≥ 0.6× bare, p99 < 50 ms at the fixed rate with every request answered)."""
-    return (result.wrk.rate >= GOAL_RATIO * bare_rate,
-            result.rate.failures == 0 and result.rate.percentile(99) < GOAL_P99_MS)
+    return (
+        result.wrk.rate >= GOAL_RATIO * bare_rate,
+        result.rate.failures == 0 and result.rate.percentile(99) < GOAL_P99_MS,
+    )
 
 
 def table(results: list[Result], rate: float) -> str:
     bare = baseline_rate(results)
-    lines = [f"\n| target | wrk req/s | × bare | wrk p50 / p99 ms | at {rate:,.0f}/s: achieved | p50 ms | p90 ms | "
-             f"p99 ms | max ms | not answered | inbox check | ≥ {GOAL_RATIO}× bare | p99 < {GOAL_P99_MS:.0f} ms |",
-             "|" + "---|" * 13]
+    lines = [
+        f"\n| target | wrk req/s | × bare | wrk p50 / p99 ms | at {rate:,.0f}/s: achieved | p50 ms | p90 ms | "
+        f"p99 ms | max ms | not answered | inbox check | ≥ {GOAL_RATIO}× bare | p99 < {GOAL_P99_MS:.0f} ms |",
+        "|" + "---|" * 13,
+    ]
     for r in results:
         ratio_met, p99_met = goals(r, bare)
         lines.append(
@@ -56,16 +60,19 @@ def table(results: list[Result], rate: float) -> str:
             f"{r.rate.percentile(50):.1f} | {r.rate.percentile(90):.1f} | {r.rate.percentile(99):.1f} | "
             f"{max(r.rate.latencies_ms, default=float('nan')):.1f} | {r.rate.failures} | "
             f"{'—' if r.check is None else ('OK' if r.check.ok else '**FAILED**')} | "
-            f"{_mark(ratio_met, r.baseline)} | {_mark(p99_met, r.baseline)} |")
+            f"{_mark(ratio_met, r.baseline)} | {_mark(p99_met, r.baseline)} |"
+        )
     lines.append(f"\n× bare: against the best bare run, {bare:,.0f} req/s.")
     return "\n".join(lines)
 
 
 def in_app_table(results: list[Result], rate: float) -> str:
     """Mean ms a request inside the WSGI app and inside its database transaction, under each load."""
-    lines = ["\nin the app, ms a request (wall / CPU of the worker):",
-             f"| target | wrk: app | wrk: transaction | at {rate:,.0f}/s: app | at {rate:,.0f}/s: transaction |",
-             "|---|---|---|---|---|"]
+    lines = [
+        "\nin the app, ms a request (wall / CPU of the worker):",
+        f"| target | wrk: app | wrk: transaction | at {rate:,.0f}/s: app | at {rate:,.0f}/s: transaction |",
+        "|---|---|---|---|---|",
+    ]
     for r in results:
         cells = [_pair(ms, "app") + " | " + _pair(ms, "db") for ms in (r.wrk_ms, r.rate_ms)]
         lines.append(f"| {r.target} | {' | '.join(cells)} |")
@@ -73,9 +80,11 @@ def in_app_table(results: list[Result], rate: float) -> str:
 
 
 def cpu_table(results: list[Result], rate: float) -> str:
-    lines = ["\nCPU a request across the machine, ms (cores busy: share of all cores over the phase):",
-             "| target | phase | cores busy | gunicorn workers | PostgreSQL | load generator | other | total |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "\nCPU a request across the machine, ms (cores busy: share of all cores over the phase):",
+        "| target | phase | cores busy | gunicorn workers | PostgreSQL | load generator | other | total |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for r in results:
         for phase, ms in (("wrk", r.wrk_cpu), (f"{rate:,.0f}/s", r.rate_cpu)):
             if ms:
@@ -101,13 +110,18 @@ def verdicts(results: list[Result], rate: float) -> tuple[bool, str]:
             continue
         ratio_met, p99_met = goals(r, bare)
         ratio, p99 = r.wrk.rate / bare, r.rate.percentile(99)
-        throughput = (f"throughput {ratio:.2f}× bare: met (goal ≥ {GOAL_RATIO}×)" if ratio_met else
-                      f"throughput {ratio:.2f}× bare: missed by {GOAL_RATIO - ratio:.2f}× "
-                      f"({GOAL_RATIO * bare - r.wrk.rate:,.0f} req/s short of {GOAL_RATIO * bare:,.0f})")
+        throughput = (
+            f"throughput {ratio:.2f}× bare: met (goal ≥ {GOAL_RATIO}×)"
+            if ratio_met
+            else f"throughput {ratio:.2f}× bare: missed by {GOAL_RATIO - ratio:.2f}× "
+            f"({GOAL_RATIO * bare - r.wrk.rate:,.0f} req/s short of {GOAL_RATIO * bare:,.0f})"
+        )
         latency = f"p99 at {rate:,.0f}/s {p99:.1f} ms: " + (
-            f"met (goal < {GOAL_P99_MS:.0f} ms)" if p99_met else
-            f"missed (goal < {GOAL_P99_MS:.0f} ms; achieved {r.rate.achieved:,.0f}/s, "
-            f"{r.rate.failures} not answered)")
+            f"met (goal < {GOAL_P99_MS:.0f} ms)"
+            if p99_met
+            else f"missed (goal < {GOAL_P99_MS:.0f} ms; achieved {r.rate.achieved:,.0f}/s, "
+            f"{r.rate.failures} not answered)"
+        )
         lines.append(f"{r.target}: {throughput}; {latency}")
         all_met &= ratio_met and p99_met
     return all_met, "\n".join(lines)
@@ -115,11 +129,17 @@ def verdicts(results: list[Result], rate: float) -> tuple[bool, str]:
 
 def profile_text(p: Profile) -> str:
     total = p.stages_us["receive() in all"]
-    lines = [f"\nprofile, {p.backend}: Ingest.receive in-process, {p.calls} fresh callbacks, no HTTP",
-             "| stage | µs per callback | share of receive() |", "|---|---|---|"]
+    lines = [
+        f"\nprofile, {p.backend}: Ingest.receive in-process, {p.calls} fresh callbacks, no HTTP",
+        "| stage | µs per callback | share of receive() |",
+        "|---|---|---|",
+    ]
     lines += [f"| {name} | {us:,.0f} | {us / total:.0%} |" for name, us in p.stages_us.items()]
     for title, rows in (("own time", p.top), ("cumulative time", p.cumulative)):
-        lines += [f"\ncProfile, top {len(rows)} by {title} (µs per receive() call, profiler overhead included)",
-                  "| own µs | cumulative µs | calls | function |", "|---|---|---|---|"]
+        lines += [
+            f"\ncProfile, top {len(rows)} by {title} (µs per receive() call, profiler overhead included)",
+            "| own µs | cumulative µs | calls | function |",
+            "|---|---|---|---|",
+        ]
         lines += [f"| {tt:,.1f} | {ct:,.1f} | {n} | `{name}` |" for tt, ct, n, name in rows]
     return "\n".join(lines)

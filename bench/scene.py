@@ -31,8 +31,13 @@ class Scene:
     port: int
 
     def callbacks(self) -> CallbackClient:
-        return CallbackClient(f"http://127.0.0.1:{self.port}/wecom/callback", self.env["WECOM_TOKEN"],
-                              self.env["WECOM_ENCODING_AES_KEY"], self.standin.corp.corp_id, attempts=1)
+        return CallbackClient(
+            f"http://127.0.0.1:{self.port}/wecom/callback",
+            self.env["WECOM_TOKEN"],
+            self.env["WECOM_ENCODING_AES_KEY"],
+            self.standin.corp.corp_id,
+            attempts=1,
+        )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -41,27 +46,58 @@ def percentile(values: list[float], q: float) -> float:
 
 
 @contextmanager
-def serve_scene(corp: Corp, backend: str, folder: Path, *, workers: int,
-                prepare: Callable[[Settings, Store], None], serve_args: tuple[str, ...] = (),
-                extra_env: dict[str, str] | None = None) -> Iterator[Scene]:
+def serve_scene(
+    corp: Corp,
+    backend: str,
+    folder: Path,
+    *,
+    workers: int,
+    prepare: Callable[[Settings, Store], None],
+    serve_args: tuple[str, ...] = (),
+    extra_env: dict[str, str] | None = None,
+) -> Iterator[Scene]:
     """Stand-in + migrated database + `scrm serve --workers N [serve_args]` with `extra_env` on top of the scene's
     own; `prepare` runs before it starts."""
     with ExitStack() as stack:
         standin = stack.enter_context(StandIn(corp))
         database = stack.enter_context(sqlite_database(folder) if backend == "sqlite" else postgres_database())
         alphabet = string.ascii_letters + string.digits
-        env = {"WECOM_CORP_ID": corp.corp_id, "WECOM_AGENT_ID": str(corp.agent_id), "WECOM_AGENT_SECRET": corp.secret,
-               "WECOM_TOKEN": "BenchToken", "WECOM_ENCODING_AES_KEY": "".join(secrets.choice(alphabet) for _ in range(43)),
-               "WECOM_API_BASE": standin.url, "DATABASE_URL": _with_schema(database.url, database.schema),
-               "REDIS_URL": "", "SCRM_LOG_LEVEL": "WARNING", "WECOM_CALLBACK_MAX_AGE": "600", **(extra_env or {})}
+        env = {
+            "WECOM_CORP_ID": corp.corp_id,
+            "WECOM_AGENT_ID": str(corp.agent_id),
+            "WECOM_AGENT_SECRET": corp.secret,
+            "WECOM_TOKEN": "BenchToken",
+            "WECOM_ENCODING_AES_KEY": "".join(secrets.choice(alphabet) for _ in range(43)),
+            "WECOM_API_BASE": standin.url,
+            "DATABASE_URL": _with_schema(database.url, database.schema),
+            "REDIS_URL": "",
+            "SCRM_LOG_LEVEL": "WARNING",
+            "WECOM_CALLBACK_MAX_AGE": "600",
+            **(extra_env or {}),
+        }
         store = Store(make_engine(database.url, schema=database.schema))
         prepare(load_settings(**{k.lower(): v for k, v in env.items()}, _env_file=None), store)
         store.engine.dispose()
         port = _free_port()
         log = stack.enter_context((folder / f"serve-{backend}.log").open("w"))
-        server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                   "--workers", str(workers), *serve_args], env={**os.environ, **env}, stdout=log,
-                                  stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                *serve_args,
+            ],
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         stack.callback(stop, server)
         _wait_healthy(f"http://127.0.0.1:{port}", server)
         yield Scene(standin, database, env, port)

@@ -70,20 +70,30 @@ def add_history(store: Store, rows: int) -> None:
             ago = "(now() AT TIME ZONE 'utc') - (i % 29 + 1) * interval '1 day' - (i % 1440) * interval '1 minute'"
             tick = "date_trunc('minute', now() AT TIME ZONE 'utc') - i * interval '1 minute'"
             source, key = "FROM generate_series(1, :rows) AS n(i)", "'history-' || i"
-        connection.execute(text(
-            f"{series}INSERT INTO inbox_event (dedup_key, kind, payload, received_at, done_at, next_try_at, status, "
-            f"attempts, deliveries) SELECT {key}, 'text', '{{\"MsgType\": \"text\", \"Content\": \"跟进 张总 电话沟通了报价，"
-            f"客户嫌贵 明天下午3点回访\", \"FromUserName\": \"zhangsan\"}}'{json}, {ago}, {ago}, {ago}, 'done', 1, 1 {source}"),
-            {"rows": rows})
-        connection.execute(text(
-            f"{series}INSERT INTO outbox_message (key, channel, payload, priority, created_at, sent_at, next_try_at, "
-            f"status, attempts, errcode) SELECT {key}, 'app', '{{\"type\": \"AppText\", \"to\": [\"zhangsan\"], "
-            f"\"text\": \"✅ 已记录：张建国（电话）：电话沟通了报价,客户嫌贵\"}}'{json}, 5, {ago}, {ago}, {ago}, 'sent', 1, 0 "
-            f"{source}"), {"rows": rows})
-        connection.execute(text(
-            f"{series}INSERT INTO job_tick (job, scheduled_for, status, attempts, started_at, finished_at, runner, "
-            f"summary) SELECT 'reminders', {tick}, 'done', 1, {tick}, {tick}, 'bench', '0 reminders' {source}"),
-            {"rows": TICK_DAYS * 1440})
+        connection.execute(
+            text(
+                f"{series}INSERT INTO inbox_event (dedup_key, kind, payload, received_at, done_at, next_try_at, status, "  # noqa: E501
+                f'attempts, deliveries) SELECT {key}, \'text\', \'{{"MsgType": "text", "Content": "跟进 张总 电话沟通了报价，'  # noqa: E501
+                f'客户嫌贵 明天下午3点回访", "FromUserName": "zhangsan"}}\'{json}, {ago}, {ago}, {ago}, \'done\', 1, 1 {source}'  # noqa: E501
+            ),
+            {"rows": rows},
+        )
+        connection.execute(
+            text(
+                f"{series}INSERT INTO outbox_message (key, channel, payload, priority, created_at, sent_at, next_try_at, "  # noqa: E501
+                f'status, attempts, errcode) SELECT {key}, \'app\', \'{{"type": "AppText", "to": ["zhangsan"], '
+                f'"text": "✅ 已记录：张建国（电话）：电话沟通了报价,客户嫌贵"}}\'{json}, 5, {ago}, {ago}, {ago}, \'sent\', 1, 0 '  # noqa: E501
+                f"{source}"
+            ),
+            {"rows": rows},
+        )
+        connection.execute(
+            text(
+                f"{series}INSERT INTO job_tick (job, scheduled_for, status, attempts, started_at, finished_at, runner, "
+                f"summary) SELECT 'reminders', {tick}, 'done', 1, {tick}, {tick}, 'bench', '0 reminders' {source}"
+            ),
+            {"rows": TICK_DAYS * 1440},
+        )
         if not sqlite:
             connection.execute(text("ANALYZE inbox_event, outbox_message, job_tick"))
 
@@ -128,8 +138,9 @@ def loop_clients(port: int, path: str, token: str | None, clients: int, seconds:
     results.put(dict(asyncio.run(main())))
 
 
-def phase(scene: Scene, lines: list[bytes], rate: float, looping: tuple[str, str | None] | None,
-          clients: int) -> tuple[RateResult, dict, float]:
+def phase(
+    scene: Scene, lines: list[bytes], rate: float, looping: tuple[str, str | None] | None, clients: int
+) -> tuple[RateResult, dict, float]:
     """Callbacks at `rate` while `clients` loop on (path, token); (acks, the loopers' statuses, their seconds)."""
     seconds = len(lines) / rate
     looper, results = None, None
@@ -157,21 +168,31 @@ def one_scrape_ms(scene: Scene, count: int = 20) -> tuple[float, float]:
     return timings[0], statistics.median(timings[1:])
 
 
-PHASES = (("baseline", None), ("/metrics, with the token", ("/metrics", TOKEN)),
-          ("/metrics, without", ("/metrics", None)), ("a URL we do not serve (404)", ("/nothing", None)),
-          ("/healthz, with the token", ("/healthz", TOKEN)),
-          ("/healthz, without", ("/healthz", None)), ("baseline again", None))
+PHASES = (
+    ("baseline", None),
+    ("/metrics, with the token", ("/metrics", TOKEN)),
+    ("/metrics, without", ("/metrics", None)),
+    ("a URL we do not serve (404)", ("/nothing", None)),
+    ("/healthz, with the token", ("/healthz", TOKEN)),
+    ("/healthz, without", ("/healthz", None)),
+    ("baseline again", None),
+)
 
 
-def run(backend: str, *, history: int, clients: int, rate: float, seconds: float, folder: Path,
-        web_workers: int) -> list[tuple[str, RateResult, dict, float]]:
+def run(
+    backend: str, *, history: int, clients: int, rate: float, seconds: float, folder: Path, web_workers: int
+) -> list[tuple[str, RateResult, dict, float]]:
     corp = Corp.generated(reps=REPS, customers=REPS * 20, seed=7)
     started = time.monotonic()
-    with serve_scene(corp, backend, folder, workers=web_workers, prepare=_prepare(history),
-                     extra_env={"SCRM_METRICS_TOKEN": TOKEN}) as scene:
-        print(f"\n{backend}: {history:,} handled callbacks and {history:,} sent messages kept, {TICK_DAYS * 1440:,} "
-              f"ticks; scrm serve --workers {web_workers} (worker and scheduler children); "
-              f"ready in {time.monotonic() - started:.0f} s", flush=True)
+    with serve_scene(
+        corp, backend, folder, workers=web_workers, prepare=_prepare(history), extra_env={"SCRM_METRICS_TOKEN": TOKEN}
+    ) as scene:
+        print(
+            f"\n{backend}: {history:,} handled callbacks and {history:,} sent messages kept, {TICK_DAYS * 1440:,} "
+            f"ticks; scrm serve --workers {web_workers} (worker and scheduler children); "
+            f"ready in {time.monotonic() - started:.0f} s",
+            flush=True,
+        )
         first, usual = one_scrape_ms(scene)
         print(f"one GET /metrics alone: {first:.1f} ms the first, {usual:.1f} ms the median of the next 19")
         per_phase, warm = int(rate * seconds), int(rate * WARM_SECONDS)
@@ -181,7 +202,7 @@ def run(backend: str, *, history: int, clients: int, rate: float, seconds: float
         time.sleep(2.0)
         results = []
         for n, (label, looping) in enumerate(PHASES):
-            mine = http[warm + n * per_phase:warm + (n + 1) * per_phase]
+            mine = http[warm + n * per_phase : warm + (n + 1) * per_phase]
             acks, statuses, looped = phase(scene, mine, rate, looping, clients)
             results.append((label, acks, statuses, looped))
     return results
@@ -189,15 +210,19 @@ def run(backend: str, *, history: int, clients: int, rate: float, seconds: float
 
 def report(results: list[tuple[str, RateResult, dict, float]], clients: int) -> bool:
     base = results[0][1].percentile(99)
-    print(f"{'phase':<28}{'acks':>6}{'fail':>6}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'>1 s':>6}{'× base':>8}"
-          f"   {clients} looping clients: answered/s by status")
+    print(
+        f"{'phase':<28}{'acks':>6}{'fail':>6}{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}{'>1 s':>6}{'× base':>8}"
+        f"   {clients} looping clients: answered/s by status"
+    )
     met = True
     for label, acks, statuses, looped in results:
         p99 = acks.percentile(99)
         slow = sum(1 for ms in acks.latencies_ms if ms > SLOW_MS)
         answered = ", ".join(f"{status or 'error'}: {n / looped:,.0f}/s" for status, n in sorted(statuses.items()))
-        print(f"{label:<28}{len(acks.latencies_ms):>6}{acks.failures:>6}{acks.percentile(50):>9.1f}{p99:>9.1f}"
-              f"{max(acks.latencies_ms, default=0):>9.1f}{slow:>6}{p99 / base:>7.1f}x   {answered or '-'}")
+        print(
+            f"{label:<28}{len(acks.latencies_ms):>6}{acks.failures:>6}{acks.percentile(50):>9.1f}{p99:>9.1f}"
+            f"{max(acks.latencies_ms, default=0):>9.1f}{slow:>6}{p99 / base:>7.1f}x   {answered or '-'}"
+        )
         if label.startswith("/metrics"):
             met &= p99 < GOAL_P99_MS and not acks.failures
     print(f"goal ack p99 < {GOAL_P99_MS} ms with {clients} clients looping on /metrics: {'met' if met else 'MISSED'}")
@@ -211,16 +236,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=50, help="callbacks a second")
     parser.add_argument("--seconds", type=float, default=8, help="of callbacks, each phase")
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--web-workers", type=int, default=2 * len(os.sched_getaffinity(0)),
-                        help="scrm serve --workers (default: its own, 2 a CPU core)")
+    parser.add_argument(
+        "--web-workers",
+        type=int,
+        default=2 * len(os.sched_getaffinity(0)),
+        help="scrm serve --workers (default: its own, 2 a CPU core)",
+    )
     args = parser.parse_args(argv)
     print(describe_machine())
     print(f"callbacks at {args.rate:g}/s for {args.seconds:g} s a phase; {args.clients} looping clients")
     ok = True
     with tempfile.TemporaryDirectory(prefix="bench-scrapes-") as folder:
         for backend in args.backends.split(","):
-            results = run(backend, history=args.history, clients=args.clients, rate=args.rate, seconds=args.seconds,
-                          folder=Path(folder), web_workers=args.web_workers)
+            results = run(
+                backend,
+                history=args.history,
+                clients=args.clients,
+                rate=args.rate,
+                seconds=args.seconds,
+                folder=Path(folder),
+                web_workers=args.web_workers,
+            )
             ok &= report(results, args.clients)
     return 0 if ok else 1
 

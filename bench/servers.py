@@ -113,12 +113,32 @@ def gunicorn(app: str, *, workers: int, env: dict[str, str], ready_timeout: floa
         ready.mkdir()
         timings.mkdir()
         port = free_port()
-        command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
-                   "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--chdir", str(ROOT),
-                   "--log-level", "warning", app]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--backlog",
+            "2048",
+            "--chdir",
+            str(ROOT),
+            "--log-level",
+            "warning",
+            app,
+        ]
         with log.open("wb") as out:
-            process = subprocess.Popen(command, env={**os.environ, **env, "BENCH_READY_DIR": str(ready), "BENCH_TIMINGS_DIR": str(timings)},
-                                       stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                command,
+                env={**os.environ, **env, "BENCH_READY_DIR": str(ready), "BENCH_TIMINGS_DIR": str(timings)},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
             _wait_ready(process, ready, workers, ready_timeout, log)
             yield Server("127.0.0.1", port, log, timings, process.pid)

@@ -56,9 +56,11 @@ class Check:
         verdict = "OK" if self.ok else "FAILED"
         gap = self.distinct_sent - self.rows
         note = f", {gap} cut off in flight when the load stopped" if gap and not self.missing else ""
-        return (f"{verdict}: {self.rows} inbox rows for {self.distinct_sent} distinct callbacks sent{note}; "
-                f"deliveries {self.deliveries} for {self.acked} acks of {self.requests_sent} requests; "
-                f"missing {self.missing}, stray {self.stray}")
+        return (
+            f"{verdict}: {self.rows} inbox rows for {self.distinct_sent} distinct callbacks sent{note}; "
+            f"deliveries {self.deliveries} for {self.acked} acks of {self.requests_sent} requests; "
+            f"missing {self.missing}, stray {self.stray}"
+        )
 
 
 def check(rows: dict[str, int], phases: Sequence[Phase]) -> Check:

@@ -35,8 +35,12 @@ GOAL_P99_MS = 2000
 
 
 def prepare(settings: Settings, store: Store) -> None:
-    client = WeComClient(settings.wecom_corp_id, settings.wecom_agent_secret.get_secret_value(),
-                         api_base=settings.wecom_api_base, storage=MemoryStorage())
+    client = WeComClient(
+        settings.wecom_corp_id,
+        settings.wecom_agent_secret.get_secret_value(),
+        api_base=settings.wecom_api_base,
+        storage=MemoryStorage(),
+    )
     sync_members(client, store, SystemClock())
     with store.transaction() as session:  # tagging runs on every add, as in production
         now = SystemClock().now()
@@ -55,10 +59,17 @@ def run_backend(backend: str, *, rate: float, seconds: float, workers: int, fold
         scheduled = _send_adds(scene, count=count, rate=rate)
         delivered = _wait_welcomes(scene, count, deadline=time.time() + 30)
     latencies = [(delivered[k] - t) * 1000 for k, t in scheduled.items() if k in delivered]
-    return {"backend": backend, "sent": count, "welcomed": len(latencies), "baseline_ms": baseline,
-            "p50": percentile(latencies, 0.5), "p90": percentile(latencies, 0.9), "p99": percentile(latencies, 0.99),
-            "max": max(latencies, default=float("nan")),
-            "within_2s": sum(1 for x in latencies if x <= 2000) / count if count else 0}
+    return {
+        "backend": backend,
+        "sent": count,
+        "welcomed": len(latencies),
+        "baseline_ms": baseline,
+        "p50": percentile(latencies, 0.5),
+        "p90": percentile(latencies, 0.9),
+        "p99": percentile(latencies, 0.99),
+        "max": max(latencies, default=float("nan")),
+        "within_2s": sum(1 for x in latencies if x <= 2000) / count if count else 0,
+    }
 
 
 def _baseline(scene: Scene, calls: int = 50) -> float:
@@ -70,8 +81,12 @@ def _baseline(scene: Scene, calls: int = 50) -> float:
         corp.attach_contact("lisi", f"wmBase{i}")
         code = scene.standin.issue_welcome_code("lisi", f"wmBase{i}")
         started = time.perf_counter()
-        session.post(f"{scene.standin.url}/cgi-bin/externalcontact/send_welcome_msg", params={"access_token": token},
-                     json={"welcome_code": code, "text": {"content": "您好"}}, timeout=5)
+        session.post(
+            f"{scene.standin.url}/cgi-bin/externalcontact/send_welcome_msg",
+            params={"access_token": token},
+            json={"welcome_code": code, "text": {"content": "您好"}},
+            timeout=5,
+        )
         timings.append((time.perf_counter() - started) * 1000)
     scene.standin.reset_records()
     return statistics.median(timings)
@@ -85,8 +100,15 @@ def _send_adds(scene: Scene, *, count: int, rate: float) -> dict[str, float]:
         external = f"wmBench{i:05d}"
         code = scene.standin.issue_welcome_code("zhangsan", external)
         scheduled[external] = slot
-        client.send(xml.contact_added(user_id="zhangsan", external_user_id=external, state="expo2026_bench",
-                                      welcome_code=code, corp_id=corp.corp_id))
+        client.send(
+            xml.contact_added(
+                user_id="zhangsan",
+                external_user_id=external,
+                state="expo2026_bench",
+                welcome_code=code,
+                corp_id=corp.corp_id,
+            )
+        )
 
     open_loop(count, rate, send)
     return scheduled
@@ -110,17 +132,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(describe_machine())
     print(f"\nwelcome latency at {args.rate:g} adds/s for {args.seconds:g} s, scrm serve --workers {args.workers}")
-    print(f"{'backend':<11}{'sent':>6}{'welcomed':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}"
-          f"{'≤2 s':>7}{'p50/floor':>11}  goal p99<{GOAL_P99_MS} ms")
+    print(
+        f"{'backend':<11}{'sent':>6}{'welcomed':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}"
+        f"{'≤2 s':>7}{'p50/floor':>11}  goal p99<{GOAL_P99_MS} ms"
+    )
     ok = True
     with tempfile.TemporaryDirectory(prefix="bench-welcome-") as folder:
         for backend in args.backends.split(","):
             r = run_backend(backend, rate=args.rate, seconds=args.seconds, workers=args.workers, folder=Path(folder))
             met = r["p99"] < GOAL_P99_MS and r["welcomed"] == r["sent"]
             ok &= met
-            print(f"{r['backend']:<11}{r['sent']:>6}{r['welcomed']:>10}{r['p50']:>9.0f}{r['p90']:>9.0f}{r['p99']:>9.0f}"
-                  f"{r['max']:>9.0f}{r['within_2s']:>7.0%}{r['p50'] / r['baseline_ms']:>10.1f}x  "
-                  f"{'met' if met else 'MISSED'} (floor {r['baseline_ms']:.1f} ms)")
+            print(
+                f"{r['backend']:<11}{r['sent']:>6}{r['welcomed']:>10}{r['p50']:>9.0f}{r['p90']:>9.0f}{r['p99']:>9.0f}"
+                f"{r['max']:>9.0f}{r['within_2s']:>7.0%}{r['p50'] / r['baseline_ms']:>10.1f}x  "
+                f"{'met' if met else 'MISSED'} (floor {r['baseline_ms']:.1f} ms)"
+            )
     return 0 if ok else 1
 
 

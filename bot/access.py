@@ -44,5 +44,9 @@ class Access:
         except ValueError:
             return False
         mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:10.1.2.3 from a dual-stack socket is 10.1.2.3
-        return any(a in network for network in self.networks for a in (address, mapped) if a is not None
-                   and a.version == network.version)
+        return any(
+            a in network
+            for network in self.networks
+            for a in (address, mapped)
+            if a is not None and a.version == network.version
+        )

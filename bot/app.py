@@ -96,8 +96,13 @@ def use_calendar(settings: DatabaseSettings) -> None:
         raise ConfigError(f"SCRM_HOLIDAYS_FILE: {error}") from None
 
 
-def build(settings: Settings | None = None, *, clock: Clock | None = None, store: Store | None = None,
-          db_schema: str | None = None) -> Services:
+def build(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    store: Store | None = None,
+    db_schema: str | None = None,
+) -> Services:
     settings = settings or load_settings()
     use_calendar(settings)
     clock = clock or SystemClock()
@@ -114,26 +119,70 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, store
     contact_client = client(settings.contact_secret.get_secret_value())
     inbox_signal = Signal(f"{prefix}:wake:inbox", redis_client, local_dir=settings.scrm_wake_dir)
     outbox_signal = Signal(f"{prefix}:wake:outbox", redis_client, local_dir=settings.scrm_wake_dir)
-    crypto = CallbackCrypto(settings.wecom_token.get_secret_value(),
-                            settings.wecom_encoding_aes_key.get_secret_value(), settings.wecom_corp_id)
+    crypto = CallbackCrypto(
+        settings.wecom_token.get_secret_value(),
+        settings.wecom_encoding_aes_key.get_secret_value(),
+        settings.wecom_corp_id,
+    )
     spool = Spool.beside(store)
-    ingest = Ingest(crypto, store, clock, max_age=settings.wecom_callback_max_age, on_new=inbox_signal.notify,
-                    spool=spool)
-    handler_settings = HandlerSettings(agent_id=settings.wecom_agent_id, timezone=settings.timezone,
-                                       first_follow_up=settings.scrm_first_follow_up, stages=settings.stages,
-                                       company=settings.scrm_company_name, big_deal_amount=settings.scrm_big_deal_amount,
-                                       stage_limits=settings.jobs.stage_limits)
+    ingest = Ingest(
+        crypto, store, clock, max_age=settings.wecom_callback_max_age, on_new=inbox_signal.notify, spool=spool
+    )
+    handler_settings = HandlerSettings(
+        agent_id=settings.wecom_agent_id,
+        timezone=settings.timezone,
+        first_follow_up=settings.scrm_first_follow_up,
+        stages=settings.stages,
+        company=settings.scrm_company_name,
+        big_deal_amount=settings.scrm_big_deal_amount,
+        stage_limits=settings.jobs.stage_limits,
+    )
     policy = settings.retry_policy
-    dispatcher = Dispatcher(store, build_router(), contact_client, clock, handler_settings, policy=policy,
-                            on_outbox=outbox_signal.notify, spool=spool)
-    sender = Sender(store, app_client, contact_client, WebhookClient(settings.wecom_api_base),
-                    SendLimits(settings.redis_url, namespace=prefix, **REDIS_TIMEOUTS), clock,
-                    agent_id=settings.wecom_agent_id, policy=policy, operators=settings.operators,
-                    lease=timedelta(seconds=settings.scrm_send_lease_seconds))
-    jobs = Runner(store, settings.jobs, clock, on_outbox=outbox_signal.notify,
-                  lock=RedisJobLock(redis_client, prefix) if redis_client else None, policy=policy)
-    return Services(settings, store, clock, redis_client, ingest, dispatcher, sender, app_client,
-                    contact_client, inbox_signal, outbox_signal, jobs, spool)
+    dispatcher = Dispatcher(
+        store,
+        build_router(),
+        contact_client,
+        clock,
+        handler_settings,
+        policy=policy,
+        on_outbox=outbox_signal.notify,
+        spool=spool,
+    )
+    sender = Sender(
+        store,
+        app_client,
+        contact_client,
+        WebhookClient(settings.wecom_api_base),
+        SendLimits(settings.redis_url, namespace=prefix, **REDIS_TIMEOUTS),
+        clock,
+        agent_id=settings.wecom_agent_id,
+        policy=policy,
+        operators=settings.operators,
+        lease=timedelta(seconds=settings.scrm_send_lease_seconds),
+    )
+    jobs = Runner(
+        store,
+        settings.jobs,
+        clock,
+        on_outbox=outbox_signal.notify,
+        lock=RedisJobLock(redis_client, prefix) if redis_client else None,
+        policy=policy,
+    )
+    return Services(
+        settings,
+        store,
+        clock,
+        redis_client,
+        ingest,
+        dispatcher,
+        sender,
+        app_client,
+        contact_client,
+        inbox_signal,
+        outbox_signal,
+        jobs,
+        spool,
+    )
 
 
 def create_app(services: Services | None = None) -> Flask:
@@ -145,8 +194,13 @@ def create_app(services: Services | None = None) -> Flask:
     settings = services.settings
     token = settings.scrm_metrics_token
     access = Access(token.get_secret_value().encode() if token else None, settings.metrics_networks)
-    exposition = metrics.Exposition(services.store, services.clock, services.spool, jobs=tuple(services.jobs.table),
-                                    cache=timedelta(seconds=settings.scrm_metrics_cache_seconds))
+    exposition = metrics.Exposition(
+        services.store,
+        services.clock,
+        services.spool,
+        jobs=tuple(services.jobs.table),
+        cache=timedelta(seconds=settings.scrm_metrics_cache_seconds),
+    )
 
     def allowed() -> bool:
         return access.allows(request.remote_addr, request.headers.get("Authorization"))
@@ -168,8 +222,9 @@ def create_app(services: Services | None = None) -> Flask:
             log.warning("health check failed: %s", type(error).__name__)
             return {"status": "down", "error": type(error).__name__}, 503
 
-    probe = metrics.Cached(services.clock, timedelta(seconds=settings.scrm_metrics_cache_seconds),
-                           lambda _now: health_now()[1])
+    probe = metrics.Cached(
+        services.clock, timedelta(seconds=settings.scrm_metrics_cache_seconds), lambda _now: health_now()[1]
+    )
 
     @app.get("/healthz")
     def healthz():

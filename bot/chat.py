@@ -20,8 +20,14 @@ REPLY_TIMEOUT = 30.0  # seconds; a reply takes well under one, but the first wai
 QUIT = ("exit", "quit", "退出")
 BOT = "销售助手："
 INDENT = " " * 10  # the width of BOT in a terminal: five wide characters
-KIND = {"textcard": "[卡片] ", "news": "[图文] ", "image": "[图片]", "file": "[文件]", "voice": "[语音]",
-        "video": "[视频]"}
+KIND = {
+    "textcard": "[卡片] ",
+    "news": "[图文] ",
+    "image": "[图片]",
+    "file": "[文件]",
+    "voice": "[语音]",
+    "video": "[视频]",
+}
 BANNER = "你是 {name}（{userid}）· 你的客户：{customers} · 直接输入要对销售助手说的话，exit 或 Ctrl-D 退出"
 NO_CUSTOMERS = "（无）"
 STARTING = "正在启动本地企业微信模拟器和 scrm serve（状态存在 {db}）…"
@@ -77,7 +83,7 @@ class Chat:
 
     def _print_new(self) -> bool:
         delivered = self.stage.standin.delivered("app")
-        new = [m for m in delivered[self._shown:] if self.userid in m.recipients]
+        new = [m for m in delivered[self._shown :] if self.userid in m.recipients]
         self._shown = len(delivered)
         for message in new:
             print(render(message), flush=True)

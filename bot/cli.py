@@ -26,8 +26,11 @@ def _fail(error: ConfigError) -> NoReturn:
     for line in lines:
         click.echo(f"Error: {line}", err=True)
     if any(line.endswith("is required") for line in lines):
-        click.echo("Error: set them in the environment or in .env (SCRM_ENV_FILE names another file); "
-                   ".env.example documents each", err=True)
+        click.echo(
+            "Error: set them in the environment or in .env (SCRM_ENV_FILE names another file); "
+            ".env.example documents each",
+            err=True,
+        )
     sys.exit(2)
 
 
@@ -60,8 +63,12 @@ def _local():
 
 
 @click.group()
-@click.option("--log-level", type=click.Choice(LOG_LEVELS, case_sensitive=False), default=None,
-              help="overrides SCRM_LOG_LEVEL (default INFO)")
+@click.option(
+    "--log-level",
+    type=click.Choice(LOG_LEVELS, case_sensitive=False),
+    default=None,
+    help="overrides SCRM_LOG_LEVEL (default INFO)",
+)
 def cli(log_level: str | None) -> None:
     """wecom-scrm: WeCom SCRM bot and backend."""
     from bot import logs
@@ -76,10 +83,18 @@ def cli(log_level: str | None) -> None:
 @cli.command()
 @click.option("--host", default="0.0.0.0", show_default=True)
 @click.option("--port", default=8000, show_default=True)
-@click.option("--workers", type=click.IntRange(1, 64), default=lambda: min(64, 2 * (os.cpu_count() or 1)),
-              show_default="2 a CPU core", help="web processes taking callbacks, one request at a time each")
-@click.option("--web-only", is_flag=True,
-              help="callbacks only: no dispatcher, sender or scheduler (run `scrm worker` and `scrm scheduler`)")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=lambda: min(64, 2 * (os.cpu_count() or 1)),
+    show_default="2 a CPU core",
+    help="web processes taking callbacks, one request at a time each",
+)
+@click.option(
+    "--web-only",
+    is_flag=True,
+    help="callbacks only: no dispatcher, sender or scheduler (run `scrm worker` and `scrm scheduler`)",
+)
 def serve(host: str, port: int, workers: int, web_only: bool) -> None:
     """The callback server (gunicorn); by default it also runs the dispatcher, sender and scheduler."""
     import shutil
@@ -115,8 +130,13 @@ def process_options(command: Callable) -> Callable:
     both applied before the command starts any thread: on Linux each thread has its own priority, inherited
     at creation."""
 
-    @click.option("--nice", type=click.IntRange(0, 19), default=0, show_default=True,
-                  help="lower this process's CPU priority (scrm serve runs its children at 19)")
+    @click.option(
+        "--nice",
+        type=click.IntRange(0, 19),
+        default=0,
+        show_default=True,
+        help="lower this process's CPU priority (scrm serve runs its children at 19)",
+    )
     @click.option("--parent", type=click.IntRange(min=1), hidden=True, help="end when process PARENT ends")
     @functools.wraps(command)
     def run(*args, nice: int, parent: int | None, **kwargs):

@@ -43,7 +43,9 @@ def _rules(services: Callable) -> click.Group:
         try:
             group_name, tag_name = tagging.split_tag(tag)
             with s.store.transaction() as session:
-                rule = tagging.add(session, kind=kind, pattern=pattern, group=group_name, tag=tag_name, now=s.clock.now())
+                rule = tagging.add(
+                    session, kind=kind, pattern=pattern, group=group_name, tag=tag_name, now=s.clock.now()
+                )
         except tagging.RuleError as error:
             raise click.ClickException(str(error)) from None
         click.echo(f"added rule #{rule.id}")
@@ -142,12 +144,15 @@ def _customer(services: Callable) -> click.Group:
             for rel in customers.reps_of(session, c.external_userid):
                 click.echo(f"  rep {rel.userid}: {rel.status}, channel {rel.state or '-'}, remark {rel.remark or '-'}")
             for tag in tags.of_customer(session, c.external_userid):
-                click.echo(f"  tag {tag.group_name}:{tag.tag_name} ({tag.rule or 'wecom'}{'' if tag.marked_at else ', pending'})")
+                pending = "" if tag.marked_at else ", pending"
+                click.echo(f"  tag {tag.group_name}:{tag.tag_name} ({tag.rule or 'wecom'}{pending})")
             for deal in deals.of_customer(session, c.external_userid):
                 amount = f" {format_amount(deal.amount)}" if deal.amount is not None else ""
                 closed = f", closed {deal.closed_at.astimezone(tz):%Y-%m-%d}" if deal.closed_at else ""
-                click.echo(f"  deal #{deal.id} {deal.stage} {deal.status}{amount}{closed}"
-                           f"{' AT RISK' if deal.at_risk else ''} ({deal.userid})")
+                click.echo(
+                    f"  deal #{deal.id} {deal.stage} {deal.status}{amount}{closed}"
+                    f"{' AT RISK' if deal.at_risk else ''} ({deal.userid})"
+                )
             for f in follow_ups.open_for(session, c.external_userid):
                 click.echo(f"  follow-up due {f.due_at.astimezone(tz):%Y-%m-%d %H:%M} ({f.userid}): {f.note}")
             for entry in interactions.timeline(session, c.external_userid):

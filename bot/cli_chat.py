@@ -11,8 +11,12 @@ import click
 
 @click.command()
 @click.option("--as", "userid", required=True, metavar="USERID", help="the member you type as, e.g. zhangsan")
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="the chat's SQLite file, kept between sessions [default: ~/.cache/wecom-scrm/chat.db]")
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="the chat's SQLite file, kept between sessions [default: ~/.cache/wecom-scrm/chat.db]",
+)
 @click.option("--fresh", is_flag=True, help="start over: delete the chat's database first")
 def chat(userid: str, db: Path | None, fresh: bool) -> None:
     """Chat with the bot as a member, through the local WeCom stand-in (no .env needed).

@@ -60,8 +60,11 @@ def _jobs(services: Callable) -> click.Group:
             for name in JOBS:
                 following = schedule.next_fire(s.jobs.triggers[name], now)
                 last = ledger.last_tick(session, name, until=now)
-                shown = f"{last.scheduled_for.astimezone(tz):%m-%d %H:%M} {last.status}: {last.summary}" if last \
+                shown = (
+                    f"{last.scheduled_for.astimezone(tz):%m-%d %H:%M} {last.status}: {last.summary}"
+                    if last
                     else "never"
+                )
                 nxt = f"{following.astimezone(tz):%Y-%m-%d %H:%M}" if following else "-"
                 click.echo(f"{name:<14} {s.settings.jobs.schedules[name]:<14} {nxt:<17} {shown[:90]}")
                 skipped = ledger.skipped_since(session, name, now - timedelta(days=7))
@@ -70,16 +73,22 @@ def _jobs(services: Callable) -> click.Group:
 
     @group.command("run")
     @click.argument("name", type=click.Choice(sorted(JOBS)))
-    @click.option("--at", "at", metavar="ISO-TIME", help="run as if the clock read this (business time zone "
-                  "unless it has an offset), e.g. 2026-12-02T15:00")
+    @click.option(
+        "--at",
+        "at",
+        metavar="ISO-TIME",
+        help="run as if the clock read this (business time zone unless it has an offset), e.g. 2026-12-02T15:00",
+    )
     def run_job(name: str, at: str | None) -> None:
         """Run one tick of NAME now, or --at a time (re-run a missed tick; nothing is sent twice)."""
         s = services()
         when = _parse_at(at, s.settings.timezone) if at else None
         if when is not None and when < s.clock.now() - s.settings.jobs.keep_ledger:
-            raise click.BadParameter(f"{at} is older than the job ledger keeps its keys ({s.settings.scrm_keep_ledger_days}"
-                                     " days, SCRM_KEEP_LEDGER_DAYS): what that tick sent then could be sent again",
-                                     param_hint="--at")
+            raise click.BadParameter(
+                f"{at} is older than the job ledger keeps its keys ({s.settings.scrm_keep_ledger_days}"
+                " days, SCRM_KEEP_LEDGER_DAYS): what that tick sent then could be sent again",
+                param_hint="--at",
+            )
         result = s.jobs.run(name, when)
         local = result.scheduled_for.astimezone(s.settings.timezone)
         click.echo(f"{name} @ {local:%Y-%m-%d %H:%M:%S} {s.settings.timezone.key}: {result.status}: {result.summary}")
@@ -113,7 +122,9 @@ def _team(services: Callable) -> click.Group:
                 where = "no group chat"
                 if chat is not None:
                     kind = "group robot" if chat.kind == "robot" else "app group chat"
-                    where = f"{kind} {teams.masked(chat)}" + ("" if chat.enabled else f" DISABLED: {chat.disabled_reason}")
+                    where = f"{kind} {teams.masked(chat)}" + (
+                        "" if chat.enabled else f" DISABLED: {chat.disabled_reason}"
+                    )
                 click.echo(f"#{department.id} {department.name}: managers {managers}; {len(team.reps)} reps; {where}")
         if not rows:
             click.echo("no departments yet: run `scrm sync`")
@@ -132,8 +143,10 @@ def _team(services: Callable) -> click.Group:
             found = _department(session, department)
             chat = teams.set_chat(session, found, kind=kind, target=target, now=s.clock.now())
             teams.hello(session, found, chat, now=s.clock.now())
-            click.echo(f"#{found.id} {found.name}: {kind} {teams.masked(chat)} set; a hello message is queued "
-                       "(`scrm serve` or `scrm worker` sends it; `scrm outbox list` shows if WeCom refused it)")
+            click.echo(
+                f"#{found.id} {found.name}: {kind} {teams.masked(chat)} set; a hello message is queued "
+                "(`scrm serve` or `scrm worker` sends it; `scrm outbox list` shows if WeCom refused it)"
+            )
 
     @group.command("unset")
     @click.argument("department")
@@ -155,17 +168,24 @@ def _team(services: Callable) -> click.Group:
             found = _department(session, department)
             team = teams.team(session, found)
         if len(team.members) < 2 or not team.managers:
-            raise click.ClickException(f"#{found.id} {found.name} needs a leader and at least 2 members for a group chat")
+            raise click.ClickException(
+                f"#{found.id} {found.name} needs a leader and at least 2 members for a group chat"
+            )
         try:
-            chat_id = s.app_client.create_appchat((name or found.name)[:50], team.managers[0].userid,
-                                                  [m.userid for m in team.members])
+            chat_id = s.app_client.create_appchat(
+                (name or found.name)[:50], team.managers[0].userid, [m.userid for m in team.members]
+            )
         except WeComError as error:
-            raise click.ClickException(f"WeCom refused to create the chat: errcode {error.errcode} {error.errmsg}"
-                                       " (appchat needs the app's visible range to be the whole company)") from None
+            raise click.ClickException(
+                f"WeCom refused to create the chat: errcode {error.errcode} {error.errmsg}"
+                " (appchat needs the app's visible range to be the whole company)"
+            ) from None
         with s.store.transaction() as session:
             chat = teams.set_chat(session, found, kind="appchat", target=chat_id, now=s.clock.now())
             teams.hello(session, found, chat, now=s.clock.now())
-        click.echo(f"#{found.id} {found.name}: app group chat {chat_id} created with {len(team.members)} members and set")
+        click.echo(
+            f"#{found.id} {found.name}: app group chat {chat_id} created with {len(team.members)} members and set"
+        )
 
     return group
 
@@ -182,8 +202,10 @@ def _robot_key(value: str) -> str:
     if value.startswith(("http://", "https://")):
         value = (parse_qs(urlparse(value).query).get("key") or [""])[0]
     if not re.fullmatch(r"[A-Za-z0-9-]{8,64}", value):
-        raise click.BadParameter("a robot key looks like 693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa "
-                                 "(or paste the whole webhook URL)", param_hint="--robot")
+        raise click.BadParameter(
+            "a robot key looks like 693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa (or paste the whole webhook URL)",
+            param_hint="--robot",
+        )
     return value
 
 

@@ -43,8 +43,15 @@ class Queue:
 
 QUEUES = (
     Queue("inbox", inbox, ("kind",), lambda row: (cut(row.kind, 40),), "received_at"),
-    Queue("outbox", outbox, ("channel", "to"), lambda row: (row.channel, outbox.recipient(row.payload)),
-          "created_at", answer=outbox.answer, shown=outbox.redacted),
+    Queue(
+        "outbox",
+        outbox,
+        ("channel", "to"),
+        lambda row: (row.channel, outbox.recipient(row.payload)),
+        "created_at",
+        answer=outbox.answer,
+        shown=outbox.redacted,
+    ),
 )
 
 
@@ -59,8 +66,12 @@ def _commands(queue: Queue, services: Callable) -> click.Group:
         pass
 
     @group.command("list")
-    @click.option("--status", default="failed,dead", show_default=True,
-                  help=f"comma-separated, of: {', '.join(queue.store.STATUSES)}")
+    @click.option(
+        "--status",
+        default="failed,dead",
+        show_default=True,
+        help=f"comma-separated, of: {', '.join(queue.store.STATUSES)}",
+    )
     @click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1), help="newest first")
     def list_rows(status: str, limit: int) -> None:
         """The counts per status, then the rows in these statuses with their last error or WeCom's answer."""
@@ -121,8 +132,10 @@ def _statuses(option: str, queue: Queue) -> tuple[str, ...]:
     wanted = tuple(dict.fromkeys(one.strip() for one in option.split(",") if one.strip()))
     for one in wanted:
         if one not in queue.store.STATUSES:
-            raise click.BadParameter(f"{one!r} is not a status of the {queue.name}; it has "
-                                     f"{', '.join(queue.store.STATUSES)}", param_hint="--status")
+            raise click.BadParameter(
+                f"{one!r} is not a status of the {queue.name}; it has {', '.join(queue.store.STATUSES)}",
+                param_hint="--status",
+            )
     if not wanted:
         raise click.BadParameter(f"give one or more of {', '.join(queue.store.STATUSES)}", param_hint="--status")
     return wanted
@@ -132,8 +145,9 @@ def _check_replayable(queue: Queue, row: Any, row_id: int) -> None:
     if row is None:
         raise click.ClickException(f"no {queue.name} row #{row_id}; nothing replayed")
     if row.status not in REPLAYABLE:
-        raise click.ClickException(f"#{row_id} is {row.status}: only failed and dead rows can be replayed; "
-                                   "nothing replayed")
+        raise click.ClickException(
+            f"#{row_id} is {row.status}: only failed and dead rows can be replayed; nothing replayed"
+        )
 
 
 def _cells(queue: Queue, row: Any, now: datetime) -> tuple[str, ...]:

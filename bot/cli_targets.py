@@ -50,10 +50,22 @@ def register_target_commands(cli: click.Group, services: Callable) -> None:
         """SUBJECT PERIOD VALUE: zhangsan 2026-12 50万 | --team 华东销售部 本月 200万 (2026-W49, 2026-Q4 too)."""
         s = services()
         with s.store.transaction() as session:
-            target = _apply(session, s, TargetLine(rep=None if is_team else subject, team=subject if is_team else None,
-                                                   period=period, value=value, metric=metric), "")
-        click.echo(f"target set: {target.scope} {target.subject} {target.metric} {target.period} from {target.starts}"
-                   f" = {_shown(target)}")
+            target = _apply(
+                session,
+                s,
+                TargetLine(
+                    rep=None if is_team else subject,
+                    team=subject if is_team else None,
+                    period=period,
+                    value=value,
+                    metric=metric,
+                ),
+                "",
+            )
+        click.echo(
+            f"target set: {target.scope} {target.subject} {target.metric} {target.period} from {target.starts}"
+            f" = {_shown(target)}"
+        )
 
     @group.command("list")
     @click.option("--all", "everything", is_flag=True, help="past periods too")
@@ -77,8 +89,9 @@ def register_target_commands(cli: click.Group, services: Callable) -> None:
         except (UnicodeDecodeError, yaml.YAMLError) as error:
             raise click.ClickException(f"{path.name}: not a YAML file ({type(error).__name__})") from None
         if not isinstance(entries, list) or nodes is None:
-            raise click.ClickException(f"{path.name}: expected a list of entries like "
-                                       "`- {rep: zhangsan, period: 2026-12, value: 50万}`")
+            raise click.ClickException(
+                f"{path.name}: expected a list of entries like `- {{rep: zhangsan, period: 2026-12, value: 50万}}`"
+            )
         s = services()
         with s.store.transaction() as session:  # one transaction: a bad entry rolls back the ones before it
             for n, (entry, node) in enumerate(zip(entries, nodes.value, strict=True), 1):
@@ -86,7 +99,9 @@ def register_target_commands(cli: click.Group, services: Callable) -> None:
                 try:
                     line = TargetLine.model_validate(entry)
                 except ValidationError as error:
-                    problems = "; ".join(f"{'.'.join(map(str, p['loc'])) or 'entry'}: {p['msg']}" for p in error.errors())
+                    problems = "; ".join(
+                        f"{'.'.join(map(str, p['loc'])) or 'entry'}: {p['msg']}" for p in error.errors()
+                    )
                     raise click.ClickException(f"{where}: {problems}") from None
                 _apply(session, s, line, where)
         click.echo(f"loaded {len(entries)} targets")
@@ -106,8 +121,18 @@ def register_target_commands(cli: click.Group, services: Callable) -> None:
                 scope, subject = "rep", member.userid
             else:
                 scope, subject = "team", str(teams.find_department(session, line.team).id)
-            return targets.set_target(session, scope=scope, subject=subject, kind=kind, starts=starts, value=value,
-                                      metric=line.metric, set_by="cli", now=s.clock.now(), today=today)
+            return targets.set_target(
+                session,
+                scope=scope,
+                subject=subject,
+                kind=kind,
+                starts=starts,
+                value=value,
+                metric=line.metric,
+                set_by="cli",
+                now=s.clock.now(),
+                today=today,
+            )
         except (targets.TargetError, teams.TeamNotFound) as error:
             raise click.ClickException(f"{prefix}{error}") from None
 
@@ -124,8 +149,9 @@ def register_commission_commands(cli: click.Group, services: Callable) -> None:
     def set_plan(tiers: str, bonus: str, over: str | None) -> None:
         """e.g. --tiers 100000:3%,:5% --bonus 20000 --over 1000000"""
         try:
-            plan = commission.Plan(commission.parse_tiers(tiers), _money(bonus, "--bonus"),
-                                   _money(over, "--over") if over else None)
+            plan = commission.Plan(
+                commission.parse_tiers(tiers), _money(bonus, "--bonus"), _money(over, "--over") if over else None
+            )
         except commission.PlanError as error:
             raise click.BadParameter(str(error), param_hint="--tiers") from None
         s = services()
@@ -151,13 +177,19 @@ def _money(text: str, option: str) -> Decimal:
 def _describe(plan: commission.Plan) -> str:
     lines, below = [], Decimal(0)
     for upto, rate in plan.tiers:
-        span = f"{format_amount(below) if below else '0'}–{format_amount(upto)}" if upto else f"above {format_amount(below)}"
+        span = (
+            f"{format_amount(below) if below else '0'}–{format_amount(upto)}"
+            if upto
+            else f"above {format_amount(below)}"
+        )
         lines.append(f"  {span}: {(rate * 100).normalize():f}%")
         below = upto or below
     if plan.bonus_over is not None:
         lines.append(f"  bonus {format_amount(plan.bonus)} once a month passes {format_amount(plan.bonus_over)}")
-    examples = ", ".join(f"{short_amount(v)} -> {format_amount(plan.earned(v))}"
-                         for v in (Decimal(50_000), Decimal(300_000), Decimal(1_200_000)))
+    examples = ", ".join(
+        f"{short_amount(v)} -> {format_amount(plan.earned(v))}"
+        for v in (Decimal(50_000), Decimal(300_000), Decimal(1_200_000))
+    )
     return "\n".join([*lines, f"  for example: {examples}"])
 
 

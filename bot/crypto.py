@@ -26,10 +26,19 @@ MAX_DEPTH = 8  # WeCom's messages nest 3 levels (<xml><MemChangeList><Item>); de
 # WeCom's envelope, exactly: a document this matches whole is well formed, and Encrypt is what parse_xml would find
 # (a tenth of a full parse; anything else, parse_xml judges)
 _SPACE = rb"[ \t\r\n]*"  # XML's white space
-_OTHER = (rb"(?:<ToUserName><!\[CDATA\[[0-9A-Za-z_-]*\]\]></ToUserName>"
-          rb"|<AgentID>(?:<!\[CDATA\[[0-9]*\]\]>|[0-9]*)</AgentID>)" + _SPACE)
-ENVELOPE = re.compile(_SPACE + rb"<xml>" + _SPACE + rb"(?:%s)*<Encrypt><!\[CDATA\[([0-9A-Za-z+/=]+)\]\]></Encrypt>" % _OTHER
-                      + _SPACE + rb"(?:%s)*</xml>" % _OTHER + _SPACE)
+_OTHER = (
+    rb"(?:<ToUserName><!\[CDATA\[[0-9A-Za-z_-]*\]\]></ToUserName>"
+    rb"|<AgentID>(?:<!\[CDATA\[[0-9]*\]\]>|[0-9]*)</AgentID>)" + _SPACE
+)
+ENVELOPE = re.compile(
+    _SPACE
+    + rb"<xml>"
+    + _SPACE
+    + rb"(?:%s)*<Encrypt><!\[CDATA\[([0-9A-Za-z+/=]+)\]\]></Encrypt>" % _OTHER
+    + _SPACE
+    + rb"(?:%s)*</xml>" % _OTHER
+    + _SPACE
+)
 
 
 class CallbackRejected(Exception):

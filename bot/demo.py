@@ -37,14 +37,20 @@ class Scene(Stage):
 
     def setup(self) -> None:
         counts = self.sync()
-        _say(f"· scrm sync：同步了 {counts['departments']} 个部门、{counts['members']} 位成员、"
-             f"{counts['customers']} 位客户和标签库")
+        _say(
+            f"· scrm sync：同步了 {counts['departments']} 个部门、{counts['members']} 位成员、"
+            f"{counts['customers']} 位客户和标签库"
+        )
         with self.store.transaction() as session:
             now = SystemClock().now()
             tagging.add(session, kind="channel", pattern="expo2026*", group="渠道", tag="2026展会", now=now)
             tagging.add(session, kind="keyword", pattern="制造,工厂,机械", group="行业", tag="制造业", now=now)
-            welcome.set_template(session, channel="expo2026*", now=now,
-                                 text="{客户}您好，我是{销售}，感谢您在展会上扫码！{公司}的选型资料我稍后发您。")
+            welcome.set_template(
+                session,
+                channel="expo2026*",
+                now=now,
+                text="{客户}您好，我是{销售}，感谢您在展会上扫码！{公司}的选型资料我稍后发您。",
+            )
         _say("· scrm rules：渠道规则 expo2026* → 渠道:2026展会；关键词规则 制造/工厂/机械 → 行业:制造业")
         _say("· scrm welcome：展会渠道的欢迎语模板已设置")
         self.cli("team", "set", "华东销售部", "--robot", DEFAULT_WEBHOOK_KEY)
@@ -67,16 +73,23 @@ class Scene(Stage):
         def arrived():
             # The scheduler inside `scrm serve` may have sent it already (its hour came): then that one is shown.
             found = [m for m in self.standin.delivered(kind)[seen:] if m.recipients == [to] and marker in m.content]
-            return found or (marker and [m for m in self.standin.delivered(kind)
-                                         if m.recipients == [to] and marker in m.content])
+            return found or (
+                marker and [m for m in self.standin.delivered(kind) if m.recipients == [to] and marker in m.content]
+            )
+
         return wait_for(what, arrived)[-1]
 
     def show_chart(self) -> None:
         """The digest's chart, as the group received it, saved where a person can open it."""
+
         def chart():
             with self.store.transaction() as session:
-                return session.exec(select(OutboxMessage).where(OutboxMessage.key.like("daily-digest:%:chart"),
-                                                                OutboxMessage.status == "sent")).first()
+                return session.exec(
+                    select(OutboxMessage).where(
+                        OutboxMessage.key.like("daily-digest:%:chart"), OutboxMessage.status == "sent"
+                    )
+                ).first()
+
         row = wait_for("the digest's chart", chart)
         path = Path(tempfile.gettempdir()) / "wecom-scrm-demo-chart.png"
         path.write_bytes(base64.b64decode(row.payload["base64"]))
@@ -88,8 +101,10 @@ def say(scene: Scene, text: str, who: str = "张三", userid: str = "zhangsan") 
     _say(f"   {who}：{text}")
     before = len(scene.standin.delivered("app"))
     scene.send_text(userid, text)
-    reply = wait_for(f"the answer to {text}", lambda: [m for m in scene.standin.delivered("app")[before:]
-                                                       if m.recipients == [userid]])[0]
+    reply = wait_for(
+        f"the answer to {text}",
+        lambda: [m for m in scene.standin.delivered("app")[before:] if m.recipients == [userid]],
+    )[0]
     _say("   销售助手：" + reply.content.replace("\n", "\n             "))
     return reply.content
 
@@ -105,8 +120,13 @@ def customer_adds_rep(scene: Scene) -> None:
     corp.add_external_contact("wmDemoChen01", "陈志强", corp_name="苏州精密机械制造有限公司", position="采购经理")
     corp.attach_contact("zhangsan", "wmDemoChen01", state="expo2026_booth3", remark="陈总 展会")
     code = scene.standin.issue_welcome_code("zhangsan", "wmDemoChen01")
-    event = xml.contact_added(user_id="zhangsan", external_user_id="wmDemoChen01", state="expo2026_booth3",
-                              welcome_code=code, corp_id=corp.corp_id)
+    event = xml.contact_added(
+        user_id="zhangsan",
+        external_user_id="wmDemoChen01",
+        state="expo2026_booth3",
+        welcome_code=code,
+        corp_id=corp.corp_id,
+    )
     wecom = scene.callbacks()
     started = time.monotonic()
     wecom.send(event)
@@ -121,8 +141,9 @@ def customer_adds_rep(scene: Scene) -> None:
         link = session.exec(select(CustomerRep).where(CustomerRep.external_userid == "wmDemoChen01")).one()
         event_row = session.exec(select(InboxEvent).where(InboxEvent.kind.like("%add_external_contact"))).one()
         rep = session.get(Member, link.userid)
-    _say(f"   客户档案：{customer.name}｜{customer.corp_name}｜{customer.position}｜跟进人：{rep.name}"
-         f"｜来源：展会渠道码")
+    _say(
+        f"   客户档案：{customer.name}｜{customer.corp_name}｜{customer.position}｜跟进人：{rep.name}｜来源：展会渠道码"
+    )
     done = "已处理" if event_row.status == "done" else "未处理完"
     _say(f"   收件箱：这条事件收到 {event_row.deliveries} 次，存 1 行，处理 1 次（{done}）")
     if len(scene.standin.delivered("welcome")) != 1:
@@ -161,8 +182,10 @@ def jobs_act(scene: Scene) -> None:
     say(scene, "跟进 张伟 发了产品资料 明天上午10点电话确认")
     calendar, tz = workdays.current(), ZoneInfo("Asia/Shanghai")
     with scene.store.transaction() as session:
-        due = {f.note: f.due_at.astimezone(tz) for f in follow_ups.agenda(session, ["zhangsan"],
-                                                                         until=datetime.now(tz) + timedelta(days=30))}
+        due = {
+            f.note: f.due_at.astimezone(tz)
+            for f in follow_ups.agenda(session, ["zhangsan"], until=datetime.now(tz) + timedelta(days=30))
+        }
     at = due["回访"]  # 陈志强's next step, set in ③
     if not calendar.is_working_day(at.date()):  # a day off: it comes in the next working morning's list
         at = datetime.combine(calendar.next_working_day(at.date()), clock_time(8, 0), tzinfo=tz)
@@ -170,9 +193,16 @@ def jobs_act(scene: Scene) -> None:
     number = re.search(r"「完成 (\d+)」", reminder) or re.search(r"(\d+)\. \S* ?\S* 陈志强", reminder)
     say(scene, f"完成 {number[1]}")
     late = due["电话确认"]  # 张伟's call was never logged: escalated when its next working day has ended
-    at = datetime.combine(calendar.next_working_day(calendar.next_working_day(late.date())), clock_time(9, 37), tzinfo=tz)
-    scene.run_job("anomalies", at - timedelta(minutes=30), "wangwu",
-                  f"{format_when(at - timedelta(minutes=30), at)} 异常提醒，主管王五收到", marker="异常提醒")
+    at = datetime.combine(
+        calendar.next_working_day(calendar.next_working_day(late.date())), clock_time(9, 37), tzinfo=tz
+    )
+    scene.run_job(
+        "anomalies",
+        at - timedelta(minutes=30),
+        "wangwu",
+        f"{format_when(at - timedelta(minutes=30), at)} 异常提醒，主管王五收到",
+        marker="异常提醒",
+    )
     scene.run_job("escalation", at, "wangwu", f"{format_when(at, at)} 逾期上报，主管王五收到")
 
 
@@ -180,8 +210,10 @@ def team_evening(scene: Scene) -> None:
     _say("\n④ 傍晚 18:00，团队群里收到日报，随后是荣誉榜（定时任务；这里用 scrm jobs run … --at 快进，不用真等）")
     calendar, tz = workdays.current(), ZoneInfo("Asia/Shanghai")
     day = calendar.next_working_day(datetime.now(tz).date(), inclusive=True)  # the deal's day, if it is a working day
-    for name, minute, caption, marker in (("daily-digest", 0, "华东销售部群里收到日报", " 日报 · "),
-                                          ("honor-board", 10, "华东销售部群里收到荣誉榜", "荣誉榜 · ")):
+    for name, minute, caption, marker in (
+        ("daily-digest", 0, "华东销售部群里收到日报", " 日报 · "),
+        ("honor-board", 10, "华东销售部群里收到荣誉榜", "荣誉榜 · "),
+    ):
         at = datetime.combine(day, clock_time(18, minute), tzinfo=tz)
         scene.run_job(name, at, DEFAULT_WEBHOOK_KEY, caption, marker=marker, kind="webhook")
         if name == "daily-digest":
@@ -194,8 +226,10 @@ def customer_deletes_rep(scene: Scene) -> None:
     corp.mark_deleted_by_customer("zhangsan", "wmDemoChen01")
     before = len(scene.standin.delivered("app"))
     scene.callbacks().send(xml.contact_deleted_by_customer("zhangsan", "wmDemoChen01", corp_id=corp.corp_id))
-    alerts = wait_for("the churn alerts", lambda: len(scene.standin.delivered("app")) >= before + 2 and
-                       scene.standin.delivered("app")[before:])
+    alerts = wait_for(
+        "the churn alerts",
+        lambda: len(scene.standin.delivered("app")) >= before + 2 and scene.standin.delivered("app")[before:],
+    )
     for alert in alerts:
         who = "张三" if alert.recipients == ["zhangsan"] else "主管王五"
         _say(f"   {who}收到：{alert.content}")

@@ -2,8 +2,9 @@
 
 A handler that raises rolls its writes back; then the retry policy (scrm.queue.RetryPolicy) decides: an
 outage (WeCom, Redis, the database) pauses the row without spending an attempt, a malformed event is dead
-at once, anything else is retried with backoff and parked as dead when it keeps failing. A row whose worker died is taken again when its lease runs out. The row is marked
-done in the handlers' own transaction, conditional on our claim, so no event is handled twice.
+at once, anything else is retried with backoff and parked as dead when it keeps failing. A row whose worker died
+is taken again when its lease runs out. The row is marked done in the handlers' own transaction, conditional on
+our claim, so no event is handled twice.
 """
 
 from __future__ import annotations
@@ -86,8 +87,15 @@ class Dispatcher:
                 now = self._clock.now()
                 if attempts > self._policy.max_attempts:  # taken again and again: its worker keeps dying
                     raise RuntimeError(f"worker died while handling it {attempts - 1} times")
-                ctx = Context(session, Outbox(session, now), self._wecom, now, self._settings, inbox_id=row_id,
-                              store_read=self._store.read)
+                ctx = Context(
+                    session,
+                    Outbox(session, now),
+                    self._wecom,
+                    now,
+                    self._settings,
+                    inbox_id=row_id,
+                    store_read=self._store.read,
+                )
                 handled = self._router.run(row.kind, parse(row.payload), ctx)
                 note = None if handled else "no handler for this kind"
                 if not queue.finish(session, InboxEvent, row_id, token, status="done", done_at=now, last_error=note):
@@ -96,6 +104,15 @@ class Dispatcher:
             log.warning("inbox %s: claim lost to another worker, our writes rolled back", row_id)
         except Exception as error:  # paused, retried or dead as the policy says; the dispatcher goes on
             with self._store.transaction() as session:
-                status = queue.settle(session, InboxEvent, row_id, token, error, now=self._clock.now(),
-                                      policy=self._policy, attempts=attempts, waited=self._clock.now() - row.received_at)
+                status = queue.settle(
+                    session,
+                    InboxEvent,
+                    row_id,
+                    token,
+                    error,
+                    now=self._clock.now(),
+                    policy=self._policy,
+                    attempts=attempts,
+                    waited=self._clock.now() - row.received_at,
+                )
             log.warning("inbox %s (%s): %s, attempt %d -> %s", row_id, row.kind, type(error).__name__, attempts, status)

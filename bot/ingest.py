@@ -67,10 +67,13 @@ class Ingest:
             return self._keep_unreadable(unreadable)
         return self._store_event(dedup_key(fields), kind_of(fields), fields)
 
-    def _store_event(self, key: str, kind: str, payload: dict, status: str = "pending", reason: str | None = None) -> Ack:
+    def _store_event(
+        self, key: str, kind: str, payload: dict, status: str = "pending", reason: str | None = None
+    ) -> Ack:
         try:
-            new = self._intake.add(dedup_key=key, kind=kind, payload=payload, now=self._clock.now(), status=status,
-                                   error=reason)
+            new = self._intake.add(
+                dedup_key=key, kind=kind, payload=payload, now=self._clock.now(), status=status, error=reason
+            )
         except NotStored as error:
             log.error("callback %s not stored, database error %s", kind, error)
             return Ack(503)
@@ -93,8 +96,9 @@ class Ingest:
         """Signed by WeCom but not a message we can read: kept dead for `scrm inbox list`, and acknowledged."""
         log.error("callback signed but unreadable (%s): kept as dead, see `scrm inbox list`", unreadable.reason)
         digest = hashlib.sha256(unreadable.text.encode("utf-8", "surrogateescape")).hexdigest()
-        return self._store_event(f"unreadable:{digest}", inbox.UNREADABLE, {"text": unreadable.text}, status="dead",
-                                 reason=unreadable.reason)
+        return self._store_event(
+            f"unreadable:{digest}", inbox.UNREADABLE, {"text": unreadable.text}, status="dead", reason=unreadable.reason
+        )
 
     def _refuse(self, method: str, rejected: CallbackRejected) -> Ack:
         log.warning("callback %s refused with %s: %s", method, rejected.status, rejected.reason)

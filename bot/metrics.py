@@ -42,10 +42,14 @@ from scrm.models import InboxEvent, JobTick, OutboxMessage
 from scrm.spool import Spool, SpoolDamaged
 
 CALLBACKS = Counter("scrm_callbacks_total", "Callbacks answered, by HTTP status", ["status"])
-ACK_SECONDS = Histogram("scrm_ack_seconds", "From a callback's arrival to its answer",
-                        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
-SENDS = Counter("scrm_sends_total", "Outbox rows tried, by what became of them and WeCom's errcode",
-                ["status", "errcode"])
+ACK_SECONDS = Histogram(
+    "scrm_ack_seconds",
+    "From a callback's arrival to its answer",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+SENDS = Counter(
+    "scrm_sends_total", "Outbox rows tried, by what became of them and WeCom's errcode", ["status", "errcode"]
+)
 TICKS_NOT_DONE = ("running", "paused", "failed", "skipped")
 Value = TypeVar("Value")
 
@@ -79,13 +83,20 @@ class StoreGauges:
         return self._read(self._clock.now())
 
     def _read(self, now: datetime) -> list[GaugeMetricFamily]:
-        rows = GaugeMetricFamily("scrm_queue_rows", "Rows still in the inbox and the outbox (or dead, waiting for "
-                                 "an operator), by status", labels=["queue", "status"])
+        rows = GaugeMetricFamily(
+            "scrm_queue_rows",
+            "Rows still in the inbox and the outbox (or dead, waiting for an operator), by status",
+            labels=["queue", "status"],
+        )
         oldest = GaugeMetricFamily("scrm_queue_oldest_due_seconds", "Age of the oldest row due now", labels=["queue"])
-        ticks = GaugeMetricFamily("scrm_job_ticks", "Kept ticks that did not end done, by job and status",
-                                  labels=["job", "status"])
-        last_done = GaugeMetricFamily("scrm_job_last_done_timestamp_seconds", "When each job's latest tick that "
-                                      "ended done was scheduled (Unix time)", labels=["job"])
+        ticks = GaugeMetricFamily(
+            "scrm_job_ticks", "Kept ticks that did not end done, by job and status", labels=["job", "status"]
+        )
+        last_done = GaugeMetricFamily(
+            "scrm_job_last_done_timestamp_seconds",
+            "When each job's latest tick that ended done was scheduled (Unix time)",
+            labels=["job"],
+        )
         spooled = (0, None)
         if self._spool:
             with contextlib.suppress(SpoolDamaged):  # /healthz says so; the next write or move recovers it
@@ -99,9 +110,11 @@ class StoreGauges:
             report, _ = health.queues(session, now, spooled)
             for queue in ("inbox", "outbox"):
                 oldest.add_metric([queue], report[queue]["oldest_due_seconds"])
-            for job, status, n in session.exec(select(JobTick.job, JobTick.status, func.count())
-                                               .where(col(JobTick.status).in_(TICKS_NOT_DONE))
-                                               .group_by(JobTick.job, JobTick.status)):
+            for job, status, n in session.exec(
+                select(JobTick.job, JobTick.status, func.count())
+                .where(col(JobTick.status).in_(TICKS_NOT_DONE))
+                .group_by(JobTick.job, JobTick.status)
+            ):
                 ticks.add_metric([job, status], n)
             for job, at in _last_done(session, self._jobs):
                 last_done.add_metric([job], at.timestamp())
@@ -119,8 +132,12 @@ def _last_done(session: Session, jobs: tuple[str, ...]) -> list[tuple[str, datet
     """Each job's latest done tick: one index seek a job (ix_job_tick_status), all in one statement."""
     if not jobs:
         return []
-    latest = [select(literal(job).label("job"), func.max(JobTick.scheduled_for).label("at"))
-              .where(JobTick.status == "done", JobTick.job == job) for job in jobs]
+    latest = [
+        select(literal(job).label("job"), func.max(JobTick.scheduled_for).label("at")).where(
+            JobTick.status == "done", JobTick.job == job
+        )
+        for job in jobs
+    ]
     found = session.execute(union_all(*latest)).all()
     return [(job, at) for job, at in found if at is not None]
 
@@ -128,8 +145,15 @@ def _last_done(session: Session, jobs: tuple[str, ...]) -> list[tuple[str, datet
 class Exposition:
     """The `/metrics` page of one process, made at most once a `cache`."""
 
-    def __init__(self, store: Store, clock: Clock, spool: Spool | None = None, *, jobs: Sequence[str] = (),
-                 cache: timedelta = timedelta(0)) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        spool: Spool | None = None,
+        *,
+        jobs: Sequence[str] = (),
+        cache: timedelta = timedelta(0),
+    ) -> None:
         self._registry = CollectorRegistry()
         if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
             multiprocess.MultiProcessCollector(self._registry)

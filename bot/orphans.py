@@ -25,15 +25,20 @@ def stop_left_behind() -> list[int]:
     """Stop the worker and scheduler an earlier `scrm serve` started here left running; their pids."""
     left = left_behind()
     if left:
-        log.warning("stopping %s, left running by an earlier scrm serve started here that ended without stopping "
-                    "them (killed)", ", ".join(f"{process.info['cmdline'][3]} pid {process.pid}" for process in left))
+        log.warning(
+            "stopping %s, left running by an earlier scrm serve started here that ended without stopping them (killed)",
+            ", ".join(f"{process.info['cmdline'][3]} pid {process.pid}" for process in left),
+        )
         stop(left)
     return [process.pid for process in left]
 
 
 def left_behind() -> list[psutil.Process]:
-    return [process for process in psutil.process_iter(["cmdline"])
-            if _shaped_as_a_child(process.info["cmdline"] or []) and _left_here(process)]
+    return [
+        process
+        for process in psutil.process_iter(["cmdline"])
+        if _shaped_as_a_child(process.info["cmdline"] or []) and _left_here(process)
+    ]
 
 
 def stop(processes: list[psutil.Process]) -> None:
@@ -58,8 +63,9 @@ def _left_here(process: psutil.Process) -> bool:
         if process.uids().real != os.getuid() or process.cwd() != os.getcwd():
             return False
         environment = process.environ()
-        if "SCRM_WAKE_DIR" not in environment or any(environment.get(name) != os.environ.get(name)
-                                                      for name in SAME_PLACE):
+        if "SCRM_WAKE_DIR" not in environment or any(
+            environment.get(name) != os.environ.get(name) for name in SAME_PLACE
+        ):
             return False
         parent = process.parent()
         return parent is None or "serve" not in parent.cmdline()

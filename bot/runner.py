@@ -54,22 +54,36 @@ class Background:
         self._pace = Pace(services.settings.scrm_processing_share, lambda: signal.heard_at)
 
     def start(self) -> Background:
-        warm_up(cache_dir(self._services.settings.scrm_cache_dir))  # the first message or customer should not wait for jieba or the time model
+        warm_up(
+            cache_dir(self._services.settings.scrm_cache_dir)
+        )  # the first message or customer should not wait for jieba or the time model
         s = self._services
         s.inbox_signal.listen()  # at once: a worker busy from its start must still hear callbacks arrive (Pace)
-        for name, step, signal, pace in (("dispatcher", s.dispatcher.run_once, s.inbox_signal, self._pace),
-                                         ("sender", s.sender.run_once, s.outbox_signal, None)):
+        for name, step, signal, pace in (
+            ("dispatcher", s.dispatcher.run_once, s.inbox_signal, self._pace),
+            ("sender", s.sender.run_once, s.outbox_signal, None),
+        ):
             thread = threading.Thread(target=self._loop, args=(name, step, signal, pace), name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
         st, policy = s.settings, s.settings.retry_policy
         wake = "Redis" if s.redis else "Unix sockets" if st.scrm_wake_dir else f"polling every {self._poll:g} s"
-        log.info("dispatcher running: database %s, woken by %s, a failing event retried %d times, then dead; "
-                 "while callbacks pour in it takes %.0f%% of its time", st.database_shown, wake, policy.max_attempts,
-                 st.scrm_processing_share * 100)
-        log.info("sender running: WeCom %s, app %s, Redis %s, messages dropped after %d h unsent (operators told: %s)",
-                 st.wecom_api_base, st.wecom_agent_id, st.redis_shown, st.scrm_message_max_age_hours,
-                 ", ".join(st.operators) or "nobody")
+        log.info(
+            "dispatcher running: database %s, woken by %s, a failing event retried %d times, then dead; "
+            "while callbacks pour in it takes %.0f%% of its time",
+            st.database_shown,
+            wake,
+            policy.max_attempts,
+            st.scrm_processing_share * 100,
+        )
+        log.info(
+            "sender running: WeCom %s, app %s, Redis %s, messages dropped after %d h unsent (operators told: %s)",
+            st.wecom_api_base,
+            st.wecom_agent_id,
+            st.redis_shown,
+            st.scrm_message_max_age_hours,
+            ", ".join(st.operators) or "nobody",
+        )
         return self
 
     def stop(self, timeout: float = 5.0) -> None:

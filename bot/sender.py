@@ -70,11 +70,27 @@ def render(message: Message, agent_id: int, *, check: bool = True, media_id: str
     duplicate check unless `check` is False; a picture for an app chat needs the `media_id` its upload returned."""
     match message:
         case AppText(to=to, text=text, repeatable=repeatable):
-            return Route("message/send", {"touser": "|".join(to), "msgtype": "text", "agentid": agent_id,
-                                          "text": {"content": text}, **_once(repeatable, check)})
+            return Route(
+                "message/send",
+                {
+                    "touser": "|".join(to),
+                    "msgtype": "text",
+                    "agentid": agent_id,
+                    "text": {"content": text},
+                    **_once(repeatable, check),
+                },
+            )
         case AppMarkdown(to=to, content=content, repeatable=repeatable):
-            return Route("message/send", {"touser": "|".join(to), "msgtype": "markdown", "agentid": agent_id,
-                                          "markdown": {"content": content}, **_once(repeatable, check)})
+            return Route(
+                "message/send",
+                {
+                    "touser": "|".join(to),
+                    "msgtype": "markdown",
+                    "agentid": agent_id,
+                    "markdown": {"content": content},
+                    **_once(repeatable, check),
+                },
+            )
         case AppChatMarkdown(chat_id=chat_id, content=content):
             return Route("appchat/send", {"chatid": chat_id, "msgtype": "markdown", "markdown": {"content": content}})
         case AppChatImage(chat_id=chat_id):
@@ -92,8 +108,10 @@ def render(message: Message, agent_id: int, *, check: bool = True, media_id: str
 def _once(repeatable: bool, check: bool) -> dict[str, int]:
     if not check:
         return {}
-    return {"enable_duplicate_check": 1,
-            "duplicate_check_interval": REPLY_CHECK_SECONDS if repeatable else DUPLICATE_CHECK_SECONDS}
+    return {
+        "enable_duplicate_check": 1,
+        "duplicate_check_interval": REPLY_CHECK_SECONDS if repeatable else DUPLICATE_CHECK_SECONDS,
+    }
 
 
 class Sender:
@@ -122,17 +140,32 @@ class Sender:
         Small batches: a welcome that arrives meanwhile waits for at most `limit` other messages.
         """
         with self._store.transaction() as session:
-            claim = queue.claim(session, OutboxMessage, now=self._clock.now(), lease=self._lease, limit=limit,
-                                order=(OutboxMessage.priority,))
+            claim = queue.claim(
+                session,
+                OutboxMessage,
+                now=self._clock.now(),
+                lease=self._lease,
+                limit=limit,
+                order=(OutboxMessage.priority,),
+            )
         for n, row_id in enumerate(claim.ids):
             try:  # the rows after this one, unless a dead worker had them, have not reached WeCom yet
-                self._deliver(row_id, claim.token, untried=frozenset(claim.ids[n + 1:]) - claim.recovered)
+                self._deliver(row_id, claim.token, untried=frozenset(claim.ids[n + 1 :]) - claim.recovered)
             except Exception as error:  # a malformed row must not stop the sender, nor come back forever
                 log.exception("outbox %s: cannot be delivered", row_id)
                 with self._store.transaction() as session:
                     row = session.get(OutboxMessage, row_id)
-                    queue.settle(session, OutboxMessage, row_id, claim.token, error, now=self._clock.now(),
-                                 policy=self._policy, attempts=row.attempts, waited=self._clock.now() - row.created_at)
+                    queue.settle(
+                        session,
+                        OutboxMessage,
+                        row_id,
+                        claim.token,
+                        error,
+                        now=self._clock.now(),
+                        policy=self._policy,
+                        attempts=row.attempts,
+                        waited=self._clock.now() - row.created_at,
+                    )
         return len(claim.ids)
 
     def run_pending(self) -> int:
@@ -167,28 +200,60 @@ class Sender:
     def _settle(self, row: OutboxMessage, token: str, error: Exception) -> None:
         now = self._clock.now()
         with self._store.transaction() as session:
-            status = queue.settle(session, OutboxMessage, row.id, token, error, now=now, policy=self._policy,
-                                  attempts=row.attempts, waited=now - row.created_at,
-                                  errcode=getattr(error, "errcode", None))
+            status = queue.settle(
+                session,
+                OutboxMessage,
+                row.id,
+                token,
+                error,
+                now=now,
+                policy=self._policy,
+                attempts=row.attempts,
+                waited=now - row.created_at,
+                errcode=getattr(error, "errcode", None),
+            )
         metrics.SENDS.labels(status, str(getattr(error, "errcode", None) or type(error).__name__)).inc()
         level = logging.ERROR if status == "dead" else logging.WARNING
-        log.log(level, "outbox %s: %s (errcode %s), attempt %d -> %s", row.id, type(error).__name__,
-                getattr(error, "errcode", None), row.attempts, status)
+        log.log(
+            level,
+            "outbox %s: %s (errcode %s), attempt %d -> %s",
+            row.id,
+            type(error).__name__,
+            getattr(error, "errcode", None),
+            row.attempts,
+            status,
+        )
 
     def _expire(self, row: OutboxMessage, token: str) -> None:
         """Too old to be useful (WeCom failed for longer than max_age): dropped, recorded, operators told once
         an hour."""
         now = self._clock.now()
         metrics.SENDS.labels("expired", "0").inc()
-        log.error("outbox %s: not sent within %s (kept failing: %s); dropped as expired, see `scrm outbox list "
-                  "--status expired`", row.id, self._policy.max_age, (row.last_error or "")[:200])
+        log.error(
+            "outbox %s: not sent within %s (kept failing: %s); dropped as expired, see `scrm outbox list "
+            "--status expired`",
+            row.id,
+            self._policy.max_age,
+            (row.last_error or "")[:200],
+        )
         with self._store.transaction() as session:
-            if not queue.finish(session, OutboxMessage, row.id, token, status="expired",
-                                response={"note": f"older than {self._policy.max_age} when it could go"}):
+            if not queue.finish(
+                session,
+                OutboxMessage,
+                row.id,
+                token,
+                status="expired",
+                response={"note": f"older than {self._policy.max_age} when it could go"},
+            ):
                 return
             if self._operators and not row.key.startswith(OPERATORS_KEY):
-                Outbox(session, now).add(AppText(to=self._operators, text=texts.MESSAGES_EXPIRED.format(
-                    hours=round(self._policy.max_age / timedelta(hours=1)))), key=f"{OPERATORS_KEY}expired:{now:%Y%m%d%H}")
+                Outbox(session, now).add(
+                    AppText(
+                        to=self._operators,
+                        text=texts.MESSAGES_EXPIRED.format(hours=round(self._policy.max_age / timedelta(hours=1))),
+                    ),
+                    key=f"{OPERATORS_KEY}expired:{now:%Y%m%d%H}",
+                )
 
     def _pause(self, row_id: int, token: str, until: datetime, error: str | None = None) -> None:
         """Back in the queue until `until`, without counting an attempt (a limit or an outage said wait)."""
@@ -202,8 +267,9 @@ class Sender:
             return True
         since = self._clock.now() - timedelta(seconds=REPLY_CHECK_SECONDS) - CLOCK_MARGIN
         with self._store.read() as session:
-            return not outbox.may_have_reached_wecom(session, outbox.digest(message), since=since,
-                                                     other_than=untried | {row_id}, unknown=UNKNOWN)
+            return not outbox.may_have_reached_wecom(
+                session, outbox.digest(message), since=since, other_than=untried | {row_id}, unknown=UNKNOWN
+            )
 
     def _send(self, message: Message, check: bool) -> dict[str, Any]:
         if isinstance(message, TagCustomer):
@@ -218,17 +284,29 @@ class Sender:
     def _close(self, row_id: int, token: str, status: str, errcode: int | None, response: dict) -> None:
         metrics.SENDS.labels(status, str(errcode or 0)).inc()
         with self._store.transaction() as session:
-            closed = queue.finish(session, OutboxMessage, row_id, token, status=status, errcode=errcode,
-                                  response=response, sent_at=self._clock.now() if status == "sent" else None)
+            closed = queue.finish(
+                session,
+                OutboxMessage,
+                row_id,
+                token,
+                status=status,
+                errcode=errcode,
+                response=response,
+                sent_at=self._clock.now() if status == "sent" else None,
+            )
         if not closed:
             log.warning("outbox %s: claim lost before recording %s", row_id, status)
 
     def _team_chat_refused(self, message: TEAM_CHAT, errcode: int | None) -> None:
         """A chat WeCom says is gone is disabled (and its managers told), not tried again and again."""
-        kind, target = ("robot", message.webhook_key) if isinstance(message, WebhookMarkdown | WebhookImage) \
+        kind, target = (
+            ("robot", message.webhook_key)
+            if isinstance(message, WebhookMarkdown | WebhookImage)
             else ("appchat", message.chat_id)
+        )
         with self._store.transaction() as session:
             teams.refused(session, kind=kind, target=target, errcode=errcode, now=self._clock.now())
+
 
 def _answer(result: dict[str, Any]) -> dict[str, Any]:
     """What to keep of WeCom's answer: ids and partial failures, never echoed content."""

@@ -125,8 +125,18 @@ class Child:
 
     def _keep_running(self) -> None:
         while not self._stopped.is_set():
-            self._process = subprocess.Popen([sys.executable, "-m", "bot", self._command, "--nice",
-                                              str(self._niceness), "--parent", str(os.getpid())])
+            self._process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "bot",
+                    self._command,
+                    "--nice",
+                    str(self._niceness),
+                    "--parent",
+                    str(os.getpid()),
+                ]
+            )
             code = self._process.wait()
             # Ctrl-C and service managers signal every process of the group: the master stops too, soon.
             if self._stopped.wait(5 if code in (0, -signal.SIGTERM, -signal.SIGINT) else 0):
@@ -150,11 +160,19 @@ def run(settings: Settings, *, host: str, port: int, workers: int, background: b
         "control_socket_disable": True,  # one path per user: two servers on a host would take each other's
     }
     logging.getLogger(__name__).info(
-        "web running: http://%s:%d/wecom/callback, %d worker%s; database %s, Redis %s; %s", host, port,
-        workers, "s" if workers > 1 else "", settings.database_shown, settings.redis_shown,
-        "dispatcher, sender and scheduler in child processes" if background else "callbacks only (--web-only)")
+        "web running: http://%s:%d/wecom/callback, %d worker%s; database %s, Redis %s; %s",
+        host,
+        port,
+        workers,
+        "s" if workers > 1 else "",
+        settings.database_shown,
+        settings.redis_shown,
+        "dispatcher, sender and scheduler in child processes" if background else "callbacks only (--web-only)",
+    )
     if background:
         children = [Child("worker", niceness=WORKER_NICENESS), Child("scheduler", niceness=WORKER_NICENESS)]
-        options |= {"when_ready": lambda _server: [c.start() for c in children],
-                    "on_exit": lambda _server: [c.stop() for c in children]}
+        options |= {
+            "when_ready": lambda _server: [c.start() for c in children],
+            "on_exit": lambda _server: [c.stop() for c in children],
+        }
     _Server(settings, options).run()

@@ -200,9 +200,16 @@ class Settings(DatabaseSettings):
     def _stages(cls, value: str) -> str:
         return ",".join(funnel.parse_stages(value))
 
-    @field_validator("scrm_schedule_reminders", "scrm_schedule_escalation", "scrm_schedule_anomalies",
-                     "scrm_schedule_daily_digest", "scrm_schedule_weekly_digest", "scrm_schedule_honor_board",
-                     "scrm_schedule_tiers", "scrm_schedule_prune")
+    @field_validator(
+        "scrm_schedule_reminders",
+        "scrm_schedule_escalation",
+        "scrm_schedule_anomalies",
+        "scrm_schedule_daily_digest",
+        "scrm_schedule_weekly_digest",
+        "scrm_schedule_honor_board",
+        "scrm_schedule_tiers",
+        "scrm_schedule_prune",
+    )
     @classmethod
     def _cron(cls, value: str) -> str:
         schedule.trigger(value, ZoneInfo("UTC"))  # raises ValueError naming what is wrong
@@ -260,7 +267,11 @@ class Settings(DatabaseSettings):
         if not self.redis_url:
             return "none"
         parts = urlsplit(self.redis_url)
-        return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2])) if "@" in parts.netloc else self.redis_url
+        return (
+            urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+            if "@" in parts.netloc
+            else self.redis_url
+        )
 
     @property
     def stages(self) -> tuple[str, ...]:
@@ -272,16 +283,24 @@ class Settings(DatabaseSettings):
         return JobSettings(
             timezone=self.timezone,
             schedules={name: getattr(self, f"scrm_schedule_{name.replace('-', '_')}") for name in DEFAULT_SCHEDULES},
-            grace=timedelta(minutes=self.scrm_job_grace_minutes), quiet_start=quiet_start, quiet_end=quiet_end,
-            escalate_after=self.scrm_escalate_after, escalate_after_a=self.scrm_escalate_after_a,
+            grace=timedelta(minutes=self.scrm_job_grace_minutes),
+            quiet_start=quiet_start,
+            quiet_end=quiet_end,
+            escalate_after=self.scrm_escalate_after,
+            escalate_after_a=self.scrm_escalate_after_a,
             silent_days=self.scrm_alert_silent_days,
-            overdue_share=self.scrm_alert_overdue_share, overdue_jump=self.scrm_alert_overdue_jump,
-            deletions_per_day=self.scrm_alert_deletions, stages=self.stages,
-            stage_limits=funnel.parse_limits(self.scrm_stage_limits, self.stages) if self.scrm_stage_limits
+            overdue_share=self.scrm_alert_overdue_share,
+            overdue_jump=self.scrm_alert_overdue_jump,
+            deletions_per_day=self.scrm_alert_deletions,
+            stages=self.stages,
+            stage_limits=funnel.parse_limits(self.scrm_stage_limits, self.stages)
+            if self.scrm_stage_limits
             else {s: d for s, d in funnel.DEFAULT_LIMITS.items() if s in self.stages},
-            honor_metrics=tuple(self.scrm_honor_titles.split(",")), streak_days=self.scrm_streak_days,
+            honor_metrics=tuple(self.scrm_honor_titles.split(",")),
+            streak_days=self.scrm_streak_days,
             keep_history=timedelta(days=self.scrm_keep_history_days),
-            keep_ledger=timedelta(days=self.scrm_keep_ledger_days))
+            keep_ledger=timedelta(days=self.scrm_keep_ledger_days),
+        )
 
     @property
     def metrics_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

@@ -88,16 +88,30 @@ class Stage:
         """Migrate the database, then `scrm sync` from the stand-in; returns how many of each kind."""
         upgrade(self.store.engine)
         settings = load_settings(**{k.lower(): v for k, v in self.env.items()}, _env_file=None)
-        client = WeComClient(settings.wecom_corp_id, settings.wecom_agent_secret.get_secret_value(),
-                             api_base=settings.wecom_api_base, storage=MemoryStorage())
+        client = WeComClient(
+            settings.wecom_corp_id,
+            settings.wecom_agent_secret.get_secret_value(),
+            api_base=settings.wecom_api_base,
+            storage=MemoryStorage(),
+        )
         report = Backfill(client, self.store, SystemClock(), progress=False).run()
         return {kind: sum(c.values()) for kind, c in report.counts.items()}
 
     def serve(self) -> None:
         """Start `scrm serve` (gunicorn with the dispatcher, sender and scheduler) and wait for /healthz."""
         env = {**os.environ, **self.env, "SCRM_LOG_LEVEL": "WARNING"}
-        command = [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                   "--workers", "2"]  # one person chatting: the default (2 a core) only slows the start
+        command = [
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--workers",
+            "2",
+        ]  # one person chatting: the default (2 a core) only slows the start
         self.server = subprocess.Popen(command, env=env, stdout=self.log.open("w"), stderr=subprocess.STDOUT)
         wait_for("scrm serve to answer /healthz", self._healthy, timeout=30)
 
@@ -111,14 +125,22 @@ class Stage:
 
     def callbacks(self) -> CallbackClient:
         corp = self.standin.corp
-        return CallbackClient(f"{self.url}/wecom/callback", self.env["WECOM_TOKEN"],
-                              self.env["WECOM_ENCODING_AES_KEY"], corp.corp_id)
+        return CallbackClient(
+            f"{self.url}/wecom/callback", self.env["WECOM_TOKEN"], self.env["WECOM_ENCODING_AES_KEY"], corp.corp_id
+        )
 
     def send_text(self, userid: str, text: str) -> Delivery:
         """What WeCom posts when member `userid` types `text` to the app."""
         corp = self.standin.corp
-        return self.callbacks().send(xml.text_message(from_user=userid, content=text, agent_id=corp.agent_id,
-                                                      msg_id=secrets.randbelow(10**18), corp_id=corp.corp_id))
+        return self.callbacks().send(
+            xml.text_message(
+                from_user=userid,
+                content=text,
+                agent_id=corp.agent_id,
+                msg_id=secrets.randbelow(10**18),
+                corp_id=corp.corp_id,
+            )
+        )
 
     def settled(self) -> bool:
         """Nothing due is left in the inbox or the outbox: every reply to what came in has reached the stand-in."""
@@ -126,15 +148,29 @@ class Stage:
         if self.spool and self.spool.waiting()[0]:  # arrived, not yet taken into the inbox
             return False
         with self.store.read() as session:
-            return not any(session.exec(select(func.count()).select_from(model).where(or_(
-                col(model.status) == "processing",
-                and_(col(model.status).in_(READY), col(model.next_try_at) <= now)))).one()
-                for model in (InboxEvent, OutboxMessage))
+            return not any(
+                session.exec(
+                    select(func.count())
+                    .select_from(model)
+                    .where(
+                        or_(
+                            col(model.status) == "processing",
+                            and_(col(model.status).in_(READY), col(model.next_try_at) <= now),
+                        )
+                    )
+                ).one()
+                for model in (InboxEvent, OutboxMessage)
+            )
 
     def cli(self, *args: str) -> str:
         """`scrm ARGS` as an operator types it, against the stage's database."""
-        done = subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=60,
-                              env={**os.environ, **self.env, "SCRM_LOG_LEVEL": "WARNING"})
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, **self.env, "SCRM_LOG_LEVEL": "WARNING"},
+        )
         if done.returncode:
             raise StageFailed(f"scrm {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
         return done.stdout

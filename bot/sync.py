@@ -41,8 +41,16 @@ class Report:
 
 
 class Backfill:
-    def __init__(self, client: WeComClient, store: Store, clock: Clock, *, sleep: Callable[[float], None] | None = None,
-                 progress: bool = True, on_page: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        client: WeComClient,
+        store: Store,
+        clock: Clock,
+        *,
+        sleep: Callable[[float], None] | None = None,
+        progress: bool = True,
+        on_page: Callable[[], None] = lambda: None,
+    ) -> None:
         self._client, self._store, self._clock = client, store, clock
         self._progress, self._on_page = progress, on_page
         self._tag_names: dict[str, tuple[str, str]] = {}
@@ -72,7 +80,7 @@ class Backfill:
 
     def _customers(self, report: Report, restart: bool) -> None:
         reps = sorted(self._call(self._client.get, "externalcontact/get_follow_user_list")["follow_user"])
-        chunks = [reps[i:i + CHUNK] for i in range(0, len(reps), CHUNK)]
+        chunks = [reps[i : i + CHUNK] for i in range(0, len(reps), CHUNK)]
         with self._store.transaction() as session:
             checkpoint = session.get(SyncCheckpoint, CHECKPOINT)
             if checkpoint and restart:
@@ -90,8 +98,11 @@ class Backfill:
                 done = not cursor
                 with self._store.transaction() as session:
                     self._store_page(session, page.get("external_contact_list", []), report)
-                    _save(session, {"chunk": index + 1, "cursor": ""} if done else {"chunk": index, "cursor": cursor},
-                          self._clock.now())
+                    _save(
+                        session,
+                        {"chunk": index + 1, "cursor": ""} if done else {"chunk": index, "cursor": cursor},
+                        self._clock.now(),
+                    )
                 self._on_page()
                 if done:
                     break
@@ -132,10 +143,19 @@ class Backfill:
             changed |= customers.set_status(rel, "active", now)
         report.add("relations", "created" if created else "updated" if changed else "unchanged")
         names = self._tag_names
-        wecom_tags = [{"group_name": names[t][0], "tag_name": names[t][1], "tag_id": t}
-                      for t in follow.get("tag_id", []) if t in names]
-        tags.replace_from_wecom(session, external_userid=external_userid, userid=userid, tags=wecom_tags, now=now,
-                                current_rows=tags_of.get((external_userid, userid), []))
+        wecom_tags = [
+            {"group_name": names[t][0], "tag_name": names[t][1], "tag_id": t}
+            for t in follow.get("tag_id", [])
+            if t in names
+        ]
+        tags.replace_from_wecom(
+            session,
+            external_userid=external_userid,
+            userid=userid,
+            tags=wecom_tags,
+            now=now,
+            current_rows=tags_of.get((external_userid, userid), []),
+        )
 
 
 def _save(session, state: dict, now) -> None:

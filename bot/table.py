@@ -35,5 +35,4 @@ def render(rows: list[tuple[str, ...]], header: tuple[str, ...] | None = None) -
         return []
     columns = max(len(line) for line in lines)
     widths = [max((width(line[i]) for line in lines if i < len(line)), default=0) for i in range(columns)]
-    return ["  ".join(cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(line)).rstrip()
-            for line in lines]
+    return ["  ".join(cell + " " * (widths[i] - width(cell)) for i, cell in enumerate(line)).rstrip() for line in lines]

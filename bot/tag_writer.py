@@ -35,8 +35,9 @@ class TagWriter:
             ids.update(self._create(missing))
         self._client.mark_tags(message.userid, message.external_userid, sorted(set(ids.values())))
         with self._store.transaction() as session:
-            tags.mark_applied(session, external_userid=message.external_userid, userid=message.userid, ids=ids,
-                              now=self._clock.now())
+            tags.mark_applied(
+                session, external_userid=message.external_userid, userid=message.userid, ids=ids, now=self._clock.now()
+            )
         return {"errmsg": "ok", "created": [f"{g}:{n}" for g, n in missing]}
 
     def _known(self, pairs) -> dict[Pair, str]:

@@ -47,8 +47,9 @@ class Signal:
             if self._publisher is None:
                 with self._listening:
                     if self._publisher is None:
-                        self._publisher = threading.Thread(target=self._publish, name=f"publish-{self._channel}",
-                                                           daemon=True)
+                        self._publisher = threading.Thread(
+                            target=self._publish, name=f"publish-{self._channel}", daemon=True
+                        )
                         self._publisher.start()
         elif self._address is not None:
             self._send_datagram()

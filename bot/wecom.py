@@ -136,8 +136,9 @@ class WeComClient(WeChatClient):
         return self.post("externalcontact/add_corp_tag", data=body)["tag_group"]
 
     def mark_tags(self, userid: str, external_userid: str, tag_ids: list[str]) -> None:
-        self.post("externalcontact/mark_tag", data={"userid": userid, "external_userid": external_userid,
-                                                    "add_tag": tag_ids})
+        self.post(
+            "externalcontact/mark_tag", data={"userid": userid, "external_userid": external_userid, "add_tag": tag_ids}
+        )
 
     def batch_get_by_user(self, userids: list[str], cursor: str = "", limit: int = 100) -> dict[str, Any]:
         """wechatpy 2.0a sends `userid` here; WeCom wants `userid_list`."""
@@ -145,7 +146,9 @@ class WeComClient(WeChatClient):
         return self.post("externalcontact/batch/get_by_user", data=body)
 
     def remark(self, userid: str, external_userid: str, **fields: Any) -> dict[str, Any]:
-        return self.post("externalcontact/remark", data={"userid": userid, "external_userid": external_userid, **fields})
+        return self.post(
+            "externalcontact/remark", data={"userid": userid, "external_userid": external_userid, **fields}
+        )
 
     def create_appchat(self, name: str, owner: str, userids: list[str]) -> str:
         """An app group chat (needs the app's visible range to be the whole company); returns its chat id."""
@@ -154,7 +157,8 @@ class WeComClient(WeChatClient):
     def upload_image(self, png: bytes) -> str:
         """A temporary picture (valid 3 days) for a message; returns its media_id."""
         return self.post("media/upload", params={"type": "image"}, files={"media": ("chart.png", png, "image/png")})[
-            "media_id"]
+            "media_id"
+        ]
 
     def departments(self) -> list[dict[str, Any]]:
         return self.get("department/list")["department"]

@@ -17,6 +17,16 @@ from handlers.router import Router
 
 
 def build_router() -> Router:
-    return Router.root(contacts.router, chats.router, tags.router, directory.router, commands.router,
-                       followups.router, pipeline.router, cards.router, numbers.router, team.router,
-                       targets.router)
+    return Router.root(
+        contacts.router,
+        chats.router,
+        tags.router,
+        directory.router,
+        commands.router,
+        followups.router,
+        pipeline.router,
+        cards.router,
+        numbers.router,
+        team.router,
+        targets.router,
+    )

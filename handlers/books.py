@@ -27,8 +27,10 @@ def book_of(session: Session, userid: str) -> Book:
         if cached and cached[0] == stamp:
             _books.move_to_end(userid)
             return cached[1]
-    book = Book(Entry(c.external_userid, c.name, rel.remark, c.corp_name, rel.remark_corp_name, c.position)
-                for c, rel in customers.of_rep(session, userid))
+    book = Book(
+        Entry(c.external_userid, c.name, rel.remark, c.corp_name, rel.remark_corp_name, c.position)
+        for c, rel in customers.of_rep(session, userid)
+    )
     with _lock:
         _books[userid] = (stamp, book)
         while len(_books) > BOOKS_CACHED:

@@ -26,21 +26,34 @@ def show_card(cmd: Command, ctx: Context) -> None:
     mine = [d for d in deals.of_customer(ctx.session, customer.external_userid) if d.userid == cmd.userid]
     lines = [texts.CARD_TITLE.format(name=display_name(customer), corp=customer.corp_name)]
     current = next((d for d in reversed(mine) if d.status == "open"), mine[-1] if mine else None)
-    lines.append(texts.CARD_STAGE.format(stage=current.stage, days=deals.days_in_stage(ctx.session, current, now=ctx.now))
-                 if current else texts.CARD_NO_DEAL)
+    lines.append(
+        texts.CARD_STAGE.format(stage=current.stage, days=deals.days_in_stage(ctx.session, current, now=ctx.now))
+        if current
+        else texts.CARD_NO_DEAL
+    )
     relation = customers.relation(ctx.session, customer.external_userid, cmd.userid)
     if relation is not None and relation.tier:
         lines.append(texts.CARD_TIER.format(tier=relation.tier, meaning=texts.TIER_MEANING[relation.tier]))
-    own_tags = [f"{t.group_name}:{t.tag_name}" for t in tags.of_customer(ctx.session, customer.external_userid)
-                if t.userid == cmd.userid]
+    own_tags = [
+        f"{t.group_name}:{t.tag_name}"
+        for t in tags.of_customer(ctx.session, customer.external_userid)
+        if t.userid == cmd.userid
+    ]
     if own_tags:
         lines.append(texts.CARD_TAGS.format(tags="、".join(own_tags)))
-    recent = [e for e in interactions.timeline(ctx.session, customer.external_userid, userid=cmd.userid)
-              if e.kind not in ("won", "lost_deal")][:RECENT]  # deals have their own lines
+    recent = [
+        e
+        for e in interactions.timeline(ctx.session, customer.external_userid, userid=cmd.userid)
+        if e.kind not in ("won", "lost_deal")
+    ][:RECENT]  # deals have their own lines
     if recent:
         lines.append(texts.CARD_RECENT)
-        lines += [texts.CARD_RECENT_LINE.format(when=format_day(e.at.astimezone(ctx.settings.timezone), ctx.now),
-                                                text=_history(e)) for e in recent]
+        lines += [
+            texts.CARD_RECENT_LINE.format(
+                when=format_day(e.at.astimezone(ctx.settings.timezone), ctx.now), text=_history(e)
+            )
+            for e in recent
+        ]
     for item in follow_ups.open_for(ctx.session, customer.external_userid):
         if item.userid == cmd.userid:
             due = format_when(item.due_at.astimezone(ctx.settings.timezone), ctx.now)
@@ -48,8 +61,12 @@ def show_card(cmd: Command, ctx: Context) -> None:
     closed = [d for d in mine if d.status in ("won", "lost")]
     if closed:
         lines.append(texts.CARD_DEALS)
-        lines += [texts.CARD_DEAL_LINE.format(day=format_day(d.closed_at.astimezone(ctx.settings.timezone), ctx.now),
-                                              outcome=_outcome(d)) for d in closed]
+        lines += [
+            texts.CARD_DEAL_LINE.format(
+                day=format_day(d.closed_at.astimezone(ctx.settings.timezone), ctx.now), outcome=_outcome(d)
+            )
+            for d in closed
+        ]
     reply(cmd, ctx, "\n".join(lines))
 
 

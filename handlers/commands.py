@@ -20,8 +20,12 @@ from scrm.models import Customer
 from scrm.outbox import AppText
 
 router = Router("commands")
+
+
 def reply(cmd: Command, ctx: Context, text: str) -> None:
-    ctx.outbox.add(AppText(to=(cmd.userid,), text=text, repeatable=True), key=f"reply:{cmd.event.msg_id or ctx.inbox_id}")
+    ctx.outbox.add(
+        AppText(to=(cmd.userid,), text=text, repeatable=True), key=f"reply:{cmd.event.msg_id or ctx.inbox_id}"
+    )
 
 
 @router.guard
@@ -46,8 +50,9 @@ def not_understood(cmd: Command, ctx: Context) -> None:
 
 def help_text(cmd: Command) -> str:
     """Built from the registered commands, so it never goes stale."""
-    examples = [texts.HELP_LINE.format(example=spec.help) for spec in cmd.available
-                if spec.help and spec.intent != Intent.HELP]
+    examples = [
+        texts.HELP_LINE.format(example=spec.help) for spec in cmd.available if spec.help and spec.intent != Intent.HELP
+    ]
     return "\n".join([texts.HELP_HEADER, *([texts.HELP_EXAMPLES, *examples] if examples else []), texts.HELP_FOOTER])
 
 
@@ -89,8 +94,9 @@ def customer_for(cmd: Command, ctx: Context) -> Customer | None:
     if not p.customer:
         reply(cmd, ctx, texts.WHICH_CUSTOMER)
         return None
-    candidates = [matching.Candidate(e.id, _label(e), (e.name, e.remark, e.corp, e.remark_corp))
-                  for e in book.entries.values()]
+    candidates = [
+        matching.Candidate(e.id, _label(e), (e.name, e.remark, e.corp, e.remark_corp)) for e in book.entries.values()
+    ]
     if p.customer_ids:
         matches = [matching.Match(c, 100, "exact") for c in candidates if c.external_userid in p.customer_ids]
     else:
@@ -101,7 +107,9 @@ def customer_for(cmd: Command, ctx: Context) -> Customer | None:
         reply(cmd, ctx, texts.NO_SUCH_CUSTOMER.format(name=p.customer, hint=hint))
         return None
     if len(matches) > 1 or matches[0].how == "surname":  # 王总 and the only 王 is 王芳: ask, never assume
-        chat_state.ask(state, {"text": cmd.text, "choices": [m.candidate.external_userid for m in matches]}, now=ctx.now)
+        chat_state.ask(
+            state, {"text": cmd.text, "choices": [m.candidate.external_userid for m in matches]}, now=ctx.now
+        )
         lines = [texts.CHOICE_LINE.format(n=i, label=m.candidate.label) for i, m in enumerate(matches, 1)]
         reply(cmd, ctx, texts.CHOOSE_CUSTOMER.format(name=p.customer, n=len(matches), choices="\n".join(lines)))
         return None

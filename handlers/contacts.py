@@ -50,8 +50,9 @@ def on_contact_added(event: ContactAdded, ctx: Context) -> None:
     _tag(ctx, customer, rel, event.at)
     due = follow_ups.first_due(event.at, ctx.settings.timezone, ctx.settings.first_follow_up)
     note = texts.FIRST_FOLLOW_UP_NOTE
-    follow_ups.open_first(ctx.session, external_userid=customer.external_userid, userid=rel.userid, due_at=due,
-                          note=note, now=ctx.now)
+    follow_ups.open_first(
+        ctx.session, external_userid=customer.external_userid, userid=rel.userid, due_at=due, note=note, now=ctx.now
+    )
 
 
 @router.on(*EXT, "add_half_external_contact")
@@ -74,8 +75,13 @@ def on_contact_edited(event: ContactEdited, ctx: Context) -> None:
         customers.set_status(rel, "active", event.at)  # an edit means they are contacts
     follow = _follow(profile, event.rep_id)
     if follow is not None:
-        tags.replace_from_wecom(ctx.session, external_userid=event.external_user_id, userid=event.rep_id,
-                                tags=follow.get("tags", []), now=ctx.now)
+        tags.replace_from_wecom(
+            ctx.session,
+            external_userid=event.external_user_id,
+            userid=event.rep_id,
+            tags=follow.get("tags", []),
+            now=ctx.now,
+        )
     _note(ctx, event.external_user_id, event.rep_id, "edited", event.at)
 
 
@@ -89,9 +95,15 @@ def on_contact_deleted_by_rep(event: ContactDeletedByRep, ctx: Context) -> None:
     _note(ctx, event.external_user_id, event.rep_id, status, event.at)
     _close_follow_ups(ctx, event.external_user_id, event.rep_id)
     if not event.is_transfer:
-        text = texts.REP_DELETED_CUSTOMER.format(rep=_rep_name(ctx, event.rep_id), customer=display_name(customer),
-                                                 when=_when(ctx, event.at))
-        _tell_managers(ctx, event.rep_id, text, key=f"rep-deleted:{event.rep_id}:{event.external_user_id}:{event.at.timestamp():.0f}")
+        text = texts.REP_DELETED_CUSTOMER.format(
+            rep=_rep_name(ctx, event.rep_id), customer=display_name(customer), when=_when(ctx, event.at)
+        )
+        _tell_managers(
+            ctx,
+            event.rep_id,
+            text,
+            key=f"rep-deleted:{event.rep_id}:{event.external_user_id}:{event.at.timestamp():.0f}",
+        )
 
 
 @router.on(*EXT, "del_follow_user")
@@ -106,8 +118,9 @@ def on_contact_deleted_by_customer(event: ContactDeletedByCustomer, ctx: Context
     deal_text = texts.DEALS_AT_RISK.format(n=at_risk) if at_risk else ""
     when, name = _when(ctx, event.at), display_name(customer)
     key = f"churn:{event.rep_id}:{event.external_user_id}:{event.at.timestamp():.0f}"
-    ctx.outbox.add(AppText(to=(event.rep_id,), text=texts.CHURN_TO_REP.format(customer=name, when=when, deals=deal_text)),
-                   key=key)
+    ctx.outbox.add(
+        AppText(to=(event.rep_id,), text=texts.CHURN_TO_REP.format(customer=name, when=when, deals=deal_text)), key=key
+    )
     text = texts.CHURN_TO_MANAGER.format(customer=name, when=when, rep=_rep_name(ctx, event.rep_id), deals=deal_text)
     _tell_managers(ctx, event.rep_id, text, key=key)
 
@@ -119,6 +132,7 @@ def on_transfer_failed(event: TransferFailed, ctx: Context) -> None:
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
 
 @router.on("internal", READ_CUSTOMER)
 def on_customer_to_read(event: CustomerToRead, ctx: Context) -> None:
@@ -146,13 +160,25 @@ def _profile(ctx: Context, external_userid: str, userid: str, *, outage: str) ->
         paused = RetryPolicy.outcome(error) == PAUSE
         if paused and outage == WAIT:
             raise
-        log.warning("externalcontact/get failed for inbox %s: errcode %s%s", ctx.inbox_id, error.errcode,
-                    ", read again later" if paused and outage == LATER else "")
+        log.warning(
+            "externalcontact/get failed for inbox %s: errcode %s%s",
+            ctx.inbox_id,
+            error.errcode,
+            ", read again later" if paused and outage == LATER else "",
+        )
         if paused and outage == LATER:
-            inbox.add(ctx.session, dedup_key=f"{READ_CUSTOMER}:{userid}:{external_userid}:{ctx.inbox_id}",
-                      kind=f"internal/{READ_CUSTOMER}", now=ctx.now,
-                      payload={"MsgType": "internal", "Event": READ_CUSTOMER, "UserID": userid,
-                               "ExternalUserID": external_userid})
+            inbox.add(
+                ctx.session,
+                dedup_key=f"{READ_CUSTOMER}:{userid}:{external_userid}:{ctx.inbox_id}",
+                kind=f"internal/{READ_CUSTOMER}",
+                now=ctx.now,
+                payload={
+                    "MsgType": "internal",
+                    "Event": READ_CUSTOMER,
+                    "UserID": userid,
+                    "ExternalUserID": external_userid,
+                },
+            )
         return {}
 
 
@@ -160,11 +186,13 @@ def _follow(profile: dict[str, Any], userid: str) -> dict[str, Any] | None:
     return next((f for f in profile.get("follow_user", []) if f.get("userid") == userid), None)
 
 
-def _sync(ctx: Context, external_userid: str, userid: str, profile: dict[str, Any], *,
-          state: str = "") -> tuple[Customer, CustomerRep]:
+def _sync(
+    ctx: Context, external_userid: str, userid: str, profile: dict[str, Any], *, state: str = ""
+) -> tuple[Customer, CustomerRep]:
     """Customer and relation as WeCom sees them now (or as we last knew them when WeCom can't say)."""
-    customer, _ = customers.upsert(ctx.session, external_userid=external_userid,
-                                   profile=profile.get("external_contact", {}), now=ctx.now)
+    customer, _ = customers.upsert(
+        ctx.session, external_userid=external_userid, profile=profile.get("external_contact", {}), now=ctx.now
+    )
     rel = customers.link(ctx.session, external_userid=external_userid, userid=userid, now=ctx.now)
     follow = dict(_follow(profile, userid) or {})
     if state:
@@ -178,8 +206,13 @@ def _welcome(ctx: Context, event: ContactAdded, customer: Customer, rel: Custome
         return
     template = welcome.choose(ctx.session, rel.state)
     greeting = welcome.address(customer.name, remark=rel.remark, position=customer.position)
-    text = welcome.render(template.text if template else texts.WELCOME_DEFAULT, customer=greeting,
-                          rep=_rep_name(ctx, rel.userid), company=customer.corp_name, ours=ctx.settings.company)
+    text = welcome.render(
+        template.text if template else texts.WELCOME_DEFAULT,
+        customer=greeting,
+        rep=_rep_name(ctx, rel.userid),
+        company=customer.corp_name,
+        ours=ctx.settings.company,
+    )
     ctx.outbox.add(Welcome(welcome_code=event.welcome_code, text=text), key=f"welcome:{event.welcome_code}")
 
 
@@ -188,11 +221,18 @@ def _tag(ctx: Context, customer: Customer, rel: CustomerRep, at: datetime) -> No
     add_words(tagging.keywords(rules))
     profile_texts = [customer.corp_name, customer.position, rel.remark, rel.description, rel.remark_corp_name]
     matches = tagging.evaluate(rules, state=rel.state, texts=profile_texts, cut=cut)
-    new = tags.add_to_customer(ctx.session, external_userid=customer.external_userid, userid=rel.userid,
-                               tags=[(m.group, m.tag, m.rule) for m in matches], now=ctx.now)
+    new = tags.add_to_customer(
+        ctx.session,
+        external_userid=customer.external_userid,
+        userid=rel.userid,
+        tags=[(m.group, m.tag, m.rule) for m in matches],
+        now=ctx.now,
+    )
     if new:
-        ctx.outbox.add(TagCustomer(userid=rel.userid, external_userid=customer.external_userid, tags=tuple(new)),
-                       key=f"tag:{rel.userid}:{customer.external_userid}:{ctx.inbox_id}")
+        ctx.outbox.add(
+            TagCustomer(userid=rel.userid, external_userid=customer.external_userid, tags=tuple(new)),
+            key=f"tag:{rel.userid}:{customer.external_userid}:{ctx.inbox_id}",
+        )
         _note(ctx, customer.external_userid, rel.userid, "tagged", at, detail="、".join(f"{g}:{t}" for g, t in new))
 
 
@@ -212,8 +252,9 @@ def _tell_managers(ctx: Context, rep_id: str, text: str, *, key: str) -> None:
 
 def _note(ctx: Context, external_userid: str, userid: str, kind: str, at: datetime, detail: str = "") -> None:
     text = texts.TIMELINE[kind].format(detail=detail)
-    interactions.record(ctx.session, external_userid=external_userid, userid=userid, kind=kind, at=at, text=text,
-                        inbox_id=ctx.inbox_id)
+    interactions.record(
+        ctx.session, external_userid=external_userid, userid=userid, kind=kind, at=at, text=text, inbox_id=ctx.inbox_id
+    )
 
 
 def _rep_name(ctx: Context, userid: str) -> str:
@@ -221,8 +262,5 @@ def _rep_name(ctx: Context, userid: str) -> str:
     return rep.name if rep else userid
 
 
-
-
 def _when(ctx: Context, at: datetime) -> str:
     return format_when(at.astimezone(ctx.settings.timezone), ctx.now)
-

@@ -186,35 +186,56 @@ class Unknown:
 
 
 def _contact_added(f: Fields, half: bool = False) -> ContactAdded:
-    return ContactAdded(_text(f, "UserID"), _text(f, "ExternalUserID"), _text(f, "State"),
-                        _text(f, "WelcomeCode"), _at(f), half)
+    return ContactAdded(
+        _text(f, "UserID"), _text(f, "ExternalUserID"), _text(f, "State"), _text(f, "WelcomeCode"), _at(f), half
+    )
 
 
 _EXT = "event/change_external_contact/"
 PARSERS: dict[str, Callable[[Fields], object]] = {
-    "text": lambda f: TextReceived(_text(f, "FromUserName"), _text(f, "Content"), _text(f, "MsgId"),
-                                   _int(f.get("AgentID")), _at(f)),
+    "text": lambda f: TextReceived(
+        _text(f, "FromUserName"), _text(f, "Content"), _text(f, "MsgId"), _int(f.get("AgentID")), _at(f)
+    ),
     "event/enter_agent": lambda f: AgentEntered(_text(f, "FromUserName"), _at(f)),
     _EXT + "add_external_contact": _contact_added,
     _EXT + "add_half_external_contact": lambda f: _contact_added(f, half=True),
     _EXT + "edit_external_contact": lambda f: ContactEdited(_text(f, "UserID"), _text(f, "ExternalUserID"), _at(f)),
     _EXT + "del_external_contact": lambda f: ContactDeletedByRep(
-        _text(f, "UserID"), _text(f, "ExternalUserID"), _text(f, "Source"), _at(f)),
-    _EXT + "del_follow_user": lambda f: ContactDeletedByCustomer(_text(f, "UserID"), _text(f, "ExternalUserID"), _at(f)),
+        _text(f, "UserID"), _text(f, "ExternalUserID"), _text(f, "Source"), _at(f)
+    ),
+    _EXT + "del_follow_user": lambda f: ContactDeletedByCustomer(
+        _text(f, "UserID"), _text(f, "ExternalUserID"), _at(f)
+    ),
     _EXT + "transfer_fail": lambda f: TransferFailed(
-        _text(f, "UserID"), _text(f, "ExternalUserID"), _text(f, "FailReason"), _at(f)),
+        _text(f, "UserID"), _text(f, "ExternalUserID"), _text(f, "FailReason"), _at(f)
+    ),
 }
 PARSERS[f"internal/{READ_CUSTOMER}"] = lambda f: CustomerToRead(_text(f, "UserID"), _text(f, "ExternalUserID"))
 for _msg_type in ("image", "voice", "video", "location", "link", "file"):
     PARSERS[_msg_type] = lambda f, t=_msg_type: MessageReceived(_text(f, "FromUserName"), t, _text(f, "MsgId"), _at(f))
 for _change in ("create", "update", "dismiss"):
     PARSERS[f"event/change_external_chat/{_change}"] = lambda f: ExternalChatChanged(
-        _text(f, "ChatId"), _text(f, "ChangeType"), _text(f, "UpdateDetail"), _int(f.get("JoinScene")),
-        _int(f.get("QuitScene")), _items(f.get("MemChangeList")), _at(f))
+        _text(f, "ChatId"),
+        _text(f, "ChangeType"),
+        _text(f, "UpdateDetail"),
+        _int(f.get("JoinScene")),
+        _int(f.get("QuitScene")),
+        _items(f.get("MemChangeList")),
+        _at(f),
+    )
 for _change in ("create", "update", "delete", "shuffle"):
     PARSERS[f"event/change_external_tag/{_change}"] = lambda f: ExternalTagChanged(
-        _text(f, "Id"), _text(f, "TagType"), _text(f, "ChangeType"), _text(f, "StrategyId"), _at(f))
-for _change in ("create_user", "update_user", "delete_user", "create_party", "update_party", "delete_party", "update_tag"):
+        _text(f, "Id"), _text(f, "TagType"), _text(f, "ChangeType"), _text(f, "StrategyId"), _at(f)
+    )
+for _change in (
+    "create_user",
+    "update_user",
+    "delete_user",
+    "create_party",
+    "update_party",
+    "delete_party",
+    "update_tag",
+):
     PARSERS[f"event/change_contact/{_change}"] = lambda f: DirectoryChanged(_text(f, "ChangeType"), f, _at(f))
 
 

@@ -35,17 +35,34 @@ def log_follow_up(cmd: Command, ctx: Context) -> None:
         return reply(cmd, ctx, texts.FOLLOW_UP_WHAT.format(customer=display_name(customer)))
     said, planned = _said_and_planned(p)
     note = as_typed(cmd, said)
-    interactions.record(ctx.session, external_userid=customer.external_userid, userid=cmd.userid, kind="follow_up",
-                        channel=p.channel, text=note, at=p.happened or cmd.event.at, inbox_id=ctx.inbox_id)
-    closed = follow_ups.complete_open(ctx.session, external_userid=customer.external_userid, userid=cmd.userid,
-                                      now=ctx.now)
+    interactions.record(
+        ctx.session,
+        external_userid=customer.external_userid,
+        userid=cmd.userid,
+        kind="follow_up",
+        channel=p.channel,
+        text=note,
+        at=p.happened or cmd.event.at,
+        inbox_id=ctx.inbox_id,
+    )
+    closed = follow_ups.complete_open(
+        ctx.session, external_userid=customer.external_userid, userid=cmd.userid, now=ctx.now
+    )
     when = texts.HAPPENED.format(day=format_day(p.happened, ctx.now)) if p.happened else ""
-    lines = [texts.LOGGED.format(customer=display_name(customer), channel=p.channel, when=when, note=_short(note))
-             + (texts.CLOSED_DUE.format(n=closed) if closed else "")]
+    lines = [
+        texts.LOGGED.format(customer=display_name(customer), channel=p.channel, when=when, note=_short(note))
+        + (texts.CLOSED_DUE.format(n=closed) if closed else "")
+    ]
     if isinstance(p.when, When):
         task = as_typed(cmd, planned)
-        follow_ups.schedule(ctx.session, external_userid=customer.external_userid, userid=cmd.userid,
-                            due_at=p.when.due, note=task, now=ctx.now)
+        follow_ups.schedule(
+            ctx.session,
+            external_userid=customer.external_userid,
+            userid=cmd.userid,
+            due_at=p.when.due,
+            note=task,
+            now=ctx.now,
+        )
         lines.append(texts.NEXT_STEP.format(when=describe_when(p.when, ctx.now), task=_task(task)))
     elif isinstance(p.when, WhenError):
         lines.append(texts.WHEN_REFUSED.format(suggestion=p.when.suggestion))
@@ -61,10 +78,21 @@ def set_next_step(cmd: Command, ctx: Context) -> None:
     if customer is None:
         return
     task = as_typed(cmd, cmd.parsed.note)
-    follow_ups.schedule(ctx.session, external_userid=customer.external_userid, userid=cmd.userid, due_at=when.due,
-                        note=task, now=ctx.now)
-    reply(cmd, ctx, texts.NEXT_STEP_SET.format(customer=display_name(customer), when=describe_when(when, ctx.now),
-                                               task=_task(task)))
+    follow_ups.schedule(
+        ctx.session,
+        external_userid=customer.external_userid,
+        userid=cmd.userid,
+        due_at=when.due,
+        note=task,
+        now=ctx.now,
+    )
+    reply(
+        cmd,
+        ctx,
+        texts.NEXT_STEP_SET.format(
+            customer=display_name(customer), when=describe_when(when, ctx.now), task=_task(task)
+        ),
+    )
 
 
 @router.command(Intent.AGENDA, help="待办（今天跟进谁）")
@@ -75,9 +103,15 @@ def show_agenda(cmd: Command, ctx: Context) -> None:
         return reply(cmd, ctx, texts.AGENDA_EMPTY)
     lines = [texts.AGENDA_TITLE.format(n=len(items))]
     for n, item in enumerate(items, 1):
-        lines.append(texts.AGENDA_LINE.format(n=n, overdue=texts.AGENDA_OVERDUE if item.due_at < ctx.now else "",
-                                              when=_clock(ctx, item.due_at), customer=_customer_name(ctx, item),
-                                              note=_task(item.note)))
+        lines.append(
+            texts.AGENDA_LINE.format(
+                n=n,
+                overdue=texts.AGENDA_OVERDUE if item.due_at < ctx.now else "",
+                when=_clock(ctx, item.due_at),
+                customer=_customer_name(ctx, item),
+                note=_task(item.note),
+            )
+        )
     reply(cmd, ctx, "\n".join(lines))
 
 
@@ -97,8 +131,9 @@ def postpone(cmd: Command, ctx: Context) -> None:
     item = _agenda_item(cmd, ctx)
     if item is not None:
         follow_ups.postpone(ctx.session, item, due_at=when.due)
-        reply(cmd, ctx, texts.ITEM_POSTPONED.format(customer=_customer_name(ctx, item),
-                                                    when=describe_when(when, ctx.now)))
+        reply(
+            cmd, ctx, texts.ITEM_POSTPONED.format(customer=_customer_name(ctx, item), when=describe_when(when, ctx.now))
+        )
 
 
 def _future_time(cmd: Command, ctx: Context) -> When | None:
@@ -134,8 +169,11 @@ def _customer_name(ctx: Context, item: FollowUp) -> str:
 
 def _clock(ctx: Context, due: datetime) -> str:
     local = due.astimezone(ctx.settings.timezone)
-    return local.strftime("%H:%M") if local.date() == ctx.now.astimezone(ctx.settings.timezone).date() \
+    return (
+        local.strftime("%H:%M")
+        if local.date() == ctx.now.astimezone(ctx.settings.timezone).date()
         else format_when(local, ctx.now)
+    )
 
 
 def _task(note: str) -> str:
@@ -159,5 +197,5 @@ def _said_and_planned(p: Parsed) -> tuple[str, str]:
     stop = _CLAUSE_END.search(p.note, end)
     stop_at = stop.start() if stop else len(p.note)
     planned = p.note[end:stop_at].strip(" ,:;")
-    said = (p.note[:start] + p.note[stop.end() if stop else stop_at:]).strip(" ,:;")
+    said = (p.note[:start] + p.note[stop.end() if stop else stop_at :]).strip(" ,:;")
     return (said or p.note), (planned if isinstance(p.when, When) else "")

@@ -41,12 +41,22 @@ def _rep_numbers(ctx: Context, me: Member, kind: str, period: kpis.Period, *, ow
     reps = reps_beside(ctx, me)
     ranking = [userid for userid, _ in kpis.ranking(ctx.session, [m.userid for m in reps], period)]
     rank = texts.NUMBERS_RANK.format(rank=ranking.index(me.userid) + 1, of=len(reps)) if me.userid in ranking else ""
-    return (texts.NUMBERS.format(
-        who=me.name, period=period.label, amount=format_amount(f.won_amount) if f.won_amount else "0", won=f.won,
-        conversion=percent(f.conversion), logged=f.follow_ups_logged, on_time=percent(f.on_time_rate),
-        new=f.new_customers, overdue=f.overdue_now, rank=rank)
+    return (
+        texts.NUMBERS.format(
+            who=me.name,
+            period=period.label,
+            amount=format_amount(f.won_amount) if f.won_amount else "0",
+            won=f.won,
+            conversion=percent(f.conversion),
+            logged=f.follow_ups_logged,
+            on_time=percent(f.on_time_rate),
+            new=f.new_customers,
+            overdue=f.overdue_now,
+            rank=rank,
+        )
         + (f"\n{targets.describe(targets.progress(target, f, period, now=ctx.now, tz=tz))}" if target else "")
-        + (_commission(ctx, period, f) if own else ""))
+        + (_commission(ctx, period, f) if own else "")
+    )
 
 
 @router.command(Intent.MEMBER_NUMBERS, help="张三的业绩（主管）")
@@ -57,16 +67,30 @@ def show_member_numbers(cmd: Command, ctx: Context) -> None:
         return reply(cmd, ctx, texts.NO_SUCH_MEMBER.format(name=cmd.parsed.member) if reps else texts.MANAGERS_ONLY)
     asked = period_asked(cmd.parsed.note, ctx)
     if asked is None:
-        return reply(cmd, ctx, texts.NUMBERS_PERIOD_UNKNOWN.format(period=cmd.parsed.note,
-                                                                   example=f"{rep.name}本周的业绩"))
+        return reply(
+            cmd, ctx, texts.NUMBERS_PERIOD_UNKNOWN.format(period=cmd.parsed.note, example=f"{rep.name}本周的业绩")
+        )
     kind, period = asked
     reply(cmd, ctx, _rep_numbers(ctx, rep, kind, period, own=False))
 
 
 # The periods figures are shown for, as people ask (本月 when they name none); each by its kind.
-ASKED = {"": "month", "本月": "month", "这个月": "month", "这月": "month", "今天": "day", "今日": "day",
-         "本周": "week", "这周": "week", "本季度": "quarter", "这季度": "quarter", "上周": "last_week",
-         "上月": "last_month", "上个月": "last_month", "今年": "year"}
+ASKED = {
+    "": "month",
+    "本月": "month",
+    "这个月": "month",
+    "这月": "month",
+    "今天": "day",
+    "今日": "day",
+    "本周": "week",
+    "这周": "week",
+    "本季度": "quarter",
+    "这季度": "quarter",
+    "上周": "last_week",
+    "上月": "last_month",
+    "上个月": "last_month",
+    "今年": "year",
+}
 
 
 def period_asked(note: str, ctx: Context) -> tuple[str, kpis.Period] | None:
@@ -81,10 +105,17 @@ def period_asked(note: str, ctx: Context) -> tuple[str, kpis.Period] | None:
         return "month", kpis.Period.month_of(midnight(today.replace(day=1) - timedelta(days=1), tz), tz)
     if asked == "year":
         first = date(today.year, 1, 1)
-        return "year", kpis.Period(midnight(first, tz), midnight(first.replace(year=today.year + 1), tz),
-                                   texts.THIS_YEAR.format(year=today.year))
-    builders = {"month": kpis.Period.month_of, "day": kpis.Period.day_of, "week": kpis.Period.week_of,
-                "quarter": kpis.Period.quarter_of}
+        return "year", kpis.Period(
+            midnight(first, tz),
+            midnight(first.replace(year=today.year + 1), tz),
+            texts.THIS_YEAR.format(year=today.year),
+        )
+    builders = {
+        "month": kpis.Period.month_of,
+        "day": kpis.Period.day_of,
+        "week": kpis.Period.week_of,
+        "quarter": kpis.Period.quarter_of,
+    }
     return (asked, builders[asked](now, tz)) if asked in builders else None
 
 
@@ -102,25 +133,39 @@ def _team_numbers(ctx: Context, me: Member, reps: list[Member], kind: str, perio
     total = kpis.total(by_rep.values())
     names = {m.userid: m.name for m in reps}
     teams_led = members.departments(ctx.session, me.leader_of)
-    lines = [texts.TEAM_NUMBERS.format(
-        team="、".join(d.name for d in teams_led), period=period.label, n=len(reps), won=total.won,
-        amount=short_amount(total.won_amount), win_rate=percent(total.win_rate),
-        average=short_amount(total.average_deal) if total.average_deal else texts.NONE_YET, logged=total.logged,
-        on_time=percent(total.on_time_rate), new=total.new_customers, overdue=total.overdue_now)]
+    lines = [
+        texts.TEAM_NUMBERS.format(
+            team="、".join(d.name for d in teams_led),
+            period=period.label,
+            n=len(reps),
+            won=total.won,
+            amount=short_amount(total.won_amount),
+            win_rate=percent(total.win_rate),
+            average=short_amount(total.average_deal) if total.average_deal else texts.NONE_YET,
+            logged=total.logged,
+            on_time=percent(total.on_time_rate),
+            new=total.new_customers,
+            overdue=total.overdue_now,
+        )
+    ]
     tz = ctx.settings.timezone
     target = targets.for_team(ctx.session, me.leader_of, list(names), kind, period.start.astimezone(tz).date())
     if target is not None:
         lines.append(targets.describe(targets.progress(target, total, period, now=ctx.now, tz=tz)))
     w = kpis.workload(ctx.session, list(names), total)
-    lines.append(texts.WORKLOAD.format(won=short_amount(w.won_per_rep), customers=round(w.customers_per_rep),
-                                       open=round(w.open_follow_ups_per_rep)))
+    lines.append(
+        texts.WORKLOAD.format(
+            won=short_amount(w.won_per_rep), customers=round(w.customers_per_rep), open=round(w.open_follow_ups_per_rep)
+        )
+    )
     ranked = sorted(by_rep.items(), key=lambda pair: (-pair[1].won_amount, -pair[1].logged, pair[0]))
     if len(ranked) > 1:
         (best, f_best), (last, f_last) = ranked[0], ranked[-1]
         if f_best.won_amount:
             lines.append(texts.TEAM_BEST.format(rep=names[best], amount=short_amount(f_best.won_amount)))
-        lines.append(texts.TEAM_BEHIND.format(rep=names[last], amount=short_amount(f_last.won_amount),
-                                              logged=f_last.logged))
+        lines.append(
+            texts.TEAM_BEHIND.format(rep=names[last], amount=short_amount(f_last.won_amount), logged=f_last.logged)
+        )
     return "\n".join(lines)
 
 

@@ -44,23 +44,35 @@ def record_won(cmd: Command, ctx: Context) -> None:
     if cmd.parsed.amount_error:
         typed = whole_amount(cmd.parsed.amount_error)  # 99999999999999: a number, only too large
         too_large = typed is not None and typed > MAX_AMOUNT
-        return reply(cmd, ctx, texts.AMOUNT_TOO_LARGE.format(text=cmd.parsed.amount_error, most=short_amount(MAX_AMOUNT))
-                     if too_large else texts.NOT_AN_AMOUNT.format(text=cmd.parsed.amount_error))
+        return reply(
+            cmd,
+            ctx,
+            texts.AMOUNT_TOO_LARGE.format(text=cmd.parsed.amount_error, most=short_amount(MAX_AMOUNT))
+            if too_large
+            else texts.NOT_AN_AMOUNT.format(text=cmd.parsed.amount_error),
+        )
     customer = customer_for(cmd, ctx)
     if customer is None or not _may_close(cmd, ctx, customer):
         return
     amount = cmd.parsed.amount.value if cmd.parsed.amount else None
     deal = _deal(cmd, ctx, customer)
-    deals.close(ctx.session, deal, won=True, amount=amount, note=as_typed(cmd, cmd.parsed.note), userid=cmd.userid,
-                now=ctx.now)
+    deals.close(
+        ctx.session, deal, won=True, amount=amount, note=as_typed(cmd, cmd.parsed.note), userid=cmd.userid, now=ctx.now
+    )
     if amount is not None and amount >= ctx.settings.big_deal_amount:
         _announce(ctx, cmd.userid, deal, customer, amount)
     shown = f" {format_amount(amount)}" if amount is not None else ""
     _note(cmd, ctx, customer, "won", texts.HISTORY_WON.format(amount=shown))
     extra = "" if amount is not None else texts.WON_NO_AMOUNT.format(customer=display_name(customer))
     if isinstance(cmd.parsed.when, When):  # 华为签了，合同8万，明天下午3点回访: the next step too
-        follow_ups.schedule(ctx.session, external_userid=customer.external_userid, userid=cmd.userid,
-                            due_at=cmd.parsed.when.due, note="", now=ctx.now)
+        follow_ups.schedule(
+            ctx.session,
+            external_userid=customer.external_userid,
+            userid=cmd.userid,
+            due_at=cmd.parsed.when.due,
+            note="",
+            now=ctx.now,
+        )
         extra += "\n" + texts.NEXT_STEP.format(when=describe_when(cmd.parsed.when, ctx.now), task="")
     reply(cmd, ctx, texts.WON.format(customer=display_name(customer), amount=shown) + extra)
 
@@ -81,8 +93,9 @@ def record_lost(cmd: Command, ctx: Context) -> None:
     if customer is None or not _may_close(cmd, ctx, customer):
         return
     reason = as_typed(cmd, cmd.parsed.reason or cmd.parsed.note)
-    deals.close(ctx.session, _deal(cmd, ctx, customer), won=False, amount=None, note=reason, userid=cmd.userid,
-                now=ctx.now)
+    deals.close(
+        ctx.session, _deal(cmd, ctx, customer), won=False, amount=None, note=reason, userid=cmd.userid, now=ctx.now
+    )
     _note(cmd, ctx, customer, "lost_deal", texts.HISTORY_LOST.format(reason=f"：{reason}" if reason else ""))
     reply(cmd, ctx, texts.LOST.format(customer=display_name(customer), reason=f"（{reason}）" if reason else ""))
 
@@ -96,19 +109,39 @@ def _may_close(cmd: Command, ctx: Context, customer: Customer) -> bool:
         return True
     state = chat_state.of(ctx.session, cmd.userid, now=ctx.now)
     chat_state.ask(state, {"text": cmd.text, "choices": [customer.external_userid], "confirm": True}, now=ctx.now)
-    outcome = (texts.OUTCOME_WON.format(amount=f" {format_amount(closed.amount)}" if closed.amount else "")
-               if closed.status == "won" else texts.OUTCOME_LOST)
-    reply(cmd, ctx, texts.ALREADY_CLOSED.format(customer=display_name(customer), day=format_day(closed.closed_at, ctx.now),
-                                                outcome=outcome))
+    outcome = (
+        texts.OUTCOME_WON.format(amount=f" {format_amount(closed.amount)}" if closed.amount else "")
+        if closed.status == "won"
+        else texts.OUTCOME_LOST
+    )
+    reply(
+        cmd,
+        ctx,
+        texts.ALREADY_CLOSED.format(
+            customer=display_name(customer), day=format_day(closed.closed_at, ctx.now), outcome=outcome
+        ),
+    )
     return False
 
 
 def _deal(cmd: Command, ctx: Context, customer: Customer) -> Deal:
-    return deals.open_deal(ctx.session, external_userid=customer.external_userid, userid=cmd.userid,
-                           first_stage=ctx.settings.stages[0], now=ctx.now)
+    return deals.open_deal(
+        ctx.session,
+        external_userid=customer.external_userid,
+        userid=cmd.userid,
+        first_stage=ctx.settings.stages[0],
+        now=ctx.now,
+    )
 
 
 def _note(cmd: Command, ctx: Context, customer: Customer, kind: str, text: str) -> None:
     """What happened goes on the customer's timeline, in words (not the command as typed)."""
-    interactions.record(ctx.session, external_userid=customer.external_userid, userid=cmd.userid, kind=kind,
-                        text=text, at=cmd.event.at, inbox_id=ctx.inbox_id)
+    interactions.record(
+        ctx.session,
+        external_userid=customer.external_userid,
+        userid=cmd.userid,
+        kind=kind,
+        text=text,
+        at=cmd.event.at,
+        inbox_id=ctx.inbox_id,
+    )

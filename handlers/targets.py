@@ -46,26 +46,49 @@ def set_target(cmd: Command, ctx: Context) -> None:
         return reply(cmd, ctx, texts.TARGET_NOT_AN_AMOUNT.format(text=p.amount_error, who=who, period=p.note))
     try:
         kind, starts = targets.parse_period(p.note, today)
-        targets.set_target(ctx.session, scope=scope, subject=subject, kind=kind, starts=starts, value=p.amount.value,
-                           set_by=cmd.userid, now=ctx.now, today=today)
+        targets.set_target(
+            ctx.session,
+            scope=scope,
+            subject=subject,
+            kind=kind,
+            starts=starts,
+            value=p.amount.value,
+            set_by=cmd.userid,
+            now=ctx.now,
+            today=today,
+        )
     except targets.TargetError as error:
         return reply(cmd, ctx, refusal(error, p, who, today))
-    label = targets.period(kind, starts, ctx.settings.timezone).label if kind != "week" else texts.WEEK_OF.format(
-        month=starts.month, day=starts.day)
+    label = (
+        targets.period(kind, starts, ctx.settings.timezone).label
+        if kind != "week"
+        else texts.WEEK_OF.format(month=starts.month, day=starts.day)
+    )
     reply(cmd, ctx, texts.TARGET_SET.format(who=who, period=label, amount=short_amount(p.amount.value)))
 
 
 def refusal(error: targets.TargetError, p: Parsed, who: str, today: date) -> str:
     """Why the target was not set, in the manager's words, with examples for this month, week and quarter."""
     iso = today.isocalendar()
-    shown = {"who": who, "period": p.note, "text": p.note, "this_month": f"{today.year}-{today.month:02d}",
-             "this_week": f"{iso.year}-W{iso.week:02d}", "this_quarter": f"{today.year}-Q{(today.month - 1) // 3 + 1}"}
+    shown = {
+        "who": who,
+        "period": p.note,
+        "text": p.note,
+        "this_month": f"{today.year}-{today.month:02d}",
+        "this_week": f"{iso.year}-W{iso.week:02d}",
+        "this_quarter": f"{today.year}-Q{(today.month - 1) // 3 + 1}",
+    }
     if error.reason in ("too_small", "too_large", "not_whole"):
         shown["text"] = p.amount.text if p.amount else ""
     if error.reason == "too_large":
         shown["most"] = short_amount(error.details["most"])
-    template = {"too_far": texts.TARGET_TOO_FAR, "no_such_month": texts.TARGET_NO_SUCH_MONTH,
-                "no_such_week": texts.TARGET_NO_SUCH_WEEK, "no_such_quarter": texts.TARGET_NO_SUCH_QUARTER,
-                "too_small": texts.TARGET_TOO_SMALL, "too_large": texts.TARGET_TOO_LARGE,
-                "not_whole": texts.TARGET_NOT_AN_AMOUNT}.get(error.reason, texts.TARGET_NOT_A_PERIOD)
+    template = {
+        "too_far": texts.TARGET_TOO_FAR,
+        "no_such_month": texts.TARGET_NO_SUCH_MONTH,
+        "no_such_week": texts.TARGET_NO_SUCH_WEEK,
+        "no_such_quarter": texts.TARGET_NO_SUCH_QUARTER,
+        "too_small": texts.TARGET_TOO_SMALL,
+        "too_large": texts.TARGET_TOO_LARGE,
+        "not_whole": texts.TARGET_NOT_AN_AMOUNT,
+    }.get(error.reason, texts.TARGET_NOT_A_PERIOD)
     return template.format(**{**error.details, **shown})

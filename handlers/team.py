@@ -32,8 +32,11 @@ def show_team_agenda(cmd: Command, ctx: Context) -> None:
         own = [i for i in items if i.userid == member.userid]
         late = sum(1 for i in own if i.due_at < ctx.now)
         if own:
-            lines.append(texts.TEAM_AGENDA_LINE.format(rep=member.name, count=len(own),
-                                                       overdue=texts.TEAM_AGENDA_OVERDUE.format(n=late) if late else ""))
+            lines.append(
+                texts.TEAM_AGENDA_LINE.format(
+                    rep=member.name, count=len(own), overdue=texts.TEAM_AGENDA_OVERDUE.format(n=late) if late else ""
+                )
+            )
     reply(cmd, ctx, "\n".join(lines))
 
 
@@ -43,8 +46,9 @@ def show_member_customers(cmd: Command, ctx: Context) -> None:
     team = led_by(ctx, cmd.userid) or []
     me = members.get(ctx.session, cmd.userid)
     visible = {m.userid: m for m in [me, *team]}
-    target = me if name in (None, "我", me.name) else next(
-        (m for m in visible.values() if name in (m.name, m.userid)), None)
+    target = (
+        me if name in (None, "我", me.name) else next((m for m in visible.values() if name in (m.name, m.userid)), None)
+    )
     if target is None:
         return reply(cmd, ctx, texts.NO_SUCH_MEMBER.format(name=name) if team else texts.MANAGERS_ONLY)
     rows = customers.of_rep(ctx.session, target.userid)
@@ -52,9 +56,13 @@ def show_member_customers(cmd: Command, ctx: Context) -> None:
     for customer, _ in rows[:LISTED]:
         theirs = [d for d in deals.of_customer(ctx.session, customer.external_userid) if d.userid == target.userid]
         current = next((d for d in reversed(theirs) if d.status == "open"), theirs[-1] if theirs else None)
-        lines.append(texts.MEMBER_CUSTOMER_LINE.format(
-            name=display_name(customer), corp=f"（{customer.corp_name}）" if customer.corp_name else "",
-            stage=current.stage if current else texts.NONE_YET))
+        lines.append(
+            texts.MEMBER_CUSTOMER_LINE.format(
+                name=display_name(customer),
+                corp=f"（{customer.corp_name}）" if customer.corp_name else "",
+                stage=current.stage if current else texts.NONE_YET,
+            )
+        )
     if len(rows) > LISTED:
         lines.append(texts.MEMBER_CUSTOMERS_MORE.format(n=len(rows) - LISTED))
     reply(cmd, ctx, "\n".join(lines))
@@ -72,16 +80,30 @@ def show_funnel(cmd: Command, ctx: Context) -> None:
     if not total:
         return reply(cmd, ctx, texts.FUNNEL_EMPTY)
     lines = [texts.FUNNEL_TITLE.format(who=who, n=total)]
-    lines += [texts.FUNNEL_LINE.format(stage=s.stage, open=s.open_now, conversion=percent(s.conversion),
-                                       days=texts.FUNNEL_DAYS.format(n=round(s.median_days)) if s.median_days is not None
-                                       else texts.NONE_YET) for s in stages]
+    lines += [
+        texts.FUNNEL_LINE.format(
+            stage=s.stage,
+            open=s.open_now,
+            conversion=percent(s.conversion),
+            days=texts.FUNNEL_DAYS.format(n=round(s.median_days)) if s.median_days is not None else texts.NONE_YET,
+        )
+        for s in stages
+    ]
     stalled = [(s.stage, deal, days) for s in stages for deal, days in s.stalled]
     if stalled:
-        names = {c.external_userid: c for c in customers.by_ids(ctx.session, [d.external_userid for _, d, _ in stalled])}
+        names = {
+            c.external_userid: c for c in customers.by_ids(ctx.session, [d.external_userid for _, d, _ in stalled])
+        }
         lines.append(texts.FUNNEL_STALLED)
-        lines += [texts.FUNNEL_STALLED_LINE.format(customer=display_name(names.get(deal.external_userid)), stage=stage,
-                                                   days=days, rep=f"｜{people[deal.userid]}" if reps is not None else "")
-                  for stage, deal, days in stalled[:LISTED]]
+        lines += [
+            texts.FUNNEL_STALLED_LINE.format(
+                customer=display_name(names.get(deal.external_userid)),
+                stage=stage,
+                days=days,
+                rep=f"｜{people[deal.userid]}" if reps is not None else "",
+            )
+            for stage, deal, days in stalled[:LISTED]
+        ]
     reply(cmd, ctx, "\n".join(lines))
 
 
@@ -111,9 +133,16 @@ def show_channels(cmd: Command, ctx: Context) -> None:
         return reply(cmd, ctx, texts.CHANNELS_EMPTY.format(period=period.label))
     team = "、".join(d.name for d in members.departments(ctx.session, members.get(ctx.session, cmd.userid).leader_of))
     lines = [texts.CHANNELS_TITLE.format(team=team, period=period.label)]
-    lines += [texts.CHANNEL_LINE.format(channel=c.channel or texts.NO_CHANNEL_NAME, new=c.new_customers,
-                                        converted=c.won_customers, conversion=percent(c.conversion),
-                                        amount=short_amount(c.won_amount)) for c in rows[:LISTED]]
+    lines += [
+        texts.CHANNEL_LINE.format(
+            channel=c.channel or texts.NO_CHANNEL_NAME,
+            new=c.new_customers,
+            converted=c.won_customers,
+            conversion=percent(c.conversion),
+            amount=short_amount(c.won_amount),
+        )
+        for c in rows[:LISTED]
+    ]
     reply(cmd, ctx, "\n".join(lines))
 
 
@@ -134,6 +163,7 @@ def show_talent(cmd: Command, ctx: Context) -> None:
     for quadrant in kpis.QUADRANTS:
         who = [names[u] for u, q in placed.items() if q == quadrant]
         if who:
-            lines.append(texts.TALENT_LINE.format(quadrant=quadrant, action=texts.TALENT_ACTIONS[quadrant],
-                                                  names="、".join(who)))
+            lines.append(
+                texts.TALENT_LINE.format(quadrant=quadrant, action=texts.TALENT_ACTIONS[quadrant], names="、".join(who))
+            )
     reply(cmd, ctx, "\n".join(lines))

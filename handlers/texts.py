@@ -44,7 +44,9 @@ STAGE_USE_DEAL = "成交或丢单请直接发：成交 {customer} 金额，或 �
 WON = "🎉 恭喜！{customer} 成交{amount}。"
 WON_NO_AMOUNT = "（没写金额：可以再发「成交 {customer} 5万」补上）"
 LOST = "已记录丢单：{customer}{reason}。复盘一下原因，下一单会更好。"
-NOT_AN_AMOUNT = "「{text}」不是有效的金额，这单还没记。请发 1 元以上的金额，比如「成交 张总 12.8万」或「成交 张总 128000元」。"
+NOT_AN_AMOUNT = (
+    "「{text}」不是有效的金额，这单还没记。请发 1 元以上的金额，比如「成交 张总 12.8万」或「成交 张总 128000元」。"
+)
 AMOUNT_TOO_LARGE = "「{text}」太大了：一单最多记 {most}，这单还没记。是不是多打了几个 0？比如「成交 张总 12.8万」。"
 ALREADY_CLOSED = "{customer}在{day}已经{outcome}。这是一笔新的单子吗？\n1. 是，记为新的一单\n2. 不是，取消"
 OUTCOME_WON = "成交{amount}"
@@ -68,17 +70,23 @@ CARD_LOGGED = "{channel}：{text}"
 CARD_DEALS = "成交记录："
 CARD_DEAL_LINE = "· {day}{outcome}"
 
-NUMBERS = ("【{who}·{period}业绩】\n"
-           "成交金额：{amount}（{won} 单）｜转化率：{conversion}\n"
-           "跟进：{logged} 次｜按时率：{on_time}｜新客户：{new}\n"
-           "当前逾期待办：{overdue} 条{rank}")
-NUMBERS_PERIOD_UNKNOWN = "「{period}」的业绩看不了：可以看今天、本周、上周、本月、上月、本季度或今年的，比如「{example}」。"
+NUMBERS = (
+    "【{who}·{period}业绩】\n"
+    "成交金额：{amount}（{won} 单）｜转化率：{conversion}\n"
+    "跟进：{logged} 次｜按时率：{on_time}｜新客户：{new}\n"
+    "当前逾期待办：{overdue} 条{rank}"
+)
+NUMBERS_PERIOD_UNKNOWN = (
+    "「{period}」的业绩看不了：可以看今天、本周、上周、本月、上月、本季度或今年的，比如「{example}」。"
+)
 LAST_WEEK = "上周"
 THIS_YEAR = "{year}年"
 NUMBERS_RANK = "\n团队排名：第 {rank}/{of}"
-TEAM_NUMBERS = ("【{team}·{period}团队业绩】（{n} 位销售）\n"
-                "成交：{won} 单 {amount}｜赢单率：{win_rate}｜客单价：{average}\n"
-                "跟进：{logged} 次｜按时率：{on_time}｜新客户：{new}｜逾期待办：{overdue} 条")
+TEAM_NUMBERS = (
+    "【{team}·{period}团队业绩】（{n} 位销售）\n"
+    "成交：{won} 单 {amount}｜赢单率：{win_rate}｜客单价：{average}\n"
+    "跟进：{logged} 次｜按时率：{on_time}｜新客户：{new}｜逾期待办：{overdue} 条"
+)
 TEAM_BEST = "领先：{rep} 成交 {amount}"
 TEAM_BEHIND = "最需要加油：{rep} 成交 {amount}，跟进 {logged} 次"
 TEAM_NO_REPS = "你负责的部门里还没有销售。"
@@ -98,21 +106,35 @@ NO_CHANNEL_NAME = "无渠道（直接添加）"
 CHANNELS_EMPTY = "{period}还没有新客户或成交。"
 TALENT_TITLE = "【{team}·{period}人才盘点】按成交（结果）和跟进（过程）各与团队中位数比较："
 TALENT_LINE = "{quadrant}（{action}）：{names}"
-TALENT_ACTIONS = {"明星": "表扬，树标杆", "潜力": "辅导，把好结果变成好习惯", "勤奋待提升": "督促，帮TA提高转化",
-                  "需关注": "关注，一对一聊聊"}
+TALENT_ACTIONS = {
+    "明星": "表扬，树标杆",
+    "潜力": "辅导，把好结果变成好习惯",
+    "勤奋待提升": "督促，帮TA提高转化",
+    "需关注": "关注，一对一聊聊",
+}
 TARGET_HOW = "设目标请这样发：「目标 张三 12月 50万」，或给团队：「目标 团队 本月 200万」。"
 TARGET_WHICH_TEAM = "你负责好几个部门（{teams}），请写部门名，比如「目标 {example} 本月 200万」。"
 TARGET_SET = "✅ 已设定：{who} {period}目标 {amount}。大家发「业绩」就能看到进度。"
 # A target refused (nothing is saved); the examples are computed from today (this month, week and quarter).
-TARGET_NOT_A_PERIOD = ("「{text}」不是目标能用的时间段。目标按月、周或季度设，比如「目标 {who} {this_month} 50万」"
-                       "「目标 {who} {this_week} 10万」「目标 {who} {this_quarter} 150万」。")
-TARGET_TOO_FAR = "「{text}」离现在太远了，目标只能设在{first}年到{last}年之间，这次没有设。比如「目标 {who} {this_month} 50万」。"
+TARGET_NOT_A_PERIOD = (
+    "「{text}」不是目标能用的时间段。目标按月、周或季度设，比如「目标 {who} {this_month} 50万」"
+    "「目标 {who} {this_week} 10万」「目标 {who} {this_quarter} 150万」。"
+)
+TARGET_TOO_FAR = (
+    "「{text}」离现在太远了，目标只能设在{first}年到{last}年之间，这次没有设。比如「目标 {who} {this_month} 50万」。"
+)
 TARGET_NO_SUCH_MONTH = "没有{month}月，月份只有 1 到 12，这次没有设。比如「目标 {who} {this_month} 50万」。"
-TARGET_NO_SUCH_WEEK = "{year}年没有第{week}周（这一年共 {weeks} 周），这次没有设。比如本周是「目标 {who} {this_week} 10万」。"
+TARGET_NO_SUCH_WEEK = (
+    "{year}年没有第{week}周（这一年共 {weeks} 周），这次没有设。比如本周是「目标 {who} {this_week} 10万」。"
+)
 TARGET_NO_SUCH_QUARTER = "没有第{quarter}季度，一年只有 4 个季度，这次没有设。比如「目标 {who} {this_quarter} 150万」。"
-TARGET_NOT_AN_AMOUNT = "「{text}」不是有效的金额，目标没有设。请写成「50万」或「500000」这样的数，比如「目标 {who} {period} 50万」。"
+TARGET_NOT_AN_AMOUNT = (
+    "「{text}」不是有效的金额，目标没有设。请写成「50万」或「500000」这样的数，比如「目标 {who} {period} 50万」。"
+)
 TARGET_TOO_SMALL = "「{text}」不能当目标：目标金额至少 1 元，这次没有设。比如「目标 {who} {period} 50万」。"
-TARGET_TOO_LARGE = "「{text}」太大了：目标金额最多 {most}，这次没有设。是不是多打了几个 0？比如「目标 {who} {period} 50万」。"
+TARGET_TOO_LARGE = (
+    "「{text}」太大了：目标金额最多 {most}，这次没有设。是不是多打了几个 0？比如「目标 {who} {period} 50万」。"
+)
 WEEK_OF = "{month}月{day}日这周"
 NONE_YET = "—"
 

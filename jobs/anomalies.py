@@ -49,12 +49,19 @@ def run(run: Run) -> Done:
         return Done("not a working day")
     with run.store.transaction() as session:
         reps = {m.userid: m for m in session.exec(select(Member).where(Member.active == True))}  # noqa: E712
-        alerts = [*silent(session, run, reps), *overdue_jumps(session, run, reps), *deletions(session, run, reps),
-                  *stalled(session, run, reps)]
+        alerts = [
+            *silent(session, run, reps),
+            *overdue_jumps(session, run, reps),
+            *deletions(session, run, reps),
+            *stalled(session, run, reps),
+        ]
         managers = {userid: members.managers_of(session, reps[userid]) for userid in {a.userid for a in alerts}}
         for userid in sorted(u for u, m in managers.items() if not m):
-            log.warning("anomalies: a rep (%s) has no active manager in any department above them; their "
-                        "alerts wait (set a department leader in WeCom, then `scrm sync`)", userid)
+            log.warning(
+                "anomalies: a rep (%s) has no active manager in any department above them; their "
+                "alerts wait (set a department leader in WeCom, then `scrm sync`)",
+                userid,
+            )
         alerts = [a for a in alerts if managers[a.userid]]
         fresh = ledger.claim_many(session, [a.key for a in alerts], job=NAME, now=run.now)
         new = [a for a in alerts if a.key in fresh]
@@ -67,14 +74,34 @@ def run(run: Run) -> Done:
 
 def silent(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Alert]:
     today = run.local.date()
-    customers = dict(session.exec(select(CustomerRep.userid, func.count()).where(col(CustomerRep.status).in_(LIVE))
-                                  .group_by(CustomerRep.userid)).all())
-    first_added = dict(session.exec(select(CustomerRep.userid, func.min(CustomerRep.added_at))
-                                    .where(col(CustomerRep.status).in_(LIVE)).group_by(CustomerRep.userid)).all())
-    last_logged = dict(session.exec(select(Interaction.userid, func.max(Interaction.at))
-                                    .where(Interaction.kind == "follow_up").group_by(Interaction.userid)).all())
-    last_done = dict(session.exec(select(FollowUp.userid, func.max(FollowUp.done_at))  # `完成 1` is work too
-                                  .where(FollowUp.status == "done").group_by(FollowUp.userid)).all())
+    customers = dict(
+        session.exec(
+            select(CustomerRep.userid, func.count())
+            .where(col(CustomerRep.status).in_(LIVE))
+            .group_by(CustomerRep.userid)
+        ).all()
+    )
+    first_added = dict(
+        session.exec(
+            select(CustomerRep.userid, func.min(CustomerRep.added_at))
+            .where(col(CustomerRep.status).in_(LIVE))
+            .group_by(CustomerRep.userid)
+        ).all()
+    )
+    last_logged = dict(
+        session.exec(
+            select(Interaction.userid, func.max(Interaction.at))
+            .where(Interaction.kind == "follow_up")
+            .group_by(Interaction.userid)
+        ).all()
+    )
+    last_done = dict(
+        session.exec(
+            select(FollowUp.userid, func.max(FollowUp.done_at))  # `完成 1` is work too
+            .where(FollowUp.status == "done")
+            .group_by(FollowUp.userid)
+        ).all()
+    )
     for userid, count in customers.items():
         if userid not in reps:
             continue
@@ -90,9 +117,13 @@ def silent(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Aler
         if last is None:
             yield Alert(f"silent:{userid}:never", userid, texts.SILENT_NEVER.format(rep=name, customers=count))
         else:
-            yield Alert(f"silent:{userid}:{since_day:%Y-%m-%d}", userid,
-                        texts.SILENT.format(rep=name, days=days, last=format_day(since.astimezone(run.settings.timezone),
-                                                                                 run.now)))
+            yield Alert(
+                f"silent:{userid}:{since_day:%Y-%m-%d}",
+                userid,
+                texts.SILENT.format(
+                    rep=name, days=days, last=format_day(since.astimezone(run.settings.timezone), run.now)
+                ),
+            )
 
 
 def overdue_jumps(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Alert]:
@@ -107,8 +138,11 @@ def overdue_jumps(session: Session, run: Run, reps: dict[str, Member]) -> Iterat
         earlier_due, earlier_late = before.get(userid, (0, 0))
         earlier = earlier_late / earlier_due if earlier_due else 0.0
         if share > run.settings.overdue_share and share >= run.settings.overdue_jump * earlier:
-            yield Alert(f"overdue-jump:{userid}:{year}-W{number:02d}", userid,
-                        texts.OVERDUE_JUMP.format(rep=reps[userid].name, share=f"{share:.0%}", before=f"{earlier:.0%}"))
+            yield Alert(
+                f"overdue-jump:{userid}:{year}-W{number:02d}",
+                userid,
+                texts.OVERDUE_JUMP.format(rep=reps[userid].name, share=f"{share:.0%}", before=f"{earlier:.0%}"),
+            )
 
 
 def _late_shares(session: Session, start: datetime, end: datetime) -> dict[str, tuple[int, int]]:
@@ -116,9 +150,10 @@ def _late_shares(session: Session, start: datetime, end: datetime) -> dict[str, 
     (Counted here rather than in SQL: date arithmetic differs between SQLite and PostgreSQL.)"""
     shares: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for userid, status, due_at, done_at in session.exec(
-            select(FollowUp.userid, FollowUp.status, FollowUp.due_at, FollowUp.done_at)
-            .where(col(FollowUp.status).in_(("open", "done")), col(FollowUp.due_at) >= start,
-                   col(FollowUp.due_at) < end)):
+        select(FollowUp.userid, FollowUp.status, FollowUp.due_at, FollowUp.done_at).where(
+            col(FollowUp.status).in_(("open", "done")), col(FollowUp.due_at) >= start, col(FollowUp.due_at) < end
+        )
+    ):
         shares[userid][0] += 1
         shares[userid][1] += not (status == "done" and done_at is not None and done_at <= due_at + ON_TIME_GRACE)
     return {userid: (due, late) for userid, (due, late) in shares.items()}
@@ -128,30 +163,55 @@ def deletions(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[A
     before = run.calendar.last_working_day_before  # covers the days off since, and one missed run
     start = midnight(before(before(run.local.date())), run.settings.timezone)
     counts: dict[tuple[str, date], int] = defaultdict(int)
-    for userid, at in session.exec(select(CustomerRep.userid, CustomerRep.status_at).where(
-            CustomerRep.status == "lost", col(CustomerRep.status_at) >= start)):
+    for userid, at in session.exec(
+        select(CustomerRep.userid, CustomerRep.status_at).where(
+            CustomerRep.status == "lost", col(CustomerRep.status_at) >= start
+        )
+    ):
         counts[userid, at.astimezone(run.settings.timezone).date()] += 1
     for (userid, day), n in sorted(counts.items()):
         if userid in reps and n >= run.settings.deletions_per_day:
-            yield Alert(f"deletions:{userid}:{day:%Y-%m-%d}", userid, texts.DELETIONS.format(
-                rep=reps[userid].name, n=n, day=format_day(midnight(day, run.settings.timezone), run.now)))
+            yield Alert(
+                f"deletions:{userid}:{day:%Y-%m-%d}",
+                userid,
+                texts.DELETIONS.format(
+                    rep=reps[userid].name, n=n, day=format_day(midnight(day, run.settings.timezone), run.now)
+                ),
+            )
 
 
 def stalled(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Alert]:
     limits = run.settings.stage_limits
-    entered = (select(StageChange.deal_id, func.max(StageChange.at).label("at"))
-               .group_by(StageChange.deal_id).subquery())
-    rows = session.exec(select(Deal, entered.c.at).join(entered, entered.c.deal_id == Deal.id, isouter=True)
-                        .where(Deal.status == "open", col(Deal.stage).in_(sorted(limits)))).all()
-    found = [(deal, at or deal.opened_at) for deal, at in rows
-             if (run.now - (at or deal.opened_at)).days > limits[deal.stage]]
-    names = {c.external_userid: c for c in session.exec(select(Customer).where(
-        col(Customer.external_userid).in_(sorted({d.external_userid for d, _ in found}))))}
+    entered = select(StageChange.deal_id, func.max(StageChange.at).label("at")).group_by(StageChange.deal_id).subquery()
+    rows = session.exec(
+        select(Deal, entered.c.at)
+        .join(entered, entered.c.deal_id == Deal.id, isouter=True)
+        .where(Deal.status == "open", col(Deal.stage).in_(sorted(limits)))
+    ).all()
+    found = [
+        (deal, at or deal.opened_at)
+        for deal, at in rows
+        if (run.now - (at or deal.opened_at)).days > limits[deal.stage]
+    ]
+    names = {
+        c.external_userid: c
+        for c in session.exec(
+            select(Customer).where(col(Customer.external_userid).in_(sorted({d.external_userid for d, _ in found})))
+        )
+    }
     for deal, at in found:
         if deal.userid in reps:
-            yield Alert(f"stalled:deal-{deal.id}:{deal.stage}:{at:%Y%m%d}", deal.userid, texts.STALLED.format(
-                rep=reps[deal.userid].name, customer=display_name(names.get(deal.external_userid)), stage=deal.stage,
-                days=(run.now - at).days, limit=limits[deal.stage]))
+            yield Alert(
+                f"stalled:deal-{deal.id}:{deal.stage}:{at:%Y%m%d}",
+                deal.userid,
+                texts.STALLED.format(
+                    rep=reps[deal.userid].name,
+                    customer=display_name(names.get(deal.external_userid)),
+                    stage=deal.stage,
+                    days=(run.now - at).days,
+                    limit=limits[deal.stage],
+                ),
+            )
 
 
 def _tell_managers(session: Session, run: Run, managers: dict[str, list[Member]], alerts: list[Alert]) -> int:
@@ -161,8 +221,13 @@ def _tell_managers(session: Session, run: Run, managers: dict[str, list[Member]]
             per_manager[manager.userid].append(alert.line)
     title = texts.ANOMALY_TITLE.format(day=format_day(run.now.astimezone(run.settings.timezone), run.now))
     first = min((a.key for a in alerts), default="")
-    messages = [(AppText(to=(manager,), text="\n".join([title, *lines])),
-                 f"anomalies:{manager}:{run.local.date():%Y-%m-%d}:{first}") for manager, lines in per_manager.items()]
+    messages = [
+        (
+            AppText(to=(manager,), text="\n".join([title, *lines])),
+            f"anomalies:{manager}:{run.local.date():%Y-%m-%d}:{first}",
+        )
+        for manager, lines in per_manager.items()
+    ]
     Outbox(session, run.clock.now()).add_many(messages)
     return len(messages)
 
@@ -174,4 +239,3 @@ def _working_days_between(run: Run, first: date, today: date) -> int:
         days += run.calendar.is_working_day(day)
         day += timedelta(days=1)
     return days
-

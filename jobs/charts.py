@@ -43,8 +43,15 @@ def _known_cjk_font() -> str | None:
     return next((name for name in CJK_FONTS if name in installed), None)
 
 
-def month_trend(title: str, days: list[date], won: dict[date, Decimal], target: Decimal | None,
-                today: date, *, font: str | None = None) -> bytes | None:
+def month_trend(
+    title: str,
+    days: list[date],
+    won: dict[date, Decimal],
+    target: Decimal | None,
+    today: date,
+    *,
+    font: str | None = None,
+) -> bytes | None:
     """Bars of each day's won amount and the running total (万) up to today, with the target as a line."""
     font = font or cjk_font()
     if font is None:
@@ -52,8 +59,10 @@ def month_trend(title: str, days: list[date], won: dict[date, Decimal], target: 
     shown = [d for d in days if d <= today]
     daily = [float(won.get(d, 0) / WAN) for d in shown]
     running = [sum(daily[: n + 1]) for n in range(len(daily))]
-    with rc_context({"font.sans-serif": [font], "font.family": "sans-serif", "axes.unicode_minus": False}), \
-            warnings.catch_warnings():
+    with (
+        rc_context({"font.sans-serif": [font], "font.family": "sans-serif", "axes.unicode_minus": False}),
+        warnings.catch_warnings(),
+    ):
         warnings.simplefilter("error")  # a missing glyph is an error: never a chart of boxes
         try:
             figure = Figure(figsize=(8, 4.5), dpi=100)

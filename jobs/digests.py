@@ -38,8 +38,13 @@ def daily(run: Run) -> Done:
     tz = run.settings.timezone
     today, month = Period.day_of(run.now, tz), Period.month_of(run.now, tz)
     day_key = f"{run.local.date():%Y-%m-%d}"
-    return each_team(run, DAILY, day_key, lambda session, due: _daily_texts(session, run, due, today, month),
-                     (lambda session, due: _charts(session, run, due, month)) if charts.cjk_font() else None)
+    return each_team(
+        run,
+        DAILY,
+        day_key,
+        lambda session, due: _daily_texts(session, run, due, today, month),
+        (lambda session, due: _charts(session, run, due, month)) if charts.cjk_font() else None,
+    )
 
 
 def weekly(run: Run) -> Done:
@@ -82,7 +87,7 @@ def each_team(run: Run, job: str, period_key: str, texts_of: Texts, charts_of: C
         pictures = charts_of(session, due) if charts_of and due else {}
     sent = 0
     for start in range(0, len(due), BATCH):
-        batch = due[start:start + BATCH]
+        batch = due[start : start + BATCH]
         drawn = {t.department.id: pictures[t.department.id].draw() for t in batch if t.department.id in pictures}
         with run.store.transaction() as session:
             claimed = ledger.claim_many(session, [key(t) for t in batch], job=job, now=run.now)
@@ -102,8 +107,12 @@ def _has_chat(session: Session, run: Run, job: str, team: teams.Team) -> bool:
     if team.chat is not None and team.chat.enabled:
         return True
     if ledger.claim(session, f"no-chat:team-{team.department.id}", job=job, now=run.now):
-        log.warning("team %s (%s) has no group chat, so it gets no digest or honor board: `scrm team set %s --robot KEY`",
-                    team.department.id, team.department.name, team.department.id)
+        log.warning(
+            "team %s (%s) has no group chat, so it gets no digest or honor board: `scrm team set %s --robot KEY`",
+            team.department.id,
+            team.department.name,
+            team.department.id,
+        )
     return False
 
 
@@ -114,41 +123,67 @@ def reps_of(due: list[teams.Team]) -> list[str]:
 
 def _month_targets(session: Session, run: Run, due: list[teams.Team], month: Period) -> dict[int, Target]:
     """Each team's target for the month (teams without one are absent)."""
-    found = targets.for_teams(session, {(t.department.id,): [m.userid for m in t.reps] for t in due}, "month",
-                              month.start.astimezone(run.settings.timezone).date())
+    found = targets.for_teams(
+        session,
+        {(t.department.id,): [m.userid for m in t.reps] for t in due},
+        "month",
+        month.start.astimezone(run.settings.timezone).date(),
+    )
     return {ids[0]: target for ids, target in found.items() if target is not None}
 
 
 def _daily_texts(session: Session, run: Run, due: list[teams.Team], today: Period, month: Period) -> dict[int, str]:
     tz, ids = run.settings.timezone, reps_of(due)
-    day = kpis.by_rep(session, ids, today, now=run.now, tz=tz, parts=("deals", "logged", "new_customers", "overdue_now"))
+    day = kpis.by_rep(
+        session, ids, today, now=run.now, tz=tz, parts=("deals", "logged", "new_customers", "overdue_now")
+    )
     so_far = kpis.by_rep(session, ids, month, now=run.now, tz=tz, parts=("deals", "due"))
     goals = _month_targets(session, run, due, month)
     moves = _moves(session, ids, today)
-    alerts = Counter(session.exec(select(AnomalyAlert.userid).where(
-        among(session, AnomalyAlert.userid, ids), col(AnomalyAlert.at) >= today.start, col(AnomalyAlert.at) < today.end)))
+    alerts = Counter(
+        session.exec(
+            select(AnomalyAlert.userid).where(
+                among(session, AnomalyAlert.userid, ids),
+                col(AnomalyAlert.at) >= today.start,
+                col(AnomalyAlert.at) < today.end,
+            )
+        )
+    )
     made = {}
     for team in due:
         names = {m.userid: m.name for m in team.reps}
         team_day = {u: day[u] for u in names}
         total, month_total = kpis.total(team_day.values()), kpis.total(so_far[u] for u in names)
-        lines = [texts.DIGEST_TITLE.format(team=team.department.name, day=format_day(run.local, run.now)),
-                 texts.DIGEST_TODAY.format(won=total.won, amount=short_amount(total.won_amount), logged=total.logged,
-                                           new=total.new_customers),
-                 texts.DIGEST_MONTH.format(month=month.label, won=month_total.won,
-                                           amount=short_amount(month_total.won_amount),
-                                           win_rate=percent(month_total.win_rate),
-                                           on_time=percent(month_total.on_time_rate))]
+        lines = [
+            texts.DIGEST_TITLE.format(team=team.department.name, day=format_day(run.local, run.now)),
+            texts.DIGEST_TODAY.format(
+                won=total.won, amount=short_amount(total.won_amount), logged=total.logged, new=total.new_customers
+            ),
+            texts.DIGEST_MONTH.format(
+                month=month.label,
+                won=month_total.won,
+                amount=short_amount(month_total.won_amount),
+                win_rate=percent(month_total.win_rate),
+                on_time=percent(month_total.on_time_rate),
+            ),
+        ]
         if (target := goals.get(team.department.id)) is not None:
             lines.append(targets.describe(targets.progress(target, month_total, month, now=run.now, tz=tz)))
         stars = _stars(team_day, names)
         lines.append(texts.DIGEST_STARS.format(names="；".join(stars)) if stars else texts.DIGEST_QUIET)
         late = sorted((-day[u].overdue_now, names[u]) for u in names if day[u].overdue_now)  # the most first
         if late:
-            lines.append(texts.DIGEST_OVERDUE.format(total=-sum(n for n, _ in late), names=_some(
-                [texts.OVERDUE_REP.format(rep=name, n=-n) for n, name in late], "、", texts.MORE_REPS)))
-        team_moves = [texts.MOVE.format(rep=names[u], customer=customer, stage=stage)
-                      for u, stage, customer in moves if u in names]
+            lines.append(
+                texts.DIGEST_OVERDUE.format(
+                    total=-sum(n for n, _ in late),
+                    names=_some([texts.OVERDUE_REP.format(rep=name, n=-n) for n, name in late], "、", texts.MORE_REPS),
+                )
+            )
+        team_moves = [
+            texts.MOVE.format(rep=names[u], customer=customer, stage=stage)
+            for u, stage, customer in moves
+            if u in names
+        ]
         if team_moves:
             lines.append(texts.DIGEST_MOVES.format(moves=_some(team_moves, "；", texts.MORE_MOVES)))
         if team_alerts := [texts.ALERTS_REP.format(rep=names[u], n=alerts[u]) for u in sorted(names) if alerts[u]]:
@@ -172,9 +207,13 @@ def _charts(session: Session, run: Run, due: list[teams.Team], month: Period) ->
         for member in team.reps:
             by_day.update(won.get(member.userid, {}))
         target = goals.get(team.department.id)
-        found[team.department.id] = Chart(texts.CHART_TITLE.format(team=team.department.name, month=month.label),
-                                          month.days(tz), dict(by_day), target.value if target else None,
-                                          run.local.date())
+        found[team.department.id] = Chart(
+            texts.CHART_TITLE.format(team=team.department.name, month=month.label),
+            month.days(tz),
+            dict(by_day),
+            target.value if target else None,
+            run.local.date(),
+        )
     return found
 
 
@@ -182,8 +221,11 @@ def _stars(day: dict[str, Figures], names: dict[str, str]) -> list[str]:
     """The day's best: the top won amount (ties shared), else the most follow-ups logged; nobody for zero."""
     best_won = max((f.won_amount for f in day.values()), default=0)
     if best_won:
-        return [texts.STAR_WON.format(rep=names[u], amount=short_amount(f.won_amount))
-                for u, f in day.items() if f.won_amount == best_won]
+        return [
+            texts.STAR_WON.format(rep=names[u], amount=short_amount(f.won_amount))
+            for u, f in day.items()
+            if f.won_amount == best_won
+        ]
     most = max((f.logged for f in day.values()), default=0)
     return [texts.STAR_LOGGED.format(rep=names[u], n=f.logged) for u, f in day.items() if most and f.logged == most]
 
@@ -191,13 +233,28 @@ def _stars(day: dict[str, Figures], names: dict[str, str]) -> list[str]:
 def _moves(session: Session, ids: list[str], today: Period) -> list[tuple[str, str, str]]:
     """(rep, stage, customer) for each customer moved along the funnel today, in order (won and lost are in
     the numbers)."""
-    rows = session.exec(select(StageChange.userid, StageChange.to_stage, Deal.external_userid)
-                        .join(Deal, col(Deal.id) == StageChange.deal_id)
-                        .where(among(session, StageChange.userid, ids), col(StageChange.at) >= today.start,
-                               col(StageChange.at) < today.end, col(StageChange.from_stage) != "",
-                               Deal.status == "open").order_by(StageChange.at)).all()
-    customers = {c.external_userid: c for c in session.exec(
-        select(Customer).where(among(session, Customer.external_userid, {r[2] for r in rows})))} if rows else {}
+    rows = session.exec(
+        select(StageChange.userid, StageChange.to_stage, Deal.external_userid)
+        .join(Deal, col(Deal.id) == StageChange.deal_id)
+        .where(
+            among(session, StageChange.userid, ids),
+            col(StageChange.at) >= today.start,
+            col(StageChange.at) < today.end,
+            col(StageChange.from_stage) != "",
+            Deal.status == "open",
+        )
+        .order_by(StageChange.at)
+    ).all()
+    customers = (
+        {
+            c.external_userid: c
+            for c in session.exec(
+                select(Customer).where(among(session, Customer.external_userid, {r[2] for r in rows}))
+            )
+        }
+        if rows
+        else {}
+    )
     return [(u, stage, display_name(customers.get(e))) for u, stage, e in rows]
 
 
@@ -218,17 +275,30 @@ def _weekly_texts(session: Session, run: Run, due: list[teams.Team], last: Perio
         total, total_before = kpis.total(now_figures.values()), kpis.total(before.values())
         if not (total.logged or total.won or total.new_customers or total_before.logged or total_before.won):
             continue  # a team with nothing in two weeks gets no report
-        lines = [texts.WEEKLY_TITLE.format(team=team.department.name, period=span(last, tz)),
-                 texts.WEEKLY_TEAM.format(won=total.won, amount=short_amount(total.won_amount),
-                                          before=short_amount(total_before.won_amount), logged=total.logged,
-                                          logged_before=total_before.logged)]
+        lines = [
+            texts.WEEKLY_TITLE.format(team=team.department.name, period=span(last, tz)),
+            texts.WEEKLY_TEAM.format(
+                won=total.won,
+                amount=short_amount(total.won_amount),
+                before=short_amount(total_before.won_amount),
+                logged=total.logged,
+                logged_before=total_before.logged,
+            ),
+        ]
         ranked = sorted(team.reps, key=lambda m: (-now_figures[m.userid].won_amount, -now_figures[m.userid].logged))
         for member in ranked:
             f, b = now_figures[member.userid], before[member.userid]
             if f + b == Figures():
                 continue  # nothing in either week (on leave): silence is the anomalies job's to report
-            lines.append(texts.WEEKLY_LINE.format(rep=member.name, amount=short_amount(f.won_amount),
-                                                  before=short_amount(b.won_amount), logged=f.logged,
-                                                  logged_before=b.logged, new=f.new_customers))
+            lines.append(
+                texts.WEEKLY_LINE.format(
+                    rep=member.name,
+                    amount=short_amount(f.won_amount),
+                    before=short_amount(b.won_amount),
+                    logged=f.logged,
+                    logged_before=b.logged,
+                    new=f.new_customers,
+                )
+            )
         made[team.department.id] = "\n".join(lines)
     return made

@@ -37,12 +37,16 @@ def run(run: Run) -> Done:
     if not run.working_day():
         return Done("not a working day")
     with run.store.transaction() as session:
-        reps = sorted(session.exec(select(Member).where(col(Member.userid).in_(
-            select(FollowUp.userid).where(*_overdue(run)).distinct()))), key=lambda m: (m.department_ids, m.userid))
+        reps = sorted(
+            session.exec(
+                select(Member).where(col(Member.userid).in_(select(FollowUp.userid).where(*_overdue(run)).distinct()))
+            ),
+            key=lambda m: (m.department_ids, m.userid),
+        )
     escalated = sent = 0
     for start in range(0, len(reps), REPS_PER_TRANSACTION):  # a team's reps sit together: one list per manager
         with run.store.transaction() as session:
-            done, to = _escalate(session, run, reps[start:start + REPS_PER_TRANSACTION])
+            done, to = _escalate(session, run, reps[start : start + REPS_PER_TRANSACTION])
         escalated, sent = escalated + done, sent + to
     if sent:
         run.on_outbox()
@@ -60,11 +64,17 @@ def cutoff(run: Run, tier: str = "") -> datetime:
 
 def _overdue(run: Run):
     """Open, not escalated, past the cutoff (an A-tier customer's sooner), within the lookback."""
-    tier_a = exists().where(CustomerRep.userid == FollowUp.userid, CustomerRep.external_userid == FollowUp.external_userid,
-                            CustomerRep.tier == "A")
-    return (FollowUp.status == "open", col(FollowUp.escalated_at).is_(None),
-            or_(col(FollowUp.due_at) < cutoff(run), and_(col(FollowUp.due_at) < cutoff(run, tier="A"), tier_a)),
-            col(FollowUp.due_at) >= run.now - run.settings.escalation_lookback)
+    tier_a = exists().where(
+        CustomerRep.userid == FollowUp.userid,
+        CustomerRep.external_userid == FollowUp.external_userid,
+        CustomerRep.tier == "A",
+    )
+    return (
+        FollowUp.status == "open",
+        col(FollowUp.escalated_at).is_(None),
+        or_(col(FollowUp.due_at) < cutoff(run), and_(col(FollowUp.due_at) < cutoff(run, tier="A"), tier_a)),
+        col(FollowUp.due_at) >= run.now - run.settings.escalation_lookback,
+    )
 
 
 def _key(follow_up: FollowUp) -> str:
@@ -76,17 +86,33 @@ def _escalate(session: Session, run: Run, reps: list[Member]) -> tuple[int, int]
     managers = {rep.userid: members.managers_of(session, rep) for rep in reps}
     for rep in reps:
         if not managers[rep.userid]:
-            log.warning("escalation: a rep (%s) has no active manager in any department above them; their "
-                        "overdue follow-ups wait (set a department leader in WeCom, then `scrm sync`)", rep.userid)
+            log.warning(
+                "escalation: a rep (%s) has no active manager in any department above them; their "
+                "overdue follow-ups wait (set a department leader in WeCom, then `scrm sync`)",
+                rep.userid,
+            )
     names = {rep.userid: rep.name for rep in reps}
-    overdue = list(session.exec(
-        select(FollowUp).where(*_overdue(run), among(session, FollowUp.userid, [u for u, m in managers.items() if m]))
-        .order_by(FollowUp.userid, FollowUp.due_at).with_for_update(skip_locked=True)).all())
+    overdue = list(
+        session.exec(
+            select(FollowUp)
+            .where(*_overdue(run), among(session, FollowUp.userid, [u for u, m in managers.items() if m]))
+            .order_by(FollowUp.userid, FollowUp.due_at)
+            .with_for_update(skip_locked=True)
+        ).all()
+    )
     fresh = ledger.claim_many(session, [_key(f) for f in overdue], job=NAME, now=run.now)
-    session.exec(update(FollowUp).where(among(session, FollowUp.id, [f.id for f in overdue]))
-                 .values(escalated_at=run.now).execution_options(synchronize_session=False))
-    customers = {c.external_userid: c for c in session.exec(
-        select(Customer).where(among(session, Customer.external_userid, {f.external_userid for f in overdue})))}
+    session.exec(
+        update(FollowUp)
+        .where(among(session, FollowUp.id, [f.id for f in overdue]))
+        .values(escalated_at=run.now)
+        .execution_options(synchronize_session=False)
+    )
+    customers = {
+        c.external_userid: c
+        for c in session.exec(
+            select(Customer).where(among(session, Customer.external_userid, {f.external_userid for f in overdue}))
+        )
+    }
     by_rep: dict[str, list[FollowUp]] = defaultdict(list)
     for follow_up in overdue:
         if _key(follow_up) in fresh:
@@ -94,15 +120,19 @@ def _escalate(session: Session, run: Run, reps: list[Member]) -> tuple[int, int]
     per_manager: dict[str, list[str]] = defaultdict(list)
     for userid, items in by_rep.items():
         for manager in managers[userid]:
-            per_manager[manager.userid] += [texts.ESCALATION_REP.format(rep=names[userid]),
-                                            *(_line(run, f, customers.get(f.external_userid)) for f in items)]
+            per_manager[manager.userid] += [
+                texts.ESCALATION_REP.format(rep=names[userid]),
+                *(_line(run, f, customers.get(f.external_userid)) for f in items),
+            ]
     day = format_day(run.local, run.now)
     first = min((f.id for items in by_rep.values() for f in items), default=0)
     messages = []
     for manager, lines in per_manager.items():
         count = sum(1 for line in lines if line.startswith("·"))
         text = "\n".join([texts.ESCALATION_TITLE.format(day=day, n=count), *lines, texts.ESCALATION_FOOTER])
-        messages.append((AppText(to=(manager,), text=text), f"escalation:{manager}:{run.local.date():%Y-%m-%d}:{first}"))
+        messages.append(
+            (AppText(to=(manager,), text=text), f"escalation:{manager}:{run.local.date():%Y-%m-%d}:{first}")
+        )
     Outbox(session, run.clock.now()).add_many(messages)
     return sum(len(items) for items in by_rep.values()), len(messages)
 
@@ -112,5 +142,9 @@ def _line(run: Run, follow_up: FollowUp, customer: Customer | None) -> str:
     days = (run.local.date() - due.date()).days  # calendar days, as people count them
     hours = int((run.now - follow_up.due_at).total_seconds() // 3600)
     late = texts.LATE_DAYS.format(n=days) if days else texts.LATE_HOURS.format(n=max(hours, 1))
-    return texts.ESCALATION_LINE.format(customer=label(customer), task=f" {follow_up.note}" if follow_up.note else "",
-                                        due=format_when(due, run.now), late=late)
+    return texts.ESCALATION_LINE.format(
+        customer=label(customer),
+        task=f" {follow_up.note}" if follow_up.note else "",
+        due=format_when(due, run.now),
+        late=late,
+    )

@@ -28,8 +28,12 @@ def run(run: Run) -> Done:
         return Done("not a working day")
     sent = 0
     for kind, period in boards(run):
-        done = each_team(run, f"{NAME}:{kind}", f"{period.start.astimezone(run.settings.timezone):%Y-%m-%d}",
-                         lambda session, due, kind=kind, period=period: _boards(session, run, due, kind, period))
+        done = each_team(
+            run,
+            f"{NAME}:{kind}",
+            f"{period.start.astimezone(run.settings.timezone):%Y-%m-%d}",
+            lambda session, due, kind=kind, period=period: _boards(session, run, due, kind, period),
+        )
         sent += done.messages
     return Done(f"{sent} boards", sent)
 
@@ -57,10 +61,13 @@ def _first_working_day_since(run: Run, start: date) -> bool:
 
 def _boards(session: Session, run: Run, due: list[teams.Team], kind: str, period: Period) -> dict[int, str]:
     tz, ids = run.settings.timezone, reps_of(due)
-    figures = kpis.by_rep(session, ids, period, now=run.now, tz=tz,
-                          parts={kpis.PART_OF[metric] for metric in run.settings.honor_metrics})
+    figures = kpis.by_rep(
+        session, ids, period, now=run.now, tz=tz, parts={kpis.PART_OF[metric] for metric in run.settings.honor_metrics}
+    )
     on_pace = streaks.on_pace(session, ids, run.local.date(), tz=tz, calendar=run.calendar) if kind == "day" else {}
-    label = {"day": format_day(period.start.astimezone(tz), run.now), "week": span(period, tz), "month": period.label}[kind]
+    label = {"day": format_day(period.start.astimezone(tz), run.now), "week": span(period, tz), "month": period.label}[
+        kind
+    ]
     made = {}
     for team in due:
         names = {m.userid: m.name for m in team.reps}
@@ -69,8 +76,9 @@ def _boards(session: Session, run: Run, due: list[teams.Team], kind: str, period
             continue
         if streak := _streaks({u: on_pace[u] for u in names if u in on_pace}, names, run.settings.streak_days):
             lines.append(texts.HONOR_STREAK.format(names="、".join(streak)))
-        made[team.department.id] = "\n".join([texts.HONOR_TITLE[kind].format(team=team.department.name, period=label),
-                                              *lines, texts.HONOR_FOOTER])
+        made[team.department.id] = "\n".join(
+            [texts.HONOR_TITLE[kind].format(team=team.department.name, period=label), *lines, texts.HONOR_FOOTER]
+        )
     return made
 
 

@@ -37,8 +37,10 @@ def run(run: Run) -> Done:
     outbox = _batches(run, lambda s, n: retention.finished_outbox(s, before=history, limit=n))
     ticks = _old_ticks(run, history)
     keys = _batches(run, lambda s, n: retention.old_ledger_keys(s, before=ledger, limit=n))
-    return Done(f"deleted {inbox} inbox rows, {outbox} outbox rows, {ticks} ticks (finished before "
-                f"{_local(run, history)}), {keys} ledger keys (before {_local(run, ledger)})")
+    return Done(
+        f"deleted {inbox} inbox rows, {outbox} outbox rows, {ticks} ticks (finished before "
+        f"{_local(run, history)}), {keys} ledger keys (before {_local(run, ledger)})"
+    )
 
 
 def _old_ticks(run: Run, before: datetime) -> int:
@@ -48,8 +50,9 @@ def _old_ticks(run: Run, before: datetime) -> int:
     deleted = 0
     for job, last in latest.items():
         cutoff = min(before, last)
-        deleted += _batches(run, lambda s, n, job=job, cutoff=cutoff: retention.old_ticks(s, job=job, before=cutoff,
-                                                                                          limit=n))
+        deleted += _batches(
+            run, lambda s, n, job=job, cutoff=cutoff: retention.old_ticks(s, job=job, before=cutoff, limit=n)
+        )
     return deleted
 
 

@@ -48,7 +48,7 @@ def run(run: Run) -> Done:
     waiting = _reps_with_due(run)
     for start in range(0, len(waiting), CHUNK):  # whole reps per transaction: one message per rep
         with run.store.transaction() as session:
-            done, to = _remind(session, run, _falling_due(session, run, waiting[start:start + CHUNK]))
+            done, to = _remind(session, run, _falling_due(session, run, waiting[start : start + CHUNK]))
         reminded, reps = reminded + done, reps + to
     if lists or reps:
         run.on_outbox()
@@ -67,8 +67,12 @@ def _morning(run: Run) -> datetime:
 
 def _due_now(run: Run):
     """Open, not yet reminded, due in the grace before now: what ix_follow_up_to_remind holds."""
-    return (FollowUp.status == "open", col(FollowUp.reminded_at).is_(None), col(FollowUp.due_at) <= run.now,
-            col(FollowUp.due_at) > run.now - run.settings.grace)
+    return (
+        FollowUp.status == "open",
+        col(FollowUp.reminded_at).is_(None),
+        col(FollowUp.due_at) <= run.now,
+        col(FollowUp.due_at) > run.now - run.settings.grace,
+    )
 
 
 def _reps_with_due(run: Run) -> list[str]:
@@ -79,9 +83,14 @@ def _reps_with_due(run: Run) -> list[str]:
 def _falling_due(session: Session, run: Run, reps: list[str]) -> list[FollowUp]:
     """These reps' follow-ups falling due. Rows another scheduler is working on are skipped (PostgreSQL);
     the ledger would refuse them anyway."""
-    return list(session.exec(
-        select(FollowUp).where(*_due_now(run), among(session, FollowUp.userid, reps))
-        .order_by(FollowUp.due_at, FollowUp.id).with_for_update(skip_locked=True)).all())
+    return list(
+        session.exec(
+            select(FollowUp)
+            .where(*_due_now(run), among(session, FollowUp.userid, reps))
+            .order_by(FollowUp.due_at, FollowUp.id)
+            .with_for_update(skip_locked=True)
+        ).all()
+    )
 
 
 def _remind(session: Session, run: Run, due: list[FollowUp]) -> tuple[int, int]:
@@ -112,13 +121,21 @@ def _remind(session: Session, run: Run, due: list[FollowUp]) -> tuple[int, int]:
 def _numbered(session: Session, run: Run, fresh: dict[str, list[FollowUp]]) -> dict[str, list[int]]:
     """Each rep's numbered list with the follow-ups falling due in it: the list they last saw, if anything on
     it is still open (new items go at its end), else their 待办. Remembered, so `完成 N` refers to it."""
-    saved = dict(session.exec(select(ChatState.userid, ChatState.agenda).where(among(session, ChatState.userid, fresh))).all())
-    still_open = set(session.exec(select(FollowUp.id).where(
-        among(session, FollowUp.id, {i for ids in saved.values() for i in ids}), FollowUp.status == "open")))
+    saved = dict(
+        session.exec(select(ChatState.userid, ChatState.agenda).where(among(session, ChatState.userid, fresh))).all()
+    )
+    still_open = set(
+        session.exec(
+            select(FollowUp.id).where(
+                among(session, FollowUp.id, {i for ids in saved.values() for i in ids}), FollowUp.status == "open"
+            )
+        )
+    )
     stale = [userid for userid in fresh if not still_open.intersection(saved.get(userid, []))]
     agendas = _agendas(session, run, stale)
-    numbered = {userid: list(saved[userid]) if userid not in agendas else [f.id for f in agendas[userid]]
-                for userid in fresh}
+    numbered = {
+        userid: list(saved[userid]) if userid not in agendas else [f.id for f in agendas[userid]] for userid in fresh
+    }
     changed = {}
     for userid, items in fresh.items():
         added = [f.id for f in items if f.id not in numbered[userid]]
@@ -135,13 +152,14 @@ def _morning_lists(run: Run) -> int:
     with run.store.transaction() as session:
         if ledger.claimed(session, [f"morning-done:{day}"]):
             return 0
-        waiting = session.exec(select(FollowUp.userid).where(FollowUp.status == "open",
-                                                             col(FollowUp.due_at) < _morning(run)).distinct()).all()
+        waiting = session.exec(
+            select(FollowUp.userid).where(FollowUp.status == "open", col(FollowUp.due_at) < _morning(run)).distinct()
+        ).all()
         reps = sorted(_active(session, set(waiting)))
     sent = 0
     for start in range(0, len(reps), CHUNK):
         with run.store.transaction() as session:
-            sent += _morning_chunk(session, run, reps[start:start + CHUNK], day)
+            sent += _morning_chunk(session, run, reps[start : start + CHUNK], day)
     with run.store.transaction() as session:  # every rep is done: later ticks today need not look again
         ledger.claim(session, f"morning-done:{day}", job=NAME, now=run.now)
     return sent
@@ -163,8 +181,14 @@ def _morning_chunk(session: Session, run: Run, reps: list[str], day: str) -> int
     for userid in reps:
         agenda = agendas[userid]
         more = [texts.MORE.format(n=len(agenda) - MORNING_ITEMS)] if len(agenda) > MORNING_ITEMS else []
-        text = "\n".join([title.format(n=len(agenda)), *lines.items(userid, list(enumerate(agenda, 1))[:MORNING_ITEMS]),
-                          *more, texts.QUICK_REPLY_MORNING])
+        text = "\n".join(
+            [
+                title.format(n=len(agenda)),
+                *lines.items(userid, list(enumerate(agenda, 1))[:MORNING_ITEMS]),
+                *more,
+                texts.QUICK_REPLY_MORNING,
+            ]
+        )
         messages.append((AppText(to=(userid,), text=text), f"morning:{userid}:{day}"))
     Outbox(session, run.clock.now()).add_many(messages)
     return len(messages)
@@ -187,27 +211,46 @@ class _Lines:
         self._run = run
         wanted = sorted({f.external_userid for _, f in pairs})
         reps = sorted({userid for userid, _ in pairs})
-        self._customers = {c.external_userid: c for c in session.exec(
-            select(Customer).where(among(session, Customer.external_userid, wanted)))}
-        newest = (select(func.max(Interaction.id)).where(
-            among(session, Interaction.userid, reps), Interaction.kind == "follow_up",
-            among(session, Interaction.external_userid, wanted)).group_by(Interaction.userid, Interaction.external_userid))
-        self._last = {(e.userid, e.external_userid): e for e in session.exec(
-            select(Interaction).where(col(Interaction.id).in_(newest)))}
-        self._added = {(userid, external): at for userid, external, at in session.exec(
-            select(CustomerRep.userid, CustomerRep.external_userid, CustomerRep.added_at).where(
-                among(session, CustomerRep.userid, reps), among(session, CustomerRep.external_userid, wanted)))}
+        self._customers = {
+            c.external_userid: c
+            for c in session.exec(select(Customer).where(among(session, Customer.external_userid, wanted)))
+        }
+        newest = (
+            select(func.max(Interaction.id))
+            .where(
+                among(session, Interaction.userid, reps),
+                Interaction.kind == "follow_up",
+                among(session, Interaction.external_userid, wanted),
+            )
+            .group_by(Interaction.userid, Interaction.external_userid)
+        )
+        self._last = {
+            (e.userid, e.external_userid): e
+            for e in session.exec(select(Interaction).where(col(Interaction.id).in_(newest)))
+        }
+        self._added = {
+            (userid, external): at
+            for userid, external, at in session.exec(
+                select(CustomerRep.userid, CustomerRep.external_userid, CustomerRep.added_at).where(
+                    among(session, CustomerRep.userid, reps), among(session, CustomerRep.external_userid, wanted)
+                )
+            )
+        }
 
     def items(self, userid: str, numbered: list[tuple[int, FollowUp]]) -> list[str]:
         run, tz = self._run, self._run.settings.timezone
         lines = []
         for n, follow_up in numbered:
             due = follow_up.due_at.astimezone(tz)
-            lines.append(texts.ITEM.format(
-                n=n, overdue=texts.OVERDUE if follow_up.due_at < run.now else "",  # as 待办 marks it
-                when=due.strftime("%H:%M") if due.date() == run.local.date() else format_when(due, run.now),
-                customer=label(self._customers.get(follow_up.external_userid)),
-                task=f" {follow_up.note}" if follow_up.note else ""))
+            lines.append(
+                texts.ITEM.format(
+                    n=n,
+                    overdue=texts.OVERDUE if follow_up.due_at < run.now else "",  # as 待办 marks it
+                    when=due.strftime("%H:%M") if due.date() == run.local.date() else format_when(due, run.now),
+                    customer=label(self._customers.get(follow_up.external_userid)),
+                    task=f" {follow_up.note}" if follow_up.note else "",
+                )
+            )
             lines.append(self._last_line(userid, follow_up.external_userid))
         return lines
 
@@ -222,11 +265,14 @@ class _Lines:
 
 
 def _mark_reminded(session: Session, ids: list[int], now: datetime) -> None:
-    session.exec(update(FollowUp).where(among(session, FollowUp.id, ids)).values(reminded_at=now)
-                 .execution_options(synchronize_session=False))
+    session.exec(
+        update(FollowUp)
+        .where(among(session, FollowUp.id, ids))
+        .values(reminded_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _active(session: Session, userids: set[str]) -> set[str]:
     """Members who can still receive messages (one who left is not reminded)."""
-    return set(session.exec(select(Member.userid).where(among(session, Member.userid, userids),
-                                                         Member.active == True)))  # noqa: E712
+    return set(session.exec(select(Member.userid).where(among(session, Member.userid, userids), Member.active == True)))  # noqa: E712

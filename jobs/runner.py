@@ -50,9 +50,17 @@ class TickResult:
 
 
 class Runner:
-    def __init__(self, store: Store, settings: JobSettings, clock: Clock, *, on_outbox: Callable[[], None] = lambda: None,
-                 lock: JobLock | None = None, policy: RetryPolicy = RetryPolicy(),
-                 table: dict[str, Job] = JOBS) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: JobSettings,
+        clock: Clock,
+        *,
+        on_outbox: Callable[[], None] = lambda: None,
+        lock: JobLock | None = None,
+        policy: RetryPolicy = RetryPolicy(),
+        table: dict[str, Job] = JOBS,
+    ) -> None:
         self._store, self._settings, self._clock = store, settings, clock
         self._on_outbox, self._lock, self._policy, self.table = on_outbox, lock, policy, table
         self.triggers = {name: schedule.trigger(settings.schedules[name], settings.timezone) for name in table}
@@ -61,8 +69,15 @@ class Runner:
 
     def with_clock(self, clock: Clock) -> Runner:
         """The same runner reading another clock (the scheduler's guarded one)."""
-        return Runner(self._store, self._settings, clock, on_outbox=self._on_outbox, lock=self._lock,
-                      policy=self._policy, table=self.table)
+        return Runner(
+            self._store,
+            self._settings,
+            clock,
+            on_outbox=self._on_outbox,
+            lock=self._lock,
+            policy=self._policy,
+            table=self.table,
+        )
 
     def run(self, name: str, at: datetime | None = None) -> TickResult:
         """One tick of `name` as if the clock read `at` (default: now), whatever ran before."""
@@ -116,32 +131,49 @@ class Runner:
         job = self.table[name]
         with self._store.transaction() as session:
             tick_id = ledger.start_tick(session, name, scheduled_for, runner=self.runner_id, now=self._clock.now()).id
-        run = Run(name, now.astimezone(UTC), self._store, self._settings, workdays.current(), self._clock,
-                  self._on_outbox)  # in UTC, as stored: binding thousands of rows needs no conversion
+        run = Run(
+            name, now.astimezone(UTC), self._store, self._settings, workdays.current(), self._clock, self._on_outbox
+        )  # in UTC, as stored: binding thousands of rows needs no conversion
         try:
             done = job.run(run)
         except Exception as error:  # recorded and retried by a later catch-up; the scheduler keeps going
             paused = self._policy.outcome(error) == PAUSE
-            log.log(logging.WARNING if paused else logging.ERROR, "job %s @ %s %s", name,
-                    _local(scheduled_for, self._settings), "paused by an outage" if paused else "failed",
-                    exc_info=not paused)
+            log.log(
+                logging.WARNING if paused else logging.ERROR,
+                "job %s @ %s %s",
+                name,
+                _local(scheduled_for, self._settings),
+                "paused by an outage" if paused else "failed",
+                exc_info=not paused,
+            )
             summary, status = f"{type(error).__name__}: {str(error)[:300]}", "paused" if paused else "failed"
         else:
             summary, status = done.summary, "done"
-            log.log(logging.INFO if done.messages else logging.DEBUG, "job %s @ %s: %s", name,
-                    _local(scheduled_for, self._settings), summary)
+            log.log(
+                logging.INFO if done.messages else logging.DEBUG,
+                "job %s @ %s: %s",
+                name,
+                _local(scheduled_for, self._settings),
+                summary,
+            )
         with self._store.transaction() as session:
             ledger.finish_tick(session, tick_id, status=status, summary=summary, now=self._clock.now())
         return TickResult(name, scheduled_for, status, summary)
 
     def _skip(self, name: str, late: list[datetime], now: datetime) -> None:
         first, last = _local(late[0], self._settings), _local(late[-1], self._settings)
-        log.warning("job %s: skipped %d missed ticks (%s … %s), older than the %d-minute grace; "
-                    "`scrm jobs run %s --at TIME` runs one by hand", name, len(late), first, last,
-                    self._settings.grace.total_seconds() // 60, name)
+        log.warning(
+            "job %s: skipped %d missed ticks (%s … %s), older than the %d-minute grace; "
+            "`scrm jobs run %s --at TIME` runs one by hand",
+            name,
+            len(late),
+            first,
+            last,
+            self._settings.grace.total_seconds() // 60,
+            name,
+        )
         with self._store.transaction() as session:
-            ledger.skip_ticks(session, name, late[-MAX_SKIPPED_ROWS:], reason="missed: older than the grace",
-                              now=now)
+            ledger.skip_ticks(session, name, late[-MAX_SKIPPED_ROWS:], reason="missed: older than the grace", now=now)
 
 
 def _local(at: datetime, settings: JobSettings) -> str:

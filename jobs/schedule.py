@@ -23,8 +23,10 @@ def trigger(expr: str, tz: ZoneInfo) -> CronTrigger:
     """A trigger for a crontab expression; ValueError with a readable reason when it is not one."""
     values = expr.split()
     if len(values) not in (5, 6):
-        raise ValueError(f"{expr!r}: a cron expression has 5 fields (minute hour day month weekday), "
-                         f"or 6 with seconds first; got {len(values)}")
+        raise ValueError(
+            f"{expr!r}: a cron expression has 5 fields (minute hour day month weekday), "
+            f"or 6 with seconds first; got {len(values)}"
+        )
     fields = dict(zip(("second", *FIELDS) if len(values) == 6 else FIELDS, values, strict=True))
     fields["day_of_week"] = _weekdays(fields["day_of_week"])
     try:

@@ -38,8 +38,15 @@ class Scheduler:
     """`clock` is the wall clock APScheduler reads too (the system's, in production); the runner gets it
     guarded. `monotonic` measures the time between readings (time.monotonic: no step moves it)."""
 
-    def __init__(self, runner: Runner, settings: JobSettings, clock: Clock, *,
-                 monotonic: Callable[[], float] = time.monotonic, sweep_seconds: float = SWEEP_SECONDS) -> None:
+    def __init__(
+        self,
+        runner: Runner,
+        settings: JobSettings,
+        clock: Clock,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sweep_seconds: float = SWEEP_SECONDS,
+    ) -> None:
         self.clock = TrustedClock(clock, monotonic)
         self._wall, self._settings, self._sweep_seconds = clock, settings, sweep_seconds
         self._runner = runner.with_clock(self.clock)
@@ -47,14 +54,18 @@ class Scheduler:
         self._stopped = threading.Event()
         self._sweeper: threading.Thread | None = None
         self._scheduler = BackgroundScheduler(
-            timezone=settings.timezone, executors={"default": ThreadPoolExecutor(len(self._runner.table))},
-            job_defaults={"coalesce": True, "max_instances": 1,
-                          "misfire_grace_time": int(settings.grace.total_seconds())})
+            timezone=settings.timezone,
+            executors={"default": ThreadPoolExecutor(len(self._runner.table))},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(settings.grace.total_seconds()),
+            },
+        )
 
     def start(self) -> Scheduler:
         for name in self._runner.table:
-            self._scheduler.add_job(self._runner.catch_up, self._runner.triggers[name], args=[name], id=name,
-                                    name=name)
+            self._scheduler.add_job(self._runner.catch_up, self._runner.triggers[name], args=[name], id=name, name=name)
         self._scheduler.start()
         # The first sweep runs at once: after downtime, missed ticks are run or skipped before anything else.
         self._sweeper = threading.Thread(target=self._sweep_every, name="sweep", daemon=True)
@@ -98,8 +109,11 @@ class Scheduler:
                 self._scheduler.reschedule_job(job_id, trigger=trigger)  # from APScheduler's own reading
                 moved.append(f"{job_id} {planned_at.astimezone(self._settings.timezone):%m-%d %H:%M:%S}")
         if moved:
-            log.warning("scheduler: next runs were ahead of the clock (it went back); rescheduled from %s: %s",
-                        f"{now.astimezone(self._settings.timezone):%Y-%m-%d %H:%M:%S}", ", ".join(moved))
+            log.warning(
+                "scheduler: next runs were ahead of the clock (it went back); rescheduled from %s: %s",
+                f"{now.astimezone(self._settings.timezone):%Y-%m-%d %H:%M:%S}",
+                ", ".join(moved),
+            )
 
     def next_runs(self) -> dict[str, datetime | None]:
         """When APScheduler will next fire each job (in the business time zone)."""
@@ -111,6 +125,10 @@ class Scheduler:
         for year in (this_year, this_year + 1):
             if year not in self._warned and not workdays.current().official(year):
                 self._warned.add(year)
-                log.warning("working days: %d's official holidays and 调休 days are not known yet (published each "
-                            "November); until then %d counts statutory holidays by rule, without make-up days. "
-                            "Add them to SCRM_HOLIDAYS_FILE when published.", year, year)
+                log.warning(
+                    "working days: %d's official holidays and 调休 days are not known yet (published each "
+                    "November); until then %d counts statutory holidays by rule, without make-up days. "
+                    "Add them to SCRM_HOLIDAYS_FILE when published.",
+                    year,
+                    year,
+                )

@@ -52,8 +52,11 @@ WEEKLY_LINE = "{rep}：成交 {amount}（上周 {before}）｜跟进 {logged} �
 WEEKLY_TEAM = "全队：成交 {won} 单 {amount}（上周 {before}）｜跟进 {logged} 次（上周 {logged_before}）"
 
 # The honor board (group chat).
-HONOR_TITLE = {"day": "🏅 {team} 今日荣誉榜 · {period}", "week": "🏅 {team} 周荣誉榜 · {period}",
-               "month": "🏅 {team} 月度荣誉榜 · {period}"}
+HONOR_TITLE = {
+    "day": "🏅 {team} 今日荣誉榜 · {period}",
+    "week": "🏅 {team} 周荣誉榜 · {period}",
+    "month": "🏅 {team} 月度荣誉榜 · {period}",
+}
 HONOR_STREAK = "🔥 连续达标：{names}"
 STREAK_REP = "{rep} {n} 个工作日"
 HONOR_FOOTER = "恭喜！大家继续冲 💪"

@@ -44,7 +44,9 @@ def remember(state: ChatState, *, now: datetime, customer: str | None = None, ag
 
 def remember_agendas(session: Session, agendas: dict[str, list[int]], *, now: datetime) -> None:
     """The 待办 lists a job just showed several reps, so that their `完成 N` refers to them (one statement)."""
-    rows = [{"userid": userid, "agenda": ids, "last_customer": "", "updated_at": now} for userid, ids in agendas.items()]
+    rows = [
+        {"userid": userid, "agenda": ids, "last_customer": "", "updated_at": now} for userid, ids in agendas.items()
+    ]
     upsert_many(session, ChatState, rows, key="userid", update=("agenda", "updated_at"))
 
 

@@ -75,9 +75,15 @@ class TrustedClock:
     A process started while its clock is wrong trusts its first reading: there is nothing to compare it with.
     """
 
-    def __init__(self, wall: Clock, monotonic: Callable[[], float] = time.monotonic, *,
-                 tolerance: timedelta = timedelta(minutes=2), confirm: timedelta = timedelta(minutes=5),
-                 agree: timedelta = timedelta(seconds=10)) -> None:
+    def __init__(
+        self,
+        wall: Clock,
+        monotonic: Callable[[], float] = time.monotonic,
+        *,
+        tolerance: timedelta = timedelta(minutes=2),
+        confirm: timedelta = timedelta(minutes=5),
+        agree: timedelta = timedelta(seconds=10),
+    ) -> None:
         self.wall, self._monotonic = wall, monotonic
         self.tolerance, self.confirm, self.agree = tolerance, confirm, agree
         self._lock = threading.Lock()  # the scheduler's threads read it at once
@@ -97,25 +103,40 @@ class TrustedClock:
             jump = self._jump
             if jump is None or abs(ahead - jump.ahead) > self.agree:
                 self._jump = _Jump(ahead, tick, reading)
-                log.warning("clock: the wall clock jumped %s ahead (it reads %s, the monotonic clock says %s); "
-                            "keeping the monotonic time until the jump has held for %s", _span(ahead),
-                            _shown(reading), _shown(expected), _span(self.confirm))
+                log.warning(
+                    "clock: the wall clock jumped %s ahead (it reads %s, the monotonic clock says %s); "
+                    "keeping the monotonic time until the jump has held for %s",
+                    _span(ahead),
+                    _shown(reading),
+                    _shown(expected),
+                    _span(self.confirm),
+                )
                 return expected
             if tick - jump.since < self.confirm.total_seconds():
                 return expected
-            log.warning("clock: the jump of %s has held for %s: following the wall clock (%s)", _span(ahead),
-                        _span(self.confirm), _shown(reading))
+            log.warning(
+                "clock: the jump of %s has held for %s: following the wall clock (%s)",
+                _span(ahead),
+                _span(self.confirm),
+                _shown(reading),
+            )
             self._jump = None
             return self._trust(reading, tick)
 
     def _came_back(self, reading: datetime, ahead: timedelta, tick: float) -> None:
         if self._jump is not None:
-            log.warning("clock: the wall clock is back (%s) after reading %s ahead for %d s; nothing was done for "
-                        "the time it showed", _shown(reading), _span(self._jump.ahead), tick - self._jump.since)
+            log.warning(
+                "clock: the wall clock is back (%s) after reading %s ahead for %d s; nothing was done for "
+                "the time it showed",
+                _shown(reading),
+                _span(self._jump.ahead),
+                tick - self._jump.since,
+            )
             self._jump = None
         elif -ahead > self.tolerance:
-            log.warning("clock: the wall clock stepped back %s (it reads %s); following it", _span(-ahead),
-                        _shown(reading))
+            log.warning(
+                "clock: the wall clock stepped back %s (it reads %s); following it", _span(-ahead), _shown(reading)
+            )
 
     def _trust(self, reading: datetime, tick: float) -> datetime:
         self._trusted = (reading, tick)

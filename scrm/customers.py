@@ -32,8 +32,14 @@ def label(customer: Customer | None) -> str:
     return texts.CUSTOMER_AT.format(name=name, corp=customer.corp_name) if customer and customer.corp_name else name
 
 
-def upsert(session: Session, *, external_userid: str, profile: dict[str, Any], now: datetime,
-           known: dict[str, Customer] | None = None) -> tuple[Customer, str]:
+def upsert(
+    session: Session,
+    *,
+    external_userid: str,
+    profile: dict[str, Any],
+    now: datetime,
+    known: dict[str, Customer] | None = None,
+) -> tuple[Customer, str]:
     """Store WeCom's `external_contact` profile; returns (customer, "created" | "updated" | "unchanged").
 
     `known` (from `by_ids`, in bulk work) holds the batch's stored customers, and gets those created: it saves
@@ -70,8 +76,14 @@ def relation(session: Session, external_userid: str, userid: str) -> CustomerRep
     return session.exec(query).first()
 
 
-def link(session: Session, *, external_userid: str, userid: str, now: datetime,
-         known: dict[tuple[str, str], CustomerRep] | None = None) -> CustomerRep:
+def link(
+    session: Session,
+    *,
+    external_userid: str,
+    userid: str,
+    now: datetime,
+    known: dict[tuple[str, str], CustomerRep] | None = None,
+) -> CustomerRep:
     """The rep–customer relation, created without a status if this is the first we hear of it.
 
     `known` (from `relations_of`) saves a query per customer in bulk work.
@@ -94,8 +106,11 @@ def relations_of(session: Session, external_userids: list[str]) -> dict[tuple[st
 
 def set_status(rel: CustomerRep, status: str, at: datetime) -> bool:
     """Apply a status WeCom reported at `at`, unless a later event already moved the relation."""
-    later = rel.status_at is not None and rel.status and (
-        at < rel.status_at or (at == rel.status_at and RANK[status] < RANK[rel.status]))
+    later = (
+        rel.status_at is not None
+        and rel.status
+        and (at < rel.status_at or (at == rel.status_at and RANK[status] < RANK[rel.status]))
+    )
     if later:
         return False
     rel.status, rel.status_at, rel.updated_at = status, at, max(at, rel.updated_at or at)
@@ -132,23 +147,32 @@ def search(session: Session, text: str, limit: int = 10) -> list[Customer]:
         return [found]
     like = f"%{text}%"
     remarked = select(CustomerRep.external_userid).where(col(CustomerRep.remark).like(like))
-    query = select(Customer).where(or_(col(Customer.name).like(like), col(Customer.corp_name).like(like),
-                                       col(Customer.external_userid).in_(remarked)))
+    query = select(Customer).where(
+        or_(
+            col(Customer.name).like(like),
+            col(Customer.corp_name).like(like),
+            col(Customer.external_userid).in_(remarked),
+        )
+    )
     return list(session.exec(query.order_by(Customer.name).limit(limit)).all())
 
 
 def of_rep(session: Session, userid: str) -> list[tuple[Customer, CustomerRep]]:
     """The customers a rep follows now (a rep never sees anyone else's)."""
-    query = (select(Customer, CustomerRep)
-             .join(CustomerRep, col(CustomerRep.external_userid) == col(Customer.external_userid))
-             .where(CustomerRep.userid == userid, col(CustomerRep.status).in_(LIVE)))
+    query = (
+        select(Customer, CustomerRep)
+        .join(CustomerRep, col(CustomerRep.external_userid) == col(Customer.external_userid))
+        .where(CustomerRep.userid == userid, col(CustomerRep.status).in_(LIVE))
+    )
     return list(session.exec(query.order_by(Customer.name)).all())
 
 
 def book_stamp(session: Session, userid: str) -> tuple:
     """Changes whenever the rep's customer list or any of their names does: (count, newest change)."""
-    query = (select(func.count(), func.max(CustomerRep.updated_at), func.max(Customer.updated_at))
-             .select_from(CustomerRep)
-             .join(Customer, col(CustomerRep.external_userid) == col(Customer.external_userid))
-             .where(CustomerRep.userid == userid, col(CustomerRep.status).in_(LIVE)))
+    query = (
+        select(func.count(), func.max(CustomerRep.updated_at), func.max(Customer.updated_at))
+        .select_from(CustomerRep)
+        .join(Customer, col(CustomerRep.external_userid) == col(Customer.external_userid))
+        .where(CustomerRep.userid == userid, col(CustomerRep.status).in_(LIVE))
+    )
     return tuple(session.exec(query).one())

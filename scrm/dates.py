@@ -12,8 +12,9 @@ def format_when(dt: datetime, now: datetime | None = None, *, pattern: str = tex
     """11月25日（周三）15:00; with the year when it is not `now`'s year (default: the wall clock's)."""
     this_year = (now or datetime.now(dt.tzinfo)).astimezone(dt.tzinfo).year
     pattern = pattern if dt.year == this_year else texts.YEAR_PREFIX + pattern
-    return pattern.format(year=dt.year, month=dt.month, day=dt.day, weekday=texts.WEEKDAYS[dt.weekday()],
-                          hour=dt.hour, minute=dt.minute)
+    return pattern.format(
+        year=dt.year, month=dt.month, day=dt.day, weekday=texts.WEEKDAYS[dt.weekday()], hour=dt.hour, minute=dt.minute
+    )
 
 
 def format_day(dt: datetime, now: datetime) -> str:

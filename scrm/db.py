@@ -34,9 +34,11 @@ def make_engine(url: str, *, schema: str | None = None, pool_size: int = 5, one_
 
 
 def _sqlite_engine(url: str, one_connection: bool = False) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30,
-                                              "factory": TurnTakingConnection},
-                           **({"poolclass": StaticPool} if one_connection else {}))
+    engine = create_engine(
+        url,
+        connect_args={"check_same_thread": False, "timeout": 30, "factory": TurnTakingConnection},
+        **({"poolclass": StaticPool} if one_connection else {}),
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -127,8 +129,9 @@ class _LockLateSession(Session):
         return self.bind if self._writing else self._reader
 
 
-def insert_ignore(session: Session | Connection, model: type[SQLModel], values: dict[str, Any],
-                  key: str | tuple[str, ...]) -> bool:
+def insert_ignore(
+    session: Session | Connection, model: type[SQLModel], values: dict[str, Any], key: str | tuple[str, ...]
+) -> bool:
     """INSERT … ON CONFLICT (key columns) DO NOTHING; True when the row was new."""
     columns = (key,) if isinstance(key, str) else key
     dialect = session.dialect.name if isinstance(session, Connection) else session.get_bind().dialect.name
@@ -153,8 +156,9 @@ def insert_many_ignore(session: Session, model: type[SQLModel], rows: list[dict[
         session.execute(_insert_ignore_many_statement(session.get_bind().dialect.name, model, key), rows)
 
 
-def upsert_many(session: Session, model: type[SQLModel], rows: list[dict[str, Any]], key: str,
-                update: tuple[str, ...]) -> None:
+def upsert_many(
+    session: Session, model: type[SQLModel], rows: list[dict[str, Any]], key: str, update: tuple[str, ...]
+) -> None:
     """INSERT … ON CONFLICT (key) DO UPDATE SET the `update` columns, as one executemany."""
     if rows:
         session.execute(_upsert_statement(session.get_bind().dialect.name, model, key, update), rows)
@@ -220,8 +224,11 @@ class OneStatement:
         self._engine = engine
         self._sql = compiled.string
         self._positions = compiled.positiontup  # the parameter names in order, for a positional paramstyle
-        self._processors = {name: process for name, bind in compiled.binds.items()
-                            if (process := bind.type.dialect_impl(dialect).bind_processor(dialect))}
+        self._processors = {
+            name: process
+            for name, bind in compiled.binds.items()
+            if (process := bind.type.dialect_impl(dialect).bind_processor(dialect))
+        }
         self._sqlite = dialect.name == "sqlite"
         self._errors = (dialect.loaded_dbapi.Error, SQLAlchemyError)  # the driver's; SQLAlchemy's when connecting
         self._lock = threading.Lock()  # one connection: threads of a process take turns on it
@@ -229,8 +236,9 @@ class OneStatement:
 
     def run(self, values: dict[str, Any]) -> tuple | None:
         """Execute with these values; the first row it returns, if any. Raises NotStored."""
-        values = {name: self._processors[name](value) if name in self._processors else value
-                  for name, value in values.items()}
+        values = {
+            name: self._processors[name](value) if name in self._processors else value for name, value in values.items()
+        }
         params = tuple(values[name] for name in self._positions) if self._positions else values
         with self._lock:
             for attempt in (1, 2):

@@ -58,8 +58,9 @@ def move(session: Session, deal: Deal, *, stage: str, userid: str, now: datetime
     return True
 
 
-def close(session: Session, deal: Deal, *, won: bool, amount: Decimal | None, note: str, userid: str,
-          now: datetime) -> None:
+def close(
+    session: Session, deal: Deal, *, won: bool, amount: Decimal | None, note: str, userid: str, now: datetime
+) -> None:
     move(session, deal, stage=WON if won else LOST, userid=userid, now=now)
     deal.status, deal.closed_at, deal.at_risk = ("won" if won else "lost"), now, False
     deal.amount = amount if amount is not None else deal.amount
@@ -68,6 +69,9 @@ def close(session: Session, deal: Deal, *, won: bool, amount: Decimal | None, no
 
 
 def days_in_stage(session: Session, deal: Deal, *, now: datetime) -> int:
-    entered = session.exec(select(StageChange.at).where(StageChange.deal_id == deal.id)
-                           .order_by(StageChange.at.desc(), StageChange.id.desc())).first()  # type: ignore[union-attr]
+    entered = session.exec(
+        select(StageChange.at)
+        .where(StageChange.deal_id == deal.id)
+        .order_by(StageChange.at.desc(), StageChange.id.desc())
+    ).first()  # type: ignore[union-attr]
     return max(0, (now - (entered or deal.opened_at)).days)

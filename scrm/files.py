@@ -15,8 +15,12 @@ from pydantic import BaseModel, ValidationError
 SUFFIXES = (".yaml", ".yml", ".toml")
 MAX_PROBLEMS = 5
 M = TypeVar("M", bound=BaseModel)
-_EXPECTED = {"string_type": "expected text", "list_type": "expected a list",
-             "model_type": "expected a mapping (key: value)", "dict_type": "expected a mapping (key: value)"}
+_EXPECTED = {
+    "string_type": "expected text",
+    "list_type": "expected a list",
+    "model_type": "expected a mapping (key: value)",
+    "dict_type": "expected a mapping (key: value)",
+}
 
 
 class FileError(ValueError):
@@ -43,8 +47,9 @@ def entry(section: str, index: int) -> str:
 def repeated(keyed: Iterable[tuple[str, Hashable]], what: str) -> list[str]:
     """`keyword[3]: the same rule as keyword[1]`, for each (entry, key) whose key an earlier entry has."""
     first: dict[Hashable, str] = {}
-    problems = [f"{where}: the same {what} as {first[key]}" for where, key in keyed
-                if first.setdefault(key, where) != where]
+    problems = [
+        f"{where}: the same {what} as {first[key]}" for where, key in keyed if first.setdefault(key, where) != where
+    ]
     return problems
 
 
@@ -64,8 +69,13 @@ def read(path: Path) -> object:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise FileError(path, [f"not UTF-8 text (byte {error.object[error.start]:#04x} at offset {error.start}; "
-                               "saved as GBK?): save it as UTF-8"]) from None
+        raise FileError(
+            path,
+            [
+                f"not UTF-8 text (byte {error.object[error.start]:#04x} at offset {error.start}; "
+                "saved as GBK?): save it as UTF-8"
+            ],
+        ) from None
     if path.suffix.lower() == ".toml":
         try:
             return tomllib.loads(text)
@@ -114,8 +124,11 @@ def _fields_at(model: type[BaseModel] | None, loc: tuple) -> list[str]:
         if model is None or isinstance(part, int):
             continue
         field = model.model_fields.get(part)
-        model = next((t for t in _types(field.annotation) if isinstance(t, type) and issubclass(t, BaseModel)),
-                     None) if field else None
+        model = (
+            next((t for t in _types(field.annotation) if isinstance(t, type) and issubclass(t, BaseModel)), None)
+            if field
+            else None
+        )
     return [] if model is None else list(model.model_fields)
 
 
@@ -134,8 +147,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             if not isinstance(key, typing.Hashable):
                 continue  # PyYAML refuses it itself
             if key in seen:
-                raise yaml.constructor.ConstructorError(None, None, f'the key "{key}" appears twice',
-                                                        key_node.start_mark)
+                raise yaml.constructor.ConstructorError(
+                    None, None, f'the key "{key}" appears twice', key_node.start_mark
+                )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
-

@@ -37,11 +37,20 @@ def valid_rule(rule: str) -> bool:
     return rule.strip() == "next_working_day" or (delay is not None and delay >= timedelta(hours=1))
 
 
-def open_first(session: Session, *, external_userid: str, userid: str, due_at: datetime, note: str,
-               now: datetime) -> bool:
+def open_first(
+    session: Session, *, external_userid: str, userid: str, due_at: datetime, note: str, now: datetime
+) -> bool:
     """The SOP's first follow-up, once per rep and customer however often the add is seen."""
-    values = {"key": f"first:{userid}:{external_userid}", "external_userid": external_userid, "userid": userid,
-              "due_at": due_at, "status": "open", "note": note, "source": "sop", "created_at": now}
+    values = {
+        "key": f"first:{userid}:{external_userid}",
+        "external_userid": external_userid,
+        "userid": userid,
+        "due_at": due_at,
+        "status": "open",
+        "note": note,
+        "source": "sop",
+        "created_at": now,
+    }
     return insert_ignore(session, FollowUp, values, key="key")
 
 
@@ -50,15 +59,17 @@ def open_for(session: Session, external_userid: str) -> list[FollowUp]:
     return list(session.exec(query.order_by(FollowUp.due_at)).all())
 
 
-def schedule(session: Session, *, external_userid: str, userid: str, due_at: datetime, note: str,
-             now: datetime) -> FollowUp:
+def schedule(
+    session: Session, *, external_userid: str, userid: str, due_at: datetime, note: str, now: datetime
+) -> FollowUp:
     """A next step the rep set; it replaces the rep's open SOP follow-up for the customer (it is the plan now)."""
     for open_one in open_for(session, external_userid):
         if open_one.userid == userid and open_one.source == "sop":
             open_one.status, open_one.done_at = "replaced", now
             session.add(open_one)
-    follow_up = FollowUp(external_userid=external_userid, userid=userid, due_at=due_at, note=note, source="rep",
-                         created_at=now)
+    follow_up = FollowUp(
+        external_userid=external_userid, userid=userid, due_at=due_at, note=note, source="rep", created_at=now
+    )
     session.add(follow_up)
     session.flush()
     return follow_up
@@ -66,8 +77,9 @@ def schedule(session: Session, *, external_userid: str, userid: str, due_at: dat
 
 def agenda(session: Session, userids: list[str], *, until: datetime) -> list[FollowUp]:
     """Open follow-ups of these reps due before `until` (overdue ones first, as they are the oldest)."""
-    query = select(FollowUp).where(among(session, FollowUp.userid, userids), FollowUp.status == "open",
-                                   FollowUp.due_at <= until)
+    query = select(FollowUp).where(
+        among(session, FollowUp.userid, userids), FollowUp.status == "open", FollowUp.due_at <= until
+    )
     return list(session.exec(query.order_by(FollowUp.due_at, FollowUp.id)).all())
 
 

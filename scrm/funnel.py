@@ -32,4 +32,3 @@ def parse_limits(value: str, stages: tuple[str, ...]) -> dict[str, int]:
             raise ValueError(f"{stage}: the days must be a whole number of at least 1, like {stage}:14")
         limits[stage] = int(days)
     return limits
-

@@ -21,20 +21,29 @@ WAITING = ("pending", "failed", "processing")
 LIVE = ("pending", "processing", "failed", "dead")
 
 
-def queues(session: Session, now: datetime, spooled: tuple[int, datetime | None] = (0, None),
-           ) -> tuple[dict[str, Any], list[str]]:
+def queues(
+    session: Session,
+    now: datetime,
+    spooled: tuple[int, datetime | None] = (0, None),
+) -> tuple[dict[str, Any], list[str]]:
     """Per queue: rows due now and the oldest one's age, rows waiting out an error, dead rows; and the
     problems found ("inbox behind", "WeCom failing", "outbox has dead rows" …). `spooled` (SQLite): callbacks
     not yet moved into the inbox, which are due as much as its rows."""
     report, problems = {}, []
-    for name, model, since in (("inbox", InboxEvent, InboxEvent.received_at),
-                               ("outbox", OutboxMessage, OutboxMessage.created_at)):
-        due, oldest = session.exec(select(func.count(), func.min(since)).where(
-            col(model.status).in_(WAITING), col(model.next_try_at) <= now)).one()
+    for name, model, since in (
+        ("inbox", InboxEvent, InboxEvent.received_at),
+        ("outbox", OutboxMessage, OutboxMessage.created_at),
+    ):
+        due, oldest = session.exec(
+            select(func.count(), func.min(since)).where(col(model.status).in_(WAITING), col(model.next_try_at) <= now)
+        ).one()
         if name == "inbox" and spooled[0]:
             due, oldest = due + spooled[0], min(t for t in (oldest, spooled[1]) if t is not None)
-        waiting = session.exec(select(func.count()).select_from(model).where(
-            col(model.status).in_(WAITING), col(model.next_try_at) > now, col(model.last_error).is_not(None))).one()
+        waiting = session.exec(
+            select(func.count())
+            .select_from(model)
+            .where(col(model.status).in_(WAITING), col(model.next_try_at) > now, col(model.last_error).is_not(None))
+        ).one()
         dead = session.exec(select(func.count()).select_from(model).where(model.status == "dead")).one()
         age = (now - oldest).total_seconds() if oldest is not None else 0
         report[name] = {"due": due, "oldest_due_seconds": round(age), "waiting_out_errors": waiting, "dead": dead}

@@ -146,12 +146,19 @@ def total(many: Iterable[Figures]) -> Figures:
 
 
 PARTS = ("deals", "logged", "active_days", "due", "new_customers", "response", "overdue_now")  # one query each
-PART_OF = {"won_amount": "deals", "won": "deals", "lost": "deals", "logged": "logged", "on_time": "due",
-           "new_customers": "new_customers"}  # the part that computes a metric (the board's, the targets')
+PART_OF = {
+    "won_amount": "deals",
+    "won": "deals",
+    "lost": "deals",
+    "logged": "logged",
+    "on_time": "due",
+    "new_customers": "new_customers",
+}  # the part that computes a metric (the board's, the targets')
 
 
-def by_rep(session: Session, userids: list[str], period: Period, *, now: datetime, tz: ZoneInfo,
-           parts: Collection[str] = PARTS) -> dict[str, Figures]:
+def by_rep(
+    session: Session, userids: list[str], period: Period, *, now: datetime, tz: ZoneInfo, parts: Collection[str] = PARTS
+) -> dict[str, Figures]:
     """Every rep's figures for the period, in one grouped query per part whatever the number of reps.
 
     `parts` chooses what to compute (a digest needs fewer than `业绩`); the fields of the others stay zero.
@@ -165,73 +172,113 @@ def by_rep(session: Session, userids: list[str], period: Period, *, now: datetim
     logged = (Interaction.kind == "follow_up", mine(Interaction.userid), within(col(Interaction.at)))
     if "deals" in parts:
         for userid, status, n, amount in session.exec(
-                select(Deal.userid, Deal.status, func.count(), func.coalesce(func.sum(Deal.amount), 0))
-                .where(mine(Deal.userid), col(Deal.status).in_(("won", "lost")), within(col(Deal.closed_at)))
-                .group_by(Deal.userid, Deal.status)):
+            select(Deal.userid, Deal.status, func.count(), func.coalesce(func.sum(Deal.amount), 0))
+            .where(mine(Deal.userid), col(Deal.status).in_(("won", "lost")), within(col(Deal.closed_at)))
+            .group_by(Deal.userid, Deal.status)
+        ):
             if status == "won":
                 result[userid].won, result[userid].won_amount = n, Decimal(amount)
             else:
                 result[userid].lost = n
     if "logged" in parts:
-        for userid, channel, n in session.exec(select(Interaction.userid, Interaction.channel, func.count())
-                                               .where(*logged).group_by(Interaction.userid, Interaction.channel)):
+        for userid, channel, n in session.exec(
+            select(Interaction.userid, Interaction.channel, func.count())
+            .where(*logged)
+            .group_by(Interaction.userid, Interaction.channel)
+        ):
             result[userid].logged += n
             result[userid].by_channel[channel or texts.NO_CHANNEL] = n
     if "active_days" in parts:
-        for userid, days in session.exec(select(Interaction.userid,
-                                                func.count(distinct(_local_day(session, Interaction.at, tz))))
-                                         .where(*logged).group_by(Interaction.userid)):
+        for userid, days in session.exec(
+            select(Interaction.userid, func.count(distinct(_local_day(session, Interaction.at, tz))))
+            .where(*logged)
+            .group_by(Interaction.userid)
+        ):
             result[userid].active_days = days
     if "due" in parts:
         is_open = case((FollowUp.status == "open", 1), else_=0)
-        in_time = case((and_(FollowUp.status == "done", _on_time(session, FollowUp.done_at, FollowUp.due_at)), 1),
-                       else_=0)
+        in_time = case(
+            (and_(FollowUp.status == "done", _on_time(session, FollowUp.done_at, FollowUp.due_at)), 1), else_=0
+        )
         for userid, due, still_open, on_time in session.exec(
-                select(FollowUp.userid, func.count(), func.sum(is_open), func.sum(in_time))
-                .where(mine(FollowUp.userid), col(FollowUp.status).in_(("open", "done")),
-                       col(FollowUp.due_at) >= period.start, col(FollowUp.due_at) < min(period.end, now))
-                .group_by(FollowUp.userid)):
+            select(FollowUp.userid, func.count(), func.sum(is_open), func.sum(in_time))
+            .where(
+                mine(FollowUp.userid),
+                col(FollowUp.status).in_(("open", "done")),
+                col(FollowUp.due_at) >= period.start,
+                col(FollowUp.due_at) < min(period.end, now),
+            )
+            .group_by(FollowUp.userid)
+        ):
             figures = result[userid]
             figures.due, figures.still_open, figures.on_time = due, still_open, on_time
             figures.late = due - still_open - on_time
     if "new_customers" in parts:
         # Per rep, a count of the customers they alone got among these reps, and a row of each shared one.
-        added = (select(CustomerRep.userid, CustomerRep.external_userid,
-                        func.count().over(partition_by=CustomerRep.external_userid).label("reps"))
-                 .where(mine(CustomerRep.userid), within(col(CustomerRep.added_at))).subquery())
+        added = (
+            select(
+                CustomerRep.userid,
+                CustomerRep.external_userid,
+                func.count().over(partition_by=CustomerRep.external_userid).label("reps"),
+            )
+            .where(mine(CustomerRep.userid), within(col(CustomerRep.added_at)))
+            .subquery()
+        )
         shared = case((added.c.reps > 1, added.c.external_userid), else_=None)
-        for userid, external, n in session.exec(select(added.c.userid, shared, func.count())
-                                                .group_by(added.c.userid, shared)):
+        for userid, external, n in session.exec(
+            select(added.c.userid, shared, func.count()).group_by(added.c.userid, shared)
+        ):
             result[userid].new_customers += n
             if external is not None:
                 result[userid].shared_new.add(external)
     if "response" in parts:
-        first_logged = (select(func.min(Interaction.at)).where(
-            Interaction.userid == CustomerRep.userid, Interaction.external_userid == CustomerRep.external_userid,
-            Interaction.kind == "follow_up", col(Interaction.at) >= CustomerRep.added_at).scalar_subquery())
-        for userid, added, first in session.exec(select(CustomerRep.userid, CustomerRep.added_at, first_logged).where(
-                mine(CustomerRep.userid), within(col(CustomerRep.added_at)))):
+        first_logged = (
+            select(func.min(Interaction.at))
+            .where(
+                Interaction.userid == CustomerRep.userid,
+                Interaction.external_userid == CustomerRep.external_userid,
+                Interaction.kind == "follow_up",
+                col(Interaction.at) >= CustomerRep.added_at,
+            )
+            .scalar_subquery()
+        )
+        for userid, added, first in session.exec(
+            select(CustomerRep.userid, CustomerRep.added_at, first_logged).where(
+                mine(CustomerRep.userid), within(col(CustomerRep.added_at))
+            )
+        ):
             if first is not None:
                 result[userid].response_minutes.append((first - added).total_seconds() / 60)
     if "overdue_now" in parts:
-        for userid, n in session.exec(select(FollowUp.userid, func.count()).where(
-                mine(FollowUp.userid), FollowUp.status == "open", col(FollowUp.due_at) < now).group_by(FollowUp.userid)):
+        for userid, n in session.exec(
+            select(FollowUp.userid, func.count())
+            .where(mine(FollowUp.userid), FollowUp.status == "open", col(FollowUp.due_at) < now)
+            .group_by(FollowUp.userid)
+        ):
             result[userid].overdue_now = n
     return result
 
 
-def figures(session: Session, userids: list[str], period: Period, *, now: datetime,
-            tz: ZoneInfo = ZoneInfo("Asia/Shanghai")) -> Figures:
+def figures(
+    session: Session, userids: list[str], period: Period, *, now: datetime, tz: ZoneInfo = ZoneInfo("Asia/Shanghai")
+) -> Figures:
     """The reps' figures summed (a team's, or one rep's)."""
     return total(by_rep(session, userids, period, now=now, tz=tz).values())
 
 
 def ranking(session: Session, userids: list[str], period: Period) -> list[tuple[str, Decimal]]:
     """Reps by won amount in the period, best first (reps with nothing won are left out)."""
-    query = (select(Deal.userid, func.sum(Deal.amount)).where(among(session, Deal.userid, userids),
-                                                             Deal.status == "won", col(Deal.closed_at) >= period.start,
-                                                             col(Deal.closed_at) < period.end)
-             .group_by(Deal.userid).order_by(func.sum(Deal.amount).desc()))
+    query = (
+        select(Deal.userid, func.sum(Deal.amount))
+        .where(
+            among(session, Deal.userid, userids),
+            Deal.status == "won",
+            col(Deal.closed_at) >= period.start,
+            col(Deal.closed_at) < period.end,
+        )
+        .group_by(Deal.userid)
+        .order_by(func.sum(Deal.amount).desc())
+    )
     return [(userid, Decimal(total or 0)) for userid, total in session.exec(query)]
 
 
@@ -242,17 +289,22 @@ def board(figures: dict[str, Figures], names: dict[str, str], metrics: tuple[str
         winners, value = champions(figures, metric)
         if winners:
             shown = short_amount(value) if metric == "won_amount" else value
-            lines.append(texts.CHAMPION.format(title=texts.CHAMPION_TITLES[metric],
-                                               names="、".join(names[u] for u in winners),
-                                               value=texts.CHAMPION_VALUES[metric].format(value=shown)))
+            lines.append(
+                texts.CHAMPION.format(
+                    title=texts.CHAMPION_TITLES[metric],
+                    names="、".join(names[u] for u in winners),
+                    value=texts.CHAMPION_VALUES[metric].format(value=shown),
+                )
+            )
     return lines
 
 
 DAILY_METRICS = ("won_amount", "won", "logged", "new_customers")  # what can be summed day by day
 
 
-def by_rep_and_day(session: Session, userids: list[str], period: Period, tz: ZoneInfo,
-                   metric: str) -> dict[str, dict[date, Decimal]]:
+def by_rep_and_day(
+    session: Session, userids: list[str], period: Period, tz: ZoneInfo, metric: str
+) -> dict[str, dict[date, Decimal]]:
     """A metric per rep and local day, in one grouped query (days with nothing are absent)."""
     table, at, value, where = {
         "won_amount": (Deal, Deal.closed_at, func.sum(Deal.amount), (Deal.status == "won",)),
@@ -261,9 +313,11 @@ def by_rep_and_day(session: Session, userids: list[str], period: Period, tz: Zon
         "new_customers": (CustomerRep, CustomerRep.added_at, func.count(), ()),
     }[metric]
     day = _local_day(session, at, tz)
-    rows = session.exec(select(table.userid, day, value).where(
-        among(session, table.userid, userids), col(at) >= period.start, col(at) < period.end, *where)
-        .group_by(table.userid, day))
+    rows = session.exec(
+        select(table.userid, day, value)
+        .where(among(session, table.userid, userids), col(at) >= period.start, col(at) < period.end, *where)
+        .group_by(table.userid, day)
+    )
     result: dict[str, dict[date, Decimal]] = defaultdict(dict)
     for userid, d, total in rows:
         result[userid][d if isinstance(d, date) else date.fromisoformat(d)] = Decimal(total or 0)
@@ -293,16 +347,20 @@ class StageFigures:
         return self.moved_on / left if left > 0 else None
 
 
-def funnel(session: Session, userids: list[str], stages: tuple[str, ...], limits: dict[str, int], *,
-           now: datetime) -> list[StageFigures]:
+def funnel(
+    session: Session, userids: list[str], stages: tuple[str, ...], limits: dict[str, int], *, now: datetime
+) -> list[StageFigures]:
     """The open stages of the funnel for these reps' deals: what is in each now, conversion to the next,
     median days in stage, and the stalled deals (over the stage's limit)."""
     open_stages = stages[:-2]
     deals_ = {d.id: d for d in session.exec(select(Deal).where(among(session, Deal.userid, userids)))}
     history: dict[int, list[StageChange]] = {}
     if deals_:
-        for change in session.exec(select(StageChange).where(among(session, StageChange.deal_id, list(deals_)))
-                                   .order_by(StageChange.deal_id, StageChange.at, StageChange.id)):
+        for change in session.exec(
+            select(StageChange)
+            .where(among(session, StageChange.deal_id, list(deals_)))
+            .order_by(StageChange.deal_id, StageChange.at, StageChange.id)
+        ):
             history.setdefault(change.deal_id, []).append(change)
     order = {stage: n for n, stage in enumerate(stages)}
     reached, moved, stays, entered_at = defaultdict(int), defaultdict(int), defaultdict(list), {}
@@ -312,7 +370,9 @@ def funnel(session: Session, userids: list[str], stages: tuple[str, ...], limits
             following = changes[n + 1] if n + 1 < len(changes) else None
             if following is not None:
                 stays[change.to_stage].append((following.at - change.at).total_seconds() / 86400)
-                if following.to_stage != stages[-1] and order.get(following.to_stage, -1) > order.get(change.to_stage, -1):
+                if following.to_stage != stages[-1] and order.get(following.to_stage, -1) > order.get(
+                    change.to_stage, -1
+                ):
                     moved[change.to_stage] += 1
             else:
                 entered_at[deal_id] = change.at
@@ -320,10 +380,24 @@ def funnel(session: Session, userids: list[str], stages: tuple[str, ...], limits
     for stage in open_stages:
         in_stage = [d for d in deals_.values() if d.status == "open" and d.stage == stage]
         limit = limits.get(stage)
-        stalled = sorted(((d, (now - entered_at.get(d.id, d.opened_at)).days) for d in in_stage
-                          if limit and (now - entered_at.get(d.id, d.opened_at)).days > limit), key=lambda p: -p[1])
-        result.append(StageFigures(stage, len(in_stage), reached[stage], moved[stage],
-                                   statistics.median(stays[stage]) if stays[stage] else None, stalled))
+        stalled = sorted(
+            (
+                (d, (now - entered_at.get(d.id, d.opened_at)).days)
+                for d in in_stage
+                if limit and (now - entered_at.get(d.id, d.opened_at)).days > limit
+            ),
+            key=lambda p: -p[1],
+        )
+        result.append(
+            StageFigures(
+                stage,
+                len(in_stage),
+                reached[stage],
+                moved[stage],
+                statistics.median(stays[stage]) if stays[stage] else None,
+                stalled,
+            )
+        )
     return result
 
 
@@ -347,11 +421,17 @@ def channel_of(state: str) -> str:
 def channels(session: Session, userids: list[str], period: Period) -> list[ChannelFigures]:
     """Per channel: new customers in the period, how many of them were won, and the won amount in the period.
     A customer who added two reps through the channel is one new customer of it (and won once)."""
-    rels = session.exec(select(CustomerRep.userid, CustomerRep.external_userid, CustomerRep.state, CustomerRep.added_at)
-                        .where(among(session, CustomerRep.userid, userids))).all()
+    rels = session.exec(
+        select(CustomerRep.userid, CustomerRep.external_userid, CustomerRep.state, CustomerRep.added_at).where(
+            among(session, CustomerRep.userid, userids)
+        )
+    ).all()
     channel = {(u, e): channel_of(s) for u, e, s, _ in rels}
-    won_deals = session.exec(select(Deal.userid, Deal.external_userid, Deal.amount, Deal.closed_at).where(
-        among(session, Deal.userid, userids), Deal.status == "won")).all()
+    won_deals = session.exec(
+        select(Deal.userid, Deal.external_userid, Deal.amount, Deal.closed_at).where(
+            among(session, Deal.userid, userids), Deal.status == "won"
+        )
+    ).all()
     won_pairs = {(u, e) for u, e, _, _ in won_deals}
     new: dict[str, set[str]] = defaultdict(set)
     converted: dict[str, set[str]] = defaultdict(set)
@@ -379,10 +459,16 @@ class Workload:
 
 
 def workload(session: Session, userids: list[str], total: Figures) -> Workload:
-    customers_ = session.exec(select(func.count()).select_from(CustomerRep).where(
-        among(session, CustomerRep.userid, userids), col(CustomerRep.status).in_(("half", "active")))).one()
-    open_ = session.exec(select(func.count()).select_from(FollowUp).where(
-        among(session, FollowUp.userid, userids), FollowUp.status == "open")).one()
+    customers_ = session.exec(
+        select(func.count())
+        .select_from(CustomerRep)
+        .where(among(session, CustomerRep.userid, userids), col(CustomerRep.status).in_(("half", "active")))
+    ).one()
+    open_ = session.exec(
+        select(func.count())
+        .select_from(FollowUp)
+        .where(among(session, FollowUp.userid, userids), FollowUp.status == "open")
+    ).one()
     n = max(len(userids), 1)
     return Workload(len(userids), (total.won_amount / n).quantize(Decimal(1)), customers_ / n, open_ / n)
 
@@ -401,8 +487,9 @@ def quadrants(figures: dict[str, Figures]) -> dict[str, str]:
     for userid, f in figures.items():
         high_result = f.won_amount > 0 and f.won_amount >= result_median
         high_process = f.logged > 0 and f.logged >= process_median
-        placed[userid] = QUADRANTS[0 if high_result and high_process else 1 if high_result else
-                                   2 if high_process else 3]
+        placed[userid] = QUADRANTS[
+            0 if high_result and high_process else 1 if high_result else 2 if high_process else 3
+        ]
     return placed
 
 

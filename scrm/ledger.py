@@ -7,8 +7,8 @@ Two tables:
   On PostgreSQL a concurrent claimer waits for the first transaction and then sees the key; SQLite
   serialises writers.
 - `job_tick` holds one row per scheduled run (job, fire time): running, done, failed or skipped. It is
-  bookkeeping for catch-up and `scrm jobs list` (paused: an outage stopped it, tried again soon); a tick may be run again safely, since its units are
-  claimed in the ledger.
+  bookkeeping for catch-up and `scrm jobs list` (paused: an outage stopped it, tried again soon); a tick may be
+  run again safely, since its units are claimed in the ledger.
 """
 
 from __future__ import annotations
@@ -34,32 +34,56 @@ def claim_many(session: Session, keys: list[str], *, job: str, now: datetime) ->
     if not keys:
         return set()
     table = JobLedger.__table__  # type: ignore[attr-defined]
-    new = select(func.unnest(bindparam("keys", list(dict.fromkeys(keys)), type_=ARRAY(table.c.key.type))),
-                 bindparam("job", job, type_=table.c.job.type), bindparam("now", now, type_=table.c.created_at.type))
+    new = select(
+        func.unnest(bindparam("keys", list(dict.fromkeys(keys)), type_=ARRAY(table.c.key.type))),
+        bindparam("job", job, type_=table.c.job.type),
+        bindparam("now", now, type_=table.c.created_at.type),
+    )
     if session.get_bind().dialect.name == "sqlite":  # no arrays: the keys as a JSON array
-        new = select(literal_column("value"), bindparam("job", job, type_=table.c.job.type),
-                     bindparam("now", now, type_=table.c.created_at.type)).select_from(
-            func.json_each(bindparam("keys", json.dumps(list(dict.fromkeys(keys)))))).where(true())  # WHERE: SQLite's
+        new = (
+            select(
+                literal_column("value"),
+                bindparam("job", job, type_=table.c.job.type),
+                bindparam("now", now, type_=table.c.created_at.type),
+            )
+            .select_from(func.json_each(bindparam("keys", json.dumps(list(dict.fromkeys(keys))))))
+            .where(true())
+        )  # WHERE: SQLite's
         # grammar needs one between a SELECT and ON CONFLICT
     statement = dialect_insert(session)(table).from_select(["key", "job", "created_at"], new)
-    return set(session.execute(statement.on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)).scalars())
+    return set(
+        session.execute(statement.on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)).scalars()
+    )
 
 
 def claimed(session: Session, keys: list[str]) -> set[str]:
     """Which of these keys are in the ledger already (to skip work before claiming it)."""
     found: set[str] = set()
     for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
+        chunk = keys[start : start + 500]
         found.update(session.exec(select(JobLedger.key).where(col(JobLedger.key).in_(chunk))).all())
     return found
 
 
 def start_tick(session: Session, job: str, scheduled_for: datetime, *, runner: str, now: datetime) -> JobTick:
     """The tick's row, created or (a re-run, a take-over after a crash) set running again."""
-    insert_ignore(session, JobTick, {"job": job, "scheduled_for": scheduled_for, "status": "running", "attempts": 0,
-                                     "started_at": now, "runner": runner, "summary": ""}, key=("job", "scheduled_for"))
-    tick = session.exec(select(JobTick).where(JobTick.job == job, JobTick.scheduled_for == scheduled_for)
-                        .with_for_update()).one()
+    insert_ignore(
+        session,
+        JobTick,
+        {
+            "job": job,
+            "scheduled_for": scheduled_for,
+            "status": "running",
+            "attempts": 0,
+            "started_at": now,
+            "runner": runner,
+            "summary": "",
+        },
+        key=("job", "scheduled_for"),
+    )
+    tick = session.exec(
+        select(JobTick).where(JobTick.job == job, JobTick.scheduled_for == scheduled_for).with_for_update()
+    ).one()
     tick.status, tick.started_at, tick.runner, tick.finished_at = "running", now, runner, None
     tick.attempts += 1
     session.add(tick)
@@ -70,29 +94,47 @@ def start_tick(session: Session, job: str, scheduled_for: datetime, *, runner: s
 def finish_tick(session: Session, tick_id: int, *, status: str, summary: str, now: datetime) -> None:
     """Close a tick; a paused one (an outage) gives its attempt back."""
     spent = JobTick.attempts - (1 if status == "paused" else 0)
-    session.exec(update(JobTick).where(col(JobTick.id) == tick_id)
-                 .values(status=status, summary=summary[:2000], finished_at=now, attempts=spent))
+    session.exec(
+        update(JobTick)
+        .where(col(JobTick.id) == tick_id)
+        .values(status=status, summary=summary[:2000], finished_at=now, attempts=spent)
+    )
 
 
 def skip_ticks(session: Session, job: str, fire_times: list[datetime], *, reason: str, now: datetime) -> None:
     """Record missed ticks as skipped (older than the grace): one row each, so they are not run later."""
     for at in fire_times:
-        insert_ignore(session, JobTick, {"job": job, "scheduled_for": at, "status": "skipped", "attempts": 0,
-                                         "started_at": now,
-                                         "finished_at": now, "runner": "", "summary": reason},
-                      key=("job", "scheduled_for"))
+        insert_ignore(
+            session,
+            JobTick,
+            {
+                "job": job,
+                "scheduled_for": at,
+                "status": "skipped",
+                "attempts": 0,
+                "started_at": now,
+                "finished_at": now,
+                "runner": "",
+                "summary": reason,
+            },
+            key=("job", "scheduled_for"),
+        )
 
 
 def last_tick(session: Session, job: str, *, until: datetime) -> JobTick | None:
     """The job's latest tick at or before `until`. A tick run by hand ahead of its time (`scrm jobs run --at`
     a later moment) does not count: when its time comes, it runs for real."""
-    query = select(JobTick).where(JobTick.job == job, col(JobTick.scheduled_for) <= until,
-                                  or_(col(JobTick.finished_at).is_(None),
-                                      col(JobTick.finished_at) >= col(JobTick.scheduled_for)))
+    query = select(JobTick).where(
+        JobTick.job == job,
+        col(JobTick.scheduled_for) <= until,
+        or_(col(JobTick.finished_at).is_(None), col(JobTick.finished_at) >= col(JobTick.scheduled_for)),
+    )
     return session.exec(query.order_by(col(JobTick.scheduled_for).desc()).limit(1)).first()
 
 
 def skipped_since(session: Session, job: str, since: datetime) -> int:
-    return session.exec(select(func.count()).select_from(JobTick).where(
-        JobTick.job == job, JobTick.status == "skipped", col(JobTick.scheduled_for) >= since)).one()
-
+    return session.exec(
+        select(func.count())
+        .select_from(JobTick)
+        .where(JobTick.job == job, JobTick.status == "skipped", col(JobTick.scheduled_for) >= since)
+    ).one()

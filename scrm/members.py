@@ -53,8 +53,16 @@ def managers_of(session: Session, member: Member) -> list[Member]:
         while department is not None and department.id not in seen:
             seen.add(department.id)
             leaders = [u for u in department.leader_userids if u != member.userid]
-            active = session.exec(select(Member).where(Member.userid.in_(sorted(leaders)),  # type: ignore[attr-defined]
-                                                       Member.active == True)).all() if leaders else []  # noqa: E712
+            active = (
+                session.exec(
+                    select(Member).where(
+                        Member.userid.in_(sorted(leaders)),  # type: ignore[attr-defined]
+                        Member.active == True,  # noqa: E712
+                    )
+                ).all()
+                if leaders
+                else []
+            )  # noqa: E712
             if active:
                 found.update((m.userid, m) for m in active)
                 break
@@ -81,12 +89,20 @@ def in_departments(session: Session, department_ids: list[int]) -> list[Member]:
     if not department_ids:
         return []
     postgres = session.get_bind().dialect.name == "postgresql"
-    element = (func.json_array_elements_text if postgres else func.json_each)(Member.department_ids) \
-        .table_valued("value").alias("d")
+    element = (
+        (func.json_array_elements_text if postgres else func.json_each)(Member.department_ids)
+        .table_valued("value")
+        .alias("d")
+    )
     value = cast(element.c.value, Integer) if postgres else element.c.value
     member_of = select(literal_column("1")).select_from(element).where(among(session, value, map(int, department_ids)))
-    return list(session.exec(select(Member).where(Member.active == True, member_of.exists())  # noqa: E712
-                             .order_by(Member.name)).all())
+    return list(
+        session.exec(
+            select(Member)
+            .where(Member.active == True, member_of.exists())  # noqa: E712
+            .order_by(Member.name)
+        ).all()
+    )
 
 
 def sync_directory(session: Session, departments: list[dict], users: list[dict], *, now: datetime) -> dict[str, int]:
@@ -96,15 +112,28 @@ def sync_directory(session: Session, departments: list[dict], users: list[dict],
     they can no longer use the bot; their records stay.
     """
     for d in departments:
-        upsert_department(session, id=d["id"], name=d["name"], parent_id=d.get("parentid") or None,
-                          leaders=d.get("department_leader", []), now=now)
+        upsert_department(
+            session,
+            id=d["id"],
+            name=d["name"],
+            parent_id=d.get("parentid") or None,
+            leaders=d.get("department_leader", []),
+            now=now,
+        )
     seen = set()
     for user in users:
         ids = user.get("department", [])
         flags = user.get("is_leader_in_dept", [0] * len(ids))
-        upsert_member(session, userid=user["userid"], name=user.get("name", user["userid"]), department_ids=ids,
-                      leader_of=[d for d, leader in zip(ids, flags, strict=False) if leader],
-                      position=user.get("position", ""), active=user.get("status", 1) == 1, now=now)
+        upsert_member(
+            session,
+            userid=user["userid"],
+            name=user.get("name", user["userid"]),
+            department_ids=ids,
+            leader_of=[d for d, leader in zip(ids, flags, strict=False) if leader],
+            position=user.get("position", ""),
+            active=user.get("status", 1) == 1,
+            now=now,
+        )
         seen.add(user["userid"])
     for member in session.exec(select(Member).where(Member.active == True)).all():  # noqa: E712
         if member.userid not in seen:

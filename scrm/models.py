@@ -31,8 +31,10 @@ class InboxEvent(QueueRow, table=True):
     """A decrypted callback, stored before WeCom gets its 200; unique on its dedup key."""
 
     __tablename__ = "inbox_event"
-    __table_args__ = (Index("ix_inbox_event_ready", "status", "next_try_at"),
-                      Index("ix_inbox_event_done", "status", "done_at"))  # the prune job: handled rows by age
+    __table_args__ = (
+        Index("ix_inbox_event_ready", "status", "next_try_at"),
+        Index("ix_inbox_event_done", "status", "done_at"),
+    )  # the prune job: handled rows by age
 
     id: int | None = Field(default=None, primary_key=True)
     dedup_key: str = Field(max_length=255, unique=True)
@@ -47,9 +49,11 @@ class OutboxMessage(QueueRow, table=True):
     """A message to send through WeCom; added in the same transaction as the write that caused it."""
 
     __tablename__ = "outbox_message"
-    __table_args__ = (Index("ix_outbox_message_ready", "status", "priority", "next_try_at"),
-                      Index("ix_outbox_message_digest", "digest", "sent_at"),  # the sender: an identical one sent?
-                      Index("ix_outbox_message_closed", "status", "created_at"))  # the prune job: sent, expired
+    __table_args__ = (
+        Index("ix_outbox_message_ready", "status", "priority", "next_try_at"),
+        Index("ix_outbox_message_digest", "digest", "sent_at"),  # the sender: an identical one sent?
+        Index("ix_outbox_message_closed", "status", "created_at"),
+    )  # the prune job: sent, expired
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=255, unique=True)
@@ -61,7 +65,9 @@ class OutboxMessage(QueueRow, table=True):
     sent_at: datetime | None = _when(nullable=True)
     errcode: int | None = None
     response: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    digest: str | None = Field(default=None, max_length=64)  # what WeCom's duplicate check compares (scrm.outbox.digest)
+    digest: str | None = Field(
+        default=None, max_length=64
+    )  # what WeCom's duplicate check compares (scrm.outbox.digest)
 
 
 class Department(SQLModel, table=True):
@@ -103,8 +109,10 @@ class CustomerRep(SQLModel, table=True):
     """The relation between a customer and one rep who follows them; a customer may have several."""
 
     __tablename__ = "customer_rep"
-    __table_args__ = (UniqueConstraint("external_userid", "userid"),
-                      Index("ix_customer_rep_rep_added", "userid", "added_at"))  # KPIs: new customers per rep
+    __table_args__ = (
+        UniqueConstraint("external_userid", "userid"),
+        Index("ix_customer_rep_rep_added", "userid", "added_at"),
+    )  # KPIs: new customers per rep
 
     id: int | None = Field(default=None, primary_key=True)
     external_userid: str = Field(max_length=64, index=True)
@@ -317,7 +325,10 @@ class JobTick(SQLModel, table=True):
 
     __tablename__ = "job_tick"
     # /metrics: ticks by status (the few not done) and each job's latest done one, without reading them all.
-    __table_args__ = (UniqueConstraint("job", "scheduled_for"), Index("ix_job_tick_status", "status", "job", "scheduled_for"))
+    __table_args__ = (
+        UniqueConstraint("job", "scheduled_for"),
+        Index("ix_job_tick_status", "status", "job", "scheduled_for"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     job: str = Field(max_length=32)

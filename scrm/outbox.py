@@ -119,7 +119,9 @@ class TagCustomer:
     channel = "api"
 
 
-Message = AppText | AppMarkdown | AppChatMarkdown | AppChatImage | WebhookMarkdown | WebhookImage | Welcome | TagCustomer
+Message = (
+    AppText | AppMarkdown | AppChatMarkdown | AppChatImage | WebhookMarkdown | WebhookImage | Welcome | TagCustomer
+)
 TYPES: dict[str, type] = {
     t.__name__: t
     for t in (AppText, AppMarkdown, AppChatMarkdown, AppChatImage, WebhookMarkdown, WebhookImage, Welcome, TagCustomer)
@@ -142,7 +144,7 @@ def split_text(text: str, limit: int) -> list[str]:
         while len(line.encode()) > limit:  # a line longer than a whole message: cut between characters
             head = line.encode()[:limit].decode(errors="ignore")
             parts.append(head)
-            line = line[len(head):]
+            line = line[len(head) :]
         current += line
     parts.append(current)
     return [part.removesuffix("\n") for part in parts if part.strip()]
@@ -190,8 +192,9 @@ def digest(message: Message) -> str | None:
     return hashlib.sha256(f"{kind}\n{'|'.join(to)}\n{content}".encode()).hexdigest()
 
 
-def may_have_reached_wecom(session: Session, digest: str, *, since: datetime, other_than: frozenset[int],
-                           unknown: str) -> bool:
+def may_have_reached_wecom(
+    session: Session, digest: str, *, since: datetime, other_than: frozenset[int], unknown: str
+) -> bool:
     """Whether a message with this digest, other than the rows `other_than`, may have reached WeCom since `since`:
     sent since then, being sent now (or by a worker that died sending it), or sent without an answer (its
     last_error starts with `unknown`) and waiting to go again."""
@@ -199,7 +202,8 @@ def may_have_reached_wecom(session: Session, digest: str, *, since: datetime, ot
     unanswered = and_(col(m.status).in_(queue.READY), col(m.last_error).startswith(unknown, autoescape=True))
     in_flight = or_(m.status == "processing", unanswered)
     query = select(m.id).where(
-        m.digest == digest, col(m.id).not_in(other_than),
+        m.digest == digest,
+        col(m.id).not_in(other_than),
         or_(col(m.sent_at) >= since, and_(col(m.sent_at).is_(None), in_flight)),
     )
     return session.exec(query.limit(1)).first() is not None
@@ -265,8 +269,12 @@ def answer(row: OutboxMessage) -> str | None:
         return None
     rest = {k: v for k, v in row.response.items() if k not in ("errmsg", "note", "msgid")}
     errmsg = str(row.response.get("errmsg") or "").partition(", hint: [")[0]  # WeCom's request id, ip and link
-    words = [str(row.errcode) if row.errcode is not None else "", errmsg, row.response.get("note") or "",
-             *(f"{k}={v}" for k, v in rest.items())]
+    words = [
+        str(row.errcode) if row.errcode is not None else "",
+        errmsg,
+        row.response.get("note") or "",
+        *(f"{k}={v}" for k, v in rest.items()),
+    ]
     return " ".join(word for word in words if word) or None
 
 
@@ -283,13 +291,19 @@ class Outbox:
 
     def add(self, message: Message, *, key: str, priority: int = NORMAL) -> bool:
         """Queue a message; one too long for WeCom goes as several, in order (keys `key`, `key#2` …)."""
-        added = [insert_ignore(self._session, OutboxMessage, row, key="key") for row in self._rows(message, key, priority)]
+        added = [
+            insert_ignore(self._session, OutboxMessage, row, key="key") for row in self._rows(message, key, priority)
+        ]
         return added[0]
 
     def add_many(self, messages: list[tuple[Message, str]], priority: int = NORMAL) -> None:
         """Queue (message, key) pairs in one executemany (scheduled jobs); keys already queued are skipped."""
-        insert_many_ignore(self._session, OutboxMessage,
-                           [row for message, key in messages for row in self._rows(message, key, priority)], key="key")
+        insert_many_ignore(
+            self._session,
+            OutboxMessage,
+            [row for message, key in messages for row in self._rows(message, key, priority)],
+            key="key",
+        )
 
     def _rows(self, message: Message, key: str, priority: int) -> list[dict[str, Any]]:
         expires_at = self._now + WELCOME_LIFETIME if isinstance(message, Welcome) else None
@@ -300,5 +314,9 @@ class Outbox:
         parts = split_text(getattr(message, field_name), limit) if limit else []
         if len(parts) <= 1:
             return [_row(message, key, self._now, priority, expires_at)]
-        return [_row(replace(message, **{field_name: part}), key if n == 1 else f"{key}#{n}", self._now, priority,
-                     expires_at) for n, part in enumerate(parts, 1)]
+        return [
+            _row(
+                replace(message, **{field_name: part}), key if n == 1 else f"{key}#{n}", self._now, priority, expires_at
+            )
+            for n, part in enumerate(parts, 1)
+        ]

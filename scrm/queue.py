@@ -94,9 +94,7 @@ def _ready(model: type[QueueRow], now: datetime):
     )
 
 
-def claim(
-    session: Session, model: type[QueueRow], *, now: datetime, lease: timedelta, limit: int, order=()
-) -> Claim:
+def claim(session: Session, model: type[QueueRow], *, now: datetime, lease: timedelta, limit: int, order=()) -> Claim:
     """Take up to `limit` ready rows; commit the session to make the claim visible to others."""
     token = secrets.token_hex(16)
     query = (
@@ -149,8 +147,19 @@ def fail(
     return status
 
 
-def settle(session: Session, model: type[QueueRow], row_id: int, token: str, error: BaseException, *,
-           now: datetime, policy: RetryPolicy, attempts: int, waited: timedelta, **values) -> str:
+def settle(
+    session: Session,
+    model: type[QueueRow],
+    row_id: int,
+    token: str,
+    error: BaseException,
+    *,
+    now: datetime,
+    policy: RetryPolicy,
+    attempts: int,
+    waited: timedelta,
+    **values,
+) -> str:
     """A claimed row whose work raised `error`, as the policy says: paused (no attempt spent), dead at once
     (final), or failed and retried with backoff. Returns the new status; `values` are written too."""
     kind = type(error)
@@ -166,13 +175,26 @@ def settle(session: Session, model: type[QueueRow], row_id: int, token: str, err
 
 
 def release(
-    session: Session, model: type[QueueRow], row_id: int, token: str, *, until: datetime, error: str | None = None,
+    session: Session,
+    model: type[QueueRow],
+    row_id: int,
+    token: str,
+    *,
+    until: datetime,
+    error: str | None = None,
     **values,
 ) -> bool:
     """Give a claimed row back without counting the attempt (a rate limit or an outage said wait)."""
     return finish(
-        session, model, row_id, token, status="pending", next_try_at=until, attempts=model.attempts - 1,
-        last_error=error, **values,
+        session,
+        model,
+        row_id,
+        token,
+        status="pending",
+        next_try_at=until,
+        attempts=model.attempts - 1,
+        last_error=error,
+        **values,
     )
 
 
@@ -183,7 +205,6 @@ def replay(session: Session, model: type[QueueRow], row_id: int | None, *, now: 
         query = query.where(col(model.id) == row_id)  # type: ignore[attr-defined]
     result = session.exec(query.values(status="pending", attempts=0, next_try_at=now, last_error=None))
     return result.rowcount
-
 
 
 def drain(step: Callable[[], int], rounds: int = 100) -> int:

@@ -27,8 +27,9 @@ def finished_inbox(session: Session, *, before: datetime, limit: int) -> int:
 
 def finished_outbox(session: Session, *, before: datetime, limit: int) -> int:
     """Outbox rows sent or expired, created before `before` (index ix_outbox_message_closed)."""
-    ids = select(OutboxMessage.id).where(col(OutboxMessage.status).in_(OUTBOX_FINISHED),
-                                         col(OutboxMessage.created_at) < before)
+    ids = select(OutboxMessage.id).where(
+        col(OutboxMessage.status).in_(OUTBOX_FINISHED), col(OutboxMessage.created_at) < before
+    )
     return _delete(session, OutboxMessage, OutboxMessage.id, ids, limit)
 
 

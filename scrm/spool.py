@@ -72,7 +72,8 @@ HEADER = b"SQLite format 3\x00"
 DAMAGE = {sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}  # primary result codes
 _METADATA = MetaData()
 SPOOLED = Table(
-    "spooled", _METADATA,
+    "spooled",
+    _METADATA,
     Column("id", Integer, primary_key=True),  # AUTOINCREMENT: never reused, so never behind the checkpoint
     Column("dedup_key", String(inbox.MAX_KEY), nullable=False),  # not unique: a redelivery is a row, the inbox dedups
     Column("kind", String(inbox.MAX_KIND), nullable=False),
@@ -106,8 +107,16 @@ class Spool:
             return None
         return cls(f"{url.database}-spool", store)
 
-    def add(self, *, dedup_key: str, kind: str, payload: dict[str, Any], now: datetime, status: str = "pending",
-            error: str | None = None) -> bool:
+    def add(
+        self,
+        *,
+        dedup_key: str,
+        kind: str,
+        payload: dict[str, Any],
+        now: datetime,
+        status: str = "pending",
+        error: str | None = None,
+    ) -> bool:
         """Keep a delivery until the dispatcher moves it (a repeated one too: the inbox counts it). Whether it is
         new only the inbox will tell, so always True: the dispatcher is woken to take it in. Raises NotStored."""
         values = inbox.received(dedup_key=dedup_key, kind=kind, payload=payload, now=now, status=status, error=error)
@@ -143,11 +152,21 @@ class Spool:
                     raise
                 rows, first = [], None
             for row in rows:
-                inbox.add(session, dedup_key=row.dedup_key, kind=row.kind, payload=row.payload, now=row.received_at,
-                          status=row.status, error=row.last_error)
+                inbox.add(
+                    session,
+                    dedup_key=row.dedup_key,
+                    kind=row.kind,
+                    payload=row.payload,
+                    now=row.received_at,
+                    status=row.status,
+                    error=row.last_error,
+                )
             if rows:
-                session.merge(SyncCheckpoint(name=CHECKPOINT, state={"spool": file.identity,
-                                                                     "moved_through": rows[-1].id}, updated_at=now))
+                session.merge(
+                    SyncCheckpoint(
+                        name=CHECKPOINT, state={"spool": file.identity, "moved_through": rows[-1].id}, updated_at=now
+                    )
+                )
         if damage:
             self._recover(file, damage)
         elif not rows and first is not None and first <= moved_through:  # moved rows left: prune (not every poll)
@@ -217,8 +236,13 @@ class Spool:
                 self._file = fresh
         except (OSError, sqlite3.Error, SQLAlchemyError) as error:
             if not self._failing:
-                log.error("spool %s %s and cannot be made anew (%s: %s); callbacks are refused (503) until it can",
-                          self.path, problem, type(error).__name__, error)
+                log.error(
+                    "spool %s %s and cannot be made anew (%s: %s); callbacks are refused (503) until it can",
+                    self.path,
+                    problem,
+                    type(error).__name__,
+                    error,
+                )
             self._failing += 1
             raise SpoolDamaged(problem) from error
         if self._failing:
@@ -238,8 +262,10 @@ class Spool:
         """Copy into `fresh` what only `damaged` or this process's memory may still have: the rows not yet moved
         that can be read, and the callbacks acknowledged recently; none that the inbox or `fresh` already has."""
         with self._store.read() as session:
-            from_file = [row._asdict() for row in damaged.readable_after(
-                _moved_through(session.get(SyncCheckpoint, CHECKPOINT), damaged))]
+            from_file = [
+                row._asdict()
+                for row in damaged.readable_after(_moved_through(session.get(SyncCheckpoint, CHECKPOINT), damaged))
+            ]
             remembered = list(self._recent)
             candidates = {r["dedup_key"]: r for r in (*from_file, *remembered)}
             known = inbox.known(session, list(candidates)) | fresh.known(list(candidates))
@@ -262,8 +288,11 @@ class _File:
         with self.engine.begin() as connection:  # opens the connection (and the file)
             self._fd = os.open(path, os.O_RDONLY)  # the same file: a recovery holds the lock while it makes one
             _METADATA.create_all(connection)
-            connection.execute(insert(IDENTITY).from_select(
-                ["id"], select(literal(secrets.token_hex(16))).where(~exists(select(IDENTITY.c.id)))))
+            connection.execute(
+                insert(IDENTITY).from_select(
+                    ["id"], select(literal(secrets.token_hex(16))).where(~exists(select(IDENTITY.c.id)))
+                )
+            )
             self.identity = connection.execute(select(IDENTITY.c.id)).scalar_one()
         stat = os.fstat(self._fd)
         self.inode, self._size = (stat.st_dev, stat.st_ino), stat.st_size
@@ -295,8 +324,11 @@ class _File:
 
     def after(self, moved_through: int, limit: int) -> list:
         with self._lock, self._reader.connect() as connection:
-            return list(connection.execute(select(SPOOLED).where(SPOOLED.c.id > moved_through)
-                                           .order_by(SPOOLED.c.id).limit(limit)))
+            return list(
+                connection.execute(
+                    select(SPOOLED).where(SPOOLED.c.id > moved_through).order_by(SPOOLED.c.id).limit(limit)
+                )
+            )
 
     def readable_after(self, moved_through: int) -> list:
         """The rows after `moved_through` that can still be read, oldest first. A damaged page is stepped over by
@@ -321,13 +353,21 @@ class _File:
 
     def waiting_after(self, moved_through: int) -> tuple[int, datetime | None]:
         with self._lock, self._reader.connect() as connection:
-            return tuple(connection.execute(select(func.count(), func.min(SPOOLED.c.received_at))
-                                            .where(SPOOLED.c.id > moved_through)).one())
+            return tuple(
+                connection.execute(
+                    select(func.count(), func.min(SPOOLED.c.received_at)).where(SPOOLED.c.id > moved_through)
+                ).one()
+            )
 
     def known(self, keys: list[str]) -> set[str]:
         with self._lock, self._reader.connect() as connection:
-            return {key for i in range(0, len(keys), 500) for key in connection.execute(
-                select(SPOOLED.c.dedup_key).where(SPOOLED.c.dedup_key.in_(keys[i:i + 500]))).scalars()}
+            return {
+                key
+                for i in range(0, len(keys), 500)
+                for key in connection.execute(
+                    select(SPOOLED.c.dedup_key).where(SPOOLED.c.dedup_key.in_(keys[i : i + 500]))
+                ).scalars()
+            }
 
     def prune(self, through: int) -> None:
         with contextlib.suppress(sqlite3.Error, SQLAlchemyError), self._lock, self.engine.begin() as connection:

@@ -28,8 +28,11 @@ class TurnTakingConnection(sqlite3.Connection):
         super().__init__(database, *args, **kwargs)
         path = os.fsdecode(database)
         memory = path == ":memory:" or path.startswith("file::memory:") or "mode=memory" in path
-        self._turns = None if memory else os.open(f"{path.removeprefix('file:').partition('?')[0]}-writers",
-                                                  os.O_RDWR | os.O_CREAT, 0o666)  # as the database: umask
+        self._turns = (
+            None
+            if memory
+            else os.open(f"{path.removeprefix('file:').partition('?')[0]}-writers", os.O_RDWR | os.O_CREAT, 0o666)
+        )  # as the database: umask
         self._holding = False
 
     def take_turn(self) -> None:

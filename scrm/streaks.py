@@ -37,14 +37,16 @@ def on_pace(session: Session, userids: list[str], today: date, *, tz: ZoneInfo, 
             if not wanted:  # no target that month: a streak cannot run through it
                 days_on_pace.append(False)
                 continue
-            days_on_pace += _month_on_pace(month, today, wanted, {m: daily[m].get(userid, {}) for m in wanted},
-                                           calendar)
+            days_on_pace += _month_on_pace(
+                month, today, wanted, {m: daily[m].get(userid, {}) for m in wanted}, calendar
+            )
         streaks[userid] = len(list(takewhile(bool, reversed(days_on_pace))))
     return streaks
 
 
-def _month_on_pace(month: date, today: date, wanted: dict[str, Decimal], values: dict[str, dict[date, Decimal]],
-                   calendar: Calendar) -> list[bool]:
+def _month_on_pace(
+    month: date, today: date, wanted: dict[str, Decimal], values: dict[str, dict[date, Decimal]], calendar: Calendar
+) -> list[bool]:
     """For each working day of the month up to today: was the month so far at or above the target's share?"""
     days = [month + timedelta(days=n) for n in range(((month + timedelta(days=32)).replace(day=1) - month).days)]
     working = sum(1 for d in days if calendar.is_working_day(d))

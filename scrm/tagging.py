@@ -39,8 +39,14 @@ def add(session: Session, *, kind: str, pattern: str, group: str, tag: str, now:
     if kind not in KINDS:
         raise RuleError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
     pattern, group, tag = _pattern(kind, pattern), _name(group, "tag group"), _name(tag, "tag")
-    same = next((r for r in session.exec(select(TaggingRule).where(TaggingRule.kind == kind))
-                 if _key(r.kind, r.pattern, r.tag_group, r.tag_name) == _key(kind, pattern, group, tag)), None)
+    same = next(
+        (
+            r
+            for r in session.exec(select(TaggingRule).where(TaggingRule.kind == kind))
+            if _key(r.kind, r.pattern, r.tag_group, r.tag_name) == _key(kind, pattern, group, tag)
+        ),
+        None,
+    )
     if same is not None:
         raise RuleError(f"the same rule is saved already: #{same.id} {kind} {same.pattern} -> {group}:{tag}")
     rule = TaggingRule(kind=kind, pattern=pattern, tag_group=group, tag_name=tag, created_at=now)
@@ -133,17 +139,25 @@ def load_file(session: Session, path: Path, *, now: datetime, replace: bool = Fa
     the saved rules) before anything is written: a bad file raises FileError and changes nothing.
     """
     checked = files.load(path, _RulesFile)
-    pending = [(files.entry("channel", n), ("channel", r.state, *r.group_and_tag()))
-               for n, r in enumerate(checked.channel or [])]
-    pending += [(files.entry("keyword", n), ("keyword", ",".join(r.words), *r.group_and_tag()))
-                for n, r in enumerate(checked.keyword or [])]
+    pending = [
+        (files.entry("channel", n), ("channel", r.state, *r.group_and_tag()))
+        for n, r in enumerate(checked.channel or [])
+    ]
+    pending += [
+        (files.entry("keyword", n), ("keyword", ",".join(r.words), *r.group_and_tag()))
+        for n, r in enumerate(checked.keyword or [])
+    ]
     if not pending:
-        raise files.FileError(path, ["no rules in the file: expected `channel:` and/or `keyword:` lists "
-                                     "(see docs/rules.example.yaml)"])
+        raise files.FileError(
+            path, ["no rules in the file: expected `channel:` and/or `keyword:` lists (see docs/rules.example.yaml)"]
+        )
     saved = {} if replace else {_key(r.kind, r.pattern, r.tag_group, r.tag_name): r.id for r in listed(session)}
     problems = files.repeated(((where, _key(*rule)) for where, rule in pending), "rule")
-    problems += [f"{where}: the same rule is saved already as #{saved[_key(*rule)]}" for where, rule in pending
-                 if _key(*rule) in saved]
+    problems += [
+        f"{where}: the same rule is saved already as #{saved[_key(*rule)]}"
+        for where, rule in pending
+        if _key(*rule) in saved
+    ]
     files.refuse(path, problems)
     if replace:
         for rule in listed(session):
@@ -194,8 +208,11 @@ def _pattern(kind: str, pattern: str) -> str:
     """The pattern as saved: a state (or `prefix*`) stripped, keywords as `a,b,c` (，and 、 separate too)."""
     pattern = ",".join(_words(pattern)) if kind == "keyword" else pattern.strip()
     if not pattern:
-        raise RuleError("a channel rule needs a state (a QR code's `state`, or a prefix ending in *)"
-                        if kind == "channel" else "a keyword rule needs at least one word")
+        raise RuleError(
+            "a channel rule needs a state (a QR code's `state`, or a prefix ending in *)"
+            if kind == "channel"
+            else "a keyword rule needs at least one word"
+        )
     return pattern
 
 

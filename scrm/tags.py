@@ -65,21 +65,34 @@ def add_to_customer(
     """Record (group, name, rule) tags; returns the (group, name) pairs that were new (never twice)."""
     new = []
     for group_name, tag_name, rule in tags:
-        values = {"external_userid": external_userid, "userid": userid, "group_name": group_name,
-                  "tag_name": tag_name, "rule": rule, "created_at": now}
+        values = {
+            "external_userid": external_userid,
+            "userid": userid,
+            "group_name": group_name,
+            "tag_name": tag_name,
+            "rule": rule,
+            "created_at": now,
+        }
         if insert_ignore(session, CustomerTag, values, key=("external_userid", "userid", "group_name", "tag_name")):
             new.append((group_name, tag_name))
     return new
 
 
-def mark_applied(session: Session, *, external_userid: str, userid: str, ids: dict[tuple[str, str], str],
-                 now: datetime) -> None:
+def mark_applied(
+    session: Session, *, external_userid: str, userid: str, ids: dict[tuple[str, str], str], now: datetime
+) -> None:
     """WeCom has the tags now: remember their ids (API changes send no callback)."""
     for (group_name, tag_name), tag_id in ids.items():
-        session.exec(update(CustomerTag).where(
-            CustomerTag.external_userid == external_userid, CustomerTag.userid == userid,
-            CustomerTag.group_name == group_name, CustomerTag.tag_name == tag_name,
-        ).values(tag_id=tag_id, marked_at=now))
+        session.exec(
+            update(CustomerTag)
+            .where(
+                CustomerTag.external_userid == external_userid,
+                CustomerTag.userid == userid,
+                CustomerTag.group_name == group_name,
+                CustomerTag.tag_name == tag_name,
+            )
+            .values(tag_id=tag_id, marked_at=now)
+        )
 
 
 def of_customer(session: Session, external_userid: str) -> list[CustomerTag]:
@@ -95,8 +108,15 @@ def of_customers(session: Session, external_userids: list[str]) -> dict[tuple[st
     return found
 
 
-def replace_from_wecom(session: Session, *, external_userid: str, userid: str, tags: list[dict], now: datetime,
-                       current_rows: list[CustomerTag] | None = None) -> None:
+def replace_from_wecom(
+    session: Session,
+    *,
+    external_userid: str,
+    userid: str,
+    tags: list[dict],
+    now: datetime,
+    current_rows: list[CustomerTag] | None = None,
+) -> None:
     """A rep edited tags in the client: take WeCom's corp tags as the truth, keep our rule notes.
 
     Tags we chose but have not marked in WeCom yet (marked_at empty) stay: the sender is about to mark them.
@@ -111,8 +131,18 @@ def replace_from_wecom(session: Session, *, external_userid: str, userid: str, t
     for (group_name, tag_name), tag_id in wanted.items():
         row = current.get((group_name, tag_name))
         if row is None:
-            session.add(CustomerTag(external_userid=external_userid, userid=userid, group_name=group_name,
-                                    tag_name=tag_name, tag_id=tag_id, rule="wecom", created_at=now, marked_at=now))
+            session.add(
+                CustomerTag(
+                    external_userid=external_userid,
+                    userid=userid,
+                    group_name=group_name,
+                    tag_name=tag_name,
+                    tag_id=tag_id,
+                    rule="wecom",
+                    created_at=now,
+                    marked_at=now,
+                )
+            )
         elif row.tag_id != tag_id or row.marked_at is None:
             row.tag_id, row.marked_at = tag_id, now
             session.add(row)

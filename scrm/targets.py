@@ -66,8 +66,16 @@ def parse_period(text: str, today: date) -> tuple[str, date]:
     if m := re.fullmatch(r"(\d{1,3})月(?:份)?", text):
         month = int(m[1])
         return "month", _month(today.year + (month < today.month), month)
-    words = {"本月": ("month", 0), "这个月": ("month", 0), "下月": ("month", 1), "下个月": ("month", 1),
-             "本周": ("week", 0), "这周": ("week", 0), "下周": ("week", 1), "本季度": ("quarter", 0)}
+    words = {
+        "本月": ("month", 0),
+        "这个月": ("month", 0),
+        "下月": ("month", 1),
+        "下个月": ("month", 1),
+        "本周": ("week", 0),
+        "这周": ("week", 0),
+        "下周": ("week", 1),
+        "本季度": ("quarter", 0),
+    }
     if text in words:
         kind, ahead = words[text]
         if kind == "week":
@@ -78,8 +86,9 @@ def parse_period(text: str, today: date) -> tuple[str, date]:
         return kind, (first + timedelta(days=32 * ahead)).replace(day=1)
     if m := re.fullmatch(r"第?(\d{1,3}|[一二两三四五六七八九十])季度?", text):
         return "quarter", _quarter(today.year, int(m[1]) if m[1].isdigit() else _CHINESE_DIGITS[m[1]])
-    raise TargetError(f"{text!r} is not a period: 2026-12, 2026-W49, 2026-Q4, 12月, 本月, 下周 …", "not_a_period",
-                      text=text)
+    raise TargetError(
+        f"{text!r} is not a period: 2026-12, 2026-W49, 2026-Q4, 12月, 本月, 下周 …", "not_a_period", text=text
+    )
 
 
 _CHINESE_DIGITS = {c: n for n, c in enumerate("一二三四五六七八九十", 1)} | {"两": 2}
@@ -90,8 +99,13 @@ def _year(digits: str, text: str, today: date) -> int:
     first, last = years(today)
     year = int(digits)
     if not first <= year <= last:
-        raise TargetError(f"{text!r} is too far from today: targets are for {first}-01 to {last}-12", "too_far",
-                          text=text, first=first, last=last)
+        raise TargetError(
+            f"{text!r} is too far from today: targets are for {first}-01 to {last}-12",
+            "too_far",
+            text=text,
+            first=first,
+            last=last,
+        )
     return year
 
 
@@ -104,8 +118,9 @@ def _month(year: int, month: int) -> date:
 def _week(year: int, week: int) -> date:
     weeks = date(year, 12, 28).isocalendar().week  # 28 December is always in the year's last ISO week
     if not 1 <= week <= weeks:
-        raise TargetError(f"{year} has no week {week} (it has {weeks})", "no_such_week", year=year, week=week,
-                          weeks=weeks)
+        raise TargetError(
+            f"{year} has no week {week} (it has {weeks})", "no_such_week", year=year, week=week, weeks=weeks
+        )
     return date.fromisocalendar(year, week, 1)
 
 
@@ -120,63 +135,108 @@ def check(kind: str, starts: date, value: Decimal, metric: str, today: date) -> 
     number for counts). TargetError otherwise."""
     first, last = years(today)
     year = starts.isocalendar().year if kind == "week" else starts.year
-    real = {"month": starts.day == 1, "quarter": starts.day == 1 and starts.month % 3 == 1,
-            "week": starts.weekday() == 0}[kind]
+    real = {
+        "month": starts.day == 1,
+        "quarter": starts.day == 1 and starts.month % 3 == 1,
+        "week": starts.weekday() == 0,
+    }[kind]
     if not real:
         raise TargetError(f"{starts} does not begin a {kind}", "not_a_period", text=str(starts))
     if not first <= year <= last:
-        raise TargetError(f"{starts} is too far from today: targets are for {first}-01 to {last}-12", "too_far",
-                          text=str(starts), first=first, last=last)
+        raise TargetError(
+            f"{starts} is too far from today: targets are for {first}-01 to {last}-12",
+            "too_far",
+            text=str(starts),
+            first=first,
+            last=last,
+        )
     most = MAX_VALUES.get(metric, MAX_COUNT)
     if not value.is_finite() or value < MIN_VALUE:
         raise TargetError(f"{value} is not a target: it must be {MIN_VALUE} or more", "too_small", value=value)
     if value > most:
-        raise TargetError(f"{value} is too large for a target: at most {most}", "too_large", value=value,
-                          most=most)
+        raise TargetError(f"{value} is too large for a target: at most {most}", "too_large", value=value, most=most)
     if metric not in MAX_VALUES and value != value.to_integral_value():
         raise TargetError(f"{value} is not a whole number ({metric} counts)", "not_whole", value=value)
 
 
-def set_target(session: Session, *, scope: str, subject: str, kind: str, starts: date, value: Decimal,
-               metric: str = "won_amount", set_by: str = "", now: datetime, today: date | None = None) -> Target:
+def set_target(
+    session: Session,
+    *,
+    scope: str,
+    subject: str,
+    kind: str,
+    starts: date,
+    value: Decimal,
+    metric: str = "won_amount",
+    set_by: str = "",
+    now: datetime,
+    today: date | None = None,
+) -> Target:
     """Set (or change) a target; TargetError when it makes no sense (`check`; `today` is the business date,
     `now`'s own date by default)."""
     if scope not in ("rep", "team") or metric not in METRICS or kind not in PERIODS:
         raise TargetError(f"unknown target: {scope} {metric} per {kind}")
     check(kind, starts, value, metric, today or now.date())
-    found = session.exec(select(Target).where(Target.scope == scope, Target.subject == subject,
-                                              Target.metric == metric, Target.period == kind,
-                                              Target.starts == starts)).first()
+    found = session.exec(
+        select(Target).where(
+            Target.scope == scope,
+            Target.subject == subject,
+            Target.metric == metric,
+            Target.period == kind,
+            Target.starts == starts,
+        )
+    ).first()
     target = found or Target(scope=scope, subject=subject, metric=metric, period=kind, starts=starts, value=value)
     target.value, target.set_by, target.updated_at = value, set_by, now
     session.add(target)
     return target
 
 
-def of(session: Session, scope: str, subjects: list[str], kind: str, starts: date,
-       metric: str = "won_amount") -> dict[str, Target]:
-    rows = session.exec(select(Target).where(Target.scope == scope, among(session, Target.subject, subjects),
-                                             Target.metric == metric, Target.period == kind, Target.starts == starts))
+def of(
+    session: Session, scope: str, subjects: list[str], kind: str, starts: date, metric: str = "won_amount"
+) -> dict[str, Target]:
+    rows = session.exec(
+        select(Target).where(
+            Target.scope == scope,
+            among(session, Target.subject, subjects),
+            Target.metric == metric,
+            Target.period == kind,
+            Target.starts == starts,
+        )
+    )
     return {t.subject: t for t in rows}
 
 
-def for_team(session: Session, department_ids: list[int], reps: list[str], kind: str, starts: date,
-             metric: str = "won_amount") -> Target | None:
+def for_team(
+    session: Session, department_ids: list[int], reps: list[str], kind: str, starts: date, metric: str = "won_amount"
+) -> Target | None:
     """A team's target: the one set for its department(s), else the sum of its reps' (None when neither is set)."""
     return for_teams(session, {tuple(department_ids): reps}, kind, starts, metric)[tuple(department_ids)]
 
 
-def for_teams(session: Session, teams: dict[tuple[int, ...], list[str]], kind: str, starts: date,
-              metric: str = "won_amount") -> dict[tuple[int, ...], Target | None]:
+def for_teams(
+    session: Session, teams: dict[tuple[int, ...], list[str]], kind: str, starts: date, metric: str = "won_amount"
+) -> dict[tuple[int, ...], Target | None]:
     """`for_team` for many teams (keyed by their department ids) in two queries."""
     set_for_teams = of(session, "team", [str(d) for ids in teams for d in ids], kind, starts, metric)
     set_for_reps = of(session, "rep", list({u for reps in teams.values() for u in reps}), kind, starts, metric)
     found: dict[tuple[int, ...], Target | None] = {}
     for ids, reps in teams.items():
-        set_for = [set_for_teams[str(d)] for d in ids if str(d) in set_for_teams] or \
-            [set_for_reps[u] for u in reps if u in set_for_reps]
-        found[ids] = Target(scope="team", subject=",".join(map(str, ids)), metric=metric, period=kind, starts=starts,
-                            value=sum((Decimal(t.value) for t in set_for), Decimal(0))) if set_for else None
+        set_for = [set_for_teams[str(d)] for d in ids if str(d) in set_for_teams] or [
+            set_for_reps[u] for u in reps if u in set_for_reps
+        ]
+        found[ids] = (
+            Target(
+                scope="team",
+                subject=",".join(map(str, ids)),
+                metric=metric,
+                period=kind,
+                starts=starts,
+                value=sum((Decimal(t.value) for t in set_for), Decimal(0)),
+            )
+            if set_for
+            else None
+        )
     return found
 
 
@@ -222,6 +282,6 @@ def describe(p: Progress) -> str:
         return texts.TARGET_MET.format(target=shown(p.target), ratio=ratio)
     if p.pace is None:
         return texts.TARGET_NO_DAYS.format(target=shown(p.target), ratio=ratio, gap=shown(p.gap))
-    return texts.TARGET_LEFT.format(target=shown(p.target), ratio=ratio, gap=shown(p.gap), days=p.days_left,
-                                    pace=shown(p.pace))
-
+    return texts.TARGET_LEFT.format(
+        target=shown(p.target), ratio=ratio, gap=shown(p.gap), days=p.days_left, pace=shown(p.pace)
+    )

@@ -55,10 +55,15 @@ def find_department(session: Session, wanted: str) -> Department:
 
 
 def team(session: Session, department: Department) -> Team:
-    members = [m for m in session.exec(select(Member).where(Member.active == True).order_by(Member.userid)).all()  # noqa: E712
-               if department.id in m.department_ids]
+    members = [
+        m
+        for m in session.exec(select(Member).where(Member.active == True).order_by(Member.userid)).all()  # noqa: E712
+        if department.id in m.department_ids
+    ]
     leaders = set(department.leader_userids)
-    managers = [m for m in session.exec(select(Member).where(col(Member.userid).in_(sorted(leaders)))).all() if m.active]
+    managers = [
+        m for m in session.exec(select(Member).where(col(Member.userid).in_(sorted(leaders)))).all() if m.active
+    ]
     return Team(department, managers, members, session.get(TeamChat, department.id))
 
 
@@ -71,8 +76,16 @@ def all_teams(session: Session) -> list[Team]:
         for department_id in member.department_ids:
             by_department.setdefault(department_id, []).append(member)
     configured = {c.department_id: c for c in session.exec(select(TeamChat))}
-    return [Team(department, [active[u] for u in department.leader_userids if u in active], by_department[d_id],
-                 configured.get(d_id)) for d_id, department in departments.items() if d_id in by_department]
+    return [
+        Team(
+            department,
+            [active[u] for u in department.leader_userids if u in active],
+            by_department[d_id],
+            configured.get(d_id),
+        )
+        for d_id, department in departments.items()
+        if d_id in by_department
+    ]
 
 
 def chat_of(session: Session, department_id: int) -> TeamChat | None:
@@ -106,8 +119,9 @@ def chats(session: Session) -> list[tuple[Department, TeamChat | None]]:
 
 def disable(session: Session, *, kind: str, target: str, reason: str, now: datetime) -> list[TeamChat]:
     """WeCom refused this robot key or chat for good: stop using it. Returns the chats disabled just now."""
-    found = session.exec(select(TeamChat).where(TeamChat.kind == kind, TeamChat.target == target,
-                                                TeamChat.enabled == True)).all()  # noqa: E712
+    found = session.exec(
+        select(TeamChat).where(TeamChat.kind == kind, TeamChat.target == target, TeamChat.enabled == True)  # noqa: E712
+    ).all()
     for chat in found:
         chat.enabled, chat.disabled_reason, chat.updated_at = False, reason[:200], now
         session.add(chat)
@@ -142,7 +156,9 @@ def _tag(chat: TeamChat) -> str:
 
 def hello(session: Session, department: Department, chat: TeamChat, *, now: datetime) -> None:
     """The first message into a chat just set: the operator sees at once whether it works."""
-    Outbox(session, now).add(message(chat, texts.CHAT_HELLO), key=f"team-hello:{department.id}:{_tag(chat)}:{now:%Y%m%d%H%M%S}")
+    Outbox(session, now).add(
+        message(chat, texts.CHAT_HELLO), key=f"team-hello:{department.id}:{_tag(chat)}:{now:%Y%m%d%H%M%S}"
+    )
 
 
 def refused(session: Session, *, kind: str, target: str, errcode: int | None, now: datetime) -> bool:
@@ -154,10 +170,17 @@ def refused(session: Session, *, kind: str, target: str, errcode: int | None, no
     for chat in disable(session, kind=kind, target=target, reason=reason, now=now):
         department = session.get(Department, chat.department_id)
         managers = team(session, department).managers
-        log.error("team %s: its %s was refused by WeCom (errcode %s) and is disabled; set it again with "
-                  "`scrm team set %s`", department.id, kind, errcode, department.id)
+        log.error(
+            "team %s: its %s was refused by WeCom (errcode %s) and is disabled; set it again with `scrm team set %s`",
+            department.id,
+            kind,
+            errcode,
+            department.id,
+        )
         if managers:
             note = texts.CHAT_DISABLED.format(team=department.name, reason=reason)
-            Outbox(session, now).add(AppText(to=tuple(m.userid for m in managers), text=note),
-                                     key=f"team-disabled:{department.id}:{_tag(chat)}:{now:%Y%m%d%H%M%S}")
+            Outbox(session, now).add(
+                AppText(to=tuple(m.userid for m in managers), text=note),
+                key=f"team-disabled:{department.id}:{_tag(chat)}:{now:%Y%m%d%H%M%S}",
+            )
     return True

@@ -50,4 +50,6 @@ CHAT_REASON_OTHER = "企业微信拒绝了，错误码 {errcode}"
 CHAT_HELLO = "👋 本群已接入销售助手：团队的日报、荣誉榜和重要喜报会发到这里。"
 
 # To the operators (SCRM_OPERATORS), from the sender: once an hour at most.
-MESSAGES_EXPIRED = "⚠️ 有消息超过 {hours} 小时仍未能发出（企业微信接口一直失败），已放弃发送。哪些消息被放弃，服务器日志里有记录。"
+MESSAGES_EXPIRED = (
+    "⚠️ 有消息超过 {hours} 小时仍未能发出（企业微信接口一直失败），已放弃发送。哪些消息被放弃，服务器日志里有记录。"
+)

@@ -36,33 +36,58 @@ def score(won: Decimal, advanced_open_deal: bool, days_since: int | None, logged
 def recompute(session: Session, *, now: datetime, stages: tuple[str, ...]) -> dict[str, int]:
     """Every live relation's tier; returns how many of each."""
     key = lambda row: (row[0], row[1])  # noqa: E731  (userid, external_userid)
-    won = {key(r): Decimal(r[2] or 0) for r in session.exec(
-        select(Deal.userid, Deal.external_userid, func.sum(Deal.amount)).where(
-            Deal.status == "won", col(Deal.closed_at) >= now - timedelta(days=365))
-        .group_by(Deal.userid, Deal.external_userid))}
-    advanced = {key(r) for r in session.exec(select(Deal.userid, Deal.external_userid).where(
-        Deal.status == "open", col(Deal.stage).in_(stages[ADVANCED_STAGES_FROM:-2])))}
+    won = {
+        key(r): Decimal(r[2] or 0)
+        for r in session.exec(
+            select(Deal.userid, Deal.external_userid, func.sum(Deal.amount))
+            .where(Deal.status == "won", col(Deal.closed_at) >= now - timedelta(days=365))
+            .group_by(Deal.userid, Deal.external_userid)
+        )
+    }
+    advanced = {
+        key(r)
+        for r in session.exec(
+            select(Deal.userid, Deal.external_userid).where(
+                Deal.status == "open", col(Deal.stage).in_(stages[ADVANCED_STAGES_FROM:-2])
+            )
+        )
+    }
     last: dict[tuple[str, str], datetime] = {}
-    for userid, external, at in (*session.exec(select(Interaction.userid, Interaction.external_userid,
-                                                      func.max(Interaction.at)).where(Interaction.kind == "follow_up")
-                                               .group_by(Interaction.userid, Interaction.external_userid)),
-                                 *session.exec(select(Deal.userid, Deal.external_userid, func.max(Deal.closed_at))
-                                               .where(col(Deal.closed_at).is_not(None))
-                                               .group_by(Deal.userid, Deal.external_userid))):
+    for userid, external, at in (
+        *session.exec(
+            select(Interaction.userid, Interaction.external_userid, func.max(Interaction.at))
+            .where(Interaction.kind == "follow_up")
+            .group_by(Interaction.userid, Interaction.external_userid)
+        ),
+        *session.exec(
+            select(Deal.userid, Deal.external_userid, func.max(Deal.closed_at))
+            .where(col(Deal.closed_at).is_not(None))
+            .group_by(Deal.userid, Deal.external_userid)
+        ),
+    ):
         if at is not None and ((userid, external) not in last or at > last[(userid, external)]):
             last[(userid, external)] = at
-    logged = {key(r): r[2] for r in session.exec(
-        select(Interaction.userid, Interaction.external_userid, func.count()).where(
-            Interaction.kind == "follow_up", col(Interaction.at) >= now - timedelta(days=90))
-        .group_by(Interaction.userid, Interaction.external_userid))}
+    logged = {
+        key(r): r[2]
+        for r in session.exec(
+            select(Interaction.userid, Interaction.external_userid, func.count())
+            .where(Interaction.kind == "follow_up", col(Interaction.at) >= now - timedelta(days=90))
+            .group_by(Interaction.userid, Interaction.external_userid)
+        )
+    }
     by_tier: dict[str, list[int]] = defaultdict(list)
-    for rel_id, userid, external in session.exec(select(CustomerRep.id, CustomerRep.userid, CustomerRep.external_userid)
-                                                  .where(col(CustomerRep.status).in_(LIVE))):
+    for rel_id, userid, external in session.exec(
+        select(CustomerRep.id, CustomerRep.userid, CustomerRep.external_userid).where(col(CustomerRep.status).in_(LIVE))
+    ):
         pair = (userid, external)
         days = (now - last[pair]).days if pair in last else None
         by_tier[score(won.get(pair, Decimal(0)), pair in advanced, days, logged.get(pair, 0))].append(rel_id)
     for tier, ids in by_tier.items():
         for start in range(0, len(ids), 1000):
-            session.exec(update(CustomerRep).where(col(CustomerRep.id).in_(ids[start:start + 1000]))
-                         .values(tier=tier).execution_options(synchronize_session=False))
+            session.exec(
+                update(CustomerRep)
+                .where(col(CustomerRep.id).in_(ids[start : start + 1000]))
+                .values(tier=tier)
+                .execution_options(synchronize_session=False)
+            )
     return {tier: len(ids) for tier, ids in sorted(by_tier.items())}

@@ -16,11 +16,40 @@ from scrm.models import WelcomeTemplate
 # {客户} how a rep addresses the customer (张总, 李经理, 王老师; the name when no title is known)
 # {销售} the rep's name · {公司} the customer's company · {我司} our company (SCRM_COMPANY_NAME)
 PLACEHOLDERS = ("客户", "销售", "公司", "我司")
-_TITLED_REMARK = re.compile(r"^([\u4e00-\u9fff]{1,2}(?:总经理|总监|总|经理|老师|工|主任|老板|博士))(?:$|[\s\-—_/（(·,，])")
-_TITLES_BY_POSITION = (("总经理", "总"), ("总监", "总"), ("总裁", "总"), ("董事长", "总"), ("ceo", "总"), ("cto", "总"), ("老板", "老板"),
-                       ("经理", "经理"), ("主管", "经理"), ("教授", "老师"), ("老师", "老师"), ("工程师", "工"),
-                       ("主任", "主任"))
-_COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "令狐", "长孙", "宇文", "司徒", "夏侯")
+_TITLED_REMARK = re.compile(
+    r"^([\u4e00-\u9fff]{1,2}(?:总经理|总监|总|经理|老师|工|主任|老板|博士))(?:$|[\s\-—_/（(·,，])"
+)
+_TITLES_BY_POSITION = (
+    ("总经理", "总"),
+    ("总监", "总"),
+    ("总裁", "总"),
+    ("董事长", "总"),
+    ("ceo", "总"),
+    ("cto", "总"),
+    ("老板", "老板"),
+    ("经理", "经理"),
+    ("主管", "经理"),
+    ("教授", "老师"),
+    ("老师", "老师"),
+    ("工程师", "工"),
+    ("主任", "主任"),
+)
+_COMPOUND = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "尉迟",
+    "公孙",
+    "慕容",
+    "令狐",
+    "长孙",
+    "宇文",
+    "司徒",
+    "夏侯",
+)
 MAX_BYTES = 4000  # WeCom: send_welcome_msg text.content is at most 4000 bytes
 
 
@@ -38,7 +67,9 @@ def validate(text: str) -> None:
         raise TemplateError(f"unbalanced braces: {error}") from None
     unknown = names - set(PLACEHOLDERS)
     if unknown:
-        raise TemplateError(f"unknown placeholder {{{sorted(unknown)[0]}}}; use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
+        raise TemplateError(
+            f"unknown placeholder {{{sorted(unknown)[0]}}}; use {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
+        )
     if len(text.encode()) > MAX_BYTES - 300:  # leave room for the names filled in
         raise TemplateError(f"too long: WeCom takes {MAX_BYTES} bytes")
 
@@ -79,10 +110,13 @@ def load_file(session: Session, path: Path, *, now: datetime, replace: bool = Fa
     """
     entries = files.load(path, _WelcomeFile).welcome or []
     if not entries:
-        raise files.FileError(path, ["no templates in the file: expected a `welcome:` list of {channel, text} "
-                                     "(see docs/welcome.example.yaml)"])
-    problems = files.repeated(((files.entry("welcome", n), e.channel.strip()) for n, e in enumerate(entries)),
-                              "channel")
+        raise files.FileError(
+            path,
+            ["no templates in the file: expected a `welcome:` list of {channel, text} (see docs/welcome.example.yaml)"],
+        )
+    problems = files.repeated(
+        ((files.entry("welcome", n), e.channel.strip()) for n, e in enumerate(entries)), "channel"
+    )
     files.refuse(path, problems)
     if replace:
         for template in listed(session):

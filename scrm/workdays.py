@@ -69,7 +69,8 @@ class Calendar:
     def official(self, year: int) -> bool:
         """The year's published list is known (make-up days in the package, or days in the operator's file)."""
         return any(d.year == year for d in _year(year).weekend_workdays) or any(
-            d.year == year for d in self.extra_holidays | self.extra_workdays)
+            d.year == year for d in self.extra_holidays | self.extra_workdays
+        )
 
     def holiday_break(self, holiday: str, today: date) -> tuple[date, date] | None:
         """The days off around the next `holiday` (a key of HOLIDAY_NAMES) that has not ended by `today`."""
@@ -106,8 +107,10 @@ def load(path: Path | None) -> Calendar:
         raise CalendarFileError(f"{path}: {error}") from None
     if not isinstance(data, dict) or set(data) - {"holidays", "workdays"}:
         raise CalendarFileError(f"{path}: only `holidays:` and `workdays:` lists are allowed")
-    return Calendar(frozenset(_days(data.get("holidays") or [], path, "holidays")),
-                    frozenset(_days(data.get("workdays") or [], path, "workdays")))
+    return Calendar(
+        frozenset(_days(data.get("holidays") or [], path, "holidays")),
+        frozenset(_days(data.get("workdays") or [], path, "workdays")),
+    )
 
 
 def _days(entries: Iterable, path: Path, key: str) -> Iterable[date]:
@@ -119,8 +122,9 @@ def _days(entries: Iterable, path: Path, key: str) -> Iterable[date]:
             first, _, last = str(entry).partition("..")
             start, end = date.fromisoformat(first.strip()), date.fromisoformat((last or first).strip())
         except ValueError:
-            raise CalendarFileError(f"{path}: {key}: {entry!r} is not a date like 2027-01-01 or a range "
-                                    "like 2027-02-05..2027-02-13") from None
+            raise CalendarFileError(
+                f"{path}: {key}: {entry!r} is not a date like 2027-01-01 or a range like 2027-02-05..2027-02-13"
+            ) from None
         if end < start or (end - start).days > 366:
             raise CalendarFileError(f"{path}: {key}: {entry!r} is not a range of at most a year")
         while start <= end:

@@ -71,9 +71,32 @@ def sqlite_template(tmp_path_factory):
     return path
 
 
-TABLES = ("inbox_event", "outbox_message", "customer_rep", "customer", "member", "department", "tag_group", "tag",
-          "customer_tag", "tagging_rule", "welcome_template", "follow_up", "deal", "interaction", "group_chat",
-          "sync_checkpoint", "stage_change", "chat_state", "job_tick", "job_ledger", "team_chat", "target", "commission_plan", "anomaly_alert")
+TABLES = (
+    "inbox_event",
+    "outbox_message",
+    "customer_rep",
+    "customer",
+    "member",
+    "department",
+    "tag_group",
+    "tag",
+    "customer_tag",
+    "tagging_rule",
+    "welcome_template",
+    "follow_up",
+    "deal",
+    "interaction",
+    "group_chat",
+    "sync_checkpoint",
+    "stage_change",
+    "chat_state",
+    "job_tick",
+    "job_ledger",
+    "team_chat",
+    "target",
+    "commission_plan",
+    "anomaly_alert",
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -166,9 +189,17 @@ def settings(database, redis_url, redis_prefix, standin, settings_overrides):
     url, _schema = database
     corp = standin.corp
     return load_settings(
-        wecom_corp_id=corp.corp_id, wecom_agent_id=corp.agent_id, wecom_agent_secret=corp.secret,
-        wecom_token=TOKEN, wecom_encoding_aes_key=AES_KEY, wecom_api_base=standin.url,
-        database_url=url, redis_url=redis_url, scrm_redis_prefix=redis_prefix, _env_file=None, **settings_overrides,
+        wecom_corp_id=corp.corp_id,
+        wecom_agent_id=corp.agent_id,
+        wecom_agent_secret=corp.secret,
+        wecom_token=TOKEN,
+        wecom_encoding_aes_key=AES_KEY,
+        wecom_api_base=standin.url,
+        database_url=url,
+        redis_url=redis_url,
+        scrm_redis_prefix=redis_prefix,
+        _env_file=None,
+        **settings_overrides,
     )
 
 
@@ -205,8 +236,9 @@ def wecom(server, standin, clock):
     """Sends encrypted callbacks to our server exactly as WeCom does."""
     from wecom_standin import CallbackClient
 
-    return CallbackClient(f"{server}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id,
-                          clock=lambda: clock.now().timestamp())
+    return CallbackClient(
+        f"{server}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id, clock=lambda: clock.now().timestamp()
+    )
 
 
 def drain(services) -> None:

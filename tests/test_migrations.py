@@ -43,12 +43,18 @@ def empty_engine(request, tmp_path):
 def test_upgrading_keeps_existing_rows(empty_engine):
     upgrade(empty_engine, "0001")
     with empty_engine.begin() as connection:
-        connection.execute(text(
-            "INSERT INTO customer_rep (external_userid, userid, status, remark, description, state, updated_at)"
-            " VALUES ('wm1', 'zhangsan', 'active', '陈总', '', 'expo', '2026-11-24 10:00:00')"))
-        connection.execute(text(
-            "INSERT INTO customer (external_userid, name, type, corp_name, position, gender, created_at, updated_at)"
-            " VALUES ('wm1', '陈志强', 1, '', '', 0, '2026-11-24 10:00:00', '2026-11-24 10:00:00')"))
+        connection.execute(
+            text(
+                "INSERT INTO customer_rep (external_userid, userid, status, remark, description, state, updated_at)"
+                " VALUES ('wm1', 'zhangsan', 'active', '陈总', '', 'expo', '2026-11-24 10:00:00')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO customer (external_userid, name, type, corp_name, position, gender, created_at, updated_at)"  # noqa: E501
+                " VALUES ('wm1', '陈志强', 1, '', '', 0, '2026-11-24 10:00:00', '2026-11-24 10:00:00')"
+            )
+        )
     upgrade(empty_engine)
     with empty_engine.connect() as connection:
         row = connection.execute(text("SELECT remark, state, remark_corp_name FROM customer_rep")).one()
@@ -77,13 +83,27 @@ def test_0011_fills_in_the_digest_of_app_messages_that_can_still_matter(empty_en
     ]
     with empty_engine.begin() as connection:
         for key, channel, payload, status, sent_at in rows:
-            connection.execute(text(
-                "INSERT INTO outbox_message (key, channel, payload, priority, created_at, next_try_at, sent_at, status,"
-                " attempts) VALUES (:key, :channel, :payload, 5, :now, :now, :sent_at, :status, 0)"),
-                {"key": key, "channel": channel, "payload": json.dumps(payload, ensure_ascii=False), "now": now,
-                 "sent_at": sent_at, "status": status})
+            connection.execute(
+                text(
+                    "INSERT INTO outbox_message (key, channel, payload, priority, created_at, next_try_at, sent_at, status,"  # noqa: E501
+                    " attempts) VALUES (:key, :channel, :payload, 5, :now, :now, :sent_at, :status, 0)"
+                ),
+                {
+                    "key": key,
+                    "channel": channel,
+                    "payload": json.dumps(payload, ensure_ascii=False),
+                    "now": now,
+                    "sent_at": sent_at,
+                    "status": status,
+                },
+            )
     upgrade(empty_engine)
     with empty_engine.connect() as connection:
         digests = dict(connection.execute(text("SELECT key, digest FROM outbox_message")).all())
-    assert digests == {"sent": outbox.digest(reply), "waiting": outbox.digest(markdown), "old": None, "odd": None,
-                       "robot": None}
+    assert digests == {
+        "sent": outbox.digest(reply),
+        "waiting": outbox.digest(markdown),
+        "old": None,
+        "odd": None,
+        "robot": None,
+    }

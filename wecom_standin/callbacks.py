@@ -75,9 +75,7 @@ class CallbackClient:
     def encrypt(self, plaintext: str) -> str:
         return crypto.encrypt(plaintext, self.aes_key, self.corp_id)
 
-    def signed_query(
-        self, encrypt: str, timestamp: str | None = None, nonce: str | None = None
-    ) -> dict[str, str]:
+    def signed_query(self, encrypt: str, timestamp: str | None = None, nonce: str | None = None) -> dict[str, str]:
         timestamp = str(int(self.clock())) if timestamp is None else str(timestamp)
         nonce = str(secrets.randbelow(10**10)) if nonce is None else str(nonce)
         return {
@@ -89,8 +87,7 @@ class CallbackClient:
     def envelope(self, encrypt: str, agent_id: int | None = None) -> bytes:
         agent = f"<AgentID>{cdata(agent_id)}</AgentID>" if agent_id is not None else ""
         return (
-            f"<xml><ToUserName>{cdata(self.corp_id)}</ToUserName>{agent}"
-            f"<Encrypt>{cdata(encrypt)}</Encrypt></xml>"
+            f"<xml><ToUserName>{cdata(self.corp_id)}</ToUserName>{agent}<Encrypt>{cdata(encrypt)}</Encrypt></xml>"
         ).encode()
 
     @staticmethod
@@ -99,9 +96,7 @@ class CallbackClient:
         return int(agent) if agent not in (None, "") else None
 
     # -- sending -------------------------------------------------------------------------------
-    def send_raw(
-        self, body: bytes | str, query: dict[str, str], timeout: float | None = None
-    ) -> requests.Response:
+    def send_raw(self, body: bytes | str, query: dict[str, str], timeout: float | None = None) -> requests.Response:
         """POST exactly these bytes and query params (for forged or replayed input)."""
         data = body.encode() if isinstance(body, str) else body
         return self.session.post(

@@ -165,9 +165,7 @@ class Corp:
         while queue:
             current = queue.pop(0)
             out.append(current)
-            queue += sorted(
-                d.id for d in self.departments.values() if d.parentid == current and d.id != current
-            )
+            queue += sorted(d.id for d in self.departments.values() if d.parentid == current and d.id != current)
         return out
 
     def members_in(self, dept_id: int, recursive: bool = False) -> list[Member]:
@@ -198,9 +196,7 @@ class Corp:
         return f"{prefix}{n:06d}{digest}"
 
     # -- mutations -----------------------------------------------------------------------------
-    def add_department(
-        self, id: int, name: str, parentid: int = 1, leaders: list[str] | None = None
-    ) -> Department:
+    def add_department(self, id: int, name: str, parentid: int = 1, leaders: list[str] | None = None) -> Department:
         dept = Department(id=id, name=name, parentid=parentid, department_leader=list(leaders or []))
         self.departments[id] = dept
         return dept

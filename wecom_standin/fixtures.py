@@ -23,9 +23,7 @@ _STATES = ["", "", "expo2026_booth3", "website", "referral"]
 
 
 def _base(corp_id: str = SAMPLE_CORP_ID) -> Corp:
-    corp = Corp(
-        corp_id=corp_id, agent_id=SAMPLE_AGENT_ID, secret=SAMPLE_SECRET, secrets={SAMPLE_CONTACT_SECRET: None}
-    )
+    corp = Corp(corp_id=corp_id, agent_id=SAMPLE_AGENT_ID, secret=SAMPLE_SECRET, secrets={SAMPLE_CONTACT_SECRET: None})
     corp.add_department(1, "公司", parentid=0)
     return corp
 
@@ -37,9 +35,7 @@ def sample_corp() -> Corp:
     corp.add_member("wangwu", "王五", [2], is_leader_in_dept=[1], position="销售经理")
     corp.add_member("zhangsan", "张三", [2], position="销售代表", direct_leader=["wangwu"])
     corp.add_member("lisi", "李四", [2], position="销售代表", direct_leader=["wangwu"])
-    group = corp.add_tag_group(
-        "渠道", ["官网"], order=1, create_time=BASE_TIME - 86400, group_id=CHANNEL_GROUP_ID
-    )
+    group = corp.add_tag_group("渠道", ["官网"], order=1, create_time=BASE_TIME - 86400, group_id=CHANNEL_GROUP_ID)
     group.tags[0].id = WEBSITE_TAG_ID
     corp.add_customer(
         "zhangsan",
@@ -70,9 +66,7 @@ def sample_corp() -> Corp:
             create_time=BASE_TIME - 3000,
             member_list=[
                 ChatMember("zhangsan", type=1, join_time=BASE_TIME - 3000, join_scene=1, name="张三"),
-                ChatMember(
-                    "lisi", type=1, join_time=BASE_TIME - 2900, join_scene=1, invitor="zhangsan", name="李四"
-                ),
+                ChatMember("lisi", type=1, join_time=BASE_TIME - 2900, join_scene=1, invitor="zhangsan", name="李四"),
                 ChatMember(
                     "wmCust0001",
                     type=2,

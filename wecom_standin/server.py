@@ -51,9 +51,7 @@ def _answer(state: StandInState, path: str, body: dict | None, body_ok: bool, re
         raw = rec.query.get("access_token", "")
         if not raw:
             in_body = isinstance(body, dict) and "access_token" in body
-            raise ApiError(
-                41001, "access_token missing" + (" (it belongs in the query string)" if in_body else "")
-            )
+            raise ApiError(41001, "access_token missing" + (" (it belongs in the query string)" if in_body else ""))
         checked = state.check_token(raw)
         if isinstance(checked, int):
             raise ApiError(checked)

@@ -130,9 +130,7 @@ def contact_edited(
     create_time: int | None = None,
     corp_id: str = DEFAULT_CORP_ID,
 ) -> str:
-    return _contact(
-        "edit_external_contact", user_id, external_user_id, create_time, corp_id, [("State", state)]
-    )
+    return _contact("edit_external_contact", user_id, external_user_id, create_time, corp_id, [("State", state)])
 
 
 def contact_deleted_by_rep(
@@ -143,9 +141,7 @@ def contact_deleted_by_rep(
     corp_id: str = DEFAULT_CORP_ID,
 ) -> str:
     """del_external_contact: the member deleted the customer (Source=DELETE_BY_TRANSFER on handover)."""
-    return _contact(
-        "del_external_contact", user_id, external_user_id, create_time, corp_id, [("Source", source)]
-    )
+    return _contact("del_external_contact", user_id, external_user_id, create_time, corp_id, [("Source", source)])
 
 
 def contact_deleted_by_customer(
@@ -162,9 +158,7 @@ def transfer_failed(
     create_time: int | None = None,
     corp_id: str = DEFAULT_CORP_ID,
 ) -> str:
-    return _contact(
-        "transfer_fail", user_id, external_user_id, create_time, corp_id, [("FailReason", fail_reason)]
-    )
+    return _contact("transfer_fail", user_id, external_user_id, create_time, corp_id, [("FailReason", fail_reason)])
 
 
 def msg_audit_approved(

@@ -13,8 +13,16 @@ from decimal import Decimal
 
 from handlers.parsing import numerals
 
-_MULTIPLIER = {"亿": Decimal(100_000_000), "千万": Decimal(10_000_000), "百万": Decimal(1_000_000), "万": Decimal(10_000), "w": Decimal(10_000),
-               "千": Decimal(1_000), "k": Decimal(1_000), "百": Decimal(100)}
+_MULTIPLIER = {
+    "亿": Decimal(100_000_000),
+    "千万": Decimal(10_000_000),
+    "百万": Decimal(1_000_000),
+    "万": Decimal(10_000),
+    "w": Decimal(10_000),
+    "千": Decimal(1_000),
+    "k": Decimal(1_000),
+    "百": Decimal(100),
+}
 _NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _NOT_AFTER = r"(?<![\d.,A-Za-z])"  # 1e309 and x5万 are no amounts (309, 5万) but words to refuse
 _IMPRECISE = r"(?![多几余来])"
@@ -32,7 +40,9 @@ _AMOUNT = re.compile(
     # 50,000 (digit grouping alone says money)
     r"|(?P<g>(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,]))"
 )
-_BARE = re.compile(r"(?<![\d.,:/\-A-Za-z])(?P<b_num>\d{2,9}(?:\.\d+)?)(?![\d.,:/\-%]|\s*[号楼层点个天月日年岁人台套件次分期位家栋])")
+_BARE = re.compile(
+    r"(?<![\d.,:/\-A-Za-z])(?P<b_num>\d{2,9}(?:\.\d+)?)(?![\d.,:/\-%]|\s*[号楼层点个天月日年岁人台套件次分期位家栋])"
+)
 
 
 @dataclass(frozen=True)

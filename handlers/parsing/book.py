@@ -25,22 +25,114 @@ _VERB_BEFORE = "去在跟和给约见到找访与同"
 _BEFORE_NAME = _VERB_BEFORE + ",;:。!? "
 _PRODUCTS = ("会议", "文档", "视频", "地图", "网盘", "音乐", "邮箱", "云盘")  # 腾讯会议 is a tool, not the customer
 _COMPANY_AFTER = ("那边", "这边", "公司", "集团", "项目", "的单", "那单", "的项目")
-_AFTER_NAME = ("那", "这", "的", "签", "丢", "黄", "说", "单", "公司", "集团", "项目", "方面", ",", ";", ":", "。", "!", "?", " ")
+_AFTER_NAME = (
+    "那",
+    "这",
+    "的",
+    "签",
+    "丢",
+    "黄",
+    "说",
+    "单",
+    "公司",
+    "集团",
+    "项目",
+    "方面",
+    ",",
+    ";",
+    ":",
+    "。",
+    "!",
+    "?",
+    " ",
+)
 _SEPARATORS = re.compile(r"[\s\-—_/／|｜·,，;；()（）\[\]【】]+")
 _REGION_IN_BRACKETS = re.compile(r"[（(][^）)]{1,8}[)）]")
 _REGION_PREFIX = re.compile(
     r"^(?:[\u4e00-\u9fff]{2,3}[省市](?:[\u4e00-\u9fff]{2,3}市)?|北京|上海|天津|重庆|深圳|广州|杭州|南京|苏州|武汉|成都"
-    r"|西安|东莞|宁波|厦门|青岛|合肥|长沙|郑州|济南|无锡|佛山|珠海|福州|中山|温州|常州|昆明|大连|沈阳|哈尔滨)")
+    r"|西安|东莞|宁波|厦门|青岛|合肥|长沙|郑州|济南|无锡|佛山|珠海|福州|中山|温州|常州|昆明|大连|沈阳|哈尔滨)"
+)
 _LEGAL_FORMS = ("股份有限公司", "有限责任公司", "有限公司", "控股集团", "集团", "股份", "控股", "公司")
-_INDUSTRY = ("数字技术", "信息技术", "网络技术", "新能源", "科技", "技术", "创新", "电器", "汽车", "计算", "软件", "电子",
-             "网络", "信息", "实业", "贸易", "五金厂", "五金", "工厂", "厂", "商贸", "传媒", "智能", "制造", "医药",
-             "生物", "物流", "咨询", "教育", "能源", "机械", "工程", "建设", "食品", "地产")
+_INDUSTRY = (
+    "数字技术",
+    "信息技术",
+    "网络技术",
+    "新能源",
+    "科技",
+    "技术",
+    "创新",
+    "电器",
+    "汽车",
+    "计算",
+    "软件",
+    "电子",
+    "网络",
+    "信息",
+    "实业",
+    "贸易",
+    "五金厂",
+    "五金",
+    "工厂",
+    "厂",
+    "商贸",
+    "传媒",
+    "智能",
+    "制造",
+    "医药",
+    "生物",
+    "物流",
+    "咨询",
+    "教育",
+    "能源",
+    "机械",
+    "工程",
+    "建设",
+    "食品",
+    "地产",
+)
 _INSTITUTIONS = ("大学", "学院", "学校", "医院", "银行", "研究所", "研究院", "中学", "小学", "政府", "局")
 # Words reps type about anything: never an alias, even when a remark holds them (客户-重要 → 客户 is no name).
-_STOP = frozenset(vocab.NOT_A_NAME) | frozenset(vocab.NOTE_STARTERS) | vocab.SMALL_TALK | frozenset(
-    ("客户", "公司", "老板", "经理", "老师", "重要", "意向", "潜在", "新客", "老客", "展会", "有限", "有限公司", "股份",
-     "集团", "科技", "技术", "北京", "上海", "天津", "重庆", "深圳", "广州", "杭州", "南京", "苏州", "武汉", "成都",
-     "西安", "东莞", "香港", "中国"))
+_STOP = (
+    frozenset(vocab.NOT_A_NAME)
+    | frozenset(vocab.NOTE_STARTERS)
+    | vocab.SMALL_TALK
+    | frozenset(
+        (
+            "客户",
+            "公司",
+            "老板",
+            "经理",
+            "老师",
+            "重要",
+            "意向",
+            "潜在",
+            "新客",
+            "老客",
+            "展会",
+            "有限",
+            "有限公司",
+            "股份",
+            "集团",
+            "科技",
+            "技术",
+            "北京",
+            "上海",
+            "天津",
+            "重庆",
+            "深圳",
+            "广州",
+            "杭州",
+            "南京",
+            "苏州",
+            "武汉",
+            "成都",
+            "西安",
+            "东莞",
+            "香港",
+            "中国",
+        )
+    )
+)
 
 
 @dataclass(frozen=True)
@@ -87,12 +179,15 @@ class Book:
         lowered, found, i = text.lower(), [], 0
         while i < len(lowered):
             for size in range(min(self._longest, len(lowered) - i), MIN_ALIAS - 1, -1):
-                alias = lowered[i:i + size]
+                alias = lowered[i : i + size]
                 ids = self._index.get(alias)
-                if ids and _stands_alone(lowered, i, i + size) and not (
-                        alias in self._company and lowered.startswith(_PRODUCTS, i + size)) and (
-                        alias not in self._guarded or _stands_as_name(lowered, i, i + size, self._guarded[alias])):
-                    found.append(Mention((i, i + size), text[i:i + size], ids))
+                if (
+                    ids
+                    and _stands_alone(lowered, i, i + size)
+                    and not (alias in self._company and lowered.startswith(_PRODUCTS, i + size))
+                    and (alias not in self._guarded or _stands_as_name(lowered, i, i + size, self._guarded[alias]))
+                ):
+                    found.append(Mention((i, i + size), text[i : i + size], ids))
                     i += size
                     break
             else:
@@ -126,8 +221,11 @@ def company_aliases(entry: Entry) -> set[str]:
 
 
 def _usable(found: set[str]) -> set[str]:
-    return {a.lower() for a in found
-            if MIN_ALIAS <= len(a) <= MAX_ALIAS and a not in _STOP and not a.isdigit() and re.search(r"\w", a)}
+    return {
+        a.lower()
+        for a in found
+        if MIN_ALIAS <= len(a) <= MAX_ALIAS and a not in _STOP and not a.isdigit() and re.search(r"\w", a)
+    }
 
 
 def company_short_forms(corp: str) -> set[str]:
@@ -147,8 +245,9 @@ def company_short_forms(corp: str) -> set[str]:
             break
     brand = core
     for _ in range(3):
-        shorter = next((brand.removesuffix(s) for s in _INDUSTRY if brand.endswith(s) and len(brand) - len(s) >= 2),
-                       brand)
+        shorter = next(
+            (brand.removesuffix(s) for s in _INDUSTRY if brand.endswith(s) and len(brand) - len(s) >= 2), brand
+        )
         if shorter == brand:
             break
         forms.add(brand := shorter)

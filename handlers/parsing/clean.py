@@ -8,7 +8,7 @@ import unicodedata
 # Emoji blocks, dingbats, flags, joiners and variation selectors; WeCom also sends its stickers as text
 # codes in brackets ("[强]", "[抱拳]", "[OK]") inside text messages.
 _EMOJI = re.compile(
-    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\uFE0E\uFE0F\u200B-\u200D\u20E3]"
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff\ufe0e\ufe0f\u200b-\u200d\u20e3]"
     r"|\[[\u4e00-\u9fffA-Za-z]{1,4}\]"
 )
 _SPACES = re.compile(r"\s+")
@@ -36,7 +36,7 @@ def as_typed(original: str, piece: str) -> str:
     start = normalized.find(piece)
     if not piece or start < 0:
         return piece
-    return original[positions[start]:positions[start + len(piece) - 1] + 1]
+    return original[positions[start] : positions[start + len(piece) - 1] + 1]
 
 
 def _aligned(text: str) -> tuple[str, list[int]]:

@@ -90,14 +90,27 @@ def parse_command(text: str, now: datetime, tz: ZoneInfo, book: Book | None = No
     if not message or laughed.lower() in vocab.SMALL_TALK or not laughed:
         return Parsed(Intent.UNKNOWN, message)
     mentions = book.find(message) if book else []
-    parsed = (_whole(message) or _set_target(message) or _member_customers(message) or _question(message, mentions)
-              or _prefixed(message, now, tz) or _subject_first(message, now, tz) or _about(message, mentions, now, tz)
-              or _asking_about(message) or _untagged(message, now, tz) or _bare_name(message)
-              or _continued(message) or Parsed(Intent.UNKNOWN, message))
+    parsed = (
+        _whole(message)
+        or _set_target(message)
+        or _member_customers(message)
+        or _question(message, mentions)
+        or _prefixed(message, now, tz)
+        or _subject_first(message, now, tz)
+        or _about(message, mentions, now, tz)
+        or _asking_about(message)
+        or _untagged(message, now, tz)
+        or _bare_name(message)
+        or _continued(message)
+        or Parsed(Intent.UNKNOWN, message)
+    )
     if parsed.intent in (Intent.DONE, Intent.POSTPONE) and parsed.index is None and mentions:
         parsed = _about(message, mentions, now, tz) or parsed  # 搞定！大疆下单了: no item number, a customer named
-    if parsed.intent in (Intent.FOLLOW_UP, Intent.NEXT_STEP, Intent.CARD) and not _command_word(message.lower()) and (
-            _DOUBT.search(message) or (parsed.intent is not Intent.CARD and _ASKS.search(message.rstrip(" !~。")))):
+    if (
+        parsed.intent in (Intent.FOLLOW_UP, Intent.NEXT_STEP, Intent.CARD)
+        and not _command_word(message.lower())
+        and (_DOUBT.search(message) or (parsed.intent is not Intent.CARD and _ASKS.search(message.rstrip(" !~。"))))
+    ):
         return Parsed(Intent.UNKNOWN, message)  # a question is neither a log nor a plan
     return _with_customer(parsed, mentions)
 
@@ -111,8 +124,13 @@ def _continued(message: str) -> Parsed | None:
 
 
 _WHOLE = {word: Intent(intent) for intent, words in vocab.WHOLE_COMMANDS.items() for word in words}
-_PREFIXES = sorted([*((word, Intent(intent)) for intent, words in vocab.PREFIX_COMMANDS.items() for word in words),
-                    *((word, Intent.FOLLOW_UP) for word in vocab.CHANNEL_COMMANDS)], key=lambda pair: -len(pair[0]))
+_PREFIXES = sorted(
+    [
+        *((word, Intent(intent)) for intent, words in vocab.PREFIX_COMMANDS.items() for word in words),
+        *((word, Intent.FOLLOW_UP) for word in vocab.CHANNEL_COMMANDS),
+    ],
+    key=lambda pair: -len(pair[0]),
+)
 _INDEX = r"(?:第\s*)?(?P<index>\d{1,2}|[一二两三四五六七八九十]{1,2})\s*(?:个|条|项|号)?"
 _CHOICE = re.compile(rf"^(?:选|选择)?\s*{_INDEX}$")
 # After 完成 / 推迟 any number is the item's (完成 99999999999999 gets "no item 99999999999999", not "which one?").
@@ -120,14 +138,22 @@ _ITEM = r"(?:第\s*)?(?P<index>\d{1,18}|[一二两三四五六七八九十百千
 # Not an item number when it goes on as a number (1,000 1.5 1e9 23:59 2026-12 一亿) or is a time (3天, 5点).
 _NOT_AN_ITEM = r"(?![天周月小分点号年万千百亿块元\d零〇一二两三四五六七八九十]|[.,:\-−][\d]|[eE][-+]?\d)"
 _LEADING_INDEX = re.compile(rf"^[\s:,]*{_ITEM}{_NOT_AN_ITEM}[\s,]*(?:到|至)?\s*")
-_DELAY = re.compile(r"^[\s:,]*(?:\d{1,2}|[一二两三四五六七八九十半]{1,2})\s*(?:个?小时|天|周|个?星期|个?礼拜|个?月)(?![后以之内])")
-_MEMBER = re.compile(r"^(?:查|查看|看看|查一下|看一下|看下|查询|把)?\s*(?P<member>[^\s的]{1,8}?)(?:的|跟的|手上的|手里的)"
-                     r"(?:所有|全部)?客户(?:列表|有哪些|呢|列一下|发我看看|给我看看)?$"
-                     r"|^(?P<member2>[^\s的]{1,8}?)(?:手上|手里)?都?有哪些客户$|^(?P<member3>[^\s的]{1,8}?)\s*客户列表$")
-_SUBJECT = re.compile(r"^(?P<name>[^\s,:;]{1,12}?)\s*(?P<word>签单|成交|签约|拿下|赢单|丢单|输单|黄了|流失|丢了)了?"
-                      r"(?=$|[\s,:;!]|\d|[一二两三四五六七八九十])")
+_DELAY = re.compile(
+    r"^[\s:,]*(?:\d{1,2}|[一二两三四五六七八九十半]{1,2})\s*(?:个?小时|天|周|个?星期|个?礼拜|个?月)(?![后以之内])"
+)
+_MEMBER = re.compile(
+    r"^(?:查|查看|看看|查一下|看一下|看下|查询|把)?\s*(?P<member>[^\s的]{1,8}?)(?:的|跟的|手上的|手里的)"
+    r"(?:所有|全部)?客户(?:列表|有哪些|呢|列一下|发我看看|给我看看)?$"
+    r"|^(?P<member2>[^\s的]{1,8}?)(?:手上|手里)?都?有哪些客户$|^(?P<member3>[^\s的]{1,8}?)\s*客户列表$"
+)
+_SUBJECT = re.compile(
+    r"^(?P<name>[^\s,:;]{1,12}?)\s*(?P<word>签单|成交|签约|拿下|赢单|丢单|输单|黄了|流失|丢了)了?"
+    r"(?=$|[\s,:;!]|\d|[一二两三四五六七八九十])"
+)
 _SUBJECT_STAGE = re.compile(r"^(?P<name>[^\s,:;]{1,12}?)\s*(?:进入|推进到|推进|进到|转入)(?:了)?\s*(?P<stage>\S+)$")
-_INDEX_FIRST = re.compile(rf"^(?:把)?\s*{_ITEM}\s*(?P<word>推迟|延后|改到|顺延|推到|挪到|延期|完成|搞定|done)了?\s*(?:到|至)?")
+_INDEX_FIRST = re.compile(
+    rf"^(?:把)?\s*{_ITEM}\s*(?P<word>推迟|延后|改到|顺延|推到|挪到|延期|完成|搞定|done)了?\s*(?:到|至)?"
+)
 _CARD_NOISE = re.compile(r"(?:的)?(?:资料|信息|情况|档案|详情|怎么样了?|最近怎么样)$")
 _CLAUSE_END = re.compile(r"[,;。!?]")
 _POLITE = re.compile(r"^(?:请|麻烦|帮我|帮忙|给我|@\S*助手)\s*")
@@ -158,20 +184,42 @@ def _whole(message: str) -> Parsed | None:
 
 
 # ── questions read from the whole sentence (今天要跟谁, 这周业绩咋样, 我排第几, 你能干啥) ──────────────────────
-_HELP_Q = re.compile(r"你能(?:干|做|帮)|能(?:干|做)(?:啥|什么|嘛)|你(?:会|能)(?:些)?(?:啥|什么)|怎么用|咋用|如何使用|怎么操作"
-                     r"|(?:有|都有)(?:啥|什么|哪些)功能|使用说明|不会用|你是干(?:啥|什么)的|都会(?:啥|什么)|怎么(?:记|录|写|发)")
-_NUMBERS_Q = re.compile(r"业绩|排名|排第几|第几名|排行|提成|佣金|奖金|kpi|战绩|成绩|完成率|完成了?多少|目标完成|卖了多少"
-                        r"|签了多少|成交了?多少|开了几单|几单|我的数据|数据怎么样|赚了多少|打了几个|跟了几个|跟进了?多少"
-                        r"|多少(?:个)?客户|几个客户|几个电话")
-_TEAM_Q = re.compile(r"团队|全组|组里|我们组|下属|组员|手下|兄弟们|部门|(?:大家|大伙)(?:今天|的|.{0,3}(?:任务|情况|跟进|待办))")
-_AGENDA_Q = re.compile(r"跟谁|跟哪|跟进谁|跟进哪|联系谁|找谁|拜访谁|见谁|打给谁|要跟(?:谁|哪|的|进的)|有(?:啥|什么|哪些)要"
-                       r"|任务|待办|代办|要做(?:啥|什么)|干啥|干嘛|做啥|做什么|忙啥|待跟进|日程|该跟|该联系|需要跟进?(?:谁|哪)"
-                       r"|(?:今天|今日|明天|这周|本周)的?(?:安排|计划)|(?:今天|今日)有(?:啥|什么|哪些|几个)|逾期|联系哪些"
-                       r"|哪些客户|没跟的|还有(?:啥|什么|哪些)")
-_PERIOD_WORDS = (("今天", "今天"), ("今日", "今天"), ("这周", "本周"), ("本周", "本周"), ("这礼拜", "本周"),
-                 ("这星期", "本周"), ("这个月", "本月"), ("这月", "本月"), ("本月", "本月"), ("这季度", "本季度"),
-                 ("本季度", "本季度"), ("今年", "今年"), ("上周", "上周"), ("上个月", "上月"), ("上月", "上月"),
-                 ("去年", "去年"))
+_HELP_Q = re.compile(
+    r"你能(?:干|做|帮)|能(?:干|做)(?:啥|什么|嘛)|你(?:会|能)(?:些)?(?:啥|什么)|怎么用|咋用|如何使用|怎么操作"
+    r"|(?:有|都有)(?:啥|什么|哪些)功能|使用说明|不会用|你是干(?:啥|什么)的|都会(?:啥|什么)|怎么(?:记|录|写|发)"
+)
+_NUMBERS_Q = re.compile(
+    r"业绩|排名|排第几|第几名|排行|提成|佣金|奖金|kpi|战绩|成绩|完成率|完成了?多少|目标完成|卖了多少"
+    r"|签了多少|成交了?多少|开了几单|几单|我的数据|数据怎么样|赚了多少|打了几个|跟了几个|跟进了?多少"
+    r"|多少(?:个)?客户|几个客户|几个电话"
+)
+_TEAM_Q = re.compile(
+    r"团队|全组|组里|我们组|下属|组员|手下|兄弟们|部门|(?:大家|大伙)(?:今天|的|.{0,3}(?:任务|情况|跟进|待办))"
+)
+_AGENDA_Q = re.compile(
+    r"跟谁|跟哪|跟进谁|跟进哪|联系谁|找谁|拜访谁|见谁|打给谁|要跟(?:谁|哪|的|进的)|有(?:啥|什么|哪些)要"
+    r"|任务|待办|代办|要做(?:啥|什么)|干啥|干嘛|做啥|做什么|忙啥|待跟进|日程|该跟|该联系|需要跟进?(?:谁|哪)"
+    r"|(?:今天|今日|明天|这周|本周)的?(?:安排|计划)|(?:今天|今日)有(?:啥|什么|哪些|几个)|逾期|联系哪些"
+    r"|哪些客户|没跟的|还有(?:啥|什么|哪些)"
+)
+_PERIOD_WORDS = (
+    ("今天", "今天"),
+    ("今日", "今天"),
+    ("这周", "本周"),
+    ("本周", "本周"),
+    ("这礼拜", "本周"),
+    ("这星期", "本周"),
+    ("这个月", "本月"),
+    ("这月", "本月"),
+    ("本月", "本月"),
+    ("这季度", "本季度"),
+    ("本季度", "本季度"),
+    ("今年", "今年"),
+    ("上周", "上周"),
+    ("上个月", "上月"),
+    ("上月", "上月"),
+    ("去年", "去年"),
+)
 QUESTION_MAX = 24
 SHORT_QUERY = 8  # 我今天的任务, 今天团队情况: short enough to be a query without a question word
 _QUESTION_MARK = re.compile(r"[?吗么呢]|啥|什么|多少|几|怎|咋|如何|谁|哪|有没有")
@@ -202,7 +250,7 @@ def _command_word(lowered: str) -> bool:
 def _shown(core: str) -> str:
     """看看待办 → 待办, 查一下我的业绩 → 业绩."""
     prefix = next((p for p in vocab.SHOW_ME if core.startswith(p)), None)
-    return core[len(prefix):].strip().removeprefix("我的") if prefix else ""
+    return core[len(prefix) :].strip().removeprefix("我的") if prefix else ""
 
 
 def _choice(core: str, message: str) -> Parsed | None:
@@ -212,10 +260,12 @@ def _choice(core: str, message: str) -> Parsed | None:
 
 _TARGET = re.compile(r"^(?:设置?|定|设定)?(?:个)?目标[\s:]*(?P<rest>.+)$")
 # The period as typed, whole: a day or weekday glued to it (12月32日, 下周二) is kept, to be refused as no period.
-_TARGET_PERIOD = re.compile(r"\d{1,9}-\d{1,3}-\d{1,3}|\d{1,9}-[wWqQ]?\d{1,3}(?!\d)"
-                            r"|(?:\d{1,9}年)?(?:\d{1,3}月份?|本月|这个月|下个?月)(?:\d{1,3}[日号])?|\d{1,9}年(?!\d)"
-                            r"|(?:本周|这周|下周)(?:[一二三四五六日天1-7](?![万千百亿]))?|本季度"
-                            r"|第?(?:\d{1,3}|[一二两三四五六七八九十])季度")
+_TARGET_PERIOD = re.compile(
+    r"\d{1,9}-\d{1,3}-\d{1,3}|\d{1,9}-[wWqQ]?\d{1,3}(?!\d)"
+    r"|(?:\d{1,9}年)?(?:\d{1,3}月份?|本月|这个月|下个?月)(?:\d{1,3}[日号])?|\d{1,9}年(?!\d)"
+    r"|(?:本周|这周|下周)(?:[一二三四五六日天1-7](?![万千百亿]))?|本季度"
+    r"|第?(?:\d{1,3}|[一二两三四五六七八九十])季度"
+)
 # The characters of one typed number around an amount: its sign (-50万, 负50万), an exponent (1e309), stray letters.
 _NUMBER_LEFT = re.compile(r"[0-9A-Za-z.,+\-−负¥$]*$")
 _NUMBER_RIGHT = re.compile(r"^[0-9A-Za-z.,+\-万千百亿元块]*")
@@ -229,10 +279,12 @@ def _typed_number(region: str) -> tuple[int, int] | None:
     if found is not None:
         start, end = found.span
     elif (digit := _DIGIT.search(region)) is not None:
-        start, end = digit.start(), digit.start() + len(re.match(r"\S+", region[digit.start():]).group())
+        start, end = digit.start(), digit.start() + len(re.match(r"\S+", region[digit.start() :]).group())
     else:
         return None
-    return start - len(_NUMBER_LEFT.search(region[:start]).group()), end + len(_NUMBER_RIGHT.match(region[end:]).group())
+    return start - len(_NUMBER_LEFT.search(region[:start]).group()), end + len(
+        _NUMBER_RIGHT.match(region[end:]).group()
+    )
 
 
 def _set_target(message: str) -> Parsed | None:
@@ -247,10 +299,10 @@ def _set_target(message: str) -> Parsed | None:
     period = _TARGET_PERIOD.search(rest)
     if period is None:
         start, region = 0, rest
-    elif rest[period.end():].strip():
-        start, region = period.end(), rest[period.end():]
+    elif rest[period.end() :].strip():
+        start, region = period.end(), rest[period.end() :]
     else:
-        start, region = 0, rest[:period.start()]
+        start, region = 0, rest[: period.start()]
     amount, amount_error, span = None, None, (0, 0)
     if (typed := _typed_number(region)) is not None:
         left, right = typed
@@ -260,18 +312,29 @@ def _set_target(message: str) -> Parsed | None:
         else:
             amount = Amount((base + start + left, base + start + right), value, region[left:right])
         span = (start + left, start + right)
-    who = rest[:span[0]] + " " + rest[span[1]:]
+    who = rest[: span[0]] + " " + rest[span[1] :]
     if period is not None:
         who = who.replace(period.group(), " ", 1)
-    return Parsed(Intent.SET_TARGET, message, member=" ".join(who.split()).strip(" ,:的") or None,
-                  note=period.group() if period else "", amount=amount, amount_error=amount_error)
+    return Parsed(
+        Intent.SET_TARGET,
+        message,
+        member=" ".join(who.split()).strip(" ,:的") or None,
+        note=period.group() if period else "",
+        amount=amount,
+        amount_error=amount_error,
+    )
 
 
-# A period named before 的 (张三本季度的业绩, 张三9999-12的业绩) is the period asked, whether we keep figures by it or not.
-_ASKED_PERIOD = (r"今天|今日|本周|这周|上周|本月|这个?月|上个?月|本季度|这季度|今年|去年|前年|明年|下个?月|下周|[上下]季度"
-                 r"|第?(?:\d{1,3}|[一二两三四五六七八九十])季度|\d[\d\-年月周季度WwQq]{0,12}")
-_MEMBER_NUMBERS = re.compile(rf"^(?:查|查看|看看|查一下|看一下|看下)?\s*(?P<member>[^\s的]{{1,8}}?)\s*(?P<asked>{_ASKED_PERIOD})?的"
-                             r"(?P<period>本周|这周|本月|这个月|今天|本季度)?(?:业绩|数据|战绩|成绩|排名)$")
+# A period named before 的 (张三本季度的业绩, 张三9999-12的业绩) is the period asked, whether we keep figures by it
+# or not.
+_ASKED_PERIOD = (
+    r"今天|今日|本周|这周|上周|本月|这个?月|上个?月|本季度|这季度|今年|去年|前年|明年|下个?月|下周|[上下]季度"
+    r"|第?(?:\d{1,3}|[一二两三四五六七八九十])季度|\d[\d\-年月周季度WwQq]{0,12}"
+)
+_MEMBER_NUMBERS = re.compile(
+    rf"^(?:查|查看|看看|查一下|看一下|看下)?\s*(?P<member>[^\s的]{{1,8}}?)\s*(?P<asked>{_ASKED_PERIOD})?的"
+    r"(?P<period>本周|这周|本月|这个月|今天|本季度)?(?:业绩|数据|战绩|成绩|排名)$"
+)
 
 
 def _member_customers(message: str) -> Parsed | None:
@@ -294,7 +357,7 @@ def _member_customers(message: str) -> Parsed | None:
 def _prefixed(message: str, now: datetime, tz: ZoneInfo) -> Parsed | None:
     lowered = message.lower()
     word, intent = next(((w, i) for w, i in _PREFIXES if lowered.startswith(w)), ("", None))
-    if intent is None or (word in vocab.NEEDS_SEPARATOR and lowered[len(word):][:1] not in ("", " ", ":", ",")):
+    if intent is None or (word in vocab.NEEDS_SEPARATOR and lowered[len(word) :][:1] not in ("", " ", ":", ",")):
         return None
     offset = len(word)
     if intent is Intent.FOLLOW_UP:
@@ -305,19 +368,20 @@ def _prefixed(message: str, now: datetime, tz: ZoneInfo) -> Parsed | None:
     return handler(message, offset, now, tz)
 
 
-def _follow_up(message: str, offset: int, now: datetime, tz: ZoneInfo, channel: str | None = None,
-               customer: str | None = None) -> Parsed:
+def _follow_up(
+    message: str, offset: int, now: datetime, tz: ZoneInfo, channel: str | None = None, customer: str | None = None
+) -> Parsed:
     found = plans.times(message, offset, now, tz)
     if customer is None:  # else the caller found it already
         customer, offset = _customer(message, offset, found[0] if found else None)
     plan, happened = plans.plan_and_event(message, found, now)
     note = message[offset:].strip(" ,:;")
-    return Parsed(Intent.FOLLOW_UP, message, customer, note, channel or _channel(message, offset, plan), plan,
-                  happened=happened)
+    return Parsed(
+        Intent.FOLLOW_UP, message, customer, note, channel or _channel(message, offset, plan), plan, happened=happened
+    )
 
 
-def _task(message: str, offset: int, intent: Intent, now: datetime, tz: ZoneInfo,
-          index: int | None = None) -> Parsed:
+def _task(message: str, offset: int, intent: Intent, now: datetime, tz: ZoneInfo, index: int | None = None) -> Parsed:
     """完成 2 / 推迟 2 明天: the index comes first, so its digit is never read as a time."""
     rest = message[offset:]
     if index is None and (match := _LEADING_INDEX.match(rest)):
@@ -326,7 +390,7 @@ def _task(message: str, offset: int, intent: Intent, now: datetime, tz: ZoneInfo
     if intent is Intent.POSTPONE:
         if index is None and _DELAY.match(rest):  # 推迟两天: relative to a due time we do not know here
             span = (offset, offset + _DELAY.match(rest).end())  # type: ignore[union-attr]
-            words = message[span[0]:span[1]].strip()
+            words = message[span[0] : span[1]].strip()
             when = WhenError(span, "unknown", texts.POSTPONE_BY.format(text=words), words)
         else:
             when = spans.shift(parse_when(message[offset:], now, tz), offset)
@@ -344,7 +408,7 @@ def _stage(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str
         return Parsed(Intent.STAGE, message, customer or (head.strip(" ,:;") or None), stage=stage)
     first = next((w for w in words if rest.startswith(w + " ")), None)
     if first is not None:  # 进入 报价 张总
-        return Parsed(Intent.STAGE, message, customer or rest[len(first):].strip() or None, stage=first)
+        return Parsed(Intent.STAGE, message, customer or rest[len(first) :].strip() or None, stage=first)
     if customer is None and " " in rest:
         customer, _, stage = rest.rpartition(" ")
         return Parsed(Intent.STAGE, message, customer.strip() or None, stage=stage.strip() or None)
@@ -361,20 +425,28 @@ def _won(message: str, offset: int, now: datetime, tz: ZoneInfo, customer: str |
     for when in found:
         masked = spans.mask(masked, when)
     lead = len(masked[offset:]) - len(masked[offset:].lstrip(" ,:;"))  # 签了，8万: the comma is no digit grouping
-    amount = spans.shift(parse_amount(masked[offset + lead:], bare_numbers=True), offset + lead)
+    amount = spans.shift(parse_amount(masked[offset + lead :], bare_numbers=True), offset + lead)
     if customer is None:
         customer, offset = _customer(message, offset, found[0] if found else None, amount)
-    if customer is None and amount is not None and not message[offset:amount.span[0]].strip():
-        customer, _ = names.split_customer(message[amount.span[1]:])  # 成交 5万 张总
+    if customer is None and amount is not None and not message[offset : amount.span[0]].strip():
+        customer, _ = names.split_customer(message[amount.span[1] :])  # 成交 5万 张总
     note = spans.tidy(spans.without(message, offset, amount))
     if customer and note.startswith(customer):
-        note = note[len(customer):].strip(" ,:;")
+        note = note[len(customer) :].strip(" ,:;")
     plan, _ = plans.plan_and_event(message, found, now)
-    return Parsed(Intent.WON, message, customer, note, when=None if plan is None or plans.is_past(plan) else plan,
-                  amount=amount, amount_error=_bad_amount(message, amount, note), reopen=bool(_REOPEN.search(message)))
+    return Parsed(
+        Intent.WON,
+        message,
+        customer,
+        note,
+        when=None if plan is None or plans.is_past(plan) else plan,
+        amount=amount,
+        amount_error=_bad_amount(message, amount, note),
+        reopen=bool(_REOPEN.search(message)),
+    )
 
 
-MAX_AMOUNT = 10 ** 10  # 100亿 for one deal: far past any real one (the store would keep up to 1万亿)
+MAX_AMOUNT = 10**10  # 100亿 for one deal: far past any real one (the store would keep up to 1万亿)
 MIN_AMOUNT = 1  # a fraction of a yuan is no deal (and 0.001元 would be stored as 0)
 _REOPEN = re.compile(r"重新打开|重开|又签了|又签|再次成交|新的一单|又成交|又下单|复购|二次|加单|续约|续签|续费|追加")
 _NOT_AN_AMOUNT = re.compile(r"[-−负]?\s*[A-Za-z0-9.,?*]+\s*[万千百元块]?")
@@ -384,7 +456,7 @@ _EXPONENT = re.compile(r"(?<![A-Za-z\d.])[-−]?\d+(?:\.\d+)?[eE][-+]?\d+")  # 1
 def _bad_amount(message: str, amount: Amount | None, note: str) -> str | None:
     """What the rep typed where an amount belongs, when it is none: -5万, abc, xx万, 0元, 1e309, 99999999999万."""
     if amount is not None:
-        if message[:amount.span[0]].rstrip().endswith(("-", "−", "负")):
+        if message[: amount.span[0]].rstrip().endswith(("-", "−", "负")):
             return "-" + amount.text
         return amount.text if not MIN_AMOUNT <= amount.value <= MAX_AMOUNT else None
     if note and _NOT_AN_AMOUNT.fullmatch(note):
@@ -431,7 +503,7 @@ def _untagged(message: str, now: datetime, tz: ZoneInfo) -> Parsed | None:
     if customer is not None and not _is_name(customer, strict=True):
         customer, offset = None, 0
     has_note = customer is not None and bool(message[offset:].strip(vocab.TRAILING + ",:;"))
-    if has_note and (first is None or message[offset:first.span[0]].strip(" ,:;")):
+    if has_note and (first is None or message[offset : first.span[0]].strip(" ,:;")):
         return _follow_up(message, offset, now, tz, customer=customer)
     if first is None:
         return None
@@ -442,16 +514,27 @@ def _untagged(message: str, now: datetime, tz: ZoneInfo) -> Parsed | None:
     note = _task_words(message, offset, plan)
     if plans.is_past(plan) and len(note) > _SHORT_REST:
         return None
-    if (customer is None and len(note) > _SHORT_REST and plans.role(message, plan, found) == "neutral"
-            and not _PLAN_WORDS.search(plans.clause(message, plan, found))):
+    if (
+        customer is None
+        and len(note) > _SHORT_REST
+        and plans.role(message, plan, found) == "neutral"
+        and not _PLAN_WORDS.search(plans.clause(message, plan, found))
+    ):
         return None  # 今天天气不错，适合拜访客户: a time word in a long remark is no plan
-    if customer is None and note and (isinstance(plan, When) or plans.is_past(plan)) and (message.rstrip().endswith(("?", "吗", "呢")) or not _PLAN_WORDS.search(note)):
+    if (
+        customer is None
+        and note
+        and (isinstance(plan, When) or plans.is_past(plan))
+        and (message.rstrip().endswith(("?", "吗", "呢")) or not _PLAN_WORDS.search(note))
+    ):
         return None  # 今天好累啊, 明天下午开会吗: no plan to schedule
     return Parsed(Intent.NEXT_STEP, message, customer, note, when=plan)
 
 
-_PLAN_WORDS = re.compile(r"再|回访|复访|联系|见|拜访|上门|发|出|给|签|开会|过去|去|来|定|拍板|答复|回复|交|付|打|电话|沟通|约"
-                         r"|演示|汇报|确认|提交|安装|培训|跟进|跟|聊|谈|看|催|送|报价|方案|合同|提醒")
+_PLAN_WORDS = re.compile(
+    r"再|回访|复访|联系|见|拜访|上门|发|出|给|签|开会|过去|去|来|定|拍板|答复|回复|交|付|打|电话|沟通|约"
+    r"|演示|汇报|确认|提交|安装|培训|跟进|跟|聊|谈|看|催|送|报价|方案|合同|提醒"
+)
 
 
 def _task_words(message: str, offset: int, when: When | WhenError) -> str:
@@ -460,14 +543,20 @@ def _task_words(message: str, offset: int, when: When | WhenError) -> str:
 
 
 # ── a customer of the rep's named anywhere: read what the sentence does with them ────────────────────────────
-_LOST_WORDS = re.compile(r"(?<!差点)(?<!竞品那边)(?<!对手)(?:丢单|丢了|黄了|输单|输了|没戏了?|流失了?|飞了|被抢了?|被截胡|放弃了|不做了|没签成|没成|选了别家"
-                         r"|跟别人签了?|签了别家|用了别家|取消了|不买了|不要了|不考虑了|凉了|没下文了)(?!吗|半截|一半)")
-_WON_WORDS = re.compile(r"(?:签了|签单了?|签约了|签下了?|签合同了|合同签了|成交了?|拿下了?|中标了?|赢单了?|赢了|下单了|打款了"
-                        r"|付款了|回款了|签啦|搞定了|单子?成了|那单成了)"
-                        r"(?![^,;。!?]{0,3}(?:保密协议|意向书|框架|协议|nda|字|备忘录|吗))")
+_LOST_WORDS = re.compile(
+    r"(?<!差点)(?<!竞品那边)(?<!对手)(?:丢单|丢了|黄了|输单|输了|没戏了?|流失了?|飞了|被抢了?|被截胡|放弃了|不做了|没签成|没成|选了别家"
+    r"|跟别人签了?|签了别家|用了别家|取消了|不买了|不要了|不考虑了|凉了|没下文了)(?!吗|半截|一半)"
+)
+_WON_WORDS = re.compile(
+    r"(?:签了|签单了?|签约了|签下了?|签合同了|合同签了|成交了?|拿下了?|中标了?|赢单了?|赢了|下单了|打款了"
+    r"|付款了|回款了|签啦|搞定了|单子?成了|那单成了)"
+    r"(?![^,;。!?]{0,3}(?:保密协议|意向书|框架|协议|nda|字|备忘录|吗))"
+)
 _NOT_YET = ("没", "未", "要", "快", "准备", "争取", "打算", "计划", "希望", "预计", "可能", "应该", "能不能", "还")
-_ASKING = re.compile(r"什么情况|啥情况|怎么样|咋样|进展|情况如何|怎样了|如何了|到哪一?步|跟到哪|什么阶段|哪个阶段|的资料"
-                     r"|的信息|的情况|的档案|的详情|最近.{0,4}[吗?]|[?吗]$|卡片|跟进记录|档案|详情|资料$")
+_ASKING = re.compile(
+    r"什么情况|啥情况|怎么样|咋样|进展|情况如何|怎样了|如何了|到哪一?步|跟到哪|什么阶段|哪个阶段|的资料"
+    r"|的信息|的情况|的档案|的详情|最近.{0,4}[吗?]|[?吗]$|卡片|跟进记录|档案|详情|资料$"
+)
 _ASKING_END = re.compile(r"(?:到哪一?步了?|怎么样了?|咋样了?|什么情况|进展如何|怎样了)[?吗呢]?$")
 
 
@@ -480,8 +569,12 @@ def _about(message: str, mentions: list[Mention], now: datetime, tz: ZoneInfo) -
     typed = subject is None
     if typed:
         name, _ = names.split_customer(message)
-        if not name or not _is_name(name, strict=True) or name.lower() in vocab.SMALL_TALK or any(
-                w.span[0] < len(name) for w in plans.read(message, now, tz)):
+        if (
+            not name
+            or not _is_name(name, strict=True)
+            or name.lower() in vocab.SMALL_TALK
+            or any(w.span[0] < len(name) for w in plans.read(message, now, tz))
+        ):
             return None
         at = message.find(name)
         subject = Mention((at, at + len(name)), name, ())
@@ -490,20 +583,30 @@ def _about(message: str, mentions: list[Mention], now: datetime, tz: ZoneInfo) -
     start, end = subject.span
     rest = message
     for mention in [subject, *mentions]:
-        rest = rest[:mention.span[0]] + " " * (mention.span[1] - mention.span[0]) + rest[mention.span[1]:]
+        rest = rest[: mention.span[0]] + " " * (mention.span[1] - mention.span[0]) + rest[mention.span[1] :]
     name = subject.text
     if (lost := _LOST_WORDS.search(rest)) and not _negated(rest, lost.start()):
         amount = parse_amount(rest)
-        reason = spans.tidy(re.sub(r"^[了啦,;。!]+", "", rest[lost.end():])) or _reason_in(lost.group())
-        return Parsed(Intent.LOST, message, name, reason or "", amount=amount, reason=reason or None,
-                      reopen=bool(_REOPEN.search(message)))
+        reason = spans.tidy(re.sub(r"^[了啦,;。!]+", "", rest[lost.end() :])) or _reason_in(lost.group())
+        return Parsed(
+            Intent.LOST,
+            message,
+            name,
+            reason or "",
+            amount=amount,
+            reason=reason or None,
+            reopen=bool(_REOPEN.search(message)),
+        )
     if (won := _WON_WORDS.search(rest)) and not _negated(rest, won.start()):
         return replace(_won(rest, 0, now, tz, customer=name), text=message)
     if stage := _stage_move(rest):
         return Parsed(Intent.STAGE, message, name, stage=stage)
     found = plans.times(rest, 0, now, tz)
-    if _ASKING.search(rest.rstrip(vocab.TRAILING + ",:;") + "?" if rest.rstrip().endswith(("?", "吗")) else rest) \
-            and (not plans.EVENT_MARK.search(rest) or _ASKING_END.search(rest)) and not found:
+    if (
+        _ASKING.search(rest.rstrip(vocab.TRAILING + ",:;") + "?" if rest.rstrip().endswith(("?", "吗")) else rest)
+        and (not plans.EVENT_MARK.search(rest) or _ASKING_END.search(rest))
+        and not found
+    ):
         return Parsed(Intent.CARD, message, name)
     plan, happened = plans.plan_and_event(rest, found, now)
     if typed and (plan is None or happened):
@@ -522,13 +625,15 @@ def _about(message: str, mentions: list[Mention], now: datetime, tz: ZoneInfo) -
 
 _NOT_HANDLED = re.compile(r"^把.{1,12}(?:删|改名|转给|移交)")  # 把华为删了: not something the bot does; never a note
 _REMIND = re.compile(r"^(?:提醒我|提醒一下|记得|帮我记着)")
-_FILLER = re.compile(r"@|那边|这边|那个|这个|那家|的|约了|约好了?|约|跟|和|给|他们|他|她|客户|那|说|让|就|先|一下|吧|呢|啊|了")
+_FILLER = re.compile(
+    r"@|那边|这边|那个|这个|那家|的|约了|约好了?|约|跟|和|给|他们|他|她|客户|那|说|让|就|先|一下|吧|呢|啊|了"
+)
 
 
 def _outside(plain: str, plan: When | WhenError, message: str) -> str:
     """The words outside the plan's clause (what may say something happened)."""
     end = plans.CLAUSE.search(plain, plan.span[1])
-    return plain[:plan.span[0]] + plain[end.start() if end else len(plain):]
+    return plain[: plan.span[0]] + plain[end.start() if end else len(plain) :]
 
 
 def _reason_in(words: str) -> str | None:
@@ -537,15 +642,18 @@ def _reason_in(words: str) -> str | None:
 
 
 def _negated(text: str, at: int) -> bool:
-    return text[max(0, at - 4):at].endswith(_NOT_YET)
+    return text[max(0, at - 4) : at].endswith(_NOT_YET)
 
 
 def _stage_move(rest: str) -> str | None:
     """到报价阶段了 / 进入谈判 / 阶段改成需求确认 / 需求确认了: an open stage named as where the customer is now."""
     words = "|".join(w for w in stages.stage_words() if stages.match_stage(w) not in stages.DEFAULT_STAGES[-2:])
     full = "|".join(stages.DEFAULT_STAGES[:-2])
-    match = re.search(rf"(?:(?<![看收拿得想要听见])到了?|进入了?|推进到|进到|转入|推到|退回到?|回到|阶段改[成为]|阶段|改[成为]|在)\s*[:：]?\s*(?P<a>{words})"
-                      rf"|(?P<b>{words})\s*(?:阶段|环节)|(?P<c>{full})了", rest)
+    match = re.search(
+        rf"(?:(?<![看收拿得想要听见])到了?|进入了?|推进到|进到|转入|推到|退回到?|回到|阶段改[成为]|阶段|改[成为]|在)\s*[:：]?\s*(?P<a>{words})"
+        rf"|(?P<b>{words})\s*(?:阶段|环节)|(?P<c>{full})了",
+        rest,
+    )
     word = match and (match.group("a") or match.group("b") or match.group("c"))
     return stages.match_stage(word) if word else None
 
@@ -563,18 +671,36 @@ def _subject(mentions: list[Mention]) -> Mention | None:
 
 
 # ── who the command is about ─────────────────────────────────────────────────────────────────────────────────
-_SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
-             "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃武戴莫孔汤温康施牛樊葛"
-             "邢齐乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿兰焦俞柳祝舒阮柯纪梅童凌毕季裴霍涂苗谷盛曲翁冉骆蓝游辛靳柴蒙鲍"
-             "华喻祁蒲房滕屈饶牟艾尤穆卓吉缪芦麦褚娄窦戚岑景党宫费卜冷晏席柏宗瞿桂佟臧闵苟邬卞姬仇栾隋刁沙荣巫寇"
-             "桑郎甄丛仲虞敖巩佘池迟邝")
+_SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜"
+    "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵钱严覃武戴莫孔汤温康施牛樊葛"
+    "邢齐乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿兰焦俞柳祝舒阮柯纪梅童凌毕季裴霍涂苗谷盛曲翁冉骆蓝游辛靳柴蒙鲍"
+    "华喻祁蒲房滕屈饶牟艾尤穆卓吉缪芦麦褚娄窦戚岑景党宫费卜冷晏席柏宗瞿桂佟臧闵苟邬卞姬仇栾隋刁沙荣巫寇"
+    "桑郎甄丛仲虞敖巩佘池迟邝"
+)
 _TITLES = "总经理|总监|总|经理|工|老师|老板|主任|处长|局长|院长|博士|律师|董"
-_NOT_NAMES = ("项目", "客户", "产品", "部门", "销售", "区域", "采购", "技术", "财务", "市场", "大区", "人事", "行政", "总经")
+_NOT_NAMES = (
+    "项目",
+    "客户",
+    "产品",
+    "部门",
+    "销售",
+    "区域",
+    "采购",
+    "技术",
+    "财务",
+    "市场",
+    "大区",
+    "人事",
+    "行政",
+    "总经",
+)
 _STRANGER = re.compile(
     rf"(?P<nick>(?<![\u4e00-\u9fff])[老小][{_SURNAMES}](?![\u4e00-\u9fff]{{2}}))"
     rf"|(?P<titled>[{_SURNAMES}][\u4e00-\u9fff]?(?:{_TITLES}))"
     rf"|(?:约了|见了|拜访了?|跟进了?|和|跟|找了?|联系了?|打给|约|给)(?P<bare>[{_SURNAMES}][\u4e00-\u9fff]{{1,2}}?)"
-    r"(?=[下这明后今昨周月号点,;。 ]|$|说|聊|见|谈|吃|沟通|电话|那|的)")
+    r"(?=[下这明后今昨周月号点,;。 ]|$|说|聊|见|谈|吃|沟通|电话|那|的)"
+)
 
 
 def _stranger(message: str) -> str | None:
@@ -622,8 +748,9 @@ def _bare_name(message: str) -> Parsed | None:
     return Parsed(Intent.CARD, message, core) if names.looks_like_name(core) else None
 
 
-def _customer(message: str, offset: int, when: When | WhenError | None,
-              amount: Amount | None = None) -> tuple[str | None, int]:
+def _customer(
+    message: str, offset: int, when: When | WhenError | None, amount: Amount | None = None
+) -> tuple[str | None, int]:
     stops = [x.span[0] - offset for x in (when, amount) if x is not None and x.span[0] >= offset]
     customer, start = names.split_customer(message[offset:], min(stops) if stops else None)
     return customer, offset + start

@@ -17,9 +17,12 @@ _NAME_CHAR = r"[^的对说了在是和与跟给,:;。 ]"
 _HONORIFIC = re.compile(rf"^({_NAME_CHAR}{{1,6}}?(?:{'|'.join(vocab.HONORIFICS)}))(?!部|司|裁|结|共|价|体|额|数|量|之)")
 _COMPANY = re.compile(rf"^({_NAME_CHAR}{{1,12}}?(?:{'|'.join(vocab.COMPANY_SUFFIXES)}))")
 _STARTER = re.compile("|".join(re.escape(w) for w in sorted(vocab.NOTE_STARTERS, key=len, reverse=True)))
-_CHANNEL = re.compile("|".join(
-    f"(?P<{key}>{'|'.join(words)})" for key, words in zip(("phone", "visit", "wechat", "meeting"),
-                                                           vocab.CHANNELS.values(), strict=True)))
+_CHANNEL = re.compile(
+    "|".join(
+        f"(?P<{key}>{'|'.join(words)})"
+        for key, words in zip(("phone", "visit", "wechat", "meeting"), vocab.CHANNELS.values(), strict=True)
+    )
+)
 _CHANNEL_NAMES = dict(zip(("phone", "visit", "wechat", "meeting"), vocab.CHANNELS, strict=True))
 _PLANNED = tuple(vocab.PLANNED)
 
@@ -48,7 +51,7 @@ def _name_in(token: str, truncated: bool = False) -> str | None:
     if len(token) <= 4 and not truncated:
         return token
     if (starter := _STARTER.search(token, 2)) and starter.start() <= 8:
-        return token[:starter.start()]
+        return token[: starter.start()]
     words = tokens.cut(token)
     first = words[0]
     if len(words) > 1 and (first in vocab.COMPOUND_SURNAMES or len(first) == 1) and len(words[1]) <= 2:
@@ -77,7 +80,7 @@ def channel_of(note: str, ignore: tuple[int, int] | None = None) -> str | None:
     for match in _CHANNEL.finditer(lowered):
         if ignore and ignore[0] <= match.start() < ignore[1]:
             continue
-        if lowered[:match.start()].rstrip().endswith(_PLANNED):
+        if lowered[: match.start()].rstrip().endswith(_PLANNED):
             continue
         return _CHANNEL_NAMES[match.lastgroup or ""]
     return None

@@ -28,7 +28,7 @@ def times(message: str, offset: int, now: datetime, tz: ZoneInfo) -> list[When |
     found: list[When | WhenError] = []
     for when in read(message[offset:], now, tz):
         when = spans.shift(when, offset)
-        if found and _RANGE_JOIN.fullmatch(message[found[-1].span[1]:when.span[0]]):
+        if found and _RANGE_JOIN.fullmatch(message[found[-1].span[1] : when.span[0]]):
             continue
         found.append(when)
     return found
@@ -43,8 +43,9 @@ _VERB_REACH = 8  # 电话聊了, 去美的拜访了: the verb's own 了 comes wi
 _SURE_PLAN = re.compile(r"^\s*(?:约了|约好了?|再|回访|复访|之?前|以前|要|得|需要|准备|计划|打算)")
 
 
-def plan_and_event(message: str, found: list[When | WhenError],
-                    now: datetime) -> tuple[When | WhenError | None, datetime | None]:
+def plan_and_event(
+    message: str, found: list[When | WhenError], now: datetime
+) -> tuple[When | WhenError | None, datetime | None]:
     """The next step among the times found, and when the logged interaction happened (if another day)."""
     roles = [(w, role(message, w, found)) for w in found]
     ranked = [w for rank in ("sure", "plan") for w, kind in roles if kind == rank and isinstance(w, When)]
@@ -70,14 +71,14 @@ def clause(message: str, when: When | WhenError, found: list[When | WhenError]) 
     end = when.span[1]
     following = [w.span[0] for w in found if w.span[0] >= end]
     clause_end = CLAUSE.search(message, end)
-    return message[end:min([*following, clause_end.start() if clause_end else len(message)])]
+    return message[end : min([*following, clause_end.start() if clause_end else len(message)])]
 
 
 def role(message: str, when: When | WhenError, found: list[When | WhenError]) -> str:
     """sure | plan | event | neutral: what the words around a time say it is."""
     start = when.span[0]
     after = clause(message, when, found)
-    if any(message[max(0, start - 3):start].endswith(word) for word in vocab.PLANNED) or _SURE_PLAN.match(after):
+    if any(message[max(0, start - 3) : start].endswith(word) for word in vocab.PLANNED) or _SURE_PLAN.match(after):
         return "sure"
     if EVENT_MARK.search(after[:_VERB_REACH]):
         return "event"  # 国庆前拜访了: it happened, deadline word or not
@@ -90,5 +91,7 @@ def role(message: str, when: When | WhenError, found: list[When | WhenError]) ->
     return "sure" if isinstance(when, WhenError) and when.reason != "past" else "neutral"
 
 
-_NEXT_STEP_VERB = re.compile(r"^\s*(?:回访|复访|再|联系|见面?|碰面|面谈|发|出(?:报价|方案|合同|结果)|给|签|开会|过去|去|来|定|拍板|答复|回复|交|付"
-                             r"|打|电话|沟通|约|拜访|上门|演示|汇报|确认|提交|安装|培训)(?!了|过)")
+_NEXT_STEP_VERB = re.compile(
+    r"^\s*(?:回访|复访|再|联系|见面?|碰面|面谈|发|出(?:报价|方案|合同|结果)|给|签|开会|过去|去|来|定|拍板|答复|回复|交|付"
+    r"|打|电话|沟通|约|拜访|上门|演示|汇报|确认|提交|安装|培训)(?!了|过)"
+)

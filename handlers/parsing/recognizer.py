@@ -36,8 +36,10 @@ def recognize(text: str, reference: datetime) -> list[Hit]:
     model = _get_model()
     with _library_decimals():
         found = model.parse(text, reference)
-    return [Hit(r.start, r.end + 1, r.text, r.type_name.rsplit(".", 1)[-1], tuple((r.resolution or {}).get("values") or ()))
-            for r in found]
+    return [
+        Hit(r.start, r.end + 1, r.text, r.type_name.rsplit(".", 1)[-1], tuple((r.resolution or {}).get("values") or ()))
+        for r in found
+    ]
 
 
 def warm_up() -> None:

@@ -20,7 +20,10 @@ N = r"(?:\d{1,3}|[一二两三四五六七八九十]{1,3})"
 _DAY = "一二三四五六日天"
 
 # Characters a time expression is made of; a window is a run of them (":-/." only between digits).
-_CHARS = "0-9昨零〇一二两三四五六七八九十年月日号点时分钟半刻小个天周星期礼拜末上下中午晚早今明后大前这本初底过凌晨傍夜内之以"
+_CHARS = (
+    "0-9昨零〇一二两三四五六七八九十年月日号点时分钟半刻小个天周星期礼拜"
+    "末上下中午晚早今明后大前这本初底过凌晨傍夜内之以"
+)
 WINDOW = re.compile(rf"(?:[{_CHARS}]|(?<=\d)[:/\-.](?=\d))+")
 # A window is worth handing to the recognizer only when it holds one of these.
 TRIGGER = re.compile(r"[天周期拜点时月日号钟午晚早晨底末初]|\d:\d\d|\d/\d|\d-\d{1,2}-\d")
@@ -42,8 +45,10 @@ _MONTH_DAY = re.compile(rf"(?:(?<!\d)(\d{{4}})年)?({N})月({N})[日号]")
 # A year no calendar has (0000年, 1年1月1日, 10000年) before a month or 底; a number in e-notation before a
 # time word (1e9天后: not 9天后).
 _BAD_YEAR = re.compile(rf"(?<![\d.])(?:\d{{1,3}}|\d{{5,}}|0000)年(?:{N}月(?:{N}[日号])?|[底末])")
-_EXPONENT = re.compile(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?[eE][-+]?\d+\s*(?:个)?(?:天|周|星期|礼拜|月|年|日|号|点|时|小时|分钟|钟头)"
-                       r"(?:以后|之后|后|以内|之内|内|前)?")
+_EXPONENT = re.compile(
+    r"(?<![A-Za-z\d.])\d+(?:\.\d+)?[eE][-+]?\d+\s*(?:个)?(?:天|周|星期|礼拜|月|年|日|号|点|时|小时|分钟|钟头)"
+    r"(?:以后|之后|后|以内|之内|内|前)?"
+)
 _CLOCK = re.compile(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])|点(\d{2})分")
 
 
@@ -59,12 +64,19 @@ def refusals(text: str, today: date) -> list[Refusal]:
     """Time words we refuse outright: impossible dates and hours, holidays, and vague ones (过几天)."""
     found = [Refusal(m.start(), m.end(), "impossible", "impossible") for m in _BAD_MONTH.finditer(text)]
     found += [Refusal(m.start(), m.end(), "impossible", "impossible") for m in _BAD_HOUR.finditer(text)]
-    found += [Refusal(m.start(), m.end(), "impossible", "impossible")
-              for m in _MONTH_DAY.finditer(text) if not _month_day_exists(m, today)]
-    found += [Refusal(m.start(), m.end(), "impossible", "impossible")
-              for m in _CLOCK.finditer(text) if not _clock_exists(m)]
-    found += [Refusal(m.start(), m.end(), "impossible", "impossible")
-              for pattern in (_BAD_YEAR, _EXPONENT, _BAD_DAY) for m in pattern.finditer(text)]
+    found += [
+        Refusal(m.start(), m.end(), "impossible", "impossible")
+        for m in _MONTH_DAY.finditer(text)
+        if not _month_day_exists(m, today)
+    ]
+    found += [
+        Refusal(m.start(), m.end(), "impossible", "impossible") for m in _CLOCK.finditer(text) if not _clock_exists(m)
+    ]
+    found += [
+        Refusal(m.start(), m.end(), "impossible", "impossible")
+        for pattern in (_BAD_YEAR, _EXPONENT, _BAD_DAY)
+        for m in pattern.finditer(text)
+    ]
     found += [Refusal(m.start(), m.end(), "unknown", "holiday") for m in _HOLIDAY.finditer(text)]
     found += [Refusal(m.start(), m.end(), "unknown", "vague") for m in _VAGUE.finditer(text)]
     found += [Refusal(m.start(), m.end(), "unknown", "recurring") for m in _RECURRING.finditer(text)]
@@ -113,7 +125,7 @@ def rewrite(text: str, today: date) -> Rewritten:
         if replacement is None or replacement == match.group():
             continue
         if match.start() > position:
-            kept = text[position:match.start()]
+            kept = text[position : match.start()]
             pieces.append((new_position, new_position + len(kept), position, match.start(), False))
             out.append(kept)
             new_position += len(kept)
@@ -132,7 +144,7 @@ def windows(text: str) -> list[tuple[int, int]]:
     found = [(m.start(), m.end()) for m in WINDOW.finditer(text) if TRIGGER.search(m.group())]
     joined: list[tuple[int, int]] = []
     for start, end in found:
-        if joined and not text[joined[-1][1]:start].strip():
+        if joined and not text[joined[-1][1] : start].strip():
             joined[-1] = (joined[-1][0], end)
         else:
             joined.append((start, end))
@@ -140,10 +152,14 @@ def windows(text: str) -> list[tuple[int, int]]:
 
 
 # What may follow a bare 5号 for it to be a date: 5号前, 5号下午, 5号给答复; not 2号楼, 3号会议室, 1号产品.
-_AFTER_DAY = (r"$|[\s,;:。!?、)~]|[前后之以上下中早晚傍凌左]|\d|[一二两三四五六七八九十]+点|再|给|交|签|开|见|去|来|发|付"
-              r"|回|出|那|到|要|能|可|就|吧|啊|呢|吗|了|也|都|才")
+_AFTER_DAY = (
+    r"$|[\s,;:。!?、)~]|[前后之以上下中早晚傍凌左]|\d|[一二两三四五六七八九十]+点|再|给|交|签|开|见|去|来|发|付"
+    r"|回|出|那|到|要|能|可|就|吧|啊|呢|吗|了|也|都|才"
+)
 # A bare day of the month that no month has (32号, 0号 前), where a real one would be read as a date.
-_BAD_DAY = re.compile(rf"(?<![月\d零〇一二两三四五六七八九十第周期拜])(?:3[2-9]|[4-9]\d|0{{1,2}})(?:号(?={_AFTER_DAY})|日(?![后内以\d]))")
+_BAD_DAY = re.compile(
+    rf"(?<![月\d零〇一二两三四五六七八九十第周期拜])(?:3[2-9]|[4-9]\d|0{{1,2}})(?:号(?={_AFTER_DAY})|日(?![后内以\d]))"
+)
 _REWRITE = re.compile(
     r"(?P<sp>(?<=[天午点时分号日月周期拜二三四五六])\s+(?=[\d上下中早晚傍凌零一二两三四五六七八九十半])"
     r"|(?<=[\d零一二两三四五六七八九十])\s+(?=[点时分号日月天半]))"
@@ -163,8 +179,17 @@ _REWRITE = re.compile(
     rf"|(?P<year>(?P<year_rel>明|今)年(?={N}月))"
     r"|(?P<early>一早)|(?P<tomorrow>明儿)|(?P<today>今儿)"
 )
-_UNIT = {"天": "天", "周": "周", "星期": "周", "礼拜": "周", "个星期": "周", "个礼拜": "周",
-         "小时": "小时", "个小时": "小时", "分钟": "分钟"}
+_UNIT = {
+    "天": "天",
+    "周": "周",
+    "星期": "周",
+    "礼拜": "周",
+    "个星期": "周",
+    "个礼拜": "周",
+    "小时": "小时",
+    "个小时": "小时",
+    "分钟": "分钟",
+}
 
 
 def _replace(match: re.Match, today: date) -> str | None:
@@ -261,8 +286,20 @@ def _bare_day(match: re.Match, today: date) -> str | None:
 
 
 _HANDLERS = {
-    "sp": lambda m, t: "", "half": _half, "nnw": _week_after_next, "mb": _month_boundary, "ye": _year_end, "rm": _months_later,
-    "go": _after_passing, "du": _duration_later, "wi": _week_within,
-    "wd": _weekday_digit, "wn": _week_word, "bd": _bare_day,
-    "year": lambda m, t: f"{t.year + (m.group('year_rel') == '明')}年", "early": lambda m, t: "早上", "tomorrow": lambda m, t: "明天", "today": lambda m, t: "今天",
+    "sp": lambda m, t: "",
+    "half": _half,
+    "nnw": _week_after_next,
+    "mb": _month_boundary,
+    "ye": _year_end,
+    "rm": _months_later,
+    "go": _after_passing,
+    "du": _duration_later,
+    "wi": _week_within,
+    "wd": _weekday_digit,
+    "wn": _week_word,
+    "bd": _bare_day,
+    "year": lambda m, t: f"{t.year + (m.group('year_rel') == '明')}年",
+    "early": lambda m, t: "早上",
+    "tomorrow": lambda m, t: "明天",
+    "today": lambda m, t: "今天",
 }

@@ -26,7 +26,9 @@ _CHINESE_CLOCK_ONLY = re.compile(r"^[一二两三几]点$")
 _NUMERAL = re.compile(r"[\d零〇一二两三四五六七八九十]")
 _CLOCK = re.compile(r"T(\d{2})(?::(\d{2}))?")
 # Windows not worth a recognizer call (~2 ms): one character, a bare duration (聊了20分钟), 一点/两点.
-_NOT_A_TIME = re.compile(r".|[\d.零一二两三四五六七八九十半]+个?(?:分钟|小时|钟头|天|周|星期|礼拜|月|年)|[一二两三几]点")
+_NOT_A_TIME = re.compile(
+    r".|[\d.零一二两三四五六七八九十半]+个?(?:分钟|小时|钟头|天|周|星期|礼拜|月|年)|[一二两三几]点"
+)
 MAX_ROLL_DAYS = 183  # 1月3日 said on 12-28 is next year; 6月1日 said in November is refused, not rolled
 # The recognizer's time grows with the square of its input (4,000 characters of 明天明天…: 20 s); no time
 # expression is longer than this (2026年12月31日下午3点30分前 is 20), so a longer run of time words is none.
@@ -65,8 +67,9 @@ def read_all(text: str, now: datetime, tz: ZoneInfo) -> list[When | WhenError]:
     now = now.astimezone(tz)
     folded = clean.fold(text)
     refused = timewords.refusals(folded, now.date())
-    found: list[When | WhenError] = [_holiday(r, folded, now) if r.kind == "holiday" else _refusal_error(r, folded, now)
-                                      for r in refused]
+    found: list[When | WhenError] = [
+        _holiday(r, folded, now) if r.kind == "holiday" else _refusal_error(r, folded, now) for r in refused
+    ]
     for match in _TEN_DAYS.finditer(folded):
         refused.append(timewords.Refusal(match.start(), match.end(), "", "ten_days"))
         found.append(_ten_days(match, now))
@@ -77,30 +80,48 @@ def read_all(text: str, now: datetime, tz: ZoneInfo) -> list[When | WhenError]:
     rewritten = timewords.rewrite(folded, now.date())
     for start, end in timewords.windows(rewritten.text):
         span = rewritten.original(start, end)
-        if any(r.start < span[1] and span[0] < r.end for r in refused) or _NOT_A_TIME.fullmatch(
-                rewritten.text[start:end]) or end - start > MAX_WINDOW:
+        if (
+            any(r.start < span[1] and span[0] < r.end for r in refused)
+            or _NOT_A_TIME.fullmatch(rewritten.text[start:end])
+            or end - start > MAX_WINDOW
+        ):
             continue
         reading = _read_window(rewritten, start, end, folded, now)
         if reading is not None:
             found.append(reading)
     unique = {w.span: _near(w, now) for w in reversed(found)}  # the first reading of a span wins
-    return [replace(w, text=text[w.span[0]:w.span[1]]) for w in sorted(unique.values(), key=lambda w: w.span[0])]
+    return [replace(w, text=text[w.span[0] : w.span[1]]) for w in sorted(unique.values(), key=lambda w: w.span[0])]
 
 
 def _near(when: When | WhenError, now: datetime) -> When | WhenError:
     """A time more than two years ahead (9999年1月1日, 30个月后) is refused: it is a typo, never a plan."""
     if isinstance(when, WhenError) or when.due - now <= MAX_AHEAD:
         return when
-    return WhenError(when.span, "far", texts.TOO_FAR.format(text=when.text, when=format_when(when.due, now),
-                                                            example=_example(now)), when.text, when.due)
+    return WhenError(
+        when.span,
+        "far",
+        texts.TOO_FAR.format(text=when.text, when=format_when(when.due, now), example=_example(now)),
+        when.text,
+        when.due,
+    )
 
 
 # Durations the recognizer misreads (100天后 as 10 days, 1000分钟后 as 100 minutes, 三百六十五天后 as 60 days)
 # or that are far beyond any plan (99999天后, 9999个月后) are read here; shorter ones by the recognizer.
-_DURATION = re.compile(r"(?<![\d.零〇一二两三四五六七八九十百千万亿])(?P<n>\d+|[零〇一二两三四五六七八九十百千万亿]+)\s*"
-                       r"(?P<unit>个?月|个?星期|个?礼拜|周|天|个?小时|个?钟头|分钟)(?P<after>以后|之后|后|以内|之内|内)")
-_UNIT_MINUTES = {"月": 30 * 24 * 60, "星期": 7 * 24 * 60, "礼拜": 7 * 24 * 60, "周": 7 * 24 * 60, "天": 24 * 60,
-                 "小时": 60, "钟头": 60, "分钟": 1}
+_DURATION = re.compile(
+    r"(?<![\d.零〇一二两三四五六七八九十百千万亿])(?P<n>\d+|[零〇一二两三四五六七八九十百千万亿]+)\s*"
+    r"(?P<unit>个?月|个?星期|个?礼拜|周|天|个?小时|个?钟头|分钟)(?P<after>以后|之后|后|以内|之内|内)"
+)
+_UNIT_MINUTES = {
+    "月": 30 * 24 * 60,
+    "星期": 7 * 24 * 60,
+    "礼拜": 7 * 24 * 60,
+    "周": 7 * 24 * 60,
+    "天": 24 * 60,
+    "小时": 60,
+    "钟头": 60,
+    "分钟": 1,
+}
 _RECOGNIZED_BELOW = {"月": 37, "星期": 100, "礼拜": 100, "周": 100, "天": 100, "小时": 1000, "钟头": 1000, "分钟": 1000}
 
 
@@ -117,8 +138,13 @@ def _long_duration(match: re.Match, now: datetime) -> When | WhenError | None:
     if unit in ("小时", "钟头", "分钟"):
         return When(match.span(), now + timedelta(minutes=n * _UNIT_MINUTES[unit]), True, deadline, words)
     day = now.date() + timedelta(minutes=n * _UNIT_MINUTES[unit])
-    return When(match.span(), _at(day, DEADLINE_HOUR if deadline else DEFAULT_HOUR, 0, now.tzinfo, False)[0], False,
-                deadline, words)
+    return When(
+        match.span(),
+        _at(day, DEADLINE_HOUR if deadline else DEFAULT_HOUR, 0, now.tzinfo, False)[0],
+        False,
+        deadline,
+        words,
+    )
 
 
 def describe_when(when: When, now: datetime) -> str:
@@ -135,15 +161,25 @@ def warm_up() -> None:
     recognizer.warm_up()
 
 
-_HOLIDAY_KEYS = (("元旦", "new_year"), ("春节", "spring_festival"), ("过完年", "spring_festival"),
-                 ("过年", "spring_festival"), ("年", "spring_festival"), ("国庆", "national"), ("十一", "national"),
-                 ("五一", "labour"), ("劳动节", "labour"), ("中秋", "mid_autumn"), ("端午", "dragon_boat"),
-                 ("清明", "tomb_sweeping"))
+_HOLIDAY_KEYS = (
+    ("元旦", "new_year"),
+    ("春节", "spring_festival"),
+    ("过完年", "spring_festival"),
+    ("过年", "spring_festival"),
+    ("年", "spring_festival"),
+    ("国庆", "national"),
+    ("十一", "national"),
+    ("五一", "labour"),
+    ("劳动节", "labour"),
+    ("中秋", "mid_autumn"),
+    ("端午", "dragon_boat"),
+    ("清明", "tomb_sweeping"),
+)
 
 
 def _holiday(refusal: timewords.Refusal, folded: str, now: datetime) -> When | WhenError:
     """元旦后 → the first working day after the New Year break; 春节前 → the last one before the Spring Festival."""
-    words = folded[refusal.start:refusal.end]
+    words = folded[refusal.start : refusal.end]
     key = next((k for w, k in _HOLIDAY_KEYS if words.startswith(w)), None)
     after, before = words.endswith("后") or words == "过完年", words.endswith("前")
     calendar = workdays.current()
@@ -155,17 +191,26 @@ def _holiday(refusal: timewords.Refusal, folded: str, now: datetime) -> When | W
     else:
         due = _at(calendar.last_working_day_before(days_off[0]), DEADLINE_HOUR, 0, now.tzinfo, False)[0]
     if due <= now:
-        return WhenError((refusal.start, refusal.end), "past", texts.PAST.format(text=words, when=format_when(due, now)),
-                         words, due)
+        return WhenError(
+            (refusal.start, refusal.end), "past", texts.PAST.format(text=words, when=format_when(due, now)), words, due
+        )
     if (days_off[0] - now.date()).days > MAX_ROLL_DAYS:  # 元旦后 said on 1月4日: this year's has passed
-        return WhenError((refusal.start, refusal.end), "past", texts.PAST_HOLIDAY.format(
-            text=words, when=format_when(due, now), example=_example(now)), words, due)
-    return When((refusal.start, refusal.end), due, False, before, words,
-                estimated=not calendar.official(days_off[0].year))
+        return WhenError(
+            (refusal.start, refusal.end),
+            "past",
+            texts.PAST_HOLIDAY.format(text=words, when=format_when(due, now), example=_example(now)),
+            words,
+            due,
+        )
+    return When(
+        (refusal.start, refusal.end), due, False, before, words, estimated=not calendar.official(days_off[0].year)
+    )
 
 
-_TEN_DAYS = re.compile(r"(?:(?P<next>下个?)月|(?:这个?|本)月|(?:(?<!\d)(?P<year>\d{4})年)?(?P<month>\d{1,2}|[一二三四五六七八九十]{1,3})月)?"
-                       r"(?P<part>上|中|下)旬")
+_TEN_DAYS = re.compile(
+    r"(?:(?P<next>下个?)月|(?:这个?|本)月|(?:(?<!\d)(?P<year>\d{4})年)?(?P<month>\d{1,2}|[一二三四五六七八九十]{1,3})月)?"
+    r"(?P<part>上|中|下)旬"
+)
 
 
 def _ten_days(match: re.Match, now: datetime) -> When | WhenError:
@@ -177,7 +222,12 @@ def _ten_days(match: re.Match, now: datetime) -> When | WhenError:
     elif match.group("month"):
         month = numerals.to_int(match.group("month")) or 0
         if not 1 <= month <= 12:
-            return WhenError(match.span(), "impossible", texts.IMPOSSIBLE.format(text=match.group(), example=_example(now)), match.group())
+            return WhenError(
+                match.span(),
+                "impossible",
+                texts.IMPOSSIBLE.format(text=match.group(), example=_example(now)),
+                match.group(),
+            )
         year += month < today.month
         if match.group("year"):  # 2027年12月中旬: that year's, never this year's
             return _ten_days_of(match, int(match.group("year")), month, part, now)
@@ -187,16 +237,22 @@ def _ten_days(match: re.Match, now: datetime) -> When | WhenError:
         month = first_day.month
     period = texts.TEN_DAYS.format(month=month, first=first_day.day, last=last_day.day)
     if (first_day - today).days > MAX_ROLL_DAYS:  # 11月下旬 said on 12月1日: not next November
-        return WhenError(match.span(), "past", texts.PAST_MONTH_DAY.format(text=match.group(), when=period),
-                         match.group(), _at(first_day, DEFAULT_HOUR, 0, now.tzinfo, False)[0])
+        return WhenError(
+            match.span(),
+            "past",
+            texts.PAST_MONTH_DAY.format(text=match.group(), when=period),
+            match.group(),
+            _at(first_day, DEFAULT_HOUR, 0, now.tzinfo, False)[0],
+        )
     day = workdays.current().next_working_day(max(first_day, today), inclusive=True)
     due = _at(day, DEFAULT_HOUR, 0, now.tzinfo, False)[0]
     if due <= now:
         due = _at(workdays.current().next_working_day(today), DEFAULT_HOUR, 0, now.tzinfo, False)[0]
     if due.date() > last_day:
         understood = _at(first_day, DEFAULT_HOUR, 0, now.tzinfo, False)[0]
-        return WhenError(match.span(), "past", texts.PAST.format(text=match.group(), when=period), match.group(),
-                         understood)
+        return WhenError(
+            match.span(), "past", texts.PAST.format(text=match.group(), when=period), match.group(), understood
+        )
     return When(match.span(), due, False, False, match.group(), period=period)
 
 
@@ -209,8 +265,13 @@ def _ten_days_of(match: re.Match, year: int, month: int, part: int, now: datetim
     first_day, last_day = _ten_day_range(year, month, part)
     period = texts.TEN_DAYS.format(month=month, first=first_day.day, last=last_day.day)
     if last_day < today:
-        return WhenError(match.span(), "past", texts.PAST.format(text=words, when=period), words,
-                         _at(first_day, DEFAULT_HOUR, 0, now.tzinfo, False)[0])
+        return WhenError(
+            match.span(),
+            "past",
+            texts.PAST.format(text=words, when=period),
+            words,
+            _at(first_day, DEFAULT_HOUR, 0, now.tzinfo, False)[0],
+        )
     day = workdays.current().next_working_day(max(first_day, today), inclusive=True)
     due = _at(day, DEFAULT_HOUR, 0, now.tzinfo, False)[0]
     if due <= now:
@@ -229,11 +290,13 @@ def _ten_day_range(year: int, month: int, part: int) -> tuple[date, date]:
 
 
 def _refusal_error(refusal: timewords.Refusal, folded: str, now: datetime) -> WhenError:
-    words = folded[refusal.start:refusal.end]
+    words = folded[refusal.start : refusal.end]
     message = {"holiday": texts.HOLIDAY, "vague": texts.VAGUE, "recurring": texts.RECURRING}.get(
-        refusal.kind, texts.IMPOSSIBLE)
-    return WhenError((refusal.start, refusal.end), refusal.reason, message.format(text=words, example=_example(now)),
-                     words)
+        refusal.kind, texts.IMPOSSIBLE
+    )
+    return WhenError(
+        (refusal.start, refusal.end), refusal.reason, message.format(text=words, example=_example(now)), words
+    )
 
 
 def _example(now: datetime) -> str:
@@ -248,14 +311,15 @@ class _Refused(Exception):
         self.reason, self.template, self.understood = reason, template, understood
 
 
-def _read_window(rewritten: timewords.Rewritten, start: int, end: int, folded: str,
-                 now: datetime) -> When | WhenError | None:
+def _read_window(
+    rewritten: timewords.Rewritten, start: int, end: int, folded: str, now: datetime
+) -> When | WhenError | None:
     window = rewritten.text[start:end]
     for hit in recognizer.recognize(window, now.replace(tzinfo=None)):
         span = rewritten.original(start + hit.start, start + hit.end)
         if (after := _DEADLINE_AFTER.match(folded, span[1])) and not _DEADLINE_AFTER.search(folded, *span):
             span = (span[0], after.end())
-        words = folded[span[0]:span[1]]
+        words = folded[span[0] : span[1]]
         try:
             if hit.start and _NUMERAL.match(window[hit.start - 1]):  # 13月1日 read as 3月1日
                 raise _Refused("unknown", texts.UNKNOWN)
@@ -298,11 +362,13 @@ def _resolve(hit: recognizer.Hit, now: datetime, deadline: bool) -> tuple[dateti
 def _is_not_a_time(hit: recognizer.Hit) -> bool:
     """早点/晚点 (sooner/later) and 一点/两点 (a little, two points) written in Chinese numerals alone."""
     return (hit.kind == "timerange" and len(hit.text) == 1) or (
-        hit.kind == "time" and _CHINESE_CLOCK_ONLY.match(hit.text) is not None)
+        hit.kind == "time" and _CHINESE_CLOCK_ONLY.match(hit.text) is not None
+    )
 
 
-def _due(hit: recognizer.Hit, timex: str, value: dict[str, str], now: datetime,
-         deadline: bool) -> tuple[datetime, bool] | None:
+def _due(
+    hit: recognizer.Hit, timex: str, value: dict[str, str], now: datetime, deadline: bool
+) -> tuple[datetime, bool] | None:
     tz = now.tzinfo
     if hit.kind == "datetime" and "T" not in timex:  # 两小时后: the library already added the duration
         return datetime.fromisoformat(value["value"]).replace(tzinfo=tz), True

@@ -16,14 +16,25 @@ def inbox_rows(store) -> list[InboxEvent]:
 
 
 def text(standin, clock, content: str, msg_id: str = "7312345678901234567", userid: str = "zhangsan") -> str:
-    return xml.text_message(from_user=userid, content=content, msg_id=msg_id, agent_id=standin.corp.agent_id,
-                            create_time=int(clock.now().timestamp()), corp_id=standin.corp.corp_id)
+    return xml.text_message(
+        from_user=userid,
+        content=content,
+        msg_id=msg_id,
+        agent_id=standin.corp.agent_id,
+        create_time=int(clock.now().timestamp()),
+        corp_id=standin.corp.corp_id,
+    )
 
 
 def added(standin, clock, external: str, state: str = "", code: str = "", userid: str = "zhangsan") -> str:
-    return xml.contact_added(user_id=userid, external_user_id=external, state=state or None,
-                             welcome_code=code or None, create_time=int(clock.now().timestamp()),
-                             corp_id=standin.corp.corp_id)
+    return xml.contact_added(
+        user_id=userid,
+        external_user_id=external,
+        state=state or None,
+        welcome_code=code or None,
+        create_time=int(clock.now().timestamp()),
+        corp_id=standin.corp.corp_id,
+    )
 
 
 def test_url_verification_echoes_the_decrypted_echostr(wecom):
@@ -76,13 +87,17 @@ def test_a_customer_added_through_a_channel_qr_code_is_recorded_and_welcomed(wec
     assert customer.name == "张建国" and customer.corp_name == "华为技术有限公司"
     assert (link.userid, link.state, link.status) == ("zhangsan", "expo2026_booth3", "active")
     welcome = standin.delivered("welcome")
-    assert len(welcome) == 1 and welcome[0].content.startswith("张经理您好") and "张三" in welcome[0].content  # 采购经理
+    assert (
+        len(welcome) == 1 and welcome[0].content.startswith("张经理您好") and "张三" in welcome[0].content
+    )  # 采购经理
 
 
 def test_an_unknown_event_type_is_acknowledged_and_kept(wecom, standin, services, clock):
-    future = (f"<xml><ToUserName><![CDATA[{standin.corp.corp_id}]]></ToUserName><FromUserName><![CDATA[sys]]>"
-              f"</FromUserName><CreateTime>{int(clock.now().timestamp())}</CreateTime><MsgType><![CDATA[event]]>"
-              "</MsgType><Event><![CDATA[brand_new_event]]></Event><Foo><![CDATA[bar]]></Foo></xml>")
+    future = (
+        f"<xml><ToUserName><![CDATA[{standin.corp.corp_id}]]></ToUserName><FromUserName><![CDATA[sys]]>"
+        f"</FromUserName><CreateTime>{int(clock.now().timestamp())}</CreateTime><MsgType><![CDATA[event]]>"
+        "</MsgType><Event><![CDATA[brand_new_event]]></Event><Foo><![CDATA[bar]]></Foo></xml>"
+    )
     assert wecom.send(future).attempts[-1][0] == 200
     drain(services)
     [row] = inbox_rows(services.store)
@@ -127,8 +142,16 @@ def test_healthz_names_what_is_degraded(server, services, standin, clock):
 
 
 def test_metrics_count_callbacks_and_read_the_queues(server, services, wecom, standin, clock):
-    wecom.send(xml.text_message(from_user="zhangsan", content="帮助", msg_id="9", agent_id=standin.corp.agent_id,
-                                corp_id=standin.corp.corp_id, create_time=int(clock.now().timestamp())))
+    wecom.send(
+        xml.text_message(
+            from_user="zhangsan",
+            content="帮助",
+            msg_id="9",
+            agent_id=standin.corp.agent_id,
+            corp_id=standin.corp.corp_id,
+            create_time=int(clock.now().timestamp()),
+        )
+    )
     page = requests.get(f"{server}/metrics", timeout=5)
     assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/plain")
     assert 'scrm_callbacks_total{status="200"}' in page.text and "scrm_ack_seconds_bucket" in page.text
@@ -148,7 +171,10 @@ def test_healthz_is_503_while_the_database_is_behind_this_codes_schema(server, s
     try:
         health = requests.get(f"{server}/healthz", timeout=5)
         assert health.status_code == 503 and health.json()["status"] == "down"
-        assert health.json()["schema"] == f"the database is at schema 0009, this code needs {head()}: run `scrm db upgrade`"
+        assert (
+            health.json()["schema"]
+            == f"the database is at schema 0009, this code needs {head()}: run `scrm db upgrade`"
+        )
     finally:
         with services.store.engine.begin() as connection:
             connection.execute(text("UPDATE alembic_version SET version_num = :head"), {"head": head()})

@@ -12,15 +12,21 @@ from scrm.models import InboxEvent
 from tests.conftest import AES_KEY, TOKEN
 from wecom_standin import crypto, xml
 
-XXE = ('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-       "<xml><ToUserName>ww</ToUserName><Encrypt>&xxe;</Encrypt></xml>")
-LAUGHS = ('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
-          '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
-          "<xml><Encrypt>&d;</Encrypt></xml>")
+XXE = (
+    '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    "<xml><ToUserName>ww</ToUserName><Encrypt>&xxe;</Encrypt></xml>"
+)
+LAUGHS = (
+    '<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>'
+    "<xml><Encrypt>&d;</Encrypt></xml>"
+)
 
 
 def envelope(encrypted: str, corp_id: str = "ww") -> bytes:
-    return f"<xml><ToUserName><![CDATA[{corp_id}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>".encode()
+    return (
+        f"<xml><ToUserName><![CDATA[{corp_id}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>".encode()
+    )
 
 
 def post(server: str, query: dict, body: bytes) -> requests.Response:
@@ -42,14 +48,23 @@ def redis_url():
 
 @pytest.fixture
 def message(standin, clock) -> str:
-    return xml.text_message(from_user="zhangsan", content="帮助", msg_id="1", agent_id=standin.corp.agent_id,
-                            create_time=int(clock.now().timestamp()), corp_id=standin.corp.corp_id)
+    return xml.text_message(
+        from_user="zhangsan",
+        content="帮助",
+        msg_id="1",
+        agent_id=standin.corp.agent_id,
+        create_time=int(clock.now().timestamp()),
+        corp_id=standin.corp.corp_id,
+    )
 
 
 def signed(clock, encrypted: str, age: int = 0) -> dict:
     timestamp, nonce = str(int(clock.now().timestamp()) - age), "1372623149"
-    return {"msg_signature": crypto.signature(TOKEN, timestamp, nonce, encrypted), "timestamp": timestamp,
-            "nonce": nonce}
+    return {
+        "msg_signature": crypto.signature(TOKEN, timestamp, nonce, encrypted),
+        "timestamp": timestamp,
+        "nonce": nonce,
+    }
 
 
 def test_a_forged_signature_is_refused(server, services, standin, clock, message, caplog):
@@ -97,16 +112,22 @@ def test_missing_query_parameters_are_a_400(server, services):
     assert requests.get(f"{server}/wecom/callback", timeout=5).status_code == 400
 
 
-@pytest.mark.parametrize("query", [
-    {"msg_signature": "签名" * 20},  # compare_digest raised TypeError on non-ASCII str: a 500
-    {"msg_signature": "é" * 40},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"msg_signature": "签名" * 20},  # compare_digest raised TypeError on non-ASCII str: a 500
+        {"msg_signature": "é" * 40},
+    ],
+)
 def test_a_non_ascii_signature_is_a_403_on_get_and_post(server, services, clock, message, standin, query, caplog):
     encrypted = crypto.encrypt(message, AES_KEY, standin.corp.corp_id)
     params = dict(signed(clock, encrypted), **query)
     with caplog.at_level(logging.WARNING):
         assert post(server, params, envelope(encrypted)).status_code == 403
-        assert requests.get(f"{server}/wecom/callback", params=dict(params, echostr=encrypted), timeout=5).status_code == 403
+        assert (
+            requests.get(f"{server}/wecom/callback", params=dict(params, echostr=encrypted), timeout=5).status_code
+            == 403
+        )
     assert stored(services) == 0
     assert not [r for r in caplog.records if r.exc_info]  # one line, no traceback
 
@@ -139,8 +160,10 @@ def test_a_signed_message_nested_too_deep_is_kept_dead_and_acknowledged_once(ser
 
 
 def test_a_signed_message_with_an_absurdly_long_type_is_stored(server, services, standin, clock):
-    odd = (f"<xml><ToUserName>{standin.corp.corp_id}</ToUserName><FromUserName>sys</FromUserName>"
-           f"<CreateTime>{int(clock.now().timestamp())}</CreateTime><MsgType>{'event' * 40}</MsgType></xml>")
+    odd = (
+        f"<xml><ToUserName>{standin.corp.corp_id}</ToUserName><FromUserName>sys</FromUserName>"
+        f"<CreateTime>{int(clock.now().timestamp())}</CreateTime><MsgType>{'event' * 40}</MsgType></xml>"
+    )
     encrypted = crypto.encrypt(odd, AES_KEY, standin.corp.corp_id)  # kind is VARCHAR(120): a 503 on PostgreSQL
     assert post(server, signed(clock, encrypted), envelope(encrypted)).status_code == 200
     [row] = inbox_rows(services)

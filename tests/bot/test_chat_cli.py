@@ -15,11 +15,21 @@ RUN_TIMEOUT = 150  # seconds for one session: boot (~10 s), a few replies, shutd
 
 def chat(home: Path, *args: str, lines: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
     """`printf 'LINES' | scrm chat ARGS` with HOME and the working directory at `home`."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("WECOM_", "SCRM_", "DATABASE_URL", "REDIS_URL", "PROMETHEUS_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("WECOM_", "SCRM_", "DATABASE_URL", "REDIS_URL", "PROMETHEUS_"))
+    }
     env["HOME"] = str(home)
-    return subprocess.run([sys.executable, "-m", "bot", "chat", *args], input="".join(f"{line}\n" for line in lines),
-                          capture_output=True, text=True, cwd=home, env=env, timeout=RUN_TIMEOUT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "chat", *args],
+        input="".join(f"{line}\n" for line in lines),
+        capture_output=True,
+        text=True,
+        cwd=home,
+        env=env,
+        timeout=RUN_TIMEOUT,
+    )
 
 
 def replies(done: subprocess.CompletedProcess) -> dict[str, str]:
@@ -40,7 +50,9 @@ def test_a_follow_up_logged_in_one_session_is_there_in_the_next_until_fresh(tmp_
     assert not (tmp_path / ".env").exists()
 
     # When 张三 logs a follow-up and asks for today's list
-    first = chat(tmp_path, "--as", "zhangsan", lines=("跟进 张建国 电话沟通了报价，客户嫌贵 明天下午3点回访", "今天跟进谁"))
+    first = chat(
+        tmp_path, "--as", "zhangsan", lines=("跟进 张建国 电话沟通了报价，客户嫌贵 明天下午3点回访", "今天跟进谁")
+    )
 
     # Then each line got the bot's answer, after a banner naming who is typing and their customers
     assert first.returncode == 0, first.stderr

@@ -25,14 +25,29 @@ def database(sqlite_template, tmp_path):
 @pytest.fixture
 def env(database):
     url, _schema = database
-    return {"WECOM_CORP_ID": "ww1", "WECOM_AGENT_ID": "1000002", "WECOM_AGENT_SECRET": "s", "WECOM_TOKEN": "t",
-            "WECOM_ENCODING_AES_KEY": "a" * 43, "DATABASE_URL": url, "REDIS_URL": ""}
+    return {
+        "WECOM_CORP_ID": "ww1",
+        "WECOM_AGENT_ID": "1000002",
+        "WECOM_AGENT_SECRET": "s",
+        "WECOM_TOKEN": "t",
+        "WECOM_ENCODING_AES_KEY": "a" * 43,
+        "DATABASE_URL": url,
+        "REDIS_URL": "",
+    }
 
 
 def test_a_malformed_setting_stops_start_up_with_one_clear_line(tmp_path):
-    result = CliRunner().invoke(cli, ["worker"], env={"WECOM_CORP_ID": "ww1", "WECOM_AGENT_ID": "1",
-                                                      "WECOM_AGENT_SECRET": "s", "WECOM_TOKEN": "t",
-                                                      "WECOM_ENCODING_AES_KEY": "a" * 42})
+    result = CliRunner().invoke(
+        cli,
+        ["worker"],
+        env={
+            "WECOM_CORP_ID": "ww1",
+            "WECOM_AGENT_ID": "1",
+            "WECOM_AGENT_SECRET": "s",
+            "WECOM_TOKEN": "t",
+            "WECOM_ENCODING_AES_KEY": "a" * 42,
+        },
+    )
     assert result.exit_code == 2
     assert "WECOM_ENCODING_AES_KEY: must be 43 characters, got 42" in result.output
     assert "Traceback" not in result.output
@@ -41,8 +56,9 @@ def test_a_malformed_setting_stops_start_up_with_one_clear_line(tmp_path):
 def test_handlers_prints_the_routing_table_and_the_unhandled_kinds():
     result = CliRunner().invoke(cli, ["handlers"])
     assert result.exit_code == 0
-    assert re.search(r"event/change_external_contact/add_external_contact +handlers.contacts:on_contact_added",
-                     result.output)
+    assert re.search(
+        r"event/change_external_contact/add_external_contact +handlers.contacts:on_contact_added", result.output
+    )
     assert re.search(r"text: follow_up +handlers.followups:log_follow_up", result.output)
     handled, unhandled = result.output.split("no handler yet:")
     assert "event/change_external_tag/create" in handled
@@ -78,8 +94,11 @@ def test_the_demo_plays_its_scene_and_exits_0():
 def test_rules_welcome_and_customer_commands(env, store, clock, tmp_path):
     runner = CliRunner()
     rules = tmp_path / "rules.yaml"
-    rules.write_text("channel:\n  - {state: 'expo*', group: 渠道, tag: 展会}\nkeyword:\n"
-                     "  - {words: [制造, 工厂], group: 行业, tag: 制造}\n", encoding="utf-8")
+    rules.write_text(
+        "channel:\n  - {state: 'expo*', group: 渠道, tag: 展会}\nkeyword:\n"
+        "  - {words: [制造, 工厂], group: 行业, tag: 制造}\n",
+        encoding="utf-8",
+    )
     assert "loaded 2 rules" in runner.invoke(cli, ["rules", "load", str(rules)], env=env).output
     listed = runner.invoke(cli, ["rules", "list"], env=env).output
     assert "channel  expo*" in listed and "-> 行业:制造" in listed
@@ -101,9 +120,15 @@ def test_team_set_list_unset_and_jobs_list_and_run(env, store, clock):
     from scrm import members
 
     with store.transaction() as session:
-        members.sync_directory(session, [{"id": 2, "name": "华东销售部", "department_leader": ["wangwu"]}],
-                               [{"userid": "wangwu", "name": "王五", "department": [2], "is_leader_in_dept": [1]},
-                                {"userid": "zhangsan", "name": "张三", "department": [2]}], now=clock.now())
+        members.sync_directory(
+            session,
+            [{"id": 2, "name": "华东销售部", "department_leader": ["wangwu"]}],
+            [
+                {"userid": "wangwu", "name": "王五", "department": [2], "is_leader_in_dept": [1]},
+                {"userid": "zhangsan", "name": "张三", "department": [2]},
+            ],
+            now=clock.now(),
+        )
     runner = CliRunner()
     url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=693a91f6-7aaa-4bc4-97a0-0ec2sifa5aaa"
     added = runner.invoke(cli, ["team", "set", "华东销售部", "--robot", url], env=env)
@@ -112,9 +137,11 @@ def test_team_set_list_unset_and_jobs_list_and_run(env, store, clock):
     assert "693a91f6" not in added.output  # the key is a credential
     listed = runner.invoke(cli, ["team", "list"], env=env)
     assert "#2 华东销售部: managers 王五; 1 reps; group robot …5aaa" in listed.output
-    for wrong, message in ((["team", "set", "西北部", "--robot", "abcdefgh"], "no department '西北部'"),
-                           (["team", "set", "2", "--robot", "x y"], "a robot key looks like"),
-                           (["team", "set", "2"], "give one of --robot KEY or --appchat CHATID")):
+    for wrong, message in (
+        (["team", "set", "西北部", "--robot", "abcdefgh"], "no department '西北部'"),
+        (["team", "set", "2", "--robot", "x y"], "a robot key looks like"),
+        (["team", "set", "2"], "give one of --robot KEY or --appchat CHATID"),
+    ):
         result = runner.invoke(cli, wrong, env=env)
         assert result.exit_code != 0 and message in result.output
     removed = runner.invoke(cli, ["team", "unset", "2"], env=env)
@@ -138,30 +165,42 @@ def test_targets_set_list_and_a_file_that_loads_all_or_nothing(env, store, clock
     from scrm.models import Target
 
     with store.transaction() as session:
-        members.sync_directory(session, [{"id": 2, "name": "华东销售部", "department_leader": ["wangwu"]}],
-                               [{"userid": "wangwu", "name": "王五", "department": [2], "is_leader_in_dept": [1]},
-                                {"userid": "zhangsan", "name": "张三", "department": [2]}], now=clock.now())
+        members.sync_directory(
+            session,
+            [{"id": 2, "name": "华东销售部", "department_leader": ["wangwu"]}],
+            [
+                {"userid": "wangwu", "name": "王五", "department": [2], "is_leader_in_dept": [1]},
+                {"userid": "zhangsan", "name": "张三", "department": [2]},
+            ],
+            now=clock.now(),
+        )
     runner = CliRunner()
     result = runner.invoke(cli, ["targets", "set", "张三", "2026-12", "50万"], env=env)
     assert result.exit_code == 0, result.output
     assert "target set: rep zhangsan won_amount month from 2026-12-01 = 50万" in result.output
     assert runner.invoke(cli, ["targets", "set", "--team", "华东销售部", "2026-12", "200万"], env=env).exit_code == 0
     bad = tmp_path / "bad.yaml"
-    bad.write_text("- {rep: zhangsan, period: 2027-01, value: 60万}\n- {rep: zhangsan, period: 2027-02, valu: 60万}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "- {rep: zhangsan, period: 2027-01, value: 60万}\n- {rep: zhangsan, period: 2027-02, valu: 60万}\n",
+        encoding="utf-8",
+    )
     refused = runner.invoke(cli, ["targets", "load", str(bad)], env=env)
     assert refused.exit_code == 1
     assert "bad.yaml line 2 (entry 2): value: Field required; valu: Extra inputs are not permitted" in refused.output
-    for wrong, message in ((["targets", "set", "赵六", "本月", "5万"], "no rep '赵六'"),
-                           (["targets", "set", "张三", "13月", "5万"], "there is no month 13"),
-                           (["targets", "set", "张三", "本月", "很多"], "is not a number like 50万")):
+    for wrong, message in (
+        (["targets", "set", "赵六", "本月", "5万"], "no rep '赵六'"),
+        (["targets", "set", "张三", "13月", "5万"], "there is no month 13"),
+        (["targets", "set", "张三", "本月", "很多"], "is not a number like 50万"),
+    ):
         result = runner.invoke(cli, wrong, env=env)
         assert result.exit_code == 1 and message in result.output, result.output
     with store.transaction() as session:
         assert len(session.exec(select(Target)).all()) == 2  # the bad file changed nothing
     good = tmp_path / "good.yaml"
-    good.write_text("- {rep: zhangsan, period: 2027-01, value: 60万}\n- {team: 2, period: 2027-Q1, value: 800万}\n",
-                    encoding="utf-8")
+    good.write_text(
+        "- {rep: zhangsan, period: 2027-01, value: 60万}\n- {team: 2, period: 2027-Q1, value: 800万}\n",
+        encoding="utf-8",
+    )
     assert "loaded 2 targets" in runner.invoke(cli, ["targets", "load", str(good)], env=env).output
     listed = runner.invoke(cli, ["targets", "list"], env=env).output
     assert "month   2026-12-01 rep  zhangsan         won_amount    50万" in listed
@@ -178,43 +217,54 @@ def test_targets_far_from_today_or_absurd_are_refused_in_one_line_and_nothing_is
     from scrm.models import Target
 
     with store.transaction() as session:
-        members.sync_directory(session, [{"id": 2, "name": "华东销售部", "department_leader": ["wangwu"]}],
-                               [{"userid": "zhangsan", "name": "张三", "department": [2]}], now=clock.now())
+        members.sync_directory(
+            session,
+            [{"id": 2, "name": "华东销售部", "department_leader": ["wangwu"]}],
+            [{"userid": "zhangsan", "name": "张三", "department": [2]}],
+            now=clock.now(),
+        )
     first, last = date.today().year - 1, date.today().year + 2  # the CLI reads the system clock
     runner = CliRunner()
     for period, value, message in (
-            ("9999-12", "50万", f"'9999-12' is too far from today: targets are for {first}-01 to {last}-12"),
-            ("0000-12", "50万", "'0000-12' is too far from today"), ("9999-W52", "50万", "is too far from today"),
-            ("2026-Q5", "50万", "there is no quarter 5 (Q1 to Q4)"),
-            (f"{first + 1}-12", "-50万", "-500000 is not a target: it must be 1 or more"),
-            (f"{first + 1}-12", "负50万", "-500000 is not a target: it must be 1 or more"),
-            (f"{first + 1}-12", "0元", "0 is not a target: it must be 1 or more"),
-            (f"{first + 1}-12", "1e309", "value '1e309' is not a number like 50万 or 500000"),
-            (f"{first + 1}-12", "99999999万", "999999990000 is too large for a target: at most 10000000000")):
+        ("9999-12", "50万", f"'9999-12' is too far from today: targets are for {first}-01 to {last}-12"),
+        ("0000-12", "50万", "'0000-12' is too far from today"),
+        ("9999-W52", "50万", "is too far from today"),
+        ("2026-Q5", "50万", "there is no quarter 5 (Q1 to Q4)"),
+        (f"{first + 1}-12", "-50万", "-500000 is not a target: it must be 1 or more"),
+        (f"{first + 1}-12", "负50万", "-500000 is not a target: it must be 1 or more"),
+        (f"{first + 1}-12", "0元", "0 is not a target: it must be 1 or more"),
+        (f"{first + 1}-12", "1e309", "value '1e309' is not a number like 50万 or 500000"),
+        (f"{first + 1}-12", "99999999万", "999999990000 is too large for a target: at most 10000000000"),
+    ):
         result = runner.invoke(cli, ["targets", "set", "张三", period, value], env=env)
         assert result.exit_code == 1 and message in result.output, (period, value, result.output)
         assert result.output.count("\n") == 1 and "Traceback" not in result.output
     counts = runner.invoke(cli, ["targets", "set", "--metric", "won", "张三", f"{first + 1}-12", "2.5"], env=env)
     assert counts.exit_code == 1 and "2.5 is not a whole number (won counts)" in counts.output
     bad = tmp_path / "far.yaml"
-    bad.write_text(f"- {{rep: zhangsan, period: {first + 1}-01, value: 60万}}\n"
-                   "- {rep: zhangsan, period: 9999-W52, value: 60万}\n"
-                   f"- {{rep: zhangsan, period: {first + 1}-02, value: 1.0e309}}\n", encoding="utf-8")
+    bad.write_text(
+        f"- {{rep: zhangsan, period: {first + 1}-01, value: 60万}}\n"
+        "- {rep: zhangsan, period: 9999-W52, value: 60万}\n"
+        f"- {{rep: zhangsan, period: {first + 1}-02, value: 1.0e309}}\n",
+        encoding="utf-8",
+    )
     refused = runner.invoke(cli, ["targets", "load", str(bad)], env=env)
     assert refused.exit_code == 1 and "far.yaml line 2 (entry 2): '9999-W52' is too far from today" in refused.output
     with store.transaction() as session:
         assert session.exec(select(Target)).all() == []  # the good first line was rolled back with the file
     assert runner.invoke(cli, ["targets", "set", "--metric", "won", "张三", f"{last}-12", "5"], env=env).exit_code == 0
-    money = runner.invoke(cli, ["commission", "set", "--tiers", "100000:3%,:5%", "--bonus", "-2万", "--over", "100万"],
-                          env=env)
+    money = runner.invoke(
+        cli, ["commission", "set", "--tiers", "100000:3%,:5%", "--bonus", "-2万", "--over", "100万"], env=env
+    )
     assert money.exit_code == 2 and "'-2万' is not an amount" in money.output  # was: a bonus of 2万
 
 
 def test_commission_set_and_show(env):
     runner = CliRunner()
     assert "no commission plan" in runner.invoke(cli, ["commission", "show"], env=env).output
-    result = runner.invoke(cli, ["commission", "set", "--tiers", "100000:3%,:5%", "--bonus", "2万", "--over", "100万"],
-                           env=env)
+    result = runner.invoke(
+        cli, ["commission", "set", "--tiers", "100000:3%,:5%", "--bonus", "2万", "--over", "100万"], env=env
+    )
     assert result.exit_code == 0, result.output
     shown = runner.invoke(cli, ["commission", "show"], env=env).output
     assert "0–10万: 3%" in shown and "above 10万: 5%" in shown and "bonus 2万 once a month passes 100万" in shown

@@ -36,8 +36,15 @@ def redis_url():
 @pytest.fixture
 def scrm(database):
     """Runs `scrm ARGS…` on the test's database, as an operator would."""
-    env = {"WECOM_CORP_ID": "ww1", "WECOM_AGENT_ID": "1000002", "WECOM_AGENT_SECRET": "s", "WECOM_TOKEN": "t",
-           "WECOM_ENCODING_AES_KEY": "a" * 43, "DATABASE_URL": database[0], "REDIS_URL": ""}
+    env = {
+        "WECOM_CORP_ID": "ww1",
+        "WECOM_AGENT_ID": "1000002",
+        "WECOM_AGENT_SECRET": "s",
+        "WECOM_TOKEN": "t",
+        "WECOM_ENCODING_AES_KEY": "a" * 43,
+        "DATABASE_URL": database[0],
+        "REDIS_URL": "",
+    }
     return lambda *args: CliRunner().invoke(cli, list(args), env=env)
 
 
@@ -63,8 +70,8 @@ def at(line: str, column: int) -> str:
 
 def aligned(header: str, rows: list[str], name: str) -> list[str]:
     """Each row's text from where the header's `name` column starts."""
-    column = width(header[:header.index(name)])
-    assert all(row[:len(at(row, 0)) - len(at(row, column))].endswith("  ") for row in rows)  # a gap before it
+    column = width(header[: header.index(name)])
+    assert all(row[: len(at(row, 0)) - len(at(row, column))].endswith("  ") for row in rows)  # a gap before it
     return [at(row, column) for row in rows]
 
 
@@ -73,10 +80,25 @@ def test_outbox_list_shows_wecoms_answer_beside_each_dead_row(scrm, refused):
     assert result.exit_code == 0, result.output
     counts, header, *rows = result.output.splitlines()
     assert counts == "dead=2 sent=1"
-    assert header.split() == ["id", "status", "channel", "to", "tries", "age", "/", "next", "last", "error", "or",
-                              "WeCom's", "answer"]
-    assert [row.split()[:5] for row in rows] == [["#2", "dead", "app", "user", "nobody-here"],
-                                                 ["#1", "dead", "welcome", "new", "customer"]]  # newest first
+    assert header.split() == [
+        "id",
+        "status",
+        "channel",
+        "to",
+        "tries",
+        "age",
+        "/",
+        "next",
+        "last",
+        "error",
+        "or",
+        "WeCom's",
+        "answer",
+    ]
+    assert [row.split()[:5] for row in rows] == [
+        ["#2", "dead", "app", "user", "nobody-here"],
+        ["#1", "dead", "welcome", "new", "customer"],
+    ]  # newest first
     assert rows[0].endswith(" 81013 user & party & tag all invalid")
     assert rows[1].endswith(" 41050 invalid welcome code")
     assert [cell.split()[0] for cell in aligned(header, rows, "tries")] == ["1", "1"]
@@ -89,7 +111,9 @@ def test_outbox_show_prints_the_whole_row_and_masks_a_robot_key(scrm, refused):
     assert shown.exit_code == 0, shown.output
     lines = shown.output.splitlines()
     assert lines[0].split() == ["id", "1"]
-    assert ["status", "dead"] in [line.split() for line in lines] and ["errcode", "41050"] in [line.split() for line in lines]
+    assert ["status", "dead"] in [line.split() for line in lines] and ["errcode", "41050"] in [
+        line.split() for line in lines
+    ]
     assert '"welcome_code": "WCnope",\n  "text": "您好"' in shown.output  # JSON, Chinese as it is
     assert "last_error:\nbot.wecom.Refused: WeCom errcode 41050: invalid welcome code, hint: [" in shown.output
     robot = scrm("outbox", "show", "3").output
@@ -98,10 +122,12 @@ def test_outbox_show_prints_the_whole_row_and_masks_a_robot_key(scrm, refused):
 
 
 def test_missing_ids_and_rows_that_cannot_be_replayed_are_refused_and_change_nothing(scrm, refused, store):
-    for args, message in ((("outbox", "show", "99"), "no outbox row #99"),
-                          (("inbox", "show", "42"), "no inbox row #42"),
-                          (("inbox", "replay", "42"), "no inbox row #42; nothing replayed"),
-                          (("outbox", "replay", "3"), "#3 is sent: only failed and dead rows can be replayed")):
+    for args, message in (
+        (("outbox", "show", "99"), "no outbox row #99"),
+        (("inbox", "show", "42"), "no inbox row #42"),
+        (("inbox", "replay", "42"), "no inbox row #42; nothing replayed"),
+        (("outbox", "replay", "3"), "#3 is sent: only failed and dead rows can be replayed"),
+    ):
         result = scrm(*args)
         assert result.exit_code == 1 and message in result.output, result.output
     assert scrm("outbox", "replay", "1", "--all").exit_code == 2
@@ -114,7 +140,10 @@ def test_missing_ids_and_rows_that_cannot_be_replayed_are_refused_and_change_not
 def test_a_bogus_status_names_itself_and_the_real_ones(scrm):
     result = scrm("outbox", "list", "--status", "dead,bogus")
     assert result.exit_code == 2
-    assert "'bogus' is not a status of the outbox; it has pending, processing, sent, failed, dead, expired" in result.output
+    assert (
+        "'bogus' is not a status of the outbox; it has pending, processing, sent, failed, dead, expired"
+        in result.output
+    )
     inbox_result = scrm("inbox", "list", "--status", "sent")
     assert inbox_result.exit_code == 2 and "it has pending, processing, done, failed, dead" in inbox_result.output
 
@@ -130,8 +159,11 @@ def test_inbox_list_aligns_chinese_kinds_and_says_how_many_more_there_are(scrm, 
         for n, kind in enumerate(("text", "文本消息", "event/enter_agent")):
             inbox.add(session, dedup_key=f"k{n}", kind=kind, payload={"Content": "你好"}, now=clock.now())
     with store.transaction() as session:
-        session.exec(InboxEvent.__table__.update().values(status="dead", attempts=5,
-                                                          last_error="RuntimeError: 客户「张总」不存在\nTraceback …"))
+        session.exec(
+            InboxEvent.__table__.update().values(
+                status="dead", attempts=5, last_error="RuntimeError: 客户「张总」不存在\nTraceback …"
+            )
+        )
     result = scrm("inbox", "list", "--limit", "2")
     assert result.exit_code == 0, result.output
     counts, header, *rows, more = result.output.splitlines()
@@ -153,10 +185,18 @@ def test_render_pads_by_display_width():
 
 def test_customer_show_gives_a_won_deals_amount_and_closing_day(scrm, store, clock):
     with store.transaction() as session:
-        session.add(Customer(external_userid="wmChen", name="陈志强", corp_name="华为", created_at=clock.now(),
-                             updated_at=clock.now()))
-        deal = deals.open_deal(session, external_userid="wmChen", userid="zhangsan", first_stage="初次接触",
-                               now=clock.now())
+        session.add(
+            Customer(
+                external_userid="wmChen",
+                name="陈志强",
+                corp_name="华为",
+                created_at=clock.now(),
+                updated_at=clock.now(),
+            )
+        )
+        deal = deals.open_deal(
+            session, external_userid="wmChen", userid="zhangsan", first_stage="初次接触", now=clock.now()
+        )
         deals.close(session, deal, won=True, amount=Decimal("128000"), note="", userid="zhangsan", now=clock.now())
     result = scrm("customer", "show", "wmChen")
     assert result.exit_code == 0, result.output

@@ -16,7 +16,7 @@ ENCRYPT = (
     "ff0ekUNXZiqATP7PF5mZxZ3Izoun1s4zG4LUMnvw2r+KqCKIw+3IQH03v+BCA9nMELNqbSf6tiWSrXJB3LAVGUcallcrw8V2t9EL4EhzJWrQUax5wL"
     "VMNS0+rUPA3k22Ncx4XXZS9o0MBH27Bo6BpNelZpS+/uh9KsNlY6bHCmJU9p8g7m3fVKn28H3KDYA5Pl/T8Z1ptDAVe0lXdQ2YoyyH2uyPIGHBZZIs2pDBS8R07+qN+E7Q=="
 )
-BODY = f"<xml><ToUserName><![CDATA[{CORP}]]></ToUserName><AgentID><![CDATA[218]]></AgentID><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml>".encode()
+BODY = f"<xml><ToUserName><![CDATA[{CORP}]]></ToUserName><AgentID><![CDATA[218]]></AgentID><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml>".encode()  # noqa: E501
 
 
 @pytest.fixture
@@ -49,37 +49,48 @@ def test_another_corps_ciphertext_is_refused(crypto):
     assert rejected.value.status == 403
 
 
-@pytest.mark.parametrize("payload", [
-    b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><Encrypt>&xxe;</Encrypt></xml>',
-    b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
-    b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><xml><Encrypt>&c;</Encrypt></xml>',
-    b"<xml><Encrypt>unclosed",
-    b"not xml at all",
-    b"<other>root</other>",
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><xml><Encrypt>&xxe;</Encrypt></xml>',
+        b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+        b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><xml><Encrypt>&c;</Encrypt></xml>',
+        b"<xml><Encrypt>unclosed",
+        b"not xml at all",
+        b"<other>root</other>",
+    ],
+)
 def test_hostile_or_malformed_xml_is_a_400(payload):
     with pytest.raises(CallbackRejected) as rejected:
         parse_xml(payload)
     assert rejected.value.status == 400
 
 
-@pytest.mark.parametrize("body", [
-    BODY,  # WeCom's own shape: read without a full parse
-    f"<xml>\n  <Encrypt>{ENCRYPT}</Encrypt>\n  <AgentID>218</AgentID>\n</xml>".encode(),  # any other: parsed
-    f'<?xml version="1.0"?><xml><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt><Extra a="1"/></xml>'.encode(),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        BODY,  # WeCom's own shape: read without a full parse
+        f"<xml>\n  <Encrypt>{ENCRYPT}</Encrypt>\n  <AgentID>218</AgentID>\n</xml>".encode(),  # any other: parsed
+        f'<?xml version="1.0"?><xml><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt><Extra a="1"/></xml>'.encode(),
+    ],
+)
 def test_envelopes_of_any_well_formed_shape_open_alike(crypto, body):
-    assert crypto.open("477715d11cdb4164915debcba66cb864d751f3e6", "1409659813", "1372623149", body)["Content"] == "hello"
+    assert (
+        crypto.open("477715d11cdb4164915debcba66cb864d751f3e6", "1409659813", "1372623149", body)["Content"] == "hello"
+    )
 
 
-@pytest.mark.parametrize("body", [
-    f"<xml><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml>".encode(),
-    f"<xml><AgentID><![CDATA[218</AgentID><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml>".encode(),  # CDATA unclosed
-    f"<xml><AgentID>]]></AgentID><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml>".encode(),
-    f"<xml>\f<Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml>".encode(),  # not XML's white space
-    f"<xml><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt>".encode(),
-    f"<xml><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml><xml/>".encode(),
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        f"<xml><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml>".encode(),
+        f"<xml><AgentID><![CDATA[218</AgentID><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml>".encode(),  # CDATA unclosed  # noqa: E501
+        f"<xml><AgentID>]]></AgentID><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml>".encode(),
+        f"<xml>\f<Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml>".encode(),  # not XML's white space
+        f"<xml><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt>".encode(),
+        f"<xml><Encrypt><![CDATA[{ENCRYPT}]]></Encrypt></xml><xml/>".encode(),
+    ],
+)
 def test_envelopes_that_are_not_one_well_formed_encrypt_are_refused(crypto, body):
     with pytest.raises(CallbackRejected) as rejected:
         crypto.open("477715d11cdb4164915debcba66cb864d751f3e6", "1409659813", "1372623149", body)
@@ -87,15 +98,41 @@ def test_envelopes_that_are_not_one_well_formed_encrypt_are_refused(crypto, body
 
 
 ENCRYPTED = b"<Encrypt><![CDATA[abc+/=]]></Encrypt>"
-OTHERS = [b"<AgentID>218</AgentID>", b"<AgentID><![CDATA[218]]></AgentID>", b"<ToUserName><![CDATA[ww1]]></ToUserName>",
-          b" ", b"\n"]
-JUNK = [ENCRYPTED, b"<xml>", b"</xml>", b"<Encrypt><![CDATA[", b"]]></Encrypt>", b"<Encrypt>", b"</Encrypt>",
-        b"<AgentID>", b"</AgentID>", b"<![CDATA[", b"]]>", b"218", b"\f", b"<", b"<x/>", b"<!-- c -->", b"&amp;",
-        b"<?pi?>"]
+OTHERS = [
+    b"<AgentID>218</AgentID>",
+    b"<AgentID><![CDATA[218]]></AgentID>",
+    b"<ToUserName><![CDATA[ww1]]></ToUserName>",
+    b" ",
+    b"\n",
+]
+JUNK = [
+    ENCRYPTED,
+    b"<xml>",
+    b"</xml>",
+    b"<Encrypt><![CDATA[",
+    b"]]></Encrypt>",
+    b"<Encrypt>",
+    b"</Encrypt>",
+    b"<AgentID>",
+    b"</AgentID>",
+    b"<![CDATA[",
+    b"]]>",
+    b"218",
+    b"\f",
+    b"<",
+    b"<x/>",
+    b"<!-- c -->",
+    b"&amp;",
+    b"<?pi?>",
+]
 AROUND = st.lists(st.sampled_from(OTHERS * 6 + JUNK), max_size=4)
-ENVELOPES = st.builds(lambda head, before, after, tail: head + b"".join(before) + ENCRYPTED + b"".join(after) + tail,
-                      st.sampled_from([b"<xml>", b" <xml>", b"", b"<XML>"]), AROUND, AROUND,
-                      st.sampled_from([b"</xml>", b"</xml>\n", b"", b"</xml><xml/>"]))
+ENVELOPES = st.builds(
+    lambda head, before, after, tail: head + b"".join(before) + ENCRYPTED + b"".join(after) + tail,
+    st.sampled_from([b"<xml>", b" <xml>", b"", b"<XML>"]),
+    AROUND,
+    AROUND,
+    st.sampled_from([b"</xml>", b"</xml>\n", b"", b"</xml><xml/>"]),
+)
 
 
 @settings(max_examples=3000, deadline=None)

@@ -30,8 +30,14 @@ def dispatcher(store, clock, router: Router, **kwargs) -> Dispatcher:
 def receive(store, clock, n: int = 1) -> None:
     with store.transaction() as session:
         for i in range(n):
-            fields = {"MsgType": "event", "Event": KIND[1], "ChangeType": KIND[2], "UserID": "zhangsan",
-                      "ExternalUserID": f"wm{i}", "CreateTime": "1"}
+            fields = {
+                "MsgType": "event",
+                "Event": KIND[1],
+                "ChangeType": KIND[2],
+                "UserID": "zhangsan",
+                "ExternalUserID": f"wm{i}",
+                "CreateTime": "1",
+            }
             inbox.add(session, dedup_key=f"k{i}", kind="/".join(KIND), payload=fields, now=clock.now())
 
 
@@ -170,11 +176,19 @@ def test_handlers_that_read_wecom_hold_no_write_lock_meanwhile(services, wecom, 
     url, _ = database
     now = int(clock.now().timestamp())
     wecom.send(xml.contact_change("create_user", "newrep", create_time=now, corp_id=standin.corp.corp_id))
-    wecom.send(xml.external_chat(SAMPLE_CHAT_ID, change_type="update", update_detail="add_member", create_time=now,
-                                 corp_id=standin.corp.corp_id))
+    wecom.send(
+        xml.external_chat(
+            SAMPLE_CHAT_ID,
+            change_type="update",
+            update_detail="add_member",
+            create_time=now,
+            corp_id=standin.corp.corp_id,
+        )
+    )
     probe = WriteLockProbe(services.contact_client, url.removeprefix("sqlite:///"))
-    Dispatcher(services.store, build_router(), probe, clock, HandlerSettings(agent_id=1),
-               spool=services.spool).run_pending()
+    Dispatcher(
+        services.store, build_router(), probe, clock, HandlerSettings(agent_id=1), spool=services.spool
+    ).run_pending()
     assert probe.free == [True, True]  # the directory's checkpoint and the chat are looked up without it
     with services.store.transaction() as session:
         assert {e.status for e in session.exec(select(InboxEvent))} == {"done"}

@@ -37,8 +37,7 @@ signal.pause()
 @pytest.mark.parametrize("mode", ["kernel", "polling"])
 def test_a_child_stops_on_sigterm_when_its_parent_is_killed(tmp_path, mode):
     said = tmp_path / "child"
-    parent = subprocess.Popen([sys.executable, "-c", PARENT, CHILD, mode, str(said)], stdout=subprocess.PIPE,
-                              text=True)
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, CHILD, mode, str(said)], stdout=subprocess.PIPE, text=True)
     pidfd = os.pidfd_open(int(parent.stdout.readline()))  # names the child for good, whatever pids are reused
     try:
         deadline = time.monotonic() + 60
@@ -63,12 +62,14 @@ def test_a_child_stops_on_sigterm_when_its_parent_is_killed(tmp_path, mode):
 
 @pytest.mark.parametrize("mode", ["kernel", "polling"])
 def test_a_child_whose_parent_ended_before_it_asked_stops_at_once(tmp_path, mode):
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
-                          check=True)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     said = tmp_path / "child"
     # Its parent is this test, not the process it was told of, which has ended (as a master killed meanwhile)
-    child = subprocess.run([sys.executable, "-c", CHILD, gone.stdout.strip(), mode, str(said)], capture_output=True,
-                           text=True, timeout=60)
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, gone.stdout.strip(), mode, str(said)], capture_output=True, text=True, timeout=60
+    )
     assert child.returncode == 0, child.stderr
     assert said.read_text() == "stopped on SIGTERM"
     assert f"the scrm serve that started this process (pid {gone.stdout.strip()}) has ended; stopping" in child.stderr

@@ -26,8 +26,11 @@ def redis_url():
 
 
 def samples(page: str) -> dict[tuple[str, tuple], float]:
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(page) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(page)
+        for s in family.samples
+    }
 
 
 def queue_rows(page: str, queue: str, status: str) -> float | None:
@@ -38,16 +41,55 @@ def add_history(store, clock, rows: int, start: int = 0) -> None:
     """`rows` finished inbox and outbox rows and done ticks, days old: the history that grows."""
     old = clock.now() - timedelta(days=3)
     with store.transaction() as session:
-        session.execute(insert(InboxEvent), [
-            {"dedup_key": f"old-{n}", "kind": "text", "payload": {"Content": "跟进 张总"}, "received_at": old,
-             "next_try_at": old, "status": "done", "done_at": old, "attempts": 1, "deliveries": 1}
-            for n in range(start, start + rows)])
-        session.execute(insert(OutboxMessage), [
-            {"key": f"old-{n}", "channel": "app", "payload": {"text": "已记录"}, "priority": 5, "created_at": old,
-             "next_try_at": old, "status": "sent", "sent_at": old, "attempts": 1} for n in range(start, start + rows)])
-        session.execute(insert(JobTick), [
-            {"job": "reminders", "scheduled_for": old - timedelta(minutes=n), "status": "done", "attempts": 1,
-             "started_at": old, "runner": "", "summary": ""} for n in range(start, start + rows)])
+        session.execute(
+            insert(InboxEvent),
+            [
+                {
+                    "dedup_key": f"old-{n}",
+                    "kind": "text",
+                    "payload": {"Content": "跟进 张总"},
+                    "received_at": old,
+                    "next_try_at": old,
+                    "status": "done",
+                    "done_at": old,
+                    "attempts": 1,
+                    "deliveries": 1,
+                }
+                for n in range(start, start + rows)
+            ],
+        )
+        session.execute(
+            insert(OutboxMessage),
+            [
+                {
+                    "key": f"old-{n}",
+                    "channel": "app",
+                    "payload": {"text": "已记录"},
+                    "priority": 5,
+                    "created_at": old,
+                    "next_try_at": old,
+                    "status": "sent",
+                    "sent_at": old,
+                    "attempts": 1,
+                }
+                for n in range(start, start + rows)
+            ],
+        )
+        session.execute(
+            insert(JobTick),
+            [
+                {
+                    "job": "reminders",
+                    "scheduled_for": old - timedelta(minutes=n),
+                    "status": "done",
+                    "attempts": 1,
+                    "started_at": old,
+                    "runner": "",
+                    "summary": "",
+                }
+                for n in range(start, start + rows)
+            ],
+        )
 
 
 def add_live(store, clock) -> None:
@@ -55,10 +97,20 @@ def add_live(store, clock) -> None:
     now = clock.now()
     with store.transaction() as session:
         for key, status in (("wait-1", "pending"), ("wait-2", "pending"), ("died", "dead")):
-            session.add(InboxEvent(dedup_key=key, kind="text", payload={}, received_at=now, next_try_at=now,
-                                   status=status))
-        session.add(OutboxMessage(key="failing", channel="app", payload={}, created_at=now, status="failed",
-                                  next_try_at=now + timedelta(minutes=1), last_error="WeComError: -1"))
+            session.add(
+                InboxEvent(dedup_key=key, kind="text", payload={}, received_at=now, next_try_at=now, status=status)
+            )
+        session.add(
+            OutboxMessage(
+                key="failing",
+                channel="app",
+                payload={},
+                created_at=now,
+                status="failed",
+                next_try_at=now + timedelta(minutes=1),
+                last_error="WeComError: -1",
+            )
+        )
         session.add(JobTick(job="reminders", scheduled_for=now - timedelta(days=1), status="skipped", started_at=now))
 
 
@@ -109,7 +161,11 @@ def _rows_scanned(plan: dict) -> int:
     """Rows the plan's scans read (kept or filtered out), over all their loops."""
     scanned = 0
     if "Scan" in plan["Node Type"] and "Bitmap Index" not in plan["Node Type"]:
-        read = plan.get("Actual Rows", 0) + plan.get("Rows Removed by Filter", 0) + plan.get("Rows Removed by Index Recheck", 0)
+        read = (
+            plan.get("Actual Rows", 0)
+            + plan.get("Rows Removed by Filter", 0)
+            + plan.get("Rows Removed by Index Recheck", 0)
+        )
         scanned += read * plan.get("Actual Loops", 1)
     return scanned + sum(_rows_scanned(child) for child in plan.get("Plans", []))
 
@@ -139,8 +195,16 @@ def test_scrapes_within_the_cache_do_no_database_work(server, services, wecom, s
         return samples(page).get(("scrm_callbacks_total", (("status", "200"),)), 0)
 
     first = requests.get(f"{server}/metrics", timeout=10).text
-    wecom.send(xml.text_message(from_user="zhangsan", content="帮助", msg_id="81", agent_id=standin.corp.agent_id,
-                                corp_id=standin.corp.corp_id, create_time=int(clock.now().timestamp())))
+    wecom.send(
+        xml.text_message(
+            from_user="zhangsan",
+            content="帮助",
+            msg_id="81",
+            agent_id=standin.corp.agent_id,
+            corp_id=standin.corp.corp_id,
+            create_time=int(clock.now().timestamp()),
+        )
+    )
     engines = [services.store.engine, *([services.spool.engine] if services.spool else [])]
     works = [DatabaseWork(engine) for engine in engines]
     for work in works:
@@ -160,13 +224,20 @@ def test_scrapes_within_the_cache_do_no_database_work(server, services, wecom, s
 
 @pytest.mark.parametrize("settings_overrides", [{"scrm_metrics_token": TOKEN}])
 def test_with_a_token_only_its_bearer_reads_metrics_and_health_details_and_probes_still_get_the_status(
-        server, services, settings, clock, caplog):
+    server, services, settings, clock, caplog
+):
     caplog.set_level(logging.DEBUG)
     work = DatabaseWork(services.store.engine)
     with work:
-        refused = [requests.get(f"{server}/metrics", headers=headers, timeout=10)
-                   for headers in ({}, {"Authorization": "Bearer wrong-token-0123456789"}, {"Authorization": TOKEN},
-                                   {"Authorization": f"Basic {TOKEN}"})]
+        refused = [
+            requests.get(f"{server}/metrics", headers=headers, timeout=10)
+            for headers in (
+                {},
+                {"Authorization": "Bearer wrong-token-0123456789"},
+                {"Authorization": TOKEN},
+                {"Authorization": f"Basic {TOKEN}"},
+            )
+        ]
     assert [r.status_code for r in refused] == [401] * 4 and work.statements == []  # refused before any database work
     assert refused[0].headers["WWW-Authenticate"] == "Bearer" and "scrm_" not in refused[0].text
     bearer = {"Authorization": f"Bearer {TOKEN}"}
@@ -195,12 +266,15 @@ def test_with_a_token_only_its_bearer_reads_metrics_and_health_details_and_probe
     assert TOKEN not in caplog.text and TOKEN not in repr(settings)
 
 
-@pytest.mark.parametrize("settings_overrides, allowed", [
-    ({"scrm_metrics_networks": "10.0.0.0/8, 192.168.7.1"}, False),
-    ({"scrm_metrics_networks": "10.0.0.0/8,127.0.0.0/8"}, True),
-    ({"scrm_metrics_networks": "10.0.0.0/8", "scrm_metrics_token": TOKEN}, False),
-    ({"scrm_metrics_networks": "::1, 127.0.0.1"}, True),
-])
+@pytest.mark.parametrize(
+    "settings_overrides, allowed",
+    [
+        ({"scrm_metrics_networks": "10.0.0.0/8, 192.168.7.1"}, False),
+        ({"scrm_metrics_networks": "10.0.0.0/8,127.0.0.0/8"}, True),
+        ({"scrm_metrics_networks": "10.0.0.0/8", "scrm_metrics_token": TOKEN}, False),
+        ({"scrm_metrics_networks": "::1, 127.0.0.1"}, True),
+    ],
+)
 def test_an_allowed_network_reads_metrics_and_health_details_others_get_the_status_alone(server, allowed):
     metrics = requests.get(f"{server}/metrics", timeout=10)  # the test's server listens on 127.0.0.1
     health = requests.get(f"{server}/healthz", timeout=10)
@@ -228,17 +302,30 @@ def test_access_reads_the_peer_and_the_bearer_only():
     assert not access.allows("203.0.113.9", f"Bearer {TOKEN}x")
 
 
-@pytest.mark.parametrize("name, value, said", [
-    ("scrm_metrics_networks", "10.0.0.0/8,intranet", "SCRM_METRICS_NETWORKS: 'intranet' is not a network or an address"),
-    ("scrm_metrics_token", "short secret", "SCRM_METRICS_TOKEN: must be 16-200 characters without spaces"),
-    ("scrm_keep_history_days", "3", "SCRM_KEEP_HISTORY_DAYS:"),
-    ("scrm_keep_ledger_days", "30", "SCRM_KEEP_LEDGER_DAYS:"),
-])
+@pytest.mark.parametrize(
+    "name, value, said",
+    [
+        (
+            "scrm_metrics_networks",
+            "10.0.0.0/8,intranet",
+            "SCRM_METRICS_NETWORKS: 'intranet' is not a network or an address",
+        ),
+        ("scrm_metrics_token", "short secret", "SCRM_METRICS_TOKEN: must be 16-200 characters without spaces"),
+        ("scrm_keep_history_days", "3", "SCRM_KEEP_HISTORY_DAYS:"),
+        ("scrm_keep_ledger_days", "30", "SCRM_KEEP_LEDGER_DAYS:"),
+    ],
+)
 def test_a_bad_access_or_retention_setting_is_one_line_naming_it_and_never_the_token(name, value, said):
     from bot.settings import ConfigError, load_settings
 
-    good = dict(wecom_corp_id="ww1", wecom_agent_id="1000002", wecom_agent_secret="s", wecom_token="Tok3n",
-                wecom_encoding_aes_key="a" * 43, _env_file=None)
+    good = dict(
+        wecom_corp_id="ww1",
+        wecom_agent_id="1000002",
+        wecom_agent_secret="s",
+        wecom_token="Tok3n",
+        wecom_encoding_aes_key="a" * 43,
+        _env_file=None,
+    )
     with pytest.raises(ConfigError) as error:
         load_settings(**good, **{name: value})
     assert str(error.value).startswith(said) and "\n" not in str(error.value)

@@ -52,8 +52,16 @@ ids = itertools.count(7412345678901234567)
 
 
 def say(wecom, standin, clock, text: str, userid: str = "zhangsan") -> None:
-    wecom.send(xml.text_message(from_user=userid, content=text, msg_id=next(ids), agent_id=standin.corp.agent_id,
-                                corp_id=standin.corp.corp_id, create_time=int(clock.now().timestamp())))
+    wecom.send(
+        xml.text_message(
+            from_user=userid,
+            content=text,
+            msg_id=next(ids),
+            agent_id=standin.corp.agent_id,
+            corp_id=standin.corp.corp_id,
+            create_time=int(clock.now().timestamp()),
+        )
+    )
 
 
 def test_replies_survive_a_30_minute_message_send_outage_and_arrive_once(wecom, standin, services, clock):
@@ -84,8 +92,7 @@ def test_an_8_minute_read_outage_pauses_events_and_loses_none(wecom, standin, se
     assert {e.status for e in rows(services, InboxEvent)} == {"done"}
 
 
-def test_a_customer_added_while_wecom_cannot_be_read_is_named_and_tagged_once_it_can(wecom, standin, services,
-                                                                                    clock):
+def test_a_customer_added_while_wecom_cannot_be_read_is_named_and_tagged_once_it_can(wecom, standin, services, clock):
     with services.store.transaction() as session:
         tagging.add(session, kind="keyword", pattern="制造", group="行业", tag="制造", now=clock.now())
     code = new_customer(standin)
@@ -111,9 +118,11 @@ def test_what_wecom_refuses_is_dead_at_once_and_a_malformed_message_too(wecom, s
         from scrm import outbox
 
         outbox.add(session, AppText(to=("nobody-here",), text="你好"), key="refused", now=clock.now())
-    odd = (f"<xml><ToUserName>{standin.corp.corp_id}</ToUserName><FromUserName>zhangsan</FromUserName>"
-           f"<CreateTime>{int(clock.now().timestamp())}</CreateTime><MsgType>text</MsgType>"
-           f"<Content><b>加粗</b></Content><MsgId>1</MsgId><AgentID>{standin.corp.agent_id}</AgentID></xml>")
+    odd = (
+        f"<xml><ToUserName>{standin.corp.corp_id}</ToUserName><FromUserName>zhangsan</FromUserName>"
+        f"<CreateTime>{int(clock.now().timestamp())}</CreateTime><MsgType>text</MsgType>"
+        f"<Content><b>加粗</b></Content><MsgId>1</MsgId><AgentID>{standin.corp.agent_id}</AgentID></xml>"
+    )
     wecom.send(odd)
     drain(services)
     [refused] = rows(services, OutboxMessage)
@@ -123,10 +132,12 @@ def test_what_wecom_refuses_is_dead_at_once_and_a_malformed_message_too(wecom, s
 
 
 def test_a_contact_event_with_a_repeated_userid_is_dead_at_once(wecom, standin, services, clock):
-    odd = (f"<xml><ToUserName>{standin.corp.corp_id}</ToUserName><FromUserName>sys</FromUserName>"
-           f"<CreateTime>{int(clock.now().timestamp())}</CreateTime><MsgType>event</MsgType>"
-           "<Event>change_external_contact</Event><ChangeType>add_external_contact</ChangeType>"
-           "<UserID>zhangsan</UserID><UserID>lisi</UserID><ExternalUserID>wmNew0001</ExternalUserID></xml>")
+    odd = (
+        f"<xml><ToUserName>{standin.corp.corp_id}</ToUserName><FromUserName>sys</FromUserName>"
+        f"<CreateTime>{int(clock.now().timestamp())}</CreateTime><MsgType>event</MsgType>"
+        "<Event>change_external_contact</Event><ChangeType>add_external_contact</ChangeType>"
+        "<UserID>zhangsan</UserID><UserID>lisi</UserID><ExternalUserID>wmNew0001</ExternalUserID></xml>"
+    )
     wecom.send(odd)  # a TypeError in the handler once, retried 5 times, then dead
     drain(services)
     [event] = rows(services, InboxEvent)
@@ -135,7 +146,8 @@ def test_a_contact_event_with_a_repeated_userid_is_dead_at_once(wecom, standin, 
 
 
 def test_a_message_that_could_not_go_for_a_day_is_dropped_recorded_and_the_operators_told(
-        wecom, standin, services, clock):
+    wecom, standin, services, clock
+):
     standin.outage("message/send")
     say(wecom, standin, clock, "帮助")
     through(services, clock, minutes=24 * 60 + 30, step=30)

@@ -38,8 +38,9 @@ class PrivatePostgres:
     def _as_postgres(self, *command: str, check: bool = True) -> None:
         """initdb and pg_ctl refuse to run as root: as the postgres user then."""
         run_as = ["runuser", "-u", "postgres", "--"] if shutil.which("runuser") and _is_root() else []
-        subprocess.run([*run_as, *command], check=check, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       timeout=60)
+        subprocess.run(
+            [*run_as, *command], check=check, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60
+        )
 
     def init(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -48,8 +49,17 @@ class PrivatePostgres:
         self._as_postgres(str(BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
 
     def start(self) -> None:
-        self._as_postgres(str(BIN / "pg_ctl"), "-D", str(self.data), "-w", "-l", str(self.folder / "log"), "-o",
-                          f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1", "start")
+        self._as_postgres(
+            str(BIN / "pg_ctl"),
+            "-D",
+            str(self.data),
+            "-w",
+            "-l",
+            str(self.folder / "log"),
+            "-o",
+            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1",
+            "start",
+        )
 
     def stop(self, *, check: bool = True) -> None:
         self._as_postgres(str(BIN / "pg_ctl"), "-D", str(self.data), "-w", "-m", "fast", "stop", check=check)
@@ -95,13 +105,21 @@ def redis_url():
 
 
 def say(wecom, standin, clock, n: int, rep: str = "zhangsan"):
-    return wecom.send(xml.text_message(from_user=rep, content="帮助", msg_id=str(n),
-                                       agent_id=standin.corp.agent_id, corp_id=standin.corp.corp_id,
-                                       create_time=int(clock.now().timestamp())))
+    return wecom.send(
+        xml.text_message(
+            from_user=rep,
+            content="帮助",
+            msg_id=str(n),
+            agent_id=standin.corp.agent_id,
+            corp_id=standin.corp.corp_id,
+            create_time=int(clock.now().timestamp()),
+        )
+    )
 
 
-def test_callbacks_across_a_postgres_restart_and_stop_are_handled_once(private_postgres, services, server, wecom,
-                                                                       standin, clock):
+def test_callbacks_across_a_postgres_restart_and_stop_are_handled_once(
+    private_postgres, services, server, wecom, standin, clock
+):
     assert [say(wecom, standin, clock, n).status for n in range(3)] == [200] * 3
     private_postgres.stop()
     private_postgres.start()  # a restart: the pool's connections are dead
@@ -120,8 +138,9 @@ def test_callbacks_across_a_postgres_restart_and_stop_are_handled_once(private_p
     assert len(standin.delivered("app")) == 9  # one answer each
 
 
-def test_a_restart_under_load_loses_nothing_and_handles_each_callback_once(private_postgres, services, server,
-                                                                          standin, clock, capsys):
+def test_a_restart_under_load_loses_nothing_and_handles_each_callback_once(
+    private_postgres, services, server, standin, clock, capsys
+):
     """Four senders keep callbacks coming (resending each until it is acknowledged, as WeCom does), the dispatcher
     and sender run, and PostgreSQL is restarted in the middle of it: once 20 are in, the senders hold on until it
     is down, then go on while it is down and back up."""
@@ -131,8 +150,15 @@ def test_a_restart_under_load_loses_nothing_and_handles_each_callback_once(priva
     from bot.runner import Background
     from wecom_standin import CallbackClient
 
-    client = CallbackClient(f"{server}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id,
-                            clock=lambda: clock.now().timestamp(), retry_on_status=True, attempts=20_000)
+    client = CallbackClient(
+        f"{server}/wecom/callback",
+        TOKEN,
+        AES_KEY,
+        standin.corp.corp_id,
+        clock=lambda: clock.now().timestamp(),
+        retry_on_status=True,
+        attempts=20_000,
+    )
     count, acked = 72, []  # 24 replies a member: under WeCom's 30 a minute
     under_way, down = threading.Event(), threading.Event()
     members = sorted(standin.corp.members)
@@ -168,8 +194,10 @@ def test_a_restart_under_load_loses_nothing_and_handles_each_callback_once(priva
     replies = len(standin.delivered("app"))
     refused = sum(1 for status in statuses if status != 200)
     with capsys.disabled():
-        print(f"\nPostgreSQL restarted under load: {count} callbacks, {refused} refused while it was away and sent "
-              f"again, {len(events)} stored, replies {replies} (duplicated {replies - count})")
+        print(
+            f"\nPostgreSQL restarted under load: {count} callbacks, {refused} refused while it was away and sent "
+            f"again, {len(events)} stored, replies {replies} (duplicated {replies - count})"
+        )
     assert refused >= 4  # each sender met it down
     assert len(events) == count and {e.status for e in events} == {"done"}  # lost 0, each stored once
     assert count <= replies <= count + 4  # every callback answered; a reply in flight at the stop may go twice

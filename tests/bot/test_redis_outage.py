@@ -37,9 +37,23 @@ class PrivateRedis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-                                         "--save", "", "--appendonly", "no", "--dir", str(self.dir)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         client = redis.Redis.from_url(self.url, socket_timeout=1)
         for _ in range(100):  # until it answers, bounded
             try:
@@ -102,10 +116,21 @@ def test_messages_wait_out_a_redis_outage_and_are_delivered_once(services, stand
 
 def test_events_wait_out_a_redis_outage_and_are_handled_once(services, standin, private_redis, clock):
     with services.store.transaction() as session:
-        fields = {"MsgType": "event", "Event": "change_external_contact", "ChangeType": "add_external_contact",
-                  "UserID": "zhangsan", "ExternalUserID": "wmCust0001", "CreateTime": "1"}
-        inbox.add(session, dedup_key="k", kind="event/change_external_contact/add_external_contact",
-                  payload=fields, now=clock.now())
+        fields = {
+            "MsgType": "event",
+            "Event": "change_external_contact",
+            "ChangeType": "add_external_contact",
+            "UserID": "zhangsan",
+            "ExternalUserID": "wmCust0001",
+            "CreateTime": "1",
+        }
+        inbox.add(
+            session,
+            dedup_key="k",
+            kind="event/change_external_contact/add_external_contact",
+            payload=fields,
+            now=clock.now(),
+        )
     private_redis.kill()
     for _ in range(10):
         services.dispatcher.run_pending()
@@ -124,14 +149,30 @@ def test_a_frozen_redis_does_not_hold_acks(services, server, standin, private_re
     from tests.conftest import AES_KEY, TOKEN
     from wecom_standin import CallbackClient, xml
 
-    impatient = CallbackClient(f"{server}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id, timeout=1.0,
-                               attempts=1, clock=lambda: clock.now().timestamp())
+    impatient = CallbackClient(
+        f"{server}/wecom/callback",
+        TOKEN,
+        AES_KEY,
+        standin.corp.corp_id,
+        timeout=1.0,
+        attempts=1,
+        clock=lambda: clock.now().timestamp(),
+    )
     private_redis.freeze()
     try:
-        deliveries = [impatient.send(xml.text_message(from_user="zhangsan", content=f"帮助{n}", msg_id=str(n),
-                                                      agent_id=standin.corp.agent_id, corp_id=standin.corp.corp_id,
-                                                      create_time=int(clock.now().timestamp())))
-                      for n in range(3)]
+        deliveries = [
+            impatient.send(
+                xml.text_message(
+                    from_user="zhangsan",
+                    content=f"帮助{n}",
+                    msg_id=str(n),
+                    agent_id=standin.corp.agent_id,
+                    corp_id=standin.corp.corp_id,
+                    create_time=int(clock.now().timestamp()),
+                )
+            )
+            for n in range(3)
+        ]
     finally:
         private_redis.thaw()
     assert [d.status for d in deliveries] == [200, 200, 200]

@@ -90,8 +90,12 @@ def test_a_refused_message_is_recorded_and_not_retried(services, standin, clock)
 def test_a_robot_never_gets_more_than_its_20_messages_a_minute(services, standin):
     with services.store.transaction() as session:
         for i in range(25):
-            outbox.add(session, WebhookMarkdown(webhook_key=ROBOT, content=f"**喜报** {i}"), key=f"w{i}",
-                       now=services.clock.now())
+            outbox.add(
+                session,
+                WebhookMarkdown(webhook_key=ROBOT, content=f"**喜报** {i}"),
+                key=f"w{i}",
+                now=services.clock.now(),
+            )
     services.sender.run_pending()
     assert standin.count("webhook/send", errcode=45009) == 0
     assert len(standin.delivered("webhook")) == 18
@@ -142,8 +146,15 @@ def test_a_malformed_row_is_parked_not_retried_forever(services, standin, clock)
     from scrm.models import OutboxMessage as Row
 
     with services.store.transaction() as session:
-        session.add(Row(key="bad", channel="app", payload={"type": "NoSuchMessage"}, created_at=clock.now(),
-                        next_try_at=clock.now()))
+        session.add(
+            Row(
+                key="bad",
+                channel="app",
+                payload={"type": "NoSuchMessage"},
+                created_at=clock.now(),
+                next_try_at=clock.now(),
+            )
+        )
     for _ in range(8):
         services.sender.run_pending()
         clock.advance(hours=2)
@@ -154,8 +165,12 @@ def test_a_malformed_row_is_parked_not_retried_forever(services, standin, clock)
 def test_two_identical_answers_both_arrive(services, standin):
     with services.store.transaction() as session:
         for key in ("a", "b"):
-            outbox.add(session, AppText(to=("zhangsan",), text="你的客户里没有找到「王芳」。", repeatable=True), key=key,
-                       now=services.clock.now())
+            outbox.add(
+                session,
+                AppText(to=("zhangsan",), text="你的客户里没有找到「王芳」。", repeatable=True),
+                key=key,
+                now=services.clock.now(),
+            )
     services.sender.run_pending()
     assert len(standin.delivered("app")) == 2
     first, second = _sent_bodies(standin)
@@ -198,14 +213,24 @@ class DiesAfterSending:
 
 
 def other_worker(services, app) -> Sender:
-    return Sender(services.store, app, services.contact_client, WebhookClient(services.settings.wecom_api_base),
-                  SendLimits(), services.clock, agent_id=services.settings.wecom_agent_id, lease=timedelta(seconds=60))
+    return Sender(
+        services.store,
+        app,
+        services.contact_client,
+        WebhookClient(services.settings.wecom_api_base),
+        SendLimits(),
+        services.clock,
+        agent_id=services.settings.wecom_agent_id,
+        lease=timedelta(seconds=60),
+    )
 
 
 def queue_replies(services, *keys: str, text: str = "今天没有待跟进的客户。") -> None:
     with services.store.transaction() as session:
         for key in keys:
-            outbox.add(session, AppText(to=("zhangsan",), text=text, repeatable=True), key=key, now=services.clock.now())
+            outbox.add(
+                session, AppText(to=("zhangsan",), text=text, repeatable=True), key=key, now=services.clock.now()
+            )
 
 
 def test_a_reply_whose_first_send_was_not_recorded_arrives_once(services, standin, clock):
@@ -246,8 +271,13 @@ def test_an_identical_reply_in_flight_elsewhere_does_not_make_wecom_drop_the_sec
 
 def test_an_identical_reply_whose_answer_is_late_does_not_make_wecom_drop_the_second(services, standin, clock):
     """The first answer timed out (WeCom may have it): the second goes without the check."""
-    impatient = WeComClient(services.settings.wecom_corp_id, services.settings.wecom_agent_secret.get_secret_value(),
-                            api_base=services.settings.wecom_api_base, storage=MemoryStorage(), timeout=0.5)
+    impatient = WeComClient(
+        services.settings.wecom_corp_id,
+        services.settings.wecom_agent_secret.get_secret_value(),
+        api_base=services.settings.wecom_api_base,
+        storage=MemoryStorage(),
+        timeout=0.5,
+    )
     queue_replies(services, "reply:1", "reply:2")
     standin.answer_late("message/send", seconds=2)
     other_worker(services, impatient).run_once(limit=1)

@@ -44,8 +44,9 @@ def standin():
 
 
 def _start(env: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "bot", "worker"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
 
 
 def _until(condition, worker: subprocess.Popen) -> None:
@@ -70,14 +71,25 @@ def test_kill_9_mid_batch_loses_nothing_and_doubles_no_message(tmp_path, standin
             outbox.add(session, AppText(to=to, text=f"回复 {n}", repeatable=True), key=f"reply:{n}", now=now)
             if n < ASKED_TWICE:
                 for ask in (1, 2):
-                    outbox.add(session, AppText(to=to, text=f"又问 {n}", repeatable=True), key=f"ask:{n}:{ask}",
-                               now=now)
+                    outbox.add(
+                        session, AppText(to=to, text=f"又问 {n}", repeatable=True), key=f"ask:{n}:{ask}", now=now
+                    )
     total = 2 * MESSAGES + 2 * ASKED_TWICE
     standin.answer_late("message/send", seconds=0.1, times=10 * total)  # WeCom's round trip
-    env = {**os.environ, "WECOM_CORP_ID": standin.corp.corp_id, "WECOM_AGENT_ID": str(standin.corp.agent_id),
-           "WECOM_AGENT_SECRET": standin.corp.secret, "WECOM_TOKEN": TOKEN, "WECOM_ENCODING_AES_KEY": AES_KEY,
-           "WECOM_API_BASE": standin.url, "REDIS_URL": "", "DATABASE_URL": url, "SCRM_LOG_LEVEL": "ERROR",
-           "SCRM_SEND_LEASE_SECONDS": "2", "SCRM_CACHE_DIR": str(tmp_path / "cache")}
+    env = {
+        **os.environ,
+        "WECOM_CORP_ID": standin.corp.corp_id,
+        "WECOM_AGENT_ID": str(standin.corp.agent_id),
+        "WECOM_AGENT_SECRET": standin.corp.secret,
+        "WECOM_TOKEN": TOKEN,
+        "WECOM_ENCODING_AES_KEY": AES_KEY,
+        "WECOM_API_BASE": standin.url,
+        "REDIS_URL": "",
+        "DATABASE_URL": url,
+        "SCRM_LOG_LEVEL": "ERROR",
+        "SCRM_SEND_LEASE_SECONDS": "2",
+        "SCRM_CACHE_DIR": str(tmp_path / "cache"),
+    }
     sent = lambda: store_count(store, OutboxMessage.status == "sent")  # noqa: E731
     for kill in range(KILLS):
         worker = _start(env)
@@ -94,12 +106,19 @@ def test_kill_9_mid_batch_loses_nothing_and_doubles_no_message(tmp_path, standin
     reminders = {f"提醒 {n}" for n in range(MESSAGES)}
     replies = {f"回复 {n}" for n in range(MESSAGES)}
     asked_twice = {f"又问 {n}" for n in range(ASKED_TWICE)}
-    doubled = {kind: sum(max(arrived[text] - times, 0) for text in texts)
-               for kind, texts, times in (("reminders", reminders, 1), ("replies", replies, 1),
-                                          ("asked twice", asked_twice, 2))}
+    doubled = {
+        kind: sum(max(arrived[text] - times, 0) for text in texts)
+        for kind, texts, times in (
+            ("reminders", reminders, 1),
+            ("replies", replies, 1),
+            ("asked twice", asked_twice, 2),
+        )
+    }
     answered_once = sum(1 for text in asked_twice if arrived[text] < 2)
-    print(f"\n{KILLS} kill -9s over {total} messages: doubled {doubled}, asked twice and answered once "
-          f"{answered_once} ({len(standin.suppressed('duplicate'))} copies dropped by WeCom)")
+    print(
+        f"\n{KILLS} kill -9s over {total} messages: doubled {doubled}, asked twice and answered once "
+        f"{answered_once} ({len(standin.suppressed('duplicate'))} copies dropped by WeCom)"
+    )
     assert set(arrived) == reminders | replies | asked_twice and answered_once == 0  # lost: 0
     assert doubled["reminders"] == 0 and doubled["replies"] == 0  # the duplicate check caught every copy
 

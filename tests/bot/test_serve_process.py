@@ -53,10 +53,19 @@ def database_url(tmp_path) -> str:
 
 
 def _env(standin, database_url: str, tmp_path: Path) -> dict[str, str]:
-    return {**os.environ, "WECOM_CORP_ID": standin.corp.corp_id, "WECOM_AGENT_ID": str(standin.corp.agent_id),
-            "WECOM_AGENT_SECRET": standin.corp.secret, "WECOM_TOKEN": TOKEN, "WECOM_ENCODING_AES_KEY": AES_KEY,
-            "WECOM_API_BASE": standin.url, "REDIS_URL": "", "DATABASE_URL": database_url,
-            "SCRM_LOG_LEVEL": "WARNING", "SCRM_CACHE_DIR": str(tmp_path / "cache")}
+    return {
+        **os.environ,
+        "WECOM_CORP_ID": standin.corp.corp_id,
+        "WECOM_AGENT_ID": str(standin.corp.agent_id),
+        "WECOM_AGENT_SECRET": standin.corp.secret,
+        "WECOM_TOKEN": TOKEN,
+        "WECOM_ENCODING_AES_KEY": AES_KEY,
+        "WECOM_API_BASE": standin.url,
+        "REDIS_URL": "",
+        "DATABASE_URL": database_url,
+        "SCRM_LOG_LEVEL": "WARNING",
+        "SCRM_CACHE_DIR": str(tmp_path / "cache"),
+    }
 
 
 @contextlib.contextmanager
@@ -64,8 +73,13 @@ def serving(tmp_path: Path, env: dict[str, str], port: int, log_name: str = "ser
     """`scrm serve` on `port`, run from tmp_path (no stray .env); yields its base URL once /healthz answers 200."""
     log_path = tmp_path / log_name
     with log_path.open("w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port",
-                                    str(port)], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=tmp_path,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = Served(f"http://127.0.0.1:{port}")
     base.process = process
     try:
@@ -100,7 +114,7 @@ def process_wait(process: subprocess.Popen, seconds: float) -> None:
 
 STALLS = {
     "a body that never comes": b"POST /wecom/callback?msg_signature=x&timestamp=1&nonce=1 HTTP/1.1\r\nHost: x\r\n"
-                               b"Content-Type: text/xml\r\nContent-Length: 2000\r\n\r\n<xml>",
+    b"Content-Type: text/xml\r\nContent-Length: 2000\r\n\r\n<xml>",
     "headers that never end": b"POST /wecom/callback?msg_signature=x&timestamp=1&nonce=1 HTTP/1.1\r\nHost: x\r\n",
     "a body that never comes, its length not the last header": b"POST /wecom/callback?msg_signature=x&timestamp=1"
     b"&nonce=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2000\r\nContent-Type: text/xml\r\n\r\n<xml>",
@@ -116,11 +130,21 @@ def test_stalled_clients_do_not_hold_other_callbacks(served, standin, stall, cli
         for connection in stalled:
             connection.sendall(STALLS[stall])
         # WeCom gives up after 5 s and sends again; here no retry: each must be answered within that time.
-        wecom = CallbackClient(f"{served}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id, timeout=4.5,
-                               attempts=1)
-        statuses = [wecom.send(xml.text_message(from_user="zhangsan", content="帮助", msg_id=str(n),
-                                                agent_id=standin.corp.agent_id, corp_id=standin.corp.corp_id)).status
-                    for n in range(5)]
+        wecom = CallbackClient(
+            f"{served}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id, timeout=4.5, attempts=1
+        )
+        statuses = [
+            wecom.send(
+                xml.text_message(
+                    from_user="zhangsan",
+                    content="帮助",
+                    msg_id=str(n),
+                    agent_id=standin.corp.agent_id,
+                    corp_id=standin.corp.corp_id,
+                )
+            ).status
+            for n in range(5)
+        ]
     finally:
         for connection in stalled:
             connection.close()
@@ -130,8 +154,15 @@ def test_stalled_clients_do_not_hold_other_callbacks(served, standin, stall, cli
 def test_metrics_sum_the_workers(served, standin):
     wecom = CallbackClient(f"{served}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id)
     for n in range(3):
-        wecom.send(xml.text_message(from_user="zhangsan", content="帮助", msg_id=str(n), agent_id=standin.corp.agent_id,
-                                    corp_id=standin.corp.corp_id))
+        wecom.send(
+            xml.text_message(
+                from_user="zhangsan",
+                content="帮助",
+                msg_id=str(n),
+                agent_id=standin.corp.agent_id,
+                corp_id=standin.corp.corp_id,
+            )
+        )
     page = requests.get(f"{served}/metrics", timeout=5).text
     assert 'scrm_callbacks_total{status="200"} 3.0' in page  # from the worker's file (multiprocess mode)
     assert "scrm_queue_rows" in page
@@ -164,9 +195,18 @@ def test_acks_go_on_while_processing_is_frozen(served, standin, tmp_path):
         while _holds_write_turn(tmp_path / "scrm.db-spool"):  # caught pruning the spool: let it finish
             os.kill(worker, signal.SIGCONT)
             os.kill(worker, signal.SIGSTOP)
-        statuses = [wecom.send(xml.text_message(from_user="zhangsan", content="今天跟进谁", msg_id=f"f{n}",
-                                                agent_id=standin.corp.agent_id, corp_id=standin.corp.corp_id)).status
-                    for n in range(5)]
+        statuses = [
+            wecom.send(
+                xml.text_message(
+                    from_user="zhangsan",
+                    content="今天跟进谁",
+                    msg_id=f"f{n}",
+                    agent_id=standin.corp.agent_id,
+                    corp_id=standin.corp.corp_id,
+                )
+            ).status
+            for n in range(5)
+        ]
         assert statuses == [200] * 5
         assert not standin.delivered("app")  # nothing handled while frozen
     finally:
@@ -198,9 +238,18 @@ def test_a_web_worker_that_exits_leaves_the_others_answering(served, standin):
         assert time.monotonic() < deadline, "gunicorn did not replace the worker"
         process_wait(served.process, 0.1)
     wecom = CallbackClient(f"{served}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id, attempts=1)
-    statuses = [wecom.send(xml.text_message(from_user="zhangsan", content="帮助", msg_id=f"w{n}",
-                                            agent_id=standin.corp.agent_id, corp_id=standin.corp.corp_id)).status
-                for n in range(6)]
+    statuses = [
+        wecom.send(
+            xml.text_message(
+                from_user="zhangsan",
+                content="帮助",
+                msg_id=f"w{n}",
+                agent_id=standin.corp.agent_id,
+                corp_id=standin.corp.corp_id,
+            )
+        ).status
+        for n in range(6)
+    ]
     assert statuses == [200] * 6
 
 
@@ -223,9 +272,14 @@ def _all_up(master: subprocess.Popen) -> dict[int, str]:
         web = [pid for pid, command in family.items() if " bot serve " in command]
         children = [pid for pid, command in family.items() if " bot worker " in command or " bot scheduler " in command]
         with contextlib.suppress(OSError):  # a child that has just left
-            if len(web) == min(64, 2 * (os.cpu_count() or 1)) and len(children) == 2 and all(
+            if (
+                len(web) == min(64, 2 * (os.cpu_count() or 1))
+                and len(children) == 2
+                and all(
                     os.getpriority(os.PRIO_PROCESS, pid) > os.getpriority(os.PRIO_PROCESS, master.pid)
-                    for pid in children):
+                    for pid in children
+                )
+            ):
                 return family
         assert time.monotonic() < deadline, f"not all up: {family}"
         process_wait(master, 0.1)
@@ -250,8 +304,13 @@ def test_a_master_killed_with_sigkill_leaves_no_process_behind(served, standin, 
         while waiting and (remaining := deadline - time.monotonic()) > 0:
             for fd in select.select(list(waiting), [], [], remaining)[0]:
                 ended[waiting.pop(fd)] = time.monotonic() - killed
-        print("ended after the master's SIGKILL:", {family[pid].split(" bot ")[1].split()[0] + f" {pid}":
-                                                    f"{seconds:.2f} s" for pid, seconds in ended.items()})
+        print(
+            "ended after the master's SIGKILL:",
+            {
+                family[pid].split(" bot ")[1].split()[0] + f" {pid}": f"{seconds:.2f} s"
+                for pid, seconds in ended.items()
+            },
+        )
         assert not waiting, f"left running after the master's SIGKILL: {[family[p] for p in waiting.values()]}"
     finally:
         for fd in waiting:  # this test's processes: do not leave them to the machine
@@ -263,8 +322,18 @@ def test_a_master_killed_with_sigkill_leaves_no_process_behind(served, standin, 
     port = int(served.rpartition(":")[2])
     with serving(tmp_path, _env(standin, database_url, tmp_path), port, "serve-again.log") as again:
         wecom = CallbackClient(f"{again}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id, attempts=1)
-        assert wecom.send(xml.text_message(from_user="zhangsan", content="帮助", msg_id="again",
-                                           agent_id=standin.corp.agent_id, corp_id=standin.corp.corp_id)).status == 200
+        assert (
+            wecom.send(
+                xml.text_message(
+                    from_user="zhangsan",
+                    content="帮助",
+                    msg_id="again",
+                    agent_id=standin.corp.agent_id,
+                    corp_id=standin.corp.corp_id,
+                )
+            ).status
+            == 200
+        )
         deadline = time.monotonic() + 30
         while not standin.delivered("app") and time.monotonic() < deadline:
             process_wait(again.process, 0.1)
@@ -280,8 +349,15 @@ with open(sys.argv[1], "w") as log:
 
 def _orphan(argv: list[str], env: dict[str, str], cwd: Path, log: Path) -> int:
     """Start argv under a process that then exits at once, as a killed master leaves its children; its pid."""
-    launcher = subprocess.run([sys.executable, "-c", ORPHAN, str(log), *argv], env=env, cwd=cwd,
-                              capture_output=True, text=True, check=True, timeout=60)
+    launcher = subprocess.run(
+        [sys.executable, "-c", ORPHAN, str(log), *argv],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
     return int(launcher.stdout)
 
 
@@ -294,19 +370,27 @@ def test_serve_stops_the_pair_an_older_serve_left_running(tmp_path, standin, dat
     try:
         for name, database in (("worker", "scrm.db"), ("scheduler", "scrm.db"), ("other", "other.db")):
             # What an older `scrm serve` gave its children: its environment, with the folders it made.
-            folders = {"SCRM_WAKE_DIR": tmp_path / f"{name}-wake",
-                       "PROMETHEUS_MULTIPROC_DIR": tmp_path / f"{name}-metrics"}
+            folders = {
+                "SCRM_WAKE_DIR": tmp_path / f"{name}-wake",
+                "PROMETHEUS_MULTIPROC_DIR": tmp_path / f"{name}-metrics",
+            }
             for folder in folders.values():
                 folder.mkdir()
-            env = _env(standin, f"sqlite:///{tmp_path / database}", tmp_path) | {"SCRM_LOG_LEVEL": "INFO"} | {
-                key: str(folder) for key, folder in folders.items()}
+            env = (
+                _env(standin, f"sqlite:///{tmp_path / database}", tmp_path)
+                | {"SCRM_LOG_LEVEL": "INFO"}
+                | {key: str(folder) for key, folder in folders.items()}
+            )
             command = "scheduler" if name == "scheduler" else "worker"
             logs[name] = tmp_path / f"{name}.log"
             pid = _orphan([sys.executable, "-m", "bot", command, "--nice", "19"], env, tmp_path, logs[name])
             pidfds[name] = os.pidfd_open(pid), pid  # names the process for good, whatever pids are reused
         deadline = time.monotonic() + 60
-        for name, line in (("worker", "dispatcher running"), ("scheduler", "scheduler running"),
-                           ("other", "dispatcher running")):
+        for name, line in (
+            ("worker", "dispatcher running"),
+            ("scheduler", "scheduler running"),
+            ("other", "dispatcher running"),
+        ):
             while line not in logs[name].read_text():
                 assert time.monotonic() < deadline, f"{name} did not start:\n{logs[name].read_text()[-2000:]}"
                 select.select([pidfds[name][0]], [], [], 0.1)  # a bounded pause, cut short if it dies
@@ -322,8 +406,15 @@ def test_serve_stops_the_pair_an_older_serve_left_running(tmp_path, standin, dat
             assert f"worker pid {pidfds['worker'][1]}" in said and f"scheduler pid {pidfds['scheduler'][1]}" in said
             # And the new serve's own pair handles callbacks, each once
             wecom = CallbackClient(f"{base}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id, attempts=1)
-            delivery = wecom.send(xml.text_message(from_user="zhangsan", content="帮助", msg_id="after",
-                                                   agent_id=standin.corp.agent_id, corp_id=standin.corp.corp_id))
+            delivery = wecom.send(
+                xml.text_message(
+                    from_user="zhangsan",
+                    content="帮助",
+                    msg_id="after",
+                    agent_id=standin.corp.agent_id,
+                    corp_id=standin.corp.corp_id,
+                )
+            )
             assert delivery.status == 200
             deadline = time.monotonic() + 30
             while not standin.delivered("app") and time.monotonic() < deadline:

@@ -2,8 +2,14 @@ import pytest
 
 from bot.settings import ConfigError, load_settings
 
-GOOD = dict(wecom_corp_id="ww1", wecom_agent_id="1000002", wecom_agent_secret="s", wecom_token="Tok3n",
-            wecom_encoding_aes_key="a" * 43, _env_file=None)
+GOOD = dict(
+    wecom_corp_id="ww1",
+    wecom_agent_id="1000002",
+    wecom_agent_secret="s",
+    wecom_token="Tok3n",
+    wecom_encoding_aes_key="a" * 43,
+    _env_file=None,
+)
 
 
 def test_good_settings_load_with_defaults():
@@ -24,8 +30,12 @@ def test_missing_settings_are_each_named_and_values_never_shown():
     with pytest.raises(ConfigError) as error:
         load_settings(wecom_agent_id="not-a-number", wecom_token="secret-token-value", _env_file=None)
     message = str(error.value)
-    for name in ("WECOM_CORP_ID: is required", "WECOM_AGENT_ID:", "WECOM_AGENT_SECRET: is required",
-                 "WECOM_ENCODING_AES_KEY: is required"):
+    for name in (
+        "WECOM_CORP_ID: is required",
+        "WECOM_AGENT_ID:",
+        "WECOM_AGENT_SECRET: is required",
+        "WECOM_ENCODING_AES_KEY: is required",
+    ):
         assert name in message
     assert "not-a-number" not in message and "secret-token-value" not in message
 
@@ -42,31 +52,43 @@ def test_an_unknown_time_zone_is_refused():
 def test_a_custom_funnel_needs_no_stage_limits_and_keeps_the_defaults_it_shares():
     from bot.settings import load_settings
 
-    settings = load_settings(wecom_corp_id="ww1", wecom_agent_id=1, wecom_agent_secret="s", wecom_token="t",
-                             wecom_encoding_aes_key="a" * 43, scrm_stages="线索,拜访,方案报价,成交,流失",
-                             _env_file=None)
+    settings = load_settings(
+        wecom_corp_id="ww1",
+        wecom_agent_id=1,
+        wecom_agent_secret="s",
+        wecom_token="t",
+        wecom_encoding_aes_key="a" * 43,
+        scrm_stages="线索,拜访,方案报价,成交,流失",
+        _env_file=None,
+    )
     assert settings.jobs.stage_limits == {"方案报价": 14}
 
 
-@pytest.mark.parametrize(("given", "used"), [
-    ("postgres://u:p%40ss@db.example.com:5432/scrm", "postgresql+psycopg://u:p%40ss@db.example.com:5432/scrm"),
-    ("postgresql://u@h/scrm", "postgresql+psycopg://u@h/scrm"),
-    ("postgresql+psycopg://u@h/scrm", "postgresql+psycopg://u@h/scrm"),
-    ("sqlite:///scrm.db", "sqlite:///scrm.db"),
-])
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgres://u:p%40ss@db.example.com:5432/scrm", "postgresql+psycopg://u:p%40ss@db.example.com:5432/scrm"),
+        ("postgresql://u@h/scrm", "postgresql+psycopg://u@h/scrm"),
+        ("postgresql+psycopg://u@h/scrm", "postgresql+psycopg://u@h/scrm"),
+        ("sqlite:///scrm.db", "sqlite:///scrm.db"),
+    ],
+)
 def test_database_urls_as_hosts_hand_them_out_are_accepted(given, used):
     from bot.settings import DatabaseSettings, load
 
     assert load(DatabaseSettings, database_url=given, _env_file=None).database_url == used
 
 
-@pytest.mark.parametrize(("given", "said"), [
-    ("foo://bar", "DATABASE_URL: foo:// is not supported"),
-    ("mysql://u@h/db", "DATABASE_URL: mysql:// is not supported"),
-    ("not a url", "DATABASE_URL: not a database URL"),
-    ("sqlite:////no/such/folder/scrm.db", "DATABASE_URL: the folder /no/such/folder does not exist"),
-    ("postgres://scrm:S3cr@tP4ss@db.internal/scrm", "DATABASE_URL: URL-encode an @"),  # else the log shows tP4ss
-])
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("foo://bar", "DATABASE_URL: foo:// is not supported"),
+        ("mysql://u@h/db", "DATABASE_URL: mysql:// is not supported"),
+        ("not a url", "DATABASE_URL: not a database URL"),
+        ("sqlite:////no/such/folder/scrm.db", "DATABASE_URL: the folder /no/such/folder does not exist"),
+        ("postgres://scrm:S3cr@tP4ss@db.internal/scrm", "DATABASE_URL: URL-encode an @"),  # else the log shows tP4ss
+    ],
+)
 def test_a_database_url_that_cannot_work_is_one_line(given, said):
     from bot.settings import DatabaseSettings, load
 

@@ -45,14 +45,18 @@ def in_inbox(database: str) -> set[str]:
 @pytest.mark.timeout(600)  # a busy machine: the callbacks are many and each waits for its ack
 @pytest.mark.parametrize("how", ["truncated", "overwritten", "deleted, then the worker killed"])
 def test_a_damaged_spool_loses_no_acknowledged_callback(served, standin, tmp_path, how):  # noqa: F811
-    wecom = CallbackClient(f"{served}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id, timeout=4.5,
-                           attempts=1)
+    wecom = CallbackClient(f"{served}/wecom/callback", TOKEN, AES_KEY, standin.corp.corp_id, timeout=4.5, attempts=1)
     acknowledged, refused = [], 0
     for n in range(CALLBACKS):
         if n == CALLBACKS // 3:
             damage_spool(str(tmp_path / "scrm.db-spool"), how, served.process.pid)
-        message = xml.text_message(from_user="zhangsan", content=f"备注 {n}", msg_id=str(7_000_000 + n),
-                                   agent_id=standin.corp.agent_id, corp_id=standin.corp.corp_id)
+        message = xml.text_message(
+            from_user="zhangsan",
+            content=f"备注 {n}",
+            msg_id=str(7_000_000 + n),
+            agent_id=standin.corp.agent_id,
+            corp_id=standin.corp.corp_id,
+        )
         deadline = time.monotonic() + WAIT
         while (status := wecom.send(message).status) != 200:  # WeCom sends it again
             refused += 1

@@ -38,8 +38,9 @@ class Killed(Exception):
 
 
 def backfill(services, **kwargs) -> Backfill:
-    return Backfill(services.contact_client, services.store, services.clock, progress=False,
-                    sleep=lambda seconds: None, **kwargs)
+    return Backfill(
+        services.contact_client, services.store, services.clock, progress=False, sleep=lambda seconds: None, **kwargs
+    )
 
 
 def count(services, model) -> int:
@@ -79,8 +80,7 @@ def test_a_backfill_killed_half_way_resumes_where_it_stopped(services, standin):
 def test_rate_limits_are_waited_out_not_fatal(services, standin):
     slept: list[float] = []
     standin.fail_next("externalcontact/batch/get_by_user", errcode=45009, times=2)
-    report = Backfill(services.contact_client, services.store, services.clock, progress=False,
-                      sleep=slept.append).run()
+    report = Backfill(services.contact_client, services.store, services.clock, progress=False, sleep=slept.append).run()
     assert report.counts["customers"]["created"] == 5000 and len(slept) == 2
 
 
@@ -115,9 +115,14 @@ def follows(corp: Corp) -> dict[tuple[str, str], object]:
 def stored(services) -> tuple[list, list, list]:
     """Every customer, relation and customer tag row, as plain tuples (to compare two runs)."""
     with services.store.transaction() as session:
-        return tuple([tuple(row.model_dump().items()) for row in session.exec(select(model).order_by(*order))]
-                     for model, order in ((Customer, [Customer.external_userid]), (CustomerRep, [CustomerRep.id]),
-                                          (CustomerTag, [CustomerTag.id])))
+        return tuple(
+            [tuple(row.model_dump().items()) for row in session.exec(select(model).order_by(*order))]
+            for model, order in (
+                (Customer, [Customer.external_userid]),
+                (CustomerRep, [CustomerRep.id]),
+                (CustomerTag, [CustomerTag.id]),
+            )
+        )
 
 
 def assert_mirrors(services, corp: Corp) -> None:
@@ -133,7 +138,12 @@ def assert_mirrors(services, corp: Corp) -> None:
     assert count(services, CustomerRep) == len(relations) == len(pairs) and set(relations) == set(pairs)
     for key, follow in pairs.items():
         rel = relations[key]
-        assert (rel.remark, rel.state, rel.add_way, rel.status) == (follow.remark, follow.state, follow.add_way, "active")
+        assert (rel.remark, rel.state, rel.add_way, rel.status) == (
+            follow.remark,
+            follow.state,
+            follow.add_way,
+            "active",
+        )
         assert rel.added_at == datetime.fromtimestamp(follow.createtime, UTC)
         assert tags.get(key, set()) == set(follow.tags)
 

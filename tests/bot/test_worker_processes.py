@@ -43,15 +43,33 @@ def test_two_worker_processes_handle_every_event_exactly_once(services, standin,
     reps = sorted(standin.corp.members)[:50]
     with services.store.transaction() as session:
         for n in range(100):
-            fields = {"MsgType": "text", "FromUserName": reps[n % 50], "Content": "帮助", "MsgId": str(n),
-                      "AgentID": str(standin.corp.agent_id), "CreateTime": str(int(clock.now().timestamp()))}
+            fields = {
+                "MsgType": "text",
+                "FromUserName": reps[n % 50],
+                "Content": "帮助",
+                "MsgId": str(n),
+                "AgentID": str(standin.corp.agent_id),
+                "CreateTime": str(int(clock.now().timestamp())),
+            }
             inbox.add(session, dedup_key=f"msg:{n}", kind="text", payload=fields, now=clock.now())
-    env = {**os.environ, "WECOM_CORP_ID": standin.corp.corp_id, "WECOM_AGENT_ID": str(standin.corp.agent_id),
-           "WECOM_AGENT_SECRET": standin.corp.secret, "WECOM_TOKEN": TOKEN, "WECOM_ENCODING_AES_KEY": AES_KEY,
-           "WECOM_API_BASE": standin.url, "REDIS_URL": "", "SCRM_LOG_LEVEL": "WARNING",
-           "DATABASE_URL": f"{url}?options={quote(f'-csearch_path={schema}')}"}
-    workers = [subprocess.Popen([sys.executable, "-m", "bot", "worker"], env=env, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE) for _ in range(2)]
+    env = {
+        **os.environ,
+        "WECOM_CORP_ID": standin.corp.corp_id,
+        "WECOM_AGENT_ID": str(standin.corp.agent_id),
+        "WECOM_AGENT_SECRET": standin.corp.secret,
+        "WECOM_TOKEN": TOKEN,
+        "WECOM_ENCODING_AES_KEY": AES_KEY,
+        "WECOM_API_BASE": standin.url,
+        "REDIS_URL": "",
+        "SCRM_LOG_LEVEL": "WARNING",
+        "DATABASE_URL": f"{url}?options={quote(f'-csearch_path={schema}')}",
+    }
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        for _ in range(2)
+    ]
     try:
         deadline = time.monotonic() + 60  # a bound on waiting for the outcome, which we poll for
         while time.monotonic() < deadline and len(standin.delivered("app")) < 100:

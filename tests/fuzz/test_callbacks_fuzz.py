@@ -35,23 +35,73 @@ from wecom_standin import crypto
 CORP = "wwFuzzCorp0001"
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 EXAMPLES = int(os.environ.get("SCRM_FUZZ_EXAMPLES", "200"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 200,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=EXAMPLES <= 200,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
-KINDS = [("text", None, None), ("image", None, None), ("event", "enter_agent", None),
-         *[("event", "change_external_contact", c) for c in ("add_external_contact", "add_half_external_contact",
-                                                              "edit_external_contact", "del_external_contact",
-                                                              "del_follow_user", "transfer_fail")],
-         *[("event", "change_external_chat", c) for c in ("create", "update", "dismiss")],
-         *[("event", "change_external_tag", c) for c in ("create", "update", "delete", "shuffle")],
-         *[("event", "change_contact", c) for c in ("create_user", "update_user", "delete_party")],
-         ("event", "no_such_event", None), ("unknown", None, None)]
-FIELDS = ["Content", "MsgId", "AgentID", "UserID", "ExternalUserID", "State", "WelcomeCode", "Source", "FailReason",
-          "ChatId", "UpdateDetail", "JoinScene", "QuitScene", "MemChangeCnt", "Id", "TagType", "StrategyId",
-          "CreateTime", "FromUserName"]
-text = st.one_of(st.text(max_size=40), st.sampled_from(["zhangsan", "wmCust0001", "1", "-1", "99999999999999999999",
-                                                        "帮助", "跟进 张伟 电话 明天下午3点", "", " ", "0"]),
-                 st.text(alphabet=string.printable, min_size=200, max_size=3000))
+KINDS = [
+    ("text", None, None),
+    ("image", None, None),
+    ("event", "enter_agent", None),
+    *[
+        ("event", "change_external_contact", c)
+        for c in (
+            "add_external_contact",
+            "add_half_external_contact",
+            "edit_external_contact",
+            "del_external_contact",
+            "del_follow_user",
+            "transfer_fail",
+        )
+    ],
+    *[("event", "change_external_chat", c) for c in ("create", "update", "dismiss")],
+    *[("event", "change_external_tag", c) for c in ("create", "update", "delete", "shuffle")],
+    *[("event", "change_contact", c) for c in ("create_user", "update_user", "delete_party")],
+    ("event", "no_such_event", None),
+    ("unknown", None, None),
+]
+FIELDS = [
+    "Content",
+    "MsgId",
+    "AgentID",
+    "UserID",
+    "ExternalUserID",
+    "State",
+    "WelcomeCode",
+    "Source",
+    "FailReason",
+    "ChatId",
+    "UpdateDetail",
+    "JoinScene",
+    "QuitScene",
+    "MemChangeCnt",
+    "Id",
+    "TagType",
+    "StrategyId",
+    "CreateTime",
+    "FromUserName",
+]
+text = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "zhangsan",
+            "wmCust0001",
+            "1",
+            "-1",
+            "99999999999999999999",
+            "帮助",
+            "跟进 张伟 电话 明天下午3点",
+            "",
+            " ",
+            "0",
+        ]
+    ),
+    st.text(alphabet=string.printable, min_size=200, max_size=3000),
+)
 
 
 def _escape(value: str) -> str:
@@ -70,8 +120,11 @@ def element(draw, name: str, depth: int = 0) -> str:
         inner = draw(element(draw(st.sampled_from(["b", "Item", name])), depth + 1))
         return f"<{name}>{inner}</{name}>"
     if shape == "items":
-        return f"<{name}>" + "".join(f"<Item>{_escape(draw(text))}</Item>" for _ in range(draw(st.integers(0, 3)))) \
+        return (
+            f"<{name}>"
+            + "".join(f"<Item>{_escape(draw(text))}</Item>" for _ in range(draw(st.integers(0, 3))))
             + f"</{name}>"
+        )
     return f"<{name}>{_escape(draw(text))}</{name}>"
 
 
@@ -99,8 +152,9 @@ def spine(tmp_path, sqlite_template):
     clock = FrozenClock(NOW)
     spool = Spool.beside(store)  # as `scrm serve` on SQLite: callbacks land in the spool first
     ingest = Ingest(CallbackCrypto(TOKEN, AES_KEY, CORP), store, clock, max_age=300, spool=spool)
-    dispatcher = Dispatcher(store, build_router(), FailingWeCom(), clock, HandlerSettings(agent_id=1000002),
-                            spool=spool)
+    dispatcher = Dispatcher(
+        store, build_router(), FailingWeCom(), clock, HandlerSettings(agent_id=1000002), spool=spool
+    )
     yield store, ingest, dispatcher, spool
     store.engine.dispose()
     spool.close()
@@ -125,8 +179,11 @@ def rows(store, spool) -> int:
 def signed(xml: str) -> tuple[dict[str, str], bytes]:
     encrypted = crypto.encrypt(xml, AES_KEY, CORP)
     timestamp, nonce = str(int(NOW.timestamp())), "1372623149"
-    query = {"msg_signature": crypto.signature(TOKEN, timestamp, nonce, encrypted), "timestamp": timestamp,
-             "nonce": nonce}
+    query = {
+        "msg_signature": crypto.signature(TOKEN, timestamp, nonce, encrypted),
+        "timestamp": timestamp,
+        "nonce": nonce,
+    }
     return query, f"<xml><ToUserName>{CORP}</ToUserName><Encrypt>{encrypted}</Encrypt></xml>".encode()
 
 
@@ -144,10 +201,18 @@ def test_signed_callbacks_of_any_shape_are_stored_and_then_handled_paused_or_dea
 
 
 @FUZZ
-@given(query=st.dictionaries(st.sampled_from(["msg_signature", "timestamp", "nonce", "echostr", "x"]),
-                             st.one_of(text, st.from_regex(r"[0-9]{1,400}", fullmatch=True)), max_size=5),
-       body=st.one_of(st.binary(max_size=2000), st.builds(lambda x: x.encode(), message()),
-                      st.builds(lambda q_b: q_b[1], st.builds(signed, message()))))
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["msg_signature", "timestamp", "nonce", "echostr", "x"]),
+        st.one_of(text, st.from_regex(r"[0-9]{1,400}", fullmatch=True)),
+        max_size=5,
+    ),
+    body=st.one_of(
+        st.binary(max_size=2000),
+        st.builds(lambda x: x.encode(), message()),
+        st.builds(lambda q_b: q_b[1], st.builds(signed, message())),
+    ),
+)
 def test_forged_or_malformed_callbacks_get_a_4xx_and_leave_nothing(spine, query, body):
     store, ingest, _, spool = spine
     before = rows(store, spool)

@@ -32,60 +32,211 @@ from wecom_standin import crypto, xml
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EXAMPLES = max(int(os.environ.get("SCRM_FUZZ_EXAMPLES", "200")) // 8, 10)
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=EXAMPLES <= 25,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                       HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=EXAMPLES <= 25,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 USERS = ("zhangsan", "wangwu")  # a rep, and the manager of the department (a department leader)
 
-COMMANDS = sorted({w for words in (*vocab.PREFIX_COMMANDS.values(), *vocab.WHOLE_COMMANDS.values()) for w in words}
-                  | set(vocab.CHANNEL_COMMANDS) | {"目标", "设目标", "张三的业绩", "张三的客户", "的业绩", "的客户"})
+COMMANDS = sorted(
+    {w for words in (*vocab.PREFIX_COMMANDS.values(), *vocab.WHOLE_COMMANDS.values()) for w in words}
+    | set(vocab.CHANNEL_COMMANDS)
+    | {"目标", "设目标", "张三的业绩", "张三的客户", "的业绩", "的客户"}
+)
 NAMES = ("张三", "李四", "王五", "zhangsan", "张建国", "张总", "李雪梅", "华为", "王芳", "团队", "大家", "赵六")
 # Each slot of a command: what people type there (good), and what breaks things (bad), as the issue and the
 # probes found them.
-PERIODS = (("12月", "本月", "下月", "2026-12", "2027-Q1", "2026-W50", "下周", "本季度"),
-           ("9999-12", "0000-12", "0001-01", "9999-W52", "9999-Q4", "0000-Q1", "2026-W53", "2026-W00", "2026-Q0",
-            "2026-13", "2026-00", "99999-12", "13月", "0月", "第5季度", "1970-01", "12月32日", "2026-12-01", "下周二",
-            "９９９９－１２", "2027年", "0" * 30 + "-12"))
-AMOUNTS = (("50万", "12.8万", "128000", "两万五", "5w", "50k", "¥12,800", "100亿"),
-           ("-50万", "负50万", "1e309", "-1e309", "1e-309", "NaN", "inf", "99999999万", "0元", "0", "-1", "00",
-            "99999999999999", "1" * 40, "9" * 400, "1,000,000,000,000,000", "0.001元", "¥-5", "5万亿亿", "一亿亿亿亿",
-            "九千九百九十九万亿", "1.2.3万", "1..5万", "1e5", "0x10", "百", "万", "101亿"))
-TIMES = (("明天下午3点", "下周二", "3天后", "12月中旬", "月底", "两小时后", "元旦后"),
-         ("12月32日", "2月30日", "9999年", "9999年1月1日", "0000年1月1日", "1年1月1日", "10000年1月1日", "25点", "99:99",
-          "昨天", "99999天后", "9999个月后", "999999小时后", "1e9天后", "100天后", "2027年12月中旬", "9999年底", "0年底",
-          "32号", "0号", "9999年12月31日下午3点", "１２月３２日", "三百六十五天后", "1000分钟后", "9" * 5000 + "天后"))
-INDEXES = (("1", "2", "第一个", "第2条"),
-           ("0", "99", "第99999个", "-1", "一百", "99999999999999", "1" * 30, "1e9", "1,000", "23:59", "一亿亿亿亿"))
-ASKED = (("本月", "本周", "今天", "本季度", "上周", "上个月", "今年"), ("去年", "9999-12", "12月", "第5季度", "下周", "明年"))
+PERIODS = (
+    ("12月", "本月", "下月", "2026-12", "2027-Q1", "2026-W50", "下周", "本季度"),
+    (
+        "9999-12",
+        "0000-12",
+        "0001-01",
+        "9999-W52",
+        "9999-Q4",
+        "0000-Q1",
+        "2026-W53",
+        "2026-W00",
+        "2026-Q0",
+        "2026-13",
+        "2026-00",
+        "99999-12",
+        "13月",
+        "0月",
+        "第5季度",
+        "1970-01",
+        "12月32日",
+        "2026-12-01",
+        "下周二",
+        "９９９９－１２",
+        "2027年",
+        "0" * 30 + "-12",
+    ),
+)
+AMOUNTS = (
+    ("50万", "12.8万", "128000", "两万五", "5w", "50k", "¥12,800", "100亿"),
+    (
+        "-50万",
+        "负50万",
+        "1e309",
+        "-1e309",
+        "1e-309",
+        "NaN",
+        "inf",
+        "99999999万",
+        "0元",
+        "0",
+        "-1",
+        "00",
+        "99999999999999",
+        "1" * 40,
+        "9" * 400,
+        "1,000,000,000,000,000",
+        "0.001元",
+        "¥-5",
+        "5万亿亿",
+        "一亿亿亿亿",
+        "九千九百九十九万亿",
+        "1.2.3万",
+        "1..5万",
+        "1e5",
+        "0x10",
+        "百",
+        "万",
+        "101亿",
+    ),
+)
+TIMES = (
+    ("明天下午3点", "下周二", "3天后", "12月中旬", "月底", "两小时后", "元旦后"),
+    (
+        "12月32日",
+        "2月30日",
+        "9999年",
+        "9999年1月1日",
+        "0000年1月1日",
+        "1年1月1日",
+        "10000年1月1日",
+        "25点",
+        "99:99",
+        "昨天",
+        "99999天后",
+        "9999个月后",
+        "999999小时后",
+        "1e9天后",
+        "100天后",
+        "2027年12月中旬",
+        "9999年底",
+        "0年底",
+        "32号",
+        "0号",
+        "9999年12月31日下午3点",
+        "１２月３２日",
+        "三百六十五天后",
+        "1000分钟后",
+        "9" * 5000 + "天后",
+    ),
+)
+INDEXES = (
+    ("1", "2", "第一个", "第2条"),
+    ("0", "99", "第99999个", "-1", "一百", "99999999999999", "1" * 30, "1e9", "1,000", "23:59", "一亿亿亿亿"),
+)
+ASKED = (
+    ("本月", "本周", "今天", "本季度", "上周", "上个月", "今年"),
+    ("去年", "9999-12", "12月", "第5季度", "下周", "明年"),
+)
 WHO = (("张三", "团队", "华东销售部", "李四"), ("赵六", "张三 -", "", "王五", "zhangsan"))
-PUNCTUATION = ("", " ", " ", "，", ",", "：", ":", "。", "！", "?", "-", "—", "~", "、", "\n", "\t", "(", "）", "@",
-               "[强]", "😀", "👍🏻", "\u200b", "\u202e", "\ufeff", "\x7f", "\u2028", "\r\n", "'", '"', "<", "&", "]]>")
+PUNCTUATION = (
+    "",
+    " ",
+    " ",
+    "，",
+    ",",
+    "：",
+    ":",
+    "。",
+    "！",
+    "?",
+    "-",
+    "—",
+    "~",
+    "、",
+    "\n",
+    "\t",
+    "(",
+    "）",
+    "@",
+    "[强]",
+    "😀",
+    "👍🏻",
+    "\u200b",
+    "\u202e",
+    "\ufeff",
+    "\x7f",
+    "\u2028",
+    "\r\n",
+    "'",
+    '"',
+    "<",
+    "&",
+    "]]>",
+)
 # XML 1.0 cannot carry most control characters, so WeCom never sends them: leave those out of random text.
-XML_SAFE = st.characters(blacklist_categories=("Cs",), blacklist_characters=[chr(c) for c in range(32) if c not in (9, 10, 13)])
+XML_SAFE = st.characters(
+    blacklist_categories=("Cs",), blacklist_characters=[chr(c) for c in range(32) if c not in (9, 10, 13)]
+)
 HOSTILE = tuple(w for _, bad in (PERIODS, AMOUNTS, TIMES, INDEXES, ASKED) for w in bad)
 
 
 def slot(kind: tuple[tuple[str, ...], tuple[str, ...]]) -> st.SearchStrategy[str]:
     good, bad = kind
-    return st.one_of(st.sampled_from(good), st.sampled_from(bad), st.sampled_from(HOSTILE), st.text(XML_SAFE, max_size=6))
+    return st.one_of(
+        st.sampled_from(good), st.sampled_from(bad), st.sampled_from(HOSTILE), st.text(XML_SAFE, max_size=6)
+    )
 
 
 # The commands, each with its slots (目标 张三 9999-12 50万 is a target with a period out of range).
 SHAPES = [
-    ("目标 {} {} {}", WHO, PERIODS, AMOUNTS), ("目标 {} {} {}", WHO, AMOUNTS, PERIODS), ("设目标：{}{}{}", WHO, PERIODS, AMOUNTS),
-    ("成交 张建国 {}", AMOUNTS), ("张建国签了，合同{}", AMOUNTS), ("丢单 李雪梅 {}", AMOUNTS), ("成交 {} 5万", WHO),
-    ("跟进 张建国 电话 {}回访", TIMES), ("张建国 {}回访", TIMES), ("{}回访", TIMES), ("张建国 {} 见面", TIMES),
-    ("推迟 {} {}", INDEXES, TIMES), ("完成 {}", INDEXES), ("{} 推迟到{}", INDEXES, TIMES), ("{}", INDEXES),
-    ("{}{}的业绩", WHO, ASKED), ("{}业绩", ASKED), ("{}的客户", WHO), ("阶段 张建国 {}", TIMES),
+    ("目标 {} {} {}", WHO, PERIODS, AMOUNTS),
+    ("目标 {} {} {}", WHO, AMOUNTS, PERIODS),
+    ("设目标：{}{}{}", WHO, PERIODS, AMOUNTS),
+    ("成交 张建国 {}", AMOUNTS),
+    ("张建国签了，合同{}", AMOUNTS),
+    ("丢单 李雪梅 {}", AMOUNTS),
+    ("成交 {} 5万", WHO),
+    ("跟进 张建国 电话 {}回访", TIMES),
+    ("张建国 {}回访", TIMES),
+    ("{}回访", TIMES),
+    ("张建国 {} 见面", TIMES),
+    ("推迟 {} {}", INDEXES, TIMES),
+    ("完成 {}", INDEXES),
+    ("{} 推迟到{}", INDEXES, TIMES),
+    ("{}", INDEXES),
+    ("{}{}的业绩", WHO, ASKED),
+    ("{}业绩", ASKED),
+    ("{}的客户", WHO),
+    ("阶段 张建国 {}", TIMES),
 ]
 shaped = st.sampled_from(SHAPES).flatmap(
-    lambda shape: st.tuples(*(slot(kind) for kind in shape[1:])).map(lambda words: shape[0].format(*words)))
-word = st.one_of(st.sampled_from(COMMANDS), st.sampled_from(NAMES), st.sampled_from(HOSTILE),
-                 st.text(XML_SAFE, max_size=8))
-sentence = st.builds(lambda words, glue: "".join(w + g for w, g in zip(words, glue, strict=False)),
-                     st.lists(word, min_size=1, max_size=6), st.lists(st.sampled_from(PUNCTUATION), min_size=6, max_size=6))
-message = st.one_of(shaped, shaped, shaped, sentence, st.text(XML_SAFE, min_size=1, max_size=60),
-                    st.builds(lambda w, n: w * n, word, st.integers(50, 400)))  # very long messages
+    lambda shape: st.tuples(*(slot(kind) for kind in shape[1:])).map(lambda words: shape[0].format(*words))
+)
+word = st.one_of(
+    st.sampled_from(COMMANDS), st.sampled_from(NAMES), st.sampled_from(HOSTILE), st.text(XML_SAFE, max_size=8)
+)
+sentence = st.builds(
+    lambda words, glue: "".join(w + g for w, g in zip(words, glue, strict=False)),
+    st.lists(word, min_size=1, max_size=6),
+    st.lists(st.sampled_from(PUNCTUATION), min_size=6, max_size=6),
+)
+message = st.one_of(
+    shaped,
+    shaped,
+    shaped,
+    sentence,
+    st.text(XML_SAFE, min_size=1, max_size=60),
+    st.builds(lambda w, n: w * n, word, st.integers(50, 400)),
+)  # very long messages
 
 
 @pytest.fixture
@@ -116,12 +267,21 @@ class Bot:
     def say(self, text: str, userid: str) -> tuple[str, list[str]]:
         """The inbox row's status and the replies the message got."""
         msg_id = next(self.ids)
-        plain = xml.text_message(from_user=userid, content=text, msg_id=msg_id, agent_id=self.agent_id,
-                                 create_time=int(self.clock.now().timestamp()), corp_id=self.corp_id)
+        plain = xml.text_message(
+            from_user=userid,
+            content=text,
+            msg_id=msg_id,
+            agent_id=self.agent_id,
+            create_time=int(self.clock.now().timestamp()),
+            corp_id=self.corp_id,
+        )
         encrypted = crypto.encrypt(plain, AES_KEY, self.corp_id)
         timestamp, nonce = str(int(self.clock.now().timestamp())), str(msg_id % 10**9)
-        query = {"msg_signature": crypto.signature(TOKEN, timestamp, nonce, encrypted), "timestamp": timestamp,
-                 "nonce": nonce}
+        query = {
+            "msg_signature": crypto.signature(TOKEN, timestamp, nonce, encrypted),
+            "timestamp": timestamp,
+            "nonce": nonce,
+        }
         body = f"<xml><ToUserName>{self.corp_id}</ToUserName><Encrypt>{encrypted}</Encrypt></xml>".encode()
         assert self.services.ingest.receive(query, body).status == 200
         self.services.dispatcher.run_pending()
@@ -131,9 +291,17 @@ class Bot:
         return status, [p.get("text", "") for p in replies]
 
 
-ISSUE = ["目标 张三 9999-12 50万", "目标 张三 0000-12 50万", "目标 团队 9999-Q4 50万", "目标 张三 0001-01 50万",
-         "目标 张三 9999-W52 50万", "目标 张三 12月 99999999万", "目标 张三 12月 -50万", "目标 张三 12月 负50万",
-         "目标 张三 12月 1e309"]
+ISSUE = [
+    "目标 张三 9999-12 50万",
+    "目标 张三 0000-12 50万",
+    "目标 团队 9999-Q4 50万",
+    "目标 张三 0001-01 50万",
+    "目标 张三 9999-W52 50万",
+    "目标 张三 12月 99999999万",
+    "目标 张三 12月 -50万",
+    "目标 张三 12月 负50万",
+    "目标 张三 12月 1e309",
+]
 
 
 @FUZZ

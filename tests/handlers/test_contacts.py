@@ -34,17 +34,39 @@ def at(clock, offset: int = 0) -> int:
     return int(clock.now().timestamp()) + offset
 
 
-def new_customer(standin, external="wmNew0001", name="陈志强", corp_name="苏州精密机械制造有限公司", state="expo2026_booth3",
-                 rep="zhangsan", remark=""):
+def new_customer(
+    standin,
+    external="wmNew0001",
+    name="陈志强",
+    corp_name="苏州精密机械制造有限公司",
+    state="expo2026_booth3",
+    rep="zhangsan",
+    remark="",
+):
     standin.corp.add_external_contact(external, name, corp_name=corp_name, position="采购经理")
     standin.corp.attach_contact(rep, external, state=state, remark=remark)
     return standin.issue_welcome_code(rep, external)
 
 
-def added(standin, clock, external="wmNew0001", state="expo2026_booth3", code=None, rep="zhangsan", offset=0,
-          change_type="add_external_contact"):
-    return xml.contact_added(user_id=rep, external_user_id=external, state=state, welcome_code=code,
-                             create_time=at(clock, offset), corp_id=standin.corp.corp_id, change_type=change_type)
+def added(
+    standin,
+    clock,
+    external="wmNew0001",
+    state="expo2026_booth3",
+    code=None,
+    rep="zhangsan",
+    offset=0,
+    change_type="add_external_contact",
+):
+    return xml.contact_added(
+        user_id=rep,
+        external_user_id=external,
+        state=state,
+        welcome_code=code,
+        create_time=at(clock, offset),
+        corp_id=standin.corp.corp_id,
+        change_type=change_type,
+    )
 
 
 def rows(services, model, *where):
@@ -93,8 +115,9 @@ def test_an_existing_wecom_tag_is_reused_not_created_again(wecom, standin, servi
 def test_the_welcome_template_of_the_channel_is_used(wecom, standin, services, clock):
     with services.store.transaction() as session:
         welcome.set_template(session, channel="", text="您好{客户}！", now=clock.now())
-        welcome.set_template(session, channel="expo2026*", text="{客户}您好，我是{销售}，展会上聊的{公司}方案稍后发您。",
-                             now=clock.now())
+        welcome.set_template(
+            session, channel="expo2026*", text="{客户}您好，我是{销售}，展会上聊的{公司}方案稍后发您。", now=clock.now()
+        )
     code = new_customer(standin)
     wecom.send(added(standin, clock, code=code))
     drain(services)
@@ -107,12 +130,20 @@ def test_a_customer_deleting_the_rep_alerts_rep_and_manager_and_puts_deals_at_ri
     wecom.send(added(standin, clock, state="", code=code))
     drain(services)
     with services.store.transaction() as session:
-        session.add(Deal(external_userid="wmNew0001", userid="zhangsan", stage="方案报价", opened_at=clock.now(),
-                         updated_at=clock.now()))
+        session.add(
+            Deal(
+                external_userid="wmNew0001",
+                userid="zhangsan",
+                stage="方案报价",
+                opened_at=clock.now(),
+                updated_at=clock.now(),
+            )
+        )
     standin.corp.mark_deleted_by_customer("zhangsan", "wmNew0001")
     clock.advance(minutes=5)
-    wecom.send(xml.contact_deleted_by_customer("zhangsan", "wmNew0001", create_time=at(clock),
-                                               corp_id=standin.corp.corp_id))
+    wecom.send(
+        xml.contact_deleted_by_customer("zhangsan", "wmNew0001", create_time=at(clock), corp_id=standin.corp.corp_id)
+    )
     drain(services)
     alerts = {tuple(m.recipients): m.content for m in standin.delivered("app")}
     assert "删除了你" in alerts[("zhangsan",)] and "1 个进行中的商机已标为风险" in alerts[("zhangsan",)]
@@ -123,16 +154,16 @@ def test_a_customer_deleting_the_rep_alerts_rep_and_manager_and_puts_deals_at_ri
     assert rel.status == "lost"
 
 
-def test_a_customer_adding_a_second_rep_and_leaving_one_changes_only_that_reps_relation(wecom, standin, services,
-                                                                                        clock, rules):
+def test_a_customer_adding_a_second_rep_and_leaving_one_changes_only_that_reps_relation(
+    wecom, standin, services, clock, rules
+):
     """陈志强 added 张三 through the expo, then 李四 through the website; 李四 edits his remark and tags; then he
     deletes 张三. Each step touches only the relation, tags, follow-ups and deals of the rep it is about."""
     wecom.send(added(standin, clock, code=new_customer(standin)))
     drain(services)
     clock.advance(hours=1)
     standin.corp.attach_contact("lisi", "wmNew0001", state="website", remark="陈总-苏州")
-    wecom.send(added(standin, clock, state="website", code=standin.issue_welcome_code("lisi", "wmNew0001"),
-                     rep="lisi"))
+    wecom.send(added(standin, clock, state="website", code=standin.issue_welcome_code("lisi", "wmNew0001"), rep="lisi"))
     drain(services)
     relations = {r.userid: r for r in rows(services, CustomerRep)}
     assert len(rows(services, Customer)) == 1 and set(relations) == {"zhangsan", "lisi"}
@@ -140,8 +171,9 @@ def test_a_customer_adding_a_second_rep_and_leaving_one_changes_only_that_reps_r
     assert (relations["lisi"].state, relations["lisi"].remark) == ("website", "陈总-苏州")
     assert relations["lisi"].added_at == clock.now() and relations["zhangsan"].added_at < clock.now()
     welcomes = [m.content for m in standin.delivered("welcome")]  # each rep welcomes, as they call him
-    assert [w.startswith(start) for w, start in zip(welcomes, ("陈经理您好，我是张三", "陈总您好，我是李四"), strict=True)] \
-        == [True, True]
+    assert [
+        w.startswith(start) for w, start in zip(welcomes, ("陈经理您好，我是张三", "陈总您好，我是李四"), strict=True)
+    ] == [True, True]
     assert sorted(f.userid for f in rows(services, FollowUp, FollowUp.status == "open")) == ["lisi", "zhangsan"]
     zhangsans_tags = {(t.group_name, t.tag_name) for t in rows(services, CustomerTag, CustomerTag.userid == "zhangsan")}
     assert zhangsans_tags == {("渠道", "展会"), ("行业", "制造")}
@@ -153,18 +185,30 @@ def test_a_customer_adding_a_second_rep_and_leaving_one_changes_only_that_reps_r
     relations = {r.userid: r for r in rows(services, CustomerRep)}
     assert (relations["lisi"].remark, relations["zhangsan"].remark) == ("陈总", "")
     assert {(t.group_name, t.tag_name) for t in rows(services, CustomerTag, CustomerTag.userid == "lisi")} == {
-        ("渠道", "官网")}
-    assert {(t.group_name, t.tag_name) for t in rows(services, CustomerTag, CustomerTag.userid == "zhangsan")} == \
-        zhangsans_tags
+        ("渠道", "官网")
+    }
+    assert {
+        (t.group_name, t.tag_name) for t in rows(services, CustomerTag, CustomerTag.userid == "zhangsan")
+    } == zhangsans_tags
 
     with services.store.transaction() as session:
         for rep in ("zhangsan", "lisi"):
-            session.add(Deal(external_userid="wmNew0001", userid=rep, stage="方案报价", opened_at=clock.now(),
-                             updated_at=clock.now()))
+            session.add(
+                Deal(
+                    external_userid="wmNew0001",
+                    userid=rep,
+                    stage="方案报价",
+                    opened_at=clock.now(),
+                    updated_at=clock.now(),
+                )
+            )
     standin.reset_records()
     standin.corp.mark_deleted_by_customer("zhangsan", "wmNew0001")
-    wecom.send(xml.contact_deleted_by_customer("zhangsan", "wmNew0001", create_time=at(clock, 120),
-                                               corp_id=standin.corp.corp_id))
+    wecom.send(
+        xml.contact_deleted_by_customer(
+            "zhangsan", "wmNew0001", create_time=at(clock, 120), corp_id=standin.corp.corp_id
+        )
+    )
     drain(services)
     assert {r.userid: r.status for r in rows(services, CustomerRep)} == {"zhangsan": "lost", "lisi": "active"}
     assert {d.userid: d.at_risk for d in rows(services, Deal)} == {"zhangsan": True, "lisi": False}
@@ -177,8 +221,15 @@ def test_a_handover_is_recorded_as_a_transfer_and_raises_no_alert(wecom, standin
     wecom.send(added(standin, clock, state="", code=code))
     drain(services)
     standin.reset_records()
-    wecom.send(xml.contact_deleted_by_rep("zhangsan", "wmNew0001", source="DELETE_BY_TRANSFER",
-                                          create_time=at(clock, 60), corp_id=standin.corp.corp_id))
+    wecom.send(
+        xml.contact_deleted_by_rep(
+            "zhangsan",
+            "wmNew0001",
+            source="DELETE_BY_TRANSFER",
+            create_time=at(clock, 60),
+            corp_id=standin.corp.corp_id,
+        )
+    )
     drain(services)
     assert standin.delivered("app") == []
     [rel] = rows(services, CustomerRep)
@@ -191,8 +242,9 @@ def test_a_rep_deleting_a_customer_tells_the_manager(wecom, standin, services, c
     wecom.send(added(standin, clock, state="", code=code))
     drain(services)
     standin.corp.detach_contact("zhangsan", "wmNew0001")
-    wecom.send(xml.contact_deleted_by_rep("zhangsan", "wmNew0001", create_time=at(clock, 60),
-                                          corp_id=standin.corp.corp_id))
+    wecom.send(
+        xml.contact_deleted_by_rep("zhangsan", "wmNew0001", create_time=at(clock, 60), corp_id=standin.corp.corp_id)
+    )
     drain(services)
     [notice] = [m for m in standin.delivered("app") if m.recipients == ["wangwu"]]
     assert "销售张三" in notice.content and "删除了客户「陈志强」" in notice.content
@@ -213,8 +265,9 @@ def test_an_edit_before_its_add_gives_the_in_order_result(wecom, standin, servic
 def test_a_delete_that_overtakes_its_add_leaves_the_customer_lost_and_unwelcomed(wecom, standin, services, clock):
     code = new_customer(standin, state="")
     standin.corp.mark_deleted_by_customer("zhangsan", "wmNew0001")
-    wecom.send(xml.contact_deleted_by_customer("zhangsan", "wmNew0001", create_time=at(clock, 5),
-                                               corp_id=standin.corp.corp_id))
+    wecom.send(
+        xml.contact_deleted_by_customer("zhangsan", "wmNew0001", create_time=at(clock, 5), corp_id=standin.corp.corp_id)
+    )
     wecom.send(added(standin, clock, state="", code=code))
     drain(services)
     [rel] = rows(services, CustomerRep)
@@ -242,8 +295,15 @@ def test_a_half_add_welcomes_once_and_the_full_add_completes_it(wecom, standin, 
 
 
 def test_a_failed_handover_is_recorded(wecom, standin, services, clock):
-    wecom.send(xml.transfer_failed("zhangsan", "wmCust0001", fail_reason="customer_refused", create_time=at(clock),
-                                   corp_id=standin.corp.corp_id))
+    wecom.send(
+        xml.transfer_failed(
+            "zhangsan",
+            "wmCust0001",
+            fail_reason="customer_refused",
+            create_time=at(clock),
+            corp_id=standin.corp.corp_id,
+        )
+    )
     drain(services)
     [entry] = rows(services, Interaction, Interaction.kind == "transfer_failed")
     assert "客户拒绝" in entry.text
@@ -253,8 +313,15 @@ def test_tag_library_changes_are_mirrored(wecom, standin, services, clock):
     from scrm.models import Tag, TagGroup
 
     standin.corp.add_tag_group("意向", ["高", "中", "低"])
-    wecom.send(xml.external_tag("etWhatever", tag_type="tag_group", change_type="create", create_time=at(clock),
-                                corp_id=standin.corp.corp_id))
+    wecom.send(
+        xml.external_tag(
+            "etWhatever",
+            tag_type="tag_group",
+            change_type="create",
+            create_time=at(clock),
+            corp_id=standin.corp.corp_id,
+        )
+    )
     drain(services)
     groups = {g.name for g in rows(services, TagGroup)}
     assert groups == {"渠道", "意向"}
@@ -269,16 +336,21 @@ def test_customer_group_chats_are_recorded_and_dismissed(wecom, standin, service
     drain(services)
     [chat] = rows(services, GroupChat)
     assert (chat.name, chat.owner, chat.members, chat.external_members) == ("华为项目群", "zhangsan", 3, 1)
-    wecom.send(xml.external_chat(chat_id, change_type="dismiss", create_time=at(clock, 10), corp_id=standin.corp.corp_id))
+    wecom.send(
+        xml.external_chat(chat_id, change_type="dismiss", create_time=at(clock, 10), corp_id=standin.corp.corp_id)
+    )
     drain(services)
     assert rows(services, GroupChat)[0].status == "dismissed"
 
 
 def test_nothing_is_sent_twice_when_every_event_arrives_twice(wecom, standin, services, clock, rules):
     code = new_customer(standin)
-    events = [added(standin, clock, code=code),
-              xml.contact_deleted_by_customer("zhangsan", "wmNew0001", create_time=at(clock, 60),
-                                              corp_id=standin.corp.corp_id)]
+    events = [
+        added(standin, clock, code=code),
+        xml.contact_deleted_by_customer(
+            "zhangsan", "wmNew0001", create_time=at(clock, 60), corp_id=standin.corp.corp_id
+        ),
+    ]
     for event in events + events:
         wecom.send(event)
     drain(services)

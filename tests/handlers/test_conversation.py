@@ -64,14 +64,17 @@ def at(day: int, hour: int, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, 0, tzinfo=SHANGHAI)
 
 
-@pytest.mark.parametrize(("said", "customer", "channel", "due"), [
-    ("见了刘工，现场看了产线，下周五出报价", "wmLiu", "拜访", at(4, 9, 12)),
-    ("今天去美的拜访了王芳，下周二签合同", "wmWang", "拜访", at(1, 9, 12)),
-    ("张总 今天电话聊了 下周二再约", "wmZhang", "电话", at(1, 9, 12)),
-    ("跟进了张总，电话里聊了下预算，周四再约", "wmZhang", "电话", at(26, 9)),
-    ("字节那边刚开完会，周四前出方案", "wmZhou", "会议", at(26, 18)),
-    ("他下礼拜出差，我们下下周二再约 海康邓总", "wmDeng", "备注", at(8, 9, 12)),
-])
+@pytest.mark.parametrize(
+    ("said", "customer", "channel", "due"),
+    [
+        ("见了刘工，现场看了产线，下周五出报价", "wmLiu", "拜访", at(4, 9, 12)),
+        ("今天去美的拜访了王芳，下周二签合同", "wmWang", "拜访", at(1, 9, 12)),
+        ("张总 今天电话聊了 下周二再约", "wmZhang", "电话", at(1, 9, 12)),
+        ("跟进了张总，电话里聊了下预算，周四再约", "wmZhang", "电话", at(26, 9)),
+        ("字节那边刚开完会，周四前出方案", "wmZhou", "会议", at(26, 18)),
+        ("他下礼拜出差，我们下下周二再约 海康邓总", "wmDeng", "备注", at(8, 9, 12)),
+    ],
+)
 def test_the_customer_is_found_wherever_the_rep_names_them(chat, said, customer, channel, due):
     answer = chat.say(said)
     assert "已记录" in answer, answer
@@ -139,9 +142,16 @@ def test_what_is_not_an_amount_is_refused_and_nothing_is_recorded(chat, said):
     assert rows(chat, Deal) == []
 
 
-@pytest.mark.parametrize(("said", "amount"), [("成交 刘工 1百万", 1_000_000), ("成交 刘工 一百万", 1_000_000),
-                                              ("成交 刘工 三十万", 300_000), ("成交 刘工 1.2万", 12_000),
-                                              ("成交 刘工 ¥12,800", 12_800)])
+@pytest.mark.parametrize(
+    ("said", "amount"),
+    [
+        ("成交 刘工 1百万", 1_000_000),
+        ("成交 刘工 一百万", 1_000_000),
+        ("成交 刘工 三十万", 300_000),
+        ("成交 刘工 1.2万", 12_000),
+        ("成交 刘工 ¥12,800", 12_800),
+    ],
+)
 def test_amounts_as_reps_write_them(chat, said, amount):
     chat.say(said)
     [deal] = rows(chat, Deal)
@@ -172,7 +182,8 @@ def test_times_said_the_way_reps_say_them(chat):
     refused = chat.say("刘工 国庆期间再说")
     assert "算不准" in refused and "12月1日上午" in refused  # the example is a week from today, never past
     assert sorted(f.due_at for f in rows(chat, FollowUp, FollowUp.source == "rep"))[-1] == datetime(
-        2027, 1, 4, 9, 0, tzinfo=SHANGHAI)
+        2027, 1, 4, 9, 0, tzinfo=SHANGHAI
+    )
 
 
 def test_an_interaction_told_with_its_day_is_dated_that_day(chat):
@@ -204,12 +215,15 @@ def test_a_customer_added_or_renamed_is_known_at_the_next_message(chat, standin,
     assert "已记录：欧阳建国" in chat.say("欧阳总 发了报价")  # surname + title from 总经理
 
 
-@pytest.mark.parametrize("said", [
-    "明天去北京出差，拜访几个新客户",  # 北京 is part of 联想（北京）有限公司, not a customer
-    "成交 北京大学 5万",  # someone else whose name holds an alias
-    "蔚来签了，海康丢了",  # two customers: the bot asks, it does not pick one
-    "成交 周婷 99999999999999999999999999999",  # no amount the store could keep
-])
+@pytest.mark.parametrize(
+    "said",
+    [
+        "明天去北京出差，拜访几个新客户",  # 北京 is part of 联想（北京）有限公司, not a customer
+        "成交 北京大学 5万",  # someone else whose name holds an alias
+        "蔚来签了，海康丢了",  # two customers: the bot asks, it does not pick one
+        "成交 周婷 99999999999999999999999999999",  # no amount the store could keep
+    ],
+)
 def test_what_a_review_found_writes_nothing_it_should_not(chat, said):
     chat.say(said)
     assert rows(chat, Deal) == [] and rows(chat, Interaction, Interaction.kind == "follow_up") == []

@@ -41,8 +41,9 @@ def directory(wecom, standin, services, clock):
 
     def announce(change: str, userid: str | None = None) -> None:
         clock.advance(minutes=1)
-        wecom.send(xml.contact_change(change, userid, create_time=int(clock.now().timestamp()),
-                                      corp_id=standin.corp.corp_id))
+        wecom.send(
+            xml.contact_change(change, userid, create_time=int(clock.now().timestamp()), corp_id=standin.corp.corp_id)
+        )
         clock.advance(seconds=10)
         drain(services)
 
@@ -54,8 +55,14 @@ def ours(services) -> dict[str, tuple[bool, list[int], list[int]]]:
 
 
 def wecoms(standin) -> dict[str, tuple[bool, list[int], list[int]]]:
-    return {m.userid: (True, list(m.department), [d for d, lead in zip(m.department, m.is_leader_in_dept, strict=False)
-                                                   if lead]) for m in standin.corp.members.values()}
+    return {
+        m.userid: (
+            True,
+            list(m.department),
+            [d for d, lead in zip(m.department, m.is_leader_in_dept, strict=False) if lead],
+        )
+        for m in standin.corp.members.values()
+    }
 
 
 def test_every_directory_change_applies_the_second_third_and_tenth_time(directory, standin, services):
@@ -95,9 +102,16 @@ def test_a_member_removed_from_wecom_loses_the_bot_at_once(directory, wecom, sta
 
     def say(text: str) -> str:
         """What the bot answered (WeCom itself refuses to deliver to someone who left: 81013)."""
-        wecom.send(xml.text_message(from_user="zhangsan", content=text, msg_id=next(ids),
-                                    agent_id=standin.corp.agent_id, corp_id=standin.corp.corp_id,
-                                    create_time=int(clock.now().timestamp())))
+        wecom.send(
+            xml.text_message(
+                from_user="zhangsan",
+                content=text,
+                msg_id=next(ids),
+                agent_id=standin.corp.agent_id,
+                corp_id=standin.corp.corp_id,
+                create_time=int(clock.now().timestamp()),
+            )
+        )
         drain(services)
         with services.store.transaction() as session:
             return session.exec(select(OutboxMessage).order_by(OutboxMessage.id.desc())).first().payload["text"]

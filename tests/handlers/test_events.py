@@ -11,9 +11,17 @@ from handlers.events import (
 
 
 def added(external: str, at: str = "1763880123", **extra) -> dict:
-    return {"ToUserName": "ww1", "FromUserName": "sys", "CreateTime": at, "MsgType": "event",
-            "Event": "change_external_contact", "ChangeType": "add_external_contact", "UserID": "zhangsan",
-            "ExternalUserID": external, **extra}
+    return {
+        "ToUserName": "ww1",
+        "FromUserName": "sys",
+        "CreateTime": at,
+        "MsgType": "event",
+        "Event": "change_external_contact",
+        "ChangeType": "add_external_contact",
+        "UserID": "zhangsan",
+        "ExternalUserID": external,
+        **extra,
+    }
 
 
 def test_two_customers_added_to_one_rep_in_the_same_second_get_two_keys():
@@ -35,8 +43,14 @@ def test_messages_are_keyed_on_their_msg_id():
 
 
 def test_group_chat_member_changes_in_one_second_stay_apart():
-    base = {"MsgType": "event", "Event": "change_external_chat", "ChatId": "wr1", "ChangeType": "update",
-            "UpdateDetail": "add_member", "CreateTime": "1"}
+    base = {
+        "MsgType": "event",
+        "Event": "change_external_chat",
+        "ChatId": "wr1",
+        "ChangeType": "update",
+        "UpdateDetail": "add_member",
+        "CreateTime": "1",
+    }
     first = dict(base, MemChangeList={"Item": "wmA"})
     second = dict(base, MemChangeList={"Item": ["wmB", "wmC"]})
     assert dedup_key(first) != dedup_key(second)
@@ -71,5 +85,7 @@ def test_unknown_kinds_parse_to_unknown_not_an_error():
 
 
 def test_text_message_with_bad_create_time_still_parses():
-    event = parse({"MsgType": "text", "FromUserName": "zhangsan", "Content": "帮助", "MsgId": "1", "CreateTime": "oops"})
+    event = parse(
+        {"MsgType": "text", "FromUserName": "zhangsan", "Content": "帮助", "MsgId": "1", "CreateTime": "oops"}
+    )
     assert isinstance(event, TextReceived) and event.content == "帮助"

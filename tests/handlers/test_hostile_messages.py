@@ -52,18 +52,30 @@ REFUSED_TARGETS = [
     ("目标 张三 0001-01 50万", "「0001-01」" + FAR.format(who="张三")),
     ("目标 张三 9999-W52 50万", "「9999-W52」" + FAR.format(who="张三")),
     # … this one was accepted and shown as 10000亿 …
-    ("目标 张三 12月 99999999万", "「99999999万」太大了：目标金额最多 100亿，这次没有设。是不是多打了几个 0？比如「目标 张三 12月 50万」。"),
+    (
+        "目标 张三 12月 99999999万",
+        "「99999999万」太大了：目标金额最多 100亿，这次没有设。是不是多打了几个 0？比如「目标 张三 12月 50万」。",
+    ),
     # … and these got 你的团队里没有「张三 -」
     ("目标 张三 12月 -50万", "「-50万」不能当目标：目标金额至少 1 元，这次没有设。比如「目标 张三 12月 50万」。"),
     ("目标 张三 12月 负50万", "「负50万」不能当目标：目标金额至少 1 元，这次没有设。比如「目标 张三 12月 50万」。"),
-    ("目标 张三 12月 1e309", "「1e309」不是有效的金额，目标没有设。请写成「50万」或「500000」这样的数，比如「目标 张三 12月 50万」。"),
+    (
+        "目标 张三 12月 1e309",
+        "「1e309」不是有效的金额，目标没有设。请写成「50万」或「500000」这样的数，比如「目标 张三 12月 50万」。",
+    ),
     ("目标 张三 12月 0元", "「0元」不能当目标：目标金额至少 1 元，这次没有设。比如「目标 张三 12月 50万」。"),
     # periods that do not exist
     ("目标 张三 2026-13 50万", "没有13月，月份只有 1 到 12，这次没有设。比如「目标 张三 2026-11 50万」。"),
-    ("目标 张三 2027-W53 5万", "2027年没有第53周（这一年共 52 周），这次没有设。比如本周是「目标 张三 2026-W48 10万」。"),
+    (
+        "目标 张三 2027-W53 5万",
+        "2027年没有第53周（这一年共 52 周），这次没有设。比如本周是「目标 张三 2026-W48 10万」。",
+    ),
     ("目标 张三 第5季度 5万", "没有第5季度，一年只有 4 个季度，这次没有设。比如「目标 张三 2026-Q4 150万」。"),
-    ("目标 张三 12月32日 5万", "「12月32日」不是目标能用的时间段。目标按月、周或季度设，比如「目标 张三 2026-11 50万」"
-                           "「目标 张三 2026-W48 10万」「目标 张三 2026-Q4 150万」。"),
+    (
+        "目标 张三 12月32日 5万",
+        "「12月32日」不是目标能用的时间段。目标按月、周或季度设，比如「目标 张三 2026-11 50万」"
+        "「目标 张三 2026-W48 10万」「目标 张三 2026-Q4 150万」。",
+    ),
 ]
 
 
@@ -77,7 +89,9 @@ def test_targets_at_the_edges_of_the_window_are_set(chat):
     assert chat.say("目标 张三 2025-01 5万", userid="wangwu").startswith("✅ 已设定：张三 1月目标 5万。")
     assert chat.say("目标 团队 2028-Q4 100亿", userid="wangwu").startswith("✅ 已设定：华东销售部 第4季度目标 100亿。")
     assert sorted((t.period, str(t.starts)) for t in rows(chat.services, Target)) == [
-        ("month", "2025-01-01"), ("quarter", "2028-10-01")]
+        ("month", "2025-01-01"),
+        ("quarter", "2028-10-01"),
+    ]
 
 
 def test_deal_amounts_that_are_no_amount_or_absurd_are_refused_by_name_and_nothing_is_recorded(chat):
@@ -95,17 +109,22 @@ def test_times_too_far_or_misread_are_refused_or_read_whole(chat):
     logged = chat.say("跟进 张建国 电话 9999年1月1日回访")  # was: a follow-up due in 9999
     assert "已记录：张建国（电话）" in logged and logged.endswith(
         "⚠️ 时间没有记：「9999年1月1日」是9999年1月1日（周五）09:00，太远了：跟进最多安排在两年以内。"
-        "请给一个近一点的时间，比如「12月1日上午」。")
-    for said, refused in (("张建国 99999天后回访", "「99999天后」太远了"),  # was: 99 days on
-                          ("张建国 1e9天后回访", "「1e9天后」不是有效的日期或时间"),  # was: 9 days on
-                          ("张建国 0000年1月1日回访", "「0000年1月1日」不是有效的日期或时间"),  # was: 2000年1月1日
-                          ("张建国 32号回访", "「32号」不是有效的日期或时间")):  # was: "when?"
+        "请给一个近一点的时间，比如「12月1日上午」。"
+    )
+    for said, refused in (
+        ("张建国 99999天后回访", "「99999天后」太远了"),  # was: 99 days on
+        ("张建国 1e9天后回访", "「1e9天后」不是有效的日期或时间"),  # was: 9 days on
+        ("张建国 0000年1月1日回访", "「0000年1月1日」不是有效的日期或时间"),  # was: 2000年1月1日
+        ("张建国 32号回访", "「32号」不是有效的日期或时间"),
+    ):  # was: "when?"
         assert chat.say(said).startswith(f"⚠️ 时间没有记：{refused}"), said
     assert rows(chat.services, FollowUp, FollowUp.source == "rep") == []
     assert "2027年12月13日（周一）" in chat.say("张建国 2027年12月中旬回访")  # was: 2026年12月11日
     assert "2027年3月4日（周四）09:00" in chat.say("张建国 100天后回访")  # was: 12月4日, ten days on
     assert sorted(f.due_at for f in rows(chat.services, FollowUp, FollowUp.source == "rep")) == [
-        datetime(2027, 3, 4, 9, 0, tzinfo=SHANGHAI), datetime(2027, 12, 13, 9, 0, tzinfo=SHANGHAI)]
+        datetime(2027, 3, 4, 9, 0, tzinfo=SHANGHAI),
+        datetime(2027, 12, 13, 9, 0, tzinfo=SHANGHAI),
+    ]
 
 
 def test_postpone_and_done_with_hostile_numbers_change_nothing(chat):
@@ -129,10 +148,14 @@ def test_numbers_are_for_the_period_asked_or_a_sentence_says_why_not(chat):
     last_week = chat.say("上周业绩")
     assert last_week.startswith("【张三·上周业绩】") and "提成" not in last_week  # was: this week's
     assert chat.say("上个月业绩").startswith("【张三·10月业绩】") and "提成" not in chat.say("上个月业绩")
-    assert chat.say("去年业绩") == "「去年」的业绩看不了：可以看今天、本周、上周、本月、上月、本季度或今年的，比如「本周业绩」。"
+    assert (
+        chat.say("去年业绩")
+        == "「去年」的业绩看不了：可以看今天、本周、上周、本月、上月、本季度或今年的，比如「本周业绩」。"
+    )
     assert chat.say("张三本季度的业绩", userid="wangwu").startswith("【张三·第4季度业绩】")  # was: no 「张三本季度」
     assert chat.say("张三9999-12的业绩", userid="wangwu") == (
-        "「9999-12」的业绩看不了：可以看今天、本周、上周、本月、上月、本季度或今年的，比如「张三本周的业绩」。")
+        "「9999-12」的业绩看不了：可以看今天、本周、上周、本月、上月、本季度或今年的，比如「张三本周的业绩」。"
+    )
 
 
 def test_a_parser_that_fails_costs_no_reply_and_logs_its_type_never_the_message(store, caplog):

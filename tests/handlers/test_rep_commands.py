@@ -36,9 +36,16 @@ class Chat:
 
     def say(self, text: str, userid: str = "zhangsan") -> str:
         seen = len(self.standin.delivered("app"))
-        self.wecom.send(xml.text_message(from_user=userid, content=text, msg_id=next(self.ids),
-                                         agent_id=self.standin.corp.agent_id, corp_id=self.standin.corp.corp_id,
-                                         create_time=int(self.clock.now().timestamp())))
+        self.wecom.send(
+            xml.text_message(
+                from_user=userid,
+                content=text,
+                msg_id=next(self.ids),
+                agent_id=self.standin.corp.agent_id,
+                corp_id=self.standin.corp.corp_id,
+                create_time=int(self.clock.now().timestamp()),
+            )
+        )
         drain(self.services)
         replies = [m for m in self.standin.delivered("app")[seen:] if m.recipients == [userid]]
         assert len(replies) == 1, f"expected one reply to {text!r}, got {[r.content for r in replies]}"
@@ -137,14 +144,20 @@ def test_stage_won_and_lost_are_recorded_with_amounts_and_history(chat, clock):
     assert (won.status, won.amount, won.stage) == ("won", Decimal("128000.00"), "成交")
     assert (lost.status, lost.note) == ("lost", "预算取消")
     assert [c.to_stage for c in rows(chat.services, StageChange, StageChange.deal_id == won.id)] == [
-        "初次接触", "需求确认", "方案报价", "成交"]
+        "初次接触",
+        "需求确认",
+        "方案报价",
+        "成交",
+    ]
 
 
 def test_the_customer_card_and_my_numbers(chat):
     chat.say("跟进 张建国 电话沟通了报价")
     chat.say("成交 张建国 5万")
     card = chat.say("查 华为")
-    assert card.startswith("【张建国】华为技术有限公司\n阶段：成交") and "成交记录：\n· 11月24日（周二）成交 5万" in card
+    assert (
+        card.startswith("【张建国】华为技术有限公司\n阶段：成交") and "成交记录：\n· 11月24日（周二）成交 5万" in card
+    )
     assert "电话：电话沟通了报价" in card
     assert "标签：渠道:官网" in chat.say("李雪梅")  # a bare name is a card too
     from scrm import tiers
@@ -160,8 +173,9 @@ def test_a_rep_never_sees_another_reps_customer(chat):
     for text in ("查 王芳", "跟进 王芳 打了电话", "阶段 王芳 报价", "成交 王芳 5万", "王芳"):
         answer = chat.say(text)  # 王芳 is lisi's customer
         assert "王芳" not in answer.replace("「王芳」", "") or "没有找到" in answer
-    assert rows(chat.services, Interaction, Interaction.external_userid == "wmCust0003",
-                Interaction.kind != "added") == []
+    assert (
+        rows(chat.services, Interaction, Interaction.external_userid == "wmCust0003", Interaction.kind != "added") == []
+    )
     assert "只对主管开放" in chat.say("团队今天") and "只对主管开放" in chat.say("李四的客户")
 
 
@@ -171,8 +185,9 @@ def test_a_customer_followed_by_two_reps_shows_each_rep_their_own_card(chat, clo
     from scrm import interactions
     from wecom_standin.fixtures import WEBSITE_TAG_ID
 
-    chat.standin.corp.attach_contact("lisi", "wmCust0001", remark="老张", tags=[WEBSITE_TAG_ID],
-                                     createtime=int(clock.now().timestamp()))
+    chat.standin.corp.attach_contact(
+        "lisi", "wmCust0001", remark="老张", tags=[WEBSITE_TAG_ID], createtime=int(clock.now().timestamp())
+    )
     Backfill(chat.services.contact_client, chat.services.store, clock, progress=False).run()
     chat.say("跟进 张建国 电话沟通了报价 明天下午3点回访")
     chat.say("成交 张建国 5万")
@@ -180,8 +195,15 @@ def test_a_customer_followed_by_two_reps_shows_each_rep_their_own_card(chat, clo
     clock.advance(hours=1)
     with chat.services.store.transaction() as session:  # 李四 has talked with him far more since
         for n in range(60):
-            interactions.record(session, external_userid="wmCust0001", userid="lisi", kind="follow_up",
-                                channel="微信", text=f"李四第{n}次沟通", at=start + timedelta(minutes=n))
+            interactions.record(
+                session,
+                external_userid="wmCust0001",
+                userid="lisi",
+                kind="follow_up",
+                channel="微信",
+                text=f"李四第{n}次沟通",
+                at=start + timedelta(minutes=n),
+            )
     mine = chat.say("查 张建国")
     assert mine.startswith("【张建国】华为技术有限公司\n阶段：成交") and "电话：电话沟通了报价" in mine
     assert "李四" not in mine and "标签" not in mine  # 渠道:官网 is 李四's tag, not 张三's
@@ -217,8 +239,9 @@ def test_a_big_deal_is_announced_in_the_team_chat_at_once(chat, standin):
     from wecom_standin.server import DEFAULT_WEBHOOK_KEY
 
     with chat.services.store.transaction() as session:
-        teams.set_chat(session, session.get(Department, 2), kind="robot", target=DEFAULT_WEBHOOK_KEY,
-                       now=chat.clock.now())
+        teams.set_chat(
+            session, session.get(Department, 2), kind="robot", target=DEFAULT_WEBHOOK_KEY, now=chat.clock.now()
+        )
     chat.say("成交 张建国 5万")
     assert standin.delivered("webhook") == []  # under SCRM_BIG_DEAL_AMOUNT (10万)
     chat.say("成交 李雪梅 12.8万")
@@ -233,7 +256,10 @@ def test_unknown_text_gets_help_built_from_the_commands(chat):
 
 def test_a_manager_sets_targets_in_chat_and_both_views_show_the_progress(chat):
     assert "只对主管开放" in chat.say("目标 李四 12月 50万")  # a rep cannot
-    assert chat.say("目标 张三 11月 20万", userid="wangwu") == "✅ 已设定：张三 11月目标 20万。大家发「业绩」就能看到进度。"
+    assert (
+        chat.say("目标 张三 11月 20万", userid="wangwu")
+        == "✅ 已设定：张三 11月目标 20万。大家发「业绩」就能看到进度。"
+    )
     assert chat.say("目标 团队 本月 100万", userid="wangwu").startswith("✅ 已设定：华东销售部 11月目标 100万。")
     assert chat.say("目标 赵六 本月 5万", userid="wangwu") == "你的团队里没有「赵六」。"
     assert chat.say("目标 张三 很多", userid="wangwu").startswith("设目标请这样发")

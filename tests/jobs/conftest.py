@@ -35,16 +35,22 @@ def team(store, clock):
         members.sync_directory(
             session,
             [{"id": 1, "name": "公司"}, {"id": 2, "name": "销售一部", "parentid": 1, "department_leader": ["wangwu"]}],
-            [{"userid": "wangwu", "name": "王五", "department": [2], "is_leader_in_dept": [1]},
-             {"userid": "zhangsan", "name": "张三", "department": [2]},
-             {"userid": "lisi", "name": "李四", "department": [2]},
-             {"userid": "zhaoliu", "name": "赵六", "department": [2]}],
-            now=clock.now())
-        for external, name, corp, rep in (("wmChen", "陈志强", "苏州精密", "zhangsan"),
-                                          ("wmZhang", "张伟", "字节跳动", "zhangsan"),
-                                          ("wmLiu", "刘洋", "", "lisi")):
-            customers.upsert(session, external_userid=external, profile={"name": name, "corp_name": corp},
-                             now=at("2026-11-20 10:00"))
+            [
+                {"userid": "wangwu", "name": "王五", "department": [2], "is_leader_in_dept": [1]},
+                {"userid": "zhangsan", "name": "张三", "department": [2]},
+                {"userid": "lisi", "name": "李四", "department": [2]},
+                {"userid": "zhaoliu", "name": "赵六", "department": [2]},
+            ],
+            now=clock.now(),
+        )
+        for external, name, corp, rep in (
+            ("wmChen", "陈志强", "苏州精密", "zhangsan"),
+            ("wmZhang", "张伟", "字节跳动", "zhangsan"),
+            ("wmLiu", "刘洋", "", "lisi"),
+        ):
+            customers.upsert(
+                session, external_userid=external, profile={"name": name, "corp_name": corp}, now=at("2026-11-20 10:00")
+            )
             rel = customers.link(session, external_userid=external, userid=rep, now=at("2026-11-20 10:00"))
             customers.set_status(rel, "active", at("2026-11-20 10:00"))
             rel.added_at = at("2026-11-20 10:00")
@@ -53,8 +59,9 @@ def team(store, clock):
 
 def plan(store, external: str, rep: str, due: str, note: str = "回访", created: str = "2026-11-30 10:00") -> int:
     with store.transaction() as session:
-        return follow_ups.schedule(session, external_userid=external, userid=rep, due_at=at(due), note=note,
-                                   now=at(created)).id
+        return follow_ups.schedule(
+            session, external_userid=external, userid=rep, due_at=at(due), note=note, now=at(created)
+        ).id
 
 
 def runner(store, clock, **settings) -> Runner:
@@ -68,7 +75,11 @@ def sent(store) -> list[tuple[str, str]]:
     out = []
     for row in rows:
         message = load(row.payload)
-        to = "|".join(getattr(message, "to", ())) or getattr(message, "webhook_key", "") or getattr(message, "chat_id", "")
+        to = (
+            "|".join(getattr(message, "to", ()))
+            or getattr(message, "webhook_key", "")
+            or getattr(message, "chat_id", "")
+        )
         shown = getattr(message, "text", None) or getattr(message, "content", None) or f"<image {message.md5}>"
         out.append((to, shown))
     return out

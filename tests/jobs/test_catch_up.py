@@ -24,7 +24,9 @@ def ticks(store, job: str) -> list[tuple[str, str]]:
     return [(f"{r.scheduled_for.astimezone(at('2026-01-01 00:00').tzinfo):%m-%d %H:%M}", r.status) for r in rows]
 
 
-def test_a_daily_tick_missed_within_the_grace_runs_once_and_an_older_one_is_skipped_with_a_log_line(team, clock, caplog):
+def test_a_daily_tick_missed_within_the_grace_runs_once_and_an_older_one_is_skipped_with_a_log_line(
+    team, clock, caplog
+):
     plan(team, "wmChen", "zhangsan", "2026-11-30 15:00", "发报价")
     jobs = runner(team, clock)
     clock.set(at("2026-12-02 09:37"))
@@ -82,7 +84,9 @@ def test_a_failed_tick_is_retried_after_the_policy_delay_and_a_crashed_one_is_ta
     assert len(sent(team)) == 1
     assert ticks(team, "reminders")[-1] == ("12-01 15:00", "done")
     with team.transaction() as session:  # a tick left running by a process that died
-        tick = ledger.start_tick(session, "escalation", at("2026-12-02 09:37"), runner="gone:1", now=at("2026-12-02 09:37"))
+        tick = ledger.start_tick(
+            session, "escalation", at("2026-12-02 09:37"), runner="gone:1", now=at("2026-12-02 09:37")
+        )
         assert tick.status == "running"
     clock.set(at("2026-12-02 09:38"))
     assert jobs.catch_up("escalation") == []  # its lease is not over: someone may still be on it

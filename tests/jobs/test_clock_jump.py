@@ -94,8 +94,9 @@ def test_a_day_ahead_for_100_seconds_does_nothing_of_tomorrow_and_tomorrow_comes
     sweep_until(jobs, clock, monotonic, at("2026-12-01 18:00"))
     advance(clock, monotonic, seconds=20)
     before = written(team)
-    assert [text.splitlines()[0] for _, to, text in messages(team) if to == "robot-key-east"][0] == \
-        "**销售一部 日报 · 12月1日（周二）**"  # today's digest went at 18:00
+    assert [text.splitlines()[0] for _, to, text in messages(team) if to == "robot-key-east"][
+        0
+    ] == "**销售一部 日报 · 12月1日（周二）**"  # today's digest went at 18:00
 
     with caplog.at_level(logging.WARNING, logger="scrm.clock"):
         clock.set(at("2026-12-02 18:01"))  # 18:00:20 → tomorrow 18:01, for 100 s
@@ -110,7 +111,9 @@ def test_a_day_ahead_for_100_seconds_does_nothing_of_tomorrow_and_tomorrow_comes
     assert after["keys"] == before["keys"] and after["messages"] == before["messages"]
     assert after["reminded"] == before["reminded"]  # tomorrow's follow-up is not marked as reminded
     assert [t for t in after["ticks"] if t not in before["ticks"]] == [  # today's minutes, each once
-        ("reminders", at("2026-12-01 18:01"), "done"), ("reminders", at("2026-12-01 18:02"), "done")]
+        ("reminders", at("2026-12-01 18:01"), "done"),
+        ("reminders", at("2026-12-01 18:02"), "done"),
+    ]
     warnings = [r.getMessage() for r in caplog.records if r.name == "scrm.clock"]
     assert len(warnings) == 2 and "jumped 1d 00:00:40 ahead" in warnings[0] and "is back" in warnings[1]
 
@@ -120,8 +123,9 @@ def test_a_day_ahead_for_100_seconds_does_nothing_of_tomorrow_and_tomorrow_comes
     sent = messages(team)
     morning = [(when, text) for when, to, text in sent if to == "zhangsan" and "晚上回访" in text]
     assert [when for when, _ in morning] == ["12-02 08:00:00"]  # the first working-morning tick
-    assert [when for when, to, text in sent if to == "zhangsan" and "发报价" in text and "晚上回访" not in text] == \
-        ["12-02 09:00:00"]  # the reminder at its minute
+    assert [when for when, to, text in sent if to == "zhangsan" and "发报价" in text and "晚上回访" not in text] == [
+        "12-02 09:00:00"
+    ]  # the reminder at its minute
     with team.transaction() as session:
         assert session.get(FollowUp, at_nine).reminded_at == at("2026-12-02 09:00")
     digests = [(when, text.splitlines()) for when, to, text in sent if to == "robot-key-east" and "日报" in text]
@@ -186,8 +190,13 @@ def test_the_real_scheduler_gets_its_fire_times_back_within_one_sweep_after_the_
     settings = JobSettings(schedules={**DEFAULT_SCHEDULES, "reminders": "* * * * * *"})
     monotonic = Monotonic()
     with time_machine.travel(at("2026-12-01 17:56"), tick=False) as wall_clock:
-        scheduler = Scheduler(Runner(store, settings, SystemClock(), table=recorder.table()), settings, SystemClock(),
-                              monotonic=monotonic, sweep_seconds=3600)  # the test sweeps
+        scheduler = Scheduler(
+            Runner(store, settings, SystemClock(), table=recorder.table()),
+            settings,
+            SystemClock(),
+            monotonic=monotonic,
+            sweep_seconds=3600,
+        )  # the test sweeps
         scheduler.start()
         try:
             recorder.wait_for(lambda: scheduler.next_runs()["daily-digest"] == at("2026-12-01 18:00"), "the first plan")
@@ -195,7 +204,9 @@ def test_the_real_scheduler_gets_its_fire_times_back_within_one_sweep_after_the_
             monotonic.seconds += 30
             wall_clock.move_to(at("2026-12-02 18:01"))  # 17:56:30 → tomorrow 18:01
             # What APScheduler 3 does: every job fires at once (coalesced) and plans from tomorrow.
-            recorder.wait_for(lambda: scheduler.next_runs()["daily-digest"] == at("2026-12-03 18:00"), "APScheduler to see it")
+            recorder.wait_for(
+                lambda: scheduler.next_runs()["daily-digest"] == at("2026-12-03 18:00"), "APScheduler to see it"
+            )
             scheduler.sweep()
             monotonic.seconds += 100
             wall_clock.move_to(at("2026-12-02 18:02:40"))
@@ -205,7 +216,9 @@ def test_the_real_scheduler_gets_its_fire_times_back_within_one_sweep_after_the_
             assert scheduler.next_runs()["daily-digest"] == at("2026-12-03 18:00")  # stuck for two days …
             scheduler.sweep()  # … until one sweep
             triggers = Runner(store, settings, SystemClock()).triggers
-            assert scheduler.next_runs() == {name: schedule.next_fire(trigger, now) for name, trigger in triggers.items()}
+            assert scheduler.next_runs() == {
+                name: schedule.next_fire(trigger, now) for name, trigger in triggers.items()
+            }
             assert [when for _, when in ran if when >= at("2026-12-01 18:00")] == []  # nothing of tomorrow ran
 
             monotonic.seconds += 109.5
@@ -222,8 +235,9 @@ def test_sweeps_wait_on_the_monotonic_clock_so_a_step_back_does_not_stop_them(st
     recorder = Recorder()
     settings = JobSettings()
     with time_machine.travel(at("2026-12-01 10:00:30"), tick=False) as wall_clock:  # the wall clock stands still
-        scheduler = Scheduler(Runner(store, settings, SystemClock(), table=recorder.table()), settings, SystemClock(),
-                              sweep_seconds=0.1)
+        scheduler = Scheduler(
+            Runner(store, settings, SystemClock(), table=recorder.table()), settings, SystemClock(), sweep_seconds=0.1
+        )
         scheduler.start()
         try:
             recorder.wait_for(lambda: ("reminders", at("2026-12-01 10:00:30")) in recorder.ran, "the first sweep")

@@ -21,16 +21,24 @@ def robot(store, clock, key="robot-key-east") -> None:
 
 def won(store, rep: str, customer: str, when: str, amount: int) -> None:
     with store.transaction() as session:
-        deal = deals.open_deal(session, external_userid=customer, userid=rep, first_stage="初次接触",
-                               now=at("2026-11-20 10:00"))
+        deal = deals.open_deal(
+            session, external_userid=customer, userid=rep, first_stage="初次接触", now=at("2026-11-20 10:00")
+        )
         deals.close(session, deal, won=True, amount=Decimal(amount), note="", userid=rep, now=at(when))
 
 
 def logged(store, rep: str, customer: str, when: str, times: int = 1) -> None:
     with store.transaction() as session:
         for _ in range(times):
-            interactions.record(session, external_userid=customer, userid=rep, kind="follow_up", channel="电话",
-                                text="聊了", at=at(when))
+            interactions.record(
+                session,
+                external_userid=customer,
+                userid=rep,
+                kind="follow_up",
+                channel="电话",
+                text="聊了",
+                at=at(when),
+            )
 
 
 def test_the_daily_digest_goes_once_to_the_team_chat_with_today_and_the_month(team, clock, caplog):
@@ -41,22 +49,25 @@ def test_the_daily_digest_goes_once_to_the_team_chat_with_today_and_the_month(te
     logged(team, "lisi", "wmLiu", "2026-12-01 14:00")
     plan(team, "wmZhang", "zhangsan", "2026-11-30 10:00")  # overdue
     with team.transaction() as session:
-        deal = deals.open_deal(session, external_userid="wmZhang", userid="zhangsan", first_stage="初次接触",
-                               now=at("2026-11-25 10:00"))
+        deal = deals.open_deal(
+            session, external_userid="wmZhang", userid="zhangsan", first_stage="初次接触", now=at("2026-11-25 10:00")
+        )
         deals.move(session, deal, stage="方案报价", userid="zhangsan", now=at("2026-12-01 15:00"))
     jobs = runner(team, clock)
     jobs.run("daily-digest", at("2026-12-01 18:00"))
     jobs.run("daily-digest", at("2026-12-01 18:00"))  # a second run of the same day sends nothing
     [(to, text), (chart_to, chart)] = sent(team)
     assert to == chart_to == "robot-key-east" and chart.startswith("<image ")  # the month's chart follows
-    assert text == "\n".join([
-        "**销售一部 日报 · 12月1日（周二）**",
-        "今天：成交 1 单 12.8万｜跟进 3 次｜新客户 0",
-        "12月累计：成交 1 单 12.8万｜赢单率 100%｜按时跟进 —",
-        "🏆 今天表现：张三 成交 12.8万",
-        "⏰ 逾期待办 1 条：张三 1 条",
-        "📈 阶段推进：张三·张伟→方案报价",
-    ])
+    assert text == "\n".join(
+        [
+            "**销售一部 日报 · 12月1日（周二）**",
+            "今天：成交 1 单 12.8万｜跟进 3 次｜新客户 0",
+            "12月累计：成交 1 单 12.8万｜赢单率 100%｜按时跟进 —",
+            "🏆 今天表现：张三 成交 12.8万",
+            "⏰ 逾期待办 1 条：张三 1 条",
+            "📈 阶段推进：张三·张伟→方案报价",
+        ]
+    )
     assert "王五" not in text  # the manager is not among the reps
 
 
@@ -128,7 +139,8 @@ def test_the_honor_board_crowns_the_best_shares_ties_and_never_crowns_zero(team,
 
 
 def test_a_team_with_nothing_to_crown_gets_no_board_and_the_week_and_month_boards_come_on_their_first_working_day(
-        team, clock):
+    team, clock
+):
     robot(team, clock)
     jobs = runner(team, clock)
     jobs.run("honor-board", at("2026-12-02 18:10"))
@@ -147,8 +159,16 @@ def test_a_team_with_nothing_to_crown_gets_no_board_and_the_week_and_month_board
 
 def target(store, rep: str, month: str, value: int, metric: str = "won_amount") -> None:
     with store.transaction() as session:
-        targets.set_target(session, scope="rep", subject=rep, kind="month", starts=date.fromisoformat(f"{month}-01"),
-                           value=Decimal(value), metric=metric, now=at("2026-11-01 09:00"))
+        targets.set_target(
+            session,
+            scope="rep",
+            subject=rep,
+            kind="month",
+            starts=date.fromisoformat(f"{month}-01"),
+            value=Decimal(value),
+            metric=metric,
+            now=at("2026-11-01 09:00"),
+        )
 
 
 def test_a_streak_counts_working_days_on_pace_back_through_last_month_and_every_target_must_be_on_pace(team):
@@ -163,8 +183,11 @@ def test_a_streak_counts_working_days_on_pace_back_through_last_month_and_every_
     for day in ("01", "02", "03", "04", "07"):
         logged(team, "lisi", "wmLiu", f"2026-12-{day} 10:00", times=2)
     with team.transaction() as session:
-        found = lambda day: streaks.on_pace(session, ["zhangsan", "lisi", "zhaoliu"], date(2026, 12, day),  # noqa: E731
-                                            tz=TZ, calendar=workdays.current())
+
+        def found(day: int) -> dict[str, int]:
+            reps = ["zhangsan", "lisi", "zhaoliu"]
+            return streaks.on_pace(session, reps, date(2026, 12, day), tz=TZ, calendar=workdays.current())
+
         assert found(3) == {"zhangsan": 5, "lisi": 3, "zhaoliu": 0}  # Nov 27, 30, Dec 1–3; no target: no streak
         assert found(4)["zhangsan"] == 0  # 3万 by Dec 4, when 4万 was due
         assert found(7) == {"zhangsan": 1, "lisi": 5, "zhaoliu": 0}
@@ -186,7 +209,11 @@ def test_the_days_board_names_the_reps_on_a_streak(team, clock):
     assert sent(team) == []  # Dec 2: nothing to crown, so no board (a streak alone is no board)
     jobs.run("honor-board", at("2026-12-03 18:10"))
     [(_, text)] = sent(team)
-    assert text.splitlines()[1:] == ["销冠：李四、张三（成交 1万）", "🔥 连续达标：张三 5 个工作日", "恭喜！大家继续冲 💪"]
+    assert text.splitlines()[1:] == [
+        "销冠：李四、张三（成交 1万）",
+        "🔥 连续达标：张三 5 个工作日",
+        "恭喜！大家继续冲 💪",
+    ]
 
 
 def test_the_digest_counts_the_days_anomalies(team, clock):
@@ -204,8 +231,16 @@ def test_a_big_teams_overdue_line_names_the_five_most_behind_and_counts_the_rest
     reps = [(f"rep{n}", f"销售{n}") for n in range(1, 9)]
     with team.transaction() as session:
         for userid, name in reps:
-            members.upsert_member(session, userid=userid, name=name, department_ids=[2], leader_of=[], position="",
-                                  active=True, now=clock.now())
+            members.upsert_member(
+                session,
+                userid=userid,
+                name=name,
+                department_ids=[2],
+                leader_of=[],
+                position="",
+                active=True,
+                now=clock.now(),
+            )
     for n, (userid, _) in enumerate(reps, start=1):
         for _ in range(n):  # 销售8 has 8 overdue, 销售1 one
             plan(team, "wmChen", userid, "2026-11-30 10:00")

@@ -14,7 +14,9 @@ def customers_delete(store, rep: str, times: list[str]) -> None:
     with store.transaction() as session:
         for n, when in enumerate(times):
             external = f"wmGone{n}"
-            customers.upsert(session, external_userid=external, profile={"name": f"客户{n}"}, now=at("2026-01-01 10:00"))
+            customers.upsert(
+                session, external_userid=external, profile={"name": f"客户{n}"}, now=at("2026-01-01 10:00")
+            )
             rel = customers.link(session, external_userid=external, userid=rep, now=at("2026-01-01 10:00"))
             customers.set_status(rel, "active", at("2026-01-01 10:00"))
             customers.set_status(rel, "lost", at(when))
@@ -57,10 +59,17 @@ def test_escalation_waits_over_the_weekend_and_a_done_follow_up_is_never_escalat
 
 def test_a_rep_silent_for_two_working_days_is_reported_once_and_the_rep_on_leave_never(team, clock):
     with team.transaction() as session:
-        interactions.record(session, external_userid="wmChen", userid="zhangsan", kind="follow_up", text="电话",
-                            at=at("2026-11-27 10:00"))  # Friday
-        interactions.record(session, external_userid="wmLiu", userid="lisi", kind="follow_up", text="拜访",
-                            at=at("2026-11-30 10:00"))  # Monday
+        interactions.record(
+            session,
+            external_userid="wmChen",
+            userid="zhangsan",
+            kind="follow_up",
+            text="电话",
+            at=at("2026-11-27 10:00"),
+        )  # Friday
+        interactions.record(
+            session, external_userid="wmLiu", userid="lisi", kind="follow_up", text="拜访", at=at("2026-11-30 10:00")
+        )  # Monday
     jobs = runner(team, clock)
     jobs.run("anomalies", at("2026-12-01 09:00"))  # Tuesday: only Monday has passed since Friday
     assert sent(team) == []
@@ -68,7 +77,9 @@ def test_a_rep_silent_for_two_working_days_is_reported_once_and_the_rep_on_leave
     jobs.run("anomalies", at("2026-12-03 09:00"))  # 张三's quiet spell goes on: not again; 李四's begins
     [(to, wednesday), (_, thursday)] = sent(team)
     assert to == "wangwu"
-    assert wednesday == "🔔 12月2日（周三）异常提醒：\n· 张三：已经 2 个工作日没有记录任何跟进（上次：11月27日（周五））"
+    assert (
+        wednesday == "🔔 12月2日（周三）异常提醒：\n· 张三：已经 2 个工作日没有记录任何跟进（上次：11月27日（周五））"
+    )
     assert thursday == "🔔 12月3日（周四）异常提醒：\n· 李四：已经 2 个工作日没有记录任何跟进（上次：11月30日（周一））"
     # 赵六 is on leave with no customers, and 王五 manages: neither is ever reported
 
@@ -77,17 +88,30 @@ def test_a_jump_in_overdue_share_is_reported_once_a_week(team, clock):
     with team.transaction() as session:
         for day in range(8, 35, 3):  # the 4 weeks before: all done on time
             due = at("2026-12-02 10:00") - timedelta(days=day)
-            item = follow_ups.schedule(session, external_userid="wmChen", userid="zhangsan", due_at=due, note="旧",
-                                       now=due - timedelta(days=1))
+            item = follow_ups.schedule(
+                session, external_userid="wmChen", userid="zhangsan", due_at=due, note="旧", now=due - timedelta(days=1)
+            )
             follow_ups.complete(session, item, now=due)
         for day in range(1, 6):  # this week: 4 of 5 left open
             due = at("2026-12-02 10:00") - timedelta(days=day)
-            item = follow_ups.schedule(session, external_userid="wmZhang", userid="zhangsan", due_at=due, note="新",
-                                       now=due - timedelta(days=1))
+            item = follow_ups.schedule(
+                session,
+                external_userid="wmZhang",
+                userid="zhangsan",
+                due_at=due,
+                note="新",
+                now=due - timedelta(days=1),
+            )
             if day == 1:
                 follow_ups.complete(session, item, now=due)
-        interactions.record(session, external_userid="wmChen", userid="zhangsan", kind="follow_up", text="电话",
-                            at=at("2026-12-01 18:00"))
+        interactions.record(
+            session,
+            external_userid="wmChen",
+            userid="zhangsan",
+            kind="follow_up",
+            text="电话",
+            at=at("2026-12-01 18:00"),
+        )
     jobs = runner(team, clock)
     jobs.run("anomalies", at("2026-12-02 09:00"))
     jobs.run("anomalies", at("2026-12-03 09:00"))
@@ -99,13 +123,21 @@ def test_a_jump_in_overdue_share_is_reported_once_a_week(team, clock):
 def test_customers_deleting_a_rep_and_a_stalled_deal_are_reported_once(team, clock):
     customers_delete(team, "lisi", ["2026-12-01 10:00", "2026-12-01 11:00", "2026-12-01 12:00"])
     with team.transaction() as session:
-        deal = deals.open_deal(session, external_userid="wmChen", userid="zhangsan", first_stage="初次接触",
-                               now=at("2026-11-10 10:00"))
+        deal = deals.open_deal(
+            session, external_userid="wmChen", userid="zhangsan", first_stage="初次接触", now=at("2026-11-10 10:00")
+        )
         deals.move(session, deal, stage="方案报价", userid="zhangsan", now=at("2026-11-15 10:00"))
-        interactions.record(session, external_userid="wmChen", userid="zhangsan", kind="follow_up", text="电话",
-                            at=at("2026-12-01 18:00"))
-        interactions.record(session, external_userid="wmLiu", userid="lisi", kind="follow_up", text="电话",
-                            at=at("2026-12-01 18:00"))
+        interactions.record(
+            session,
+            external_userid="wmChen",
+            userid="zhangsan",
+            kind="follow_up",
+            text="电话",
+            at=at("2026-12-01 18:00"),
+        )
+        interactions.record(
+            session, external_userid="wmLiu", userid="lisi", kind="follow_up", text="电话", at=at("2026-12-01 18:00")
+        )
     jobs = runner(team, clock)
     jobs.run("anomalies", at("2026-12-02 09:00"))
     jobs.run("anomalies", at("2026-12-03 09:00"))
@@ -118,8 +150,14 @@ def test_customers_deleting_a_rep_and_a_stalled_deal_are_reported_once(team, clo
 def test_a_rep_who_never_logged_anything_is_reported_once(team, clock):
     jobs = runner(team, clock)
     with team.transaction() as session:
-        interactions.record(session, external_userid="wmChen", userid="zhangsan", kind="follow_up", text="电话",
-                            at=at("2026-12-01 18:00"))
+        interactions.record(
+            session,
+            external_userid="wmChen",
+            userid="zhangsan",
+            kind="follow_up",
+            text="电话",
+            at=at("2026-12-01 18:00"),
+        )
         rel = session.get(CustomerRep, 3)
         assert rel.userid == "lisi"
     jobs.run("anomalies", at("2026-12-02 09:00"))
@@ -132,8 +170,14 @@ def test_marking_a_follow_up_done_counts_as_activity(team, clock):
     item = plan(team, "wmLiu", "lisi", "2026-11-30 10:00", "回访")
     with team.transaction() as session:
         follow_ups.complete(session, session.get(FollowUp, item), now=at("2026-12-01 11:00"))
-        interactions.record(session, external_userid="wmChen", userid="zhangsan", kind="follow_up", text="电话",
-                            at=at("2026-12-01 18:00"))
+        interactions.record(
+            session,
+            external_userid="wmChen",
+            userid="zhangsan",
+            kind="follow_up",
+            text="电话",
+            at=at("2026-12-01 18:00"),
+        )
     runner(team, clock).run("anomalies", at("2026-12-02 09:00"))
     assert sent(team) == []
 

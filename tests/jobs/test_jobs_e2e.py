@@ -65,16 +65,20 @@ def test_a_team_robot_gets_its_hello_and_one_wecom_refuses_is_disabled_with_a_no
     drain(services)
     with services.store.transaction() as session:
         chat_row = session.get(TeamChat, 2)
-        statuses = session.exec(select(OutboxMessage.status, OutboxMessage.errcode)
-                                .where(OutboxMessage.channel == "webhook").order_by(OutboxMessage.id)).all()
+        statuses = session.exec(
+            select(OutboxMessage.status, OutboxMessage.errcode)
+            .where(OutboxMessage.channel == "webhook")
+            .order_by(OutboxMessage.id)
+        ).all()
     assert not chat_row.enabled and "移出群" in chat_row.disabled_reason
     assert statuses == [("sent", 0), ("dead", 93000)]  # tried once, not again and again
     [note] = [m for m in standin.delivered("app") if m.recipients == ["wangwu"]]
     assert note.content.startswith("⚠️ 「华东销售部」的群通知发不出去了（群机器人已被移出群，或地址失效）")
 
 
-def test_team_create_chat_makes_an_app_group_chat_with_the_team_and_says_hello(chat, standin, services, settings,
-                                                                              database, clock):
+def test_team_create_chat_makes_an_app_group_chat_with_the_team_and_says_hello(
+    chat, standin, services, settings, database, clock
+):
     from urllib.parse import quote
 
     from click.testing import CliRunner
@@ -83,10 +87,16 @@ def test_team_create_chat_makes_an_app_group_chat_with_the_team_and_says_hello(c
 
     url, schema = database
 
-    env = {"WECOM_CORP_ID": settings.wecom_corp_id, "WECOM_AGENT_ID": str(settings.wecom_agent_id),
-           "WECOM_AGENT_SECRET": settings.wecom_agent_secret.get_secret_value(), "WECOM_TOKEN": "t",
-           "WECOM_ENCODING_AES_KEY": "a" * 43, "WECOM_API_BASE": settings.wecom_api_base,
-           "DATABASE_URL": f"{url}?options={quote(f'-csearch_path={schema}')}" if schema else url, "REDIS_URL": ""}
+    env = {
+        "WECOM_CORP_ID": settings.wecom_corp_id,
+        "WECOM_AGENT_ID": str(settings.wecom_agent_id),
+        "WECOM_AGENT_SECRET": settings.wecom_agent_secret.get_secret_value(),
+        "WECOM_TOKEN": "t",
+        "WECOM_ENCODING_AES_KEY": "a" * 43,
+        "WECOM_API_BASE": settings.wecom_api_base,
+        "DATABASE_URL": f"{url}?options={quote(f'-csearch_path={schema}')}" if schema else url,
+        "REDIS_URL": "",
+    }
     result = CliRunner().invoke(cli, ["team", "create-chat", "华东销售部"], env=env)
     assert result.exit_code == 0, result.output
     [(chat_id, created)] = standin.state.appchats.items()
@@ -98,8 +108,7 @@ def test_team_create_chat_makes_an_app_group_chat_with_the_team_and_says_hello(c
     assert hello.recipients == [chat_id] and "本群已接入销售助手" in hello.content
 
 
-def test_an_app_group_chat_gets_the_digest_and_its_chart_uploaded_through_media_upload(chat, standin, services,
-                                                                                       clock):
+def test_an_app_group_chat_gets_the_digest_and_its_chart_uploaded_through_media_upload(chat, standin, services, clock):
     from jobs import charts
 
     chat_id = services.app_client.create_appchat("华东销售部", "wangwu", ["wangwu", "zhangsan", "lisi"])

@@ -48,8 +48,14 @@ def test_the_last_follow_up_logged_and_how_long_ago_is_in_the_reminder(team, clo
     from scrm import interactions
 
     with team.transaction() as session:
-        interactions.record(session, external_userid="wmChen", userid="zhangsan", kind="follow_up",
-                            text="电话沟通了报价，客户嫌贵", at=at("2026-11-29 16:00"))
+        interactions.record(
+            session,
+            external_userid="wmChen",
+            userid="zhangsan",
+            kind="follow_up",
+            text="电话沟通了报价，客户嫌贵",
+            at=at("2026-11-29 16:00"),
+        )
     plan(team, "wmChen", "zhangsan", "2026-12-01 15:00")
     plan(team, "wmZhang", "zhangsan", "2026-12-01 15:00")
     runner(team, clock).run("reminders", at("2026-12-01 15:00"))
@@ -110,8 +116,16 @@ def test_a_rep_with_more_due_than_a_transaction_holds_still_gets_one_message(tea
     from scrm.models import FollowUp
 
     with team.transaction() as session:
-        session.add_all(FollowUp(external_userid="wmChen", userid="zhangsan", due_at=at("2026-12-01 15:00"),
-                                 note=f"任务{n}", created_at=at("2026-11-30 10:00")) for n in range(reminders.CHUNK + 1))
+        session.add_all(
+            FollowUp(
+                external_userid="wmChen",
+                userid="zhangsan",
+                due_at=at("2026-12-01 15:00"),
+                note=f"任务{n}",
+                created_at=at("2026-11-30 10:00"),
+            )
+            for n in range(reminders.CHUNK + 1)
+        )
     done = runner(team, clock).run("reminders", at("2026-12-01 15:00"))
     assert done.summary == f"{reminders.CHUNK + 1} reminders to 1 reps, 0 morning lists"
     assert {to for to, _ in sent(team)} == {"zhangsan"}
@@ -144,12 +158,21 @@ def test_the_morning_list_still_goes_when_the_scheduler_was_down_at_eight(team, 
     assert text.startswith("早上好！今天有 1 条跟进") and "发合同" in text
 
 
-@pytest.mark.parametrize("quiet, too_early, list_at, greeting", [
-    ((time(20, 0), time(23, 0)), "2026-12-02 00:30", "2026-12-02 23:00", "今天有 1 条跟进"),  # no "good morning" at 23:00
-    ((time(0, 0), time(0, 0)), "2026-12-02 00:10", "2026-12-02 08:00", "早上好！今天有 1 条跟进"),  # no quiet hours
-])
-def test_the_morning_list_comes_when_quiet_hours_end_or_at_eight_without_them(team, clock, quiet, too_early, list_at,
-                                                                               greeting):
+@pytest.mark.parametrize(
+    "quiet, too_early, list_at, greeting",
+    [
+        (
+            (time(20, 0), time(23, 0)),
+            "2026-12-02 00:30",
+            "2026-12-02 23:00",
+            "今天有 1 条跟进",
+        ),  # no "good morning" at 23:00
+        ((time(0, 0), time(0, 0)), "2026-12-02 00:10", "2026-12-02 08:00", "早上好！今天有 1 条跟进"),  # no quiet hours
+    ],
+)
+def test_the_morning_list_comes_when_quiet_hours_end_or_at_eight_without_them(
+    team, clock, quiet, too_early, list_at, greeting
+):
     plan(team, "wmChen", "zhangsan", "2026-11-30 15:00")
     jobs = runner(team, clock, quiet_start=quiet[0], quiet_end=quiet[1])
     jobs.run("reminders", at(too_early))

@@ -59,15 +59,29 @@ def seed(store, reps: int, due: list[datetime]) -> dict[int, tuple[str, str]]:
     now = datetime.now(UTC)
     userids = [f"rep{r:03d}" for r in range(reps)]
     with store.transaction() as session:
-        members.sync_directory(session, [{"id": 1, "name": "公司"}, {"id": 2, "name": "销售部", "parentid": 1}],
-                               [{"userid": u, "name": f"销售{u[3:]}", "department": [2]} for u in userids], now=now)
+        members.sync_directory(
+            session,
+            [{"id": 1, "name": "公司"}, {"id": 2, "name": "销售部", "parentid": 1}],
+            [{"userid": u, "name": f"销售{u[3:]}", "department": [2]} for u in userids],
+            now=now,
+        )
         for userid in userids:
             customers.upsert(session, external_userid=f"wm{userid}", profile={"name": f"客户{userid[3:]}"}, now=now)
-            customers.set_status(customers.link(session, external_userid=f"wm{userid}", userid=userid, now=now),
-                                 "active", now)
+            customers.set_status(
+                customers.link(session, external_userid=f"wm{userid}", userid=userid, now=now), "active", now
+            )
         # What follow_ups.schedule writes, in bulk (thousands of rows one by one would take a while).
-        rows = [FollowUp(external_userid=f"wm{userids[n % reps]}", userid=userids[n % reps], due_at=at,
-                         note=f"任务{n:05d}", source="rep", created_at=now) for n, at in enumerate(due)]
+        rows = [
+            FollowUp(
+                external_userid=f"wm{userids[n % reps]}",
+                userid=userids[n % reps],
+                due_at=at,
+                note=f"任务{n:05d}",
+                source="rep",
+                created_at=now,
+            )
+            for n, at in enumerate(due)
+        ]
         session.add_all(rows)
         session.flush()
         return {row.id: (row.userid, row.note) for row in rows}
@@ -90,22 +104,34 @@ class Schedulers:
         days = ", ".join(f"{today + timedelta(days=d)}" for d in (-1, 0, 1))
         holidays.write_text(f"workdays: [{days}]\n")
         self.env = {
-            **os.environ, "WECOM_CORP_ID": "wwscheduler", "WECOM_AGENT_ID": "1000002",
-            "WECOM_AGENT_SECRET": "secret", "WECOM_TOKEN": TOKEN, "WECOM_ENCODING_AES_KEY": AES_KEY,
+            **os.environ,
+            "WECOM_CORP_ID": "wwscheduler",
+            "WECOM_AGENT_ID": "1000002",
+            "WECOM_AGENT_SECRET": "secret",
+            "WECOM_TOKEN": TOKEN,
+            "WECOM_ENCODING_AES_KEY": AES_KEY,
             "WECOM_API_BASE": "http://127.0.0.1:9",  # the scheduler only queues messages: WeCom is never called
             "DATABASE_URL": f"{url}?options={quote(f'-csearch_path={schema}')}",
-            "REDIS_URL": redis_url or "", "SCRM_REDIS_PREFIX": prefix, "SCRM_TIMEZONE": "Asia/Shanghai",
-            "SCRM_SCHEDULE_REMINDERS": "* * * * * *", "SCRM_SCHEDULE_ESCALATION": "0 0 1 1 *",
-            "SCRM_SCHEDULE_ANOMALIES": "0 0 1 1 *", "SCRM_QUIET_HOURS": "00:00-00:00",
-            "SCRM_JOB_GRACE_MINUTES": "5", "SCRM_HOLIDAYS_FILE": str(holidays), "SCRM_LOG_LEVEL": "INFO"}
+            "REDIS_URL": redis_url or "",
+            "SCRM_REDIS_PREFIX": prefix,
+            "SCRM_TIMEZONE": "Asia/Shanghai",
+            "SCRM_SCHEDULE_REMINDERS": "* * * * * *",
+            "SCRM_SCHEDULE_ESCALATION": "0 0 1 1 *",
+            "SCRM_SCHEDULE_ANOMALIES": "0 0 1 1 *",
+            "SCRM_QUIET_HOURS": "00:00-00:00",
+            "SCRM_JOB_GRACE_MINUTES": "5",
+            "SCRM_HOLIDAYS_FILE": str(holidays),
+            "SCRM_LOG_LEVEL": "INFO",
+        }
         self.logs = tmp_path
         self.processes: list[subprocess.Popen] = []
 
     def start(self) -> subprocess.Popen:
         # To a file: a pipe nobody reads would fill up and block the process.
         with open(self.logs / f"scheduler-{len(self.processes)}.log", "wb") as log:
-            process = subprocess.Popen([sys.executable, "-m", "bot", "scheduler"], env=self.env, stdout=log,
-                                       stderr=subprocess.STDOUT)
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "scheduler"], env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
         self.processes.append(process)
         return process
 
@@ -161,8 +187,11 @@ def unreminded(store) -> int:
 def running_tick(store, since: datetime) -> JobTick | None:
     """A reminders tick running now that came after `since` (so it has follow-ups to work on)."""
     with store.transaction() as session:
-        return session.exec(select(JobTick).where(JobTick.job == "reminders", JobTick.status == "running",
-                                                  col(JobTick.scheduled_for) >= since)).first()
+        return session.exec(
+            select(JobTick).where(
+                JobTick.job == "reminders", JobTick.status == "running", col(JobTick.scheduled_for) >= since
+            )
+        ).first()
 
 
 def assert_reminded_exactly_once(store, planned: dict[int, tuple[str, str]]) -> None:

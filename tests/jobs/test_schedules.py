@@ -22,8 +22,10 @@ def test_crontab_weekdays_keep_their_meaning():
     assert schedule.next_fire(schedule.trigger("*/2 * * * * *", TZ), friday_evening) == at("2026-12-04 18:00:02")
 
 
-@pytest.mark.parametrize("expr, reason", [("0 9 * *", "has 5 fields"), ("0 25 * * *", "higher than the maximum"),
-                                          ("0 9 * * 8", "days are 0-7")])
+@pytest.mark.parametrize(
+    "expr, reason",
+    [("0 9 * *", "has 5 fields"), ("0 25 * * *", "higher than the maximum"), ("0 9 * * 8", "days are 0-7")],
+)
 def test_a_wrong_schedule_is_refused_with_the_reason(expr, reason):
     with pytest.raises(ValueError, match=reason):
         schedule.trigger(expr, TZ)

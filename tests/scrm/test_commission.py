@@ -11,12 +11,17 @@ from scrm.commission import Plan, PlanError, parse_tiers
 PLAN = Plan(parse_tiers("100000:3%,:5%"), Decimal(20000), Decimal(1000000))
 
 
-@pytest.mark.parametrize("won, earned", [
-    (0, "0.00"), (50000, "1500.00"),  # 3% of 50,000
-    (100000, "3000.00"), (300000, "13000.00"),  # 3,000 + 5% of 200,000
-    (1000000, "48000.00"),  # 3,000 + 45,000: the bonus is for passing 1,000,000, not reaching it
-    (1200000, "78000.00"),  # 3,000 + 55,000 + 20,000
-])
+@pytest.mark.parametrize(
+    "won, earned",
+    [
+        (0, "0.00"),
+        (50000, "1500.00"),  # 3% of 50,000
+        (100000, "3000.00"),
+        (300000, "13000.00"),  # 3,000 + 5% of 200,000
+        (1000000, "48000.00"),  # 3,000 + 45,000: the bonus is for passing 1,000,000, not reaching it
+        (1200000, "78000.00"),  # 3,000 + 55,000 + 20,000
+    ],
+)
 def test_tiers_and_the_bonus(won, earned):
     assert PLAN.earned(Decimal(won)) == Decimal(earned)
 

@@ -58,14 +58,22 @@ def test_failures_back_off_then_park_the_row_as_dead(store, clock):
     policy = queue.RetryPolicy(max_attempts=2, first_delay=timedelta(seconds=10))
     taken = claim(store, clock)
     with store.transaction() as session:
-        assert queue.fail(session, InboxEvent, taken.ids[0], taken.token, error="boom", now=clock.now(),
-                          policy=policy, attempts=1) == "failed"
+        assert (
+            queue.fail(
+                session, InboxEvent, taken.ids[0], taken.token, error="boom", now=clock.now(), policy=policy, attempts=1
+            )
+            == "failed"
+        )
     assert claim(store, clock).ids == []  # not before its backoff
     clock.advance(seconds=11)
     taken = claim(store, clock)
     with store.transaction() as session:
-        assert queue.fail(session, InboxEvent, taken.ids[0], taken.token, error="boom", now=clock.now(),
-                          policy=policy, attempts=2) == "dead"
+        assert (
+            queue.fail(
+                session, InboxEvent, taken.ids[0], taken.token, error="boom", now=clock.now(), policy=policy, attempts=2
+            )
+            == "dead"
+        )
         assert inbox.counts(session) == {"dead": 1}
         assert inbox.replay(session, None, now=clock.now()) == 1
     assert len(claim(store, clock).ids) == 1

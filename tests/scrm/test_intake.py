@@ -19,7 +19,10 @@ PAYLOAD = {"MsgType": "text", "Content": "明天下午三点，再约张总！",
 
 def _rows(store) -> list[InboxEvent]:
     with store.read() as session:
-        return [InboxEvent.model_validate(row.model_dump()) for row in session.exec(select(InboxEvent).order_by(InboxEvent.id))]
+        return [
+            InboxEvent.model_validate(row.model_dump())
+            for row in session.exec(select(InboxEvent).order_by(InboxEvent.id))
+        ]
 
 
 def test_the_row_ingest_writes_reads_back_as_the_orm_would_have_written_it(store, clock):
@@ -54,8 +57,10 @@ def test_a_connection_postgresql_dropped_is_replaced_and_the_callback_stored(dat
     try:
         assert intake.add(dedup_key="msg:1", kind="text", payload=PAYLOAD, now=clock.now())
         with admin.begin() as connection:  # as a restart does to every connection (or an operator's kill)
-            dropped = connection.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                                              "WHERE application_name = :name"), {"name": name}).scalar()
+            dropped = connection.execute(
+                text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = :name"),
+                {"name": name},
+            ).scalar()
         assert dropped == 1
         assert intake.add(dedup_key="msg:2", kind="text", payload=PAYLOAD, now=clock.now()) is True
         assert intake.add(dedup_key="msg:2", kind="text", payload=PAYLOAD, now=clock.now()) is False

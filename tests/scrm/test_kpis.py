@@ -33,27 +33,44 @@ def at(text: str) -> datetime:
 @pytest.fixture
 def data(store):
     with store.transaction() as session:
+
         def close(rep, customer, when, won, amount=None):
-            deal = deals.open_deal(session, external_userid=customer, userid=rep, first_stage="初次接触",
-                                   now=at("11-01 10:00"))
-            deals.close(session, deal, won=won, amount=Decimal(amount) if amount else None, note="", userid=rep,
-                        now=at(when))
+            deal = deals.open_deal(
+                session, external_userid=customer, userid=rep, first_stage="初次接触", now=at("11-01 10:00")
+            )
+            deals.close(
+                session, deal, won=won, amount=Decimal(amount) if amount else None, note="", userid=rep, now=at(when)
+            )
 
         close("zhangsan", "wmA", "11-30 23:30", True, 80000)
         close("zhangsan", "wmB", "12-01 00:30", True, 50000)
         close("zhangsan", "wmC", "12-02 15:00", False)
         close("lisi", "wmD", "12-03 09:00", True, 120000)
-        for rep, customer, channel, when in (("zhangsan", "wmA", "电话", "11-30 10:00"),
-                                             ("zhangsan", "wmA", "电话", "12-01 09:00"),
-                                             ("zhangsan", "wmE", "电话", "12-01 10:30"),
-                                             ("zhangsan", "wmB", "拜访", "12-02 14:00"),
-                                             ("lisi", "wmD", "微信", "12-02 11:00")):
-            interactions.record(session, external_userid=customer, userid=rep, kind="follow_up", channel=channel,
-                                text="聊了", at=at(when))
-        for rep, due, done in (("zhangsan", "12-01 10:00", "12-01 11:00"), ("zhangsan", "12-01 15:00", "12-01 18:00"),
-                               ("zhangsan", "12-02 10:00", None), ("lisi", "12-02 09:00", "12-02 09:30")):
-            item = follow_ups.schedule(session, external_userid="wmA", userid=rep, due_at=at(due), note="",
-                                       now=at("11-29 10:00"))
+        for rep, customer, channel, when in (
+            ("zhangsan", "wmA", "电话", "11-30 10:00"),
+            ("zhangsan", "wmA", "电话", "12-01 09:00"),
+            ("zhangsan", "wmE", "电话", "12-01 10:30"),
+            ("zhangsan", "wmB", "拜访", "12-02 14:00"),
+            ("lisi", "wmD", "微信", "12-02 11:00"),
+        ):
+            interactions.record(
+                session,
+                external_userid=customer,
+                userid=rep,
+                kind="follow_up",
+                channel=channel,
+                text="聊了",
+                at=at(when),
+            )
+        for rep, due, done in (
+            ("zhangsan", "12-01 10:00", "12-01 11:00"),
+            ("zhangsan", "12-01 15:00", "12-01 18:00"),
+            ("zhangsan", "12-02 10:00", None),
+            ("lisi", "12-02 09:00", "12-02 09:30"),
+        ):
+            item = follow_ups.schedule(
+                session, external_userid="wmA", userid=rep, due_at=at(due), note="", now=at("11-29 10:00")
+            )
             if done:
                 follow_ups.complete(session, item, now=at(done))
         for rep, customer, added in (("zhangsan", "wmE", "12-01 09:00"), ("lisi", "wmF", "11-30 22:00")):
@@ -89,10 +106,22 @@ def test_months_are_cut_in_beijing_time_and_a_team_is_the_sum_of_its_reps(data):
 
 def test_a_period_across_a_month_end_and_a_holiday(store):
     with store.transaction() as session:
-        deal = deals.open_deal(session, external_userid="wmA", userid="zhangsan", first_stage="初次接触",
-                               now=datetime(2026, 9, 1, tzinfo=TZ))
-        deals.close(session, deal, won=True, amount=Decimal(30000), note="", userid="zhangsan",
-                    now=datetime(2026, 10, 3, 11, 0, tzinfo=TZ))  # National Day
+        deal = deals.open_deal(
+            session,
+            external_userid="wmA",
+            userid="zhangsan",
+            first_stage="初次接触",
+            now=datetime(2026, 9, 1, tzinfo=TZ),
+        )
+        deals.close(
+            session,
+            deal,
+            won=True,
+            amount=Decimal(30000),
+            note="",
+            userid="zhangsan",
+            now=datetime(2026, 10, 3, 11, 0, tzinfo=TZ),
+        )  # National Day
         period = Period.between(date(2026, 9, 28), date(2026, 10, 8), TZ)
         result = figures(session, ["zhangsan"], period, now=datetime(2026, 10, 9, tzinfo=TZ), tz=TZ)
     assert period.label == "9月28日–10月8日" and len(period.days(TZ)) == 11
@@ -102,7 +131,9 @@ def test_a_period_across_a_month_end_and_a_holiday(store):
 def test_ranking_leaves_out_reps_who_won_nothing(data):
     with data.transaction() as session:
         assert ranking(session, ["zhangsan", "lisi", "zhaoliu"], Period.week_of(NOW, TZ)) == [
-            ("zhangsan", Decimal(130000)), ("lisi", Decimal(120000))]
+            ("zhangsan", Decimal(130000)),
+            ("lisi", Decimal(120000)),
+        ]
 
 
 def test_periods():
@@ -118,9 +149,11 @@ def test_the_funnel_counts_conversion_median_days_and_stalled_deals(store):
 
     stages = ("初次接触", "需求确认", "方案报价", "谈判", "成交", "流失")
     with store.transaction() as session:
+
         def deal(customer, moves, lost=False):
-            d = deals.open_deal(session, external_userid=customer, userid="zhangsan", first_stage="初次接触",
-                                now=at(moves[0][1]))
+            d = deals.open_deal(
+                session, external_userid=customer, userid="zhangsan", first_stage="初次接触", now=at(moves[0][1])
+            )
             for stage, when in moves[1:]:
                 deals.move(session, d, stage=stage, userid="zhangsan", now=at(when))
             if lost:
@@ -146,25 +179,39 @@ def test_channels_workload_and_quadrants(store):
 
     assert (channel_of("expo2026_booth3"), channel_of("web-home"), channel_of("")) == ("expo2026", "web", "")
     with store.transaction() as session:
-        for n, (customer, state) in enumerate((("wm1", "expo2026_a"), ("wm2", "expo2026_b"), ("wm3", "web"),
-                                               ("wm4", ""))):
+        for n, (customer, state) in enumerate(
+            (("wm1", "expo2026_a"), ("wm2", "expo2026_b"), ("wm3", "web"), ("wm4", ""))
+        ):
             rel = customers.link(session, external_userid=customer, userid="zhangsan", now=at("12-01 09:00"))
             rel.state, rel.added_at, rel.status = state, at(f"12-0{n + 1} 09:00"), "active"
-        deal = deals.open_deal(session, external_userid="wm2", userid="zhangsan", first_stage="初次接触",
-                               now=at("12-02 10:00"))
+        deal = deals.open_deal(
+            session, external_userid="wm2", userid="zhangsan", first_stage="初次接触", now=at("12-02 10:00")
+        )
         deals.close(session, deal, won=True, amount=Decimal(60000), note="", userid="zhangsan", now=at("12-03 10:00"))
-        follow_ups.schedule(session, external_userid="wm1", userid="zhangsan", due_at=at("12-05 10:00"), note="",
-                            now=at("12-01 10:00"))
+        follow_ups.schedule(
+            session, external_userid="wm1", userid="zhangsan", due_at=at("12-05 10:00"), note="", now=at("12-01 10:00")
+        )
         december = Period.month_of(NOW, TZ)
         rows = {c.channel: c for c in channels(session, ["zhangsan"], december)}
         load = workload(session, ["zhangsan", "lisi"], figures(session, ["zhangsan", "lisi"], december, now=NOW, tz=TZ))
     assert (rows["expo2026"].new_customers, rows["expo2026"].won_customers, rows["expo2026"].won_amount) == (
-        2, 1, Decimal(60000))
+        2,
+        1,
+        Decimal(60000),
+    )
     assert rows["expo2026"].conversion == 0.5 and rows["web"].new_customers == 1 and rows[""].new_customers == 1
     assert (load.reps, load.won_per_rep, load.customers_per_rep, load.open_follow_ups_per_rep) == (
-        2, Decimal(30000), 2.0, 0.5)
-    team = {"a": Figures(won_amount=Decimal(100), logged=9), "b": Figures(won_amount=Decimal(100), logged=1),
-            "c": Figures(won_amount=Decimal(0), logged=9), "d": Figures(won_amount=Decimal(0), logged=0)}
+        2,
+        Decimal(30000),
+        2.0,
+        0.5,
+    )
+    team = {
+        "a": Figures(won_amount=Decimal(100), logged=9),
+        "b": Figures(won_amount=Decimal(100), logged=1),
+        "c": Figures(won_amount=Decimal(0), logged=9),
+        "d": Figures(won_amount=Decimal(0), logged=0),
+    }
     assert quadrants(team) == {"a": "明星", "b": "潜力", "c": "勤奋待提升", "d": "需关注"}
 
 
@@ -174,17 +221,21 @@ def test_a_customer_who_added_two_reps_is_new_to_each_and_once_to_their_team(sto
     from scrm.kpis import channels, total
 
     with store.transaction() as session:
-        for rep, customer, state, added in (("zhangsan", "wmS", "expo2026_a", "12-01 09:00"),
-                                            ("lisi", "wmS", "expo2026_b", "12-02 09:00"),
-                                            ("zhangsan", "wmT", "web", "12-01 10:00"),
-                                            ("lisi", "wmU", "web", "12-02 10:00"),
-                                            ("zhaoliu", "wmU", "", "12-02 11:00"),
-                                            ("zhangsan", "wmV", "web", "11-20 10:00"),
-                                            ("lisi", "wmV", "web", "12-01 11:00")):
+        for rep, customer, state, added in (
+            ("zhangsan", "wmS", "expo2026_a", "12-01 09:00"),
+            ("lisi", "wmS", "expo2026_b", "12-02 09:00"),
+            ("zhangsan", "wmT", "web", "12-01 10:00"),
+            ("lisi", "wmU", "web", "12-02 10:00"),
+            ("zhaoliu", "wmU", "", "12-02 11:00"),
+            ("zhangsan", "wmV", "web", "11-20 10:00"),
+            ("lisi", "wmV", "web", "12-01 11:00"),
+        ):
             rel = customers.link(session, external_userid=customer, userid=rep, now=at(added))
             rel.state, rel.added_at, rel.status = state, at(added), "active"
         for rep, amount in (("zhangsan", 30000), ("lisi", 20000)):
-            deal = deals.open_deal(session, external_userid="wmS", userid=rep, first_stage="初次接触", now=at("12-02 12:00"))
+            deal = deals.open_deal(
+                session, external_userid="wmS", userid=rep, first_stage="初次接触", now=at("12-02 12:00")
+            )
             deals.close(session, deal, won=True, amount=Decimal(amount), note="", userid=rep, now=at("12-03 10:00"))
         december = Period.month_of(NOW, TZ)
         reps = by_rep(session, ["zhangsan", "lisi", "zhaoliu"], december, now=NOW, tz=TZ)
@@ -196,5 +247,8 @@ def test_a_customer_who_added_two_reps_is_new_to_each_and_once_to_their_team(sto
     assert total([reps["lisi"], reps["zhaoliu"]]).new_customers == 3  # wmS, wmU, wmV
     assert total(reps.values()).new_customers == 4 and total([reps["zhangsan"]]).new_customers == 2
     assert (rows["expo2026"].new_customers, rows["expo2026"].won_customers, rows["expo2026"].won_amount) == (
-        1, 1, Decimal(50000))  # one customer, won by both reps: two deals
+        1,
+        1,
+        Decimal(50000),
+    )  # one customer, won by both reps: two deals
     assert rows["web"].new_customers == 3  # wmT, wmU and wmV (李四's relation is December's)

@@ -27,5 +27,5 @@ def test_a_long_reply_becomes_several_messages_in_order_and_adding_again_changes
     with store.transaction() as session:
         rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
         messages = [outbox.load(r.payload) for r in rows]
-    assert [r.key for r in rows] == ["reply:1", "reply:1#2", "reply:1#3"][:len(rows)] and len(rows) > 1
+    assert [r.key for r in rows] == ["reply:1", "reply:1#2", "reply:1#3"][: len(rows)] and len(rows) > 1
     assert "\n".join(m.text for m in messages) == text

@@ -72,8 +72,15 @@ def test_an_ack_does_not_wait_for_the_write_lock_that_handlers_hold(services, we
     handler = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
     handler.execute("BEGIN IMMEDIATE")  # a handler's transaction, mid-way
     try:
-        delivery = wecom.send(xml.text_message(from_user="zhangsan", content="今天跟进谁", agent_id=standin.corp.agent_id,
-                                               corp_id=standin.corp.corp_id, create_time=int(clock.now().timestamp())))
+        delivery = wecom.send(
+            xml.text_message(
+                from_user="zhangsan",
+                content="今天跟进谁",
+                agent_id=standin.corp.agent_id,
+                corp_id=standin.corp.corp_id,
+                create_time=int(clock.now().timestamp()),
+            )
+        )
     finally:
         handler.execute("ROLLBACK")
         handler.close()

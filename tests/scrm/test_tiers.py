@@ -16,13 +16,16 @@ TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=TZ)
 
 
-@pytest.mark.parametrize("won, advanced, days, logged, tier", [
-    (Decimal(150000), False, 3, 8, "A"),  # 3 + 3 + 3
-    (Decimal(150000), False, 60, 0, "B"),  # 3 + 1 + 1 = 5: a big customer gone quiet
-    (Decimal(0), True, 10, 2, "A"),  # 2 + 3 + 2 = 7: an open deal at 方案报价, talked to lately
-    (Decimal(0), False, 30, 1, "C"),  # 1 + 2 + 1 = 4
-    (Decimal(0), False, None, 0, "C"),  # never talked to
-])
+@pytest.mark.parametrize(
+    "won, advanced, days, logged, tier",
+    [
+        (Decimal(150000), False, 3, 8, "A"),  # 3 + 3 + 3
+        (Decimal(150000), False, 60, 0, "B"),  # 3 + 1 + 1 = 5: a big customer gone quiet
+        (Decimal(0), True, 10, 2, "A"),  # 2 + 3 + 2 = 7: an open deal at 方案报价, talked to lately
+        (Decimal(0), False, 30, 1, "C"),  # 1 + 2 + 1 = 4
+        (Decimal(0), False, None, 0, "C"),  # never talked to
+    ],
+)
 def test_the_score(won, advanced, days, logged, tier):
     assert tiers.score(won, advanced, days, logged) == tier
 
@@ -33,10 +36,14 @@ def test_recompute_sets_every_live_relations_tier(store):
 
     with store.transaction() as session:
         for external, status in (("wmBig", "active"), ("wmQuiet", "active"), ("wmGone", "lost")):
-            customers.set_status(customers.link(session, external_userid=external, userid="zhangsan", now=at("01-01")),
-                                 status, at("01-01"))
-        deal = deals.open_deal(session, external_userid="wmBig", userid="zhangsan", first_stage="初次接触",
-                               now=at("10-01"))
+            customers.set_status(
+                customers.link(session, external_userid=external, userid="zhangsan", now=at("01-01")),
+                status,
+                at("01-01"),
+            )
+        deal = deals.open_deal(
+            session, external_userid="wmBig", userid="zhangsan", first_stage="初次接触", now=at("10-01")
+        )
         deals.close(session, deal, won=True, amount=Decimal(120000), note="", userid="zhangsan", now=at("11-20"))
         for day in ("11-25", "11-26", "11-27", "11-28", "11-29", "11-30"):
             interactions.record(session, external_userid="wmBig", userid="zhangsan", kind="follow_up", at=at(day))

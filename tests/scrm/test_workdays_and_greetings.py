@@ -46,8 +46,10 @@ def test_the_operators_file_adds_next_years_list(tmp_path: Path):
     assert calendar.next_working_day(date(2026, 12, 31)) == date(2027, 1, 5)
 
 
-@pytest.mark.parametrize("content", ["holidays: [2027-13-01]\n", "holiday: [2027-01-01]\n",
-                                     "holidays: [2027-01-05..2027-01-01]\n", "holidays: [\n"])
+@pytest.mark.parametrize(
+    "content",
+    ["holidays: [2027-13-01]\n", "holiday: [2027-01-01]\n", "holidays: [2027-01-05..2027-01-01]\n", "holidays: [\n"],
+)
 def test_a_bad_holiday_file_is_refused_naming_what_is_wrong(tmp_path: Path, content: str):
     file = tmp_path / "holidays.yaml"
     file.write_text(content, encoding="utf-8")
@@ -55,20 +57,28 @@ def test_a_bad_holiday_file_is_refused_naming_what_is_wrong(tmp_path: Path, cont
         workdays.load(file)
 
 
-@pytest.mark.parametrize(("name", "remark", "position", "greeting"), [
-    ("张伟", "张总-华为", "", "张总"),
-    ("张伟", "", "采购总监", "张总"),
-    ("李明", "", "采购经理", "李经理"),
-    ("欧阳建国", "", "技术总监", "欧阳总"),
-    ("赵敏", "赵老师", "", "赵老师"),
-    ("王芳", "王芳-美的", "", "王芳"),
-    ("Tony", "", "CEO", "Tony"),
-])
+@pytest.mark.parametrize(
+    ("name", "remark", "position", "greeting"),
+    [
+        ("张伟", "张总-华为", "", "张总"),
+        ("张伟", "", "采购总监", "张总"),
+        ("李明", "", "采购经理", "李经理"),
+        ("欧阳建国", "", "技术总监", "欧阳总"),
+        ("赵敏", "赵老师", "", "赵老师"),
+        ("王芳", "王芳-美的", "", "王芳"),
+        ("Tony", "", "CEO", "Tony"),
+    ],
+)
 def test_a_welcome_greets_the_customer_as_a_rep_would(name, remark, position, greeting):
     assert welcome.address(name, remark=remark, position=position) == greeting
 
 
 def test_our_company_and_theirs_are_two_placeholders():
-    text = welcome.render("{客户}您好，我是{我司}的{销售}，{公司}的资料稍后发您。", customer="张总", rep="张三",
-                          company="华为技术有限公司", ours="云启智联")
+    text = welcome.render(
+        "{客户}您好，我是{我司}的{销售}，{公司}的资料稍后发您。",
+        customer="张总",
+        rep="张三",
+        company="华为技术有限公司",
+        ours="云启智联",
+    )
     assert text == "张总您好，我是云启智联的张三，华为技术有限公司的资料稍后发您。"

@@ -39,9 +39,7 @@ class Api:
         self._token = None
 
     def get(self, path: str, **params: object) -> dict:
-        return self.session.get(
-            self.base + path, params={"access_token": self.token, **params}, timeout=5
-        ).json()
+        return self.session.get(self.base + path, params={"access_token": self.token, **params}, timeout=5).json()
 
     def post(self, path: str, body: dict, **params: object) -> dict:
         return self.session.post(

@@ -21,9 +21,6 @@ def test_existing_chatid_is_86215_unknown_member_86216_unknown_chat_86003(api):
     body = {"chatid": "team7sales", "name": "群", "userlist": ["wangwu", "zhangsan"]}
     api.post("appchat/create", body)
     assert api.post("appchat/create", body)["errcode"] == 86215
-    assert (
-        api.post("appchat/create", {**body, "chatid": "x2", "userlist": ["wangwu", "ghost"]})["errcode"]
-        == 86216
-    )
+    assert api.post("appchat/create", {**body, "chatid": "x2", "userlist": ["wangwu", "ghost"]})["errcode"] == 86216
     msg = {"chatid": "nochat", "msgtype": "text", "text": {"content": "hi"}}
     assert api.post("appchat/send", msg)["errcode"] == 86003

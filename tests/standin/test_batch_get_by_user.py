@@ -48,16 +48,23 @@ def test_more_than_100_userids_and_foreign_cursors_are_40058(big_api):
 def test_a_customer_with_several_reps_is_listed_once_per_rep_across_pages(shared_api):
     corp = Corp.generated(reps=6, customers=300, shared=0.1)
     wanted = ["rep001", "rep002", "rep004", "rep005"]
-    expected = {(c.external_userid, f.userid): f for c in corp.external_contacts.values() for f in c.follow_user
-                if f.userid in wanted}
+    expected = {
+        (c.external_userid, f.userid): f
+        for c in corp.external_contacts.values()
+        for f in c.follow_user
+        if f.userid in wanted
+    }
     rows, pages = fetch_all(shared_api, wanted, limit=30)
     pairs = [(r["external_contact"]["external_userid"], r["follow_info"]["userid"]) for r in rows]
     assert len(pairs) == len(set(pairs)) and set(pairs) == set(expected) and pages > 5
     assert max(Counter(e for e, _ in pairs).values()) > 1  # a customer comes once per requested rep following them
     for r in rows:
         follow = expected[(r["external_contact"]["external_userid"], r["follow_info"]["userid"])]
-        assert (r["follow_info"]["remark"], r["follow_info"]["createtime"], r["follow_info"]["state"]) == \
-            (follow.remark, follow.createtime, follow.state)
+        assert (r["follow_info"]["remark"], r["follow_info"]["createtime"], r["follow_info"]["state"]) == (
+            follow.remark,
+            follow.createtime,
+            follow.state,
+        )
 
 
 def test_the_shared_customers_are_about_a_tenth_with_their_own_follow_info():
@@ -67,5 +74,6 @@ def test_the_shared_customers_are_about_a_tenth_with_their_own_follow_info():
     assert set(counts) == {1, 2, 3} and 20 <= counts[2] + counts[3] <= 40
     several = next(c for c in corp.external_contacts.values() if len(c.follow_user) == 3)
     assert len({(f.userid, f.remark, f.createtime) for f in several.follow_user}) == 3
-    assert [(c.name, c.follow_user[0]) for c in plain.external_contacts.values()] == \
-        [(c.name, c.follow_user[0]) for c in corp.external_contacts.values()]  # the first reps are as without
+    assert [(c.name, c.follow_user[0]) for c in plain.external_contacts.values()] == [
+        (c.name, c.follow_user[0]) for c in corp.external_contacts.values()
+    ]  # the first reps are as without

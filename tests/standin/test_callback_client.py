@@ -36,9 +36,7 @@ def test_retries_after_timeouts_use_new_ciphertext_nonce_and_timestamp(receiver)
 
 
 def test_concurrent_copies_arrive_with_distinct_ciphertexts(receiver):
-    deliveries = client(receiver).concurrent_send(
-        xml.enter_agent("zhangsan", create_time=1763880000), copies=4
-    )
+    deliveries = client(receiver).concurrent_send(xml.enter_agent("zhangsan", create_time=1763880000), copies=4)
     assert [d.status for d in deliveries] == [200] * 4
     assert len({s["envelope"]["Encrypt"] for s in receiver.seen}) == 4
     assert len({s["plain"] for s in receiver.seen}) == 1

@@ -10,9 +10,7 @@ TOKEN = "QDG6eK"
 AES_KEY = "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
 CORP_ID = "wx5823bf96d3bd56c7"
 
-ECHOSTR = unquote(
-    "P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D"
-)
+ECHOSTR = unquote("P9nAzCzyDtyTWESHep1vC5X9xho%2FqYX3Zpb4yKa9SKld1DsH3Iyt3tP3zNdtp%2B4RPcs8TgAE7OaBO%2BFZXvnaqQ%3D%3D")
 POST_ENCRYPT = (
     "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0QADHHhGd3QczcdCUpj911L3vg3W/sYYv"
     "uJTs3TUUkSUXxaccAS0qhxchrRYt66wiSpGLYL42aM6A8dTT+6k4aSknmPj48kzJs8qLjvd4Xgpue06DOdnLxAUHzM6+kDZ+HMZfJYuR+Lt"
@@ -23,10 +21,7 @@ POST_ENCRYPT = (
 
 
 def test_get_echostr_signature_matches_and_decrypts_to_the_published_answer():
-    assert (
-        crypto.signature(TOKEN, "1409659589", "263014780", ECHOSTR)
-        == "5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3"
-    )
+    assert crypto.signature(TOKEN, "1409659589", "263014780", ECHOSTR) == "5c45ff5e21c57e6ad56bac8758b79b1d9ac89fd3"
     assert crypto.decrypt(ECHOSTR, AES_KEY) == ("1616140317555161061", CORP_ID)
 
 

@@ -25,9 +25,7 @@ def test_round_trip_keeps_utf8_text_and_receive_id():
 def test_each_encryption_uses_a_new_random_prefix():
     assert crypto.encrypt("<xml/>", AES_KEY, CORP_ID) != crypto.encrypt("<xml/>", AES_KEY, CORP_ID)
     fixed = bytes(16)
-    assert crypto.encrypt("<xml/>", AES_KEY, CORP_ID, fixed) == crypto.encrypt(
-        "<xml/>", AES_KEY, CORP_ID, fixed
-    )
+    assert crypto.encrypt("<xml/>", AES_KEY, CORP_ID, fixed) == crypto.encrypt("<xml/>", AES_KEY, CORP_ID, fixed)
 
 
 def test_aligned_plaintext_gets_a_full_32_byte_block_of_padding():

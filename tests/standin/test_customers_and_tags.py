@@ -26,9 +26,7 @@ def test_a_customer_added_by_a_test_is_visible_to_the_api(standin, api):
 def test_add_corp_tag_returns_new_ids_and_refuses_duplicates_and_long_names(api):
     group = api.post("externalcontact/get_corp_tag_list", {})["tag_group"][0]
     assert group["group_name"] == "渠道" and [t["name"] for t in group["tag"]] == ["官网"]
-    added = api.post(
-        "externalcontact/add_corp_tag", {"group_id": group["group_id"], "tag": [{"name": "展会"}]}
-    )
+    added = api.post("externalcontact/add_corp_tag", {"group_id": group["group_id"], "tag": [{"name": "展会"}]})
     assert added["errcode"] == 0 and added["tag_group"]["tag"][0]["id"]
     dup = {"group_name": "渠道", "tag": [{"name": "官网"}]}
     assert api.post("externalcontact/add_corp_tag", dup)["errcode"] == 40071

@@ -24,9 +24,7 @@ def test_simplelist_and_follow_users(api):
 
 def test_groupchat_get_uses_the_api_join_scene_enum(api):
     chats = api.post("externalcontact/groupchat/list", {"limit": 10})["group_chat_list"]
-    chat = api.post("externalcontact/groupchat/get", {"chat_id": chats[0]["chat_id"], "need_name": 1})[
-        "group_chat"
-    ]
+    chat = api.post("externalcontact/groupchat/get", {"chat_id": chats[0]["chat_id"], "need_name": 1})["group_chat"]
     customer = next(m for m in chat["member_list"] if m["type"] == 2)
     assert customer["join_scene"] == 3 and customer["name"] == "张建国" and chat["member_version"]
     assert api.post("externalcontact/groupchat/get", {"chat_id": "wrNope"})["errcode"] == 40050

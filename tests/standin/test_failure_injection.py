@@ -17,9 +17,7 @@ def test_fail_next_answers_the_errcode_then_recovers(standin, api):
 def test_http_error_next_returns_a_non_json_500(standin, api):
     assert api.token
     standin.http_error_next("/cgi-bin/message/send", status=502)
-    resp = requests.post(
-        standin.api_base + "message/send", params={"access_token": api.token}, json=TEXT, timeout=5
-    )
+    resp = requests.post(standin.api_base + "message/send", params={"access_token": api.token}, json=TEXT, timeout=5)
     assert resp.status_code == 502 and not resp.headers["Content-Type"].startswith("application/json")
     assert standin.delivered() == []
     assert api.post("message/send", TEXT)["errcode"] == 0
@@ -29,9 +27,7 @@ def test_slow_next_makes_a_short_client_timeout_fire(standin, api):
     assert api.token
     standin.slow_next("user/get", seconds=1.0)
     with pytest.raises(requests.Timeout):
-        requests.get(
-            standin.api_base + "user/get", params={"access_token": api.token, "userid": "lisi"}, timeout=0.2
-        )
+        requests.get(standin.api_base + "user/get", params={"access_token": api.token, "userid": "lisi"}, timeout=0.2)
     assert api.get("user/get", userid="lisi")["name"] == "李四"
 
 

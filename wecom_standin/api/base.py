@@ -98,9 +98,7 @@ class Call:
             raise ApiError(40058, f"missing query parameter `{name}`")
         return value
 
-    def get(
-        self, name: str, kind: type | tuple[type, ...] = str, required: bool = True, default: Any = None
-    ) -> Any:
+    def get(self, name: str, kind: type | tuple[type, ...] = str, required: bool = True, default: Any = None) -> Any:
         if name not in self.body or self.body[name] is None:
             if required:
                 raise ApiError(40058, f"missing field `{name}`")

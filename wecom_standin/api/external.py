@@ -64,10 +64,7 @@ def get_contact(call: Call) -> dict:
         raise ApiError(84061)
     follows = []
     for f in contact.follow_user:
-        tags = [
-            {"group_name": g.group_name, "tag_name": t.name, "type": 1, "tag_id": t.id}
-            for g, t in _tags(call, f)
-        ]
+        tags = [{"group_name": g.group_name, "tag_name": t.name, "type": 1, "tag_id": t.id} for g, t in _tags(call, f)]
         follows.append({**_follow_common(f), "tags": tags})
     return {"external_contact": contact_profile(contact), "follow_user": follows, "next_cursor": ""}
 
@@ -91,9 +88,7 @@ def _offset(cursor: str, fingerprint: str) -> int:
 @route("externalcontact/batch/get_by_user")
 def batch_get_by_user(call: Call) -> dict:
     if "userid_list" not in call.body:
-        detail = (
-            "userid_list missing (the field is `userid_list`, not `userid`)" if "userid" in call.body else ""
-        )
+        detail = "userid_list missing (the field is `userid_list`, not `userid`)" if "userid" in call.body else ""
         raise ApiError(40058, detail or "userid_list missing")
     userids = [str(u) for u in call.get("userid_list", list)]
     if not 1 <= len(userids) <= 100:
@@ -131,9 +126,7 @@ def list_contacts(call: Call) -> dict:
 @route("externalcontact/get_follow_user_list", method="GET")
 def follow_user_list(call: Call) -> dict:
     return {
-        "follow_user": [
-            m.userid for m in call.corp.members.values() if m.external_contact_enabled and m.status == 1
-        ]
+        "follow_user": [m.userid for m in call.corp.members.values() if m.external_contact_enabled and m.status == 1]
     }
 
 

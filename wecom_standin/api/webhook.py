@@ -43,9 +43,7 @@ def _store_upload(call: Call, media_type: str, allowed: tuple[str, ...]) -> dict
     if len(data) > MAX_BYTES[media_type]:
         raise ApiError(45001)
     created = int(call.now())
-    media = Media(
-        "3" + secrets.token_urlsafe(40), media_type, upload.filename or "", len(data), created, data
-    )
+    media = Media("3" + secrets.token_urlsafe(40), media_type, upload.filename or "", len(data), created, data)
     call.state.media[media.media_id] = media
     return {"type": media_type, "media_id": media.media_id, "created_at": str(created)}
 

@@ -17,16 +17,53 @@ from handlers.parsing.commands import CUSTOMER_INTENTS, Parsed, parse_command
 from handlers.parsing.when import When, WhenError
 from scrm import matching
 
-KNOWN = {"say", "intent", "customer", "channel", "when", "at", "amount", "stage", "reason", "period", "index", "member",
-         "last", "as", "why", "todo", "__line__", "now", "note_has", "note_lacks", "reopen"}
-CHECKED = ("intent", "customer", "channel", "when", "at", "amount", "stage", "reason", "period", "index", "member",
-           "note_has", "note_lacks", "reopen")
+KNOWN = {
+    "say",
+    "intent",
+    "customer",
+    "channel",
+    "when",
+    "at",
+    "amount",
+    "stage",
+    "reason",
+    "period",
+    "index",
+    "member",
+    "last",
+    "as",
+    "why",
+    "todo",
+    "__line__",
+    "now",
+    "note_has",
+    "note_lacks",
+    "reopen",
+}
+CHECKED = (
+    "intent",
+    "customer",
+    "channel",
+    "when",
+    "at",
+    "amount",
+    "stage",
+    "reason",
+    "period",
+    "index",
+    "member",
+    "note_has",
+    "note_lacks",
+    "reopen",
+)
 
 
 def book_of(entries: list[dict]) -> tuple[Book, dict[str, str]]:
     """The Book, and each entry's id → name (ids are the names: they are unique in a test book)."""
-    book = Book(Entry(e["name"], e["name"], e.get("remark") or "", e.get("corp") or "", "", e.get("position") or "")
-                for e in entries)
+    book = Book(
+        Entry(e["name"], e["name"], e.get("remark") or "", e.get("corp") or "", "", e.get("position") or "")
+        for e in entries
+    )
     return book, {e["name"]: e["name"] for e in entries}
 
 
@@ -52,12 +89,19 @@ def mismatches(case: dict, now: datetime, tz: ZoneInfo, book: Book) -> list[str]
     if "now" in case:
         now = case["now"] if isinstance(case["now"], datetime) else datetime.fromisoformat(str(case["now"]))
     parsed = parse_command(case["say"], now, tz, book)
-    got = {"intent": parsed.intent.value, "customer": resolve(parsed, book, case.get("last")),
-           "channel": parsed.channel, "stage": parsed.stage, "index": parsed.index, "member": parsed.member}
+    got = {
+        "intent": parsed.intent.value,
+        "customer": resolve(parsed, book, case.get("last")),
+        "channel": parsed.channel,
+        "stage": parsed.stage,
+        "index": parsed.index,
+        "member": parsed.member,
+    }
     problems = []
     expected_customer = case.get("customer", "")
-    unresolved = isinstance(expected_customer, str) and (expected_customer == "ask"
-                                                         or expected_customer.startswith("missing:"))
+    unresolved = isinstance(expected_customer, str) and (
+        expected_customer == "ask" or expected_customer.startswith("missing:")
+    )
     for field in CHECKED:
         if field not in case or (unresolved and field not in ("intent", "customer")):
             continue

@@ -48,8 +48,10 @@ def score(data: dict, *, show: bool) -> None:
             print(f"✗ {case['say']}\n    " + "\n    ".join(problems))
     for intent in sorted(total, key=lambda i: -total[i]):
         print(f"{intent:18} {right[intent]:3}/{total[intent]:<3} {right[intent] / total[intent]:.0%}")
-    print(f"{'held-out':18} {sum(right.values()):3}/{sum(total.values()):<3} "
-          f"{sum(right.values()) / sum(total.values()):.1%}")
+    print(
+        f"{'held-out':18} {sum(right.values()):3}/{sum(total.values()):<3} "
+        f"{sum(right.values()) / sum(total.values()):.1%}"
+    )
 
 
 if __name__ == "__main__":

@@ -39,8 +39,10 @@ def _moment(value: datetime | str) -> datetime:
 def load_cases() -> list[tuple[dict, datetime, ZoneInfo]]:
     corpus = yaml.load(CORPUS.read_text(encoding="utf-8"), Loader=_LineLoader)
     tz = ZoneInfo(corpus["tz"])
-    blocks = [corpus, *(value for value in corpus.values()
-                        if isinstance(value, dict) and "cases" in value and "book" not in value)]
+    blocks = [
+        corpus,
+        *(value for value in corpus.values() if isinstance(value, dict) and "cases" in value and "book" not in value),
+    ]
     return [(case, _moment(block["now"]), tz) for block in blocks for case in block["cases"]]
 
 
@@ -95,8 +97,12 @@ def test_every_case_names_say_and_intent_and_only_known_fields() -> None:
 
 def _talk_params() -> list:
     """Cases marked `todo` are known misses: they must fail (strict), so fixing one forces its mark off."""
-    return [pytest.param(c, id=f"L{c['__line__']}", marks=pytest.mark.xfail(reason=c["todo"], strict=True))
-            if "todo" in c else pytest.param(c, id=f"L{c['__line__']}") for c in TALK]
+    return [
+        pytest.param(c, id=f"L{c['__line__']}", marks=pytest.mark.xfail(reason=c["todo"], strict=True))
+        if "todo" in c
+        else pytest.param(c, id=f"L{c['__line__']}")
+        for c in TALK
+    ]
 
 
 @pytest.mark.parametrize("case", _talk_params())
@@ -110,8 +116,12 @@ def test_the_conversation_block_has_at_least_150_cases_and_few_known_misses() ->
     assert sum("todo" in c for c in TALK) <= 12
 
 
-OTHER_MOMENTS = ["2026-11-24T08:00:00+08:00", "2026-11-24T23:30:00+08:00", "2026-11-30T17:00:00+08:00",
-                 "2026-12-31T23:30:00+08:00"]
+OTHER_MOMENTS = [
+    "2026-11-24T08:00:00+08:00",
+    "2026-11-24T23:30:00+08:00",
+    "2026-11-30T17:00:00+08:00",
+    "2026-12-31T23:30:00+08:00",
+]
 
 
 @pytest.mark.parametrize("moment", OTHER_MOMENTS)
@@ -126,12 +136,18 @@ def test_the_reading_does_not_change_with_the_hour_or_the_day(moment: str) -> No
             continue
         here = parse_command(case["say"], TALK_NOW, TALK_TZ, TALK_BOOK)
         there = parse_command(case["say"], now, TALK_TZ, TALK_BOOK)
-        same = (here.intent, here.customer_ids, here.customer, getattr(here.when, "text", None),
-                here.amount) == (there.intent, there.customer_ids, there.customer, getattr(there.when, "text", None),
-                                 there.amount)
+        same = (here.intent, here.customer_ids, here.customer, getattr(here.when, "text", None), here.amount) == (
+            there.intent,
+            there.customer_ids,
+            there.customer,
+            getattr(there.when, "text", None),
+            there.amount,
+        )
         if not same or (isinstance(there.when, When) and there.when.due <= now):
-            changed.append(f"L{case['__line__']} {case['say']!r}: {here.intent}/{getattr(here.when, 'text', None)}"
-                           f" → {there.intent}/{getattr(there.when, 'text', None)}")
+            changed.append(
+                f"L{case['__line__']} {case['say']!r}: {here.intent}/{getattr(here.when, 'text', None)}"
+                f" → {there.intent}/{getattr(there.when, 'text', None)}"
+            )
     assert not changed, "\n".join(changed)
 
 

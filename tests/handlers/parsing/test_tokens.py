@@ -20,8 +20,9 @@ print("|".join(tokens.cut("跟进张总电话沟通")))
 
 
 def _start_process(cache: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-c", WARM_UP, str(cache)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, check=True)
+    return subprocess.run(
+        [sys.executable, "-c", WARM_UP, str(cache)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
 
 
 def test_a_second_process_loads_the_cached_dictionary_instead_of_rebuilding_it(tmp_path: Path) -> None:
@@ -40,10 +41,13 @@ def test_a_second_process_loads_the_cached_dictionary_instead_of_rebuilding_it(t
 
 
 def test_importing_the_parsers_loads_neither_jieba_nor_the_recognizer_nor_cn2an() -> None:
-    probe = ("import sys, handlers.parsing.commands, handlers.parsing.tokens; "
-             "print(sorted(m for m in ('jieba', 'recognizers_date_time', 'cn2an') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                          check=True)
+    probe = (
+        "import sys, handlers.parsing.commands, handlers.parsing.tokens; "
+        "print(sorted(m for m in ('jieba', 'recognizers_date_time', 'cn2an') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    )
     assert done.stdout.strip() == "[]"
 
 

@@ -16,21 +16,50 @@ YEAR_END = datetime(2026, 12, 28, 10, 0, tzinfo=TZ)  # Monday
 
 # (text, due "MM-DD HH:MM" or "YYYY-MM-DD HH:MM", has_clock)
 FUTURE = [
-    ("明天下午3点", "11-25 15:00", True), ("明天下午三点", "11-25 15:00", True), ("后天上午", "11-26 09:00", False),
-    ("下周二", "12-01 09:00", False), ("下周二上午10点", "12-01 10:00", True), ("周五前", "11-27 18:00", False),
-    ("3天后", "11-27 09:00", False), ("三天后", "11-27 09:00", False), ("两小时后", "11-24 12:00", True),
-    ("半小时后", "11-24 10:30", True), ("10分钟后", "11-24 10:10", True), ("12月5日上午", "12-05 09:00", False),
-    ("12月5号", "12-05 09:00", False), ("月底", "11-30 09:00", False), ("下个月初", "12-01 09:00", False),
-    ("今晚8点", "11-24 20:00", True), ("大后天", "11-27 09:00", False), ("这周五", "11-27 09:00", False),
-    ("下下周一", "12-07 09:00", False), ("2026-12-05 14:00", "12-05 14:00", True), ("12/5", "12-05 09:00", False),
-    ("中午", "11-24 12:00", False), ("明早", "11-25 09:00", False), ("晚上7点半", "11-24 19:30", True),
-    ("过两天", "11-26 09:00", False), ("明天", "11-25 09:00", False), ("下午4点", "11-24 16:00", True),
-    ("下午3点半", "11-24 15:30", True), ("明天上午九点半", "11-25 09:30", True), ("后天晚上", "11-26 19:00", False),
-    ("一周后", "12-01 09:00", False), ("两周后", "12-08 09:00", False), ("下周", "11-30 09:00", False),
-    ("周末", "11-28 09:00", False), ("周四", "11-26 09:00", False), ("下个月", "12-01 09:00", False),
-    ("下月5号", "12-05 09:00", False), ("11月30日下午2点", "11-30 14:00", True),
-    ("下周三下午两点", "12-02 14:00", True), ("今天下午五点前", "11-24 17:00", True), ("年底", "12-31 09:00", False),
-    ("明天下午", "11-25 14:00", False), ("一个半小时后", "11-24 11:30", True), ("3个月后", "2027-02-24 09:00", False),
+    ("明天下午3点", "11-25 15:00", True),
+    ("明天下午三点", "11-25 15:00", True),
+    ("后天上午", "11-26 09:00", False),
+    ("下周二", "12-01 09:00", False),
+    ("下周二上午10点", "12-01 10:00", True),
+    ("周五前", "11-27 18:00", False),
+    ("3天后", "11-27 09:00", False),
+    ("三天后", "11-27 09:00", False),
+    ("两小时后", "11-24 12:00", True),
+    ("半小时后", "11-24 10:30", True),
+    ("10分钟后", "11-24 10:10", True),
+    ("12月5日上午", "12-05 09:00", False),
+    ("12月5号", "12-05 09:00", False),
+    ("月底", "11-30 09:00", False),
+    ("下个月初", "12-01 09:00", False),
+    ("今晚8点", "11-24 20:00", True),
+    ("大后天", "11-27 09:00", False),
+    ("这周五", "11-27 09:00", False),
+    ("下下周一", "12-07 09:00", False),
+    ("2026-12-05 14:00", "12-05 14:00", True),
+    ("12/5", "12-05 09:00", False),
+    ("中午", "11-24 12:00", False),
+    ("明早", "11-25 09:00", False),
+    ("晚上7点半", "11-24 19:30", True),
+    ("过两天", "11-26 09:00", False),
+    ("明天", "11-25 09:00", False),
+    ("下午4点", "11-24 16:00", True),
+    ("下午3点半", "11-24 15:30", True),
+    ("明天上午九点半", "11-25 09:30", True),
+    ("后天晚上", "11-26 19:00", False),
+    ("一周后", "12-01 09:00", False),
+    ("两周后", "12-08 09:00", False),
+    ("下周", "11-30 09:00", False),
+    ("周末", "11-28 09:00", False),
+    ("周四", "11-26 09:00", False),
+    ("下个月", "12-01 09:00", False),
+    ("下月5号", "12-05 09:00", False),
+    ("11月30日下午2点", "11-30 14:00", True),
+    ("下周三下午两点", "12-02 14:00", True),
+    ("今天下午五点前", "11-24 17:00", True),
+    ("年底", "12-31 09:00", False),
+    ("明天下午", "11-25 14:00", False),
+    ("一个半小时后", "11-24 11:30", True),
+    ("3个月后", "2027-02-24 09:00", False),
 ]
 
 
@@ -48,24 +77,44 @@ def test_reps_time_words_resolve_to_the_expected_due_time(text: str, due: str, h
     assert when.span == (0, len(text)) and when.text == text
 
 
-@pytest.mark.parametrize(("text", "due"), [("1月3日", "2027-01-03 09:00"), ("下周一", "2027-01-04 09:00"),
-                                           ("下个月", "2027-01-01 09:00"), ("2号上午", "2027-01-02 09:00")])
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("1月3日", "2027-01-03 09:00"),
+        ("下周一", "2027-01-04 09:00"),
+        ("下个月", "2027-01-01 09:00"),
+        ("2号上午", "2027-01-02 09:00"),
+    ],
+)
 def test_dates_after_new_year_roll_into_next_year(text: str, due: str) -> None:
     when = parse_when(text, YEAR_END, TZ)
     assert isinstance(when, When) and when.due == _due(due)
 
 
-@pytest.mark.parametrize(("text", "reason"), [
-    ("昨天下午", "past"), ("今天上午9点", "past"), ("上周五", "past"), ("11月20日", "past"), ("9点", "past"),
-    ("2月30日", "impossible"), ("13月1日", "impossible"), ("25点", "impossible"), ("11月31日", "impossible"),
-    ("10:75", "impossible"), ("国庆期间", "unknown"), ("元宵节后", "unknown"), ("过几天", "unknown"),
-    ("每周一上午", "unknown"),
-])
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("昨天下午", "past"),
+        ("今天上午9点", "past"),
+        ("上周五", "past"),
+        ("11月20日", "past"),
+        ("9点", "past"),
+        ("2月30日", "impossible"),
+        ("13月1日", "impossible"),
+        ("25点", "impossible"),
+        ("11月31日", "impossible"),
+        ("10:75", "impossible"),
+        ("国庆期间", "unknown"),
+        ("元宵节后", "unknown"),
+        ("过几天", "unknown"),
+        ("每周一上午", "unknown"),
+    ],
+)
 def test_past_impossible_and_unresolvable_times_are_refused_with_a_suggestion(text: str, reason: str) -> None:
     when = parse_when(text, NOW, TZ)
     assert isinstance(when, WhenError), when
     assert when.reason == reason
-    assert when.text and when.text == text[when.span[0]:when.span[1]] and when.text in when.suggestion
+    assert when.text and when.text == text[when.span[0] : when.span[1]] and when.text in when.suggestion
 
 
 def test_a_refused_past_time_says_what_it_understood() -> None:
@@ -74,10 +123,38 @@ def test_a_refused_past_time_says_what_it_understood() -> None:
     assert "11月24日（周二）09:00" in when.suggestion
 
 
-@pytest.mark.parametrize("text", ["12.8万", "2号楼", "聊了20分钟", "3层", "5万", "第2个", "128000元", "13812345678",
-                                  "推迟 2", "138-1234-5678", "客户想便宜一点", "提了两点意见", "早点发", "晚点再说",
-                                  "今年预算不多", "这个月", "现在", "1.5%", "3:2赢了", "3号会议室",
-                                  "1号产品", "5号线", "降了5个点", "有点贵", "打个9折", "前3名", "一天到晚"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12.8万",
+        "2号楼",
+        "聊了20分钟",
+        "3层",
+        "5万",
+        "第2个",
+        "128000元",
+        "13812345678",
+        "推迟 2",
+        "138-1234-5678",
+        "客户想便宜一点",
+        "提了两点意见",
+        "早点发",
+        "晚点再说",
+        "今年预算不多",
+        "这个月",
+        "现在",
+        "1.5%",
+        "3:2赢了",
+        "3号会议室",
+        "1号产品",
+        "5号线",
+        "降了5个点",
+        "有点贵",
+        "打个9折",
+        "前3名",
+        "一天到晚",
+    ],
+)
 def test_numbers_that_are_not_times_are_not_read_as_times(text: str) -> None:
     assert parse_when(text, NOW, TZ) is None
 
@@ -104,7 +181,7 @@ def test_the_time_inside_a_command_is_found_with_its_exact_span(text: str, words
         assert when is None
         return
     assert isinstance(when, When), when
-    assert text[when.span[0]:when.span[1]] == words == when.text
+    assert text[when.span[0] : when.span[1]] == words == when.text
     assert when.due == _due(due)
 
 
@@ -123,7 +200,7 @@ def test_the_first_future_time_wins_over_a_past_one_before_it() -> None:
 def test_full_width_digits_keep_their_offsets() -> None:
     text = "客户说３天后再联系"
     when = parse_when(text, NOW, TZ)
-    assert isinstance(when, When) and text[when.span[0]:when.span[1]] == "３天后" == when.text
+    assert isinstance(when, When) and text[when.span[0] : when.span[1]] == "３天后" == when.text
 
 
 def test_the_due_time_is_in_the_business_timezone_whatever_zone_now_is_in() -> None:
@@ -144,11 +221,25 @@ def test_describe_when_says_when_the_hour_was_a_default() -> None:
 
 # Issue 19: times far beyond any plan, durations the recognizer misread, years no calendar has.
 FAR_OR_IMPOSSIBLE = [
-    ("9999年1月1日", "far"), ("9999年底", "far"), ("9999年12月31日下午3点", "far"), ("2099年1月1日", "far"),
-    ("30个月后", "far"), ("9999个月后", "far"), ("99999天后", "far"), ("999999小时后", "far"), ("9999999周后", "far"),
-    ("9" * 5000 + "天后", "far"), ("9999年12月下旬", "far"), ("0000年1月1日", "impossible"),
-    ("1年1月1日", "impossible"), ("10000年1月1日", "impossible"), ("0年底", "impossible"), ("1e9天后", "impossible"),
-    ("32号", "impossible"), ("0号前", "impossible"), ("2025年12月中旬", "past"),
+    ("9999年1月1日", "far"),
+    ("9999年底", "far"),
+    ("9999年12月31日下午3点", "far"),
+    ("2099年1月1日", "far"),
+    ("30个月后", "far"),
+    ("9999个月后", "far"),
+    ("99999天后", "far"),
+    ("999999小时后", "far"),
+    ("9999999周后", "far"),
+    ("9" * 5000 + "天后", "far"),
+    ("9999年12月下旬", "far"),
+    ("0000年1月1日", "impossible"),
+    ("1年1月1日", "impossible"),
+    ("10000年1月1日", "impossible"),
+    ("0年底", "impossible"),
+    ("1e9天后", "impossible"),
+    ("32号", "impossible"),
+    ("0号前", "impossible"),
+    ("2025年12月中旬", "past"),
 ]
 
 
@@ -159,14 +250,22 @@ def test_a_time_far_ahead_or_in_a_year_no_calendar_has_is_refused(text: str, rea
     assert refused.text in text and refused.suggestion.startswith(f"「{refused.text}」")
 
 
-@pytest.mark.parametrize(("text", "due"), [
-    ("100天后", datetime(2027, 3, 4, 9, 0)), ("365天后", datetime(2027, 11, 24, 9, 0)),  # were 10 and 36 days
-    ("三百六十五天后", datetime(2027, 11, 24, 9, 0)), ("一百天后", datetime(2027, 3, 4, 9, 0)),  # 60 days, none
-    ("100天内", datetime(2027, 3, 4, 18, 0)), ("100周后", datetime(2028, 10, 24, 9, 0)),  # was 10 weeks
-    ("1000分钟后", datetime(2026, 11, 25, 2, 40)), ("1000小时后", datetime(2027, 1, 5, 2, 0)),  # 100 min, 100 h
-    ("2027年12月中旬", datetime(2027, 12, 13, 9, 0)),  # was this year's 12月中旬
-    ("24个月后", datetime(2028, 11, 24, 9, 0)), ("2028年11月24日", datetime(2028, 11, 24, 9, 0)),  # two years: kept
-])
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("100天后", datetime(2027, 3, 4, 9, 0)),
+        ("365天后", datetime(2027, 11, 24, 9, 0)),  # were 10 and 36 days
+        ("三百六十五天后", datetime(2027, 11, 24, 9, 0)),
+        ("一百天后", datetime(2027, 3, 4, 9, 0)),  # 60 days, none
+        ("100天内", datetime(2027, 3, 4, 18, 0)),
+        ("100周后", datetime(2028, 10, 24, 9, 0)),  # was 10 weeks
+        ("1000分钟后", datetime(2026, 11, 25, 2, 40)),
+        ("1000小时后", datetime(2027, 1, 5, 2, 0)),  # 100 min, 100 h
+        ("2027年12月中旬", datetime(2027, 12, 13, 9, 0)),  # was this year's 12月中旬
+        ("24个月后", datetime(2028, 11, 24, 9, 0)),
+        ("2028年11月24日", datetime(2028, 11, 24, 9, 0)),  # two years: kept
+    ],
+)
 def test_long_durations_and_a_named_year_are_read_whole(text: str, due: datetime) -> None:
     when = parse_when(text, NOW, TZ)
     assert isinstance(when, When) and when.due == due.replace(tzinfo=TZ), when
@@ -186,10 +285,18 @@ def test_reading_a_time_leaves_the_decimal_precision_alone() -> None:
     import sys
     from pathlib import Path
 
-    code = ("import decimal; from datetime import datetime; from zoneinfo import ZoneInfo;"
-            "from handlers.parsing.when import parse_when; from handlers.parsing.amounts import parse_amount;"
-            "tz = ZoneInfo('Asia/Shanghai'); parse_when('明天下午3点', datetime(2026, 11, 24, 10, tzinfo=tz), tz);"
-            "print(decimal.getcontext().prec, parse_amount('1,000,000,000,000,000').value)")
-    done = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).parents[3], capture_output=True, text=True,
-                          timeout=120, check=False)
+    code = (
+        "import decimal; from datetime import datetime; from zoneinfo import ZoneInfo;"
+        "from handlers.parsing.when import parse_when; from handlers.parsing.amounts import parse_amount;"
+        "tz = ZoneInfo('Asia/Shanghai'); parse_when('明天下午3点', datetime(2026, 11, 24, 10, tzinfo=tz), tz);"
+        "print(decimal.getcontext().prec, parse_amount('1,000,000,000,000,000').value)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).parents[3],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.stdout.split() == ["28", "1000000000000000"], done.stderr[-500:]
