@@ -59,7 +59,7 @@ from bench.reminders import reachable
 from bench.servers import POSTGRES_URL, postgres_database
 from handlers import build_router
 from handlers.context import Context, HandlerSettings
-from handlers.events import TextReceived
+from handlers.events import Kind, TextReceived
 from jobs import digests
 from jobs.config import JobSettings, Run
 from jobs.runner import Runner
@@ -628,7 +628,7 @@ def manager_numbers(bench: Bench, n: int) -> tuple[float, str]:
             NOW.astimezone(UTC),
             HandlerSettings(agent_id=1000002),
         )
-        router.dispatch_command(TextReceived(MANAGER, "业绩", f"bench-{n}", 1000002, NOW.astimezone(UTC)), ctx)
+        router.run(Kind.TEXT, TextReceived(MANAGER, "业绩", f"bench-{n}", 1000002, NOW.astimezone(UTC)), ctx)
         elapsed = time.perf_counter() - started
         reply = session.execute(
             text("SELECT payload FROM outbox_message WHERE key = :key"), {"key": f"reply:bench-{n}"}

@@ -214,11 +214,11 @@ def sync(restart: bool) -> None:
 @cli.command()
 def handlers() -> None:
     """The routing table: event kind or command word -> handler."""
-    from handlers import build_router
+    from handlers import COMMANDS, build_router
     from handlers.events import known_kinds
 
     router = build_router()
-    rows = router.table()
+    rows = router.table() + COMMANDS.table()
     width = max(len(key) for key, _ in rows)
     for key, where in rows:
         click.echo(f"{key:<{width}}  {where}")

@@ -141,6 +141,7 @@ class Settings(DatabaseSettings):
     scrm_stage_limits: str = ""  # empty: funnel.DEFAULT_LIMITS for the stages that exist
     # Reliability: who hears when messages are dropped, and after how long.
     scrm_operators: str = Field(default="", pattern=r"^[A-Za-z0-9_.@,-]*$")
+    scrm_admins: str = Field(default="", pattern=r"^[A-Za-z0-9_.@, -]*$")
     scrm_message_max_age_hours: int = Field(default=24, ge=1, le=24 * 7)
     scrm_send_lease_seconds: int = Field(default=60, ge=2, le=600)
     # While callbacks pour in, the dispatcher rests after each busy step so that it takes at most this share of
@@ -314,6 +315,11 @@ class Settings(DatabaseSettings):
     @property
     def operators(self) -> tuple[str, ...]:
         return tuple(u.strip() for u in self.scrm_operators.split(",") if u.strip())
+
+    @property
+    def admins(self) -> frozenset[str]:
+        """Members who see everyone's customers and numbers (scrm/roles.py), and, later, the settings pages."""
+        return frozenset(u.strip() for u in self.scrm_admins.split(",") if u.strip())
 
     @property
     def contact_secret(self) -> SecretStr:

@@ -4,21 +4,17 @@ their own customers."""
 from __future__ import annotations
 
 from handlers import texts
-from handlers.commands import customer_for, reply
+from handlers.commands import Command, customer_for, reply
 from handlers.context import Context
-from handlers.parsing.commands import Intent
-from handlers.router import Command, Router
 from scrm import customers, deals, follow_ups, interactions, tags
 from scrm.customers import display_name
 from scrm.dates import format_day, format_when
 from scrm.models import Deal, Interaction
 from scrm.numbers import format_amount
 
-router = Router("cards")
 RECENT = 3
 
 
-@router.command(Intent.CARD, help="查 华为")
 def show_card(cmd: Command, ctx: Context) -> None:
     customer = customer_for(cmd, ctx)
     if customer is None:

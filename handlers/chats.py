@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from handlers.context import Context
-from handlers.events import ExternalChatChanged
+from handlers.events import ExternalChatChanged, Kind
 from handlers.router import Router
 from scrm import chats
 from scrm.models import GroupChat
@@ -12,8 +12,7 @@ from scrm.wecom import WeComError
 router = Router("chats")
 
 
-@router.on("event", "change_external_chat", "create")
-@router.on("event", "change_external_chat", "update")
+@router.on(Kind.CHAT_CREATED, Kind.CHAT_UPDATED)
 def on_chat_changed(event: ExternalChatChanged, ctx: Context) -> None:
     """The event only says that something changed; groupchat/get says what the chat is now."""
     try:  # WeCom first: the session's first statement takes SQLite's write lock, not to be held across HTTP
@@ -26,6 +25,6 @@ def on_chat_changed(event: ExternalChatChanged, ctx: Context) -> None:
     chats.upsert(ctx.session, detail, now=ctx.now)
 
 
-@router.on("event", "change_external_chat", "dismiss")
+@router.on(Kind.CHAT_DISMISSED)
 def on_chat_dismissed(event: ExternalChatChanged, ctx: Context) -> None:
     chats.dismiss(ctx.session, event.chat_id, now=ctx.now)

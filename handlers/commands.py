@@ -1,62 +1,145 @@
-"""Rep commands, the shared part: who may use them, help, and which customer a name means.
+"""Members' messages: the command table, who may run each command, and what every command shares (the reply,
+which customer a name means, help).
 
-Every command replies through the outbox, keyed on the message so a replayed event never answers twice.
+Every command replies through the outbox, keyed on the message so a replayed event never answers twice. A
+message is parsed against the member's own customers; the command its intent names runs only if the member
+holds one of the roles the command declares (scrm/roles.py), and a refusal is answered here, in one place.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+import logging
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, replace
 
 from handlers import texts
 from handlers.books import book_of
 from handlers.context import Context
+from handlers.events import TextReceived
 from handlers.parsing import clean
 from handlers.parsing.book import Entry
-from handlers.parsing.commands import Intent
-from handlers.router import Command, Router, read
-from scrm import chat_state, matching, members
+from handlers.parsing.commands import Intent, Parsed, parse_command
+from handlers.router import where
+from scrm import chat_state, matching, roles
 from scrm import texts as scrm_texts
 from scrm.models import Customer
 from scrm.outbox import AppText
+from scrm.roles import Role, Viewer
 
-router = Router("commands")
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A member's message, parsed; `customer_id` is set when the customer was already chosen (reply `1`)."""
+
+    userid: str
+    parsed: Parsed
+    event: TextReceived
+    viewer: Viewer
+    table: CommandTable
+    customer_id: str | None = None
+    confirmed: bool = False  # the rep answered yes to "is this a new deal?"
+
+    @property
+    def text(self) -> str:
+        return self.event.content
+
+    def chosen(self, customer_id: str) -> Command:
+        return replace(self, customer_id=customer_id)
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """One line of the command table: what a message asks for, who may ask it, an example, and who answers."""
+
+    intent: Intent
+    roles: frozenset[Role]
+    help: str  # an example line, as a member would type it; "" keeps the command out of the help
+    func: Callable[[Command, Context], None]
+
+
+class CommandTable:
+    """The commands members run by chatting, by intent. `dispatch` is the route for every text message."""
+
+    def __init__(self, *specs: CommandSpec) -> None:
+        self.specs = {spec.intent: spec for spec in specs}
+        missing = {Intent.UNKNOWN, Intent.HELP, Intent.CHOOSE} - set(self.specs)
+        if missing:
+            raise ValueError(f"the command table needs {sorted(missing)}")
+
+    def dispatch(self, event: TextReceived, ctx: Context) -> None:
+        """A member's message: who they are, what they ask, then the command if their roles allow it."""
+        viewer = roles.viewer(ctx.session, event.userid, admins=ctx.settings.admins)
+        if viewer is None:
+            return _answer(ctx, event, texts.NOT_A_MEMBER)
+        self.run(Command(event.userid, read(event.content, ctx, event.userid), event, viewer, self), ctx)
+
+    def run(self, cmd: Command, ctx: Context) -> None:
+        spec = self.specs.get(cmd.parsed.intent) or self.specs[Intent.UNKNOWN]
+        if not cmd.viewer.may(spec.roles):
+            return reply(cmd, ctx, refusal(spec.roles))
+        spec.func(cmd, ctx)
+
+    def help_lines(self, viewer: Viewer) -> list[str]:
+        """Examples of the commands this member may run, in the table's order."""
+        return [
+            spec.help
+            for spec in self.specs.values()
+            if spec.help and spec.intent != Intent.HELP and viewer.may(spec.roles)
+        ]
+
+    def table(self) -> list[tuple[str, str]]:
+        """(`text: intent`, `module:function  [roles]`) rows, as `scrm handlers` prints them."""
+        return [
+            (f"text: {spec.intent.value}", f"{where(spec.func)}  [{', '.join(r for r in Role if r in spec.roles)}]")
+            for spec in self.specs.values()
+        ]
+
+
+def refusal(allowed: Collection[Role]) -> str:
+    return texts.MANAGERS_ONLY if Role.MANAGER in allowed else texts.ADMINS_ONLY
 
 
 def reply(cmd: Command, ctx: Context, text: str) -> None:
-    ctx.outbox.add(
-        AppText(to=(cmd.userid,), text=text, repeatable=True), key=f"reply:{cmd.event.msg_id or ctx.inbox_id}"
-    )
+    _answer(ctx, cmd.event, text)
 
 
-@router.guard
-def require_member(cmd: Command, ctx: Context) -> bool:
-    """Only members synced from WeCom may use the bot."""
-    member = members.get(ctx.session, cmd.userid)
-    if member is None or not member.active:
-        reply(cmd, ctx, texts.NOT_A_MEMBER)
-        return False
-    return True
+def _answer(ctx: Context, event: TextReceived, text: str) -> None:
+    ctx.outbox.add(AppText(to=(event.userid,), text=text, repeatable=True), key=f"reply:{event.msg_id or ctx.inbox_id}")
 
 
-@router.command(Intent.HELP, help="帮助")
+def read(text: str, ctx: Context, userid: str, parse: Callable[..., Parsed] = parse_command) -> Parsed:
+    """The message parsed against the member's own customers. Parsing is pure (the Book is read from the store
+    first, so a database that is away still fails the event, which is then retried): an error inside it is a bug
+    in our parser or in a parsing library, and must not cost the member their reply. It is logged by its type
+    and place only (the message is personal data) and the message is answered as not understood."""
+    book = book_of(ctx.session, userid)
+    try:
+        return parse(text, ctx.now, ctx.settings.timezone, book)
+    except Exception as error:  # pure code: no outage can be in here
+        frame = error.__traceback__
+        while frame is not None and frame.tb_next is not None:
+            frame = frame.tb_next
+        place = f"{frame.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{frame.tb_lineno}" if frame else "?"
+        log.error("a message could not be parsed (%s at %s); answered as not understood", type(error).__name__, place)
+        return Parsed(Intent.UNKNOWN, text)
+
+
 def show_help(cmd: Command, ctx: Context) -> None:
     reply(cmd, ctx, help_text(cmd))
 
 
-@router.command(Intent.UNKNOWN)
 def not_understood(cmd: Command, ctx: Context) -> None:
     reply(cmd, ctx, texts.NOT_UNDERSTOOD.format(text=cmd.parsed.text[:20]) + "\n" + help_text(cmd))
 
 
 def help_text(cmd: Command) -> str:
-    """Built from the registered commands, so it never goes stale."""
-    examples = [
-        texts.HELP_LINE.format(example=spec.help) for spec in cmd.available if spec.help and spec.intent != Intent.HELP
-    ]
+    """Built from the command table, so it never goes stale, and with only what this member may run."""
+    examples = [texts.HELP_LINE.format(example=example) for example in cmd.table.help_lines(cmd.viewer)]
     return "\n".join([texts.HELP_HEADER, *([texts.HELP_EXAMPLES, *examples] if examples else []), texts.HELP_FOOTER])
 
 
-@router.command(Intent.CHOOSE)
 def choose(cmd: Command, ctx: Context) -> None:
     """`1` after a numbered choice: run the command that asked, for the chosen customer."""
     state = chat_state.of(ctx.session, cmd.userid, now=ctx.now)
@@ -72,11 +155,11 @@ def choose(cmd: Command, ctx: Context) -> None:
         chat_state.ask(state, pending, now=ctx.now)  # keep it open for a valid answer
         return reply(cmd, ctx, texts.CHOICE_OUT_OF_RANGE.format(n=n, last=len(choices)))
     parsed = read(pending["text"], ctx, cmd.userid)
-    spec = next((s for s in cmd.available if s.intent == parsed.intent), None)
-    if spec:  # the guards already let this rep in
-        chosen = choices[0] if pending.get("confirm") else choices[n - 1]
-        asked = replace(cmd.event, content=pending["text"])  # the message as typed, not the "2" that chose
-        spec.func(Command(cmd.userid, parsed, asked, cmd.available, chosen, bool(pending.get("confirm"))), ctx)
+    chosen = choices[0] if pending.get("confirm") else choices[n - 1]
+    asked = replace(cmd.event, content=pending["text"])  # the message as typed, not the "2" that chose
+    cmd.table.run(
+        replace(cmd, parsed=parsed, event=asked, customer_id=chosen, confirmed=bool(pending.get("confirm"))), ctx
+    )
 
 
 def customer_for(cmd: Command, ctx: Context) -> Customer | None:

@@ -19,6 +19,7 @@ from handlers.events import (
     ContactDeletedByRep,
     ContactEdited,
     CustomerToRead,
+    Kind,
     TransferFailed,
 )
 from handlers.parsing.tokens import add_words, cut
@@ -33,10 +34,9 @@ from scrm.wecom import WeComError
 
 router = Router("contacts")
 log = logging.getLogger(__name__)
-EXT = ("event", "change_external_contact")
 
 
-@router.on(*EXT, "add_external_contact")
+@router.on(Kind.CONTACT_ADDED)
 def on_contact_added(event: ContactAdded, ctx: Context) -> None:
     """Record, welcome (the code lives 20 s, so it is queued first), tag, and schedule the first follow-up."""
     profile = _profile(ctx, event.external_user_id, event.rep_id, outage=LATER)
@@ -55,7 +55,7 @@ def on_contact_added(event: ContactAdded, ctx: Context) -> None:
     )
 
 
-@router.on(*EXT, "add_half_external_contact")
+@router.on(Kind.CONTACT_HALF_ADDED)
 def on_contact_half_added(event: ContactAdded, ctx: Context) -> None:
     """The customer added the rep (免验证) before the rep accepted; the full add completes it."""
     profile = _profile(ctx, event.external_user_id, event.rep_id, outage=LATER)
@@ -66,7 +66,7 @@ def on_contact_half_added(event: ContactAdded, ctx: Context) -> None:
         _welcome(ctx, event, customer, rel)  # the code is only sent once: here, not on the later add
 
 
-@router.on(*EXT, "edit_external_contact")
+@router.on(Kind.CONTACT_EDITED)
 def on_contact_edited(event: ContactEdited, ctx: Context) -> None:
     """The rep changed the remark or tags in the client: take WeCom's current view."""
     profile = _profile(ctx, event.external_user_id, event.rep_id, outage=WAIT)  # an edit without it is nothing
@@ -85,7 +85,7 @@ def on_contact_edited(event: ContactEdited, ctx: Context) -> None:
     _note(ctx, event.external_user_id, event.rep_id, "edited", event.at)
 
 
-@router.on(*EXT, "del_external_contact")
+@router.on(Kind.CONTACT_DELETED_BY_REP)
 def on_contact_deleted_by_rep(event: ContactDeletedByRep, ctx: Context) -> None:
     """The rep deleted the customer, or 在职继承 handed the customer over (then it is not a deletion)."""
     status = "transferred" if event.is_transfer else "deleted_by_rep"
@@ -106,7 +106,7 @@ def on_contact_deleted_by_rep(event: ContactDeletedByRep, ctx: Context) -> None:
         )
 
 
-@router.on(*EXT, "del_follow_user")
+@router.on(Kind.CONTACT_DELETED_BY_CUSTOMER)
 def on_contact_deleted_by_customer(event: ContactDeletedByCustomer, ctx: Context) -> None:
     """Churn: the customer deleted the rep. Open deals become at risk; rep and manager hear at once."""
     profile = _profile(ctx, event.external_user_id, event.rep_id, outage=SKIP)  # the alert must not wait
@@ -125,7 +125,7 @@ def on_contact_deleted_by_customer(event: ContactDeletedByCustomer, ctx: Context
     _tell_managers(ctx, event.rep_id, text, key=key)
 
 
-@router.on(*EXT, "transfer_fail")
+@router.on(Kind.TRANSFER_FAILED)
 def on_transfer_failed(event: TransferFailed, ctx: Context) -> None:
     reason = texts.TRANSFER_FAIL_REASONS.get(event.reason, event.reason)
     _note(ctx, event.external_user_id, event.rep_id, "transfer_failed", event.at, detail=reason)
@@ -134,7 +134,7 @@ def on_transfer_failed(event: TransferFailed, ctx: Context) -> None:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-@router.on("internal", READ_CUSTOMER)
+@router.on(Kind.CUSTOMER_TO_READ)
 def on_customer_to_read(event: CustomerToRead, ctx: Context) -> None:
     """The read an add could not make (WeCom failing): made now, the row paused until WeCom answers, then
     the customer named and tagged as on a normal add."""
@@ -170,7 +170,7 @@ def _profile(ctx: Context, external_userid: str, userid: str, *, outage: str) ->
             inbox.add(
                 ctx.session,
                 dedup_key=f"{READ_CUSTOMER}:{userid}:{external_userid}:{ctx.inbox_id}",
-                kind=f"internal/{READ_CUSTOMER}",
+                kind=Kind.CUSTOMER_TO_READ,
                 now=ctx.now,
                 payload={
                     "MsgType": "internal",

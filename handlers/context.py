@@ -27,6 +27,7 @@ class HandlerSettings:
     company: str = ""  # our company, for {我司} in welcome texts
     big_deal_amount: Decimal = Decimal(100_000)  # a deal won at or above it is announced to the team at once
     stage_limits: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_LIMITS))  # days before a deal stalls
+    admins: frozenset[str] = frozenset()  # SCRM_ADMINS: members who see everything (scrm/roles.py)
 
 
 @dataclass

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from handlers.context import Context
-from handlers.events import DirectoryChanged
+from handlers.events import DirectoryChanged, Kind
 from handlers.router import Router
 from scrm import members
 from scrm.models import SyncCheckpoint
@@ -20,9 +20,8 @@ router = Router("directory")
 CHECKPOINT = "directory"
 CLOCK_SLACK = timedelta(seconds=5)  # WeCom's CreateTime and our clock may disagree a little
 
-CHANGES = ("create_user", "update_user", "delete_user", "create_party", "update_party", "delete_party")
 
-
+@router.on(*Kind.DIRECTORY_CHANGED)
 def on_directory_changed(event: DirectoryChanged, ctx: Context) -> None:
     with ctx.read() as session:  # no write lock held across the WeCom reads below
         last = session.get(SyncCheckpoint, CHECKPOINT)
@@ -33,10 +32,6 @@ def on_directory_changed(event: DirectoryChanged, ctx: Context) -> None:
     checkpoint = ctx.session.get(SyncCheckpoint, CHECKPOINT) or SyncCheckpoint(name=CHECKPOINT, updated_at=ctx.now)
     checkpoint.updated_at = ctx.now
     ctx.session.add(checkpoint)
-
-
-for _change in CHANGES:
-    router.on("event", "change_contact", _change)(on_directory_changed)
 
 
 def directory(wecom: WeComReader) -> tuple[list[dict], list[dict]]:

@@ -192,29 +192,35 @@ def _contact_added(f: Fields, half: bool = False) -> ContactAdded:
 
 
 _EXT = "event/change_external_contact/"
-PARSERS: dict[str, Callable[[Fields], object]] = {
-    "text": lambda f: TextReceived(
-        _text(f, "FromUserName"), _text(f, "Content"), _text(f, "MsgId"), _int(f.get("AgentID")), _at(f)
-    ),
-    "event/enter_agent": lambda f: AgentEntered(_text(f, "FromUserName"), _at(f)),
-    _EXT + "add_external_contact": _contact_added,
-    _EXT + "add_half_external_contact": lambda f: _contact_added(f, half=True),
-    _EXT + "edit_external_contact": lambda f: ContactEdited(_text(f, "UserID"), _text(f, "ExternalUserID"), _at(f)),
-    _EXT + "del_external_contact": lambda f: ContactDeletedByRep(
-        _text(f, "UserID"), _text(f, "ExternalUserID"), _text(f, "Source"), _at(f)
-    ),
-    _EXT + "del_follow_user": lambda f: ContactDeletedByCustomer(
-        _text(f, "UserID"), _text(f, "ExternalUserID"), _at(f)
-    ),
-    _EXT + "transfer_fail": lambda f: TransferFailed(
-        _text(f, "UserID"), _text(f, "ExternalUserID"), _text(f, "FailReason"), _at(f)
-    ),
-}
-PARSERS[f"internal/{READ_CUSTOMER}"] = lambda f: CustomerToRead(_text(f, "UserID"), _text(f, "ExternalUserID"))
-for _msg_type in ("image", "voice", "video", "location", "link", "file"):
-    PARSERS[_msg_type] = lambda f, t=_msg_type: MessageReceived(_text(f, "FromUserName"), t, _text(f, "MsgId"), _at(f))
-for _change in ("create", "update", "dismiss"):
-    PARSERS[f"event/change_external_chat/{_change}"] = lambda f: ExternalChatChanged(
+_CHAT = "event/change_external_chat/"
+_TAG = "event/change_external_tag/"
+_DIRECTORY = "event/change_contact/"
+
+
+class Kind:
+    """Every kind a handler may register for, one constant each; the router refuses any other at start."""
+
+    TEXT = "text"
+    MEDIA = ("image", "voice", "video", "location", "link", "file")
+    AGENT_ENTERED = "event/enter_agent"
+    CONTACT_ADDED = _EXT + "add_external_contact"
+    CONTACT_HALF_ADDED = _EXT + "add_half_external_contact"
+    CONTACT_EDITED = _EXT + "edit_external_contact"
+    CONTACT_DELETED_BY_REP = _EXT + "del_external_contact"
+    CONTACT_DELETED_BY_CUSTOMER = _EXT + "del_follow_user"
+    TRANSFER_FAILED = _EXT + "transfer_fail"
+    CUSTOMER_TO_READ = f"internal/{READ_CUSTOMER}"
+    CHAT_CREATED, CHAT_UPDATED, CHAT_DISMISSED = (_CHAT + c for c in ("create", "update", "dismiss"))
+    TAGS_CHANGED = tuple(_TAG + c for c in ("create", "update", "delete", "shuffle"))
+    DIRECTORY_CHANGED = tuple(
+        _DIRECTORY + c
+        for c in ("create_user", "update_user", "delete_user", "create_party", "update_party", "delete_party")
+    )
+    DIRECTORY_TAG_CHANGED = _DIRECTORY + "update_tag"
+
+
+def _chat_changed(f: Fields) -> ExternalChatChanged:
+    return ExternalChatChanged(
         _text(f, "ChatId"),
         _text(f, "ChangeType"),
         _text(f, "UpdateDetail"),
@@ -223,20 +229,42 @@ for _change in ("create", "update", "dismiss"):
         _items(f.get("MemChangeList")),
         _at(f),
     )
-for _change in ("create", "update", "delete", "shuffle"):
-    PARSERS[f"event/change_external_tag/{_change}"] = lambda f: ExternalTagChanged(
-        _text(f, "Id"), _text(f, "TagType"), _text(f, "ChangeType"), _text(f, "StrategyId"), _at(f)
-    )
-for _change in (
-    "create_user",
-    "update_user",
-    "delete_user",
-    "create_party",
-    "update_party",
-    "delete_party",
-    "update_tag",
-):
-    PARSERS[f"event/change_contact/{_change}"] = lambda f: DirectoryChanged(_text(f, "ChangeType"), f, _at(f))
+
+
+PARSERS: dict[str, Callable[[Fields], object]] = {
+    Kind.TEXT: lambda f: TextReceived(
+        _text(f, "FromUserName"), _text(f, "Content"), _text(f, "MsgId"), _int(f.get("AgentID")), _at(f)
+    ),
+    Kind.AGENT_ENTERED: lambda f: AgentEntered(_text(f, "FromUserName"), _at(f)),
+    Kind.CONTACT_ADDED: _contact_added,
+    Kind.CONTACT_HALF_ADDED: lambda f: _contact_added(f, half=True),
+    Kind.CONTACT_EDITED: lambda f: ContactEdited(_text(f, "UserID"), _text(f, "ExternalUserID"), _at(f)),
+    Kind.CONTACT_DELETED_BY_REP: lambda f: ContactDeletedByRep(
+        _text(f, "UserID"), _text(f, "ExternalUserID"), _text(f, "Source"), _at(f)
+    ),
+    Kind.CONTACT_DELETED_BY_CUSTOMER: lambda f: ContactDeletedByCustomer(
+        _text(f, "UserID"), _text(f, "ExternalUserID"), _at(f)
+    ),
+    Kind.TRANSFER_FAILED: lambda f: TransferFailed(
+        _text(f, "UserID"), _text(f, "ExternalUserID"), _text(f, "FailReason"), _at(f)
+    ),
+    Kind.CUSTOMER_TO_READ: lambda f: CustomerToRead(_text(f, "UserID"), _text(f, "ExternalUserID")),
+    **{kind: _chat_changed for kind in (Kind.CHAT_CREATED, Kind.CHAT_UPDATED, Kind.CHAT_DISMISSED)},
+    **{
+        kind: lambda f: ExternalTagChanged(
+            _text(f, "Id"), _text(f, "TagType"), _text(f, "ChangeType"), _text(f, "StrategyId"), _at(f)
+        )
+        for kind in Kind.TAGS_CHANGED
+    },
+    **{
+        kind: lambda f: DirectoryChanged(_text(f, "ChangeType"), f, _at(f))
+        for kind in (*Kind.DIRECTORY_CHANGED, Kind.DIRECTORY_TAG_CHANGED)
+    },
+    **{
+        kind: lambda f, t=kind: MessageReceived(_text(f, "FromUserName"), t, _text(f, "MsgId"), _at(f))
+        for kind in Kind.MEDIA
+    },
+}
 
 
 def parse(fields: Fields) -> object:

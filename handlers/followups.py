@@ -10,20 +10,16 @@ import re
 from datetime import datetime
 
 from handlers import texts
-from handlers.commands import as_typed, customer_for, reply
+from handlers.commands import Command, as_typed, customer_for, reply
 from handlers.context import Context
-from handlers.parsing.commands import Intent, Parsed
+from handlers.parsing.commands import Parsed
 from handlers.parsing.when import When, WhenError, describe_when
-from handlers.router import Command, Router
 from scrm import chat_state, follow_ups, interactions
 from scrm.customers import display_name
 from scrm.dates import end_of_day, format_day, format_when
 from scrm.models import Customer, FollowUp
 
-router = Router("followups")
 
-
-@router.command(Intent.FOLLOW_UP, help="跟进 张总 电话沟通了报价，客户嫌贵 明天下午3点回访")
 def log_follow_up(cmd: Command, ctx: Context) -> None:
     p = cmd.parsed
     if not p.note and not p.customer:
@@ -69,7 +65,6 @@ def log_follow_up(cmd: Command, ctx: Context) -> None:
     reply(cmd, ctx, "\n".join(lines))
 
 
-@router.command(Intent.NEXT_STEP, help="明天下午3点回访（接着上一位客户）")
 def set_next_step(cmd: Command, ctx: Context) -> None:
     when = _future_time(cmd, ctx)
     if when is None:
@@ -95,7 +90,6 @@ def set_next_step(cmd: Command, ctx: Context) -> None:
     )
 
 
-@router.command(Intent.AGENDA, help="待办（今天跟进谁）")
 def show_agenda(cmd: Command, ctx: Context) -> None:
     items = follow_ups.agenda(ctx.session, [cmd.userid], until=end_of_day(ctx.now, ctx.settings.timezone))
     chat_state.remember(chat_state.of(ctx.session, cmd.userid, now=ctx.now), agenda=[f.id for f in items], now=ctx.now)
@@ -115,7 +109,6 @@ def show_agenda(cmd: Command, ctx: Context) -> None:
     reply(cmd, ctx, "\n".join(lines))
 
 
-@router.command(Intent.DONE, help="完成 1")
 def mark_done(cmd: Command, ctx: Context) -> None:
     item = _agenda_item(cmd, ctx)
     if item is not None:
@@ -123,7 +116,6 @@ def mark_done(cmd: Command, ctx: Context) -> None:
         reply(cmd, ctx, texts.ITEM_DONE.format(customer=_customer_name(ctx, item), note=_task(item.note)))
 
 
-@router.command(Intent.POSTPONE, help="推迟 2 明天上午")
 def postpone(cmd: Command, ctx: Context) -> None:
     when = _future_time(cmd, ctx)
     if when is None:

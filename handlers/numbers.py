@@ -7,30 +7,24 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 from handlers import texts
-from handlers.commands import reply
+from handlers.commands import Command, reply
 from handlers.context import Context
-from handlers.parsing.commands import Intent
-from handlers.router import Command, Router
-from scrm import commission, kpis, members, targets
+from scrm import commission, kpis, members, roles, targets
 from scrm.dates import midnight
 from scrm.models import Member
 from scrm.numbers import format_amount, percent, short_amount
+from scrm.roles import Viewer
 
-router = Router("numbers")
 
-
-@router.command(Intent.MY_NUMBERS, help="业绩（本周 / 本月）")
 def show_numbers(cmd: Command, ctx: Context) -> None:
     """A rep's own numbers and rank among the reps; a manager's is the team's."""
     asked = period_asked(cmd.parsed.note, ctx)
     if asked is None:
         return reply(cmd, ctx, texts.NUMBERS_PERIOD_UNKNOWN.format(period=cmd.parsed.note, example="本周业绩"))
     kind, period = asked
-    me = members.get(ctx.session, cmd.userid)
-    led = led_by(ctx, cmd.userid)
-    if led is not None:
-        return reply(cmd, ctx, _team_numbers(ctx, me, led, kind, period))
-    reply(cmd, ctx, _rep_numbers(ctx, me, kind, period, own=True))
+    if cmd.viewer.sees_a_team:
+        return reply(cmd, ctx, _team_numbers(ctx, cmd.viewer, kind, period))
+    reply(cmd, ctx, _rep_numbers(ctx, cmd.viewer.member, kind, period, own=True))
 
 
 def _rep_numbers(ctx: Context, me: Member, kind: str, period: kpis.Period, *, own: bool) -> str:
@@ -59,12 +53,11 @@ def _rep_numbers(ctx: Context, me: Member, kind: str, period: kpis.Period, *, ow
     )
 
 
-@router.command(Intent.MEMBER_NUMBERS, help="张三的业绩（主管）")
 def show_member_numbers(cmd: Command, ctx: Context) -> None:
-    reps = led_by(ctx, cmd.userid)
-    rep = next((m for m in reps or [] if cmd.parsed.member in (m.name, m.userid)), None)
+    reps = roles.team(ctx.session, cmd.viewer)
+    rep = next((m for m in reps if cmd.parsed.member in (m.name, m.userid)), None)
     if rep is None:
-        return reply(cmd, ctx, texts.NO_SUCH_MEMBER.format(name=cmd.parsed.member) if reps else texts.MANAGERS_ONLY)
+        return reply(cmd, ctx, texts.NO_SUCH_MEMBER.format(name=cmd.parsed.member))
     asked = period_asked(cmd.parsed.note, ctx)
     if asked is None:
         return reply(
@@ -125,14 +118,15 @@ def _commission(ctx: Context, period: kpis.Period, figures: kpis.Figures) -> str
     return "\n" + texts.COMMISSION.format(amount=format_amount(plan.earned(figures.won_amount))) if plan else ""
 
 
-def _team_numbers(ctx: Context, me: Member, reps: list[Member], kind: str, period: kpis.Period) -> str:
+def _team_numbers(ctx: Context, viewer: Viewer, kind: str, period: kpis.Period) -> str:
     """Results beside process for the reps a manager leads, with the best and the one most behind."""
+    reps = roles.team(ctx.session, viewer)
     if not reps:
         return texts.TEAM_NO_REPS
     by_rep = kpis.by_rep(ctx.session, [m.userid for m in reps], period, now=ctx.now, tz=ctx.settings.timezone)
     total = kpis.total(by_rep.values())
     names = {m.userid: m.name for m in reps}
-    teams_led = members.departments(ctx.session, me.leader_of)
+    teams_led = roles.teams_led(ctx.session, viewer)
     lines = [
         texts.TEAM_NUMBERS.format(
             team="、".join(d.name for d in teams_led),
@@ -149,7 +143,8 @@ def _team_numbers(ctx: Context, me: Member, reps: list[Member], kind: str, perio
         )
     ]
     tz = ctx.settings.timezone
-    target = targets.for_team(ctx.session, me.leader_of, list(names), kind, period.start.astimezone(tz).date())
+    led = [d.id for d in teams_led]
+    target = targets.for_team(ctx.session, led, list(names), kind, period.start.astimezone(tz).date())
     if target is not None:
         lines.append(targets.describe(targets.progress(target, total, period, now=ctx.now, tz=tz)))
     w = kpis.workload(ctx.session, list(names), total)
@@ -173,15 +168,6 @@ def reps_beside(ctx: Context, me: Member) -> list[Member]:
     """The reps of my departments, managers left out: whom a rep is ranked among."""
     leaders = {u for d in members.departments(ctx.session, me.department_ids) for u in d.leader_userids}
     return [m for m in _team_of(ctx, me) if m.userid not in leaders] or [me]
-
-
-def led_by(ctx: Context, userid: str) -> list[Member] | None:
-    """The reps of the departments this member leads (their fellow leaders left out); None when they lead none."""
-    me = members.get(ctx.session, userid)
-    if me is None or not me.leader_of:
-        return None
-    leaders = {u for d in members.departments(ctx.session, me.leader_of) for u in d.leader_userids} | {userid}
-    return [m for m in members.in_departments(ctx.session, me.leader_of) if m.userid not in leaders]
 
 
 def _team_of(ctx: Context, me: Member) -> list[Member]:

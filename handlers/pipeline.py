@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 from handlers import texts
-from handlers.commands import as_typed, customer_for, reply
+from handlers.commands import Command, as_typed, customer_for, reply
 from handlers.context import Context
 from handlers.parsing.amounts import whole_amount
-from handlers.parsing.commands import MAX_AMOUNT, Intent
+from handlers.parsing.commands import MAX_AMOUNT
 from handlers.parsing.stages import match_stage
 from handlers.parsing.when import When, describe_when
-from handlers.router import Command, Router
 from scrm import chat_state, deals, follow_ups, interactions, members, teams
 from scrm.customers import display_name, label
 from scrm.dates import format_day
 from scrm.models import Customer, Deal
 from scrm.numbers import format_amount, short_amount
 
-router = Router("pipeline")
 
-
-@router.command(Intent.STAGE, help="阶段 张总 报价")
 def move_stage(cmd: Command, ctx: Context) -> None:
     stages = ctx.settings.stages
     stage = match_stage(cmd.parsed.stage or "", stages)
@@ -39,7 +35,6 @@ def move_stage(cmd: Command, ctx: Context) -> None:
     reply(cmd, ctx, texts.STAGE_MOVED.format(customer=display_name(customer), stage=stage, stayed=stayed))
 
 
-@router.command(Intent.WON, help="成交 张总 5万")
 def record_won(cmd: Command, ctx: Context) -> None:
     if cmd.parsed.amount_error:
         typed = whole_amount(cmd.parsed.amount_error)  # 99999999999999: a number, only too large
@@ -87,7 +82,6 @@ def _announce(ctx: Context, userid: str, deal: Deal, customer: Customer, amount)
             ctx.outbox.add(teams.message(chat, text), key=f"big-deal:{deal.id}:team-{department_id}")
 
 
-@router.command(Intent.LOST, help="丢单 张总 预算取消")
 def record_lost(cmd: Command, ctx: Context) -> None:
     customer = customer_for(cmd, ctx)
     if customer is None or not _may_close(cmd, ctx, customer):

@@ -7,16 +7,13 @@ only what changed, not to what, and a deleted last tag silently deletes its grou
 from __future__ import annotations
 
 from handlers.context import Context
-from handlers.events import ExternalTagChanged
+from handlers.events import ExternalTagChanged, Kind
 from handlers.router import Router
 from scrm import tags
 
 router = Router("tags")
 
 
-@router.on("event", "change_external_tag", "create")
-@router.on("event", "change_external_tag", "update")
-@router.on("event", "change_external_tag", "delete")
-@router.on("event", "change_external_tag", "shuffle")
+@router.on(*Kind.TAGS_CHANGED)
 def on_tag_library_changed(event: ExternalTagChanged, ctx: Context) -> None:
     tags.sync_library(ctx.session, ctx.wecom.corp_tags(), now=ctx.now)

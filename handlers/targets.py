@@ -9,31 +9,25 @@ from __future__ import annotations
 from datetime import date
 
 from handlers import texts
-from handlers.commands import reply
+from handlers.commands import Command, reply
 from handlers.context import Context
-from handlers.numbers import led_by
-from handlers.parsing.commands import Intent, Parsed
-from handlers.router import Command, Router
-from scrm import members, targets
+from handlers.parsing.commands import Parsed
+from scrm import roles, targets
 from scrm.numbers import short_amount
 
-router = Router("targets")
 TEAM_WORDS = ("团队", "全组", "我们组", "组里", "部门", "全队", "大家")
 
 
-@router.command(Intent.SET_TARGET, help="目标 张三 12月 50万（主管）")
 def set_target(cmd: Command, ctx: Context) -> None:
-    reps = led_by(ctx, cmd.userid)
-    if reps is None:
-        return reply(cmd, ctx, texts.MANAGERS_ONLY)
+    reps = roles.team(ctx.session, cmd.viewer)
     p = cmd.parsed
     if (p.amount is None and not p.amount_error) or not p.note or not p.member:
         return reply(cmd, ctx, texts.TARGET_HOW)
-    me = members.get(ctx.session, cmd.userid)
-    if p.member in TEAM_WORDS or p.member in {d.name for d in members.departments(ctx.session, me.leader_of)}:
-        led = [d for d in members.departments(ctx.session, me.leader_of) if p.member in (*TEAM_WORDS, d.name)]
+    teams = roles.teams_led(ctx.session, cmd.viewer)
+    if p.member in TEAM_WORDS or p.member in {d.name for d in teams}:
+        led = [d for d in teams if p.member in (*TEAM_WORDS, d.name)]
         if len(led) != 1:
-            names = [d.name for d in members.departments(ctx.session, me.leader_of)]
+            names = [d.name for d in teams]
             return reply(cmd, ctx, texts.TARGET_WHICH_TEAM.format(teams="、".join(names), example=names[0]))
         scope, subject, who = "team", str(led[0].id), led[0].name
     else:

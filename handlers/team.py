@@ -5,25 +5,19 @@ nothing of theirs from here; a rep sees only their own funnel and the board they
 from __future__ import annotations
 
 from handlers import texts
-from handlers.commands import reply
+from handlers.commands import Command, reply
 from handlers.context import Context
-from handlers.numbers import current, led_by, reps_beside
-from handlers.parsing.commands import Intent
-from handlers.router import Command, Router
-from scrm import customers, deals, follow_ups, kpis, members
+from handlers.numbers import current, reps_beside
+from scrm import customers, deals, follow_ups, kpis, members, roles
 from scrm.customers import display_name
 from scrm.dates import end_of_day
 from scrm.numbers import percent, short_amount
 
-router = Router("team")
 LISTED = 20
 
 
-@router.command(Intent.TEAM_AGENDA, help="团队今天（主管）")
 def show_team_agenda(cmd: Command, ctx: Context) -> None:
-    team = led_by(ctx, cmd.userid)
-    if team is None:
-        return reply(cmd, ctx, texts.MANAGERS_ONLY)
+    team = roles.team(ctx.session, cmd.viewer)
     items = follow_ups.agenda(ctx.session, [m.userid for m in team], until=end_of_day(ctx.now, ctx.settings.timezone))
     if not items:
         return reply(cmd, ctx, texts.TEAM_AGENDA_EMPTY)
@@ -40,17 +34,18 @@ def show_team_agenda(cmd: Command, ctx: Context) -> None:
     reply(cmd, ctx, "\n".join(lines))
 
 
-@router.command(Intent.MEMBER_CUSTOMERS, help="张三的客户（主管）")
 def show_member_customers(cmd: Command, ctx: Context) -> None:
     name = cmd.parsed.member
-    team = led_by(ctx, cmd.userid) or []
-    me = members.get(ctx.session, cmd.userid)
+    team = roles.team(ctx.session, cmd.viewer)
+    me = cmd.viewer.member
     visible = {m.userid: m for m in [me, *team]}
     target = (
         me if name in (None, "我", me.name) else next((m for m in visible.values() if name in (m.name, m.userid)), None)
     )
     if target is None:
-        return reply(cmd, ctx, texts.NO_SUCH_MEMBER.format(name=name) if team else texts.MANAGERS_ONLY)
+        return reply(
+            cmd, ctx, texts.NO_SUCH_MEMBER.format(name=name) if cmd.viewer.sees_a_team else texts.MANAGERS_ONLY
+        )
     rows = customers.of_rep(ctx.session, target.userid)
     lines = [texts.MEMBER_CUSTOMERS_TITLE.format(rep=target.name, n=len(rows))]
     for customer, _ in rows[:LISTED]:
@@ -68,12 +63,11 @@ def show_member_customers(cmd: Command, ctx: Context) -> None:
     reply(cmd, ctx, "\n".join(lines))
 
 
-@router.command(Intent.FUNNEL, help="漏斗")
 def show_funnel(cmd: Command, ctx: Context) -> None:
     """The funnel of the manager's team (or the rep's own): stages now, conversion, days in stage, stalled."""
-    me = members.get(ctx.session, cmd.userid)
-    reps = led_by(ctx, cmd.userid)
-    who = "、".join(d.name for d in members.departments(ctx.session, me.leader_of)) if reps is not None else me.name
+    me = cmd.viewer.member
+    reps = roles.team(ctx.session, cmd.viewer) if cmd.viewer.sees_a_team else None
+    who = "、".join(d.name for d in roles.teams_led(ctx.session, cmd.viewer)) if reps is not None else me.name
     people = {m.userid: m.name for m in (reps if reps is not None else [me])}
     stages = kpis.funnel(ctx.session, list(people), ctx.settings.stages, ctx.settings.stage_limits, now=ctx.now)
     total = sum(s.open_now for s in stages)
@@ -107,13 +101,14 @@ def show_funnel(cmd: Command, ctx: Context) -> None:
     reply(cmd, ctx, "\n".join(lines))
 
 
-@router.command(Intent.BOARD, help="排行")
 def show_board(cmd: Command, ctx: Context) -> None:
     """This month's (or week's) champions among the reps of my team: the honor board so far."""
-    me = members.get(ctx.session, cmd.userid)
-    reps = led_by(ctx, cmd.userid)
-    team = reps if reps is not None else reps_beside(ctx, me)
-    departments = members.departments(ctx.session, me.leader_of if reps is not None else me.department_ids)
+    me = cmd.viewer.member
+    leads = cmd.viewer.sees_a_team
+    team = roles.team(ctx.session, cmd.viewer) if leads else reps_beside(ctx, me)
+    departments = (
+        roles.teams_led(ctx.session, cmd.viewer) if leads else members.departments(ctx.session, me.department_ids)
+    )
     period = current(ctx, "week" if "周" in cmd.parsed.text else "month")
     figures = kpis.by_rep(ctx.session, [m.userid for m in team], period, now=ctx.now, tz=ctx.settings.timezone)
     lines = kpis.board(figures, {m.userid: m.name for m in team}, ("won_amount", "on_time", "new_customers"))
@@ -121,17 +116,14 @@ def show_board(cmd: Command, ctx: Context) -> None:
     reply(cmd, ctx, "\n".join([title, *lines]) if lines else texts.BOARD_EMPTY.format(period=period.label))
 
 
-@router.command(Intent.CHANNELS, help="渠道（主管）")
 def show_channels(cmd: Command, ctx: Context) -> None:
     """Which QR-code channels bring customers, and which of them buy (this month)."""
-    reps = led_by(ctx, cmd.userid)
-    if reps is None:
-        return reply(cmd, ctx, texts.MANAGERS_ONLY)
+    reps = roles.team(ctx.session, cmd.viewer)
     period = current(ctx)
     rows = kpis.channels(ctx.session, [m.userid for m in reps], period)
     if not rows:
         return reply(cmd, ctx, texts.CHANNELS_EMPTY.format(period=period.label))
-    team = "、".join(d.name for d in members.departments(ctx.session, members.get(ctx.session, cmd.userid).leader_of))
+    team = "、".join(d.name for d in roles.teams_led(ctx.session, cmd.viewer))
     lines = [texts.CHANNELS_TITLE.format(team=team, period=period.label)]
     lines += [
         texts.CHANNEL_LINE.format(
@@ -146,19 +138,16 @@ def show_channels(cmd: Command, ctx: Context) -> None:
     reply(cmd, ctx, "\n".join(lines))
 
 
-@router.command(Intent.TALENT, help="人才盘点（主管）")
 def show_talent(cmd: Command, ctx: Context) -> None:
     """人才四分法 for the month: each rep by result against process, with what each quadrant should get."""
-    reps = led_by(ctx, cmd.userid)
-    if reps is None:
-        return reply(cmd, ctx, texts.MANAGERS_ONLY)
+    reps = roles.team(ctx.session, cmd.viewer)
     if not reps:
         return reply(cmd, ctx, texts.TEAM_NO_REPS)
     period = current(ctx)
     figures = kpis.by_rep(ctx.session, [m.userid for m in reps], period, now=ctx.now, tz=ctx.settings.timezone)
     placed = kpis.quadrants(figures)
     names = {m.userid: m.name for m in reps}
-    team = "、".join(d.name for d in members.departments(ctx.session, members.get(ctx.session, cmd.userid).leader_of))
+    team = "、".join(d.name for d in roles.teams_led(ctx.session, cmd.viewer))
     lines = [texts.TALENT_TITLE.format(team=team, period=period.label)]
     for quadrant in kpis.QUADRANTS:
         who = [names[u] for u, q in placed.items() if q == quadrant]

@@ -139,6 +139,7 @@ WEEK_OF = "{month}月{day}日这周"
 NONE_YET = "—"
 
 MANAGERS_ONLY = "这个查询只对主管开放（你需要是部门负责人）。"
+ADMINS_ONLY = "这个操作只对管理员开放。"
 TEAM_AGENDA_TITLE = "团队今天的跟进（{n} 条）："
 TEAM_AGENDA_LINE = "· {rep}：{count} 条{overdue}"
 TEAM_AGENDA_OVERDUE = "，其中逾期 {n} 条"

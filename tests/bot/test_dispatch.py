@@ -50,7 +50,7 @@ def test_a_failing_handler_is_retried_with_backoff_then_parked_as_dead(store, cl
     router = Router("test")
     calls: list[str] = []
 
-    @router.on(*KIND)
+    @router.on("/".join(KIND))
     def broken(event, ctx) -> None:
         ctx.outbox.add(AppText(to=("zhangsan",), text="never sent"), key="x")  # rolled back each time
         calls.append(event.external_user_id)
@@ -76,7 +76,7 @@ def test_a_crash_in_the_middle_of_a_handler_is_recovered_and_its_effects_happen_
     router = Router("test")
     crash = {"next": True}
 
-    @router.on(*KIND)
+    @router.on("/".join(KIND))
     def flaky(event, ctx) -> None:
         ctx.outbox.add(AppText(to=("zhangsan",), text="hello"), key=f"hello:{event.external_user_id}")
         if crash["next"]:
@@ -99,7 +99,7 @@ def test_a_crash_in_the_middle_of_a_handler_is_recovered_and_its_effects_happen_
 def test_a_row_whose_worker_keeps_dying_is_parked(store, clock):
     router = Router("test")
 
-    @router.on(*KIND)
+    @router.on("/".join(KIND))
     def fatal(event, ctx) -> None:
         raise KeyboardInterrupt
 
@@ -119,7 +119,7 @@ def test_several_workers_never_handle_one_row_twice(store, clock):
     handled: list[str] = []
     lock = threading.Lock()
 
-    @router.on(*KIND)
+    @router.on("/".join(KIND))
     def record(event, ctx) -> None:
         with lock:
             handled.append(event.external_user_id)

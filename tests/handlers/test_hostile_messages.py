@@ -159,7 +159,7 @@ def test_numbers_are_for_the_period_asked_or_a_sentence_says_why_not(chat):
 
 
 def test_a_parser_that_fails_costs_no_reply_and_logs_its_type_never_the_message(store, caplog):
-    from handlers.router import read
+    from handlers.commands import read
 
     def broken(text, now, tz, book):
         raise ZeroDivisionError(f"cannot read {text}")
@@ -174,7 +174,7 @@ def test_a_parser_that_fails_costs_no_reply_and_logs_its_type_never_the_message(
 
 
 def test_a_database_that_is_away_still_fails_the_message_so_it_is_retried(tmp_path):
-    from handlers.router import read
+    from handlers.commands import read
 
     engine = make_engine(f"sqlite:///{tmp_path / 'gone' / 'scrm.db'}")  # a directory that is not there
     with Session(engine) as session:
