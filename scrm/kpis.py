@@ -282,6 +282,9 @@ def ranking(session: Session, userids: list[str], period: Period) -> list[tuple[
     return [(userid, Decimal(total or 0)) for userid, total in session.exec(query)]
 
 
+HONOR_TITLES = tuple(texts.CHAMPION_TITLES)  # the metrics a title is given for, in the boards' default order
+
+
 def board(figures: dict[str, Figures], names: dict[str, str], metrics: tuple[str, ...]) -> list[str]:
     """销冠：张三（成交 12.8万）, one line per title that has a winner (the honor board and 排行)."""
     lines = []
