@@ -136,6 +136,7 @@ def build(
         company=settings.scrm_company_name,
         big_deal_amount=settings.scrm_big_deal_amount,
         stage_limits=settings.jobs.stage_limits,
+        honor_titles=settings.jobs.honor_metrics,
     )
     policy = settings.retry_policy
     dispatcher = Dispatcher(

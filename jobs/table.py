@@ -9,6 +9,7 @@ from __future__ import annotations
 from jobs import anomalies, digests, escalation, honor_board, prune, reminders, texts, tiering
 from jobs.config import quiet_hours
 from jobs.declaration import Job, Setting, checked, days, minutes, settings_class, table, words
+from scrm import kpis
 
 # Read by the scheduler for every job.
 SCHEDULER = (
@@ -132,7 +133,7 @@ JOBS = table(
         settings=(
             Setting(
                 "SCRM_HONOR_TITLES",
-                "won_amount,on_time,new_customers",
+                ",".join(kpis.HONOR_TITLES),
                 "honor_metrics",
                 "The honor board's titles (and 排行's), in order: won_amount (销冠), on_time (跟进之星), new_customers "
                 "(拓客王).",
