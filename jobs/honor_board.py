@@ -42,8 +42,8 @@ def run(run: Run) -> Done:
 def titles(text: str) -> str:
     """SCRM_HONOR_TITLES's check: a comma-separated choice of the titles, in the order wanted."""
     chosen = words(text)
-    if not chosen or any(title not in kpis.HONOR_TITLES for title in chosen):
-        raise ValueError(f"a comma-separated choice of {', '.join(kpis.HONOR_TITLES)}")
+    if not chosen or any(title not in kpis.TITLED_METRICS for title in chosen):
+        raise ValueError(f"a comma-separated choice of {', '.join(kpis.TITLED_METRICS)}")
     return ",".join(chosen)
 
 

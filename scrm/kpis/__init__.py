@@ -20,7 +20,7 @@ from scrm.kpis.channel import ChannelFigures, channel_of, channels
 from scrm.kpis.daily import DAILY_METRICS, by_rep_and_day
 from scrm.kpis.dialect import ON_TIME_GRACE
 from scrm.kpis.efficiency import Workload, workload
-from scrm.kpis.honors import HONOR_TITLES, board, champions
+from scrm.kpis.honors import HONOR_TITLES, TITLED_METRICS, board, champions
 from scrm.kpis.metrics import METRIC, METRICS, PART_OF, PARTS, Figures, Metric, total
 from scrm.kpis.per_rep import by_rep, figures, ranking
 from scrm.kpis.periods import Period
@@ -41,6 +41,7 @@ __all__ = [
     "Metric",
     "Period",
     "StageFigures",
+    "TITLED_METRICS",
     "Workload",
     "board",
     "by_rep",

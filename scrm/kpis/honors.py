@@ -5,7 +5,8 @@ from __future__ import annotations
 from scrm import texts
 from scrm.kpis.metrics import METRIC, Figures
 
-HONOR_TITLES = tuple(texts.CHAMPION_TITLES)  # the metrics a title is given for, in the boards' default order
+TITLED_METRICS = tuple(texts.CHAMPION_TITLES)  # the metrics a title can be given for (SCRM_HONOR_TITLES's choice)
+HONOR_TITLES = ("won_amount", "on_time", "new_customers")  # the boards' titles, unless SCRM_HONOR_TITLES says others
 
 
 def board(figures: dict[str, Figures], names: dict[str, str], metrics: tuple[str, ...]) -> list[str]:

@@ -118,7 +118,7 @@ def _figures() -> type:
     """One rep's numbers for a period, or the sum of several reps' (`+`): a field per stored metric, a property
     per derived one. `shared_new`: of the new customers, those who also added another rep of the same `by_rep`
     call in the period (a sum of reps' figures counts each of them once)."""
-    fields = [(m.name, Any, dataclasses.field(default_factory=m.zero)) for m in METRICS if m.part]
+    fields = [(m.name, Any, _default(m.zero())) for m in METRICS if m.part]
     fields.append(("shared_new", set, dataclasses.field(default_factory=set)))
     properties = {m.name: property(m.derive) for m in METRICS if m.derive}
     names = {
@@ -129,6 +129,11 @@ def _figures() -> type:
         "__doc__": _figures.__doc__,
     }
     return dataclasses.make_dataclass("Figures", fields, namespace={**properties, **names})
+
+
+def _default(zero: Any) -> Any:
+    """A plain default for a number (as cheap as a class attribute), a fresh one each time for a dict or list."""
+    return dataclasses.field(default_factory=type(zero)) if zero.__hash__ is None else dataclasses.field(default=zero)
 
 
 Figures = _figures()
