@@ -61,8 +61,9 @@ from handlers import build_router
 from handlers.context import Context, HandlerSettings
 from handlers.events import Kind, TextReceived
 from jobs import digests
-from jobs.config import JobSettings, Run
+from jobs.config import Run
 from jobs.runner import Runner
+from jobs.table import JobSettings
 from scrm import kpis, members, teams, workdays
 from scrm import texts as scrm_texts
 from scrm.clock import FrozenClock
@@ -781,7 +782,7 @@ MEMORY_CHILD = """
 import json, resource, sys, time
 from datetime import datetime
 from jobs import digests
-from jobs.config import JobSettings
+from jobs.table import JobSettings
 from jobs.runner import Runner
 from scrm.clock import FrozenClock
 from scrm.db import Store, make_engine

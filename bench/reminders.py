@@ -39,8 +39,9 @@ from sqlmodel import Session
 from bench.machine import describe_machine
 from bench.servers import POSTGRES_URL, ROOT, postgres_database
 from jobs import reminders
-from jobs.config import JobSettings, Run
+from jobs.config import Run
 from jobs.runner import Runner
+from jobs.table import JobSettings
 from scrm import workdays
 from scrm.clock import FrozenClock
 from scrm.db import Store, make_engine

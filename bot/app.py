@@ -137,6 +137,7 @@ def build(
         big_deal_amount=settings.scrm_big_deal_amount,
         stage_limits=settings.jobs.stage_limits,
         admins=settings.admins,
+        honor_titles=settings.jobs.honor_metrics,
     )
     policy = settings.retry_policy
     dispatcher = Dispatcher(

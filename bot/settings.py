@@ -10,7 +10,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from datetime import time, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal, TypeVar
@@ -22,8 +22,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from jobs import schedule
-from jobs.config import DEFAULT_SCHEDULES, JobSettings
+from bot.job_settings import job_settings, with_jobs
+from jobs.table import JobSettings
 from scrm import follow_ups, funnel
 from scrm.queue import RetryPolicy
 
@@ -103,7 +103,9 @@ class DatabaseSettings(LogSettings):
         return make_url(self.database_url).render_as_string(hide_password=True)
 
 
-class Settings(DatabaseSettings):
+class CoreSettings(DatabaseSettings):
+    """Everything but the jobs' own variables, which `Settings` adds from the job declarations (jobs/table.py)."""
+
     wecom_corp_id: str = Field(min_length=1)
     wecom_agent_id: int
     wecom_agent_secret: SecretStr
@@ -118,26 +120,7 @@ class Settings(DatabaseSettings):
     scrm_stages: str = ",".join(funnel.DEFAULT_STAGES)
     scrm_cache_dir: Path | None = None
     scrm_company_name: str = Field(default="", max_length=64)
-    # Scheduled jobs (see jobs/ and the README).
-    scrm_schedule_reminders: str = DEFAULT_SCHEDULES["reminders"]
-    scrm_schedule_escalation: str = DEFAULT_SCHEDULES["escalation"]
-    scrm_schedule_anomalies: str = DEFAULT_SCHEDULES["anomalies"]
-    scrm_schedule_daily_digest: str = DEFAULT_SCHEDULES["daily-digest"]
-    scrm_schedule_weekly_digest: str = DEFAULT_SCHEDULES["weekly-digest"]
-    scrm_schedule_honor_board: str = DEFAULT_SCHEDULES["honor-board"]
-    scrm_schedule_tiers: str = DEFAULT_SCHEDULES["tiers"]
-    scrm_schedule_prune: str = DEFAULT_SCHEDULES["prune"]
-    scrm_honor_titles: str = "won_amount,on_time,new_customers"
-    scrm_streak_days: int = Field(default=5, ge=1)
     scrm_big_deal_amount: Decimal = Field(default=Decimal(100_000), gt=0)
-    scrm_job_grace_minutes: int = Field(default=30, ge=1, le=1440)
-    scrm_quiet_hours: str = "21:00-08:00"
-    scrm_escalate_after: str = "next_working_day"
-    scrm_escalate_after_a: str = "4h"
-    scrm_alert_silent_days: int = Field(default=2, ge=1, le=60)
-    scrm_alert_overdue_share: float = Field(default=0.3, gt=0, lt=1)
-    scrm_alert_overdue_jump: float = Field(default=2.0, ge=1)
-    scrm_alert_deletions: int = Field(default=3, ge=1)
     scrm_stage_limits: str = ""  # empty: funnel.DEFAULT_LIMITS for the stages that exist
     # Reliability: who hears when messages are dropped, and after how long.
     scrm_operators: str = Field(default="", pattern=r"^[A-Za-z0-9_.@,-]*$")
@@ -147,9 +130,6 @@ class Settings(DatabaseSettings):
     # While callbacks pour in, the dispatcher rests after each busy step so that it takes at most this share of
     # its time, its database work included (bot/runner.py); 1: never rests (workers on hosts of their own).
     scrm_processing_share: float = Field(default=0.25, gt=0, le=1)
-    # Retention (the prune job): finished history and ticks kept this long for triage; ledger keys far longer.
-    scrm_keep_history_days: int = Field(default=30, ge=7, le=3650)
-    scrm_keep_ledger_days: int = Field(default=400, ge=60, le=36500)
     # Who may read /metrics and /healthz's details (empty: everyone); each web process makes the /metrics page at
     # most once every SCRM_METRICS_CACHE_SECONDS, however often it is asked.
     scrm_metrics_token: SecretStr | None = None
@@ -201,43 +181,6 @@ class Settings(DatabaseSettings):
     def _stages(cls, value: str) -> str:
         return ",".join(funnel.parse_stages(value))
 
-    @field_validator(
-        "scrm_schedule_reminders",
-        "scrm_schedule_escalation",
-        "scrm_schedule_anomalies",
-        "scrm_schedule_daily_digest",
-        "scrm_schedule_weekly_digest",
-        "scrm_schedule_honor_board",
-        "scrm_schedule_tiers",
-        "scrm_schedule_prune",
-    )
-    @classmethod
-    def _cron(cls, value: str) -> str:
-        schedule.trigger(value, ZoneInfo("UTC"))  # raises ValueError naming what is wrong
-        return value.strip()
-
-    @field_validator("scrm_honor_titles")
-    @classmethod
-    def _honor_titles(cls, value: str) -> str:
-        titles = [t.strip() for t in value.split(",") if t.strip()]
-        unknown = [t for t in titles if t not in ("won_amount", "on_time", "new_customers")]
-        if unknown or not titles:
-            raise ValueError("a comma-separated choice of won_amount, on_time, new_customers")
-        return ",".join(titles)
-
-    @field_validator("scrm_quiet_hours")
-    @classmethod
-    def _quiet_hours(cls, value: str) -> str:
-        _quiet(value)
-        return value.strip()
-
-    @field_validator("scrm_escalate_after", "scrm_escalate_after_a")
-    @classmethod
-    def _escalate_after(cls, value: str) -> str:
-        if not follow_ups.valid_rule(value):
-            raise ValueError("must be next_working_day, or at least an hour such as 4h or 2d")
-        return value.strip()
-
     @field_validator("scrm_stage_limits")
     @classmethod
     def _stage_limits(cls, value: str, info: ValidationInfo) -> str:
@@ -280,27 +223,15 @@ class Settings(DatabaseSettings):
 
     @property
     def jobs(self) -> JobSettings:
-        quiet_start, quiet_end = _quiet(self.scrm_quiet_hours)
-        return JobSettings(
-            timezone=self.timezone,
-            schedules={name: getattr(self, f"scrm_schedule_{name.replace('-', '_')}") for name in DEFAULT_SCHEDULES},
-            grace=timedelta(minutes=self.scrm_job_grace_minutes),
-            quiet_start=quiet_start,
-            quiet_end=quiet_end,
-            escalate_after=self.scrm_escalate_after,
-            escalate_after_a=self.scrm_escalate_after_a,
-            silent_days=self.scrm_alert_silent_days,
-            overdue_share=self.scrm_alert_overdue_share,
-            overdue_jump=self.scrm_alert_overdue_jump,
-            deletions_per_day=self.scrm_alert_deletions,
-            stages=self.stages,
-            stage_limits=funnel.parse_limits(self.scrm_stage_limits, self.stages)
-            if self.scrm_stage_limits
-            else {s: d for s, d in funnel.DEFAULT_LIMITS.items() if s in self.stages},
-            honor_metrics=tuple(self.scrm_honor_titles.split(",")),
-            streak_days=self.scrm_streak_days,
-            keep_history=timedelta(days=self.scrm_keep_history_days),
-            keep_ledger=timedelta(days=self.scrm_keep_ledger_days),
+        return job_settings(
+            self,
+            dict(
+                timezone=self.timezone,
+                stages=self.stages,
+                stage_limits=funnel.parse_limits(self.scrm_stage_limits, self.stages)
+                if self.scrm_stage_limits
+                else {s: d for s, d in funnel.DEFAULT_LIMITS.items() if s in self.stages},
+            ),
         )
 
     @property
@@ -327,15 +258,6 @@ class Settings(DatabaseSettings):
         return self.wecom_contact_secret or self.wecom_agent_secret
 
 
-def _quiet(value: str) -> tuple[time, time]:
-    """`21:00-08:00` (may span midnight); an empty range (`00:00-00:00`) means no quiet hours."""
-    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*[-–~]\s*(\d{1,2}):(\d{2})\s*", value)
-    try:
-        return time(int(match[1]), int(match[2])), time(int(match[3]), int(match[4]))
-    except (TypeError, ValueError):
-        raise ValueError("must be a range of times like 21:00-08:00") from None
-
-
 def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     """`10.0.0.0/8, 192.168.1.7, ::1`: networks in CIDR form, or single addresses."""
     found = []
@@ -347,6 +269,8 @@ def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network
                 raise ValueError(f"{part!r} is not a network or an address; e.g. 10.0.0.0/8,192.168.1.7") from None
     return tuple(found)
 
+
+Settings = with_jobs(CoreSettings)  # the jobs' variables added, each with its default and check
 
 Loaded = TypeVar("Loaded", bound=LogSettings)
 

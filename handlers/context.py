@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from scrm.funnel import DEFAULT_LIMITS, DEFAULT_STAGES
+from scrm.kpis import HONOR_TITLES
 from scrm.outbox import Outbox
 from scrm.wecom import WeComReader
 
@@ -28,6 +29,7 @@ class HandlerSettings:
     big_deal_amount: Decimal = Decimal(100_000)  # a deal won at or above it is announced to the team at once
     stage_limits: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_LIMITS))  # days before a deal stalls
     admins: frozenset[str] = frozenset()  # SCRM_ADMINS: members who see everything (scrm/roles.py)
+    honor_titles: tuple[str, ...] = HONOR_TITLES  # 排行's titles, in order, as the honor board's (SCRM_HONOR_TITLES)
 
 
 @dataclass

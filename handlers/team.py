@@ -111,7 +111,7 @@ def show_board(cmd: Command, ctx: Context) -> None:
     )
     period = current(ctx, "week" if "周" in cmd.parsed.text else "month")
     figures = kpis.by_rep(ctx.session, [m.userid for m in team], period, now=ctx.now, tz=ctx.settings.timezone)
-    lines = kpis.board(figures, {m.userid: m.name for m in team}, ("won_amount", "on_time", "new_customers"))
+    lines = kpis.board(figures, {m.userid: m.name for m in team}, ctx.settings.honor_titles)
     title = texts.BOARD_TITLE.format(team="、".join(d.name for d in departments), period=period.label)
     reply(cmd, ctx, "\n".join([title, *lines]) if lines else texts.BOARD_EMPTY.format(period=period.label))
 

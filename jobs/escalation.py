@@ -53,6 +53,13 @@ def run(run: Run) -> Done:
     return Done(f"{escalated} overdue follow-ups escalated to {sent} managers", sent)
 
 
+def rule(text: str) -> str:
+    """SCRM_ESCALATE_AFTER's (and _A's) check: next_working_day, or a delay of at least an hour."""
+    if not follow_ups.valid_rule(text):
+        raise ValueError("must be next_working_day, or at least an hour such as 4h or 2d")
+    return text.strip()
+
+
 def cutoff(run: Run, tier: str = "") -> datetime:
     """Follow-ups due before this are escalated now (for an A-tier customer, SCRM_ESCALATE_AFTER_A)."""
     rule = run.settings.escalate_after_a if tier == "A" else run.settings.escalate_after

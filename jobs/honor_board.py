@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from jobs import texts
 from jobs.config import Done, Run
+from jobs.declaration import words
 from jobs.digests import each_team, reps_of, span
 from scrm import kpis, streaks, teams
 from scrm.dates import format_day, midnight
@@ -36,6 +37,14 @@ def run(run: Run) -> Done:
         )
         sent += done.messages
     return Done(f"{sent} boards", sent)
+
+
+def titles(text: str) -> str:
+    """SCRM_HONOR_TITLES's check: a comma-separated choice of the titles, in the order wanted."""
+    chosen = words(text)
+    if not chosen or any(title not in kpis.TITLED_METRICS for title in chosen):
+        raise ValueError(f"a comma-separated choice of {', '.join(kpis.TITLED_METRICS)}")
+    return ",".join(chosen)
 
 
 def boards(run: Run) -> list[tuple[str, Period]]:

@@ -19,8 +19,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from jobs import schedule
-from jobs.config import JobSettings, Run
-from jobs.table import JOBS, Job
+from jobs.config import Run
+from jobs.declaration import Job
+from jobs.table import JOBS, JobSettings
 from scrm import ledger, workdays
 from scrm.clock import Clock
 from scrm.db import Store

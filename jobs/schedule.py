@@ -35,6 +35,12 @@ def trigger(expr: str, tz: ZoneInfo) -> CronTrigger:
         raise ValueError(f"{expr!r}: {error}") from None
 
 
+def check(expr: str) -> str:
+    """The expression tidied, or ValueError naming what is wrong (a setting's check)."""
+    trigger(expr, ZoneInfo("UTC"))
+    return expr.strip()
+
+
 def _weekdays(field: str) -> str:
     """crontab weekday numbers (0/7 = Sunday) as names: `1-5` → `mon-fri`, `0-6` → `sun,mon-sat`."""
     parts = []

@@ -25,8 +25,8 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from jobs import schedule
-from jobs.config import JobSettings
 from jobs.runner import Runner
+from jobs.table import JobSettings
 from scrm import workdays
 from scrm.clock import Clock, TrustedClock
 

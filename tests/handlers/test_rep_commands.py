@@ -302,6 +302,24 @@ def test_a_manager_looks_at_one_rep_the_funnel_and_the_board(chat):
     assert chat.say("排行", userid="wangwu").startswith("【华东销售部·11月排行】")
 
 
+@pytest.mark.parametrize(
+    ("settings_overrides", "titles"),
+    [
+        ({"scrm_honor_titles": "on_time,won_amount"}, ["跟进之星：张三（按时跟进 1 次）", "销冠：张三（成交 3万）"]),
+        ({"scrm_honor_titles": "on_time"}, ["跟进之星：张三（按时跟进 1 次）"]),
+    ],
+)
+def test_the_board_gives_the_titles_the_operator_chose_in_their_order(chat, clock, titles):
+    # Given 张三 won a deal and did a follow-up on time this month
+    chat.say("成交 张伟 3万")
+    chat.say("跟进 张建国 电话 今天上午11点回访")
+    clock.advance(hours=1, minutes=30)
+    assert "今天的跟进（1 条）" in chat.say("今天跟进谁")
+    assert "已完成：张建国" in chat.say("完成 1")
+    # Then 排行 gives SCRM_HONOR_TITLES's titles, in its order, as the honor board does
+    assert chat.say("排行").splitlines() == ["【华东销售部·11月排行】", *titles]
+
+
 def test_a_manager_sees_channels_and_the_talent_quadrants(chat):
     chat.say("成交 张建国 5万")
     channels = chat.say("渠道", userid="wangwu")

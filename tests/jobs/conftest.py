@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import select
 
-from jobs.config import JobSettings
 from jobs.runner import Runner
+from jobs.table import JobSettings
 from scrm import customers, follow_ups, members
 from scrm.clock import FrozenClock
 from scrm.models import FollowUp, OutboxMessage

@@ -10,9 +10,8 @@ from datetime import timedelta
 from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
-from jobs.config import JobSettings
 from jobs.runner import Runner
-from jobs.table import JOBS, Job
+from jobs.table import JOBS, Job, JobSettings
 from scrm import ledger
 from scrm.models import JobTick
 from tests.jobs.conftest import at, plan, runner, sent

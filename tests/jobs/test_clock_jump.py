@@ -20,10 +20,10 @@ import time_machine
 from sqlmodel import col, func, select
 
 from jobs import schedule
-from jobs.config import DEFAULT_SCHEDULES, Done, JobSettings, Run
+from jobs.config import Done, Run
 from jobs.runner import Runner
 from jobs.scheduler import Scheduler
-from jobs.table import JOBS, Job
+from jobs.table import DEFAULT_SCHEDULES, JOBS, Job, JobSettings
 from scrm.clock import FrozenClock, SystemClock, TrustedClock
 from scrm.models import FollowUp, JobLedger, JobTick, OutboxMessage
 from scrm.outbox import load

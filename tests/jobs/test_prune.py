@@ -150,7 +150,7 @@ def test_prune_counts_from_the_real_clock_never_from_a_later_at(store, clock):
 
 
 def test_prune_is_a_job_like_the_others_with_a_schedule_of_its_own():
-    from jobs.config import DEFAULT_SCHEDULES
+    from jobs.table import DEFAULT_SCHEDULES
 
     assert "prune" in JOBS and DEFAULT_SCHEDULES["prune"] == "43 3 * * *"
 

@@ -7,8 +7,8 @@ import logging
 import pytest
 
 from jobs import schedule
-from jobs.config import JobSettings
 from jobs.scheduler import Scheduler
+from jobs.table import JobSettings
 from tests.jobs.conftest import TZ, at, runner
 
 

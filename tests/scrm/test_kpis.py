@@ -252,3 +252,46 @@ def test_a_customer_who_added_two_reps_is_new_to_each_and_once_to_their_team(sto
         Decimal(50000),
     )  # one customer, won by both reps: two deals
     assert rows["web"].new_customers == 3  # wmT, wmU and wmV (李四's relation is December's)
+
+
+def test_the_table_of_metrics_lists_every_number_of_figures_with_its_name_in_chinese():
+    from dataclasses import fields
+
+    from scrm.kpis import METRICS, PART_OF, PARTS
+
+    stored = {f.name for f in fields(Figures)} - {"shared_new"}  # shared_new: bookkeeping for sums, not a number
+    derived = {m.name for m in METRICS if m.derive}
+    assert [m.name for m in METRICS if m.part] == [f.name for f in fields(Figures) if f.name in stored]
+    assert all(isinstance(getattr(Figures, name), property) for name in derived)
+    assert {m.name for m in METRICS} == stored | derived
+    labels = [m.label for m in METRICS]
+    assert len(set(labels)) == len(labels) and all(any("\u4e00" <= c <= "\u9fff" for c in label) for label in labels)
+    assert set(PART_OF.values()) == set(PARTS)  # every query computes something; every stored metric has its query
+
+
+def test_each_part_computes_the_metrics_the_table_gives_it_and_nothing_else(data):
+    from scrm.kpis import METRICS, PARTS
+
+    week = Period.week_of(NOW, TZ)
+    with data.transaction() as session:
+        whole = by_rep(session, ["zhangsan"], week, now=NOW, tz=TZ)["zhangsan"]
+        alone = {part: by_rep(session, ["zhangsan"], week, now=NOW, tz=TZ, parts=(part,))["zhangsan"] for part in PARTS}
+    for metric in (m for m in METRICS if m.part):
+        for part, figures_ in alone.items():
+            expected = getattr(whole, metric.name) if part == metric.part else metric.zero()
+            assert getattr(figures_, metric.name) == expected, (metric.name, part)
+    assert all(getattr(whole, m.name) != m.zero() for m in METRICS if m.part)  # the data has some of each
+
+
+def test_a_metric_summed_day_by_day_adds_up_to_its_figure_for_the_period(data):
+    from scrm.kpis import DAILY_METRICS, by_rep_and_day
+
+    week = Period.week_of(NOW, TZ)
+    with data.transaction() as session:
+        figures_ = by_rep(session, ["zhangsan", "lisi"], week, now=NOW, tz=TZ)
+        daily = {m: by_rep_and_day(session, ["zhangsan", "lisi"], week, TZ, m) for m in DAILY_METRICS}
+    assert DAILY_METRICS == ("won_amount", "won", "logged", "new_customers")
+    for metric, per_rep in daily.items():
+        for userid in ("zhangsan", "lisi"):
+            assert sum(per_rep.get(userid, {}).values()) == getattr(figures_[userid], metric), (metric, userid)
+    assert daily["won_amount"]["zhangsan"] == {date(2026, 11, 30): 80000, date(2026, 12, 1): 50000}
