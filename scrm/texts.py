@@ -53,3 +53,24 @@ CHAT_HELLO = "👋 本群已接入销售助手：团队的日报、荣誉榜和�
 MESSAGES_EXPIRED = (
     "⚠️ 有消息超过 {hours} 小时仍未能发出（企业微信接口一直失败），已放弃发送。哪些消息被放弃，服务器日志里有记录。"
 )
+
+# What each metric of the KPI engine is called (scrm/kpis/metrics.py), in the console and wherever it is named.
+METRIC_LABELS = {
+    "won_amount": "成交金额",
+    "won": "成交单数",
+    "lost": "丢单数",
+    "win_rate": "赢单率",
+    "average_deal": "客单价",
+    "logged": "跟进次数",
+    "by_channel": "各方式跟进次数",
+    "active_days": "有跟进的天数",
+    "due": "到期跟进",
+    "on_time": "按时跟进",
+    "late": "逾期完成",
+    "still_open": "到期未完成",
+    "on_time_rate": "按时率",
+    "new_customers": "新客户",
+    "response_minutes": "首次响应用时（分钟）",
+    "median_response_minutes": "首次响应用时中位数（分钟）",
+    "overdue_now": "逾期待办",
+}

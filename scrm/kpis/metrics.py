@@ -1,10 +1,9 @@
-"""The table of metrics: each number of the KPI engine defined once, with its name in Chinese (the console
-lists them from here), the part (one grouped query, queries.py) that computes it, how several reps' values add
-up to a team's, and, for the ones that add up day by day, its per-day query. Figures, one rep's numbers or a
-team's, is made from this table.
+"""The table of metrics: each number of the KPI engine defined once (the console lists them from here): the part
+(one grouped query, queries.py) that computes it, how several reps' values add up to a team's, and, for the ones
+that add up day by day, its per-day query. Figures, one rep's numbers or a team's, is made from this table.
 
-Adding a metric is one line here: a stored one names its part (and the part fills it); a rate or a median is
-`derive`d from the others.
+Adding a metric is one line here (plus its name in Chinese, in scrm/texts.py's METRIC_LABELS): a stored one names
+its part (and the part fills it); a rate or a median is `derive`d from the others.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import func
 
+from scrm import texts
 from scrm.kpis.queries import QUERIES
 from scrm.models import CustomerRep, Deal, Interaction
 from scrm.numbers import percent, short_amount
@@ -34,14 +34,17 @@ class Daily(NamedTuple):
 
 @dataclass(frozen=True)
 class Metric:
-    name: str  # Figures' attribute
-    label: str  # its name in Chinese
+    name: str  # Figures' attribute; its name in Chinese is scrm/texts.py's METRIC_LABELS[name]
     part: str = ""  # the query that computes it (queries.QUERIES); "" when derived
     zero: Callable[[], Any] = int  # a rep's value before the part fills it
     add: Callable[[Any, Any], None] | None = None  # (team, rep) in place, when `+` is not how values add up
     derive: Callable[[Any], Any] | None = None  # from the others' values (a rate, a median): not stored
     daily: Daily | None = None  # for targets, streaks and charts
     shown: Callable[[Any], str] = str
+
+    @property
+    def label(self) -> str:
+        return texts.METRIC_LABELS[self.name]
 
 
 def _channels(total: Any, one: Any) -> None:
@@ -65,44 +68,40 @@ METRICS = (
     # Results
     Metric(
         "won_amount",
-        "成交金额",
         "deals",
         zero=Decimal,
         daily=Daily(Deal, Deal.closed_at, func.sum(Deal.amount), (Deal.status == "won",)),
         shown=short_amount,
     ),
-    Metric("won", "成交单数", "deals", daily=Daily(Deal, Deal.closed_at, func.count(), (Deal.status == "won",))),
-    Metric("lost", "丢单数", "deals"),
-    Metric("win_rate", "赢单率", derive=_ratio("won", lambda f: f.won + f.lost), shown=percent),
-    Metric("average_deal", "客单价", derive=lambda f: f.won_amount / f.won if f.won else None, shown=short_amount),
+    Metric("won", "deals", daily=Daily(Deal, Deal.closed_at, func.count(), (Deal.status == "won",))),
+    Metric("lost", "deals"),
+    Metric("win_rate", derive=_ratio("won", lambda f: f.won + f.lost), shown=percent),
+    Metric("average_deal", derive=lambda f: f.won_amount / f.won if f.won else None, shown=short_amount),
     # Process
     Metric(
         "logged",
-        "跟进次数",
         "logged",
         daily=Daily(Interaction, Interaction.at, func.count(), (Interaction.kind == "follow_up",)),
     ),
-    Metric("by_channel", "各方式跟进次数", "logged", zero=dict, add=_channels),
-    Metric("active_days", "有跟进的天数", "active_days"),
-    Metric("due", "到期跟进", "due"),
-    Metric("on_time", "按时跟进", "due"),  # within ON_TIME_GRACE of the due time
-    Metric("late", "逾期完成", "due"),
-    Metric("still_open", "到期未完成", "due"),
-    Metric("on_time_rate", "按时率", derive=_ratio("on_time", lambda f: f.due), shown=percent),
+    Metric("by_channel", "logged", zero=dict, add=_channels),
+    Metric("active_days", "active_days"),
+    Metric("due", "due"),
+    Metric("on_time", "due"),  # within ON_TIME_GRACE of the due time
+    Metric("late", "due"),
+    Metric("still_open", "due"),
+    Metric("on_time_rate", derive=_ratio("on_time", lambda f: f.due), shown=percent),
     Metric(
         "new_customers",
-        "新客户",
         "new_customers",
         add=_new_customers,
         daily=Daily(CustomerRep, CustomerRep.added_at, func.count()),
     ),
-    Metric("response_minutes", "首次响应用时（分钟）", "response", zero=list),
+    Metric("response_minutes", "response", zero=list),
     Metric(
         "median_response_minutes",
-        "首次响应用时中位数（分钟）",
         derive=lambda f: statistics.median(f.response_minutes) if f.response_minutes else None,
     ),
-    Metric("overdue_now", "逾期待办", "overdue_now"),
+    Metric("overdue_now", "overdue_now"),
 )
 METRIC = {m.name: m for m in METRICS}
 PARTS = tuple(QUERIES)  # one query each
@@ -110,6 +109,8 @@ PART_OF = {m.name: m.part for m in METRICS if m.part}  # the part that computes 
 DAILY_METRICS = tuple(m.name for m in METRICS if m.daily)  # what can be summed day by day
 _PLUS = [m.name for m in METRICS if m.part and m.add is None]  # added with `+`
 _ADD = [m.add for m in METRICS if m.add is not None]
+if unnamed := {m.name for m in METRICS} - set(texts.METRIC_LABELS):
+    raise ValueError(f"metrics without a name in scrm/texts.py's METRIC_LABELS: {', '.join(sorted(unnamed))}")
 if unknown := set(PART_OF.values()) - set(QUERIES):
     raise ValueError(f"metrics name parts queries.py does not have: {', '.join(sorted(unknown))}")
 
