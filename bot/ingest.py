@@ -8,14 +8,13 @@ for the write lock the handlers hold.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from bot.crypto import CallbackCrypto, CallbackRejected, Unreadable
-from handlers.events import dedup_key, kind_of
+from handlers.events import dedup_key, kind_of, unreadable_key
 from scrm import inbox
 from scrm.clock import Clock
 from scrm.db import NotStored, Store
@@ -95,9 +94,12 @@ class Ingest:
     def _keep_unreadable(self, unreadable: Unreadable) -> Ack:
         """Signed by WeCom but not a message we can read: kept dead for `scrm inbox list`, and acknowledged."""
         log.error("callback signed but unreadable (%s): kept as dead, see `scrm inbox list`", unreadable.reason)
-        digest = hashlib.sha256(unreadable.text.encode("utf-8", "surrogateescape")).hexdigest()
         return self._store_event(
-            f"unreadable:{digest}", inbox.UNREADABLE, {"text": unreadable.text}, status="dead", reason=unreadable.reason
+            unreadable_key(unreadable.text),
+            inbox.UNREADABLE,
+            {"text": unreadable.text},
+            status="dead",
+            reason=unreadable.reason,
         )
 
     def _refuse(self, method: str, rejected: CallbackRejected) -> Ack:

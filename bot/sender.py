@@ -28,7 +28,7 @@ from bot import metrics
 from bot.ratelimit import SendLimits
 from bot.tag_writer import TagWriter
 from bot.wecom import AlreadyDone, OutcomeUnknown, Refused, WebhookClient, WeComClient
-from scrm import outbox, queue, teams, texts
+from scrm import keys, outbox, queue, teams, texts
 from scrm.clock import Clock
 from scrm.db import Store
 from scrm.models import OutboxMessage
@@ -54,7 +54,6 @@ DUPLICATE_CHECK_SECONDS = 4 * 3600  # WeCom's longest: a copy sent again after a
 REPLY_CHECK_SECONDS = 3600
 CLOCK_MARGIN = timedelta(minutes=5)  # our clock against WeCom's, when we look back over the interval
 UNKNOWN = f"{OutcomeUnknown.__module__}.{OutcomeUnknown.__name__}"  # how a row's last_error starts after a timeout
-OPERATORS_KEY = "operators:"  # what the sender itself tells the operators
 
 
 @dataclass(frozen=True)
@@ -246,13 +245,13 @@ class Sender:
                 response={"note": f"older than {self._policy.max_age} when it could go"},
             ):
                 return
-            if self._operators and not row.key.startswith(OPERATORS_KEY):
+            if self._operators and not keys.for_operators(row.key):
                 Outbox(session, now).add(
                     AppText(
                         to=self._operators,
                         text=texts.MESSAGES_EXPIRED.format(hours=round(self._policy.max_age / timedelta(hours=1))),
                     ),
-                    key=f"{OPERATORS_KEY}expired:{now:%Y%m%d%H}",
+                    key=keys.operators_expired(now),
                 )
 
     def _pause(self, row_id: int, token: str, until: datetime, error: str | None = None) -> None:

@@ -20,7 +20,7 @@ from handlers.parsing import clean
 from handlers.parsing.book import Entry
 from handlers.parsing.commands import Intent, Parsed, parse_command
 from handlers.router import where
-from scrm import chat_state, matching, roles
+from scrm import chat_state, keys, matching, roles
 from scrm import texts as scrm_texts
 from scrm.models import Customer
 from scrm.outbox import AppText
@@ -106,7 +106,9 @@ def reply(cmd: Command, ctx: Context, text: str) -> None:
 
 
 def _answer(ctx: Context, event: TextReceived, text: str) -> None:
-    ctx.outbox.add(AppText(to=(event.userid,), text=text, repeatable=True), key=f"reply:{event.msg_id or ctx.inbox_id}")
+    ctx.outbox.add(
+        AppText(to=(event.userid,), text=text, repeatable=True), key=keys.reply(event.msg_id or ctx.inbox_id)
+    )
 
 
 def read(text: str, ctx: Context, userid: str, parse: Callable[..., Parsed] = parse_command) -> Parsed:

@@ -21,10 +21,11 @@ from handlers.events import (
     CustomerToRead,
     Kind,
     TransferFailed,
+    customer_to_read_key,
 )
 from handlers.parsing.tokens import add_words, cut
 from handlers.router import Router
-from scrm import customers, deals, follow_ups, inbox, interactions, members, tagging, tags, welcome
+from scrm import customers, deals, follow_ups, inbox, interactions, keys, members, tagging, tags, welcome
 from scrm.customers import display_name
 from scrm.dates import format_when
 from scrm.models import Customer, CustomerRep
@@ -102,7 +103,7 @@ def on_contact_deleted_by_rep(event: ContactDeletedByRep, ctx: Context) -> None:
             ctx,
             event.rep_id,
             text,
-            key=f"rep-deleted:{event.rep_id}:{event.external_user_id}:{event.at.timestamp():.0f}",
+            key=keys.rep_deleted_customer(event.rep_id, event.external_user_id, event.at),
         )
 
 
@@ -117,7 +118,7 @@ def on_contact_deleted_by_customer(event: ContactDeletedByCustomer, ctx: Context
     at_risk = deals.mark_at_risk(ctx.session, external_userid=event.external_user_id, userid=event.rep_id, now=ctx.now)
     deal_text = texts.DEALS_AT_RISK.format(n=at_risk) if at_risk else ""
     when, name = _when(ctx, event.at), display_name(customer)
-    key = f"churn:{event.rep_id}:{event.external_user_id}:{event.at.timestamp():.0f}"
+    key = keys.churn(event.rep_id, event.external_user_id, event.at)
     ctx.outbox.add(
         AppText(to=(event.rep_id,), text=texts.CHURN_TO_REP.format(customer=name, when=when, deals=deal_text)), key=key
     )
@@ -169,7 +170,7 @@ def _profile(ctx: Context, external_userid: str, userid: str, *, outage: str) ->
         if paused and outage == LATER:
             inbox.add(
                 ctx.session,
-                dedup_key=f"{READ_CUSTOMER}:{userid}:{external_userid}:{ctx.inbox_id}",
+                dedup_key=customer_to_read_key(userid, external_userid, ctx.inbox_id),
                 kind=Kind.CUSTOMER_TO_READ,
                 now=ctx.now,
                 payload={
@@ -213,7 +214,7 @@ def _welcome(ctx: Context, event: ContactAdded, customer: Customer, rel: Custome
         company=customer.corp_name,
         ours=ctx.settings.company,
     )
-    ctx.outbox.add(Welcome(welcome_code=event.welcome_code, text=text), key=f"welcome:{event.welcome_code}")
+    ctx.outbox.add(Welcome(welcome_code=event.welcome_code, text=text), key=keys.welcome(event.welcome_code))
 
 
 def _tag(ctx: Context, customer: Customer, rel: CustomerRep, at: datetime) -> None:
@@ -231,7 +232,7 @@ def _tag(ctx: Context, customer: Customer, rel: CustomerRep, at: datetime) -> No
     if new:
         ctx.outbox.add(
             TagCustomer(userid=rel.userid, external_userid=customer.external_userid, tags=tuple(new)),
-            key=f"tag:{rel.userid}:{customer.external_userid}:{ctx.inbox_id}",
+            key=keys.tag_customer(rel.userid, customer.external_userid, ctx.inbox_id),
         )
         _note(ctx, customer.external_userid, rel.userid, "tagged", at, detail="、".join(f"{g}:{t}" for g, t in new))
 
@@ -247,7 +248,7 @@ def _tell_managers(ctx: Context, rep_id: str, text: str, *, key: str) -> None:
     rep = members.get(ctx.session, rep_id)
     managers = members.managers_of(ctx.session, rep) if rep else []
     if managers:
-        ctx.outbox.add(AppText(to=tuple(m.userid for m in managers), text=text), key=f"{key}:managers")
+        ctx.outbox.add(AppText(to=tuple(m.userid for m in managers), text=text), key=keys.to_managers(key))
 
 
 def _note(ctx: Context, external_userid: str, userid: str, kind: str, at: datetime, detail: str = "") -> None:

@@ -304,5 +304,15 @@ def dedup_key(fields: Fields) -> str:
     return "sha256:" + hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+def unreadable_key(text: str) -> str:
+    """The dedup key of a signed callback we cannot read: its text, hashed (WeCom sends the same bytes again)."""
+    return "unreadable:" + hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def customer_to_read_key(userid: str, external_userid: str, inbox_id: int) -> str:
+    """The dedup key of our own event: read again the customer that the add in inbox row `inbox_id` could not read."""
+    return f"{READ_CUSTOMER}:{userid}:{external_userid}:{inbox_id}"
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16] if text else ""

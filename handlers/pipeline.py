@@ -9,7 +9,7 @@ from handlers.parsing.amounts import whole_amount
 from handlers.parsing.commands import MAX_AMOUNT
 from handlers.parsing.stages import match_stage
 from handlers.parsing.when import When, describe_when
-from scrm import chat_state, deals, follow_ups, interactions, members, teams
+from scrm import chat_state, deals, follow_ups, interactions, keys, members, teams
 from scrm.customers import display_name, label
 from scrm.dates import format_day
 from scrm.models import Customer, Deal
@@ -79,7 +79,7 @@ def _announce(ctx: Context, userid: str, deal: Deal, customer: Customer, amount)
         chat = teams.chat_of(ctx.session, department_id)
         if chat is not None:
             text = texts.BIG_DEAL.format(rep=rep.name, customer=label(customer), amount=format_amount(amount))
-            ctx.outbox.add(teams.message(chat, text), key=f"big-deal:{deal.id}:team-{department_id}")
+            ctx.outbox.add(teams.message(chat, text), key=keys.big_deal(deal.id, department_id))
 
 
 def record_lost(cmd: Command, ctx: Context) -> None:

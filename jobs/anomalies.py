@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 
 from jobs import texts
 from jobs.config import Done, Run
-from scrm import ledger, members
+from scrm import keys, ledger, members
 from scrm.customers import LIVE, display_name
 from scrm.dates import format_day, midnight
 from scrm.kpis import ON_TIME_GRACE
@@ -65,7 +65,9 @@ def run(run: Run) -> Done:
         alerts = [a for a in alerts if managers[a.userid]]
         fresh = ledger.claim_many(session, [a.key for a in alerts], job=NAME, now=run.now)
         new = [a for a in alerts if a.key in fresh]
-        session.add_all(AnomalyAlert(userid=a.userid, kind=a.key.split(":")[0], line=a.line, at=run.now) for a in new)
+        session.add_all(
+            AnomalyAlert(userid=a.userid, kind=keys.anomaly_kind(a.key), line=a.line, at=run.now) for a in new
+        )
         sent = _tell_managers(session, run, managers, new)
     if sent:
         run.on_outbox()
@@ -115,10 +117,10 @@ def silent(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Aler
             continue
         name = reps[userid].name
         if last is None:
-            yield Alert(f"silent:{userid}:never", userid, texts.SILENT_NEVER.format(rep=name, customers=count))
+            yield Alert(keys.silent_rep(userid, None), userid, texts.SILENT_NEVER.format(rep=name, customers=count))
         else:
             yield Alert(
-                f"silent:{userid}:{since_day:%Y-%m-%d}",
+                keys.silent_rep(userid, since_day),
                 userid,
                 texts.SILENT.format(
                     rep=name, days=days, last=format_day(since.astimezone(run.settings.timezone), run.now)
@@ -139,7 +141,7 @@ def overdue_jumps(session: Session, run: Run, reps: dict[str, Member]) -> Iterat
         earlier = earlier_late / earlier_due if earlier_due else 0.0
         if share > run.settings.overdue_share and share >= run.settings.overdue_jump * earlier:
             yield Alert(
-                f"overdue-jump:{userid}:{year}-W{number:02d}",
+                keys.overdue_jump(userid, year, number),
                 userid,
                 texts.OVERDUE_JUMP.format(rep=reps[userid].name, share=f"{share:.0%}", before=f"{earlier:.0%}"),
             )
@@ -172,7 +174,7 @@ def deletions(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[A
     for (userid, day), n in sorted(counts.items()):
         if userid in reps and n >= run.settings.deletions_per_day:
             yield Alert(
-                f"deletions:{userid}:{day:%Y-%m-%d}",
+                keys.deletions(userid, day),
                 userid,
                 texts.DELETIONS.format(
                     rep=reps[userid].name, n=n, day=format_day(midnight(day, run.settings.timezone), run.now)
@@ -202,7 +204,7 @@ def stalled(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Ale
     for deal, at in found:
         if deal.userid in reps:
             yield Alert(
-                f"stalled:deal-{deal.id}:{deal.stage}:{at:%Y%m%d}",
+                keys.stalled_deal(deal.id, deal.stage, at),
                 deal.userid,
                 texts.STALLED.format(
                     rep=reps[deal.userid].name,
@@ -224,7 +226,7 @@ def _tell_managers(session: Session, run: Run, managers: dict[str, list[Member]]
     messages = [
         (
             AppText(to=(manager,), text="\n".join([title, *lines])),
-            f"anomalies:{manager}:{run.local.date():%Y-%m-%d}:{first}",
+            keys.anomalies_list(manager, run.local.date(), first),
         )
         for manager, lines in per_manager.items()
     ]

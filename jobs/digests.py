@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from jobs import charts, texts
 from jobs.config import Done, Run
-from scrm import kpis, ledger, targets, teams
+from scrm import keys, kpis, ledger, targets, teams
 from scrm.customers import display_name
 from scrm.dates import format_day
 from scrm.db import among
@@ -77,7 +77,10 @@ def each_team(run: Run, job: str, period_key: str, texts_of: Texts, charts_of: C
     """Once per team and period, into the team's group chat: every team's text computed together (a handful
     of queries for the whole company, not a handful per team), then claimed and queued in batches of teams,
     each batch with its claims in one transaction."""
-    key = lambda team: f"{job}:team-{team.department.id}:{period_key}"  # noqa: E731
+
+    def key(team: teams.Team) -> str:
+        return keys.team_post(job, team.department.id, period_key)
+
     with run.store.transaction() as session:
         due = [t for t in teams.all_teams(session) if t.reps and _has_chat(session, run, job, t)]
         done = ledger.claimed(session, [key(t) for t in due])
@@ -95,7 +98,7 @@ def each_team(run: Run, job: str, period_key: str, texts_of: Texts, charts_of: C
             for team in (t for t in batch if key(t) in claimed):
                 messages.append((teams.message(team.chat, made[team.department.id]), key(team)))
                 if drawn.get(team.department.id) is not None:
-                    messages.append((teams.picture(team.chat, drawn[team.department.id]), f"{key(team)}:chart"))
+                    messages.append((teams.picture(team.chat, drawn[team.department.id]), keys.chart_of(key(team))))
             Outbox(session, run.clock.now()).add_many(messages)
             sent += len(claimed)
     if sent:
@@ -106,7 +109,7 @@ def each_team(run: Run, job: str, period_key: str, texts_of: Texts, charts_of: C
 def _has_chat(session: Session, run: Run, job: str, team: teams.Team) -> bool:
     if team.chat is not None and team.chat.enabled:
         return True
-    if ledger.claim(session, f"no-chat:team-{team.department.id}", job=job, now=run.now):
+    if ledger.claim(session, keys.no_team_chat(team.department.id), job=job, now=run.now):
         log.warning(
             "team %s (%s) has no group chat, so it gets no digest or honor board: `scrm team set %s --robot KEY`",
             team.department.id,

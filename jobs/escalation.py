@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 
 from jobs import texts
 from jobs.config import Done, Run
-from scrm import follow_ups, ledger, members
+from scrm import follow_ups, keys, ledger, members
 from scrm.customers import label
 from scrm.dates import format_day, format_when, midnight
 from scrm.db import among
@@ -85,7 +85,7 @@ def _overdue(run: Run):
 
 
 def _key(follow_up: FollowUp) -> str:
-    return f"escalation:followup-{follow_up.id}:{follow_up.due_at:%Y%m%d%H%M}"
+    return keys.escalated(follow_up.id, follow_up.due_at)
 
 
 def _escalate(session: Session, run: Run, reps: list[Member]) -> tuple[int, int]:
@@ -137,9 +137,7 @@ def _escalate(session: Session, run: Run, reps: list[Member]) -> tuple[int, int]
     for manager, lines in per_manager.items():
         count = sum(1 for line in lines if line.startswith("·"))
         text = "\n".join([texts.ESCALATION_TITLE.format(day=day, n=count), *lines, texts.ESCALATION_FOOTER])
-        messages.append(
-            (AppText(to=(manager,), text=text), f"escalation:{manager}:{run.local.date():%Y-%m-%d}:{first}")
-        )
+        messages.append((AppText(to=(manager,), text=text), keys.escalation_list(manager, run.local.date(), first)))
     Outbox(session, run.clock.now()).add_many(messages)
     return sum(len(items) for items in by_rep.values()), len(messages)
 

@@ -20,14 +20,14 @@ messages and the `reminded_at` marks commit together or not at all.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from jobs import texts
 from jobs.config import Done, Run
-from scrm import chat_state, follow_ups, ledger
+from scrm import chat_state, follow_ups, keys, ledger
 from scrm.customers import label
 from scrm.dates import ago, end_of_day, format_when
 from scrm.db import among
@@ -56,7 +56,7 @@ def run(run: Run) -> Done:
 
 
 def key(follow_up: FollowUp) -> str:
-    return f"reminder:followup-{follow_up.id}:{follow_up.due_at:%Y%m%d%H%M}"
+    return keys.reminder(follow_up.id, follow_up.due_at)
 
 
 def _morning(run: Run) -> datetime:
@@ -148,9 +148,9 @@ def _numbered(session: Session, run: Run, fresh: dict[str, list[FollowUp]]) -> d
 
 def _morning_lists(run: Run) -> int:
     """Each rep with something held or overdue gets their 待办 once today; returns how many went."""
-    day = f"{run.local.date():%Y-%m-%d}"
+    day = run.local.date()
     with run.store.transaction() as session:
-        if ledger.claimed(session, [f"morning-done:{day}"]):
+        if ledger.claimed(session, [keys.mornings_done(day)]):
             return 0
         waiting = session.exec(
             select(FollowUp.userid).where(FollowUp.status == "open", col(FollowUp.due_at) < _morning(run)).distinct()
@@ -161,13 +161,13 @@ def _morning_lists(run: Run) -> int:
         with run.store.transaction() as session:
             sent += _morning_chunk(session, run, reps[start : start + CHUNK], day)
     with run.store.transaction() as session:  # every rep is done: later ticks today need not look again
-        ledger.claim(session, f"morning-done:{day}", job=NAME, now=run.now)
+        ledger.claim(session, keys.mornings_done(day), job=NAME, now=run.now)
     return sent
 
 
-def _morning_chunk(session: Session, run: Run, reps: list[str], day: str) -> int:
-    fresh = ledger.claim_many(session, [f"morning:{userid}:{day}" for userid in reps], job=NAME, now=run.now)
-    reps = [userid for userid in reps if f"morning:{userid}:{day}" in fresh]
+def _morning_chunk(session: Session, run: Run, reps: list[str], day: date) -> int:
+    fresh = ledger.claim_many(session, [keys.morning_list(userid, day) for userid in reps], job=NAME, now=run.now)
+    reps = [userid for userid in reps if keys.morning_list(userid, day) in fresh]
     if not reps:
         return 0
     agendas = _agendas(session, run, reps)
@@ -189,7 +189,7 @@ def _morning_chunk(session: Session, run: Run, reps: list[str], day: str) -> int
                 texts.QUICK_REPLY_MORNING,
             ]
         )
-        messages.append((AppText(to=(userid,), text=text), f"morning:{userid}:{day}"))
+        messages.append((AppText(to=(userid,), text=text), keys.morning_list(userid, day)))
     Outbox(session, run.clock.now()).add_many(messages)
     return len(messages)
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from scrm import workdays
+from scrm import keys, workdays
 from scrm.db import among, insert_ignore
 from scrm.models import FollowUp
 
@@ -42,7 +42,7 @@ def open_first(
 ) -> bool:
     """The SOP's first follow-up, once per rep and customer however often the add is seen."""
     values = {
-        "key": f"first:{userid}:{external_userid}",
+        "key": keys.first_follow_up(userid, external_userid),
         "external_userid": external_userid,
         "userid": userid,
         "due_at": due_at,

@@ -150,19 +150,6 @@ def split_text(text: str, limit: int) -> list[str]:
     return [part.removesuffix("\n") for part in parts if part.strip()]
 
 
-def add(
-    session: Session,
-    message: Message,
-    *,
-    key: str,
-    now: datetime,
-    priority: int = NORMAL,
-    expires_at: datetime | None = None,
-) -> bool:
-    """Queue a message under its unique key; False if that key was already queued."""
-    return insert_ignore(session, OutboxMessage, _row(message, key, now, priority, expires_at), key="key")
-
-
 def _row(message: Message, key: str, now: datetime, priority: int, expires_at: datetime | None) -> dict[str, Any]:
     return {
         "key": key,

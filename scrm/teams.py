@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from scrm import texts
+from scrm import keys, texts
 from scrm.models import Department, Member, TeamChat
 from scrm.outbox import AppChatImage, AppChatMarkdown, AppText, Message, Outbox, WebhookImage, WebhookMarkdown
 
@@ -156,9 +156,7 @@ def _tag(chat: TeamChat) -> str:
 
 def hello(session: Session, department: Department, chat: TeamChat, *, now: datetime) -> None:
     """The first message into a chat just set: the operator sees at once whether it works."""
-    Outbox(session, now).add(
-        message(chat, texts.CHAT_HELLO), key=f"team-hello:{department.id}:{_tag(chat)}:{now:%Y%m%d%H%M%S}"
-    )
+    Outbox(session, now).add(message(chat, texts.CHAT_HELLO), key=keys.team_hello(department.id, _tag(chat), now))
 
 
 def refused(session: Session, *, kind: str, target: str, errcode: int | None, now: datetime) -> bool:
@@ -181,6 +179,6 @@ def refused(session: Session, *, kind: str, target: str, errcode: int | None, no
             note = texts.CHAT_DISABLED.format(team=department.name, reason=reason)
             Outbox(session, now).add(
                 AppText(to=tuple(m.userid for m in managers), text=note),
-                key=f"team-disabled:{department.id}:{_tag(chat)}:{now:%Y%m%d%H%M%S}",
+                key=keys.team_chat_disabled(department.id, _tag(chat), now),
             )
     return True

@@ -122,15 +122,14 @@ def test_healthz_reports_reachability_without_settings(server, settings):
 
 
 def test_healthz_names_what_is_degraded(server, services, standin, clock):
-    from scrm import outbox
-    from scrm.outbox import AppText
+    from scrm.outbox import AppText, Outbox
 
     assert requests.get(f"{server}/healthz", timeout=5).json()["status"] == "ok"
     with services.store.transaction() as session:
-        outbox.add(session, AppText(to=("nobody-here",), text="你好"), key="refused", now=clock.now())
+        Outbox(session, clock.now()).add(AppText(to=("nobody-here",), text="你好"), key="refused")
     services.sender.run_pending()  # 81013: dead
     with services.store.transaction() as session:
-        outbox.add(session, AppText(to=("zhangsan",), text="提醒"), key="waits", now=clock.now())
+        Outbox(session, clock.now()).add(AppText(to=("zhangsan",), text="提醒"), key="waits")
     standin.fail_next("message/send", errcode=-1)  # WeCom busy: the reminder waits it out
     services.sender.run_pending()
     clock.advance(seconds=3)

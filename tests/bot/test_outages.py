@@ -14,7 +14,7 @@ from sqlmodel import select
 from scrm import tagging
 from scrm.clock import FrozenClock
 from scrm.models import Customer, CustomerTag, InboxEvent, OutboxMessage
-from scrm.outbox import AppText
+from scrm.outbox import AppText, Outbox
 from tests.conftest import drain
 from tests.handlers.test_contacts import SHANGHAI, added, new_customer
 from wecom_standin import xml
@@ -115,9 +115,7 @@ def test_a_customer_added_while_wecom_cannot_be_read_is_named_and_tagged_once_it
 
 def test_what_wecom_refuses_is_dead_at_once_and_a_malformed_message_too(wecom, standin, services, clock):
     with services.store.transaction() as session:
-        from scrm import outbox
-
-        outbox.add(session, AppText(to=("nobody-here",), text="你好"), key="refused", now=clock.now())
+        Outbox(session, clock.now()).add(AppText(to=("nobody-here",), text="你好"), key="refused")
     odd = (
         f"<xml><ToUserName>{standin.corp.corp_id}</ToUserName><FromUserName>zhangsan</FromUserName>"
         f"<CreateTime>{int(clock.now().timestamp())}</CreateTime><MsgType>text</MsgType>"

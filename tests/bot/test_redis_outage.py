@@ -15,9 +15,9 @@ import pytest
 import redis
 from sqlmodel import select
 
-from scrm import inbox, outbox
+from scrm import inbox
 from scrm.models import InboxEvent, OutboxMessage
-from scrm.outbox import AppText
+from scrm.outbox import AppText, Outbox
 from tests.conftest import CI
 
 
@@ -101,7 +101,7 @@ def rows(services, model):
 
 def test_messages_wait_out_a_redis_outage_and_are_delivered_once(services, standin, private_redis, clock):
     with services.store.transaction() as session:
-        outbox.add(session, AppText(to=("zhangsan",), text="提醒"), key="r1", now=clock.now())
+        Outbox(session, clock.now()).add(AppText(to=("zhangsan",), text="提醒"), key="r1")
     private_redis.kill()
     for _ in range(10):  # ten sweeps during the outage
         services.sender.run_pending()

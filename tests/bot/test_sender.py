@@ -13,7 +13,7 @@ from bot.sender import Sender
 from bot.wecom import WebhookClient, WeComClient
 from scrm import outbox
 from scrm.models import OutboxMessage
-from scrm.outbox import AppText, WebhookMarkdown, Welcome
+from scrm.outbox import AppText, Outbox, WebhookMarkdown, Welcome
 
 ROBOT = "standin-webhook-key"
 
@@ -21,7 +21,7 @@ ROBOT = "standin-webhook-key"
 def queue_texts(services, n: int, to: str = "zhangsan") -> None:
     with services.store.transaction() as session:
         for i in range(n):
-            outbox.add(session, AppText(to=(to,), text=f"提醒 {i}"), key=f"t{i}", now=services.clock.now())
+            Outbox(session, services.clock.now()).add(AppText(to=(to,), text=f"提醒 {i}"), key=f"t{i}")
 
 
 def statuses(services) -> list[tuple[str, int | None]]:
@@ -90,11 +90,8 @@ def test_a_refused_message_is_recorded_and_not_retried(services, standin, clock)
 def test_a_robot_never_gets_more_than_its_20_messages_a_minute(services, standin):
     with services.store.transaction() as session:
         for i in range(25):
-            outbox.add(
-                session,
-                WebhookMarkdown(webhook_key=ROBOT, content=f"**喜报** {i}"),
-                key=f"w{i}",
-                now=services.clock.now(),
+            Outbox(session, services.clock.now()).add(
+                WebhookMarkdown(webhook_key=ROBOT, content=f"**喜报** {i}"), key=f"w{i}"
             )
     services.sender.run_pending()
     assert standin.count("webhook/send", errcode=45009) == 0
@@ -165,12 +162,8 @@ def test_a_malformed_row_is_parked_not_retried_forever(services, standin, clock)
 def test_two_identical_answers_both_arrive(services, standin):
     with services.store.transaction() as session:
         for key in ("a", "b"):
-            outbox.add(
-                session,
-                AppText(to=("zhangsan",), text="你的客户里没有找到「王芳」。", repeatable=True),
-                key=key,
-                now=services.clock.now(),
-            )
+            queued = AppText(to=("zhangsan",), text="你的客户里没有找到「王芳」。", repeatable=True)
+            Outbox(session, services.clock.now()).add(queued, key=key)
     services.sender.run_pending()
     assert len(standin.delivered("app")) == 2
     first, second = _sent_bodies(standin)
@@ -181,12 +174,12 @@ def test_every_app_message_carries_the_duplicate_check_a_reply_for_an_hour(servi
     """A reply's first send carries the check too, so a copy sent after a crash is dropped; an identical reply
     more than the hour later carries it again."""
     with services.store.transaction() as session:
-        outbox.add(session, AppText(to=("zhangsan",), text="⏰ 到点跟进：…"), key="reminder", now=clock.now())
-        outbox.add(session, AppText(to=("zhangsan",), text="帮助…", repeatable=True), key="reply", now=clock.now())
+        Outbox(session, clock.now()).add(AppText(to=("zhangsan",), text="⏰ 到点跟进：…"), key="reminder")
+        Outbox(session, clock.now()).add(AppText(to=("zhangsan",), text="帮助…", repeatable=True), key="reply")
     services.sender.run_pending()
     clock.advance(hours=1, minutes=6)
     with services.store.transaction() as session:
-        outbox.add(session, AppText(to=("zhangsan",), text="帮助…", repeatable=True), key="again", now=clock.now())
+        Outbox(session, clock.now()).add(AppText(to=("zhangsan",), text="帮助…", repeatable=True), key="again")
     services.sender.run_pending()
     reminder, reply, again = _sent_bodies(standin)
     assert reminder["enable_duplicate_check"] == 1 and reminder["duplicate_check_interval"] == 4 * 3600
@@ -228,9 +221,7 @@ def other_worker(services, app) -> Sender:
 def queue_replies(services, *keys: str, text: str = "今天没有待跟进的客户。") -> None:
     with services.store.transaction() as session:
         for key in keys:
-            outbox.add(
-                session, AppText(to=("zhangsan",), text=text, repeatable=True), key=key, now=services.clock.now()
-            )
+            Outbox(session, services.clock.now()).add(AppText(to=("zhangsan",), text=text, repeatable=True), key=key)
 
 
 def test_a_reply_whose_first_send_was_not_recorded_arrives_once(services, standin, clock):

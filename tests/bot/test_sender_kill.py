@@ -24,11 +24,10 @@ import pytest
 from sqlmodel import func, select
 
 from bot.migrate import upgrade
-from scrm import outbox
 from scrm.clock import SystemClock
 from scrm.db import Store, make_engine
 from scrm.models import OutboxMessage
-from scrm.outbox import AppText
+from scrm.outbox import AppText, Outbox
 from tests.conftest import AES_KEY, TOKEN, running_standin
 from wecom_standin import Corp
 
@@ -67,13 +66,11 @@ def test_kill_9_mid_batch_loses_nothing_and_doubles_no_message(tmp_path, standin
     with store.transaction() as session:
         for n in range(MESSAGES):
             to = (reps[n % len(reps)],)
-            outbox.add(session, AppText(to=to, text=f"提醒 {n}"), key=f"reminder:{n}", now=now)
-            outbox.add(session, AppText(to=to, text=f"回复 {n}", repeatable=True), key=f"reply:{n}", now=now)
+            Outbox(session, now).add(AppText(to=to, text=f"提醒 {n}"), key=f"reminder:{n}")
+            Outbox(session, now).add(AppText(to=to, text=f"回复 {n}", repeatable=True), key=f"reply:{n}")
             if n < ASKED_TWICE:
                 for ask in (1, 2):
-                    outbox.add(
-                        session, AppText(to=to, text=f"又问 {n}", repeatable=True), key=f"ask:{n}:{ask}", now=now
-                    )
+                    Outbox(session, now).add(AppText(to=to, text=f"又问 {n}", repeatable=True), key=f"ask:{n}:{ask}")
     total = 2 * MESSAGES + 2 * ASKED_TWICE
     standin.answer_late("message/send", seconds=0.1, times=10 * total)  # WeCom's round trip
     env = {
