@@ -47,9 +47,8 @@ def claim_many(session: Session, keys: list[str], *, job: str, now: datetime) ->
                 bindparam("now", now, type_=table.c.created_at.type),
             )
             .select_from(func.json_each(bindparam("keys", json.dumps(list(dict.fromkeys(keys))))))
-            .where(true())
-        )  # WHERE: SQLite's
-        # grammar needs one between a SELECT and ON CONFLICT
+            .where(true())  # SQLite's grammar needs a WHERE between a SELECT and ON CONFLICT
+        )
     statement = dialect_insert(session)(table).from_select(["key", "job", "created_at"], new)
     return set(
         session.execute(statement.on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)).scalars()
