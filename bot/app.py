@@ -132,10 +132,9 @@ def build(
         agent_id=settings.wecom_agent_id,
         timezone=settings.timezone,
         first_follow_up=settings.scrm_first_follow_up,
-        stages=settings.stages,
+        funnel=settings.funnel,
         company=settings.scrm_company_name,
         big_deal_amount=settings.scrm_big_deal_amount,
-        stage_limits=settings.jobs.stage_limits,
         admins=settings.admins,
         honor_titles=settings.jobs.honor_metrics,
     )

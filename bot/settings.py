@@ -122,6 +122,7 @@ class CoreSettings(DatabaseSettings):
     scrm_company_name: str = Field(default="", max_length=64)
     scrm_big_deal_amount: Decimal = Field(default=Decimal(100_000), gt=0)
     scrm_stage_limits: str = ""  # empty: funnel.DEFAULT_LIMITS for the stages that exist
+    scrm_stage_synonyms: str = ""  # more words for stages, beside funnel.DEFAULT_SYNONYMS: POC:需求确认
     # Reliability: who hears when messages are dropped, and after how long.
     scrm_operators: str = Field(default="", pattern=r"^[A-Za-z0-9_.@,-]*$")
     scrm_admins: str = Field(default="", pattern=r"^[A-Za-z0-9_.@, -]*$")
@@ -184,8 +185,13 @@ class CoreSettings(DatabaseSettings):
     @field_validator("scrm_stage_limits")
     @classmethod
     def _stage_limits(cls, value: str, info: ValidationInfo) -> str:
-        stages = funnel.parse_stages(info.data.get("scrm_stages") or ",".join(funnel.DEFAULT_STAGES))
-        funnel.parse_limits(value, stages)
+        funnel.parse_limits(value, _stages_of(info))
+        return value
+
+    @field_validator("scrm_stage_synonyms")
+    @classmethod
+    def _stage_synonyms(cls, value: str, info: ValidationInfo) -> str:
+        funnel.parse_synonyms(value, _stages_of(info))
         return value
 
     @field_validator("scrm_metrics_token")
@@ -218,21 +224,12 @@ class CoreSettings(DatabaseSettings):
         )
 
     @property
-    def stages(self) -> tuple[str, ...]:
-        return tuple(self.scrm_stages.split(","))
+    def funnel(self) -> funnel.Funnel:
+        return funnel.from_settings(self.scrm_stages, self.scrm_stage_synonyms, self.scrm_stage_limits)
 
     @property
     def jobs(self) -> JobSettings:
-        return job_settings(
-            self,
-            dict(
-                timezone=self.timezone,
-                stages=self.stages,
-                stage_limits=funnel.parse_limits(self.scrm_stage_limits, self.stages)
-                if self.scrm_stage_limits
-                else {s: d for s, d in funnel.DEFAULT_LIMITS.items() if s in self.stages},
-            ),
-        )
+        return job_settings(self, dict(timezone=self.timezone, funnel=self.funnel))
 
     @property
     def metrics_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
@@ -256,6 +253,11 @@ class CoreSettings(DatabaseSettings):
     def contact_secret(self) -> SecretStr:
         """客户联系 calls use the app's own secret unless a separate one is configured."""
         return self.wecom_contact_secret or self.wecom_agent_secret
+
+
+def _stages_of(info: ValidationInfo) -> tuple[str, ...]:
+    """The funnel's stages, for checking the variables that name them (SCRM_STAGES is checked before them)."""
+    return funnel.parse_stages(info.data.get("scrm_stages") or ",".join(funnel.DEFAULT_STAGES))
 
 
 def _networks(value: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

@@ -8,7 +8,7 @@ the command table runs a command only for the roles it names (refusing the other
 from handlers import cards, chats, commands, contacts, directory, followups, numbers, pipeline, tags, targets, team
 from handlers.commands import CommandSpec, CommandTable
 from handlers.events import Kind
-from handlers.parsing.commands import Intent
+from handlers.intents import Intent
 from handlers.router import Router
 from scrm.roles import MANAGERS, MEMBERS
 

@@ -16,9 +16,10 @@ from handlers import texts
 from handlers.books import book_of
 from handlers.context import Context
 from handlers.events import TextReceived
+from handlers.intents import Intent, Parsed
 from handlers.parsing import clean
 from handlers.parsing.book import Entry
-from handlers.parsing.commands import Intent, Parsed, parse_command
+from handlers.parsing.commands import parse_command
 from handlers.router import where
 from scrm import chat_state, keys, matching, roles
 from scrm import texts as scrm_texts
@@ -118,7 +119,7 @@ def read(text: str, ctx: Context, userid: str, parse: Callable[..., Parsed] = pa
     and place only (the message is personal data) and the message is answered as not understood."""
     book = book_of(ctx.session, userid)
     try:
-        return parse(text, ctx.now, ctx.settings.timezone, book)
+        return parse(text, ctx.now, ctx.settings.timezone, book, funnel=ctx.settings.funnel)
     except Exception as error:  # pure code: no outage can be in here
         frame = error.__traceback__
         while frame is not None and frame.tb_next is not None:

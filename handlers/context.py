@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
-from scrm.funnel import DEFAULT_LIMITS, DEFAULT_STAGES
+from scrm.funnel import DEFAULT, Funnel
 from scrm.kpis import HONOR_TITLES
 from scrm.outbox import Outbox
 from scrm.wecom import WeComReader
@@ -24,10 +24,9 @@ class HandlerSettings:
     agent_id: int
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     first_follow_up: str = "next_working_day"  # SOP window for a new customer's first follow-up
-    stages: tuple[str, ...] = DEFAULT_STAGES  # the funnel, in order
+    funnel: Funnel = DEFAULT  # its stages in order, the words reps use for them, and their day limits
     company: str = ""  # our company, for {我司} in welcome texts
     big_deal_amount: Decimal = Decimal(100_000)  # a deal won at or above it is announced to the team at once
-    stage_limits: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_LIMITS))  # days before a deal stalls
     admins: frozenset[str] = frozenset()  # SCRM_ADMINS: members who see everything (scrm/roles.py)
     honor_titles: tuple[str, ...] = HONOR_TITLES  # 排行's titles, in order, as the honor board's (SCRM_HONOR_TITLES)
 

@@ -12,8 +12,7 @@ from datetime import datetime
 from handlers import texts
 from handlers.commands import Command, as_typed, customer_for, reply
 from handlers.context import Context
-from handlers.parsing.commands import Parsed
-from handlers.parsing.when import When, WhenError, describe_when
+from handlers.intents import Parsed, When, WhenError, describe_when
 from scrm import chat_state, follow_ups, interactions
 from scrm.customers import display_name
 from scrm.dates import end_of_day, format_day, format_when

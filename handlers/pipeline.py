@@ -5,10 +5,7 @@ from __future__ import annotations
 from handlers import texts
 from handlers.commands import Command, as_typed, customer_for, reply
 from handlers.context import Context
-from handlers.parsing.amounts import whole_amount
-from handlers.parsing.commands import MAX_AMOUNT
-from handlers.parsing.stages import match_stage
-from handlers.parsing.when import When, describe_when
+from handlers.intents import MAX_AMOUNT, When, describe_when
 from scrm import chat_state, deals, follow_ups, interactions, keys, members, teams
 from scrm.customers import display_name, label
 from scrm.dates import format_day
@@ -17,14 +14,15 @@ from scrm.numbers import format_amount, short_amount
 
 
 def move_stage(cmd: Command, ctx: Context) -> None:
-    stages = ctx.settings.stages
-    stage = match_stage(cmd.parsed.stage or "", stages)
+    funnel = ctx.settings.funnel
+    stage = funnel.match(cmd.parsed.stage or "")
     if stage is None:
-        return reply(cmd, ctx, texts.STAGE_UNKNOWN.format(word=cmd.parsed.stage or "", stages="、".join(stages[:-2])))
+        stages = "、".join(funnel.open_stages)
+        return reply(cmd, ctx, texts.STAGE_UNKNOWN.format(word=cmd.parsed.stage or "", stages=stages))
     customer = customer_for(cmd, ctx)
     if customer is None:
         return
-    if stage in stages[-2:]:
+    if stage in funnel.closing:
         return reply(cmd, ctx, texts.STAGE_USE_DEAL.format(customer=display_name(customer)))
     deal = _deal(cmd, ctx, customer)
     previous, days = deal.stage, deals.days_in_stage(ctx.session, deal, now=ctx.now)
@@ -37,13 +35,11 @@ def move_stage(cmd: Command, ctx: Context) -> None:
 
 def record_won(cmd: Command, ctx: Context) -> None:
     if cmd.parsed.amount_error:
-        typed = whole_amount(cmd.parsed.amount_error)  # 99999999999999: a number, only too large
-        too_large = typed is not None and typed > MAX_AMOUNT
         return reply(
             cmd,
             ctx,
             texts.AMOUNT_TOO_LARGE.format(text=cmd.parsed.amount_error, most=short_amount(MAX_AMOUNT))
-            if too_large
+            if cmd.parsed.amount_too_large
             else texts.NOT_AN_AMOUNT.format(text=cmd.parsed.amount_error),
         )
     customer = customer_for(cmd, ctx)
@@ -123,7 +119,7 @@ def _deal(cmd: Command, ctx: Context, customer: Customer) -> Deal:
         ctx.session,
         external_userid=customer.external_userid,
         userid=cmd.userid,
-        first_stage=ctx.settings.stages[0],
+        first_stage=ctx.settings.funnel.stages[0],
         now=ctx.now,
     )
 

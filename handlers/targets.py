@@ -11,7 +11,7 @@ from datetime import date
 from handlers import texts
 from handlers.commands import Command, reply
 from handlers.context import Context
-from handlers.parsing.commands import Parsed
+from handlers.intents import Parsed
 from scrm import roles, targets
 from scrm.numbers import short_amount
 

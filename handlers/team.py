@@ -69,7 +69,8 @@ def show_funnel(cmd: Command, ctx: Context) -> None:
     reps = roles.team(ctx.session, cmd.viewer) if cmd.viewer.sees_a_team else None
     who = "、".join(d.name for d in roles.teams_led(ctx.session, cmd.viewer)) if reps is not None else me.name
     people = {m.userid: m.name for m in (reps if reps is not None else [me])}
-    stages = kpis.funnel(ctx.session, list(people), ctx.settings.stages, ctx.settings.stage_limits, now=ctx.now)
+    funnel = ctx.settings.funnel
+    stages = kpis.funnel(ctx.session, list(people), funnel.stages, funnel.limits, now=ctx.now)
     total = sum(s.open_now for s in stages)
     if not total:
         return reply(cmd, ctx, texts.FUNNEL_EMPTY)

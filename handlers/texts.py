@@ -25,6 +25,11 @@ NEXT_STEP = "下次跟进：{when}{task}"
 NEXT_STEP_SET = "✅ 已安排{customer}的下次跟进：{when}{task}"
 WHEN_MISSING = "什么时候跟进？例如：明天下午3点回访、下周二、3天后。"
 WHEN_REFUSED = "⚠️ 时间没有记：{suggestion}"
+# A time read from the message, echoed after its date (scrm.dates writes the date: one format everywhere).
+DEADLINE_SUFFIX = "前"
+DEFAULT_HOUR_NOTE = "（没说几点，先按{hour}点）"
+PERIOD_NOTE = "（{period}中的第一个工作日）"
+ESTIMATED_NOTE = "（明年放假安排还没公布，先按往年惯例算）"
 CLOSED_DUE = "（已完成 {n} 条到期待办）"
 
 AGENDA_TITLE = "今天的跟进（{n} 条），回复「完成 序号」或「推迟 序号 时间」："

@@ -183,7 +183,7 @@ def deletions(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[A
 
 
 def stalled(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Alert]:
-    limits = run.settings.stage_limits
+    limits = run.settings.funnel.limits
     entered = select(StageChange.deal_id, func.max(StageChange.at).label("at")).group_by(StageChange.deal_id).subquery()
     rows = session.exec(
         select(Deal, entered.c.at)

@@ -10,9 +10,9 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from scrm import funnel
 from scrm.clock import Clock
 from scrm.db import Store
+from scrm.funnel import DEFAULT, Funnel
 from scrm.workdays import Calendar
 
 if TYPE_CHECKING:
@@ -25,8 +25,7 @@ class Shared:
     JobSettings from this and them): the business time zone and the funnel."""
 
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
-    stages: tuple[str, ...] = funnel.DEFAULT_STAGES
-    stage_limits: dict[str, int] = field(default_factory=lambda: dict(funnel.DEFAULT_LIMITS))
+    funnel: Funnel = DEFAULT
 
 
 @dataclass(frozen=True)

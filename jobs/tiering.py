@@ -10,5 +10,5 @@ NAME = "tiers"
 
 def run(run: Run) -> Done:
     with run.store.transaction() as session:
-        counts = tiers.recompute(session, now=run.now, stages=run.settings.stages)
+        counts = tiers.recompute(session, now=run.now, stages=run.settings.funnel.stages)
     return Done(", ".join(f"{tier}: {n}" for tier, n in counts.items()) or "no customers")

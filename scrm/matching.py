@@ -1,7 +1,7 @@
 """Which of a rep's customers a typed name means: exact, then fuzzy, then by pinyin (IME typos).
 
 张总 → 张建国 and 张伟 tie: the caller asks the rep to choose. 张建过 → 张建国 by pinyin. Names are
-compared with honorifics (总, 经理) and company suffixes (有限公司, 科技) stripped. Pinyin uses every
+compared with titles (总, 经理: scrm/honorifics.py) and company suffixes (有限公司, 科技) stripped. Pinyin uses every
 reading of a character (heteronyms), since surnames such as 曾 (zeng) and 单 (shan) read differently.
 """
 
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pypinyin import Style, pinyin
 from rapidfuzz import fuzz
 
-HONORIFICS = ("总经理", "总监", "经理", "老板", "主任", "董事长", "老师", "总", "工", "姐", "哥", "先生", "女士")
+from scrm import honorifics
+
 SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "集团", "公司", "科技", "技术", "网络", "信息", "实业")
 REGION = re.compile(r"[（(][^）)]*[)）]")
 FUZZY_MIN, PINYIN_MIN, TIE = 75, 90, 5
@@ -60,10 +61,7 @@ def clean(name: str) -> str:
     name = REGION.sub("", name.strip())
     for suffix in SUFFIXES:
         name = name.removesuffix(suffix)
-    for honorific in HONORIFICS:
-        if len(name) > len(honorific):
-            name = name.removesuffix(honorific)
-    return name.strip()
+    return honorifics.without_title(name).strip()
 
 
 def _fuzzy(core: str, name: str) -> float:

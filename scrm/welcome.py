@@ -10,46 +10,12 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, field_validator
 from sqlmodel import Session, select
 
-from scrm import files
+from scrm import files, honorifics
 from scrm.models import WelcomeTemplate
 
 # {客户} how a rep addresses the customer (张总, 李经理, 王老师; the name when no title is known)
 # {销售} the rep's name · {公司} the customer's company · {我司} our company (SCRM_COMPANY_NAME)
 PLACEHOLDERS = ("客户", "销售", "公司", "我司")
-_TITLED_REMARK = re.compile(
-    r"^([\u4e00-\u9fff]{1,2}(?:总经理|总监|总|经理|老师|工|主任|老板|博士))(?:$|[\s\-—_/（(·,，])"
-)
-_TITLES_BY_POSITION = (
-    ("总经理", "总"),
-    ("总监", "总"),
-    ("总裁", "总"),
-    ("董事长", "总"),
-    ("ceo", "总"),
-    ("cto", "总"),
-    ("老板", "老板"),
-    ("经理", "经理"),
-    ("主管", "经理"),
-    ("教授", "老师"),
-    ("老师", "老师"),
-    ("工程师", "工"),
-    ("主任", "主任"),
-)
-_COMPOUND = (
-    "欧阳",
-    "司马",
-    "上官",
-    "诸葛",
-    "东方",
-    "皇甫",
-    "尉迟",
-    "公孙",
-    "慕容",
-    "令狐",
-    "长孙",
-    "宇文",
-    "司徒",
-    "夏侯",
-)
 MAX_BYTES = 4000  # WeCom: send_welcome_msg text.content is at most 4000 bytes
 
 
@@ -158,11 +124,8 @@ def render(text: str, *, customer: str, rep: str, company: str, ours: str = "") 
 def address(name: str, *, remark: str = "", position: str = "") -> str:
     """How a rep greets the customer: the titled remark (张总-华为 → 张总), else surname + the title their
     position implies (采购经理 张伟 → 张经理), else the name."""
-    if match := _TITLED_REMARK.match(remark.strip()):
-        return match.group(1)
-    if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", name or ""):
-        surname = next((s for s in _COMPOUND if name.startswith(s)), name[0])
-        title = next((t for word, t in _TITLES_BY_POSITION if word in position.lower()), None)
-        if title:
-            return surname + title
+    if greeting := honorifics.titled_remark(remark):
+        return greeting
+    if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", name or "") and (title := honorifics.position_title(position)):
+        return honorifics.surname_of(name) + title
     return name

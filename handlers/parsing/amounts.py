@@ -8,9 +8,9 @@ unless the caller says bare numbers are money (`成交 华为 128000`). Parse ti
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 
+from handlers.intents import Amount
 from handlers.parsing import numerals
 
 _MULTIPLIER = {
@@ -43,13 +43,6 @@ _AMOUNT = re.compile(
 _BARE = re.compile(
     r"(?<![\d.,:/\-A-Za-z])(?P<b_num>\d{2,9}(?:\.\d+)?)(?![\d.,:/\-%]|\s*[号楼层点个天月日年岁人台套件次分期位家栋])"
 )
-
-
-@dataclass(frozen=True)
-class Amount:
-    span: tuple[int, int]
-    value: Decimal  # yuan
-    text: str
 
 
 def parse_amount(text: str, *, bare_numbers: bool = False) -> Amount | None:

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from handlers.parsing import tokens, vocab
-from scrm import welcome
+from handlers.parsing import name_words, tokens, vocab
+from scrm import honorifics, welcome
 
 MIN_ALIAS, MAX_ALIAS = 2, 24
 # A company's short form that is also a common word (小米, 美的) counts only where it stands as a name (去美的,
@@ -93,16 +93,14 @@ _INDUSTRY = (
 _INSTITUTIONS = ("大学", "学院", "学校", "医院", "银行", "研究所", "研究院", "中学", "小学", "政府", "局")
 # Words reps type about anything: never an alias, even when a remark holds them (客户-重要 → 客户 is no name).
 _STOP = (
-    frozenset(vocab.NOT_A_NAME)
-    | frozenset(vocab.NOTE_STARTERS)
+    frozenset(name_words.NOT_A_NAME)
+    | frozenset(name_words.NOTE_STARTERS)
     | vocab.SMALL_TALK
+    | frozenset(honorifics.TITLES)
     | frozenset(
         (
             "客户",
             "公司",
-            "老板",
-            "经理",
-            "老师",
             "重要",
             "意向",
             "潜在",

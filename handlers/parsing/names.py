@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import re
 
-from handlers.parsing import tokens, vocab
+from handlers.parsing import name_words, tokens, vocab
+from scrm import honorifics
 
 _CJK_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}")
 _SEPARATORS = re.compile(r"[\s,;:。、!?~()【】「」《》\[\]]+")
 _LEADING = " ,;:。、!?~@()【】「」《》[]"
 _AFTER_NAME = " ,;:。、!?~)】」》]"
 _NAME_CHAR = r"[^的对说了在是和与跟给,:;。 ]"
-_HONORIFIC = re.compile(rf"^({_NAME_CHAR}{{1,6}}?(?:{'|'.join(vocab.HONORIFICS)}))(?!部|司|裁|结|共|价|体|额|数|量|之)")
-_COMPANY = re.compile(rf"^({_NAME_CHAR}{{1,12}}?(?:{'|'.join(vocab.COMPANY_SUFFIXES)}))")
-_STARTER = re.compile("|".join(re.escape(w) for w in sorted(vocab.NOTE_STARTERS, key=len, reverse=True)))
+_HONORIFIC = re.compile(rf"^({_NAME_CHAR}{{1,6}}?(?:{honorifics.TITLE}))(?!部|司|裁|结|共|价|体|额|数|量|之)")
+_COMPANY = re.compile(rf"^({_NAME_CHAR}{{1,12}}?(?:{'|'.join(name_words.COMPANY_SUFFIXES)}))")
+_STARTER = re.compile("|".join(re.escape(w) for w in sorted(name_words.NOTE_STARTERS, key=len, reverse=True)))
 _CHANNEL = re.compile(
     "|".join(
         f"(?P<{key}>{'|'.join(words)})"
@@ -34,7 +35,7 @@ def split_customer(rest: str, stop: int | None = None) -> tuple[str | None, int]
     """
     lead = len(rest) - len(rest.lstrip(_LEADING))
     token = _SEPARATORS.split(rest[lead:stop], maxsplit=1)[0]
-    if not token or token.startswith(vocab.NOT_A_NAME) or token[0].isdigit():
+    if not token or token.startswith(name_words.NOT_A_NAME) or token[0].isdigit():
         return None, lead
     name = _name_in(token, truncated=stop is not None and lead + len(token) >= stop)
     if not name:
@@ -54,7 +55,7 @@ def _name_in(token: str, truncated: bool = False) -> str | None:
         return token[: starter.start()]
     words = tokens.cut(token)
     first = words[0]
-    if len(words) > 1 and (first in vocab.COMPOUND_SURNAMES or len(first) == 1) and len(words[1]) <= 2:
+    if len(words) > 1 and (first in honorifics.COMPOUND_SURNAMES or len(first) == 1) and len(words[1]) <= 2:
         first += words[1]
     return first
 
@@ -65,7 +66,7 @@ def looks_like_name(text: str) -> bool:
         return False
     if any(word in text for word in ("啥", "什么", "谁", "哪", "怎")):  # 中午吃啥 asks, it names nobody
         return False
-    if text.startswith(vocab.NOT_A_NAME):  # 客户嫌贵, 他说不要
+    if text.startswith(name_words.NOT_A_NAME):  # 客户嫌贵, 他说不要
         return False
     if _CJK_NAME.fullmatch(text):
         return True

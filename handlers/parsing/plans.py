@@ -13,8 +13,9 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from handlers.intents import When, WhenError
 from handlers.parsing import spans, vocab
-from handlers.parsing.when import When, WhenError, read_all
+from handlers.parsing.when import read_all
 
 
 @functools.lru_cache(maxsize=32)

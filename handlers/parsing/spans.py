@@ -6,8 +6,7 @@ import re
 from dataclasses import replace
 from typing import TypeVar
 
-from handlers.parsing.amounts import Amount
-from handlers.parsing.when import When, WhenError
+from handlers.intents import Amount, When, WhenError
 
 Found = TypeVar("Found", When, WhenError, Amount)
 _SPACES = re.compile(r"\s+")

@@ -1,11 +1,8 @@
 """Every Chinese string the parsers hand back for a rep to read, in one place for review."""
 
-# Dates are written by scrm.dates (one format for every family, see scrm/texts.py).
-DEADLINE_SUFFIX = "前"
-DEFAULT_HOUR_NOTE = "（没说几点，先按{hour}点）"
+# Dates are written by scrm.dates (one format for every family, see scrm/texts.py); a time read is echoed with
+# handlers/texts.py's words (intents.describe_when).
 TEN_DAYS = "{month}月{first}日–{last}日"
-PERIOD_NOTE = "（{period}中的第一个工作日）"
-ESTIMATED_NOTE = "（明年放假安排还没公布，先按往年惯例算）"
 
 PAST = "「{text}」是{when}，已经过去了。请给一个以后的时间，比如「明天上午10点」。"
 PAST_TODAY = "「{text}」是今天{clock}，已经过去了。是说「明天{text}」吗？请再发一次完整时间。"

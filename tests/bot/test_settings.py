@@ -61,7 +61,7 @@ def test_a_custom_funnel_needs_no_stage_limits_and_keeps_the_defaults_it_shares(
         scrm_stages="线索,拜访,方案报价,成交,流失",
         _env_file=None,
     )
-    assert settings.jobs.stage_limits == {"方案报价": 14}
+    assert settings.jobs.funnel.limits == {"方案报价": 14}
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from bot.sync import Backfill
 from handlers.context import Context, HandlerSettings
-from handlers.parsing.commands import Intent
+from handlers.intents import Intent
 from scrm import queue
 from scrm.clock import FrozenClock
 from scrm.db import make_engine
@@ -161,7 +161,7 @@ def test_numbers_are_for_the_period_asked_or_a_sentence_says_why_not(chat):
 def test_a_parser_that_fails_costs_no_reply_and_logs_its_type_never_the_message(store, caplog):
     from handlers.commands import read
 
-    def broken(text, now, tz, book):
+    def broken(text, now, tz, book, funnel):
         raise ZeroDivisionError(f"cannot read {text}")
 
     with store.transaction() as session, caplog.at_level(logging.ERROR):

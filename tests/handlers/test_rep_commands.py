@@ -163,7 +163,7 @@ def test_the_customer_card_and_my_numbers(chat):
     from scrm import tiers
 
     with chat.services.store.transaction() as session:
-        tiers.recompute(session, now=chat.clock.now(), stages=chat.services.settings.stages)
+        tiers.recompute(session, now=chat.clock.now(), stages=chat.services.settings.funnel.stages)
     assert "等级：B（正常跟进）" in chat.say("查 华为")  # won 5万 (2) + talked today (3) + one follow-up (1)
     numbers = chat.say("业绩")
     assert "成交金额：5万（1 单）" in numbers and "跟进：1 次" in numbers and "团队排名：第 1/2" in numbers

@@ -13,7 +13,7 @@ from handlers import COMMANDS, build_router, texts
 from handlers.commands import Command
 from handlers.context import Context, HandlerSettings
 from handlers.events import Kind, TextReceived
-from handlers.parsing.commands import Intent, Parsed
+from handlers.intents import Intent, Parsed
 from handlers.router import Router
 from scrm import roles
 from scrm.clock import FrozenClock

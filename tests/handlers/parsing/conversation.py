@@ -12,9 +12,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from handlers.intents import CUSTOMER_INTENTS, Parsed, When, WhenError
 from handlers.parsing.book import Book, Entry
-from handlers.parsing.commands import CUSTOMER_INTENTS, Parsed, parse_command
-from handlers.parsing.when import When, WhenError
+from handlers.parsing.commands import parse_command
 from scrm import matching
 
 KNOWN = {

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.parsing.commands import Intent, Parsed, parse_command
-from handlers.parsing.when import When
+from handlers.intents import Intent, Parsed, When
+from handlers.parsing.commands import parse_command
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=TZ)

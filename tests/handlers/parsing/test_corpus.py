@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
+from handlers.intents import Parsed, When
 from handlers.parsing.book import Book
-from handlers.parsing.commands import Parsed, parse_command
-from handlers.parsing.when import When
+from handlers.parsing.commands import parse_command
 from tests.handlers.parsing import conversation
 
 CORPUS = Path(__file__).parents[1] / "data" / "utterances.yaml"

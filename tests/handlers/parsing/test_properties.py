@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from handlers.intents import When, WhenError
 from handlers.parsing.amounts import parse_amount
-from handlers.parsing.when import When, WhenError, parse_when
+from handlers.parsing.when import parse_when
 from scrm.numbers import format_amount
 
 TZ = ZoneInfo("Asia/Shanghai")

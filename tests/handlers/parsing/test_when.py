@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.parsing.when import When, WhenError, describe_when, parse_when
+from handlers.intents import When, WhenError, describe_when
+from handlers.parsing.when import parse_when
 from scrm.dates import format_when
 
 TZ = ZoneInfo("Asia/Shanghai")
