@@ -49,7 +49,7 @@ NAMED: tuple[Reader, ...] = (
     Reader("a named customer's stage", stages.moved_named, "刘工那边到报价阶段了"),
     Reader("a question about a named customer", lookups.asked_named, "陈总现在什么情况"),
     Reader("a plan for a named customer", follow_ups.planned_named, "陈总 下周二再约"),
-    Reader("a named customer alone", lookups.named_alone, "华为那边"),
+    Reader("a named customer alone", lookups.named_alone, "华为呢"),
     Reader("what happened with a named customer", follow_ups.noted_named, "见了刘工，现场看了产线"),
 )
 READERS: tuple[Reader, ...] = (
@@ -67,9 +67,10 @@ READERS: tuple[Reader, ...] = (
     Reader("a customer, then a deal word", deals.by_subject, "华为签单了 12万"),
     Reader("a customer, then a stage", stages.by_subject, "张总 进入报价阶段"),
     *NAMED,
-    Reader("a question about a name", lookups.asking_about, "王总的情况"),
+    # The readers above take 王总的情况 and 张三怎么样; what reaches this row is a time word where a name would stand.
+    Reader("a question about a name", lookups.asking_about, "周五的情况"),
     Reader("no command word", follow_ups.untagged, "明天下午3点回访"),
-    Reader("a name alone", lookups.bare_name, "张总"),
+    Reader("a name alone", lookups.bare_name, "王总"),
     Reader("a continuation", follow_ups.continued, "他说老板还没点头"),
 )
 

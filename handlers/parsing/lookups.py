@@ -140,7 +140,7 @@ def asked_named(msg: Message) -> Parsed | None:
 
 
 def named_alone(msg: Message) -> Parsed | None:
-    """华为那边: the customer named, with nothing but filler around them."""
+    """华为呢 / 华为。: the customer named, and nothing more."""
     subject = msg.subject
     if subject is None or subject.typed:
         return None

@@ -64,6 +64,24 @@ def test_a_custom_funnel_needs_no_stage_limits_and_keeps_the_defaults_it_shares(
     assert settings.jobs.funnel.limits == {"方案报价": 14}
 
 
+def test_the_funnel_is_made_once_from_its_three_variables_for_handlers_and_jobs_alike():
+    settings = load_settings(
+        **GOOD,
+        scrm_stages="线索,试用,方案报价,成交,流失",
+        scrm_stage_synonyms="POC:试用",
+        scrm_stage_limits="试用:10",
+    )
+    assert settings.funnel == settings.jobs.funnel
+    assert settings.funnel.match("POC") == "试用" and settings.funnel.match("报价") == "方案报价"
+    assert settings.funnel.limits == {"试用": 10}
+
+
+def test_a_word_for_a_stage_not_in_the_funnel_is_named_in_one_line():
+    with pytest.raises(ConfigError) as error:
+        load_settings(**GOOD, scrm_stage_synonyms="POC:试用")
+    assert str(error.value) == "SCRM_STAGE_SYNONYMS: POC:试用: '试用' is not a stage of SCRM_STAGES"
+
+
 @pytest.mark.parametrize(
     ("given", "used"),
     [
