@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.intents import When, WhenError
-from handlers.parsing import clean, recognizer, texts, timewords, when_rules
+from handlers.parsing import clean, recognizer, refusals, texts, timewords, when_rules
 from handlers.parsing.due import DEADLINE_HOUR, DEFAULT_HOUR, MAX_AHEAD, MAX_ROLL_DAYS, at, example
 from scrm.dates import format_when
 
@@ -43,17 +43,17 @@ def read_all(text: str, now: datetime, tz: ZoneInfo) -> list[When | WhenError]:
     """Every time expression in `text`, left to right: each a future time or a refusal (past, impossible, unknown)."""
     now = now.astimezone(tz)
     folded = clean.fold(text)
-    refused = timewords.refusals(folded, now.date())
+    refused = refusals.refusals(folded, now.date())
     found: list[When | WhenError] = [
         when_rules.holiday(r, folded, now) if r.kind == "holiday" else when_rules.refusal_error(r, folded, now)
         for r in refused
     ]
     for match in when_rules.TEN_DAYS.finditer(folded):
-        refused.append(timewords.Refusal(match.start(), match.end(), "", "ten_days"))
+        refused.append(refusals.Refusal(match.start(), match.end(), "", "ten_days"))
         found.append(when_rules.ten_days(match, now))
     for match in when_rules.DURATION.finditer(folded):
         if (long := when_rules.long_duration(match, now)) is not None:
-            refused.append(timewords.Refusal(match.start(), match.end(), "", "duration"))
+            refused.append(refusals.Refusal(match.start(), match.end(), "", "duration"))
             found.append(long)
     rewritten = timewords.rewrite(folded, now.date())
     for start, end in timewords.windows(rewritten.text):

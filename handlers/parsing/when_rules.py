@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from handlers.intents import When, WhenError
-from handlers.parsing import numerals, texts, timewords
+from handlers.parsing import numerals, refusals, texts
 from handlers.parsing.due import DEADLINE_HOUR, DEFAULT_HOUR, MAX_AHEAD, MAX_ROLL_DAYS, at, example
 from scrm import workdays
 from scrm.dates import format_when
@@ -72,7 +72,7 @@ _HOLIDAY_KEYS = (
 )
 
 
-def holiday(refusal: timewords.Refusal, folded: str, now: datetime) -> When | WhenError:
+def holiday(refusal: refusals.Refusal, folded: str, now: datetime) -> When | WhenError:
     """元旦后 → the first working day after the New Year break; 春节前 → the last one before the Spring Festival."""
     words = folded[refusal.start : refusal.end]
     key = next((k for w, k in _HOLIDAY_KEYS if words.startswith(w)), None)
@@ -184,7 +184,7 @@ def _ten_day_range(year: int, month: int, part: int) -> tuple[date, date]:
     return date(year, month, 1 + 10 * part), date(year, month, last)
 
 
-def refusal_error(refusal: timewords.Refusal, folded: str, now: datetime) -> WhenError:
+def refusal_error(refusal: refusals.Refusal, folded: str, now: datetime) -> WhenError:
     words = folded[refusal.start : refusal.end]
     message = {"holiday": texts.HOLIDAY, "vague": texts.VAGUE, "recurring": texts.RECURRING}.get(
         refusal.kind, texts.IMPOSSIBLE
