@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from handlers.intents import DEFAULT_CHANNEL, Intent, Parsed, When, WhenError
 from handlers.parsing import names, plans, spans, texts, vocab
 from handlers.parsing.customers import customer_at, is_name
-from handlers.parsing.message import INDEX_FIRST, Message, item_number
+from handlers.parsing.message import INDEX_FIRST, ITEM, Message, item_number
 from handlers.parsing.when import parse_when
 
 
@@ -56,11 +56,9 @@ def log(
     )
 
 
-_ITEM = r"(?:第\s*)?(?P<index>\d{1,18}|[一二两三四五六七八九十百千万]{1,6})\s*(?:个|条|项|号)?"
-# After 完成 / 推迟 any number is the item's (完成 99999999999999 gets "no item 99999999999999", not "which one?").
 # Not an item number when it goes on as a number (1,000 1.5 1e9 23:59 2026-12 一亿) or is a time (3天, 5点).
 _NOT_AN_ITEM = r"(?![天周月小分点号年万千百亿块元\d零〇一二两三四五六七八九十]|[.,:\-−][\d]|[eE][-+]?\d)"
-_LEADING_INDEX = re.compile(rf"^[\s:,]*{_ITEM}{_NOT_AN_ITEM}[\s,]*(?:到|至)?\s*")
+_LEADING_INDEX = re.compile(rf"^[\s:,]*{ITEM}{_NOT_AN_ITEM}[\s,]*(?:到|至)?\s*")
 _DELAY = re.compile(
     r"^[\s:,]*(?:\d{1,2}|[一二两三四五六七八九十半]{1,2})\s*(?:个?小时|天|周|个?星期|个?礼拜|个?月)(?![后以之内])"
 )

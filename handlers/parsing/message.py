@@ -24,10 +24,11 @@ COMMAND_WORDS = sorted(
     ],
     key=lambda pair: -len(pair[0]),
 )
-_ITEM = r"(?:第\s*)?(?P<index>\d{1,18}|[一二两三四五六七八九十百千万]{1,6})\s*(?:个|条|项|号)?"
+# An agenda item's number: after 完成 / 推迟 any number is the item's (完成 99999999999999: "no item", not "which?").
+ITEM = r"(?:第\s*)?(?P<index>\d{1,18}|[一二两三四五六七八九十百千万]{1,6})\s*(?:个|条|项|号)?"
 # 2 推迟到明天 / 第二个完成了: an agenda item's number, then what to do with it.
 INDEX_FIRST = re.compile(
-    rf"^(?:把)?\s*{_ITEM}\s*(?P<word>推迟|延后|改到|顺延|推到|挪到|延期|完成|搞定|done)了?\s*(?:到|至)?"
+    rf"^(?:把)?\s*{ITEM}\s*(?P<word>推迟|延后|改到|顺延|推到|挪到|延期|完成|搞定|done)了?\s*(?:到|至)?"
 )
 
 
