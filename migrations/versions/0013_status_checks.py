@@ -3,11 +3,15 @@
 Every row the code has written holds one of these values (the history of every status the code ever set was
 read for this revision), so on a database only the code wrote, each check is validated like any other.
 
-A row changed by hand to some other value is kept as it is, and the upgrade does not fail on it: the check is
-added without checking existing rows (PostgreSQL: NOT VALID; SQLite: the copy that batch mode makes ignores
-checks), and a warning names the table, the values and how many rows hold each. From then on every insert and
-update is checked, so such a row can only be changed to a known status. Once an operator has corrected those
-rows, `ALTER TABLE <table> VALIDATE CONSTRAINT ck_<table>_status` validates the check on PostgreSQL.
+A row a person changed by hand to some other value is kept as it is, and the upgrade does not fail on it: that
+table's check is added without checking existing rows (PostgreSQL: NOT VALID; SQLite: the copy batch mode makes
+ignores checks), and a warning names the table, the values and how many rows hold each. What is written from
+then on is checked: on PostgreSQL such a row can only be updated to a known status, and on SQLite a later
+migration that copies its table fails on it, so an operator corrects those rows (then, on PostgreSQL, `ALTER
+TABLE <table> VALIDATE CONSTRAINT ck_<table>_status`). Mapping them to a known status would guess at what the
+person meant; failing would stop a deployment over a few rows.
+
+On SQLite each of the six tables is copied once (batch mode); on PostgreSQL each check reads its table once.
 
 Revision ID: 0013
 Revises: 0012
@@ -54,7 +58,7 @@ def upgrade() -> None:
         if found:
             log.warning(
                 "%s: %d rows hold a status outside %s (%s); kept as they are, and the check applies to "
-                "what is written from now on",
+                "what is written from now on: correct them before the next upgrade",
                 table, sum(found.values()), ', '.join(values), ', '.join(f'{v!r}: {n}' for v, n in found.items()),
             )
         name = f'ck_{table}_status'
