@@ -18,7 +18,6 @@ from scrm.db import among
 from scrm.models import Customer, CustomerRep
 from scrm.statuses import RelationStatus
 
-# At the same second, an ending (deleted, lost, handed over) wins over an add.
 RANK = {
     RelationStatus.HALF: 0,
     RelationStatus.ACTIVE: 1,

@@ -36,7 +36,7 @@ OUTBOX = (
 class TickStatus(StrEnum):
     """One scheduled run of a job (job_tick)."""
 
-    RUNNING = "running"  # started; a tick still running after its lease was left by a dead process
+    RUNNING = "running"  # one running past its lease (jobs/runner.py) was left by a dead process
     DONE = "done"
     FAILED = "failed"  # retried with the shared retry policy
     PAUSED = "paused"  # an outage: tried again without spending an attempt
