@@ -23,6 +23,7 @@ from scrm import follow_ups, tagging, welcome, workdays
 from scrm.clock import SystemClock
 from scrm.dates import format_when
 from scrm.models import Customer, CustomerRep, InboxEvent, Member, OutboxMessage
+from scrm.statuses import QueueStatus
 from wecom_standin import xml
 from wecom_standin.server import DEFAULT_WEBHOOK_KEY
 
@@ -86,7 +87,7 @@ class Scene(Stage):
             with self.store.transaction() as session:
                 return session.exec(
                     select(OutboxMessage).where(
-                        OutboxMessage.key.like("daily-digest:%:chart"), OutboxMessage.status == "sent"
+                        OutboxMessage.key.like("daily-digest:%:chart"), OutboxMessage.status == QueueStatus.SENT
                     )
                 ).first()
 
@@ -144,7 +145,7 @@ def customer_adds_rep(scene: Scene) -> None:
     _say(
         f"   客户档案：{customer.name}｜{customer.corp_name}｜{customer.position}｜跟进人：{rep.name}｜来源：展会渠道码"
     )
-    done = "已处理" if event_row.status == "done" else "未处理完"
+    done = "已处理" if event_row.status == QueueStatus.DONE else "未处理完"
     _say(f"   收件箱：这条事件收到 {event_row.deliveries} 次，存 1 行，处理 1 次（{done}）")
     if len(scene.standin.delivered("welcome")) != 1:
         raise StageFailed("the welcome went out more than once")

@@ -31,6 +31,7 @@ from scrm.dates import format_when
 from scrm.models import Customer, CustomerRep
 from scrm.outbox import AppText, TagCustomer, Welcome
 from scrm.queue import PAUSE, RetryPolicy
+from scrm.statuses import RelationStatus
 from scrm.wecom import WeComError
 
 router = Router("contacts")
@@ -42,7 +43,7 @@ def on_contact_added(event: ContactAdded, ctx: Context) -> None:
     """Record, welcome (the code lives 20 s, so it is queued first), tag, and schedule the first follow-up."""
     profile = _profile(ctx, event.external_user_id, event.rep_id, outage=LATER)
     customer, rel = _sync(ctx, event.external_user_id, event.rep_id, profile, state=event.state)
-    customers.set_status(rel, "active", event.at)
+    customers.set_status(rel, RelationStatus.ACTIVE, event.at)
     rel.added_at = rel.added_at or event.at  # WeCom's createtime when it gave one, else the event's time
     _note(ctx, event.external_user_id, event.rep_id, "added", event.at, detail=event.state or texts.NO_CHANNEL)
     if rel.status not in customers.LIVE:  # a later delete already ended it: no welcome, no follow-up
@@ -61,7 +62,7 @@ def on_contact_half_added(event: ContactAdded, ctx: Context) -> None:
     """The customer added the rep (免验证) before the rep accepted; the full add completes it."""
     profile = _profile(ctx, event.external_user_id, event.rep_id, outage=LATER)
     customer, rel = _sync(ctx, event.external_user_id, event.rep_id, profile, state=event.state)
-    customers.set_status(rel, "half", event.at)
+    customers.set_status(rel, RelationStatus.HALF, event.at)
     _note(ctx, event.external_user_id, event.rep_id, "half_added", event.at, detail=event.state or texts.NO_CHANNEL)
     if rel.status in customers.LIVE:
         _welcome(ctx, event, customer, rel)  # the code is only sent once: here, not on the later add
@@ -73,7 +74,7 @@ def on_contact_edited(event: ContactEdited, ctx: Context) -> None:
     profile = _profile(ctx, event.external_user_id, event.rep_id, outage=WAIT)  # an edit without it is nothing
     _, rel = _sync(ctx, event.external_user_id, event.rep_id, profile)
     if not rel.status:
-        customers.set_status(rel, "active", event.at)  # an edit means they are contacts
+        customers.set_status(rel, RelationStatus.ACTIVE, event.at)  # an edit means they are contacts
     follow = _follow(profile, event.rep_id)
     if follow is not None:
         tags.replace_from_wecom(
@@ -89,7 +90,7 @@ def on_contact_edited(event: ContactEdited, ctx: Context) -> None:
 @router.on(Kind.CONTACT_DELETED_BY_REP)
 def on_contact_deleted_by_rep(event: ContactDeletedByRep, ctx: Context) -> None:
     """The rep deleted the customer, or 在职继承 handed the customer over (then it is not a deletion)."""
-    status = "transferred" if event.is_transfer else "deleted_by_rep"
+    status = RelationStatus.TRANSFERRED if event.is_transfer else RelationStatus.DELETED_BY_REP
     customer, rel = _sync(ctx, event.external_user_id, event.rep_id, {})
     if not customers.set_status(rel, status, event.at):
         return
@@ -112,9 +113,9 @@ def on_contact_deleted_by_customer(event: ContactDeletedByCustomer, ctx: Context
     """Churn: the customer deleted the rep. Open deals become at risk; rep and manager hear at once."""
     profile = _profile(ctx, event.external_user_id, event.rep_id, outage=SKIP)  # the alert must not wait
     customer, rel = _sync(ctx, event.external_user_id, event.rep_id, profile)
-    if not customers.set_status(rel, "lost", event.at):
+    if not customers.set_status(rel, RelationStatus.LOST, event.at):
         return
-    _note(ctx, event.external_user_id, event.rep_id, "lost", event.at)
+    _note(ctx, event.external_user_id, event.rep_id, RelationStatus.LOST, event.at)
     at_risk = deals.mark_at_risk(ctx.session, external_userid=event.external_user_id, userid=event.rep_id, now=ctx.now)
     deal_text = texts.DEALS_AT_RISK.format(n=at_risk) if at_risk else ""
     when, name = _when(ctx, event.at), display_name(customer)

@@ -14,6 +14,7 @@ from scrm.customers import display_name, label
 from scrm.dates import format_day
 from scrm.models import Customer, Deal
 from scrm.numbers import format_amount, short_amount
+from scrm.statuses import DealStatus
 
 
 def move_stage(cmd: Command, ctx: Context) -> None:
@@ -105,7 +106,7 @@ def _may_close(cmd: Command, ctx: Context, customer: Customer) -> bool:
     chat_state.ask(state, {"text": cmd.text, "choices": [customer.external_userid], "confirm": True}, now=ctx.now)
     outcome = (
         texts.OUTCOME_WON.format(amount=f" {format_amount(closed.amount)}" if closed.amount else "")
-        if closed.status == "won"
+        if closed.status == DealStatus.WON
         else texts.OUTCOME_LOST
     )
     reply(

@@ -32,6 +32,7 @@ from scrm.dates import format_day, midnight
 from scrm.kpis import ON_TIME_GRACE
 from scrm.models import AnomalyAlert, Customer, CustomerRep, Deal, FollowUp, Interaction, Member, StageChange
 from scrm.outbox import AppText, Outbox
+from scrm.statuses import DealStatus, RelationStatus
 
 NAME = "anomalies"
 log = logging.getLogger(__name__)
@@ -167,7 +168,7 @@ def deletions(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[A
     counts: dict[tuple[str, date], int] = defaultdict(int)
     for userid, at in session.exec(
         select(CustomerRep.userid, CustomerRep.status_at).where(
-            CustomerRep.status == "lost", col(CustomerRep.status_at) >= start
+            CustomerRep.status == RelationStatus.LOST, col(CustomerRep.status_at) >= start
         )
     ):
         counts[userid, at.astimezone(run.settings.timezone).date()] += 1
@@ -188,7 +189,7 @@ def stalled(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Ale
     rows = session.exec(
         select(Deal, entered.c.at)
         .join(entered, entered.c.deal_id == Deal.id, isouter=True)
-        .where(Deal.status == "open", col(Deal.stage).in_(sorted(limits)))
+        .where(Deal.status == DealStatus.OPEN, col(Deal.stage).in_(sorted(limits)))
     ).all()
     found = [
         (deal, at or deal.opened_at)

@@ -27,6 +27,7 @@ from scrm.kpis import Figures, Period
 from scrm.models import AnomalyAlert, Customer, Deal, StageChange, Target
 from scrm.numbers import percent, short_amount
 from scrm.outbox import Outbox
+from scrm.statuses import DealStatus
 
 DAILY, WEEKLY = "daily-digest", "weekly-digest"
 log = logging.getLogger(__name__)
@@ -244,7 +245,7 @@ def _moves(session: Session, ids: list[str], today: Period) -> list[tuple[str, s
             col(StageChange.at) >= today.start,
             col(StageChange.at) < today.end,
             col(StageChange.from_stage) != "",
-            Deal.status == "open",
+            Deal.status == DealStatus.OPEN,
         )
         .order_by(StageChange.at)
     ).all()

@@ -6,6 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 import scrm.models  # noqa: F401
@@ -107,3 +108,59 @@ def test_0011_fills_in_the_digest_of_app_messages_that_can_still_matter(empty_en
         "odd": None,
         "robot": None,
     }
+
+
+# Rows as the code before 0013 wrote them: every status it set, and one a person changed by hand.
+NOW = "2026-11-24 10:00:00"
+TODAYS = {  # table: (its other columns at 0012 for the row numbered i, the statuses written)
+    "inbox_event": (
+        lambda i: {"dedup_key": f"k{i}", "kind": "text", "payload": "{}", "received_at": NOW, "deliveries": 1},
+        ["pending", "processing", "done", "failed", "dead"],
+    ),
+    "outbox_message": (
+        lambda i: {"key": f"k{i}", "channel": "app", "payload": "{}", "priority": 5, "created_at": NOW},
+        ["pending", "processing", "sent", "failed", "dead", "expired"],
+    ),
+    "job_tick": (
+        lambda i: {"job": "reminders", "scheduled_for": f"2026-11-24 10:0{i}:00", "started_at": NOW},
+        ["running", "done", "failed", "paused", "skipped"],
+    ),
+    "customer_rep": (
+        lambda i: {"external_userid": f"wm{i}", "userid": "zhangsan", "updated_at": NOW},
+        ["", "half", "active", "deleted_by_rep", "transferred", "lost"],
+    ),
+    "deal": (
+        lambda i: {"external_userid": "wm1", "userid": "zhangsan", "opened_at": NOW, "updated_at": NOW},
+        ["open", "won", "lost", "archived"],  # archived: set by hand, no code ever wrote it
+    ),
+    "group_chat": (lambda i: {"chat_id": f"wr{i}", "updated_at": NOW}, ["active", "dismissed"]),
+}
+DEFAULTS = {  # the NOT NULL columns with a default in the models, none in the database
+    "inbox_event": {"attempts": 0, "next_try_at": NOW},
+    "outbox_message": {"attempts": 0, "next_try_at": NOW},
+    "job_tick": {"attempts": 0, "runner": "", "summary": ""},
+    "customer_rep": {"remark": "", "description": "", "state": "", "remark_corp_name": "", "tier": ""},
+    "deal": {"stage": "", "at_risk": False, "note": ""},
+    "group_chat": {"name": "", "owner": "", "notice": "", "members": 0, "external_members": 0, "member_version": ""},
+}
+
+
+def test_0013_keeps_every_status_and_refuses_an_unknown_one_from_then_on(empty_engine, caplog):
+    upgrade(empty_engine, "0012")
+    with empty_engine.begin() as connection:
+        for table, (columns, written) in TODAYS.items():
+            for i, status in enumerate(written):
+                row = {**DEFAULTS[table], **columns(i), "status": status}
+                names = ", ".join(row)
+                connection.execute(text(f"INSERT INTO {table} ({names}) VALUES (:{', :'.join(row)})"), row)
+    upgrade(empty_engine)  # does not fail on the row changed by hand
+    assert "deal: 1 rows hold a status outside open, won, lost ('archived': 1); kept as they are" in caplog.text
+    with empty_engine.connect() as connection:
+        for table, (_, written) in TODAYS.items():
+            kept = connection.execute(text(f"SELECT status FROM {table}")).scalars()
+            assert sorted(kept) == sorted(written)
+    for table in TODAYS:
+        with pytest.raises(IntegrityError, match=f"ck_{table}_status"), empty_engine.begin() as connection:
+            connection.execute(text(f"UPDATE {table} SET status = 'unknown'"))
+    with empty_engine.begin() as connection:  # the row changed by hand can be given a known status
+        connection.execute(text("UPDATE deal SET status = 'lost' WHERE status = 'archived'"))

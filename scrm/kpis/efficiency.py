@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from scrm.customers import LIVE
 from scrm.db import among
 from scrm.kpis.metrics import Figures
 from scrm.models import CustomerRep, FollowUp
@@ -27,7 +28,7 @@ def workload(session: Session, userids: list[str], total: Figures) -> Workload:
     customers_ = session.exec(
         select(func.count())
         .select_from(CustomerRep)
-        .where(among(session, CustomerRep.userid, userids), col(CustomerRep.status).in_(("half", "active")))
+        .where(among(session, CustomerRep.userid, userids), col(CustomerRep.status).in_(LIVE))
     ).one()
     open_ = session.exec(
         select(func.count())

@@ -18,6 +18,7 @@ from scrm.db import among
 from scrm.kpis.dialect import local_day, on_time
 from scrm.kpis.periods import Period
 from scrm.models import CustomerRep, Deal, FollowUp, Interaction
+from scrm.statuses import DealStatus
 
 if TYPE_CHECKING:
     from scrm.kpis.metrics import Figures
@@ -48,10 +49,14 @@ def deals(scope: Scope, result: dict[str, Figures]) -> None:
     """won_amount, won, lost."""
     for userid, status, n, amount in scope.session.exec(
         select(Deal.userid, Deal.status, func.count(), func.coalesce(func.sum(Deal.amount), 0))
-        .where(scope.mine(Deal.userid), col(Deal.status).in_(("won", "lost")), scope.within(col(Deal.closed_at)))
+        .where(
+            scope.mine(Deal.userid),
+            col(Deal.status).in_((DealStatus.WON, DealStatus.LOST)),
+            scope.within(col(Deal.closed_at)),
+        )
         .group_by(Deal.userid, Deal.status)
     ):
-        if status == "won":
+        if status == DealStatus.WON:
             result[userid].won, result[userid].won_amount = n, Decimal(amount)
         else:
             result[userid].lost = n
