@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Numeric, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
+from scrm.statuses import FollowUpStatus
 from scrm.types import UTCDateTime
 
 
@@ -208,6 +209,16 @@ class FollowUp(SQLModel, table=True):
         Index("ix_follow_up_to_remind", "due_at", postgresql_where=text(TO_REMIND), sqlite_where=text(TO_REMIND)),
         # A rep's 待办 (the agenda command, reminders' numbering): their open follow-ups up to a time.
         Index("ix_follow_up_open_by_rep", "userid", "due_at", postgresql_where=text(OPEN), sqlite_where=text(OPEN)),
+        # One open step per rep, customer and minute: a plan sent twice, or by two workers at once, is one step.
+        Index(
+            "uq_follow_up_open_step",
+            "userid",
+            "external_userid",
+            "due_at",
+            unique=True,
+            postgresql_where=text(OPEN),
+            sqlite_where=text(OPEN),
+        ),
         # KPIs: each rep's follow-ups due in a period, and how they ended, from the index alone on PostgreSQL.
         Index("ix_follow_up_rep_due", "userid", "due_at", postgresql_include=["status", "done_at"]),
     )
@@ -217,7 +228,7 @@ class FollowUp(SQLModel, table=True):
     external_userid: str = Field(max_length=64, index=True)
     userid: str = Field(max_length=64)
     due_at: datetime = _when()
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default=FollowUpStatus.OPEN, max_length=16)  # a FollowUpStatus
     note: str = Field(default="", sa_type=Text)
     source: str = Field(default="rep", max_length=16)
     created_at: datetime = _when()
