@@ -103,9 +103,11 @@ def reopen_deal(cmd: Command, ctx: Context) -> None:
     if customer is None:
         return
     name = display_name(customer)
+    if deals.open_of(ctx.session, customer.external_userid, cmd.userid):
+        return reply(cmd, ctx, texts.REOPEN_NOT_CLOSED.format(customer=name))
     deal = deals.last_closed(ctx.session, customer.external_userid, cmd.userid)
-    if deals.open_of(ctx.session, customer.external_userid, cmd.userid) or deal is None:
-        return reply(cmd, ctx, (texts.REOPEN_NOT_CLOSED if deal else texts.REOPEN_NO_DEAL).format(customer=name))
+    if deal is None:
+        return reply(cmd, ctx, texts.REOPEN_NO_DEAL.format(customer=name))
     closed_at = deal.closed_at
     stage = deals.reopen(ctx.session, deal, userid=cmd.userid, first_stage=ctx.settings.stages[0], now=ctx.now)
     back = follow_ups.restore(

@@ -67,7 +67,7 @@ def plan(
         if not planned.new and planned.step.note != words:
             lines.append(texts.STEP_ALREADY.format(task=label(ctx, planned.step)))
     if superseded:
-        lines.append(_replaced(ctx, superseded, set_now[0]))
+        lines += _replaced(ctx, superseded, set_now[0])
     if adding:
         kept = [s for s in follow_ups.open_of(ctx.session, customer.external_userid, cmd.userid) if s not in set_now]
         if kept:
@@ -103,10 +103,16 @@ def shown(note: str) -> str:
     return f" {note}" if note else ""
 
 
-def _replaced(ctx: Context, old: list[FollowUp], new: FollowUp) -> str:
-    if len(old) == 1 and old[0].note == new.note and new.note:
-        return texts.STEP_MOVED.format(task=new.note, old=_when(ctx, old[0]), new=_when(ctx, new))
-    return texts.STEP_REPLACED.format(old="、".join(f"「{label(ctx, s)}」" for s in old), new=label(ctx, new))
+def _replaced(ctx: Context, old: list[FollowUp], new: FollowUp) -> list[str]:
+    """已把「见面」换成「报价」; a step of the same words is moved instead (已把「报价」从…改到…)."""
+    moved = [s for s in old if new.note and s.note == new.note]
+    others = [s for s in old if s not in moved]
+    lines = [texts.STEP_MOVED.format(task=new.note, old=_when(ctx, s), new=_when(ctx, new)) for s in moved]
+    if others:
+        lines.append(
+            texts.STEP_REPLACED.format(old="、".join(f"「{label(ctx, s)}」" for s in others), new=label(ctx, new))
+        )
+    return lines
 
 
 def _when(ctx: Context, step: FollowUp) -> str:
