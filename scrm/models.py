@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Numeric, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Numeric, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from scrm.statuses import FollowUpStatus
@@ -209,6 +209,7 @@ class FollowUp(SQLModel, table=True):
         Index("ix_follow_up_to_remind", "due_at", postgresql_where=text(TO_REMIND), sqlite_where=text(TO_REMIND)),
         # A rep's 待办 (the agenda command, reminders' numbering): their open follow-ups up to a time.
         Index("ix_follow_up_open_by_rep", "userid", "due_at", postgresql_where=text(OPEN), sqlite_where=text(OPEN)),
+        CheckConstraint(f"status IN ({', '.join(repr(str(s)) for s in FollowUpStatus)})", name="ck_follow_up_status"),
         # One open step per rep, customer and minute: a plan sent twice, or by two workers at once, is one step.
         Index(
             "uq_follow_up_open_step",

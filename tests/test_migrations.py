@@ -115,7 +115,7 @@ def test_0014_brings_todays_piles_of_open_steps_to_one_per_customer_and_rep(empt
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
-    from sqlalchemy import func, insert, select
+    from sqlalchemy import func, insert, inspect, select
     from sqlalchemy.exc import IntegrityError
 
     from scrm.models import Deal, FollowUp
@@ -137,6 +137,7 @@ def test_0014_brings_todays_piles_of_open_steps_to_one_per_customer_and_rep(empt
         "liu sop": ("wmLiu", "zhangsan", at(2, 10), at(1, 9), "open", "sop"),
         "liu done": ("wmLiu", "zhangsan", at(1, 15), at(1, 9), "done", "rep"),
         "liu gone": ("wmLiu", "lisi", at(1, 15), at(1, 9), "cancelled", "rep"),
+        "liu by hand": ("wmLiu", "lisi", at(1, 16), at(1, 9), "skip", "rep"),  # an operator's own status
     }
     deals = [  # customer, rep, status, closed at
         ("wmWang", "zhangsan", "won", at(1, 10)),
@@ -191,6 +192,7 @@ def test_0014_brings_todays_piles_of_open_steps_to_one_per_customer_and_rep(empt
         "liu sop": ("open", None),
         "liu done": ("done", at(1, 10)),
         "liu gone": ("cancelled", at(1, 10)),
+        "liu by hand": ("skip", at(1, 10)),  # kept, with a warning; the check holds what is written from now on
     }
     with pytest.raises(IntegrityError), empty_engine.begin() as connection:  # one open step per minute from now on
         connection.execute(
@@ -204,5 +206,13 @@ def test_0014_brings_todays_piles_of_open_steps_to_one_per_customer_and_rep(empt
                 note="again",
             )
         )
+    with pytest.raises(IntegrityError), empty_engine.begin() as connection:  # only a FollowUpStatus from now on
+        connection.execute(table.update().where(table.c.note == "liu done").values(status="replaced"))
     with empty_engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(table)).scalar_one() == len(steps)
+    partial = {  # the copy of the table (SQLite) kept the partial indexes partial
+        index["name"]
+        for index in inspect(empty_engine).get_indexes("follow_up")
+        if any(key.endswith("_where") for key in index.get("dialect_options", {}))
+    }
+    assert partial == {"ix_follow_up_to_remind", "ix_follow_up_open_by_rep", "uq_follow_up_open_step"}

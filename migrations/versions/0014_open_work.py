@@ -9,16 +9,22 @@ Today's piles are brought to the model the code now keeps, and no row is deleted
    is closed with it (`deal_closed`, at the close's time, so `重新打开` restores it). A step set with the close
    or after it (a delivery visit) stays open.
 
-Then a unique index keeps at most one open step per rep, customer and minute (the code may add a second step
-at another minute when the rep says so). On a large PostgreSQL table create it beforehand with CREATE UNIQUE
-INDEX CONCURRENTLY under the same name, once the data is clean: the upgrade skips it (IF NOT EXISTS).
+Then the status column refuses a value outside FollowUpStatus (`ck_follow_up_status`, as migration 0013 does
+for the other tables: a row changed by hand to another value is kept, with a warning, and the check applies to
+what is written from then on), and a unique index keeps at most one open step per rep, customer and minute (the
+code may add a second step at another minute when the rep says so). On a large PostgreSQL table create the
+index beforehand with CREATE UNIQUE INDEX CONCURRENTLY under the same name, once the data is clean: the upgrade
+skips it (IF NOT EXISTS). On SQLite the table is copied once (batch mode), its partial indexes with it.
 
-Downgrade drops the index and leaves the statuses: the code before this reads only `open` and `done`.
+Downgrade drops the index and the check and leaves the statuses: the code before this reads only `open` and
+`done`.
 
 Revision ID: 0014
 Revises: 0012
 Create Date: 2026-12-03 09:00:00
 """
+import logging
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -28,6 +34,10 @@ down_revision = '0012'
 branch_labels = None
 depends_on = None
 
+log = logging.getLogger(__name__)
+
+STATUSES = ('open', 'done', 'superseded', 'deal_closed', 'cancelled')  # FollowUpStatus at this revision
+CHECK = "status IN ({})".format(", ".join(f"'{status}'" for status in STATUSES))
 OPEN = "status = 'open'"
 SAME_PAIR = "d.external_userid = follow_up.external_userid AND d.userid = follow_up.userid"
 LAST_CLOSE = f"(SELECT MAX(d.closed_at) FROM deal d WHERE {SAME_PAIR} AND d.status IN ('won', 'lost'))"
@@ -51,9 +61,34 @@ STEPS = [
 def upgrade() -> None:
     for step in STEPS:
         op.execute(step)
+    _check_statuses()
     op.create_index('uq_follow_up_open_step', 'follow_up', ['userid', 'external_userid', 'due_at'], unique=True,
                     postgresql_where=sa.text(OPEN), sqlite_where=sa.text(OPEN), if_not_exists=True)
 
 
+def _check_statuses() -> None:
+    bind = op.get_bind()
+    rows = sa.table('follow_up', sa.column('status', sa.String()))
+    query = sa.select(rows.c.status, sa.func.count()).where(rows.c.status.not_in(STATUSES)).group_by(rows.c.status)
+    found = dict(bind.execute(query).all())
+    if found:
+        log.warning(
+            "follow_up: %d rows hold a status outside %s (%s); kept as they are, and the check applies to what "
+            "is written from now on: correct them before the next upgrade",
+            sum(found.values()), ', '.join(STATUSES), ', '.join(f'{v!r}: {n}' for v, n in found.items()),
+        )
+    if bind.dialect.name == 'postgresql':
+        op.create_check_constraint('ck_follow_up_status', 'follow_up', CHECK, postgresql_not_valid=bool(found))
+        return
+    bind.exec_driver_sql('PRAGMA ignore_check_constraints = ON')  # the copy keeps a row changed by hand
+    try:
+        with op.batch_alter_table('follow_up') as batch_op:
+            batch_op.create_check_constraint('ck_follow_up_status', CHECK)
+    finally:
+        bind.exec_driver_sql('PRAGMA ignore_check_constraints = OFF')
+
+
 def downgrade() -> None:
     op.drop_index('uq_follow_up_open_step', table_name='follow_up')
+    with op.batch_alter_table('follow_up') as batch_op:
+        batch_op.drop_constraint('ck_follow_up_status', type_='check')
