@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, Numeric, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Column, Index, Numeric, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from scrm.job_tables import JobLedger as JobLedger
