@@ -51,10 +51,9 @@ def show_card(cmd: Command, ctx: Context) -> None:
             )
             for e in recent
         ]
-    for item in follow_ups.open_for(ctx.session, customer.external_userid):
-        if item.userid == cmd.userid:
-            due = format_when(item.due_at.astimezone(ctx.settings.timezone), ctx.now)
-            lines.append(texts.CARD_NEXT.format(when=due, note=f" {item.note}" if item.note else ""))
+    for item in follow_ups.open_of(ctx.session, customer.external_userid, cmd.userid):
+        due = format_when(item.due_at.astimezone(ctx.settings.timezone), ctx.now)
+        lines.append(texts.CARD_NEXT.format(when=due, note=f" {item.note}" if item.note else ""))
     closed = [d for d in mine if d.status != DealStatus.OPEN]
     if closed:
         lines.append(texts.CARD_DEALS)

@@ -31,7 +31,7 @@ from scrm.dates import format_when
 from scrm.models import Customer, CustomerRep
 from scrm.outbox import AppText, TagCustomer, Welcome
 from scrm.queue import PAUSE, RetryPolicy
-from scrm.statuses import RelationStatus
+from scrm.statuses import FollowUpStatus, RelationStatus
 from scrm.wecom import WeComError
 
 router = Router("contacts")
@@ -95,7 +95,13 @@ def on_contact_deleted_by_rep(event: ContactDeletedByRep, ctx: Context) -> None:
     if not customers.set_status(rel, status, event.at):
         return
     _note(ctx, event.external_user_id, event.rep_id, status, event.at)
-    _close_follow_ups(ctx, event.external_user_id, event.rep_id)
+    follow_ups.close_open(
+        ctx.session,
+        external_userid=event.external_user_id,
+        userid=event.rep_id,
+        status=FollowUpStatus.CANCELLED,
+        now=ctx.now,
+    )
     if not event.is_transfer:
         text = texts.REP_DELETED_CUSTOMER.format(
             rep=_rep_name(ctx, event.rep_id), customer=display_name(customer), when=_when(ctx, event.at)
@@ -236,13 +242,6 @@ def _tag(ctx: Context, customer: Customer, rel: CustomerRep, at: datetime) -> No
             key=keys.tag_customer(rel.userid, customer.external_userid, ctx.inbox_id),
         )
         _note(ctx, customer.external_userid, rel.userid, "tagged", at, detail="、".join(f"{g}:{t}" for g, t in new))
-
-
-def _close_follow_ups(ctx: Context, external_userid: str, userid: str) -> None:
-    for follow_up in follow_ups.open_for(ctx.session, external_userid):
-        if follow_up.userid == userid:
-            follow_up.status, follow_up.done_at = "cancelled", ctx.now
-            ctx.session.add(follow_up)
 
 
 def _tell_managers(ctx: Context, rep_id: str, text: str, *, key: str) -> None:

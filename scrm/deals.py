@@ -77,6 +77,21 @@ def close(
     session.add(deal)
 
 
+def reopen(session: Session, deal: Deal, *, userid: str, first_stage: str, now: datetime) -> str:
+    """重新打开: the deal is open again at the stage it was closed from (it no longer counts as won or lost);
+    returns that stage."""
+    before = session.exec(
+        select(StageChange.from_stage)
+        .where(StageChange.deal_id == deal.id, StageChange.to_stage == deal.stage)
+        .order_by(StageChange.at.desc(), StageChange.id.desc())  # type: ignore[union-attr]
+    ).first()
+    stage = before or first_stage
+    move(session, deal, stage=stage, userid=userid, now=now)
+    deal.status, deal.closed_at = DealStatus.OPEN, None
+    session.add(deal)
+    return stage
+
+
 def days_in_stage(session: Session, deal: Deal, *, now: datetime) -> int:
     entered = session.exec(
         select(StageChange.at)

@@ -15,7 +15,7 @@ from scrm.job_tables import JobTick as JobTick
 from scrm.queue_tables import InboxEvent as InboxEvent
 from scrm.queue_tables import OutboxMessage as OutboxMessage
 from scrm.queue_tables import QueueRow as QueueRow
-from scrm.statuses import ChatStatus, DealStatus, RelationStatus
+from scrm.statuses import ChatStatus, DealStatus, FollowUpStatus, RelationStatus
 from scrm.types import status_check
 from scrm.types import when as _when
 
@@ -159,6 +159,17 @@ class FollowUp(SQLModel, table=True):
         Index("ix_follow_up_to_remind", "due_at", postgresql_where=text(TO_REMIND), sqlite_where=text(TO_REMIND)),
         # A rep's 待办 (the agenda command, reminders' numbering): their open follow-ups up to a time.
         Index("ix_follow_up_open_by_rep", "userid", "due_at", postgresql_where=text(OPEN), sqlite_where=text(OPEN)),
+        status_check("follow_up", FollowUpStatus),
+        # One open step per rep, customer and minute: a plan sent twice, or by two workers at once, is one step.
+        Index(
+            "uq_follow_up_open_step",
+            "userid",
+            "external_userid",
+            "due_at",
+            unique=True,
+            postgresql_where=text(OPEN),
+            sqlite_where=text(OPEN),
+        ),
         # KPIs: each rep's follow-ups due in a period, and how they ended, from the index alone on PostgreSQL.
         Index("ix_follow_up_rep_due", "userid", "due_at", postgresql_include=["status", "done_at"]),
     )
@@ -168,7 +179,7 @@ class FollowUp(SQLModel, table=True):
     external_userid: str = Field(max_length=64, index=True)
     userid: str = Field(max_length=64)
     due_at: datetime = _when()
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default=FollowUpStatus.OPEN, max_length=16)  # a FollowUpStatus
     note: str = Field(default="", sa_type=Text)
     source: str = Field(default="rep", max_length=16)
     created_at: datetime = _when()

@@ -164,3 +164,112 @@ def test_0013_keeps_every_status_and_refuses_an_unknown_one_from_then_on(empty_e
             connection.execute(text(f"UPDATE {table} SET status = 'unknown'"))
     with empty_engine.begin() as connection:  # the row changed by hand can be given a known status
         connection.execute(text("UPDATE deal SET status = 'lost' WHERE status = 'archived'"))
+
+
+def test_0014_brings_todays_piles_of_open_steps_to_one_per_customer_and_rep(empty_engine):
+    """The piles of the evening in issue 21, as they are stored today: every row kept, one open step per rep and
+    customer (the one set last), a closed customer's step closed with its deal, a step set after the close kept."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import func, insert, inspect, select
+    from sqlalchemy.exc import IntegrityError
+
+    from scrm.models import Deal, FollowUp
+
+    tz = ZoneInfo("Asia/Shanghai")
+
+    def at(day: int, hour: int, minute: int = 0) -> datetime:
+        return datetime(2026, 12, day, hour, minute, tzinfo=tz)
+
+    steps: dict[str, tuple] = {  # name: (customer, rep, due, set at, status, source)
+        "wang sop": ("wmWang", "zhangsan", at(1, 10), at(1, 9), "replaced", "sop"),
+        **{f"wang {n}": ("wmWang", "zhangsan", at(2, 15), at(1, 9, n), "open", "rep") for n in range(3)},  # 3 alike
+        **{f"wang {n}": ("wmWang", "zhangsan", at(n, 10), at(1, 11, n), "open", "rep") for n in range(3, 7)},
+        "wang lisi old": ("wmWang", "lisi", at(3, 10), at(1, 8), "open", "rep"),
+        "wang lisi new": ("wmWang", "lisi", at(4, 10), at(1, 12), "open", "rep"),
+        "deng before": ("wmDeng", "zhangsan", at(3, 9), at(1, 8), "open", "rep"),
+        "deng after": ("wmDeng", "zhangsan", at(9, 9), at(2, 12), "open", "rep"),
+        "chen with the win": ("wmChen", "zhangsan", at(5, 15), at(2, 9), "open", "rep"),
+        "liu sop": ("wmLiu", "zhangsan", at(2, 10), at(1, 9), "open", "sop"),
+        "liu done": ("wmLiu", "zhangsan", at(1, 15), at(1, 9), "done", "rep"),
+        "liu gone": ("wmLiu", "lisi", at(1, 15), at(1, 9), "cancelled", "rep"),
+        "liu by hand": ("wmLiu", "lisi", at(1, 16), at(1, 9), "skip", "rep"),  # an operator's own status
+    }
+    deals = [  # customer, rep, status, closed at
+        ("wmWang", "zhangsan", "won", at(1, 10)),
+        ("wmWang", "zhangsan", "won", at(2, 15)),  # won twice
+        ("wmWang", "lisi", "open", None),
+        ("wmDeng", "zhangsan", "lost", at(2, 11)),
+        ("wmChen", "zhangsan", "won", at(2, 9)),  # 华为签了，明天下午3点回访: the step came with the win
+    ]
+    upgrade(empty_engine, "0012")
+    with empty_engine.begin() as connection:
+        for name, (customer, rep, due, made, status, source) in steps.items():
+            connection.execute(
+                insert(FollowUp.__table__).values(
+                    external_userid=customer,
+                    userid=rep,
+                    due_at=due,
+                    created_at=made,
+                    status=status,
+                    source=source,
+                    note=name,
+                    done_at=made + timedelta(hours=1) if status != "open" else None,
+                )
+            )
+        for customer, rep, status, closed in deals:
+            connection.execute(
+                insert(Deal.__table__).values(
+                    external_userid=customer,
+                    userid=rep,
+                    status=status,
+                    closed_at=closed,
+                    stage="",
+                    note="",
+                    opened_at=at(1, 8),
+                    updated_at=at(1, 8),
+                    at_risk=False,
+                )
+            )
+    upgrade(empty_engine)
+    table = FollowUp.__table__
+    with empty_engine.connect() as connection:
+        after = {row.note: (row.status, row.done_at) for row in connection.execute(select(table))}
+    superseded_by_wang_6 = ("superseded", at(1, 11, 6))
+    assert after == {
+        "wang sop": ("superseded", at(1, 10)),  # renamed, its time kept
+        **{f"wang {n}": superseded_by_wang_6 for n in range(6)},
+        "wang 6": ("deal_closed", at(2, 15)),  # the plan set last, closed with the last win
+        "wang lisi old": ("superseded", at(1, 12)),
+        "wang lisi new": ("open", None),  # lisi's deal with 王芳 is open: her plan stays
+        "deng before": ("superseded", at(2, 12)),
+        "deng after": ("open", None),  # set after the loss: new work
+        "chen with the win": ("open", None),
+        "liu sop": ("open", None),
+        "liu done": ("done", at(1, 10)),
+        "liu gone": ("cancelled", at(1, 10)),
+        "liu by hand": ("skip", at(1, 10)),  # kept, with a warning; the check holds what is written from now on
+    }
+    with pytest.raises(IntegrityError), empty_engine.begin() as connection:  # one open step per minute from now on
+        connection.execute(
+            insert(table).values(
+                external_userid="wmDeng",
+                userid="zhangsan",
+                due_at=at(9, 9),
+                created_at=at(3, 9),
+                status="open",
+                source="rep",
+                note="again",
+            )
+        )
+    with pytest.raises(IntegrityError), empty_engine.begin() as connection:  # only a FollowUpStatus from now on
+        connection.execute(table.update().where(table.c.note == "liu done").values(status="replaced"))
+    with empty_engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(table)).scalar_one() == len(steps)
+    partial = {  # the copy of the table (SQLite) kept the partial indexes partial
+        index["name"]
+        for index in inspect(empty_engine).get_indexes("follow_up")
+        if any(key.endswith("_where") for key in index.get("dialect_options", {}))
+    }
+    assert partial == {"ix_follow_up_to_remind", "ix_follow_up_open_by_rep", "uq_follow_up_open_step"}

@@ -12,6 +12,7 @@ from scrm.customers import LIVE
 from scrm.db import among
 from scrm.kpis.metrics import Figures
 from scrm.models import CustomerRep, FollowUp
+from scrm.statuses import FollowUpStatus
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def workload(session: Session, userids: list[str], total: Figures) -> Workload:
     open_ = session.exec(
         select(func.count())
         .select_from(FollowUp)
-        .where(among(session, FollowUp.userid, userids), FollowUp.status == "open")
+        .where(among(session, FollowUp.userid, userids), FollowUp.status == FollowUpStatus.OPEN)
     ).one()
     n = max(len(userids), 1)
     return Workload(len(userids), (total.won_amount / n).quantize(Decimal(1)), customers_ / n, open_ / n)
