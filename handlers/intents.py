@@ -34,12 +34,13 @@ class Intent(StrEnum):
     BOARD = "board"
     CHANNELS = "channels"
     TALENT = "talent"
+    REOPEN = "reopen"
     HELP = "help"
     CHOOSE = "choose"
     UNKNOWN = "unknown"
 
 
-CUSTOMER_INTENTS = frozenset(("follow_up", "next_step", "stage", "won", "lost", "card"))
+CUSTOMER_INTENTS = frozenset(("follow_up", "next_step", "stage", "won", "lost", "card", "reopen"))
 DEFAULT_CHANNEL = "备注"
 SHORT_NOTE = 12
 MAX_AMOUNT = 10**10  # 100亿 for one deal: far past any real one (the store would keep up to 1万亿)

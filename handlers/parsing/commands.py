@@ -99,7 +99,25 @@ def _questions_are_no_logs(parsed: Parsed, msg: Message) -> Parsed:
     return parsed
 
 
-AFTERWARDS: tuple[Callable[[Parsed, Message], Parsed], ...] = (_named_customer_first, _questions_are_no_logs)
+_REOPEN_ONLY = re.compile(r"(?:把|那单|这单|的单子?|那边)?\s*(?:重新打开|重开)(?:了|一下|吧)?")
+
+
+def _reopened_alone(parsed: Parsed, msg: Message) -> Parsed:
+    """王芳重新打开 / 重新打开 王芳: a customer and the word alone reopen their deal (with a note, it is a note)."""
+    if (
+        parsed.intent is Intent.FOLLOW_UP
+        and parsed.customer
+        and _REOPEN_ONLY.fullmatch(parsed.note.replace(parsed.customer, "", 1).strip())
+    ):
+        return Parsed(Intent.REOPEN, msg.text, parsed.customer)
+    return parsed
+
+
+AFTERWARDS: tuple[Callable[[Parsed, Message], Parsed], ...] = (
+    _named_customer_first,
+    _questions_are_no_logs,
+    _reopened_alone,
+)
 
 
 def parse_command(text: str, now: datetime, tz: ZoneInfo, book: Book | None = None, funnel: Funnel = DEFAULT) -> Parsed:
