@@ -10,7 +10,7 @@ from handlers import texts
 from handlers.commands import Command, reply
 from handlers.context import Context
 from scrm import commission, kpis, members, roles, targets
-from scrm.dates import midnight
+from scrm.dates import business_day, midnight
 from scrm.models import Member
 from scrm.numbers import format_amount, percent, short_amount
 from scrm.roles import Viewer
@@ -31,7 +31,7 @@ def _rep_numbers(ctx: Context, me: Member, kind: str, period: kpis.Period, *, ow
     """A rep's numbers, rank among the reps and target; their commission only when they ask themselves."""
     tz = ctx.settings.timezone
     f = kpis.figures(ctx.session, [me.userid], period, now=ctx.now, tz=tz)
-    target = targets.of(ctx.session, "rep", [me.userid], kind, period.start.astimezone(tz).date()).get(me.userid)
+    target = targets.of(ctx.session, "rep", [me.userid], kind, business_day(period.start, tz)).get(me.userid)
     reps = reps_beside(ctx, me)
     ranking = [userid for userid, _ in kpis.ranking(ctx.session, [m.userid for m in reps], period)]
     rank = texts.NUMBERS_RANK.format(rank=ranking.index(me.userid) + 1, of=len(reps)) if me.userid in ranking else ""
@@ -91,7 +91,7 @@ def period_asked(note: str, ctx: Context) -> tuple[str, kpis.Period] | None:
     kind: month, week, quarter; or day, year). None for one we keep no figures for (去年, 9999-12): never another."""
     asked = ASKED.get(note.strip())
     tz, now = ctx.settings.timezone, ctx.now
-    today = now.astimezone(tz).date()
+    today = business_day(now, tz)
     if asked == "last_week":
         return "week", replace(kpis.Period.week_of(now - timedelta(days=7), tz), label=texts.LAST_WEEK)
     if asked == "last_month":
@@ -144,7 +144,7 @@ def _team_numbers(ctx: Context, viewer: Viewer, kind: str, period: kpis.Period) 
     ]
     tz = ctx.settings.timezone
     led = [d.id for d in teams_led]
-    target = targets.for_team(ctx.session, led, list(names), kind, period.start.astimezone(tz).date())
+    target = targets.for_team(ctx.session, led, list(names), kind, business_day(period.start, tz))
     if target is not None:
         lines.append(targets.describe(targets.progress(target, total, period, now=ctx.now, tz=tz)))
     w = kpis.workload(ctx.session, list(names), total)

@@ -21,7 +21,7 @@ from jobs import charts, texts
 from jobs.config import Done, Run
 from scrm import keys, kpis, ledger, targets, teams
 from scrm.customers import display_name
-from scrm.dates import format_day
+from scrm.dates import business_day, format_day
 from scrm.db import among
 from scrm.kpis import Figures, Period
 from scrm.models import AnomalyAlert, Customer, Deal, StageChange, Target
@@ -37,7 +37,7 @@ def daily(run: Run) -> Done:
         return Done("not a working day")
     tz = run.settings.timezone
     today, month = Period.day_of(run.now, tz), Period.month_of(run.now, tz)
-    day_key = f"{run.local.date():%Y-%m-%d}"
+    day_key = f"{run.today:%Y-%m-%d}"
     return each_team(
         run,
         DAILY,
@@ -50,7 +50,7 @@ def daily(run: Run) -> Done:
 def weekly(run: Run) -> Done:
     tz = run.settings.timezone
     last = Period.week_of(run.now - timedelta(days=7), tz)
-    week_key = f"{last.start.astimezone(tz):%Y-%m-%d}"
+    week_key = f"{business_day(last.start, tz):%Y-%m-%d}"
     return each_team(run, WEEKLY, week_key, lambda session, due: _weekly_texts(session, run, due, last))
 
 
@@ -130,7 +130,7 @@ def _month_targets(session: Session, run: Run, due: list[teams.Team], month: Per
         session,
         {(t.department.id,): [m.userid for m in t.reps] for t in due},
         "month",
-        month.start.astimezone(run.settings.timezone).date(),
+        business_day(month.start, run.settings.timezone),
     )
     return {ids[0]: target for ids, target in found.items() if target is not None}
 
@@ -158,7 +158,7 @@ def _daily_texts(session: Session, run: Run, due: list[teams.Team], today: Perio
         team_day = {u: day[u] for u in names}
         total, month_total = kpis.total(team_day.values()), kpis.total(so_far[u] for u in names)
         lines = [
-            texts.DIGEST_TITLE.format(team=team.department.name, day=format_day(run.local, run.now)),
+            texts.DIGEST_TITLE.format(team=team.department.name, day=format_day(run.now, run.now)),
             texts.DIGEST_TODAY.format(
                 won=total.won, amount=short_amount(total.won_amount), logged=total.logged, new=total.new_customers
             ),
@@ -215,7 +215,7 @@ def _charts(session: Session, run: Run, due: list[teams.Team], month: Period) ->
             month.days(tz),
             dict(by_day),
             target.value if target else None,
-            run.local.date(),
+            run.today,
         )
     return found
 
@@ -263,7 +263,7 @@ def _moves(session: Session, ids: list[str], today: Period) -> list[tuple[str, s
 
 def span(period: Period, tz) -> str:
     """11月23日–11月29日: a period's first and last day."""
-    first, last = period.start.astimezone(tz).date(), period.end.astimezone(tz).date() - timedelta(days=1)
+    first, last = business_day(period.start, tz), business_day(period.end, tz) - timedelta(days=1)
     return texts.SPAN.format(first=f"{first.month}月{first.day}日", last=f"{last.month}月{last.day}日")
 
 

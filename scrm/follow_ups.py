@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from scrm import keys, workdays
+from scrm.dates import business_day, end_of_day
 from scrm.db import among, insert_ignore
 from scrm.models import FollowUp
 
@@ -19,7 +20,7 @@ def first_due(added_at: datetime, tz: ZoneInfo, rule: str) -> datetime:
     """When the first follow-up is due: `next_working_day` (10:00, China's calendar), or `Nh` / `Nd` later."""
     if (delay := rule_delay(rule)) is not None:
         return added_at + delay
-    local = workdays.current().next_working_day(added_at.astimezone(tz).date())
+    local = workdays.current().next_working_day(business_day(added_at, tz))
     return datetime.combine(local, FIRST_CALL_HOUR, tzinfo=tz)
 
 
@@ -88,11 +89,12 @@ def complete(session: Session, follow_up: FollowUp, *, now: datetime) -> None:
     session.add(follow_up)
 
 
-def complete_open(session: Session, *, external_userid: str, userid: str, now: datetime) -> int:
-    """Logging a follow-up with a customer closes what was due with them (the step happened)."""
-    closed = 0
+def complete_open(session: Session, *, external_userid: str, userid: str, now: datetime, tz: ZoneInfo) -> int:
+    """Logging a follow-up with a customer closes what was due with them by the end of the business day (the
+    step happened), whatever the hour it is logged at."""
+    closed, today_ends = 0, end_of_day(now, tz)
     for open_one in open_for(session, external_userid):
-        if open_one.userid == userid and open_one.due_at <= now + timedelta(hours=12):
+        if open_one.userid == userid and open_one.due_at < today_ends:
             complete(session, open_one, now=now)
             closed += 1
     return closed

@@ -168,6 +168,7 @@ def target(store, rep: str, month: str, value: int, metric: str = "won_amount") 
             value=Decimal(value),
             metric=metric,
             now=at("2026-11-01 09:00"),
+            today=date(2026, 11, 1),
         )
 
 

@@ -125,7 +125,15 @@ def test_set_target_refuses_what_makes_no_sense_and_stores_nothing(store, kind, 
     with store.transaction() as session:
         with pytest.raises(targets.TargetError) as refused:
             targets.set_target(
-                session, scope="rep", subject="zhangsan", kind=kind, starts=starts, value=value, metric=metric, now=now
+                session,
+                scope="rep",
+                subject="zhangsan",
+                kind=kind,
+                starts=starts,
+                value=value,
+                metric=metric,
+                now=now,
+                today=date(2026, 12, 1),
             )
         assert refused.value.reason == reason
         assert session.exec(select(Target)).all() == []
@@ -138,5 +146,6 @@ def test_set_target_refuses_what_makes_no_sense_and_stores_nothing(store, kind, 
             starts=date(2026, 12, 1),
             value=Decimal(10_000_000_000),
             now=now,
+            today=date(2026, 12, 1),
         )  # 100亿: the most a target may be
         assert target.value == Decimal(10_000_000_000)
