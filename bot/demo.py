@@ -208,9 +208,8 @@ def jobs_act(scene: Scene) -> None:
 def team_evening(scene: Scene) -> None:
     _say("\n④ 傍晚 18:00，团队群里收到日报，随后是荣誉榜（定时任务；这里用 scrm jobs run … --at 快进，不用真等）")
     calendar, tz = workdays.current(), scene.settings.timezone
-    day = calendar.next_working_day(
-        business_day(SystemClock().now(), tz), inclusive=True
-    )  # the deal's day, if it is a working day
+    today = business_day(SystemClock().now(), tz)
+    day = calendar.next_working_day(today, inclusive=True)  # the deal's day, if it is a working day
     for name, minute, caption, marker in (
         ("daily-digest", 0, "华东销售部群里收到日报", " 日报 · "),
         ("honor-board", 10, "华东销售部群里收到荣誉榜", "荣誉榜 · "),

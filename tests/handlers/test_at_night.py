@@ -39,7 +39,7 @@ REFERENCE = TALK_NOW.astimezone(TZ)  # 10:00, the hour the corpus's expectations
 NIGHT = [datetime.combine(DAY, time(h, m), tzinfo=TZ) for h, m in ((0, 30), (2, 0), (7, 59), (23, 59))]
 ADDED = datetime.combine(DAY - timedelta(days=7), time(10, 0), tzinfo=TZ)  # the book's customers, a week ago
 DIGESTS = ("daily-digest", "weekly-digest", "honor-board")
-HOURLY = ("逾期", "待办", "按时")  # lines that change with the hour itself (what is overdue by now)
+HOURLY = ("逾期",)  # lines that change with the hour itself: what is overdue by now
 
 
 def _planned_between(since: datetime, until: datetime) -> set[int]:
