@@ -179,17 +179,17 @@ INTERACTIONS = f"""
                 FROM (SELECT i, {RANDOM_REP} AS r, i / :reps AS j, {_at("i", ":interactions", 365, ":day0")} AS at
                       FROM generate_series(CAST(:lo AS bigint), :hi - 1) AS i) AS timed) AS numbered) AS rows"""
 # 100 a rep, due over 60 days either side of now. Past due: 80 % done (early or up to 6 h late), 15 % still
-# open (overdue), 5 % replaced; due later: 94 % open, 3 % done early, 3 % replaced.
+# open (overdue), 5 % superseded; due later: 94 % open, 3 % done early, 3 % superseded.
 FOLLOW_UPS = f"""
     INSERT INTO follow_up (external_userid, userid, due_at, status, note, source, created_at, done_at, reminded_at)
     SELECT {CUSTOMER.format(c="(j * 37 + r) % :per_rep * :reps + r")}, {REP.format(n="r + 1")}, due, status, '回访',
            'rep', due - interval '3 days',
            CASE status WHEN 'done' THEN least(due + ((j * 13 + r * 7) % 720 - 360) * interval '1 minute', :now)
-                       WHEN 'replaced' THEN due - interval '1 day' END,
+                       WHEN 'superseded' THEN due - interval '1 day' END,
            CASE WHEN due < :now THEN due END
-    FROM (SELECT r, j, due, CASE WHEN due < :now THEN CASE WHEN h < 5 THEN 'replaced' WHEN h < 20 THEN 'open'
+    FROM (SELECT r, j, due, CASE WHEN due < :now THEN CASE WHEN h < 5 THEN 'superseded' WHEN h < 20 THEN 'open'
                                                       ELSE 'done' END
-                                 ELSE CASE WHEN h < 3 THEN 'done' WHEN h < 6 THEN 'replaced' ELSE 'open' END
+                                 ELSE CASE WHEN h < 3 THEN 'done' WHEN h < 6 THEN 'superseded' ELSE 'open' END
                             END AS status
           FROM (SELECT r, j, due, (j * 7 + r * 11) % 100 AS h
                 FROM (SELECT {RANDOM_REP} AS r, i / :reps AS j, {_at("i", ":follow_ups", 120, ":due0", 9, 9)} AS due

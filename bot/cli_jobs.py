@@ -15,6 +15,7 @@ import click
 from jobs import schedule
 from jobs.table import JOBS
 from scrm import ledger, teams
+from scrm.statuses import TickStatus
 from scrm.wecom import WeComError
 
 
@@ -92,7 +93,7 @@ def _jobs(services: Callable) -> click.Group:
         result = s.jobs.run(name, when)
         local = result.scheduled_for.astimezone(s.settings.timezone)
         click.echo(f"{name} @ {local:%Y-%m-%d %H:%M:%S} {s.settings.timezone.key}: {result.status}: {result.summary}")
-        if result.status == "failed":
+        if result.status == TickStatus.FAILED:
             sys.exit(1)
 
     return group

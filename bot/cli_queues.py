@@ -18,9 +18,8 @@ import click
 from bot.table import cut, render
 from scrm import inbox, outbox
 from scrm.models import QueueRow
+from scrm.queue import READY, REPLAYABLE
 
-REPLAYABLE = ("failed", "dead")  # what scrm.queue.replay puts back in the queue
-WAITING = ("pending", "failed")  # rows with a next try ahead of them
 ERROR_WIDTH = 60  # display columns
 # scrm.queue.settle stores `module.Class: text`; a WeCom error's text is `WeCom errcode N: errmsg`
 # (scrm.wecom.WeComError), and WeCom's errmsg goes on with `, hint: [request id], from ip: …, more info at …`.
@@ -151,7 +150,7 @@ def _check_replayable(queue: Queue, row: Any, row_id: int) -> None:
 
 
 def _cells(queue: Queue, row: Any, now: datetime) -> tuple[str, ...]:
-    if row.status in WAITING and row.next_try_at > now:
+    if row.status in READY and row.next_try_at > now:  # a next try ahead of it
         when = f"next in {_span(row.next_try_at - now)}"
     else:
         when = f"{_span(now - getattr(row, queue.born))} ago"

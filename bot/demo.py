@@ -21,7 +21,8 @@ from bot.stage import Stage, StageFailed, demo_corp, wait_for
 from scrm import follow_ups, tagging, welcome, workdays
 from scrm.clock import SystemClock
 from scrm.dates import business_day, business_time, format_when
-from scrm.models import Customer, CustomerRep, InboxEvent, Member, OutboxMessage
+from scrm.models import Customer, CustomerRep, FollowUp, InboxEvent, Member, OutboxMessage
+from scrm.statuses import QueueStatus
 from wecom_standin import xml
 from wecom_standin.server import DEFAULT_WEBHOOK_KEY
 
@@ -85,7 +86,7 @@ class Scene(Stage):
             with self.store.transaction() as session:
                 return session.exec(
                     select(OutboxMessage).where(
-                        OutboxMessage.key.like("daily-digest:%:chart"), OutboxMessage.status == "sent"
+                        OutboxMessage.key.like("daily-digest:%:chart"), OutboxMessage.status == QueueStatus.SENT
                     )
                 ).first()
 
@@ -143,7 +144,7 @@ def customer_adds_rep(scene: Scene) -> None:
     _say(
         f"   客户档案：{customer.name}｜{customer.corp_name}｜{customer.position}｜跟进人：{rep.name}｜来源：展会渠道码"
     )
-    done = "已处理" if event_row.status == "done" else "未处理完"
+    done = "已处理" if event_row.status == QueueStatus.DONE else "未处理完"
     _say(f"   收件箱：这条事件收到 {event_row.deliveries} 次，存 1 行，处理 1 次（{done}）")
     if len(scene.standin.delivered("welcome")) != 1:
         raise StageFailed("the welcome went out more than once")
@@ -164,16 +165,23 @@ def rep_logs_follow_ups(scene: Scene) -> None:
     say(scene, "1")
     say(scene, "今天要跟谁")
     say(scene, "陈总那边到报价阶段了")
+    say(scene, "陈总 后天上午10点见面")  # a new plan: it replaces 回访, so the rep has one next step
     say(scene, "约了吴总下周三见面")
     seen = len(scene.standin.delivered("webhook"))
-    say(scene, "苏州精密签了，合同12.8万")
+    say(scene, "苏州精密签了，合同12.8万，下周一上午10点交付回访")  # the win closes 见面; the visit after it stays
     news = scene.wait_for_message("the big-deal news", "webhook", DEFAULT_WEBHOOK_KEY, seen, marker="喜报")
     _say(f"   华东销售部群里（群机器人）：{news.content}")
     say(scene, "陈总现在什么情况")
     with scene.store.transaction() as session:
-        [next_step] = [f for f in follow_ups.open_for(session, "wmDemoChen01") if f.source == "rep"]
-    due = business_time(next_step.due_at, scene.settings.timezone)
-    _say(f"   （已存下：陈志强的下次跟进 {format_when(due, due)}；新客户的首次跟进随这通电话完成）")
+        steps = session.exec(
+            select(FollowUp).where(FollowUp.external_userid == "wmDemoChen01", FollowUp.source == "rep")
+        )
+        kept = {f.note: f.status for f in steps}
+    if kept != {"回访": "superseded", "见面": "deal_closed", "交付回访": "open"}:
+        raise StageFailed(
+            f"陈志强's next steps are {kept}, not 回访 replaced, 见面 closed with the deal, 交付回访 open"
+        )
+    _say("   （已存下：陈志强的「回访」换成了「见面」，「见面」随成交关闭，成交后的「交付回访」照常提醒）")
 
 
 def jobs_act(scene: Scene) -> None:
@@ -185,7 +193,7 @@ def jobs_act(scene: Scene) -> None:
             f.note: business_time(f.due_at, tz)
             for f in follow_ups.agenda(session, ["zhangsan"], until=SystemClock().now() + timedelta(days=30))
         }
-    at = due["回访"]  # 陈志强's next step, set in ③
+    at = due["交付回访"]  # 陈志强's visit after the win, set in ③
     if not calendar.is_working_day(at.date()):  # a day off: it comes in the next working morning's list
         at = datetime.combine(calendar.next_working_day(at.date()), clock_time(8, 0), tzinfo=tz)
     reminder = scene.run_job("reminders", at, "zhangsan", f"{format_when(at, at)} 到点提醒，张三收到")

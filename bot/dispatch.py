@@ -22,6 +22,7 @@ from scrm.db import Store
 from scrm.models import InboxEvent
 from scrm.outbox import Outbox
 from scrm.spool import Spool, SpoolDamaged
+from scrm.statuses import QueueStatus
 from scrm.wecom import WeComReader
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,9 @@ class Dispatcher:
                 )
                 handled = self._router.run(row.kind, parse(row.payload), ctx)
                 note = None if handled else "no handler for this kind"
-                if not queue.finish(session, InboxEvent, row_id, token, status="done", done_at=now, last_error=note):
+                if not queue.finish(
+                    session, InboxEvent, row_id, token, status=QueueStatus.DONE, done_at=now, last_error=note
+                ):
                     raise ClaimLost()
         except ClaimLost:
             log.warning("inbox %s: claim lost to another worker, our writes rolled back", row_id)

@@ -19,6 +19,7 @@ from scrm import inbox
 from scrm.clock import Clock
 from scrm.db import NotStored, Store
 from scrm.spool import Spool
+from scrm.statuses import QueueStatus
 
 log = logging.getLogger(__name__)
 TIMESTAMP = re.compile(r"[0-9]{1,12}")
@@ -67,7 +68,7 @@ class Ingest:
         return self._store_event(dedup_key(fields), kind_of(fields), fields)
 
     def _store_event(
-        self, key: str, kind: str, payload: dict, status: str = "pending", reason: str | None = None
+        self, key: str, kind: str, payload: dict, status: str = QueueStatus.PENDING, reason: str | None = None
     ) -> Ack:
         try:
             new = self._intake.add(
@@ -76,7 +77,7 @@ class Ingest:
         except NotStored as error:
             log.error("callback %s not stored, database error %s", kind, error)
             return Ack(503)
-        if new and status == "pending":
+        if new and status == QueueStatus.PENDING:
             self._on_new()
         return Ack(200)
 
@@ -98,7 +99,7 @@ class Ingest:
             unreadable_key(unreadable.text),
             inbox.UNREADABLE,
             {"text": unreadable.text},
-            status="dead",
+            status=QueueStatus.DEAD,
             reason=unreadable.reason,
         )
 

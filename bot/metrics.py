@@ -40,6 +40,7 @@ from scrm.clock import Clock
 from scrm.db import Store
 from scrm.models import InboxEvent, JobTick, OutboxMessage
 from scrm.spool import Spool, SpoolDamaged
+from scrm.statuses import TickStatus
 
 CALLBACKS = Counter("scrm_callbacks_total", "Callbacks answered, by HTTP status", ["status"])
 ACK_SECONDS = Histogram(
@@ -50,7 +51,7 @@ ACK_SECONDS = Histogram(
 SENDS = Counter(
     "scrm_sends_total", "Outbox rows tried, by what became of them and WeCom's errcode", ["status", "errcode"]
 )
-TICKS_NOT_DONE = ("running", "paused", "failed", "skipped")
+TICKS_NOT_DONE = tuple(s for s in TickStatus if s != TickStatus.DONE)
 Value = TypeVar("Value")
 
 
@@ -134,7 +135,7 @@ def _last_done(session: Session, jobs: tuple[str, ...]) -> list[tuple[str, datet
         return []
     latest = [
         select(literal(job).label("job"), func.max(JobTick.scheduled_for).label("at")).where(
-            JobTick.status == "done", JobTick.job == job
+            JobTick.status == TickStatus.DONE, JobTick.job == job
         )
         for job in jobs
     ]

@@ -45,6 +45,7 @@ from scrm.outbox import (
     WebhookMarkdown,
     Welcome,
 )
+from scrm.statuses import QueueStatus
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +178,7 @@ class Sender:
         message = outbox.load(row.payload)
         now = self._clock.now()
         if row.expires_at and now > row.expires_at:  # a welcome code lives 20 s
-            return self._close(row_id, token, "expired", None, {"note": "not sent before it expired"})
+            return self._close(row_id, token, QueueStatus.EXPIRED, None, {"note": "not sent before it expired"})
         if now - row.created_at > self._policy.max_age:
             return self._expire(row, token)
         try:
@@ -186,13 +187,13 @@ class Sender:
                 return self._pause(row_id, token, now + timedelta(seconds=wait))
             result = self._send(message, self._check(message, row_id, untried))
         except AlreadyDone as done:
-            self._close(row_id, token, "sent", done.errcode, {"errmsg": done.errmsg})
+            self._close(row_id, token, QueueStatus.SENT, done.errcode, {"errmsg": done.errmsg})
         except Exception as error:  # paused, dead or retried, as the policy says
             self._settle(row, token, error)
             if isinstance(error, Refused) and isinstance(message, TEAM_CHAT):
                 self._team_chat_refused(message, error.errcode)
         else:
-            self._close(row_id, token, "sent", 0, _answer(result))
+            self._close(row_id, token, QueueStatus.SENT, 0, _answer(result))
             with contextlib.suppress(redis.RedisError):  # sent is sent: a Redis hiccup must not resend it
                 self._limits.sent(message)
 
@@ -212,7 +213,7 @@ class Sender:
                 errcode=getattr(error, "errcode", None),
             )
         metrics.SENDS.labels(status, str(getattr(error, "errcode", None) or type(error).__name__)).inc()
-        level = logging.ERROR if status == "dead" else logging.WARNING
+        level = logging.ERROR if status == QueueStatus.DEAD else logging.WARNING
         log.log(
             level,
             "outbox %s: %s (errcode %s), attempt %d -> %s",
@@ -227,7 +228,7 @@ class Sender:
         """Too old to be useful (WeCom failed for longer than max_age): dropped, recorded, operators told once
         an hour."""
         now = self._clock.now()
-        metrics.SENDS.labels("expired", "0").inc()
+        metrics.SENDS.labels(QueueStatus.EXPIRED, "0").inc()
         log.error(
             "outbox %s: not sent within %s (kept failing: %s); dropped as expired, see `scrm outbox list "
             "--status expired`",
@@ -241,7 +242,7 @@ class Sender:
                 OutboxMessage,
                 row.id,
                 token,
-                status="expired",
+                status=QueueStatus.EXPIRED,
                 response={"note": f"older than {self._policy.max_age} when it could go"},
             ):
                 return
@@ -280,7 +281,7 @@ class Sender:
         client = self._contact if isinstance(message, Welcome) else self._app
         return client.post(route.path, data=route.body)
 
-    def _close(self, row_id: int, token: str, status: str, errcode: int | None, response: dict) -> None:
+    def _close(self, row_id: int, token: str, status: QueueStatus, errcode: int | None, response: dict) -> None:
         metrics.SENDS.labels(status, str(errcode or 0)).inc()
         with self._store.transaction() as session:
             closed = queue.finish(
@@ -291,7 +292,7 @@ class Sender:
                 status=status,
                 errcode=errcode,
                 response=response,
-                sent_at=self._clock.now() if status == "sent" else None,
+                sent_at=self._clock.now() if status == QueueStatus.SENT else None,
             )
         if not closed:
             log.warning("outbox %s: claim lost before recording %s", row_id, status)

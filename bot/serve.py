@@ -125,7 +125,7 @@ class Child:
 
     def _keep_running(self) -> None:
         while not self._stopped.is_set():
-            self._process = subprocess.Popen(
+            self._process = start_child(
                 [
                     sys.executable,
                     "-m",
@@ -144,6 +144,20 @@ class Child:
             logging.getLogger(__name__).error("%s exited with %s; starting it again", self._command, code)
             if self._stopped.wait(5):
                 return
+
+
+# Held while a child starts. Python starts a child by forking and waiting on a pipe until exec closes it there;
+# a process forked meanwhile by another thread without exec (gunicorn's web workers) kept the pipe open, and the
+# start waited as long as that process lived: a killed worker, or the scheduler, never started again. Every
+# os.fork of this process (gunicorn's included) first takes this lock, so none happens while a child starts.
+_starting = threading.Lock()
+os.register_at_fork(before=_starting.acquire, after_in_parent=_starting.release, after_in_child=_starting.release)
+
+
+def start_child(args: list[str]) -> subprocess.Popen:
+    """Start `args` from a thread while other threads may fork."""
+    with _starting:
+        return subprocess.Popen(args)
 
 
 def run(settings: Settings, *, host: str, port: int, workers: int, background: bool) -> None:

@@ -31,6 +31,7 @@ from scrm.db import Store, make_engine
 from scrm.models import InboxEvent, OutboxMessage
 from scrm.queue import READY
 from scrm.spool import Spool
+from scrm.statuses import QueueStatus
 from wecom_standin import CallbackClient, Corp, StandIn, xml
 from wecom_standin.callbacks import Delivery
 
@@ -155,7 +156,7 @@ class Stage:
                     .select_from(model)
                     .where(
                         or_(
-                            col(model.status) == "processing",
+                            col(model.status) == QueueStatus.PROCESSING,
                             and_(col(model.status).in_(READY), col(model.next_try_at) <= now),
                         )
                     )

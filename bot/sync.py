@@ -22,6 +22,7 @@ from scrm import customers, members, tags
 from scrm.clock import Clock
 from scrm.db import Store
 from scrm.models import Customer, SyncCheckpoint
+from scrm.statuses import RelationStatus
 
 CHUNK = 100  # batch/get_by_user takes at most 100 userids and returns at most 100 per page
 CHECKPOINT = "customers"
@@ -139,8 +140,8 @@ class Backfill:
         changed = customers.apply_follow_info(rel, follow, now=now)
         # WeCom still lists a customer who deleted the rep (the deletion is one-way): `lost` stays lost.
         # A customer the rep had deleted and WeCom lists again was added back.
-        if created or rel.status in ("deleted_by_rep", "transferred"):
-            changed |= customers.set_status(rel, "active", now)
+        if created or rel.status in (RelationStatus.DELETED_BY_REP, RelationStatus.TRANSFERRED):
+            changed |= customers.set_status(rel, RelationStatus.ACTIVE, now)
         report.add("relations", "created" if created else "updated" if changed else "unchanged")
         names = self._tag_names
         wecom_tags = [

@@ -23,6 +23,7 @@ COMMANDS = CommandTable(
     CommandSpec(Intent.STAGE, MEMBERS, "阶段 张总 报价", pipeline.move_stage),
     CommandSpec(Intent.WON, MEMBERS, "成交 张总 5万", pipeline.record_won),
     CommandSpec(Intent.LOST, MEMBERS, "丢单 张总 预算取消", pipeline.record_lost),
+    CommandSpec(Intent.REOPEN, MEMBERS, "重新打开 张总（成交或丢单后）", pipeline.reopen_deal),
     CommandSpec(Intent.CARD, MEMBERS, "查 华为", cards.show_card),
     CommandSpec(Intent.MY_NUMBERS, MEMBERS, "业绩（本周 / 本月）", numbers.show_numbers),
     CommandSpec(Intent.FUNNEL, MEMBERS, "漏斗", team.show_funnel),

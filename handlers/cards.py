@@ -11,6 +11,7 @@ from scrm.customers import display_name
 from scrm.dates import format_day, format_when
 from scrm.models import Deal, Interaction
 from scrm.numbers import format_amount
+from scrm.statuses import DealStatus
 
 RECENT = 3
 
@@ -21,7 +22,7 @@ def show_card(cmd: Command, ctx: Context) -> None:
         return
     mine = [d for d in deals.of_customer(ctx.session, customer.external_userid) if d.userid == cmd.userid]
     lines = [texts.CARD_TITLE.format(name=display_name(customer), corp=customer.corp_name)]
-    current = next((d for d in reversed(mine) if d.status == "open"), mine[-1] if mine else None)
+    current = next((d for d in reversed(mine) if d.status == DealStatus.OPEN), mine[-1] if mine else None)
     lines.append(
         texts.CARD_STAGE.format(stage=current.stage, days=deals.days_in_stage(ctx.session, current, now=ctx.now))
         if current
@@ -45,11 +46,10 @@ def show_card(cmd: Command, ctx: Context) -> None:
     if recent:
         lines.append(texts.CARD_RECENT)
         lines += [texts.CARD_RECENT_LINE.format(when=format_day(e.at, ctx.now), text=_history(e)) for e in recent]
-    for item in follow_ups.open_for(ctx.session, customer.external_userid):
-        if item.userid == cmd.userid:
-            due = format_when(item.due_at, ctx.now)
-            lines.append(texts.CARD_NEXT.format(when=due, note=f" {item.note}" if item.note else ""))
-    closed = [d for d in mine if d.status in ("won", "lost")]
+    for item in follow_ups.open_of(ctx.session, customer.external_userid, cmd.userid):
+        due = format_when(item.due_at, ctx.now)
+        lines.append(texts.CARD_NEXT.format(when=due, note=f" {item.note}" if item.note else ""))
+    closed = [d for d in mine if d.status != DealStatus.OPEN]
     if closed:
         lines.append(texts.CARD_DEALS)
         lines += [
@@ -65,6 +65,6 @@ def _history(entry: Interaction) -> str:
 
 
 def _outcome(deal: Deal) -> str:
-    if deal.status == "won":
+    if deal.status == DealStatus.WON:
         return texts.HISTORY_WON.format(amount=f" {format_amount(deal.amount)}" if deal.amount else "")
     return texts.HISTORY_LOST.format(reason=f"：{deal.note}" if deal.note else "")

@@ -7,6 +7,7 @@ from handlers.events import ExternalChatChanged, Kind
 from handlers.router import Router
 from scrm import chats
 from scrm.models import GroupChat
+from scrm.statuses import ChatStatus
 from scrm.wecom import WeComError
 
 router = Router("chats")
@@ -19,7 +20,7 @@ def on_chat_changed(event: ExternalChatChanged, ctx: Context) -> None:
         detail = ctx.wecom.group_chat(event.chat_id)
     except WeComError:
         known = ctx.session.get(GroupChat, event.chat_id)
-        if known is not None and known.status == "dismissed":
+        if known is not None and known.status == ChatStatus.DISMISSED:
             return  # a late update for a chat that is gone
         raise
     chats.upsert(ctx.session, detail, now=ctx.now)

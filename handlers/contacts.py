@@ -31,6 +31,7 @@ from scrm.dates import format_when
 from scrm.models import Customer, CustomerRep
 from scrm.outbox import AppText, TagCustomer, Welcome
 from scrm.queue import PAUSE, RetryPolicy
+from scrm.statuses import FollowUpStatus, RelationStatus
 from scrm.wecom import WeComError
 
 router = Router("contacts")
@@ -42,7 +43,7 @@ def on_contact_added(event: ContactAdded, ctx: Context) -> None:
     """Record, welcome (the code lives 20 s, so it is queued first), tag, and schedule the first follow-up."""
     profile = _profile(ctx, event.external_user_id, event.rep_id, outage=LATER)
     customer, rel = _sync(ctx, event.external_user_id, event.rep_id, profile, state=event.state)
-    customers.set_status(rel, "active", event.at)
+    customers.set_status(rel, RelationStatus.ACTIVE, event.at)
     rel.added_at = rel.added_at or event.at  # WeCom's createtime when it gave one, else the event's time
     _note(ctx, event.external_user_id, event.rep_id, "added", event.at, detail=event.state or texts.NO_CHANNEL)
     if rel.status not in customers.LIVE:  # a later delete already ended it: no welcome, no follow-up
@@ -61,7 +62,7 @@ def on_contact_half_added(event: ContactAdded, ctx: Context) -> None:
     """The customer added the rep (免验证) before the rep accepted; the full add completes it."""
     profile = _profile(ctx, event.external_user_id, event.rep_id, outage=LATER)
     customer, rel = _sync(ctx, event.external_user_id, event.rep_id, profile, state=event.state)
-    customers.set_status(rel, "half", event.at)
+    customers.set_status(rel, RelationStatus.HALF, event.at)
     _note(ctx, event.external_user_id, event.rep_id, "half_added", event.at, detail=event.state or texts.NO_CHANNEL)
     if rel.status in customers.LIVE:
         _welcome(ctx, event, customer, rel)  # the code is only sent once: here, not on the later add
@@ -73,7 +74,7 @@ def on_contact_edited(event: ContactEdited, ctx: Context) -> None:
     profile = _profile(ctx, event.external_user_id, event.rep_id, outage=WAIT)  # an edit without it is nothing
     _, rel = _sync(ctx, event.external_user_id, event.rep_id, profile)
     if not rel.status:
-        customers.set_status(rel, "active", event.at)  # an edit means they are contacts
+        customers.set_status(rel, RelationStatus.ACTIVE, event.at)  # an edit means they are contacts
     follow = _follow(profile, event.rep_id)
     if follow is not None:
         tags.replace_from_wecom(
@@ -89,12 +90,18 @@ def on_contact_edited(event: ContactEdited, ctx: Context) -> None:
 @router.on(Kind.CONTACT_DELETED_BY_REP)
 def on_contact_deleted_by_rep(event: ContactDeletedByRep, ctx: Context) -> None:
     """The rep deleted the customer, or 在职继承 handed the customer over (then it is not a deletion)."""
-    status = "transferred" if event.is_transfer else "deleted_by_rep"
+    status = RelationStatus.TRANSFERRED if event.is_transfer else RelationStatus.DELETED_BY_REP
     customer, rel = _sync(ctx, event.external_user_id, event.rep_id, {})
     if not customers.set_status(rel, status, event.at):
         return
     _note(ctx, event.external_user_id, event.rep_id, status, event.at)
-    _close_follow_ups(ctx, event.external_user_id, event.rep_id)
+    follow_ups.close_open(
+        ctx.session,
+        external_userid=event.external_user_id,
+        userid=event.rep_id,
+        status=FollowUpStatus.CANCELLED,
+        now=ctx.now,
+    )
     if not event.is_transfer:
         text = texts.REP_DELETED_CUSTOMER.format(
             rep=_rep_name(ctx, event.rep_id), customer=display_name(customer), when=format_when(event.at, ctx.now)
@@ -112,9 +119,9 @@ def on_contact_deleted_by_customer(event: ContactDeletedByCustomer, ctx: Context
     """Churn: the customer deleted the rep. Open deals become at risk; rep and manager hear at once."""
     profile = _profile(ctx, event.external_user_id, event.rep_id, outage=SKIP)  # the alert must not wait
     customer, rel = _sync(ctx, event.external_user_id, event.rep_id, profile)
-    if not customers.set_status(rel, "lost", event.at):
+    if not customers.set_status(rel, RelationStatus.LOST, event.at):
         return
-    _note(ctx, event.external_user_id, event.rep_id, "lost", event.at)
+    _note(ctx, event.external_user_id, event.rep_id, RelationStatus.LOST, event.at)
     at_risk = deals.mark_at_risk(ctx.session, external_userid=event.external_user_id, userid=event.rep_id, now=ctx.now)
     deal_text = texts.DEALS_AT_RISK.format(n=at_risk) if at_risk else ""
     when, name = format_when(event.at, ctx.now), display_name(customer)
@@ -235,13 +242,6 @@ def _tag(ctx: Context, customer: Customer, rel: CustomerRep, at: datetime) -> No
             key=keys.tag_customer(rel.userid, customer.external_userid, ctx.inbox_id),
         )
         _note(ctx, customer.external_userid, rel.userid, "tagged", at, detail="、".join(f"{g}:{t}" for g, t in new))
-
-
-def _close_follow_ups(ctx: Context, external_userid: str, userid: str) -> None:
-    for follow_up in follow_ups.open_for(ctx.session, external_userid):
-        if follow_up.userid == userid:
-            follow_up.status, follow_up.done_at = "cancelled", ctx.now
-            ctx.session.add(follow_up)
 
 
 def _tell_managers(ctx: Context, rep_id: str, text: str, *, key: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from handlers import texts
+from handlers import steps, texts
 from handlers.commands import Command, as_typed, customer_for, reply
 from handlers.context import Context
 from handlers.parsing.commands import Parsed
@@ -17,6 +17,7 @@ from scrm import chat_state, follow_ups, interactions
 from scrm.customers import display_name
 from scrm.dates import end_of_day, format_day, format_due
 from scrm.models import Customer, FollowUp
+from scrm.statuses import FollowUpStatus
 
 
 def log_follow_up(cmd: Command, ctx: Context) -> None:
@@ -28,7 +29,8 @@ def log_follow_up(cmd: Command, ctx: Context) -> None:
         return
     if not p.note:
         return reply(cmd, ctx, texts.FOLLOW_UP_WHAT.format(customer=display_name(customer)))
-    said, planned = _said_and_planned(p)
+    others = steps.other_plans(p, ctx.now, ctx.settings.timezone)
+    said, planned = _said_and_planned(p, [w for w, _ in others])
     note = as_typed(cmd, said)
     interactions.record(
         ctx.session,
@@ -49,16 +51,7 @@ def log_follow_up(cmd: Command, ctx: Context) -> None:
         + (texts.CLOSED_DUE.format(n=closed) if closed else "")
     ]
     if isinstance(p.when, When):
-        task = as_typed(cmd, planned)
-        follow_ups.schedule(
-            ctx.session,
-            external_userid=customer.external_userid,
-            userid=cmd.userid,
-            due_at=p.when.due,
-            note=task,
-            now=ctx.now,
-        )
-        lines.append(texts.NEXT_STEP.format(when=describe_when(p.when, ctx.now), task=_task(task)))
+        lines += steps.plan(cmd, ctx, customer, p.when, as_typed(cmd, planned))
     elif isinstance(p.when, WhenError):
         lines.append(texts.WHEN_REFUSED.format(suggestion=p.when.suggestion))
     reply(cmd, ctx, "\n".join(lines))
@@ -72,21 +65,7 @@ def set_next_step(cmd: Command, ctx: Context) -> None:
     if customer is None:
         return
     task = as_typed(cmd, cmd.parsed.note)
-    follow_ups.schedule(
-        ctx.session,
-        external_userid=customer.external_userid,
-        userid=cmd.userid,
-        due_at=when.due,
-        note=task,
-        now=ctx.now,
-    )
-    reply(
-        cmd,
-        ctx,
-        texts.NEXT_STEP_SET.format(
-            customer=display_name(customer), when=describe_when(when, ctx.now), task=_task(task)
-        ),
-    )
+    reply(cmd, ctx, "\n".join(steps.plan(cmd, ctx, customer, when, task, headline=texts.NEXT_STEP_SET)))
 
 
 def show_agenda(cmd: Command, ctx: Context) -> None:
@@ -102,7 +81,7 @@ def show_agenda(cmd: Command, ctx: Context) -> None:
                 overdue=texts.AGENDA_OVERDUE if item.due_at < ctx.now else "",
                 when=format_due(item.due_at, ctx.now),
                 customer=_customer_name(ctx, item),
-                note=_task(item.note),
+                note=steps.shown(item.note),
             )
         )
     reply(cmd, ctx, "\n".join(lines))
@@ -112,7 +91,7 @@ def mark_done(cmd: Command, ctx: Context) -> None:
     item = _agenda_item(cmd, ctx)
     if item is not None:
         follow_ups.complete(ctx.session, item, now=ctx.now)
-        reply(cmd, ctx, texts.ITEM_DONE.format(customer=_customer_name(ctx, item), note=_task(item.note)))
+        reply(cmd, ctx, texts.ITEM_DONE.format(customer=_customer_name(ctx, item), note=steps.shown(item.note)))
 
 
 def postpone(cmd: Command, ctx: Context) -> None:
@@ -121,7 +100,7 @@ def postpone(cmd: Command, ctx: Context) -> None:
         return
     item = _agenda_item(cmd, ctx)
     if item is not None:
-        follow_ups.postpone(ctx.session, item, due_at=when.due)
+        follow_ups.postpone(ctx.session, item, due_at=when.due, now=ctx.now)
         reply(
             cmd, ctx, texts.ITEM_POSTPONED.format(customer=_customer_name(ctx, item), when=describe_when(when, ctx.now))
         )
@@ -147,7 +126,7 @@ def _agenda_item(cmd: Command, ctx: Context) -> FollowUp | None:
         return None
     shown = chat_state.of(ctx.session, cmd.userid, now=ctx.now).agenda
     item = ctx.session.get(FollowUp, shown[n - 1]) if 1 <= n <= len(shown) else None
-    if item is None or item.userid != cmd.userid or item.status != "open":
+    if item is None or item.userid != cmd.userid or item.status != FollowUpStatus.OPEN:
         reply(cmd, ctx, texts.NO_SUCH_ITEM.format(n=n))
         return None
     return item
@@ -158,10 +137,6 @@ def _customer_name(ctx: Context, item: FollowUp) -> str:
     return display_name(customer)
 
 
-def _task(note: str) -> str:
-    return f" {note}" if note else ""
-
-
 def _short(note: str) -> str:
     return f"：{note[:60]}" if note else ""
 
@@ -169,15 +144,18 @@ def _short(note: str) -> str:
 _CLAUSE_END = re.compile(r"[,;。!?]")
 
 
-def _said_and_planned(p: Parsed) -> tuple[str, str]:
-    """The note split in two: what happened (for the history; a refused time left out) and the words of
-    the next step (明天下午3点回访 → 回访), so the card shows each once."""
-    if p.when is None or p.when.text not in p.note:
-        return p.note, ""
-    start = p.note.index(p.when.text)
-    end = start + len(p.when.text)
-    stop = _CLAUSE_END.search(p.note, end)
-    stop_at = stop.start() if stop else len(p.note)
-    planned = p.note[end:stop_at].strip(" ,:;")
-    said = (p.note[:start] + p.note[stop.end() if stop else stop_at :]).strip(" ,:;")
-    return (said or p.note), (planned if isinstance(p.when, When) else "")
+def _said_and_planned(p: Parsed, others: list[When]) -> tuple[str, str]:
+    """The note split in two: what happened (for the history; a refused time and the other plans' words left
+    out) and the words of the next step (明天下午3点回访 → 回访), so the card shows each once."""
+    said, planned = p.note, ""
+    for n, when in enumerate([p.when, *others] if p.when is not None else []):
+        if when.text not in said:
+            continue
+        start = said.index(when.text)
+        end = start + len(when.text)
+        stop = _CLAUSE_END.search(said, end)
+        stop_at = stop.start() if stop else len(said)
+        if n == 0 and isinstance(when, When):
+            planned = said[end:stop_at].strip(" ,:;")
+        said = (said[:start] + said[stop.end() if stop else stop_at :]).strip(" ,:;")
+    return (said or p.note), planned

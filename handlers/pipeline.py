@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from handlers import texts
+from handlers import steps, texts
 from handlers.commands import Command, as_typed, customer_for, reply
 from handlers.context import Context
+from handlers.parsing import plans
 from handlers.parsing.amounts import whole_amount
 from handlers.parsing.commands import MAX_AMOUNT
 from handlers.parsing.stages import match_stage
-from handlers.parsing.when import When, describe_when
+from handlers.parsing.when import When
 from scrm import chat_state, deals, follow_ups, interactions, keys, members, teams
 from scrm.customers import display_name, label
 from scrm.dates import format_day
-from scrm.models import Customer, Deal
+from scrm.models import Customer, Deal, FollowUp
 from scrm.numbers import format_amount, short_amount
+from scrm.statuses import DealStatus, FollowUpStatus
 
 
 def move_stage(cmd: Command, ctx: Context) -> None:
@@ -58,18 +60,16 @@ def record_won(cmd: Command, ctx: Context) -> None:
         _announce(ctx, cmd.userid, deal, customer, amount)
     shown = f" {format_amount(amount)}" if amount is not None else ""
     _note(cmd, ctx, customer, "won", texts.HISTORY_WON.format(amount=shown))
-    extra = "" if amount is not None else texts.WON_NO_AMOUNT.format(customer=display_name(customer))
-    if isinstance(cmd.parsed.when, When):  # 华为签了，合同8万，明天下午3点回访: the next step too
-        follow_ups.schedule(
-            ctx.session,
-            external_userid=customer.external_userid,
-            userid=cmd.userid,
-            due_at=cmd.parsed.when.due,
-            note="",
-            now=ctx.now,
-        )
-        extra += "\n" + texts.NEXT_STEP.format(when=describe_when(cmd.parsed.when, ctx.now), task="")
-    reply(cmd, ctx, texts.WON.format(customer=display_name(customer), amount=shown) + extra)
+    lines = [texts.WON.format(customer=display_name(customer), amount=shown)]
+    if amount is None:
+        lines[0] += texts.WON_NO_AMOUNT.format(customer=display_name(customer))
+    if closed := _close_steps(cmd, ctx, customer):
+        lines.append(steps.closed(ctx, closed) + texts.AFTER_WON)
+    if isinstance(when := cmd.parsed.when, When):  # 华为签了，合同8万，明天下午3点回访: set after the close, kept
+        found = plans.times(cmd.parsed.text, 0, ctx.now, ctx.settings.timezone)
+        task = as_typed(cmd, plans.clause(cmd.parsed.text, when, found).strip(" ,:;"))
+        lines += steps.plan(cmd, ctx, customer, when, task)
+    reply(cmd, ctx, "\n".join(lines))
 
 
 def _announce(ctx: Context, userid: str, deal: Deal, customer: Customer, amount) -> None:
@@ -91,7 +91,41 @@ def record_lost(cmd: Command, ctx: Context) -> None:
         ctx.session, _deal(cmd, ctx, customer), won=False, amount=None, note=reason, userid=cmd.userid, now=ctx.now
     )
     _note(cmd, ctx, customer, "lost_deal", texts.HISTORY_LOST.format(reason=f"：{reason}" if reason else ""))
-    reply(cmd, ctx, texts.LOST.format(customer=display_name(customer), reason=f"（{reason}）" if reason else ""))
+    lines = [texts.LOST.format(customer=display_name(customer), reason=f"（{reason}）" if reason else "")]
+    if closed := _close_steps(cmd, ctx, customer):
+        lines.append(steps.closed(ctx, closed) + texts.AFTER_LOST.format(customer=display_name(customer)))
+    reply(cmd, ctx, "\n".join(lines))
+
+
+def reopen_deal(cmd: Command, ctx: Context) -> None:
+    """重新打开: the rep's last closed deal with the customer is open again, and the steps its close closed."""
+    customer = customer_for(cmd, ctx)
+    if customer is None:
+        return
+    name = display_name(customer)
+    if deals.open_of(ctx.session, customer.external_userid, cmd.userid):
+        return reply(cmd, ctx, texts.REOPEN_NOT_CLOSED.format(customer=name))
+    deal = deals.last_closed(ctx.session, customer.external_userid, cmd.userid)
+    if deal is None:
+        return reply(cmd, ctx, texts.REOPEN_NO_DEAL.format(customer=name))
+    closed_at = deal.closed_at
+    stage = deals.reopen(ctx.session, deal, userid=cmd.userid, first_stage=ctx.settings.stages[0], now=ctx.now)
+    back = follow_ups.restore(
+        ctx.session, external_userid=customer.external_userid, userid=cmd.userid, closed_at=closed_at
+    )
+    _note(cmd, ctx, customer, "reopened", texts.HISTORY_REOPENED.format(stage=stage))
+    reply(cmd, ctx, "\n".join([texts.REOPENED.format(customer=name, stage=stage), *steps.restored(cmd, ctx, back)]))
+
+
+def _close_steps(cmd: Command, ctx: Context, customer: Customer) -> list[FollowUp]:
+    """Winning or losing closes the rep's open steps with the customer; what is set afterwards is new work."""
+    return follow_ups.close_open(
+        ctx.session,
+        external_userid=customer.external_userid,
+        userid=cmd.userid,
+        status=FollowUpStatus.DEAL_CLOSED,
+        now=ctx.now,
+    )
 
 
 def _may_close(cmd: Command, ctx: Context, customer: Customer) -> bool:
@@ -105,7 +139,7 @@ def _may_close(cmd: Command, ctx: Context, customer: Customer) -> bool:
     chat_state.ask(state, {"text": cmd.text, "choices": [customer.external_userid], "confirm": True}, now=ctx.now)
     outcome = (
         texts.OUTCOME_WON.format(amount=f" {format_amount(closed.amount)}" if closed.amount else "")
-        if closed.status == "won"
+        if closed.status == DealStatus.WON
         else texts.OUTCOME_LOST
     )
     reply(

@@ -12,6 +12,7 @@ from scrm import customers, deals, follow_ups, kpis, members, roles
 from scrm.customers import display_name
 from scrm.dates import end_of_day
 from scrm.numbers import percent, short_amount
+from scrm.statuses import DealStatus
 
 LISTED = 20
 
@@ -50,7 +51,7 @@ def show_member_customers(cmd: Command, ctx: Context) -> None:
     lines = [texts.MEMBER_CUSTOMERS_TITLE.format(rep=target.name, n=len(rows))]
     for customer, _ in rows[:LISTED]:
         theirs = [d for d in deals.of_customer(ctx.session, customer.external_userid) if d.userid == target.userid]
-        current = next((d for d in reversed(theirs) if d.status == "open"), theirs[-1] if theirs else None)
+        current = next((d for d in reversed(theirs) if d.status == DealStatus.OPEN), theirs[-1] if theirs else None)
         lines.append(
             texts.MEMBER_CUSTOMER_LINE.format(
                 name=display_name(customer),

@@ -32,6 +32,7 @@ from scrm.dates import business_day, format_day, midnight
 from scrm.kpis import ON_TIME_GRACE
 from scrm.models import AnomalyAlert, Customer, CustomerRep, Deal, FollowUp, Interaction, Member, StageChange
 from scrm.outbox import AppText, Outbox
+from scrm.statuses import DealStatus, FollowUpStatus, RelationStatus
 
 NAME = "anomalies"
 log = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ def silent(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Aler
     last_done = dict(
         session.exec(
             select(FollowUp.userid, func.max(FollowUp.done_at))  # `完成 1` is work too
-            .where(FollowUp.status == "done")
+            .where(FollowUp.status == FollowUpStatus.DONE)
             .group_by(FollowUp.userid)
         ).all()
     )
@@ -151,11 +152,15 @@ def _late_shares(session: Session, start: datetime, end: datetime) -> dict[str, 
     shares: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for userid, status, due_at, done_at in session.exec(
         select(FollowUp.userid, FollowUp.status, FollowUp.due_at, FollowUp.done_at).where(
-            col(FollowUp.status).in_(("open", "done")), col(FollowUp.due_at) >= start, col(FollowUp.due_at) < end
+            col(FollowUp.status).in_((FollowUpStatus.OPEN, FollowUpStatus.DONE)),
+            col(FollowUp.due_at) >= start,
+            col(FollowUp.due_at) < end,
         )
     ):
         shares[userid][0] += 1
-        shares[userid][1] += not (status == "done" and done_at is not None and done_at <= due_at + ON_TIME_GRACE)
+        shares[userid][1] += not (
+            status == FollowUpStatus.DONE and done_at is not None and done_at <= due_at + ON_TIME_GRACE
+        )
     return {userid: (due, late) for userid, (due, late) in shares.items()}
 
 
@@ -165,7 +170,7 @@ def deletions(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[A
     counts: dict[tuple[str, date], int] = defaultdict(int)
     for userid, at in session.exec(
         select(CustomerRep.userid, CustomerRep.status_at).where(
-            CustomerRep.status == "lost", col(CustomerRep.status_at) >= start
+            CustomerRep.status == RelationStatus.LOST, col(CustomerRep.status_at) >= start
         )
     ):
         counts[userid, business_day(at, run.settings.timezone)] += 1
@@ -186,7 +191,7 @@ def stalled(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Ale
     rows = session.exec(
         select(Deal, entered.c.at)
         .join(entered, entered.c.deal_id == Deal.id, isouter=True)
-        .where(Deal.status == "open", col(Deal.stage).in_(sorted(limits)))
+        .where(Deal.status == DealStatus.OPEN, col(Deal.stage).in_(sorted(limits)))
     ).all()
     found = [
         (deal, at or deal.opened_at)

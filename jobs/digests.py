@@ -23,10 +23,12 @@ from scrm import keys, kpis, ledger, targets, teams
 from scrm.customers import display_name
 from scrm.dates import business_day, format_day
 from scrm.db import among
+from scrm.funnel import LOST, WON
 from scrm.kpis import Figures, Period
 from scrm.models import AnomalyAlert, Customer, Deal, StageChange, Target
 from scrm.numbers import percent, short_amount
 from scrm.outbox import Outbox
+from scrm.statuses import DealStatus
 
 DAILY, WEEKLY = "daily-digest", "weekly-digest"
 log = logging.getLogger(__name__)
@@ -235,7 +237,7 @@ def _stars(day: dict[str, Figures], names: dict[str, str]) -> list[str]:
 
 def _moves(session: Session, ids: list[str], today: Period) -> list[tuple[str, str, str]]:
     """(rep, stage, customer) for each customer moved along the funnel today, in order (won and lost are in
-    the numbers)."""
+    the numbers, also of a deal reopened since)."""
     rows = session.exec(
         select(StageChange.userid, StageChange.to_stage, Deal.external_userid)
         .join(Deal, col(Deal.id) == StageChange.deal_id)
@@ -244,7 +246,8 @@ def _moves(session: Session, ids: list[str], today: Period) -> list[tuple[str, s
             col(StageChange.at) >= today.start,
             col(StageChange.at) < today.end,
             col(StageChange.from_stage) != "",
-            Deal.status == "open",
+            col(StageChange.to_stage).not_in((WON, LOST)),
+            Deal.status == DealStatus.OPEN,
         )
         .order_by(StageChange.at)
     ).all()

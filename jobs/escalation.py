@@ -27,6 +27,7 @@ from scrm.dates import business_day, format_day, format_when, midnight
 from scrm.db import among
 from scrm.models import Customer, CustomerRep, FollowUp, Member
 from scrm.outbox import AppText, Outbox
+from scrm.statuses import FollowUpStatus
 
 NAME = "escalation"
 REPS_PER_TRANSACTION = 500
@@ -77,7 +78,7 @@ def _overdue(run: Run):
         CustomerRep.tier == "A",
     )
     return (
-        FollowUp.status == "open",
+        FollowUp.status == FollowUpStatus.OPEN,
         col(FollowUp.escalated_at).is_(None),
         or_(col(FollowUp.due_at) < cutoff(run), and_(col(FollowUp.due_at) < cutoff(run, tier="A"), tier_a)),
         col(FollowUp.due_at) >= run.now - run.settings.escalation_lookback,

@@ -33,6 +33,7 @@ from scrm.dates import ago, end_of_day, format_due
 from scrm.db import among
 from scrm.models import ChatState, Customer, CustomerRep, FollowUp, Interaction, Member
 from scrm.outbox import AppText, Outbox
+from scrm.statuses import FollowUpStatus
 
 NAME = "reminders"
 CHUNK = 500  # reps per transaction
@@ -68,7 +69,7 @@ def _morning(run: Run) -> datetime:
 def _due_now(run: Run):
     """Open, not yet reminded, due in the grace before now: what ix_follow_up_to_remind holds."""
     return (
-        FollowUp.status == "open",
+        FollowUp.status == FollowUpStatus.OPEN,
         col(FollowUp.reminded_at).is_(None),
         col(FollowUp.due_at) <= run.now,
         col(FollowUp.due_at) > run.now - run.settings.grace,
@@ -127,7 +128,8 @@ def _numbered(session: Session, run: Run, fresh: dict[str, list[FollowUp]]) -> d
     still_open = set(
         session.exec(
             select(FollowUp.id).where(
-                among(session, FollowUp.id, {i for ids in saved.values() for i in ids}), FollowUp.status == "open"
+                among(session, FollowUp.id, {i for ids in saved.values() for i in ids}),
+                FollowUp.status == FollowUpStatus.OPEN,
             )
         )
     )
@@ -153,7 +155,9 @@ def _morning_lists(run: Run) -> int:
         if ledger.claimed(session, [keys.mornings_done(day)]):
             return 0
         waiting = session.exec(
-            select(FollowUp.userid).where(FollowUp.status == "open", col(FollowUp.due_at) < _morning(run)).distinct()
+            select(FollowUp.userid)
+            .where(FollowUp.status == FollowUpStatus.OPEN, col(FollowUp.due_at) < _morning(run))
+            .distinct()
         ).all()
         reps = sorted(_active(session, set(waiting)))
     sent = 0

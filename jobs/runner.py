@@ -27,6 +27,7 @@ from scrm.clock import Clock
 from scrm.db import Store
 from scrm.models import JobTick
 from scrm.queue import PAUSE, RetryPolicy
+from scrm.statuses import TickStatus
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class JobLock(Protocol):
 class TickResult:
     job: str
     scheduled_for: datetime
-    status: str  # done, failed, skipped, busy
+    status: TickStatus
     summary: str
 
 
@@ -111,7 +112,9 @@ class Runner:
         results = []
         if late:
             self._skip(name, late, now)
-            results.append(TickResult(name, late[-1], "skipped", f"{len(late)} missed ticks older than the grace"))
+            results.append(
+                TickResult(name, late[-1], TickStatus.SKIPPED, f"{len(late)} missed ticks older than the grace")
+            )
         timely = [at for at in due if now - at <= grace]
         if timely:
             results.append(self._tick(name, timely[-1], now))
@@ -119,12 +122,12 @@ class Runner:
 
     def _again(self, last: JobTick, now: datetime) -> bool:
         """A tick to run again: left running by a dead process, or failed and its retry delay over."""
-        if last.status == "running":
+        if last.status == TickStatus.RUNNING:
             return now - last.started_at > TICK_LEASE
         ended = last.finished_at or last.started_at
-        if last.status == "paused":  # an outage: tried again without spending an attempt
+        if last.status == TickStatus.PAUSED:  # an outage: tried again without spending an attempt
             return now >= ended + self._policy.pause_delay(ended - last.scheduled_for)
-        if last.status == "failed":
+        if last.status == TickStatus.FAILED:
             return last.attempts < self._policy.max_attempts and now >= ended + self._policy.delay(last.attempts)
         return False
 
@@ -145,9 +148,10 @@ class Runner:
                 "paused by an outage" if paused else "failed",
                 exc_info=not paused,
             )
-            summary, status = f"{type(error).__name__}: {str(error)[:300]}", "paused" if paused else "failed"
+            summary = f"{type(error).__name__}: {str(error)[:300]}"
+            status = TickStatus.PAUSED if paused else TickStatus.FAILED
         else:
-            summary, status = done.summary, "done"
+            summary, status = done.summary, TickStatus.DONE
             log.log(
                 logging.INFO if done.messages else logging.DEBUG,
                 "job %s @ %s: %s",

@@ -8,8 +8,9 @@ from typing import Any
 from sqlmodel import Session
 
 from scrm.models import GroupChat
+from scrm.statuses import ChatStatus
 
-MEMBER, EXTERNAL = 1, 2  # groupchat/get member_list[].type
+EXTERNAL = 2  # groupchat/get member_list[].type of a customer (1: a member)
 
 
 def upsert(session: Session, detail: dict[str, Any], *, now: datetime) -> GroupChat:
@@ -22,13 +23,13 @@ def upsert(session: Session, detail: dict[str, Any], *, now: datetime) -> GroupC
     chat.member_version = detail.get("member_version", "")
     if detail.get("create_time"):
         chat.created_at = datetime.fromtimestamp(int(detail["create_time"]), UTC)
-    chat.status, chat.updated_at = "active", now
+    chat.status, chat.updated_at = ChatStatus.ACTIVE, now
     session.add(chat)
     return chat
 
 
 def dismiss(session: Session, chat_id: str, *, now: datetime) -> GroupChat:
     chat = session.get(GroupChat, chat_id) or GroupChat(chat_id=chat_id, updated_at=now)
-    chat.status, chat.updated_at = "dismissed", now
+    chat.status, chat.updated_at = ChatStatus.DISMISSED, now
     session.add(chat)
     return chat

@@ -16,9 +16,16 @@ from sqlmodel import Session, col, select
 from scrm import texts
 from scrm.db import among
 from scrm.models import Customer, CustomerRep
+from scrm.statuses import RelationStatus
 
-RANK = {"half": 0, "active": 1, "deleted_by_rep": 2, "transferred": 2, "lost": 2}
-LIVE = ("half", "active")
+RANK = {
+    RelationStatus.HALF: 0,
+    RelationStatus.ACTIVE: 1,
+    RelationStatus.DELETED_BY_REP: 2,
+    RelationStatus.TRANSFERRED: 2,
+    RelationStatus.LOST: 2,
+}
+LIVE = (RelationStatus.HALF, RelationStatus.ACTIVE)  # the rep follows the customer
 
 
 def display_name(customer: Customer | None) -> str:
@@ -91,7 +98,7 @@ def link(
     key = (external_userid, userid)
     found = known.get(key) if known is not None else relation(session, external_userid, userid)
     if found is None:
-        found = CustomerRep(external_userid=external_userid, userid=userid, status="", updated_at=now)
+        found = CustomerRep(external_userid=external_userid, userid=userid, status=RelationStatus.UNSET, updated_at=now)
         session.add(found)
         if known is not None:
             known[key] = found
@@ -104,7 +111,7 @@ def relations_of(session: Session, external_userids: list[str]) -> dict[tuple[st
     return {(r.external_userid, r.userid): r for r in session.exec(query)}
 
 
-def set_status(rel: CustomerRep, status: str, at: datetime) -> bool:
+def set_status(rel: CustomerRep, status: RelationStatus, at: datetime) -> bool:
     """Apply a status WeCom reported at `at`, unless a later event already moved the relation."""
     later = (
         rel.status_at is not None

@@ -10,13 +10,18 @@ from sqlmodel import Session, col, select
 
 from scrm.funnel import LOST, WON
 from scrm.models import Deal, StageChange
+from scrm.statuses import DealStatus
 
 
 def mark_at_risk(session: Session, *, external_userid: str, userid: str, now: datetime) -> int:
     """The customer deleted the rep: every open deal between them is at risk now."""
     result = session.exec(
         update(Deal)
-        .where(col(Deal.external_userid) == external_userid, col(Deal.userid) == userid, col(Deal.status) == "open")
+        .where(
+            col(Deal.external_userid) == external_userid,
+            col(Deal.userid) == userid,
+            col(Deal.status) == DealStatus.OPEN,
+        )
         .values(at_risk=True, updated_at=now)
     )
     return result.rowcount
@@ -27,13 +32,17 @@ def of_customer(session: Session, external_userid: str) -> list[Deal]:
 
 
 def open_of(session: Session, external_userid: str, userid: str) -> Deal | None:
-    query = select(Deal).where(Deal.external_userid == external_userid, Deal.userid == userid, Deal.status == "open")
+    query = select(Deal).where(
+        Deal.external_userid == external_userid, Deal.userid == userid, Deal.status == DealStatus.OPEN
+    )
     return session.exec(query.order_by(Deal.id.desc())).first()  # type: ignore[union-attr]
 
 
 def last_closed(session: Session, external_userid: str, userid: str) -> Deal | None:
     """The rep's most recently closed deal (won or lost) with the customer."""
-    query = select(Deal).where(Deal.external_userid == external_userid, Deal.userid == userid, Deal.status != "open")
+    query = select(Deal).where(
+        Deal.external_userid == external_userid, Deal.userid == userid, Deal.status != DealStatus.OPEN
+    )
     return session.exec(query.order_by(Deal.closed_at.desc(), Deal.id.desc())).first()  # type: ignore[union-attr]
 
 
@@ -62,10 +71,25 @@ def close(
     session: Session, deal: Deal, *, won: bool, amount: Decimal | None, note: str, userid: str, now: datetime
 ) -> None:
     move(session, deal, stage=WON if won else LOST, userid=userid, now=now)
-    deal.status, deal.closed_at, deal.at_risk = ("won" if won else "lost"), now, False
+    deal.status, deal.closed_at, deal.at_risk = (DealStatus.WON if won else DealStatus.LOST), now, False
     deal.amount = amount if amount is not None else deal.amount
     deal.note = note or deal.note
     session.add(deal)
+
+
+def reopen(session: Session, deal: Deal, *, userid: str, first_stage: str, now: datetime) -> str:
+    """重新打开: the deal is open again at the stage it was closed from (it no longer counts as won or lost);
+    returns that stage."""
+    before = session.exec(
+        select(StageChange.from_stage)
+        .where(StageChange.deal_id == deal.id, StageChange.to_stage == deal.stage)
+        .order_by(StageChange.at.desc(), StageChange.id.desc())  # type: ignore[union-attr]
+    ).first()
+    stage = before or first_stage
+    move(session, deal, stage=stage, userid=userid, now=now)
+    deal.status, deal.closed_at = DealStatus.OPEN, None
+    session.add(deal)
+    return stage
 
 
 def days_in_stage(session: Session, deal: Deal, *, now: datetime) -> int:

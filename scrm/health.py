@@ -13,12 +13,14 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from scrm.models import InboxEvent, OutboxMessage
+from scrm.queue import READY
+from scrm.statuses import QueueStatus
 
 BEHIND = timedelta(minutes=1)  # a due row older than this: the workers are not keeping up (or not running)
-WAITING = ("pending", "failed", "processing")
+WAITING = (*READY, QueueStatus.PROCESSING)
 # What is counted: rows still in the queue, and dead rows waiting for an operator. Never the finished ones (done,
 # sent, expired): they are the history, which grows, and counting it made every scrape slower (issue 19).
-LIVE = ("pending", "processing", "failed", "dead")
+LIVE = (*WAITING, QueueStatus.DEAD)
 
 
 def queues(
@@ -44,7 +46,7 @@ def queues(
             .select_from(model)
             .where(col(model.status).in_(WAITING), col(model.next_try_at) > now, col(model.last_error).is_not(None))
         ).one()
-        dead = session.exec(select(func.count()).select_from(model).where(model.status == "dead")).one()
+        dead = session.exec(select(func.count()).select_from(model).where(model.status == QueueStatus.DEAD)).one()
         age = (now - oldest).total_seconds() if oldest is not None else 0
         report[name] = {"due": due, "oldest_due_seconds": round(age), "waiting_out_errors": waiting, "dead": dead}
         if age > BEHIND.total_seconds():

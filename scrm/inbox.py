@@ -12,11 +12,11 @@ from sqlmodel import Session, col, select
 from scrm import queue
 from scrm.db import OneStatement, among, bound, dialect_insert, insert_ignore
 from scrm.models import InboxEvent
+from scrm.statuses import INBOX, QueueStatus
 
 MAX_KEY = 255
 MAX_KIND = 120
-# Every status a row takes: waiting (pending, failed: retried later), taken (processing), closed (done, dead).
-STATUSES = ("pending", "processing", "done", "failed", "dead")
+STATUSES = INBOX
 UNREADABLE = "unreadable"  # the kind of a signed callback whose message could not be read (stored dead)
 
 
@@ -27,7 +27,7 @@ def add(
     kind: str,
     payload: dict[str, Any],
     now: datetime,
-    status: str = "pending",
+    status: str = QueueStatus.PENDING,
     error: str | None = None,
     deliveries: int = 1,
 ) -> bool:
@@ -75,7 +75,7 @@ class Intake:
         kind: str,
         payload: dict[str, Any],
         now: datetime,
-        status: str = "pending",
+        status: str = QueueStatus.PENDING,
         error: str | None = None,
     ) -> bool:
         """Store a delivery; True when it was new (a repeated one only counts: its row already says more than 1).

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from scrm.db import dialect_insert, insert_ignore
 from scrm.models import JobLedger, JobTick
+from scrm.statuses import TickStatus
 
 
 def claim(session: Session, key: str, *, job: str, now: datetime) -> bool:
@@ -72,7 +73,7 @@ def start_tick(session: Session, job: str, scheduled_for: datetime, *, runner: s
         {
             "job": job,
             "scheduled_for": scheduled_for,
-            "status": "running",
+            "status": TickStatus.RUNNING,
             "attempts": 0,
             "started_at": now,
             "runner": runner,
@@ -83,16 +84,16 @@ def start_tick(session: Session, job: str, scheduled_for: datetime, *, runner: s
     tick = session.exec(
         select(JobTick).where(JobTick.job == job, JobTick.scheduled_for == scheduled_for).with_for_update()
     ).one()
-    tick.status, tick.started_at, tick.runner, tick.finished_at = "running", now, runner, None
+    tick.status, tick.started_at, tick.runner, tick.finished_at = TickStatus.RUNNING, now, runner, None
     tick.attempts += 1
     session.add(tick)
     session.flush()
     return tick
 
 
-def finish_tick(session: Session, tick_id: int, *, status: str, summary: str, now: datetime) -> None:
+def finish_tick(session: Session, tick_id: int, *, status: TickStatus, summary: str, now: datetime) -> None:
     """Close a tick; a paused one (an outage) gives its attempt back."""
-    spent = JobTick.attempts - (1 if status == "paused" else 0)
+    spent = JobTick.attempts - (1 if status == TickStatus.PAUSED else 0)
     session.exec(
         update(JobTick)
         .where(col(JobTick.id) == tick_id)
@@ -109,7 +110,7 @@ def skip_ticks(session: Session, job: str, fire_times: list[datetime], *, reason
             {
                 "job": job,
                 "scheduled_for": at,
-                "status": "skipped",
+                "status": TickStatus.SKIPPED,
                 "attempts": 0,
                 "started_at": now,
                 "finished_at": now,
@@ -135,5 +136,5 @@ def skipped_since(session: Session, job: str, since: datetime) -> int:
     return session.exec(
         select(func.count())
         .select_from(JobTick)
-        .where(JobTick.job == job, JobTick.status == "skipped", col(JobTick.scheduled_for) >= since)
+        .where(JobTick.job == job, JobTick.status == TickStatus.SKIPPED, col(JobTick.scheduled_for) >= since)
     ).one()

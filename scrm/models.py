@@ -1,4 +1,5 @@
-"""SQLModel tables. Schema changes go through an Alembic migration in migrations/versions/."""
+"""SQLModel tables, all imported from here: the queues' in scrm/queue_tables.py, the scheduler's in
+scrm/job_tables.py, the rest below. Schema changes go through an Alembic migration in migrations/versions/."""
 
 from __future__ import annotations
 
@@ -9,65 +10,14 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Numeric, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from scrm.types import UTCDateTime
-
-
-def _when(nullable: bool = False, index: bool = False) -> Any:
-    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
-
-
-class QueueRow(SQLModel):
-    """Columns that make a row claimable by exactly one worker at a time (see scrm/queue.py)."""
-
-    status: str = Field(default="pending", max_length=16)
-    attempts: int = 0
-    next_try_at: datetime = _when()
-    lease_until: datetime | None = _when(nullable=True)
-    claim_token: str | None = Field(default=None, max_length=32)
-    last_error: str | None = Field(default=None, sa_type=Text)
-
-
-class InboxEvent(QueueRow, table=True):
-    """A decrypted callback, stored before WeCom gets its 200; unique on its dedup key."""
-
-    __tablename__ = "inbox_event"
-    __table_args__ = (
-        Index("ix_inbox_event_ready", "status", "next_try_at"),
-        Index("ix_inbox_event_done", "status", "done_at"),
-    )  # the prune job: handled rows by age
-
-    id: int | None = Field(default=None, primary_key=True)
-    dedup_key: str = Field(max_length=255, unique=True)
-    kind: str = Field(max_length=120, index=True)
-    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    received_at: datetime = _when()
-    done_at: datetime | None = _when(nullable=True)
-    deliveries: int = 1
-
-
-class OutboxMessage(QueueRow, table=True):
-    """A message to send through WeCom; added in the same transaction as the write that caused it."""
-
-    __tablename__ = "outbox_message"
-    __table_args__ = (
-        Index("ix_outbox_message_ready", "status", "priority", "next_try_at"),
-        Index("ix_outbox_message_digest", "digest", "sent_at"),  # the sender: an identical one sent?
-        Index("ix_outbox_message_closed", "status", "created_at"),
-    )  # the prune job: sent, expired
-
-    id: int | None = Field(default=None, primary_key=True)
-    key: str = Field(max_length=255, unique=True)
-    channel: str = Field(max_length=16)
-    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    priority: int = 5
-    created_at: datetime = _when()
-    expires_at: datetime | None = _when(nullable=True)
-    sent_at: datetime | None = _when(nullable=True)
-    errcode: int | None = None
-    response: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
-    digest: str | None = Field(
-        default=None, max_length=64
-    )  # what WeCom's duplicate check compares (scrm.outbox.digest)
+from scrm.job_tables import JobLedger as JobLedger
+from scrm.job_tables import JobTick as JobTick
+from scrm.queue_tables import InboxEvent as InboxEvent
+from scrm.queue_tables import OutboxMessage as OutboxMessage
+from scrm.queue_tables import QueueRow as QueueRow
+from scrm.statuses import ChatStatus, DealStatus, FollowUpStatus, RelationStatus
+from scrm.types import status_check
+from scrm.types import when as _when
 
 
 class Department(SQLModel, table=True):
@@ -111,13 +61,14 @@ class CustomerRep(SQLModel, table=True):
     __tablename__ = "customer_rep"
     __table_args__ = (
         UniqueConstraint("external_userid", "userid"),
-        Index("ix_customer_rep_rep_added", "userid", "added_at"),
-    )  # KPIs: new customers per rep
+        Index("ix_customer_rep_rep_added", "userid", "added_at"),  # KPIs: new customers per rep
+        status_check("customer_rep", RelationStatus),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     external_userid: str = Field(max_length=64, index=True)
     userid: str = Field(max_length=64)
-    status: str = Field(default="active", max_length=24)
+    status: str = Field(default=RelationStatus.ACTIVE, max_length=24)
     status_at: datetime | None = _when(nullable=True)
     remark: str = Field(default="", max_length=128)
     description: str = Field(default="", max_length=512)
@@ -208,6 +159,17 @@ class FollowUp(SQLModel, table=True):
         Index("ix_follow_up_to_remind", "due_at", postgresql_where=text(TO_REMIND), sqlite_where=text(TO_REMIND)),
         # A rep's 待办 (the agenda command, reminders' numbering): their open follow-ups up to a time.
         Index("ix_follow_up_open_by_rep", "userid", "due_at", postgresql_where=text(OPEN), sqlite_where=text(OPEN)),
+        status_check("follow_up", FollowUpStatus),
+        # One open step per rep, customer and minute: a plan sent twice, or by two workers at once, is one step.
+        Index(
+            "uq_follow_up_open_step",
+            "userid",
+            "external_userid",
+            "due_at",
+            unique=True,
+            postgresql_where=text(OPEN),
+            sqlite_where=text(OPEN),
+        ),
         # KPIs: each rep's follow-ups due in a period, and how they ended, from the index alone on PostgreSQL.
         Index("ix_follow_up_rep_due", "userid", "due_at", postgresql_include=["status", "done_at"]),
     )
@@ -217,7 +179,7 @@ class FollowUp(SQLModel, table=True):
     external_userid: str = Field(max_length=64, index=True)
     userid: str = Field(max_length=64)
     due_at: datetime = _when()
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default=FollowUpStatus.OPEN, max_length=16)  # a FollowUpStatus
     note: str = Field(default="", sa_type=Text)
     source: str = Field(default="rep", max_length=16)
     created_at: datetime = _when()
@@ -229,14 +191,17 @@ class FollowUp(SQLModel, table=True):
 class Deal(SQLModel, table=True):
     """An opportunity with one customer, owned by one rep."""
 
-    # KPIs: each rep's deals closed in a period, won or lost and for how much.
-    __table_args__ = (Index("ix_deal_rep_closed", "userid", "closed_at", postgresql_include=["status", "amount"]),)
+    __table_args__ = (
+        # KPIs: each rep's deals closed in a period, won or lost and for how much.
+        Index("ix_deal_rep_closed", "userid", "closed_at", postgresql_include=["status", "amount"]),
+        status_check("deal", DealStatus),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     external_userid: str = Field(max_length=64, index=True)
     userid: str = Field(max_length=64)
     stage: str = Field(default="", max_length=32)
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default=DealStatus.OPEN, max_length=16)
     at_risk: bool = False
     amount: Decimal | None = Field(default=None, sa_type=Numeric(14, 2))
     note: str = Field(default="", sa_type=Text)
@@ -269,6 +234,7 @@ class GroupChat(SQLModel, table=True):
     """A customer group chat (客户群) and its head counts."""
 
     __tablename__ = "group_chat"
+    __table_args__ = (status_check("group_chat", ChatStatus),)
 
     chat_id: str = Field(primary_key=True, max_length=64)
     name: str = Field(default="", max_length=128)
@@ -277,7 +243,7 @@ class GroupChat(SQLModel, table=True):
     members: int = 0
     external_members: int = 0
     member_version: str = Field(default="", max_length=64)
-    status: str = Field(default="active", max_length=16)
+    status: str = Field(default=ChatStatus.ACTIVE, max_length=16)
     created_at: datetime | None = _when(nullable=True)
     updated_at: datetime = _when()
 
@@ -318,38 +284,6 @@ class ChatState(SQLModel, table=True):
     last_customer: str = Field(default="", max_length=64)
     last_customer_at: datetime | None = _when(nullable=True)
     updated_at: datetime = _when()
-
-
-class JobTick(SQLModel, table=True):
-    """One scheduled run of a job (its fire time), run or skipped; what `scrm jobs list` and catch-up read."""
-
-    __tablename__ = "job_tick"
-    # /metrics: ticks by status (the few not done) and each job's latest done one, without reading them all.
-    __table_args__ = (
-        UniqueConstraint("job", "scheduled_for"),
-        Index("ix_job_tick_status", "status", "job", "scheduled_for"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    job: str = Field(max_length=32)
-    scheduled_for: datetime = _when()
-    status: str = Field(default="running", max_length=16)  # running, done, failed, skipped
-    attempts: int = 0
-    started_at: datetime = _when()
-    finished_at: datetime | None = _when(nullable=True)
-    runner: str = Field(default="", max_length=120)
-    summary: str = Field(default="", sa_type=Text)
-
-
-class JobLedger(SQLModel, table=True):
-    """One unit of a job's work (a reminder, an escalation, an alert), done once: the key is unique, and it is
-    written in the same transaction as the messages it produces."""
-
-    __tablename__ = "job_ledger"
-
-    key: str = Field(primary_key=True, max_length=200)
-    job: str = Field(max_length=32)
-    created_at: datetime = _when(index=True)
 
 
 class TeamChat(SQLModel, table=True):

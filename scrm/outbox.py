@@ -18,11 +18,10 @@ from sqlmodel import Session, col, select
 from scrm import queue
 from scrm.db import insert_ignore, insert_many_ignore
 from scrm.models import OutboxMessage
+from scrm.statuses import OUTBOX, QueueStatus
 
 URGENT, NORMAL = 0, 5
-# Every status a row takes: waiting (pending, failed: retried later), taken (processing), closed (sent, dead,
-# expired: too late to be useful, scrm.queue.RetryPolicy.max_age).
-STATUSES = ("pending", "processing", "sent", "failed", "dead", "expired")
+STATUSES = OUTBOX
 
 
 @dataclass(frozen=True)
@@ -159,7 +158,7 @@ def _row(message: Message, key: str, now: datetime, priority: int, expires_at: d
         "created_at": now,
         "next_try_at": now,
         "expires_at": expires_at,
-        "status": "pending",
+        "status": QueueStatus.PENDING,
         "attempts": 0,
         "digest": digest(message),
     }
@@ -187,7 +186,7 @@ def may_have_reached_wecom(
     last_error starts with `unknown`) and waiting to go again."""
     m = OutboxMessage
     unanswered = and_(col(m.status).in_(queue.READY), col(m.last_error).startswith(unknown, autoescape=True))
-    in_flight = or_(m.status == "processing", unanswered)
+    in_flight = or_(m.status == QueueStatus.PROCESSING, unanswered)
     query = select(m.id).where(
         m.digest == digest,
         col(m.id).not_in(other_than),

@@ -20,8 +20,10 @@ from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlmodel import Session, col, select
 
 from scrm.models import QueueRow
+from scrm.statuses import QueueStatus
 
-READY = ("pending", "failed")
+READY = (QueueStatus.PENDING, QueueStatus.FAILED)  # claimable once their next try is due
+REPLAYABLE = (QueueStatus.FAILED, QueueStatus.DEAD)  # what `replay` puts back in the queue
 
 
 PAUSE, RETRY, FINAL = "pause", "retry", "final"
@@ -90,7 +92,7 @@ class Claim:
 def _ready(model: type[QueueRow], now: datetime):
     return or_(
         and_(col(model.status).in_(READY), col(model.next_try_at) <= now),
-        and_(col(model.status) == "processing", col(model.lease_until) < now),
+        and_(col(model.status) == QueueStatus.PROCESSING, col(model.lease_until) < now),
     )
 
 
@@ -106,12 +108,14 @@ def claim(session: Session, model: type[QueueRow], *, now: datetime, lease: time
     )
     found = session.exec(query).all()
     ids = [row_id for row_id, _ in found]
-    recovered = frozenset(row_id for row_id, status in found if status == "processing")
+    recovered = frozenset(row_id for row_id, status in found if status == QueueStatus.PROCESSING)
     if ids:
         session.exec(
             update(model)
             .where(col(model.id).in_(ids))  # type: ignore[attr-defined]
-            .values(status="processing", lease_until=now + lease, claim_token=token, attempts=model.attempts + 1)
+            .values(
+                status=QueueStatus.PROCESSING, lease_until=now + lease, claim_token=token, attempts=model.attempts + 1
+            )
         )
     return Claim(ids=ids, token=token, recovered=recovered)
 
@@ -137,12 +141,12 @@ def fail(
     policy: RetryPolicy,
     attempts: int,
     **values,
-) -> str:
+) -> QueueStatus:
     """Record a failed attempt: retry later, or park the row as dead. Returns the new status."""
     if attempts >= policy.max_attempts:
-        status, next_try = "dead", now
+        status, next_try = QueueStatus.DEAD, now
     else:
-        status, next_try = "failed", now + policy.delay(attempts)
+        status, next_try = QueueStatus.FAILED, now + policy.delay(attempts)
     finish(session, model, row_id, token, status=status, next_try_at=next_try, last_error=error[:2000], **values)
     return status
 
@@ -159,7 +163,7 @@ def settle(
     attempts: int,
     waited: timedelta,
     **values,
-) -> str:
+) -> QueueStatus:
     """A claimed row whose work raised `error`, as the policy says: paused (no attempt spent), dead at once
     (final), or failed and retried with backoff. Returns the new status; `values` are written too."""
     kind = type(error)
@@ -167,10 +171,10 @@ def settle(
     outcome = policy.outcome(error)
     if outcome == PAUSE:
         release(session, model, row_id, token, until=now + policy.pause_delay(waited, error), error=text, **values)
-        return "pending"
+        return QueueStatus.PENDING
     if outcome == FINAL:
-        finish(session, model, row_id, token, status="dead", next_try_at=now, last_error=text, **values)
-        return "dead"
+        finish(session, model, row_id, token, status=QueueStatus.DEAD, next_try_at=now, last_error=text, **values)
+        return QueueStatus.DEAD
     return fail(session, model, row_id, token, error=text, now=now, policy=policy, attempts=attempts, **values)
 
 
@@ -190,7 +194,7 @@ def release(
         model,
         row_id,
         token,
-        status="pending",
+        status=QueueStatus.PENDING,
         next_try_at=until,
         attempts=model.attempts - 1,
         last_error=error,
@@ -200,10 +204,10 @@ def release(
 
 def replay(session: Session, model: type[QueueRow], row_id: int | None, *, now: datetime) -> int:
     """Put failed/dead rows back in the queue (one, or all when row_id is None)."""
-    query = update(model).where(col(model.status).in_(("failed", "dead")))
+    query = update(model).where(col(model.status).in_(REPLAYABLE))
     if row_id is not None:
         query = query.where(col(model.id) == row_id)  # type: ignore[attr-defined]
-    result = session.exec(query.values(status="pending", attempts=0, next_try_at=now, last_error=None))
+    result = session.exec(query.values(status=QueueStatus.PENDING, attempts=0, next_try_at=now, last_error=None))
     return result.rowcount
 
 

@@ -14,9 +14,10 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from scrm.models import InboxEvent, JobLedger, JobTick, OutboxMessage
+from scrm.statuses import QueueStatus
 
-INBOX_FINISHED = ("done",)
-OUTBOX_FINISHED = ("sent", "expired")
+INBOX_FINISHED = (QueueStatus.DONE,)
+OUTBOX_FINISHED = (QueueStatus.SENT, QueueStatus.EXPIRED)
 
 
 def finished_inbox(session: Session, *, before: datetime, limit: int) -> int:

@@ -30,7 +30,6 @@ class Role(StrEnum):
 
 MEMBERS = frozenset(Role)  # anyone who may use the bot at all
 MANAGERS = frozenset({Role.MANAGER, Role.ADMIN})  # who see a team: the managers, and the admins (everyone)
-ADMINS = frozenset({Role.ADMIN})
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from scrm.customers import LIVE
 from scrm.models import CustomerRep, Deal, Interaction
+from scrm.statuses import DealStatus
 
 BIG_VALUE = Decimal(100_000)
 ADVANCED_STAGES_FROM = 2  # the third stage of the funnel (方案报价 by default) and later
@@ -40,7 +41,7 @@ def recompute(session: Session, *, now: datetime, stages: tuple[str, ...]) -> di
         key(r): Decimal(r[2] or 0)
         for r in session.exec(
             select(Deal.userid, Deal.external_userid, func.sum(Deal.amount))
-            .where(Deal.status == "won", col(Deal.closed_at) >= now - timedelta(days=365))
+            .where(Deal.status == DealStatus.WON, col(Deal.closed_at) >= now - timedelta(days=365))
             .group_by(Deal.userid, Deal.external_userid)
         )
     }
@@ -48,7 +49,7 @@ def recompute(session: Session, *, now: datetime, stages: tuple[str, ...]) -> di
         key(r)
         for r in session.exec(
             select(Deal.userid, Deal.external_userid).where(
-                Deal.status == "open", col(Deal.stage).in_(stages[ADVANCED_STAGES_FROM:-2])
+                Deal.status == DealStatus.OPEN, col(Deal.stage).in_(stages[ADVANCED_STAGES_FROM:-2])
             )
         )
     }

@@ -43,6 +43,7 @@ class Intent(StrEnum):
     BOARD = "board"
     CHANNELS = "channels"
     TALENT = "talent"
+    REOPEN = "reopen"
     HELP = "help"
     CHOOSE = "choose"
     UNKNOWN = "unknown"
@@ -80,7 +81,7 @@ class Parsed:
 
 
 SHORT_NOTE = 12
-CUSTOMER_INTENTS = frozenset(("follow_up", "next_step", "stage", "won", "lost", "card"))
+CUSTOMER_INTENTS = frozenset(("follow_up", "next_step", "stage", "won", "lost", "card", "reopen"))
 
 
 def parse_command(text: str, now: datetime, tz: ZoneInfo, book: Book | None = None) -> Parsed:
@@ -112,7 +113,16 @@ def parse_command(text: str, now: datetime, tz: ZoneInfo, book: Book | None = No
         and (_DOUBT.search(message) or (parsed.intent is not Intent.CARD and _ASKS.search(message.rstrip(" !~。"))))
     ):
         return Parsed(Intent.UNKNOWN, message)  # a question is neither a log nor a plan
+    if (
+        parsed.intent is Intent.FOLLOW_UP
+        and parsed.customer
+        and _REOPEN_ONLY.fullmatch(parsed.note.replace(parsed.customer, "", 1).strip())
+    ):
+        parsed = Parsed(Intent.REOPEN, message, parsed.customer)  # 王芳重新打开 / 重新打开 王芳: no note
     return _with_customer(parsed, mentions)
+
+
+_REOPEN_ONLY = re.compile(r"(?:把|那单|这单|的单子?|那边)?\s*(?:重新打开|重开)(?:了|一下|吧)?")
 
 
 _PRONOUN_NOTE = re.compile(r"^(?:他|她|他们|对方|客户)(?:说|讲|表示|反馈|觉得|那边)")

@@ -305,6 +305,9 @@ NOTE_STARTERS = (
 )
 # A first word that is never a customer (跟进 电话沟通了报价: no customer named, the caller uses the last one).
 NOT_A_NAME = (
+    "另外",  # 另外 周五前发合同: a second step for the customer just talked about
+    "还要",
+    "还得",
     "电话",
     "打电话",
     "微信",

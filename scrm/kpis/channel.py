@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from scrm.db import among
 from scrm.kpis.periods import Period
 from scrm.models import CustomerRep, Deal
+from scrm.statuses import DealStatus
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def channels(session: Session, userids: list[str], period: Period) -> list[Chann
     channel = {(u, e): channel_of(s) for u, e, s, _ in rels}
     won_deals = session.exec(
         select(Deal.userid, Deal.external_userid, Deal.amount, Deal.closed_at).where(
-            among(session, Deal.userid, userids), Deal.status == "won"
+            among(session, Deal.userid, userids), Deal.status == DealStatus.WON
         )
     ).all()
     won_pairs = {(u, e) for u, e, _, _ in won_deals}

@@ -21,6 +21,7 @@ from scrm import texts
 from scrm.kpis.queries import QUERIES
 from scrm.models import CustomerRep, Deal, Interaction
 from scrm.numbers import percent, short_amount
+from scrm.statuses import DealStatus
 
 
 class Daily(NamedTuple):
@@ -70,10 +71,10 @@ METRICS = (
         "won_amount",
         "deals",
         zero=Decimal,
-        daily=Daily(Deal, Deal.closed_at, func.sum(Deal.amount), (Deal.status == "won",)),
+        daily=Daily(Deal, Deal.closed_at, func.sum(Deal.amount), (Deal.status == DealStatus.WON,)),
         shown=short_amount,
     ),
-    Metric("won", "deals", daily=Daily(Deal, Deal.closed_at, func.count(), (Deal.status == "won",))),
+    Metric("won", "deals", daily=Daily(Deal, Deal.closed_at, func.count(), (Deal.status == DealStatus.WON,))),
     Metric("lost", "deals"),
     Metric("win_rate", derive=_ratio("won", lambda f: f.won + f.lost), shown=percent),
     Metric("average_deal", derive=lambda f: f.won_amount / f.won if f.won else None, shown=short_amount),

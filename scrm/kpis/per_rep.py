@@ -16,6 +16,7 @@ from scrm.kpis.metrics import PARTS, Figures, total
 from scrm.kpis.periods import Period
 from scrm.kpis.queries import QUERIES, Scope
 from scrm.models import Deal
+from scrm.statuses import DealStatus
 
 
 def by_rep(
@@ -46,7 +47,7 @@ def ranking(session: Session, userids: list[str], period: Period) -> list[tuple[
         select(Deal.userid, func.sum(Deal.amount))
         .where(
             among(session, Deal.userid, userids),
-            Deal.status == "won",
+            Deal.status == DealStatus.WON,
             col(Deal.closed_at) >= period.start,
             col(Deal.closed_at) < period.end,
         )

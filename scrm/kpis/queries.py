@@ -18,6 +18,7 @@ from scrm.db import among
 from scrm.kpis.dialect import local_day, on_time
 from scrm.kpis.periods import Period
 from scrm.models import CustomerRep, Deal, FollowUp, Interaction
+from scrm.statuses import DealStatus, FollowUpStatus
 
 if TYPE_CHECKING:
     from scrm.kpis.metrics import Figures
@@ -48,10 +49,14 @@ def deals(scope: Scope, result: dict[str, Figures]) -> None:
     """won_amount, won, lost."""
     for userid, status, n, amount in scope.session.exec(
         select(Deal.userid, Deal.status, func.count(), func.coalesce(func.sum(Deal.amount), 0))
-        .where(scope.mine(Deal.userid), col(Deal.status).in_(("won", "lost")), scope.within(col(Deal.closed_at)))
+        .where(
+            scope.mine(Deal.userid),
+            col(Deal.status).in_((DealStatus.WON, DealStatus.LOST)),
+            scope.within(col(Deal.closed_at)),
+        )
         .group_by(Deal.userid, Deal.status)
     ):
-        if status == "won":
+        if status == DealStatus.WON:
             result[userid].won, result[userid].won_amount = n, Decimal(amount)
         else:
             result[userid].lost = n
@@ -82,15 +87,16 @@ def active_days(scope: Scope, result: dict[str, Figures]) -> None:
 
 def due(scope: Scope, result: dict[str, Figures]) -> None:
     """Follow-ups due in the period (until now): due, done on time, late, still open."""
-    is_open = case((FollowUp.status == "open", 1), else_=0)
+    is_open = case((FollowUp.status == FollowUpStatus.OPEN, 1), else_=0)
     in_time = case(
-        (and_(FollowUp.status == "done", on_time(scope.session, FollowUp.done_at, FollowUp.due_at)), 1), else_=0
+        (and_(FollowUp.status == FollowUpStatus.DONE, on_time(scope.session, FollowUp.done_at, FollowUp.due_at)), 1),
+        else_=0,
     )
     for userid, due, still_open, on_time_ in scope.session.exec(
         select(FollowUp.userid, func.count(), func.sum(is_open), func.sum(in_time))
         .where(
             scope.mine(FollowUp.userid),
-            col(FollowUp.status).in_(("open", "done")),
+            col(FollowUp.status).in_((FollowUpStatus.OPEN, FollowUpStatus.DONE)),
             col(FollowUp.due_at) >= scope.period.start,
             col(FollowUp.due_at) < min(scope.period.end, scope.now),
         )
@@ -145,7 +151,7 @@ def response(scope: Scope, result: dict[str, Figures]) -> None:
 def overdue_now(scope: Scope, result: dict[str, Figures]) -> None:
     for userid, n in scope.session.exec(
         select(FollowUp.userid, func.count())
-        .where(scope.mine(FollowUp.userid), FollowUp.status == "open", col(FollowUp.due_at) < scope.now)
+        .where(scope.mine(FollowUp.userid), FollowUp.status == FollowUpStatus.OPEN, col(FollowUp.due_at) < scope.now)
         .group_by(FollowUp.userid)
     ):
         result[userid].overdue_now = n

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from scrm.db import among
 from scrm.models import Deal, StageChange
+from scrm.statuses import DealStatus
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def funnel(
                 entered_at[deal_id] = change.at
     result = []
     for stage in open_stages:
-        in_stage = [d for d in deals_.values() if d.status == "open" and d.stage == stage]
+        in_stage = [d for d in deals_.values() if d.status == DealStatus.OPEN and d.stage == stage]
         limit = limits.get(stage)
         stalled = sorted(
             (

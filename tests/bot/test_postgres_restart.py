@@ -150,7 +150,19 @@ def test_a_restart_under_load_loses_nothing_and_handles_each_callback_once(
     from bot.runner import Background
     from wecom_standin import CallbackClient
 
-    client = CallbackClient(
+    met_it_down: set[int] = set()  # the senders (threads) that were answered other than 200
+    all_met_it_down = threading.Event()
+
+    class Sender(CallbackClient):
+        def _attempt(self, *args, **kwargs):
+            attempt = super()._attempt(*args, **kwargs)
+            if attempt.status != 200 and down.is_set():
+                met_it_down.add(threading.get_ident())
+                if len(met_it_down) == 4:
+                    all_met_it_down.set()
+            return attempt
+
+    client = Sender(
         f"{server}/wecom/callback",
         TOKEN,
         AES_KEY,
@@ -182,6 +194,7 @@ def test_a_restart_under_load_loses_nothing_and_handles_each_callback_once(
             assert under_way.wait(60)
             private_postgres.stop()
             down.set()  # callbacks meet it down (503, sent again) and come through once it is back
+            assert all_met_it_down.wait(60), f"only {len(met_it_down)} of 4 senders met PostgreSQL down"
             private_postgres.start()
             statuses = [status for r in running for status in r.result()]
     finally:

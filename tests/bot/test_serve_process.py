@@ -457,6 +457,17 @@ def in_inbox(database: str) -> set[str]:
         connection.close()
 
 
+def _spool_files_held(master: int) -> dict[str, list[str]]:
+    """What each child of the master has open of the spool, and its state (to tell a stuck worker apart)."""
+    held = {}
+    for pid, command in _children(master).items():
+        with contextlib.suppress(OSError):
+            fds = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+            state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+            held[f"{pid} {command.split(' bot ')[-1][:20]} {state}"] = [Path(f).name for f in fds if "spool" in f]
+    return held
+
+
 @pytest.mark.timeout(600)  # a busy machine: the callbacks are many and each waits for its ack
 @pytest.mark.parametrize("how", ["truncated", "overwritten", "deleted, then the worker killed"])
 def test_a_damaged_spool_loses_no_acknowledged_callback(served, standin, tmp_path, how):
@@ -481,7 +492,11 @@ def test_a_damaged_spool_loses_no_acknowledged_callback(served, standin, tmp_pat
 
     deadline = time.monotonic() + SPOOL_WAIT
     while missing := set(acknowledged) - in_inbox(str(tmp_path / "scrm.db")):
-        assert time.monotonic() < deadline, f"{len(missing)} acknowledged callbacks never reached the inbox"
+        assert time.monotonic() < deadline, (
+            f"{len(missing)} acknowledged callbacks never reached the inbox; files {sorted(os.listdir(tmp_path))}; "
+            f"children {_spool_files_held(served.process.pid)}; the server said:\n"
+            + (tmp_path / "serve.log").read_text()[-4000:]
+        )
         process_wait(served.process, 0.5)
     health = requests.get(f"{served}/healthz", timeout=10)
     assert health.status_code == 200 and health.headers["Content-Type"] == "application/json"

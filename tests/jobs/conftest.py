@@ -58,10 +58,11 @@ def team(store, clock):
 
 
 def plan(store, external: str, rep: str, due: str, note: str = "回访", created: str = "2026-11-30 10:00") -> int:
+    """A step the rep adds (另外…): the jobs' tests keep several open with one customer."""
     with store.transaction() as session:
         return follow_ups.schedule(
-            session, external_userid=external, userid=rep, due_at=at(due), note=note, now=at(created)
-        ).id
+            session, external_userid=external, userid=rep, due_at=at(due), note=note, now=at(created), adding=True
+        ).step.id
 
 
 def runner(store, clock, **settings) -> Runner:

@@ -243,8 +243,8 @@ def test_a_big_teams_overdue_line_names_the_five_most_behind_and_counts_the_rest
                 now=clock.now(),
             )
     for n, (userid, _) in enumerate(reps, start=1):
-        for _ in range(n):  # 销售8 has 8 overdue, 销售1 one
-            plan(team, "wmChen", userid, "2026-11-30 10:00")
+        for minute in range(n):  # 销售8 has 8 overdue, 销售1 one
+            plan(team, "wmChen", userid, f"2026-11-30 10:0{minute}")
     runner(team, clock).run("daily-digest", at("2026-12-01 18:00"))
     [line] = [line for line in sent(team)[0][1].splitlines() if line.startswith("⏰")]
     assert line == "⏰ 逾期待办 36 条：销售8 8 条、销售7 7 条、销售6 6 条、销售5 5 条、销售4 4 条 等 3 人"

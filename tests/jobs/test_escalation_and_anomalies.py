@@ -90,7 +90,7 @@ def test_a_jump_in_overdue_share_is_reported_once_a_week(team, clock):
             due = at("2026-12-02 10:00") - timedelta(days=day)
             item = follow_ups.schedule(
                 session, external_userid="wmChen", userid="zhangsan", due_at=due, note="旧", now=due - timedelta(days=1)
-            )
+            ).step
             follow_ups.complete(session, item, now=due)
         for day in range(1, 6):  # this week: 4 of 5 left open
             due = at("2026-12-02 10:00") - timedelta(days=day)
@@ -101,7 +101,8 @@ def test_a_jump_in_overdue_share_is_reported_once_a_week(team, clock):
                 due_at=due,
                 note="新",
                 now=due - timedelta(days=1),
-            )
+                adding=True,  # left open, one after the other
+            ).step
             if day == 1:
                 follow_ups.complete(session, item, now=due)
         interactions.record(

@@ -104,7 +104,9 @@ def test_a_postponed_follow_up_is_reminded_again_at_its_new_time(team, clock):
     jobs = runner(team, clock)
     jobs.run("reminders", at("2026-12-01 15:00"))
     with team.transaction() as session:
-        follow_ups.postpone(session, session.get(FollowUp, chen), due_at=at("2026-12-02 10:00"))
+        follow_ups.postpone(
+            session, session.get(FollowUp, chen), due_at=at("2026-12-02 10:00"), now=at("2026-12-01 15:30")
+        )
     jobs.run("reminders", at("2026-12-02 10:00"))
     jobs.run("reminders", at("2026-12-02 10:01"))
     assert [to for to, _ in sent(team)] == ["zhangsan", "zhangsan"]
@@ -118,7 +120,7 @@ def test_a_rep_with_more_due_than_a_transaction_holds_still_gets_one_message(tea
     with team.transaction() as session:
         session.add_all(
             FollowUp(
-                external_userid="wmChen",
+                external_userid=f"wm{n}",  # one open step per customer and minute
                 userid="zhangsan",
                 due_at=at("2026-12-01 15:00"),
                 note=f"任务{n}",

@@ -54,7 +54,8 @@ def redis_url(request) -> str | None:
 
 
 def seed(store, reps: int, due: list[datetime]) -> dict[int, tuple[str, str]]:
-    """`reps` active reps with a customer each; follow-up n is due at due[n], for rep n % reps.
+    """`reps` active reps with a customer each; follow-up n is due at due[n], for rep n % reps (about a customer
+    of its own).
     Returns {follow-up id: (rep, note)}."""
     now = datetime.now(UTC)
     userids = [f"rep{r:03d}" for r in range(reps)]
@@ -70,10 +71,11 @@ def seed(store, reps: int, due: list[datetime]) -> dict[int, tuple[str, str]]:
             customers.set_status(
                 customers.link(session, external_userid=f"wm{userid}", userid=userid, now=now), "active", now
             )
-        # What follow_ups.schedule writes, in bulk (thousands of rows one by one would take a while).
+        # What follow_ups.schedule writes, in bulk (thousands of rows one by one would take a while); a rep has
+        # one open step per customer and minute, so each of these is about a customer of its own.
         rows = [
             FollowUp(
-                external_userid=f"wm{userids[n % reps]}",
+                external_userid=f"wm{userids[n % reps]}-{n}",
                 userid=userids[n % reps],
                 due_at=at,
                 note=f"任务{n:05d}",

@@ -42,7 +42,9 @@ def test_logging_closes_what_was_due_by_the_end_of_the_business_day_at_any_hour(
     with store.transaction() as session:
         for note, due in (("今晚", "2026-11-24 19:00"), ("明早", "2026-11-25 09:00")):
             due_at = datetime.fromisoformat(due).replace(tzinfo=TZ)
-            follow_ups.schedule(session, external_userid="wmC", userid="zs", due_at=due_at, note=note, now=NIGHT)
+            follow_ups.schedule(
+                session, external_userid="wmC", userid="zs", due_at=due_at, note=note, now=NIGHT, adding=True
+            )
     with store.transaction() as session:
         closed = follow_ups.complete_open(session, external_userid="wmC", userid="zs", now=NIGHT, tz=TZ)
         assert closed == 1  # tonight's, at 02:00 (a 12-hour window left it open)

@@ -70,7 +70,7 @@ def data(store):
         ):
             item = follow_ups.schedule(
                 session, external_userid="wmA", userid=rep, due_at=at(due), note="", now=at("11-29 10:00")
-            )
+            ).step
             if done:
                 follow_ups.complete(session, item, now=at(done))
         for rep, customer, added in (("zhangsan", "wmE", "12-01 09:00"), ("lisi", "wmF", "11-30 22:00")):

@@ -67,6 +67,7 @@ def test_every_intent_of_the_brief_exists() -> None:
         "board",
         "channels",
         "talent",
+        "reopen",
         "help",
         "choose",
         "unknown",
