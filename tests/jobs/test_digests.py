@@ -247,3 +247,24 @@ def test_a_big_teams_overdue_line_names_the_five_most_behind_and_counts_the_rest
     runner(team, clock).run("daily-digest", at("2026-12-01 18:00"))
     [line] = [line for line in sent(team)[0][1].splitlines() if line.startswith("⏰")]
     assert line == "⏰ 逾期待办 36 条：销售8 8 条、销售7 7 条、销售6 6 条、销售5 5 条、销售4 4 条 等 3 人"
+
+
+def test_the_digest_names_who_moved_which_customer_and_the_deals_lost_with_their_reasons(team, clock):
+    # Given both reps moved a customer along the funnel today, and 李四 then lost that deal
+    robot(team, clock)
+    with team.transaction() as session:
+        chen = deals.open_deal(
+            session, external_userid="wmChen", userid="zhangsan", first_stage="初次接触", now=at("2026-11-25 10:00")
+        )
+        liu = deals.open_deal(
+            session, external_userid="wmLiu", userid="lisi", first_stage="初次接触", now=at("2026-11-25 10:00")
+        )
+        deals.move(session, chen, stage="需求确认", userid="zhangsan", now=at("2026-12-01 10:00"))
+        deals.move(session, liu, stage="方案报价", userid="lisi", now=at("2026-12-01 11:00"))
+        deals.close(session, liu, won=False, amount=None, note="预算砍了", userid="lisi", now=at("2026-12-01 16:00"))
+    # When the day's digest goes out
+    runner(team, clock).run("daily-digest", at("2026-12-01 18:00"))
+    # Then it names both moves, and the lost deal with its reason
+    lines = sent(team)[0][1].splitlines()
+    assert "📈 阶段推进：张三·陈志强→需求确认；李四·刘洋→方案报价" in lines
+    assert "💔 丢单：李四·刘洋（预算砍了）" in lines
