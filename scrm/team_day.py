@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from sqlmodel import Session, col, select
 
-from scrm.customers import by_ids, display_name
+from scrm.customers import LIVE, by_ids, display_name
 from scrm.db import among
 from scrm.funnel import LOST, WON
 from scrm.kpis import Period
-from scrm.models import Deal, StageChange
+from scrm.models import CustomerRep, Deal, StageChange
 from scrm.statuses import DealStatus
 
 
@@ -74,6 +74,14 @@ def closed(session: Session, userids: list[str], period: Period) -> list[Closed]
         )
         for d in deals
     ]
+
+
+def with_customers(session: Session, userids: list[str]) -> set[str]:
+    """The reps who follow at least one customer: one with none (on leave, new) is not silent for logging nothing."""
+    query = select(CustomerRep.userid).where(
+        among(session, CustomerRep.userid, userids), col(CustomerRep.status).in_(LIVE)
+    )
+    return set(session.exec(query.distinct()).all())
 
 
 def _names(session: Session, external_userids: list[str]) -> dict[str, str]:

@@ -233,6 +233,27 @@ def test_a_manager_sees_the_team(chat):
     ]
 
 
+def test_the_teams_day_tells_logs_deals_won_and_lost_stage_moves_and_who_was_silent(chat):
+    # Given 张三 logged, moved a customer and won a deal today, and 李四 lost one but logged nothing
+    chat.say("跟进 张建国 电话沟通了报价 今天下午5点回访")
+    chat.say("阶段 李雪梅 需求")
+    chat.say("成交 张伟 3万")
+    chat.say("丢单 王芳 预算砍了", userid="lisi")
+    # When their manager asks how the team's day went
+    day = chat.say("今天团队情况", userid="wangwu").splitlines()
+    # Then the answer tells the day as it was, and what is still due
+    assert day == [
+        "【华东销售部·11月24日（周二）】",
+        "跟进 1 次：张三 1 次",
+        "成交 1 单，共 3万：张三·张伟 3万",
+        "丢单 1 单：李四·王芳（预算砍了）",
+        "阶段推进：张三·李雪梅→需求确认",
+        "今天没有跟进：李四",
+        "还要跟进 1 条：",
+        "· 张三：1 条",
+    ]
+
+
 def test_a_big_deal_is_announced_in_the_team_chat_at_once(chat, standin):
     from scrm import teams
     from scrm.models import Department
