@@ -134,9 +134,22 @@ def show_funnel(cmd: Command, ctx: Context) -> None:
     people = {m.userid: m.name for m in (reps if reps is not None else [me])}
     stages = kpis.funnel(ctx.session, list(people), ctx.settings.stages, ctx.settings.stage_limits, now=ctx.now)
     total = sum(s.open_now for s in stages)
-    if not total:
+    period = current(ctx)
+    closed = kpis.by_rep(ctx.session, list(people), period, now=ctx.now, tz=ctx.settings.timezone, parts=("deals",))
+    month = kpis.total(closed.values())
+    if not total and not month.won + month.lost:
         return reply(cmd, ctx, texts.FUNNEL_EMPTY)
     lines = [texts.FUNNEL_TITLE.format(who=who, n=total)]
+    if month.won + month.lost:
+        lines.append(
+            texts.FUNNEL_CLOSED.format(
+                period=period.label,
+                won=month.won,
+                lost=month.lost,
+                win_rate_label=kpis.METRIC["win_rate"].label,
+                win_rate=percent(month.win_rate),
+            )
+        )
     lines += [
         texts.FUNNEL_LINE.format(
             stage=s.stage,

@@ -311,8 +311,9 @@ def test_a_manager_looks_at_one_rep_the_funnel_and_the_board(chat):
     assert chat.say("王芳的业绩", userid="wangwu") == "你的团队里没有「王芳」。"
     funnel = chat.say("漏斗", userid="wangwu").splitlines()
     assert funnel[0] == "【华东销售部·销售漏斗】进行中 2 个商机"
-    assert funnel[1].startswith("· 初次接触：0 个｜转到下一步 100%")  # all three deals moved on from 初次接触
-    assert funnel[2:4] == ["· 需求确认：1 个｜转到下一步 —｜一般停留 —", "· 方案报价：1 个｜转到下一步 —｜一般停留 —"]
+    assert funnel[1] == "11月已结单：成交 1 单｜丢单 0 单｜赢单率 100%"
+    assert funnel[2].startswith("· 初次接触：0 个｜转到下一步 100%")  # all three deals moved on from 初次接触
+    assert funnel[3:5] == ["· 需求确认：1 个｜转到下一步 —｜一般停留 —", "· 方案报价：1 个｜转到下一步 —｜一般停留 —"]
     assert chat.say("漏斗").startswith("【张三·销售漏斗】进行中 2 个商机")  # a rep sees their own
     chat.clock.advance(days=20)
     stalled = chat.say("漏斗", userid="wangwu")
@@ -321,6 +322,18 @@ def test_a_manager_looks_at_one_rep_the_funnel_and_the_board(chat):
     board = chat.say("排行")
     assert board.splitlines() == ["【华东销售部·11月排行】", "销冠：张三（成交 3万）"]
     assert chat.say("排行", userid="wangwu").startswith("【华东销售部·11月排行】")
+
+
+def test_the_funnel_after_every_deal_closed_shows_the_months_won_and_lost(chat):
+    # Given every deal of the team was closed this month: two won, one lost
+    chat.say("阶段 张建国 报价")
+    chat.say("成交 张建国 8万")
+    chat.say("成交 张伟 3万")
+    chat.say("丢单 王芳 预算砍了", userid="lisi")
+    # Then 漏斗 shows how the month's deals ended, not "no open deals" with advice to move a stage
+    funnel = chat.say("漏斗", userid="wangwu").splitlines()
+    assert funnel[:2] == ["【华东销售部·销售漏斗】进行中 0 个商机", "11月已结单：成交 2 单｜丢单 1 单｜赢单率 67%"]
+    assert "· 方案报价：0 个｜转到下一步 100%｜一般停留 0 天" in funnel
 
 
 @pytest.mark.parametrize(
