@@ -39,7 +39,7 @@ def _rep_numbers(ctx: Context, me: Member, kind: str, period: kpis.Period, *, ow
         texts.NUMBERS.format(
             who=me.name,
             period=period.label,
-            amount=format_amount(f.won_amount) if f.won_amount else "0",
+            amount=format_amount(f.won_amount),
             won=f.won,
             conversion=percent(f.conversion),
             logged=f.follow_ups_logged,

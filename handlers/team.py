@@ -146,7 +146,6 @@ def show_funnel(cmd: Command, ctx: Context) -> None:
                 period=period.label,
                 won=month.won,
                 lost=month.lost,
-                win_rate_label=kpis.METRIC["win_rate"].label,
                 win_rate=percent(month.win_rate),
             )
         )

@@ -1,4 +1,7 @@
-"""Everything reps, managers and customers read from the handlers, in one place for review."""
+"""Everything reps, managers and customers read from the handlers, in one place for review. A metric is named as
+scrm/texts.py's METRIC_LABELS names it, the same in every reply and digest."""
+
+from scrm.texts import METRIC_LABELS as _L
 
 # --- Rep commands ---------------------------------------------------------------------------
 NOT_A_MEMBER = "你好！你还不在销售助手的成员名单里，暂时不能使用。请联系管理员把你加进来。"
@@ -89,9 +92,9 @@ CARD_DEAL_LINE = "· {day}{outcome}"
 
 NUMBERS = (
     "【{who}·{period}业绩】\n"
-    "成交金额：{amount}（{won} 单）｜转化率：{conversion}\n"
-    "跟进：{logged} 次｜按时率：{on_time}｜新客户：{new}\n"
-    "当前逾期待办：{overdue} 条{rank}"
+    f"{_L['won_amount']}：{{amount}}（{{won}} 单）｜{_L['win_rate']}：{{conversion}}\n"
+    f"{_L['logged']}：{{logged}} 次｜{_L['on_time_rate']}：{{on_time}}｜{_L['new_customers']}：{{new}} 位\n"
+    f"{_L['overdue_now']}：{{overdue}} 条{{rank}}"
 )
 NUMBERS_PERIOD_UNKNOWN = (
     "「{period}」的业绩看不了：可以看今天、本周、上周、本月、上月、本季度或今年的，比如「{example}」。"
@@ -101,15 +104,16 @@ THIS_YEAR = "{year}年"
 NUMBERS_RANK = "\n团队排名：第 {rank}/{of}"
 TEAM_NUMBERS = (
     "【{team}·{period}团队业绩】（{n} 位销售）\n"
-    "成交：{won} 单 {amount}｜赢单率：{win_rate}｜客单价：{average}\n"
-    "跟进：{logged} 次｜按时率：{on_time}｜新客户：{new}｜逾期待办：{overdue} 条"
+    f"{_L['won_amount']}：{{amount}}（{{won}} 单）｜{_L['win_rate']}：{{win_rate}}｜{_L['average_deal']}：{{average}}\n"
+    f"{_L['logged']}：{{logged}} 次｜{_L['on_time_rate']}：{{on_time}}｜{_L['new_customers']}：{{new}} 位｜"
+    f"{_L['overdue_now']}：{{overdue}} 条"
 )
 TEAM_BEST = "领先：{rep} 成交 {amount}"
 TEAM_BEHIND = "最需要加油：{rep} 成交 {amount}，跟进 {logged} 次"
 TEAM_NO_REPS = "你负责的部门里还没有销售。"
 COMMISSION = "本月提成（按已成交估算）：{amount}"
 FUNNEL_TITLE = "【{who}·销售漏斗】进行中 {n} 个商机"
-FUNNEL_CLOSED = "{period}已结单：成交 {won} 单｜丢单 {lost} 单｜{win_rate_label} {win_rate}"
+FUNNEL_CLOSED = f"{{period}}已结单：成交 {{won}} 单｜丢单 {{lost}} 单｜{_L['win_rate']} {{win_rate}}"
 FUNNEL_LINE = "· {stage}：{open} 个｜转到下一步 {conversion}｜一般停留 {days}"
 FUNNEL_DAYS = "{n} 天"
 FUNNEL_STALLED = "⚠️ 停滞（超过阶段时限）："

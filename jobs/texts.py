@@ -1,4 +1,7 @@
-"""Every Chinese string the scheduled jobs send, in one place for review. Dates come from scrm.dates."""
+"""Every Chinese string the scheduled jobs send, in one place for review. Dates come from scrm.dates; a metric is
+named as scrm/texts.py's METRIC_LABELS names it."""
+
+from scrm.texts import METRIC_LABELS as _L
 
 # Reminders to a rep (app message). The numbers are the rep's 待办 numbers, so 完成 N works on them.
 REMINDER_TITLE = "⏰ 到点跟进："
@@ -34,8 +37,13 @@ STALLED = "· {rep}：{customer}在「{stage}」停了 {days} 天（上限 {limi
 DIGEST_TITLE = "**{team} 日报 · {day}**"
 WEEKLY_TITLE = "**{team} 周报 · {period}**"
 SPAN = "{first}–{last}"
-DIGEST_TODAY = "今天：成交 {won} 单 {amount}｜跟进 {logged} 次｜新客户 {new}"
-DIGEST_MONTH = "{month}累计：成交 {won} 单 {amount}｜赢单率 {win_rate}｜按时跟进 {on_time}"
+DIGEST_TODAY = (
+    f"今天：{_L['won_amount']} {{amount}}（{{won}} 单）｜{_L['logged']} {{logged}} 次｜{_L['new_customers']} {{new}} 位"
+)
+DIGEST_MONTH = (
+    f"{{month}}累计：{_L['won_amount']} {{amount}}（{{won}} 单）｜{_L['win_rate']} {{win_rate}}｜"
+    f"{_L['on_time_rate']} {{on_time}}"
+)
 DIGEST_STARS = "🏆 今天表现：{names}"
 STAR_WON = "{rep} 成交 {amount}"
 STAR_LOGGED = "{rep} 跟进 {n} 次"
@@ -51,8 +59,14 @@ LOST_REASON = "（{reason}）"
 DIGEST_QUIET = "今天还没有记录，明天加油！"
 DIGEST_ALERTS = "🔔 今日异常：{names}（详情已私信主管）"
 ALERTS_REP = "{rep} {n} 项"
-WEEKLY_LINE = "{rep}：成交 {amount}（上周 {before}）｜跟进 {logged} 次（上周 {logged_before}）｜新客户 {new}"
-WEEKLY_TEAM = "全队：成交 {won} 单 {amount}（上周 {before}）｜跟进 {logged} 次（上周 {logged_before}）"
+WEEKLY_LINE = (
+    f"{{rep}}：{_L['won_amount']} {{amount}}（上周 {{before}}）｜"
+    f"{_L['logged']} {{logged}} 次（上周 {{logged_before}} 次）｜{_L['new_customers']} {{new}} 位"
+)
+WEEKLY_TEAM = (
+    f"全队：{_L['won_amount']} {{amount}}（{{won}} 单，上周 {{before}}）｜"
+    f"{_L['logged']} {{logged}} 次（上周 {{logged_before}} 次）"
+)
 
 # The honor board (group chat).
 HONOR_TITLE = {

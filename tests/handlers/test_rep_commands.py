@@ -166,7 +166,7 @@ def test_the_customer_card_and_my_numbers(chat):
         tiers.recompute(session, now=chat.clock.now(), stages=chat.services.settings.stages)
     assert "等级：B（正常跟进）" in chat.say("查 华为")  # won 5万 (2) + talked today (3) + one follow-up (1)
     numbers = chat.say("业绩")
-    assert "成交金额：5万（1 单）" in numbers and "跟进：1 次" in numbers and "团队排名：第 1/2" in numbers
+    assert "成交金额：5万（1 单）" in numbers and "跟进次数：1 次" in numbers and "团队排名：第 1/2" in numbers
 
 
 def test_a_rep_never_sees_another_reps_customer(chat):
@@ -225,12 +225,23 @@ def test_a_manager_sees_the_team(chat):
     numbers = chat.say("业绩", userid="wangwu")  # the team's, not the manager's own zeros
     assert numbers.splitlines() == [
         "【华东销售部·11月团队业绩】（2 位销售）",
-        "成交：1 单 8万｜赢单率：100%｜客单价：8万",
-        "跟进：1 次｜按时率：—｜新客户：0｜逾期待办：0 条",
+        "成交金额：8万（1 单）｜赢单率：100%｜客单价：8万",
+        "跟进次数：1 次｜按时率：—｜新客户：0 位｜逾期待办：0 条",
         "人效：人均成交 4万｜人均客户 2 位｜人均待办 0 条",
         "领先：张三 成交 8万",
-        "最需要加油：李四 成交 0，跟进 0 次",
+        "最需要加油：李四 成交 0元，跟进 0 次",
     ]
+
+
+def test_the_rep_card_and_the_team_card_name_each_metric_as_the_metric_table_does(chat):
+    from scrm.texts import METRIC_LABELS
+
+    chat.say("成交 张建国 8万")
+    mine, team = chat.say("业绩"), chat.say("业绩", userid="wangwu")
+    for metric in ("won_amount", "win_rate", "logged", "on_time_rate", "new_customers", "overdue_now"):
+        assert f"{METRIC_LABELS[metric]}：" in mine and f"{METRIC_LABELS[metric]}：" in team
+    assert "转化率" not in mine  # the same ratio had two names
+    assert team.endswith("最需要加油：李四 成交 0元，跟进 0 次")  # an amount has its unit, zero too
 
 
 def test_the_teams_day_tells_logs_deals_won_and_lost_stage_moves_and_who_was_silent(chat):
