@@ -230,4 +230,12 @@ def show_talent(cmd: Command, ctx: Context) -> None:
             lines.append(
                 texts.TALENT_LINE.format(quadrant=quadrant, action=texts.TALENT_ACTIONS[quadrant], names="、".join(who))
             )
+    short = [
+        texts.TALENT_REP_FIGURES.format(rep=names[u], closed=f.won + f.lost, logged=f.logged)
+        for u, f in figures.items()
+        if u not in placed
+    ]
+    if short:
+        rule = texts.TALENT_RULE.format(closed=kpis.MIN_CLOSED, logged=kpis.MIN_LOGGED, reps=kpis.MIN_REPS)
+        lines.append(texts.TALENT_NOT_ENOUGH.format(rule=rule, reps="、".join(short)))
     reply(cmd, ctx, "\n".join(lines))

@@ -128,6 +128,9 @@ NO_CHANNEL_NAME = "无渠道（直接添加）"
 CHANNELS_EMPTY = "{period}还没有新客户或成交。"
 TALENT_TITLE = "【{team}·{period}人才盘点】按成交（结果）和跟进（过程）各与团队中位数比较："
 TALENT_LINE = "{quadrant}（{action}）：{names}"
+TALENT_RULE = "每人至少结单 {closed} 单、跟进 {logged} 次，且至少 {reps} 人达到，才按中位数分档"
+TALENT_NOT_ENOUGH = "数据还不够，暂不分档（{rule}）：{reps}"
+TALENT_REP_FIGURES = "{rep}（结单 {closed} 单，跟进 {logged} 次）"
 TALENT_ACTIONS = {
     "明星": "表扬，树标杆",
     "潜力": "辅导，把好结果变成好习惯",

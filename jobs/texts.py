@@ -29,7 +29,9 @@ ESCALATION_FOOTER = "销售每天早上会在待办里看到自己逾期的跟�
 ANOMALY_TITLE = "🔔 {day}异常提醒："
 SILENT = "· {rep}：已经 {days} 个工作日没有记录任何跟进（上次：{last}）"
 SILENT_NEVER = "· {rep}：有 {customers} 位客户，还没有记录过跟进"
-OVERDUE_JUMP = "· {rep}：近 7 天逾期率 {share}，此前 4 周是 {before}"
+OVERDUE_JUMP = (
+    "· {rep}：近 7 天逾期率 {share}（{due} 条中 {late} 条），此前 4 周是 {before}（{due_before} 条中 {late_before} 条）"
+)
 DELETIONS = "· {rep}：{day}有 {n} 位客户删除了 TA"
 STALLED = "· {rep}：{customer}在「{stage}」停了 {days} 天（上限 {limit} 天）"
 

@@ -25,7 +25,7 @@ from scrm.kpis.metrics import METRIC, METRICS, PART_OF, PARTS, Figures, Metric, 
 from scrm.kpis.per_rep import by_rep, figures, ranking
 from scrm.kpis.periods import Period
 from scrm.kpis.stages import StageFigures, funnel
-from scrm.kpis.talent import QUADRANTS, quadrants
+from scrm.kpis.talent import MIN_CLOSED, MIN_LOGGED, MIN_REPS, QUADRANTS, quadrants
 
 __all__ = [
     "DAILY_METRICS",
@@ -35,6 +35,9 @@ __all__ = [
     "ON_TIME_GRACE",
     "PARTS",
     "PART_OF",
+    "MIN_CLOSED",
+    "MIN_LOGGED",
+    "MIN_REPS",
     "QUADRANTS",
     "ChannelFigures",
     "Figures",
