@@ -200,16 +200,14 @@ def show_channels(cmd: Command, ctx: Context) -> None:
         return reply(cmd, ctx, texts.CHANNELS_EMPTY.format(period=period.label))
     team = "、".join(d.name for d in roles.teams_led(ctx.session, cmd.viewer))
     lines = [texts.CHANNELS_TITLE.format(team=team, period=period.label)]
-    lines += [
-        texts.CHANNEL_LINE.format(
-            channel=c.channel or texts.NO_CHANNEL_NAME,
-            new=c.new_customers,
-            converted=c.won_customers,
-            conversion=percent(c.conversion),
-            amount=short_amount(c.won_amount),
-        )
-        for c in rows[:LISTED]
-    ]
+    known = kpis.channel_names(ctx.session)
+    for c in rows[:LISTED]:
+        lines.append(texts.CHANNEL_NAME.format(channel=known.get(c.channel) or c.channel or texts.NO_CHANNEL_NAME))
+        if c.new_customers:
+            lines.append(texts.CHANNEL_NEW.format(new=c.new_customers))
+            lines.append(texts.CHANNEL_CONVERTED.format(converted=c.won_customers, conversion=percent(c.conversion)))
+        if c.won_amount:
+            lines.append(texts.CHANNEL_AMOUNT.format(amount=short_amount(c.won_amount)))
     reply(cmd, ctx, "\n".join(lines))
 
 

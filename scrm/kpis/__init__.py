@@ -16,7 +16,7 @@ queries (one grouped query per part) · per_rep (by_rep, figures, ranking) · da
 dialect (SQL the databases spell differently). Callers use this package's names.
 """
 
-from scrm.kpis.channel import ChannelFigures, channel_of, channels
+from scrm.kpis.channel import ChannelFigures, channel_names, channel_of, channels
 from scrm.kpis.daily import DAILY_METRICS, by_rep_and_day
 from scrm.kpis.dialect import ON_TIME_GRACE
 from scrm.kpis.efficiency import Workload, workload
@@ -50,6 +50,7 @@ __all__ = [
     "by_rep",
     "by_rep_and_day",
     "champions",
+    "channel_names",
     "channel_of",
     "channels",
     "figures",

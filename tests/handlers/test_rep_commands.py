@@ -365,6 +365,23 @@ def test_the_board_gives_the_titles_the_operator_chose_in_their_order(chat, cloc
     assert chat.say("排行").splitlines() == ["【华东销售部·11月排行】", *titles]
 
 
+def test_channels_go_by_the_name_their_rule_gives_one_fact_a_line_and_by_their_code_without_one(chat):
+    from scrm import tagging
+
+    # Given 张建国 came through the expo's QR code (expo2026_booth3), and won 15.3万 this month
+    chat.say("成交 张建国 15.3万")
+    assert chat.say("渠道", userid="wangwu").splitlines()[1:] == ["· expo2026", "  成交金额：15.3万"]  # no rule
+    # When the operator names the channel in its tagging rule
+    with chat.services.store.transaction() as session:
+        tagging.add(session, kind="channel", pattern="expo2026*", group="渠道", tag="2026工业展", now=chat.clock.now())
+    # Then 渠道 calls it by that name
+    assert chat.say("渠道", userid="wangwu").splitlines() == [
+        "【华东销售部·11月渠道效果】",
+        "· 2026工业展",
+        "  成交金额：15.3万",
+    ]
+
+
 def test_a_manager_sees_channels_and_the_talent_quadrants(chat):
     chat.say("成交 张建国 5万")
     channels = chat.say("渠道", userid="wangwu")
