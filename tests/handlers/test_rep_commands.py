@@ -312,6 +312,13 @@ def test_a_rep_sees_their_own_commission_so_far(chat):
     assert "提成" not in chat.say("业绩", userid="wangwu")  # a manager's team view shows nobody's pay
 
 
+def test_a_rep_asking_for_their_commission_without_a_plan_is_told_there_is_none(chat):
+    answer = chat.say("我这个月提成多少")
+    assert answer.startswith("【张三·11月业绩】")
+    assert answer.endswith("\n还没有设置提成方案，暂时算不出提成，可以问问主管。")
+    assert "提成" not in chat.say("业绩")  # not asked about it: not said
+
+
 def test_a_manager_looks_at_one_rep_the_funnel_and_the_board(chat):
     chat.say("阶段 张建国 报价")
     chat.say("阶段 李雪梅 需求")
