@@ -60,11 +60,11 @@ class Chart:
     title: str
     days: list[date]
     won: dict[date, Decimal]
-    target: Decimal | None
+    pace: dict[date, Decimal]  # where the month's target says the team should be by each day (none: no target)
     today: date
 
     def draw(self) -> bytes | None:
-        return charts.month_trend(self.title, self.days, self.won, self.target, self.today)
+        return charts.month_trend(self.title, self.days, self.won, self.pace, self.today)
 
 
 Texts = Callable[[Session, list[teams.Team]], dict[int, str]]
@@ -216,7 +216,7 @@ def _charts(session: Session, run: Run, due: list[teams.Team], month: Period) ->
             texts.CHART_TITLE.format(team=team.department.name, month=month.label),
             month.days(tz),
             dict(by_day),
-            target.value if target else None,
+            targets.pace_to_date(Decimal(target.value), month.days(tz), run.calendar) if target else {},
             run.local.date(),
         )
     return found

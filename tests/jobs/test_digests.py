@@ -98,10 +98,12 @@ def test_the_chart_is_a_png_with_chinese_labels_and_never_boxes():
     if charts.cjk_font() is None:
         message = "no CJK font: make's setup installs fonts-wqy-microhei where apt-get can"
         pytest.fail(message + "; CI=true requires it") if CI else pytest.skip(message)
-    png = charts.month_trend("销售一部 12月成交趋势", days, won, Decimal(500000), days[4])
+    pace = targets.pace_to_date(Decimal(500000), days, workdays.current())  # the target's pace to date
+    png = charts.month_trend("销售一部 12月成交趋势", days, won, pace, days[4])
     assert png is not None and png.startswith(b"\x89PNG") and len(png) < 2 * 1024 * 1024
+    assert png != charts.month_trend("销售一部 12月成交趋势", days, won, {}, days[4])  # the pace line is drawn
     # Without a CJK font matplotlib would draw boxes ("Glyph … missing"): then there is no chart at all.
-    assert charts.month_trend("销售一部 12月成交趋势", days, won, None, days[4], font="DejaVu Sans") is None
+    assert charts.month_trend("销售一部 12月成交趋势", days, won, {}, days[4], font="DejaVu Sans") is None
 
 
 def test_the_weekly_digest_compares_last_week_with_the_week_before_per_rep(team, clock):
