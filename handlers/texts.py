@@ -19,6 +19,7 @@ CHOOSE_CUSTOMER = "「{name}」可能是下面{n}位客户，回复序号选择�
 CHOICE_LINE = "{n}. {label}"
 NOTHING_TO_CHOOSE = "现在没有需要选择的内容。"
 CHOICE_OUT_OF_RANGE = "没有第 {n} 个选项，请回复 1-{last}。"
+CHOICE_ONLY_ONE = "只有 1 个选项，没有第 {n} 个。是这位客户请回复 1，不是请带上客户全名重新发。"
 
 LOGGED = "✅ 已记录：{customer}（{channel}{when}）{note}"
 HAPPENED = "，{day}"

@@ -92,6 +92,13 @@ def test_a_note_completed_by_a_choice_is_kept_as_typed(chat):
     assert logged.text == "电话沟通了报价，客户嫌贵"  # the rep's full-width comma, as when named at once
 
 
+def test_a_wrong_number_for_a_single_option_is_answered_in_plain_words(chat):
+    asked = chat.say("跟进 李总 拜访了工厂")  # fits 李雪梅 by surname only: asked, with one option
+    assert "1. 李雪梅" in asked and "2. " not in asked
+    assert chat.say("2") == "只有 1 个选项，没有第 2 个。是这位客户请回复 1，不是请带上客户全名重新发。"
+    assert "已记录：李雪梅" in chat.say("1")  # still open for the right answer
+
+
 def test_a_choice_expires(chat, clock):
     chat.say("查 张总")
     clock.advance(minutes=11)
