@@ -57,7 +57,7 @@ def _deals_today(ctx: Context, names: dict[str, str], today: kpis.Period) -> lis
         amount = sum((d.amount or Decimal(0) for d in won), Decimal(0))
         each = [
             texts.TEAM_TODAY_DEAL.format(
-                rep=names[d.userid], customer=d.customer, amount=f" {short_amount(d.amount)}" if d.amount else ""
+                rep=names[d.userid], customer=d.customer, detail=f" {short_amount(d.amount)}" if d.amount else ""
             )
             for d in won
         ]
@@ -67,7 +67,7 @@ def _deals_today(ctx: Context, names: dict[str, str], today: kpis.Period) -> lis
             texts.TEAM_TODAY_DEAL.format(
                 rep=names[d.userid],
                 customer=d.customer,
-                amount=texts.TEAM_TODAY_REASON.format(reason=d.reason) if d.reason else "",
+                detail=texts.TEAM_TODAY_REASON.format(reason=d.reason) if d.reason else "",
             )
             for d in lost
         ]
