@@ -137,12 +137,22 @@ def overdue_jumps(session: Session, run: Run, reps: dict[str, Member]) -> Iterat
             continue
         share = late / due
         earlier_due, earlier_late = before.get(userid, (0, 0))
-        earlier = earlier_late / earlier_due if earlier_due else 0.0
+        if earlier_due < run.settings.overdue_min_history:
+            continue
+        earlier = earlier_late / earlier_due
         if share > run.settings.overdue_share and share >= run.settings.overdue_jump * earlier:
             yield Alert(
                 keys.overdue_jump(userid, year, number),
                 userid,
-                texts.OVERDUE_JUMP.format(rep=reps[userid].name, share=f"{share:.0%}", before=f"{earlier:.0%}"),
+                texts.OVERDUE_JUMP.format(
+                    rep=reps[userid].name,
+                    share=f"{share:.0%}",
+                    late=late,
+                    due=due,
+                    before=f"{earlier:.0%}",
+                    late_before=earlier_late,
+                    due_before=earlier_due,
+                ),
             )
 
 

@@ -274,6 +274,18 @@ def progress(target: Target, figures: Figures, period: Period, *, now: datetime,
     return Progress(Decimal(target.value), actual, len(days))
 
 
+def pace_to_date(value: Decimal, days: list[date], calendar: workdays.Calendar) -> dict[date, Decimal]:
+    """Where the month should be by the end of each of its days: the target's share for the working days gone
+    (a 23-working-day month with a target of 23万 asks 1万 a working day, so 5万 by the fifth; a day off adds
+    nothing). The same reading of "on pace" as the streaks'."""
+    working = sum(1 for d in days if calendar.is_working_day(d))
+    pace, gone = {}, 0
+    for day in days:
+        gone += calendar.is_working_day(day)
+        pace[day] = value * gone / working if working else value
+    return pace
+
+
 def describe(p: Progress) -> str:
     """目标 50万：完成 60%，还差 20万，剩 19 个工作日，每天需 1.1万."""
     shown = lambda value: short_amount(value) if p.target >= 1000 else f"{value.normalize():f}"  # noqa: E731
