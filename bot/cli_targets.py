@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from handlers.parsing.amounts import whole_amount
 from scrm import commission, members, targets, teams
+from scrm.dates import business_day
 from scrm.numbers import format_amount, short_amount
 
 
@@ -71,7 +72,7 @@ def register_target_commands(cli: click.Group, services: Callable) -> None:
     @click.option("--all", "everything", is_flag=True, help="past periods too")
     def list_targets(everything: bool) -> None:
         s = services()
-        today = s.clock.now().astimezone(s.settings.timezone).date()
+        today = business_day(s.clock.now(), s.settings.timezone)
         with s.store.transaction() as session:
             rows = targets.listed(session, None if everything else today.replace(day=1) - timedelta(days=92))
         for t in rows:
@@ -111,7 +112,7 @@ def register_target_commands(cli: click.Group, services: Callable) -> None:
         value = whole_amount(str(line.value))  # the whole value: -50万 and 1e309 are refused, never read as 50万, 309
         if value is None:
             raise click.ClickException(f"{prefix}value {line.value!r} is not a number like 50万 or 500000")
-        today = s.clock.now().astimezone(s.settings.timezone).date()
+        today = business_day(s.clock.now(), s.settings.timezone)
         try:
             kind, starts = targets.parse_period(line.period, today)
             if line.rep:

@@ -14,14 +14,13 @@ import time
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
 from bot.stage import Stage, StageFailed, demo_corp, wait_for
 from scrm import follow_ups, tagging, welcome, workdays
 from scrm.clock import SystemClock
-from scrm.dates import format_when
+from scrm.dates import business_day, business_time, format_when
 from scrm.models import Customer, CustomerRep, FollowUp, InboxEvent, Member, OutboxMessage
 from scrm.statuses import QueueStatus
 from wecom_standin import xml
@@ -155,7 +154,7 @@ def customer_adds_rep(scene: Scene) -> None:
     _say(f"   张三在企业微信里看到客户标签：{'、'.join(names)}（自动打上，张三没有动手）")
     with scene.store.transaction() as session:
         [first] = follow_ups.open_for(session, "wmDemoChen01")
-    due = first.due_at.astimezone(ZoneInfo("Asia/Shanghai"))
+    due = business_time(first.due_at, scene.settings.timezone)
     _say(f"   首次跟进已排期：{format_when(due, due)}（新客户规则：下一个工作日）")
 
 
@@ -188,11 +187,11 @@ def rep_logs_follow_ups(scene: Scene) -> None:
 def jobs_act(scene: Scene) -> None:
     _say("\n⑤ 之后几天：到点提醒、异常提醒、逾期上报，也都由定时任务发出")
     say(scene, "跟进 张伟 发了产品资料 明天上午10点电话确认")
-    calendar, tz = workdays.current(), ZoneInfo("Asia/Shanghai")
+    calendar, tz = workdays.current(), scene.settings.timezone
     with scene.store.transaction() as session:
         due = {
-            f.note: f.due_at.astimezone(tz)
-            for f in follow_ups.agenda(session, ["zhangsan"], until=datetime.now(tz) + timedelta(days=30))
+            f.note: business_time(f.due_at, tz)
+            for f in follow_ups.agenda(session, ["zhangsan"], until=SystemClock().now() + timedelta(days=30))
         }
     at = due["交付回访"]  # 陈志强's visit after the win, set in ③
     if not calendar.is_working_day(at.date()):  # a day off: it comes in the next working morning's list
@@ -216,8 +215,9 @@ def jobs_act(scene: Scene) -> None:
 
 def team_evening(scene: Scene) -> None:
     _say("\n④ 傍晚 18:00，团队群里收到日报，随后是荣誉榜（定时任务；这里用 scrm jobs run … --at 快进，不用真等）")
-    calendar, tz = workdays.current(), ZoneInfo("Asia/Shanghai")
-    day = calendar.next_working_day(datetime.now(tz).date(), inclusive=True)  # the deal's day, if it is a working day
+    calendar, tz = workdays.current(), scene.settings.timezone
+    today = business_day(SystemClock().now(), tz)
+    day = calendar.next_working_day(today, inclusive=True)  # the deal's day, if it is a working day
     for name, minute, caption, marker in (
         ("daily-digest", 0, "华东销售部群里收到日报", " 日报 · "),
         ("honor-board", 10, "华东销售部群里收到荣誉榜", "荣誉榜 · "),

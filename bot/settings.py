@@ -25,6 +25,7 @@ from sqlalchemy.exc import ArgumentError
 from bot.job_settings import job_settings, with_jobs
 from jobs.table import JobSettings
 from scrm import follow_ups, funnel
+from scrm.dates import DEFAULT_TIMEZONE
 from scrm.queue import RetryPolicy
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -55,7 +56,7 @@ class DatabaseSettings(LogSettings):
     """What commands that only touch the store need: no WeCom secrets."""
 
     database_url: str = "sqlite:///scrm.db"
-    scrm_timezone: str = "Asia/Shanghai"
+    scrm_timezone: str = DEFAULT_TIMEZONE.key  # every day the product names is this zone's
     scrm_holidays_file: Path | None = None
 
     @field_validator("database_url")

@@ -78,6 +78,7 @@ class Stage:
             "DATABASE_URL": database_url,
             "REDIS_URL": "",
         }
+        self.settings = load_settings(**{k.lower(): v for k, v in self.env.items()}, _env_file=None)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.store = Store(make_engine(database_url))
@@ -88,7 +89,7 @@ class Stage:
     def sync(self) -> dict[str, int]:
         """Migrate the database, then `scrm sync` from the stand-in; returns how many of each kind."""
         upgrade(self.store.engine)
-        settings = load_settings(**{k.lower(): v for k, v in self.env.items()}, _env_file=None)
+        settings = self.settings
         client = WeComClient(
             settings.wecom_corp_id,
             settings.wecom_agent_secret.get_secret_value(),

@@ -45,23 +45,15 @@ def show_card(cmd: Command, ctx: Context) -> None:
     ][:RECENT]  # deals have their own lines
     if recent:
         lines.append(texts.CARD_RECENT)
-        lines += [
-            texts.CARD_RECENT_LINE.format(
-                when=format_day(e.at.astimezone(ctx.settings.timezone), ctx.now), text=_history(e)
-            )
-            for e in recent
-        ]
+        lines += [texts.CARD_RECENT_LINE.format(when=format_day(e.at, ctx.now), text=_history(e)) for e in recent]
     for item in follow_ups.open_of(ctx.session, customer.external_userid, cmd.userid):
-        due = format_when(item.due_at.astimezone(ctx.settings.timezone), ctx.now)
+        due = format_when(item.due_at, ctx.now)
         lines.append(texts.CARD_NEXT.format(when=due, note=f" {item.note}" if item.note else ""))
     closed = [d for d in mine if d.status != DealStatus.OPEN]
     if closed:
         lines.append(texts.CARD_DEALS)
         lines += [
-            texts.CARD_DEAL_LINE.format(
-                day=format_day(d.closed_at.astimezone(ctx.settings.timezone), ctx.now), outcome=_outcome(d)
-            )
-            for d in closed
+            texts.CARD_DEAL_LINE.format(day=format_day(d.closed_at, ctx.now), outcome=_outcome(d)) for d in closed
         ]
     reply(cmd, ctx, "\n".join(lines))
 

@@ -156,6 +156,8 @@ def choose(cmd: Command, ctx: Context) -> None:
             return reply(cmd, ctx, texts.CANCELLED)
     elif not 1 <= n <= len(choices):
         chat_state.ask(state, pending, now=ctx.now)  # keep it open for a valid answer
+        if len(choices) == 1:
+            return reply(cmd, ctx, texts.CHOICE_ONLY_ONE.format(n=n))
         return reply(cmd, ctx, texts.CHOICE_OUT_OF_RANGE.format(n=n, last=len(choices)))
     parsed = read(pending["text"], ctx, cmd.userid)
     chosen = choices[0] if pending.get("confirm") else choices[n - 1]

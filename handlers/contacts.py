@@ -104,7 +104,7 @@ def on_contact_deleted_by_rep(event: ContactDeletedByRep, ctx: Context) -> None:
     )
     if not event.is_transfer:
         text = texts.REP_DELETED_CUSTOMER.format(
-            rep=_rep_name(ctx, event.rep_id), customer=display_name(customer), when=_when(ctx, event.at)
+            rep=_rep_name(ctx, event.rep_id), customer=display_name(customer), when=format_when(event.at, ctx.now)
         )
         _tell_managers(
             ctx,
@@ -124,7 +124,7 @@ def on_contact_deleted_by_customer(event: ContactDeletedByCustomer, ctx: Context
     _note(ctx, event.external_user_id, event.rep_id, RelationStatus.LOST, event.at)
     at_risk = deals.mark_at_risk(ctx.session, external_userid=event.external_user_id, userid=event.rep_id, now=ctx.now)
     deal_text = texts.DEALS_AT_RISK.format(n=at_risk) if at_risk else ""
-    when, name = _when(ctx, event.at), display_name(customer)
+    when, name = format_when(event.at, ctx.now), display_name(customer)
     key = keys.churn(event.rep_id, event.external_user_id, event.at)
     ctx.outbox.add(
         AppText(to=(event.rep_id,), text=texts.CHURN_TO_REP.format(customer=name, when=when, deals=deal_text)), key=key
@@ -261,7 +261,3 @@ def _note(ctx: Context, external_userid: str, userid: str, kind: str, at: dateti
 def _rep_name(ctx: Context, userid: str) -> str:
     rep = members.get(ctx.session, userid)
     return rep.name if rep else userid
-
-
-def _when(ctx: Context, at: datetime) -> str:
-    return format_when(at.astimezone(ctx.settings.timezone), ctx.now)

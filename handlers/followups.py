@@ -7,7 +7,6 @@ a time in the past, impossible or not understood is refused with a suggestion, n
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from handlers import steps, texts
 from handlers.commands import Command, as_typed, customer_for, reply
@@ -15,7 +14,7 @@ from handlers.context import Context
 from handlers.intents import Parsed, When, WhenError, describe_when
 from scrm import chat_state, follow_ups, interactions
 from scrm.customers import display_name
-from scrm.dates import end_of_day, format_day, format_when
+from scrm.dates import end_of_day, format_day, format_due
 from scrm.models import Customer, FollowUp
 from scrm.statuses import FollowUpStatus
 
@@ -43,7 +42,7 @@ def log_follow_up(cmd: Command, ctx: Context) -> None:
         inbox_id=ctx.inbox_id,
     )
     closed = follow_ups.complete_open(
-        ctx.session, external_userid=customer.external_userid, userid=cmd.userid, now=ctx.now
+        ctx.session, external_userid=customer.external_userid, userid=cmd.userid, now=ctx.now, tz=ctx.settings.timezone
     )
     when = texts.HAPPENED.format(day=format_day(p.happened, ctx.now)) if p.happened else ""
     lines = [
@@ -79,7 +78,7 @@ def show_agenda(cmd: Command, ctx: Context) -> None:
             texts.AGENDA_LINE.format(
                 n=n,
                 overdue=texts.AGENDA_OVERDUE if item.due_at < ctx.now else "",
-                when=_clock(ctx, item.due_at),
+                when=format_due(item.due_at, ctx.now),
                 customer=_customer_name(ctx, item),
                 note=steps.shown(item.note),
             )
@@ -135,15 +134,6 @@ def _agenda_item(cmd: Command, ctx: Context) -> FollowUp | None:
 def _customer_name(ctx: Context, item: FollowUp) -> str:
     customer = ctx.session.get(Customer, item.external_userid)
     return display_name(customer)
-
-
-def _clock(ctx: Context, due: datetime) -> str:
-    local = due.astimezone(ctx.settings.timezone)
-    return (
-        local.strftime("%H:%M")
-        if local.date() == ctx.now.astimezone(ctx.settings.timezone).date()
-        else format_when(local, ctx.now)
-    )
 
 
 def _short(note: str) -> str:

@@ -10,7 +10,7 @@ from handlers import texts
 from handlers.commands import Command, reply
 from handlers.context import Context
 from scrm import commission, kpis, members, roles, targets
-from scrm.dates import midnight
+from scrm.dates import business_day, midnight
 from scrm.models import Member
 from scrm.numbers import format_amount, percent, short_amount
 from scrm.roles import Viewer
@@ -24,14 +24,20 @@ def show_numbers(cmd: Command, ctx: Context) -> None:
     kind, period = asked
     if cmd.viewer.sees_a_team:
         return reply(cmd, ctx, _team_numbers(ctx, cmd.viewer, kind, period))
-    reply(cmd, ctx, _rep_numbers(ctx, cmd.viewer.member, kind, period, own=True))
+    asked_pay = any(word in cmd.parsed.text for word in COMMISSION_WORDS)
+    reply(cmd, ctx, _rep_numbers(ctx, cmd.viewer.member, kind, period, own=True, asked_pay=asked_pay))
 
 
-def _rep_numbers(ctx: Context, me: Member, kind: str, period: kpis.Period, *, own: bool) -> str:
+COMMISSION_WORDS = ("提成", "佣金", "奖金")
+
+
+def _rep_numbers(
+    ctx: Context, me: Member, kind: str, period: kpis.Period, *, own: bool, asked_pay: bool = False
+) -> str:
     """A rep's numbers, rank among the reps and target; their commission only when they ask themselves."""
     tz = ctx.settings.timezone
     f = kpis.figures(ctx.session, [me.userid], period, now=ctx.now, tz=tz)
-    target = targets.of(ctx.session, "rep", [me.userid], kind, period.start.astimezone(tz).date()).get(me.userid)
+    target = targets.of(ctx.session, "rep", [me.userid], kind, business_day(period.start, tz)).get(me.userid)
     reps = reps_beside(ctx, me)
     ranking = [userid for userid, _ in kpis.ranking(ctx.session, [m.userid for m in reps], period)]
     rank = texts.NUMBERS_RANK.format(rank=ranking.index(me.userid) + 1, of=len(reps)) if me.userid in ranking else ""
@@ -39,7 +45,7 @@ def _rep_numbers(ctx: Context, me: Member, kind: str, period: kpis.Period, *, ow
         texts.NUMBERS.format(
             who=me.name,
             period=period.label,
-            amount=format_amount(f.won_amount) if f.won_amount else "0",
+            amount=format_amount(f.won_amount),
             won=f.won,
             conversion=percent(f.conversion),
             logged=f.follow_ups_logged,
@@ -49,7 +55,7 @@ def _rep_numbers(ctx: Context, me: Member, kind: str, period: kpis.Period, *, ow
             rank=rank,
         )
         + (f"\n{targets.describe(targets.progress(target, f, period, now=ctx.now, tz=tz))}" if target else "")
-        + (_commission(ctx, period, f) if own else "")
+        + (_commission(ctx, period, f, asked_pay) if own else "")
     )
 
 
@@ -91,7 +97,7 @@ def period_asked(note: str, ctx: Context) -> tuple[str, kpis.Period] | None:
     kind: month, week, quarter; or day, year). None for one we keep no figures for (去年, 9999-12): never another."""
     asked = ASKED.get(note.strip())
     tz, now = ctx.settings.timezone, ctx.now
-    today = now.astimezone(tz).date()
+    today = business_day(now, tz)
     if asked == "last_week":
         return "week", replace(kpis.Period.week_of(now - timedelta(days=7), tz), label=texts.LAST_WEEK)
     if asked == "last_month":
@@ -112,10 +118,15 @@ def period_asked(note: str, ctx: Context) -> tuple[str, kpis.Period] | None:
     return (asked, builders[asked](now, tz)) if asked in builders else None
 
 
-def _commission(ctx: Context, period: kpis.Period, figures: kpis.Figures) -> str:
-    """The rep's own commission so far this month, when a plan is set (never shown to anyone else)."""
-    plan = commission.current(ctx.session) if period == kpis.Period.month_of(ctx.now, ctx.settings.timezone) else None
-    return "\n" + texts.COMMISSION.format(amount=format_amount(plan.earned(figures.won_amount))) if plan else ""
+def _commission(ctx: Context, period: kpis.Period, figures: kpis.Figures, asked: bool) -> str:
+    """The rep's own commission so far this month, when a plan is set (never shown to anyone else); a rep who
+    asks about their pay with no plan set is told so."""
+    plan = commission.current(ctx.session)
+    if plan is None:
+        return "\n" + texts.NO_COMMISSION_PLAN if asked else ""
+    if period != kpis.Period.month_of(ctx.now, ctx.settings.timezone):
+        return ""
+    return "\n" + texts.COMMISSION.format(amount=format_amount(plan.earned(figures.won_amount)))
 
 
 def _team_numbers(ctx: Context, viewer: Viewer, kind: str, period: kpis.Period) -> str:
@@ -144,7 +155,7 @@ def _team_numbers(ctx: Context, viewer: Viewer, kind: str, period: kpis.Period) 
     ]
     tz = ctx.settings.timezone
     led = [d.id for d in teams_led]
-    target = targets.for_team(ctx.session, led, list(names), kind, period.start.astimezone(tz).date())
+    target = targets.for_team(ctx.session, led, list(names), kind, business_day(period.start, tz))
     if target is not None:
         lines.append(targets.describe(targets.progress(target, total, period, now=ctx.now, tz=tz)))
     w = kpis.workload(ctx.session, list(names), total)

@@ -115,7 +115,7 @@ def _replaced(ctx: Context, old: list[FollowUp], new: FollowUp) -> list[str]:
 
 
 def _when(ctx: Context, step: FollowUp) -> str:
-    return format_when(step.due_at.astimezone(ctx.settings.timezone), ctx.now)
+    return format_when(step.due_at, ctx.now)
 
 
 def _without_adding(words: str) -> str:

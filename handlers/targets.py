@@ -13,6 +13,7 @@ from handlers.commands import Command, reply
 from handlers.context import Context
 from handlers.intents import Parsed
 from scrm import roles, targets
+from scrm.dates import business_day
 from scrm.numbers import short_amount
 
 TEAM_WORDS = ("团队", "全组", "我们组", "组里", "部门", "全队", "大家")
@@ -35,7 +36,7 @@ def set_target(cmd: Command, ctx: Context) -> None:
         if rep is None:
             return reply(cmd, ctx, texts.NO_SUCH_MEMBER.format(name=p.member))
         scope, subject, who = "rep", rep.userid, rep.name
-    today = ctx.now.astimezone(ctx.settings.timezone).date()
+    today = business_day(ctx.now, ctx.settings.timezone)
     if p.amount_error or p.amount is None:
         return reply(cmd, ctx, texts.TARGET_NOT_AN_AMOUNT.format(text=p.amount_error, who=who, period=p.note))
     try:

@@ -4,13 +4,15 @@ nothing of theirs from here; a rep sees only their own funnel and the board they
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from handlers import texts
 from handlers.commands import Command, reply
 from handlers.context import Context
 from handlers.numbers import current, reps_beside
-from scrm import customers, deals, follow_ups, kpis, members, roles
+from scrm import customers, deals, follow_ups, kpis, members, roles, team_day
 from scrm.customers import display_name
-from scrm.dates import end_of_day
+from scrm.dates import end_of_day, format_day
 from scrm.numbers import percent, short_amount
 from scrm.statuses import DealStatus
 
@@ -18,10 +20,70 @@ LISTED = 20
 
 
 def show_team_agenda(cmd: Command, ctx: Context) -> None:
+    """今天团队情况: what the team did today (follow-ups, deals won and lost, stage moves, who logged nothing),
+    then what is still due today."""
     team = roles.team(ctx.session, cmd.viewer)
+    if not team:
+        return reply(cmd, ctx, texts.TEAM_NO_REPS)
+    names = {m.userid: m.name for m in team}
+    today = kpis.Period.day_of(ctx.now, ctx.settings.timezone)
+    day = kpis.by_rep(ctx.session, list(names), today, now=ctx.now, tz=ctx.settings.timezone, parts=("logged",))
+    led = "、".join(d.name for d in roles.teams_led(ctx.session, cmd.viewer))
+    lines = [
+        texts.TEAM_TODAY_TITLE.format(team=led, day=format_day(ctx.now.astimezone(ctx.settings.timezone), ctx.now))
+    ]
+    lines += _logged_today(day, names)
+    lines += _deals_today(ctx, names, today)
+    silent = [names[u] for u in team_day.with_customers(ctx.session, list(names)) if not day[u].logged]
+    if silent:
+        lines.append(texts.TEAM_TODAY_SILENT.format(reps="、".join(sorted(silent))))
+    lines += _agenda(ctx, team)
+    reply(cmd, ctx, "\n".join(lines))
+
+
+def _logged_today(day: dict[str, kpis.Figures], names: dict[str, str]) -> list[str]:
+    counts = sorted(((f.logged, names[u]) for u, f in day.items() if f.logged), key=lambda pair: -pair[0])
+    if not counts:
+        return [texts.TEAM_TODAY_NOTHING_LOGGED]
+    each = "、".join(texts.TEAM_TODAY_REP_LOGGED.format(rep=rep, n=n) for n, rep in counts)
+    return [texts.TEAM_TODAY_LOGGED.format(n=sum(n for n, _ in counts), reps=each)]
+
+
+def _deals_today(ctx: Context, names: dict[str, str], today: kpis.Period) -> list[str]:
+    """Deals won and lost today, and each move along the funnel: who, which customer, what."""
+    lines = []
+    closed = team_day.closed(ctx.session, list(names), today)
+    if won := [d for d in closed if d.won]:
+        amount = sum((d.amount or Decimal(0) for d in won), Decimal(0))
+        each = [
+            texts.TEAM_TODAY_DEAL.format(
+                rep=names[d.userid], customer=d.customer, detail=f" {short_amount(d.amount)}" if d.amount else ""
+            )
+            for d in won
+        ]
+        lines.append(texts.TEAM_TODAY_WON.format(n=len(won), amount=short_amount(amount), deals="；".join(each)))
+    if lost := [d for d in closed if not d.won]:
+        each = [
+            texts.TEAM_TODAY_DEAL.format(
+                rep=names[d.userid],
+                customer=d.customer,
+                detail=texts.TEAM_TODAY_REASON.format(reason=d.reason) if d.reason else "",
+            )
+            for d in lost
+        ]
+        lines.append(texts.TEAM_TODAY_LOST.format(n=len(lost), deals="；".join(each)))
+    moves = team_day.moves(ctx.session, list(names), today)
+    if moves:
+        each = [texts.TEAM_TODAY_MOVE.format(rep=names[m.userid], customer=m.customer, stage=m.stage) for m in moves]
+        lines.append(texts.TEAM_TODAY_MOVES.format(moves="；".join(each)))
+    return lines
+
+
+def _agenda(ctx: Context, team: list) -> list[str]:
+    """What is still due by the end of today, per rep, with how much of it is late."""
     items = follow_ups.agenda(ctx.session, [m.userid for m in team], until=end_of_day(ctx.now, ctx.settings.timezone))
     if not items:
-        return reply(cmd, ctx, texts.TEAM_AGENDA_EMPTY)
+        return [texts.TEAM_AGENDA_EMPTY]
     lines = [texts.TEAM_AGENDA_TITLE.format(n=len(items))]
     for member in team:
         own = [i for i in items if i.userid == member.userid]
@@ -32,7 +94,7 @@ def show_team_agenda(cmd: Command, ctx: Context) -> None:
                     rep=member.name, count=len(own), overdue=texts.TEAM_AGENDA_OVERDUE.format(n=late) if late else ""
                 )
             )
-    reply(cmd, ctx, "\n".join(lines))
+    return lines
 
 
 def show_member_customers(cmd: Command, ctx: Context) -> None:
@@ -73,9 +135,21 @@ def show_funnel(cmd: Command, ctx: Context) -> None:
     funnel = ctx.settings.funnel
     stages = kpis.funnel(ctx.session, list(people), funnel.stages, funnel.limits, now=ctx.now)
     total = sum(s.open_now for s in stages)
-    if not total:
+    period = current(ctx)
+    closed = kpis.by_rep(ctx.session, list(people), period, now=ctx.now, tz=ctx.settings.timezone, parts=("deals",))
+    month = kpis.total(closed.values())
+    if not total and not month.won + month.lost:
         return reply(cmd, ctx, texts.FUNNEL_EMPTY)
     lines = [texts.FUNNEL_TITLE.format(who=who, n=total)]
+    if month.won + month.lost:
+        lines.append(
+            texts.FUNNEL_CLOSED.format(
+                period=period.label,
+                won=month.won,
+                lost=month.lost,
+                win_rate=percent(month.win_rate),
+            )
+        )
     lines += [
         texts.FUNNEL_LINE.format(
             stage=s.stage,
@@ -127,16 +201,14 @@ def show_channels(cmd: Command, ctx: Context) -> None:
         return reply(cmd, ctx, texts.CHANNELS_EMPTY.format(period=period.label))
     team = "、".join(d.name for d in roles.teams_led(ctx.session, cmd.viewer))
     lines = [texts.CHANNELS_TITLE.format(team=team, period=period.label)]
-    lines += [
-        texts.CHANNEL_LINE.format(
-            channel=c.channel or texts.NO_CHANNEL_NAME,
-            new=c.new_customers,
-            converted=c.won_customers,
-            conversion=percent(c.conversion),
-            amount=short_amount(c.won_amount),
-        )
-        for c in rows[:LISTED]
-    ]
+    known = kpis.channel_names(ctx.session)
+    for c in rows[:LISTED]:
+        lines.append(texts.CHANNEL_NAME.format(channel=known.get(c.channel) or c.channel or texts.NO_CHANNEL_NAME))
+        if c.new_customers:
+            lines.append(texts.CHANNEL_NEW.format(new=c.new_customers))
+            lines.append(texts.CHANNEL_CONVERTED.format(converted=c.won_customers, conversion=percent(c.conversion)))
+        if c.won_amount:
+            lines.append(texts.CHANNEL_AMOUNT.format(amount=short_amount(c.won_amount)))
     reply(cmd, ctx, "\n".join(lines))
 
 
@@ -157,4 +229,12 @@ def show_talent(cmd: Command, ctx: Context) -> None:
             lines.append(
                 texts.TALENT_LINE.format(quadrant=quadrant, action=texts.TALENT_ACTIONS[quadrant], names="、".join(who))
             )
+    short = [
+        texts.TALENT_REP_FIGURES.format(rep=names[u], closed=f.won + f.lost, logged=f.logged)
+        for u, f in figures.items()
+        if u not in placed
+    ]
+    if short:
+        rule = texts.TALENT_RULE.format(closed=kpis.MIN_CLOSED, logged=kpis.MIN_LOGGED, reps=kpis.MIN_REPS)
+        lines.append(texts.TALENT_NOT_ENOUGH.format(rule=rule, reps="、".join(short)))
     reply(cmd, ctx, "\n".join(lines))

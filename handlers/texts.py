@@ -1,4 +1,7 @@
-"""Everything reps, managers and customers read from the handlers, in one place for review."""
+"""Everything reps, managers and customers read from the handlers, in one place for review. A metric is named as
+scrm/texts.py's METRIC_LABELS names it, the same in every reply and digest."""
+
+from scrm.texts import METRIC_LABELS as _L
 
 # --- Rep commands ---------------------------------------------------------------------------
 NOT_A_MEMBER = "你好！你还不在销售助手的成员名单里，暂时不能使用。请联系管理员把你加进来。"
@@ -16,6 +19,7 @@ CHOOSE_CUSTOMER = "「{name}」可能是下面{n}位客户，回复序号选择�
 CHOICE_LINE = "{n}. {label}"
 NOTHING_TO_CHOOSE = "现在没有需要选择的内容。"
 CHOICE_OUT_OF_RANGE = "没有第 {n} 个选项，请回复 1-{last}。"
+CHOICE_ONLY_ONE = "只有 1 个选项，没有第 {n} 个。是这位客户请回复 1，不是请带上客户全名重新发。"
 
 LOGGED = "✅ 已记录：{customer}（{channel}{when}）{note}"
 HAPPENED = "，{day}"
@@ -94,9 +98,9 @@ CARD_DEAL_LINE = "· {day}{outcome}"
 
 NUMBERS = (
     "【{who}·{period}业绩】\n"
-    "成交金额：{amount}（{won} 单）｜转化率：{conversion}\n"
-    "跟进：{logged} 次｜按时率：{on_time}｜新客户：{new}\n"
-    "当前逾期待办：{overdue} 条{rank}"
+    f"{_L['won_amount']}：{{amount}}（{{won}} 单）｜{_L['win_rate']}：{{conversion}}\n"
+    f"{_L['logged']}：{{logged}} 次｜{_L['on_time_rate']}：{{on_time}}｜{_L['new_customers']}：{{new}} 位\n"
+    f"{_L['overdue_now']}：{{overdue}} 条{{rank}}"
 )
 NUMBERS_PERIOD_UNKNOWN = (
     "「{period}」的业绩看不了：可以看今天、本周、上周、本月、上月、本季度或今年的，比如「{example}」。"
@@ -106,14 +110,17 @@ THIS_YEAR = "{year}年"
 NUMBERS_RANK = "\n团队排名：第 {rank}/{of}"
 TEAM_NUMBERS = (
     "【{team}·{period}团队业绩】（{n} 位销售）\n"
-    "成交：{won} 单 {amount}｜赢单率：{win_rate}｜客单价：{average}\n"
-    "跟进：{logged} 次｜按时率：{on_time}｜新客户：{new}｜逾期待办：{overdue} 条"
+    f"{_L['won_amount']}：{{amount}}（{{won}} 单）｜{_L['win_rate']}：{{win_rate}}｜{_L['average_deal']}：{{average}}\n"
+    f"{_L['logged']}：{{logged}} 次｜{_L['on_time_rate']}：{{on_time}}｜{_L['new_customers']}：{{new}} 位｜"
+    f"{_L['overdue_now']}：{{overdue}} 条"
 )
 TEAM_BEST = "领先：{rep} 成交 {amount}"
 TEAM_BEHIND = "最需要加油：{rep} 成交 {amount}，跟进 {logged} 次"
 TEAM_NO_REPS = "你负责的部门里还没有销售。"
 COMMISSION = "本月提成（按已成交估算）：{amount}"
+NO_COMMISSION_PLAN = "还没有设置提成方案，暂时算不出提成，可以问问主管。"
 FUNNEL_TITLE = "【{who}·销售漏斗】进行中 {n} 个商机"
+FUNNEL_CLOSED = f"{{period}}已结单：成交 {{won}} 单｜丢单 {{lost}} 单｜{_L['win_rate']} {{win_rate}}"
 FUNNEL_LINE = "· {stage}：{open} 个｜转到下一步 {conversion}｜一般停留 {days}"
 FUNNEL_DAYS = "{n} 天"
 FUNNEL_STALLED = "⚠️ 停滞（超过阶段时限）："
@@ -123,11 +130,17 @@ BOARD_TITLE = "【{team}·{period}排行】"
 BOARD_EMPTY = "{period}还没有人上榜，加油！"
 WORKLOAD = "人效：人均成交 {won}｜人均客户 {customers} 位｜人均待办 {open} 条"
 CHANNELS_TITLE = "【{team}·{period}渠道效果】"
-CHANNEL_LINE = "· {channel}：新客户 {new}｜已成交 {converted}（{conversion}）｜成交 {amount}"
+CHANNEL_NAME = "· {channel}"
+CHANNEL_NEW = f"  {_L['new_customers']}：{{new}} 位"
+CHANNEL_CONVERTED = "  其中已成交：{converted} 位（{conversion}）"
+CHANNEL_AMOUNT = f"  {_L['won_amount']}：{{amount}}"
 NO_CHANNEL_NAME = "无渠道（直接添加）"
 CHANNELS_EMPTY = "{period}还没有新客户或成交。"
 TALENT_TITLE = "【{team}·{period}人才盘点】按成交（结果）和跟进（过程）各与团队中位数比较："
 TALENT_LINE = "{quadrant}（{action}）：{names}"
+TALENT_RULE = "每人至少结单 {closed} 单、跟进 {logged} 次，且至少 {reps} 人达到，才按中位数分档"
+TALENT_NOT_ENOUGH = "数据还不够，暂不分档（{rule}）：{reps}"
+TALENT_REP_FIGURES = "{rep}（结单 {closed} 单，跟进 {logged} 次）"
 TALENT_ACTIONS = {
     "明星": "表扬，树标杆",
     "潜力": "辅导，把好结果变成好习惯",
@@ -162,10 +175,21 @@ NONE_YET = "—"
 
 MANAGERS_ONLY = "这个查询只对主管开放（你需要是部门负责人）。"
 ADMINS_ONLY = "这个操作只对管理员开放。"
-TEAM_AGENDA_TITLE = "团队今天的跟进（{n} 条）："
+TEAM_TODAY_TITLE = "【{team}·{day}】"
+TEAM_TODAY_LOGGED = "跟进 {n} 次：{reps}"
+TEAM_TODAY_REP_LOGGED = "{rep} {n} 次"
+TEAM_TODAY_NOTHING_LOGGED = "跟进：今天还没有人记录"
+TEAM_TODAY_WON = "成交 {n} 单，共 {amount}：{deals}"
+TEAM_TODAY_LOST = "丢单 {n} 单：{deals}"
+TEAM_TODAY_DEAL = "{rep}·{customer}{detail}"
+TEAM_TODAY_REASON = "（{reason}）"
+TEAM_TODAY_MOVES = "阶段推进：{moves}"
+TEAM_TODAY_MOVE = "{rep}·{customer}→{stage}"
+TEAM_TODAY_SILENT = "今天没有跟进：{reps}"
+TEAM_AGENDA_TITLE = "还要跟进 {n} 条："
 TEAM_AGENDA_LINE = "· {rep}：{count} 条{overdue}"
 TEAM_AGENDA_OVERDUE = "，其中逾期 {n} 条"
-TEAM_AGENDA_EMPTY = "团队今天没有待跟进的客户。"
+TEAM_AGENDA_EMPTY = "今天没有待跟进的客户了。"
 NO_SUCH_MEMBER = "你的团队里没有「{name}」。"
 MEMBER_CUSTOMERS_TITLE = "{rep}的客户（{n} 位）："
 MEMBER_CUSTOMER_LINE = "· {name}{corp}｜{stage}"

@@ -28,7 +28,7 @@ from jobs import texts
 from jobs.config import Done, Run
 from scrm import keys, ledger, members
 from scrm.customers import LIVE, display_name
-from scrm.dates import format_day, midnight
+from scrm.dates import business_day, format_day, midnight
 from scrm.kpis import ON_TIME_GRACE
 from scrm.models import AnomalyAlert, Customer, CustomerRep, Deal, FollowUp, Interaction, Member, StageChange
 from scrm.outbox import AppText, Outbox
@@ -76,7 +76,7 @@ def run(run: Run) -> Done:
 
 
 def silent(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Alert]:
-    today = run.local.date()
+    today = run.today
     customers = dict(
         session.exec(
             select(CustomerRep.userid, func.count())
@@ -112,7 +112,7 @@ def silent(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Aler
         since = last or first_added.get(userid)
         if since is None:
             continue
-        since_day = since.astimezone(run.settings.timezone).date()
+        since_day = business_day(since, run.settings.timezone)
         days = _working_days_between(run, since_day, today)
         if days < run.settings.silent_days:
             continue
@@ -123,28 +123,36 @@ def silent(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Aler
             yield Alert(
                 keys.silent_rep(userid, since_day),
                 userid,
-                texts.SILENT.format(
-                    rep=name, days=days, last=format_day(since.astimezone(run.settings.timezone), run.now)
-                ),
+                texts.SILENT.format(rep=name, days=days, last=format_day(since, run.now)),
             )
 
 
 def overdue_jumps(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Alert]:
-    today = midnight(run.local.date(), run.settings.timezone)
+    today = midnight(run.today, run.settings.timezone)
     week = _late_shares(session, today - timedelta(days=7), today)
     before = _late_shares(session, today - timedelta(days=35), today - timedelta(days=7))
-    year, number, _ = run.local.date().isocalendar()
+    year, number, _ = run.today.isocalendar()
     for userid, (due, late) in week.items():
         if userid not in reps or due < run.settings.overdue_min_due:
             continue
         share = late / due
         earlier_due, earlier_late = before.get(userid, (0, 0))
-        earlier = earlier_late / earlier_due if earlier_due else 0.0
+        if earlier_due < run.settings.overdue_min_history:
+            continue
+        earlier = earlier_late / earlier_due
         if share > run.settings.overdue_share and share >= run.settings.overdue_jump * earlier:
             yield Alert(
                 keys.overdue_jump(userid, year, number),
                 userid,
-                texts.OVERDUE_JUMP.format(rep=reps[userid].name, share=f"{share:.0%}", before=f"{earlier:.0%}"),
+                texts.OVERDUE_JUMP.format(
+                    rep=reps[userid].name,
+                    share=f"{share:.0%}",
+                    late=late,
+                    due=due,
+                    before=f"{earlier:.0%}",
+                    late_before=earlier_late,
+                    due_before=earlier_due,
+                ),
             )
 
 
@@ -168,14 +176,14 @@ def _late_shares(session: Session, start: datetime, end: datetime) -> dict[str, 
 
 def deletions(session: Session, run: Run, reps: dict[str, Member]) -> Iterator[Alert]:
     before = run.calendar.last_working_day_before  # covers the days off since, and one missed run
-    start = midnight(before(before(run.local.date())), run.settings.timezone)
+    start = midnight(before(before(run.today)), run.settings.timezone)
     counts: dict[tuple[str, date], int] = defaultdict(int)
     for userid, at in session.exec(
         select(CustomerRep.userid, CustomerRep.status_at).where(
             CustomerRep.status == RelationStatus.LOST, col(CustomerRep.status_at) >= start
         )
     ):
-        counts[userid, at.astimezone(run.settings.timezone).date()] += 1
+        counts[userid, business_day(at, run.settings.timezone)] += 1
     for (userid, day), n in sorted(counts.items()):
         if userid in reps and n >= run.settings.deletions_per_day:
             yield Alert(
@@ -226,12 +234,12 @@ def _tell_managers(session: Session, run: Run, managers: dict[str, list[Member]]
     for alert in alerts:
         for manager in managers[alert.userid]:
             per_manager[manager.userid].append(alert.line)
-    title = texts.ANOMALY_TITLE.format(day=format_day(run.now.astimezone(run.settings.timezone), run.now))
+    title = texts.ANOMALY_TITLE.format(day=format_day(run.now, run.now))
     first = min((a.key for a in alerts), default="")
     messages = [
         (
             AppText(to=(manager,), text="\n".join([title, *lines])),
-            keys.anomalies_list(manager, run.local.date(), first),
+            keys.anomalies_list(manager, run.today, first),
         )
         for manager, lines in per_manager.items()
     ]

@@ -47,16 +47,18 @@ def month_trend(
     title: str,
     days: list[date],
     won: dict[date, Decimal],
-    target: Decimal | None,
+    pace: dict[date, Decimal],
     today: date,
     *,
     font: str | None = None,
 ) -> bytes | None:
-    """Bars of each day's won amount and the running total (万) up to today, with the target as a line."""
+    """Bars of each day's won amount and the running total (万) up to today, against the target's pace to date
+    (where the team should be by each working day), each labelled with its value today: being behind shows."""
     font = font or cjk_font()
     if font is None:
         return None
     shown = [d for d in days if d <= today]
+    x = [d.day for d in shown]
     daily = [float(won.get(d, 0) / WAN) for d in shown]
     running = [sum(daily[: n + 1]) for n in range(len(daily))]
     with (
@@ -68,11 +70,16 @@ def month_trend(
             figure = Figure(figsize=(8, 4.5), dpi=100)
             figure.subplots_adjust(left=0.08, right=0.98, top=0.9, bottom=0.12)
             axes = figure.subplots()
-            axes.bar([d.day for d in shown], daily, color="#7fb3d5", label=texts.CHART_DAILY)
-            axes.plot([d.day for d in shown], running, color="#c0392b", marker="o", label=texts.CHART_RUNNING)
-            if target:
-                axes.axhline(float(target / WAN), color="#27ae60", linestyle="--", label=texts.CHART_TARGET)
+            bars = axes.bar(x, daily, color="#7fb3d5", label=texts.CHART_DAILY)
+            axes.bar_label(bars, labels=[_wan(v) if v else "" for v in daily], fontsize=8)
+            axes.plot(x, running, color="#c0392b", marker="o", label=texts.CHART_RUNNING)
+            _label_last(axes, x, running, texts.CHART_RUNNING_NOW, "#c0392b", below=False)
+            if pace:
+                due = [float(pace[d] / WAN) for d in shown]
+                axes.plot(x, due, color="#27ae60", linestyle="--", label=texts.CHART_PACE)
+                _label_last(axes, x, due, texts.CHART_PACE_NOW, "#27ae60", below=running[-1] > due[-1])
             axes.set_xlim(0.5, days[-1].day + 0.5)
+            axes.margins(y=0.15)  # room above the last points for their labels
             axes.set_title(title)
             axes.set_xlabel(texts.CHART_X)
             axes.set_ylabel(texts.CHART_Y)
@@ -83,3 +90,22 @@ def month_trend(
             log.warning("chart not drawn (%s): the digest goes without it", warning)
             return None
     return buffer.getvalue()
+
+
+def _wan(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _label_last(axes, x: list[int], values: list[float], text: str, color: str, *, below: bool) -> None:
+    """The line's value today, written beside its last point (above it, or below when the other line is above)."""
+    if values:
+        offset = (0, -14) if below else (0, 8)
+        axes.annotate(
+            text.format(value=_wan(values[-1])),
+            (x[-1], values[-1]),
+            textcoords="offset points",
+            xytext=offset,
+            ha="center",
+            color=color,
+            fontsize=9,
+        )

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from scrm.clock import Clock
+from scrm.dates import DEFAULT_TIMEZONE, business_day, business_time
 from scrm.db import Store
 from scrm.funnel import DEFAULT, Funnel
 from scrm.workdays import Calendar
@@ -24,7 +25,7 @@ class Shared:
     """What every job may read besides its own settings (those are declared in jobs/table.py, which makes
     JobSettings from this and them): the business time zone and the funnel."""
 
-    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    timezone: ZoneInfo = DEFAULT_TIMEZONE  # SCRM_TIMEZONE: every day a job names is this zone's
     funnel: Funnel = DEFAULT
 
 
@@ -38,7 +39,8 @@ class Done:
 
 @dataclass
 class Run:
-    """One tick of one job: the time it runs as (`now`; `scrm jobs run --at` sets it), the store and settings.
+    """One tick of one job: the time it runs as (`now`, on the business clock; `scrm jobs run --at` sets it), the
+    store and settings.
 
     Messages are queued at the real clock's time, so a tick run `--at` a later moment still sends at once.
     """
@@ -51,16 +53,20 @@ class Run:
     clock: Clock
     on_outbox: Callable[[], None] = lambda: None
 
+    def __post_init__(self) -> None:
+        self.now = business_time(self.now, self.settings.timezone)
+
     @property
-    def local(self) -> datetime:
-        return self.now.astimezone(self.settings.timezone)
+    def today(self) -> date:
+        """The business day the tick runs on (at 00:30 in Beijing, UTC's date is still yesterday's)."""
+        return business_day(self.now, self.settings.timezone)
 
     def working_day(self) -> bool:
-        return self.calendar.is_working_day(self.local.date())
+        return self.calendar.is_working_day(self.today)
 
     def quiet(self) -> bool:
         """Inside quiet hours (which may span midnight: 21:00–08:00)."""
-        clock, start, end = self.local.time(), self.settings.quiet_start, self.settings.quiet_end
+        clock, start, end = self.now.time(), self.settings.quiet_start, self.settings.quiet_end
         return (start <= clock or clock < end) if start > end else (start <= clock < end)
 
 

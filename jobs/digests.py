@@ -19,16 +19,13 @@ from sqlmodel import Session, col, select
 
 from jobs import charts, texts
 from jobs.config import Done, Run
-from scrm import keys, kpis, ledger, targets, teams
-from scrm.customers import display_name
-from scrm.dates import format_day
+from scrm import keys, kpis, ledger, targets, team_day, teams
+from scrm.dates import business_day, format_day
 from scrm.db import among
-from scrm.funnel import LOST, WON
 from scrm.kpis import Figures, Period
-from scrm.models import AnomalyAlert, Customer, Deal, StageChange, Target
+from scrm.models import AnomalyAlert, Target
 from scrm.numbers import percent, short_amount
 from scrm.outbox import Outbox
-from scrm.statuses import DealStatus
 
 DAILY, WEEKLY = "daily-digest", "weekly-digest"
 log = logging.getLogger(__name__)
@@ -39,7 +36,7 @@ def daily(run: Run) -> Done:
         return Done("not a working day")
     tz = run.settings.timezone
     today, month = Period.day_of(run.now, tz), Period.month_of(run.now, tz)
-    day_key = f"{run.local.date():%Y-%m-%d}"
+    day_key = f"{run.today:%Y-%m-%d}"
     return each_team(
         run,
         DAILY,
@@ -52,7 +49,7 @@ def daily(run: Run) -> Done:
 def weekly(run: Run) -> Done:
     tz = run.settings.timezone
     last = Period.week_of(run.now - timedelta(days=7), tz)
-    week_key = f"{last.start.astimezone(tz):%Y-%m-%d}"
+    week_key = f"{business_day(last.start, tz):%Y-%m-%d}"
     return each_team(run, WEEKLY, week_key, lambda session, due: _weekly_texts(session, run, due, last))
 
 
@@ -63,11 +60,11 @@ class Chart:
     title: str
     days: list[date]
     won: dict[date, Decimal]
-    target: Decimal | None
+    pace: dict[date, Decimal]  # where the month's target says the team should be by each day (none: no target)
     today: date
 
     def draw(self) -> bytes | None:
-        return charts.month_trend(self.title, self.days, self.won, self.target, self.today)
+        return charts.month_trend(self.title, self.days, self.won, self.pace, self.today)
 
 
 Texts = Callable[[Session, list[teams.Team]], dict[int, str]]
@@ -132,7 +129,7 @@ def _month_targets(session: Session, run: Run, due: list[teams.Team], month: Per
         session,
         {(t.department.id,): [m.userid for m in t.reps] for t in due},
         "month",
-        month.start.astimezone(run.settings.timezone).date(),
+        business_day(month.start, run.settings.timezone),
     )
     return {ids[0]: target for ids, target in found.items() if target is not None}
 
@@ -144,7 +141,7 @@ def _daily_texts(session: Session, run: Run, due: list[teams.Team], today: Perio
     )
     so_far = kpis.by_rep(session, ids, month, now=run.now, tz=tz, parts=("deals", "due"))
     goals = _month_targets(session, run, due, month)
-    moves = _moves(session, ids, today)
+    moves, lost = team_day.moves(session, ids, today), [c for c in team_day.closed(session, ids, today) if not c.won]
     alerts = Counter(
         session.exec(
             select(AnomalyAlert.userid).where(
@@ -157,10 +154,10 @@ def _daily_texts(session: Session, run: Run, due: list[teams.Team], today: Perio
     made = {}
     for team in due:
         names = {m.userid: m.name for m in team.reps}
-        team_day = {u: day[u] for u in names}
-        total, month_total = kpis.total(team_day.values()), kpis.total(so_far[u] for u in names)
+        reps_day = {u: day[u] for u in names}
+        total, month_total = kpis.total(reps_day.values()), kpis.total(so_far[u] for u in names)
         lines = [
-            texts.DIGEST_TITLE.format(team=team.department.name, day=format_day(run.local, run.now)),
+            texts.DIGEST_TITLE.format(team=team.department.name, day=format_day(run.now, run.now)),
             texts.DIGEST_TODAY.format(
                 won=total.won, amount=short_amount(total.won_amount), logged=total.logged, new=total.new_customers
             ),
@@ -174,7 +171,7 @@ def _daily_texts(session: Session, run: Run, due: list[teams.Team], today: Perio
         ]
         if (target := goals.get(team.department.id)) is not None:
             lines.append(targets.describe(targets.progress(target, month_total, month, now=run.now, tz=tz)))
-        stars = _stars(team_day, names)
+        stars = _stars(reps_day, names)
         lines.append(texts.DIGEST_STARS.format(names="；".join(stars)) if stars else texts.DIGEST_QUIET)
         late = sorted((-day[u].overdue_now, names[u]) for u in names if day[u].overdue_now)  # the most first
         if late:
@@ -185,12 +182,15 @@ def _daily_texts(session: Session, run: Run, due: list[teams.Team], today: Perio
                 )
             )
         team_moves = [
-            texts.MOVE.format(rep=names[u], customer=customer, stage=stage)
-            for u, stage, customer in moves
-            if u in names
+            texts.MOVE.format(rep=names[m.userid], customer=m.customer, stage=m.stage)
+            for m in moves
+            if m.userid in names
         ]
         if team_moves:
             lines.append(texts.DIGEST_MOVES.format(moves=_some(team_moves, "；", texts.MORE_MOVES)))
+        team_lost = [_lost(d, names[d.userid]) for d in lost if d.userid in names]
+        if team_lost:
+            lines.append(texts.DIGEST_LOST.format(deals=_some(team_lost, "；", texts.MORE_MOVES)))
         if team_alerts := [texts.ALERTS_REP.format(rep=names[u], n=alerts[u]) for u in sorted(names) if alerts[u]]:
             lines.append(texts.DIGEST_ALERTS.format(names="、".join(team_alerts)))
         made[team.department.id] = "\n".join(lines)
@@ -216,8 +216,8 @@ def _charts(session: Session, run: Run, due: list[teams.Team], month: Period) ->
             texts.CHART_TITLE.format(team=team.department.name, month=month.label),
             month.days(tz),
             dict(by_day),
-            target.value if target else None,
-            run.local.date(),
+            targets.pace_to_date(Decimal(target.value), month.days(tz), run.calendar) if target else {},
+            run.today,
         )
     return found
 
@@ -235,38 +235,15 @@ def _stars(day: dict[str, Figures], names: dict[str, str]) -> list[str]:
     return [texts.STAR_LOGGED.format(rep=names[u], n=f.logged) for u, f in day.items() if most and f.logged == most]
 
 
-def _moves(session: Session, ids: list[str], today: Period) -> list[tuple[str, str, str]]:
-    """(rep, stage, customer) for each customer moved along the funnel today, in order (won and lost are in
-    the numbers, also of a deal reopened since)."""
-    rows = session.exec(
-        select(StageChange.userid, StageChange.to_stage, Deal.external_userid)
-        .join(Deal, col(Deal.id) == StageChange.deal_id)
-        .where(
-            among(session, StageChange.userid, ids),
-            col(StageChange.at) >= today.start,
-            col(StageChange.at) < today.end,
-            col(StageChange.from_stage) != "",
-            col(StageChange.to_stage).not_in((WON, LOST)),
-            Deal.status == DealStatus.OPEN,
-        )
-        .order_by(StageChange.at)
-    ).all()
-    customers = (
-        {
-            c.external_userid: c
-            for c in session.exec(
-                select(Customer).where(among(session, Customer.external_userid, {r[2] for r in rows}))
-            )
-        }
-        if rows
-        else {}
-    )
-    return [(u, stage, display_name(customers.get(e))) for u, stage, e in rows]
+def _lost(deal: team_day.Closed, rep: str) -> str:
+    """李四·刘洋（预算砍了）: the reason as the rep gave it, when they gave one."""
+    reason = texts.LOST_REASON.format(reason=deal.reason) if deal.reason else ""
+    return texts.LOST_DEAL.format(rep=rep, customer=deal.customer, reason=reason)
 
 
 def span(period: Period, tz) -> str:
     """11月23日–11月29日: a period's first and last day."""
-    first, last = period.start.astimezone(tz).date(), period.end.astimezone(tz).date() - timedelta(days=1)
+    first, last = business_day(period.start, tz), business_day(period.end, tz) - timedelta(days=1)
     return texts.SPAN.format(first=f"{first.month}月{first.day}日", last=f"{last.month}月{last.day}日")
 
 

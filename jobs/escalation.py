@@ -23,7 +23,7 @@ from jobs import texts
 from jobs.config import Done, Run
 from scrm import follow_ups, keys, ledger, members
 from scrm.customers import label
-from scrm.dates import format_day, format_when, midnight
+from scrm.dates import business_day, format_day, format_when, midnight
 from scrm.db import among
 from scrm.models import Customer, CustomerRep, FollowUp, Member
 from scrm.outbox import AppText, Outbox
@@ -67,7 +67,7 @@ def cutoff(run: Run, tier: str = "") -> datetime:
     if (delay := follow_ups.rule_delay(rule)) is not None:
         return run.now - delay
     # next_working_day: due on a day whose next working day has ended, i.e. before the last working day.
-    return midnight(run.calendar.last_working_day_before(run.local.date()), run.settings.timezone)
+    return midnight(run.calendar.last_working_day_before(run.today), run.settings.timezone)
 
 
 def _overdue(run: Run):
@@ -132,25 +132,24 @@ def _escalate(session: Session, run: Run, reps: list[Member]) -> tuple[int, int]
                 texts.ESCALATION_REP.format(rep=names[userid]),
                 *(_line(run, f, customers.get(f.external_userid)) for f in items),
             ]
-    day = format_day(run.local, run.now)
+    day = format_day(run.now, run.now)
     first = min((f.id for items in by_rep.values() for f in items), default=0)
     messages = []
     for manager, lines in per_manager.items():
         count = sum(1 for line in lines if line.startswith("·"))
         text = "\n".join([texts.ESCALATION_TITLE.format(day=day, n=count), *lines, texts.ESCALATION_FOOTER])
-        messages.append((AppText(to=(manager,), text=text), keys.escalation_list(manager, run.local.date(), first)))
+        messages.append((AppText(to=(manager,), text=text), keys.escalation_list(manager, run.today, first)))
     Outbox(session, run.clock.now()).add_many(messages)
     return sum(len(items) for items in by_rep.values()), len(messages)
 
 
 def _line(run: Run, follow_up: FollowUp, customer: Customer | None) -> str:
-    due = follow_up.due_at.astimezone(run.settings.timezone)
-    days = (run.local.date() - due.date()).days  # calendar days, as people count them
+    days = (run.today - business_day(follow_up.due_at, run.settings.timezone)).days  # calendar days, as people count
     hours = int((run.now - follow_up.due_at).total_seconds() // 3600)
     late = texts.LATE_DAYS.format(n=days) if days else texts.LATE_HOURS.format(n=max(hours, 1))
     return texts.ESCALATION_LINE.format(
         customer=label(customer),
         task=f" {follow_up.note}" if follow_up.note else "",
-        due=format_when(due, run.now),
+        due=format_when(follow_up.due_at, run.now),
         late=late,
     )

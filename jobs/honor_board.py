@@ -18,7 +18,7 @@ from jobs.config import Done, Run
 from jobs.declaration import words
 from jobs.digests import each_team, reps_of, span
 from scrm import kpis, streaks, teams
-from scrm.dates import format_day, midnight
+from scrm.dates import business_day, format_day, midnight
 from scrm.kpis import Period
 
 NAME = "honor-board"
@@ -32,7 +32,7 @@ def run(run: Run) -> Done:
         done = each_team(
             run,
             f"{NAME}:{kind}",
-            f"{period.start.astimezone(run.settings.timezone):%Y-%m-%d}",
+            f"{business_day(period.start, run.settings.timezone):%Y-%m-%d}",
             lambda session, due, kind=kind, period=period: _boards(session, run, due, kind, period),
         )
         sent += done.messages
@@ -49,7 +49,7 @@ def titles(text: str) -> str:
 
 def boards(run: Run) -> list[tuple[str, Period]]:
     """Today's board, and last week's or last month's on the first working day after them."""
-    tz, today = run.settings.timezone, run.local.date()
+    tz, today = run.settings.timezone, run.today
     found = [("day", Period.day_of(run.now, tz))]
     if _first_working_day_since(run, today - timedelta(days=today.weekday())):
         found.append(("week", Period.week_of(run.now - timedelta(days=7), tz)))
@@ -60,7 +60,7 @@ def boards(run: Run) -> list[tuple[str, Period]]:
 
 def _first_working_day_since(run: Run, start: date) -> bool:
     """Today is the first working day from `start` on."""
-    today, day = run.local.date(), start
+    today, day = run.today, start
     while day < today:
         if run.calendar.is_working_day(day):
             return False
@@ -73,10 +73,8 @@ def _boards(session: Session, run: Run, due: list[teams.Team], kind: str, period
     figures = kpis.by_rep(
         session, ids, period, now=run.now, tz=tz, parts={kpis.PART_OF[metric] for metric in run.settings.honor_metrics}
     )
-    on_pace = streaks.on_pace(session, ids, run.local.date(), tz=tz, calendar=run.calendar) if kind == "day" else {}
-    label = {"day": format_day(period.start.astimezone(tz), run.now), "week": span(period, tz), "month": period.label}[
-        kind
-    ]
+    on_pace = streaks.on_pace(session, ids, run.today, tz=tz, calendar=run.calendar) if kind == "day" else {}
+    label = {"day": format_day(period.start, run.now), "week": span(period, tz), "month": period.label}[kind]
     made = {}
     for team in due:
         names = {m.userid: m.name for m in team.reps}

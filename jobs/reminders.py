@@ -29,7 +29,7 @@ from jobs import texts
 from jobs.config import Done, Run
 from scrm import chat_state, follow_ups, keys, ledger
 from scrm.customers import label
-from scrm.dates import ago, end_of_day, format_when
+from scrm.dates import ago, end_of_day, format_due
 from scrm.db import among
 from scrm.models import ChatState, Customer, CustomerRep, FollowUp, Interaction, Member
 from scrm.outbox import AppText, Outbox
@@ -63,7 +63,7 @@ def key(follow_up: FollowUp) -> str:
 def _morning(run: Run) -> datetime:
     s = run.settings
     start = s.quiet_end if s.quiet_start != s.quiet_end else MORNING_WITHOUT_QUIET_HOURS
-    return datetime.combine(run.local.date(), start, tzinfo=s.timezone)
+    return datetime.combine(run.today, start, tzinfo=s.timezone)
 
 
 def _due_now(run: Run):
@@ -150,7 +150,7 @@ def _numbered(session: Session, run: Run, fresh: dict[str, list[FollowUp]]) -> d
 
 def _morning_lists(run: Run) -> int:
     """Each rep with something held or overdue gets their 待办 once today; returns how many went."""
-    day = run.local.date()
+    day = run.today
     with run.store.transaction() as session:
         if ledger.claimed(session, [keys.mornings_done(day)]):
             return 0
@@ -180,7 +180,7 @@ def _morning_chunk(session: Session, run: Run, reps: list[str], day: date) -> in
     ledger.claim_many(session, [key(f) for f in held], job=NAME, now=run.now)  # reminded now, not at its minute
     _mark_reminded(session, [f.id for f in held], run.now)
     lines = _Lines(session, run, [(userid, f) for userid, items in agendas.items() for f in items[:MORNING_ITEMS]])
-    title = texts.MORNING_TITLE if run.local.hour < 11 else texts.HELD_TITLE
+    title = texts.MORNING_TITLE if run.now.hour < 11 else texts.HELD_TITLE
     messages = []
     for userid in reps:
         agenda = agendas[userid]
@@ -242,15 +242,13 @@ class _Lines:
         }
 
     def items(self, userid: str, numbered: list[tuple[int, FollowUp]]) -> list[str]:
-        run, tz = self._run, self._run.settings.timezone
-        lines = []
+        run, lines = self._run, []
         for n, follow_up in numbered:
-            due = follow_up.due_at.astimezone(tz)
             lines.append(
                 texts.ITEM.format(
                     n=n,
                     overdue=texts.OVERDUE if follow_up.due_at < run.now else "",  # as 待办 marks it
-                    when=due.strftime("%H:%M") if due.date() == run.local.date() else format_when(due, run.now),
+                    when=format_due(follow_up.due_at, run.now),
                     customer=label(self._customers.get(follow_up.external_userid)),
                     task=f" {follow_up.note}" if follow_up.note else "",
                 )

@@ -15,7 +15,7 @@ import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from jobs import schedule
@@ -135,9 +135,7 @@ class Runner:
         job = self.table[name]
         with self._store.transaction() as session:
             tick_id = ledger.start_tick(session, name, scheduled_for, runner=self.runner_id, now=self._clock.now()).id
-        run = Run(
-            name, now.astimezone(UTC), self._store, self._settings, workdays.current(), self._clock, self._on_outbox
-        )  # in UTC, as stored: binding thousands of rows needs no conversion
+        run = Run(name, now, self._store, self._settings, workdays.current(), self._clock, self._on_outbox)
         try:
             done = job.run(run)
         except Exception as error:  # recorded and retried by a later catch-up; the scheduler keeps going

@@ -29,6 +29,7 @@ from jobs.runner import Runner
 from jobs.table import JobSettings
 from scrm import workdays
 from scrm.clock import Clock, TrustedClock
+from scrm.dates import business_day
 
 log = logging.getLogger(__name__)
 SWEEP_SECONDS = 60
@@ -121,7 +122,7 @@ class Scheduler:
 
     def check_calendar(self) -> None:
         """Warn once per year when this year's or next year's official holiday list is not known."""
-        this_year = self.clock.now().astimezone(self._settings.timezone).year
+        this_year = business_day(self.clock.now(), self._settings.timezone).year
         for year in (this_year, this_year + 1):
             if year not in self._warned and not workdays.current().official(year):
                 self._warned.add(year)

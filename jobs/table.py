@@ -108,7 +108,9 @@ JOBS = table(
                 ge=1,
             ),
         ),
-        tuning={"overdue_min_due": 3},  # fewer follow-ups due in the week than this: no share is judged
+        # Fewer follow-ups due in the week than overdue_min_due: no share is judged. Fewer in the 4 weeks before
+        # than overdue_min_history: no baseline, so no jump (a rep with no history is not "up from 0%").
+        tuning={"overdue_min_due": 3, "overdue_min_history": 8},
     ),
     Job(
         digests.DAILY,

@@ -1,4 +1,7 @@
-"""Every Chinese string the scheduled jobs send, in one place for review. Dates come from scrm.dates."""
+"""Every Chinese string the scheduled jobs send, in one place for review. Dates come from scrm.dates; a metric is
+named as scrm/texts.py's METRIC_LABELS names it."""
+
+from scrm.texts import METRIC_LABELS as _L
 
 # Reminders to a rep (app message). The numbers are the rep's 待办 numbers, so 完成 N works on them.
 REMINDER_TITLE = "⏰ 到点跟进："
@@ -26,7 +29,9 @@ ESCALATION_FOOTER = "销售每天早上会在待办里看到自己逾期的跟�
 ANOMALY_TITLE = "🔔 {day}异常提醒："
 SILENT = "· {rep}：已经 {days} 个工作日没有记录任何跟进（上次：{last}）"
 SILENT_NEVER = "· {rep}：有 {customers} 位客户，还没有记录过跟进"
-OVERDUE_JUMP = "· {rep}：近 7 天逾期率 {share}，此前 4 周是 {before}"
+OVERDUE_JUMP = (
+    "· {rep}：近 7 天逾期率 {share}（{due} 条中 {late} 条），此前 4 周是 {before}（{due_before} 条中 {late_before} 条）"
+)
 DELETIONS = "· {rep}：{day}有 {n} 位客户删除了 TA"
 STALLED = "· {rep}：{customer}在「{stage}」停了 {days} 天（上限 {limit} 天）"
 
@@ -34,8 +39,13 @@ STALLED = "· {rep}：{customer}在「{stage}」停了 {days} 天（上限 {limi
 DIGEST_TITLE = "**{team} 日报 · {day}**"
 WEEKLY_TITLE = "**{team} 周报 · {period}**"
 SPAN = "{first}–{last}"
-DIGEST_TODAY = "今天：成交 {won} 单 {amount}｜跟进 {logged} 次｜新客户 {new}"
-DIGEST_MONTH = "{month}累计：成交 {won} 单 {amount}｜赢单率 {win_rate}｜按时跟进 {on_time}"
+DIGEST_TODAY = (
+    f"今天：{_L['won_amount']} {{amount}}（{{won}} 单）｜{_L['logged']} {{logged}} 次｜{_L['new_customers']} {{new}} 位"
+)
+DIGEST_MONTH = (
+    f"{{month}}累计：{_L['won_amount']} {{amount}}（{{won}} 单）｜{_L['win_rate']} {{win_rate}}｜"
+    f"{_L['on_time_rate']} {{on_time}}"
+)
 DIGEST_STARS = "🏆 今天表现：{names}"
 STAR_WON = "{rep} 成交 {amount}"
 STAR_LOGGED = "{rep} 跟进 {n} 次"
@@ -45,11 +55,20 @@ OVERDUE_REP = "{rep} {n} 条"
 DIGEST_MOVES = "📈 阶段推进：{moves}"
 MORE_MOVES = " 等 {n} 项"
 MOVE = "{rep}·{customer}→{stage}"
+DIGEST_LOST = "💔 丢单：{deals}"
+LOST_DEAL = "{rep}·{customer}{reason}"
+LOST_REASON = "（{reason}）"
 DIGEST_QUIET = "今天还没有记录，明天加油！"
 DIGEST_ALERTS = "🔔 今日异常：{names}（详情已私信主管）"
 ALERTS_REP = "{rep} {n} 项"
-WEEKLY_LINE = "{rep}：成交 {amount}（上周 {before}）｜跟进 {logged} 次（上周 {logged_before}）｜新客户 {new}"
-WEEKLY_TEAM = "全队：成交 {won} 单 {amount}（上周 {before}）｜跟进 {logged} 次（上周 {logged_before}）"
+WEEKLY_LINE = (
+    f"{{rep}}：{_L['won_amount']} {{amount}}（上周 {{before}}）｜"
+    f"{_L['logged']} {{logged}} 次（上周 {{logged_before}} 次）｜{_L['new_customers']} {{new}} 位"
+)
+WEEKLY_TEAM = (
+    f"全队：{_L['won_amount']} {{amount}}（{{won}} 单，上周 {{before}}）｜"
+    f"{_L['logged']} {{logged}} 次（上周 {{logged_before}} 次）"
+)
 
 # The honor board (group chat).
 HONOR_TITLE = {
@@ -65,6 +84,8 @@ HONOR_FOOTER = "恭喜！大家继续冲 💪"
 CHART_TITLE = "{team} {month}成交趋势"
 CHART_DAILY = "当日成交（万）"
 CHART_RUNNING = "累计成交（万）"
-CHART_TARGET = "月目标"
+CHART_RUNNING_NOW = "{value}万"
+CHART_PACE = "目标进度（按工作日）"
+CHART_PACE_NOW = "应达 {value}万"
 CHART_X = "日期"
 CHART_Y = "万元"

@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from scrm import keys, workdays
+from scrm.dates import business_day, end_of_day
 from scrm.db import among, insert_ignore
 from scrm.models import CustomerRep, FollowUp
 from scrm.statuses import FollowUpStatus
@@ -29,7 +30,7 @@ def first_due(added_at: datetime, tz: ZoneInfo, rule: str) -> datetime:
     """When the first follow-up is due: `next_working_day` (10:00, China's calendar), or `Nh` / `Nd` later."""
     if (delay := rule_delay(rule)) is not None:
         return added_at + delay
-    local = workdays.current().next_working_day(added_at.astimezone(tz).date())
+    local = workdays.current().next_working_day(business_day(added_at, tz))
     return datetime.combine(local, FIRST_CALL_HOUR, tzinfo=tz)
 
 
@@ -135,9 +136,11 @@ def complete(session: Session, follow_up: FollowUp, *, now: datetime) -> None:
     _close(session, [follow_up], FollowUpStatus.DONE, now)
 
 
-def complete_open(session: Session, *, external_userid: str, userid: str, now: datetime) -> int:
-    """Logging a follow-up with a customer closes what was due with them (the step happened)."""
-    due = [s for s in open_of(session, external_userid, userid) if s.due_at <= now + timedelta(hours=12)]
+def complete_open(session: Session, *, external_userid: str, userid: str, now: datetime, tz: ZoneInfo) -> int:
+    """Logging a follow-up with a customer closes what was due with them by the end of the business day (the
+    step happened), whatever the hour it is logged at."""
+    today_ends = end_of_day(now, tz)
+    due = [s for s in open_of(session, external_userid, userid) if s.due_at < today_ends]
     _close(session, due, FollowUpStatus.DONE, now)
     return len(due)
 

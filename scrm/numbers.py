@@ -18,9 +18,9 @@ def format_amount(value: Decimal) -> str:
 
 
 def short_amount(value: Decimal) -> str:
-    """For a digest: at most one decimal of 万 or 亿 (12.8万, 128.5万, 1.3亿, 8,000元), 0 as 0."""
+    """For a digest: at most one decimal of 万 or 亿 (12.8万, 128.5万, 1.3亿, 8,000元, 0元)."""
     if not value:
-        return "0"
+        return "0元"
     for unit, name in ((YI, "亿"), (WAN, "万")):
         if value >= unit:
             return f"{_plain((value / unit).quantize(Decimal('0.1'), ROUND_HALF_UP))}万".replace("万", name)

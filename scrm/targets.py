@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from scrm import kpis, texts, workdays
+from scrm.dates import business_day
 from scrm.db import among
 from scrm.kpis import Figures, Period
 from scrm.models import Target
@@ -170,13 +171,12 @@ def set_target(
     metric: str = "won_amount",
     set_by: str = "",
     now: datetime,
-    today: date | None = None,
+    today: date,
 ) -> Target:
-    """Set (or change) a target; TargetError when it makes no sense (`check`; `today` is the business date,
-    `now`'s own date by default)."""
+    """Set (or change) a target; TargetError when it makes no sense (`check` against `today`, the business day)."""
     if scope not in ("rep", "team") or metric not in METRICS or kind not in PERIODS:
         raise TargetError(f"unknown target: {scope} {metric} per {kind}")
-    check(kind, starts, value, metric, today or now.date())
+    check(kind, starts, value, metric, today)
     found = session.exec(
         select(Target).where(
             Target.scope == scope,
@@ -269,9 +269,21 @@ class Progress:
 
 def progress(target: Target, figures: Figures, period: Period, *, now: datetime, tz: ZoneInfo) -> Progress:
     actual = Decimal(getattr(figures, target.metric))
-    calendar, today = workdays.current(), now.astimezone(tz).date()
+    calendar, today = workdays.current(), business_day(now, tz)
     days = [d for d in period.days(tz) if d >= today and calendar.is_working_day(d)]
     return Progress(Decimal(target.value), actual, len(days))
+
+
+def pace_to_date(value: Decimal, days: list[date], calendar: workdays.Calendar) -> dict[date, Decimal]:
+    """Where the month should be by the end of each of its days: the target's share for the working days gone
+    (a 23-working-day month with a target of 23万 asks 1万 a working day, so 5万 by the fifth; a day off adds
+    nothing). The same reading of "on pace" as the streaks'."""
+    working = sum(1 for d in days if calendar.is_working_day(d))
+    pace, gone = {}, 0
+    for day in days:
+        gone += calendar.is_working_day(day)
+        pace[day] = value * gone / working if working else value
+    return pace
 
 
 def describe(p: Progress) -> str:

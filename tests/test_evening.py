@@ -148,21 +148,26 @@ def test_an_evening_ends_with_the_open_work_a_person_would_list(chat, services, 
     assert open_work(services) == BY_HAND
     # The manager, at 17:10: 6 open steps for 2 reps; 邓超's call, due at 17:00, is the one overdue and the only
     # step due so far (not done: on time 0%); 6 follow-ups logged, 3 by each rep.
-    assert "跟进：6 次｜按时率：0%｜新客户：0｜逾期待办：1 条" in replies["team"]
+    assert "跟进次数：6 次｜按时率：0%｜新客户：0 位｜逾期待办：1 条" in replies["team"]
     assert "人均待办 3 条" in replies["team"]
-    assert replies["team today"] == "团队今天的跟进（1 条）：\n· 李四：1 条，其中逾期 1 条"
+    assert replies["team today"].splitlines() == [
+        "【华东销售部·12月1日（周二）】",
+        "跟进 6 次：张三 3 次、李四 3 次",
+        "成交 2 单，共 13万：张三·王芳 8万；李四·陈静 5万",  # 李雪梅's loss was reopened: no longer lost
+        "还要跟进 1 条：",
+        "· 李四：1 条，其中逾期 1 条",
+    ]
 
     [reminded] = tick(services, standin, clock, "reminders", at(1, 17))
     assert reminded.recipients == ["lisi"] and "邓超" in reminded.content
     tick(services, standin, clock, "daily-digest", at(1, 18))
     [digest] = [m.content for m in standin.delivered("webhook") if " 日报 · " in m.content]
     assert digest.splitlines()[1:] == [
-        "今天：成交 2 单 13万｜跟进 6 次｜新客户 0",  # 王芳 8万 and 陈静 5万; 李雪梅's loss was reopened
-        "12月累计：成交 2 单 13万｜赢单率 100%｜按时跟进 0%",
+        "今天：成交金额 13万（2 单）｜跟进次数 6 次｜新客户 0 位",  # 王芳 8万 and 陈静 5万; 李雪梅's loss was reopened
+        "12月累计：成交金额 13万（2 单）｜赢单率 100%｜按时率 0%",
         "🏆 今天表现：张三 成交 8万",
         "⏰ 逾期待办 1 条：李四 1 条",  # the list's only step past its time
-        "📈 阶段推进：张三·李雪梅→初次接触",  # reopened (its loss is in the numbers, and undone)
-    ]
+    ]  # 李雪梅 lost and reopened: neither a loss nor a move along the funnel
 
     to_reps = []
     for when in sorted({*AT_THEIR_MINUTE, *MORNINGS} - {at(1, 17)}):

@@ -16,7 +16,7 @@ queries (one grouped query per part) · per_rep (by_rep, figures, ranking) · da
 dialect (SQL the databases spell differently). Callers use this package's names.
 """
 
-from scrm.kpis.channel import ChannelFigures, channel_of, channels
+from scrm.kpis.channel import ChannelFigures, channel_names, channel_of, channels
 from scrm.kpis.daily import DAILY_METRICS, by_rep_and_day
 from scrm.kpis.dialect import ON_TIME_GRACE
 from scrm.kpis.efficiency import Workload, workload
@@ -25,7 +25,7 @@ from scrm.kpis.metrics import METRIC, METRICS, PART_OF, PARTS, Figures, Metric, 
 from scrm.kpis.per_rep import by_rep, figures, ranking
 from scrm.kpis.periods import Period
 from scrm.kpis.stages import StageFigures, funnel
-from scrm.kpis.talent import QUADRANTS, quadrants
+from scrm.kpis.talent import MIN_CLOSED, MIN_LOGGED, MIN_REPS, QUADRANTS, quadrants
 
 __all__ = [
     "DAILY_METRICS",
@@ -35,6 +35,9 @@ __all__ = [
     "ON_TIME_GRACE",
     "PARTS",
     "PART_OF",
+    "MIN_CLOSED",
+    "MIN_LOGGED",
+    "MIN_REPS",
     "QUADRANTS",
     "ChannelFigures",
     "Figures",
@@ -47,6 +50,7 @@ __all__ = [
     "by_rep",
     "by_rep_and_day",
     "champions",
+    "channel_names",
     "channel_of",
     "channels",
     "figures",

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from scrm.db import among
 from scrm.kpis.periods import Period
-from scrm.models import CustomerRep, Deal
+from scrm.models import CustomerRep, Deal, TaggingRule
 from scrm.statuses import DealStatus
 
 
@@ -31,6 +31,18 @@ class ChannelFigures:
 def channel_of(state: str) -> str:
     """expo2026_booth3 → expo2026: a channel is the state up to its first `_` or `-`."""
     return re.split(r"[_-]", state, maxsplit=1)[0] if state else ""
+
+
+def channel_names(session: Session) -> dict[str, str]:
+    """Each channel's name as the operator's channel rules tag it (`expo2026* → 渠道:2026工业展` names expo2026
+    2026工业展), by channel; the first rule of a channel names it. A channel no rule names has no entry."""
+    rules = session.exec(
+        select(TaggingRule).where(TaggingRule.kind == "channel", TaggingRule.enabled).order_by(TaggingRule.id)
+    )
+    names: dict[str, str] = {}
+    for rule in rules:
+        names.setdefault(channel_of(rule.pattern.rstrip("*")), rule.tag_name)
+    return names
 
 
 def channels(session: Session, userids: list[str], period: Period) -> list[ChannelFigures]:

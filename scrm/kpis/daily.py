@@ -25,7 +25,7 @@ def by_rep_and_day(
     if (daily := METRIC[metric].daily) is None:
         raise ValueError(f"{metric} does not add up day by day")
     table, at, value, where = daily
-    day = local_day(session, at, tz)
+    day = local_day(session, at, tz, period.start)
     rows = session.exec(
         select(table.userid, day, value)
         .where(among(session, table.userid, userids), col(at) >= period.start, col(at) < period.end, *where)

@@ -18,9 +18,10 @@ def on_time(session: Session, done_at, due_at):
     return func.julianday(done_at) <= func.julianday(due_at) + ON_TIME_GRACE / timedelta(days=1)
 
 
-def local_day(session: Session, column, tz: ZoneInfo):
-    """The business-time-zone date of a UTC column, in SQL (the dialects spell it differently)."""
+def local_day(session: Session, column, tz: ZoneInfo, at: datetime):
+    """The business day of a UTC column, in SQL (the dialects spell it differently). SQLite knows no time zones:
+    it shifts by the zone's offset at `at` (a period's start), exact for a zone without summer time (China's)."""
     if session.get_bind().dialect.name == "postgresql":
         return func.date(func.timezone(tz.key, func.timezone("UTC", column)))
-    offset = int(datetime.now(tz).utcoffset().total_seconds() // 60)  # SQLite: a fixed offset (China has no DST)
+    offset = int(at.astimezone(tz).utcoffset().total_seconds() // 60)
     return func.date(column, f"{offset:+d} minutes")

@@ -36,9 +36,7 @@ def by_rep(
     return result
 
 
-def figures(
-    session: Session, userids: list[str], period: Period, *, now: datetime, tz: ZoneInfo = ZoneInfo("Asia/Shanghai")
-) -> Figures:
+def figures(session: Session, userids: list[str], period: Period, *, now: datetime, tz: ZoneInfo) -> Figures:
     """The reps' figures summed (a team's, or one rep's)."""
     return total(by_rep(session, userids, period, now=now, tz=tz).values())
 

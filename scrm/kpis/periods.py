@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from scrm import texts
-from scrm.dates import midnight
+from scrm.dates import business_day, midnight
 
 
 @dataclass(frozen=True)
@@ -18,24 +18,24 @@ class Period:
 
     @classmethod
     def day_of(cls, now: datetime, tz: ZoneInfo) -> Period:
-        day = now.astimezone(tz).date()
+        day = business_day(now, tz)
         return cls(midnight(day, tz), midnight(day + timedelta(days=1), tz), texts.TODAY)
 
     @classmethod
     def week_of(cls, now: datetime, tz: ZoneInfo) -> Period:
-        local = now.astimezone(tz).date()
+        local = business_day(now, tz)
         monday = local - timedelta(days=local.weekday())
         return cls(midnight(monday, tz), midnight(monday + timedelta(days=7), tz), texts.THIS_WEEK)
 
     @classmethod
     def month_of(cls, now: datetime, tz: ZoneInfo) -> Period:
-        first = now.astimezone(tz).date().replace(day=1)
+        first = business_day(now, tz).replace(day=1)
         following = (first + timedelta(days=32)).replace(day=1)
         return cls(midnight(first, tz), midnight(following, tz), texts.MONTH.format(month=first.month))
 
     @classmethod
     def quarter_of(cls, now: datetime, tz: ZoneInfo) -> Period:
-        local = now.astimezone(tz).date()
+        local = business_day(now, tz)
         first = date(local.year, 3 * ((local.month - 1) // 3) + 1, 1)
         following = (first + timedelta(days=95)).replace(day=1)
         return cls(midnight(first, tz), midnight(following, tz), texts.QUARTER.format(n=(first.month - 1) // 3 + 1))
@@ -51,5 +51,5 @@ class Period:
         return Period(self.start - (self.end - self.start), self.start, label or self.label)
 
     def days(self, tz: ZoneInfo) -> list[date]:
-        first, end = self.start.astimezone(tz).date(), self.end.astimezone(tz).date()
+        first, end = business_day(self.start, tz), business_day(self.end, tz)
         return [first + timedelta(days=n) for n in range((end - first).days)]

@@ -75,7 +75,10 @@ def logged(scope: Scope, result: dict[str, Figures]) -> None:
 
 def active_days(scope: Scope, result: dict[str, Figures]) -> None:
     for userid, days in scope.session.exec(
-        select(Interaction.userid, func.count(distinct(local_day(scope.session, Interaction.at, scope.tz))))
+        select(
+            Interaction.userid,
+            func.count(distinct(local_day(scope.session, Interaction.at, scope.tz, scope.period.start))),
+        )
         .where(*scope.logged())
         .group_by(Interaction.userid)
     ):

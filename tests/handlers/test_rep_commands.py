@@ -92,6 +92,13 @@ def test_a_note_completed_by_a_choice_is_kept_as_typed(chat):
     assert logged.text == "电话沟通了报价，客户嫌贵"  # the rep's full-width comma, as when named at once
 
 
+def test_a_wrong_number_for_a_single_option_is_answered_in_plain_words(chat):
+    asked = chat.say("跟进 李总 拜访了工厂")  # fits 李雪梅 by surname only: asked, with one option
+    assert "1. 李雪梅" in asked and "2. " not in asked
+    assert chat.say("2") == "只有 1 个选项，没有第 2 个。是这位客户请回复 1，不是请带上客户全名重新发。"
+    assert "已记录：李雪梅" in chat.say("1")  # still open for the right answer
+
+
 def test_a_choice_expires(chat, clock):
     chat.say("查 张总")
     clock.advance(minutes=11)
@@ -166,7 +173,7 @@ def test_the_customer_card_and_my_numbers(chat):
         tiers.recompute(session, now=chat.clock.now(), stages=chat.services.settings.funnel.stages)
     assert "等级：B（正常跟进）" in chat.say("查 华为")  # won 5万 (2) + talked today (3) + one follow-up (1)
     numbers = chat.say("业绩")
-    assert "成交金额：5万（1 单）" in numbers and "跟进：1 次" in numbers and "团队排名：第 1/2" in numbers
+    assert "成交金额：5万（1 单）" in numbers and "跟进次数：1 次" in numbers and "团队排名：第 1/2" in numbers
 
 
 def test_a_rep_never_sees_another_reps_customer(chat):
@@ -225,11 +232,43 @@ def test_a_manager_sees_the_team(chat):
     numbers = chat.say("业绩", userid="wangwu")  # the team's, not the manager's own zeros
     assert numbers.splitlines() == [
         "【华东销售部·11月团队业绩】（2 位销售）",
-        "成交：1 单 8万｜赢单率：100%｜客单价：8万",
-        "跟进：1 次｜按时率：—｜新客户：0｜逾期待办：0 条",
+        "成交金额：8万（1 单）｜赢单率：100%｜客单价：8万",
+        "跟进次数：1 次｜按时率：—｜新客户：0 位｜逾期待办：0 条",
         "人效：人均成交 4万｜人均客户 2 位｜人均待办 0 条",
         "领先：张三 成交 8万",
-        "最需要加油：李四 成交 0，跟进 0 次",
+        "最需要加油：李四 成交 0元，跟进 0 次",
+    ]
+
+
+def test_the_rep_card_and_the_team_card_name_each_metric_as_the_metric_table_does(chat):
+    from scrm.texts import METRIC_LABELS
+
+    chat.say("成交 张建国 8万")
+    mine, team = chat.say("业绩"), chat.say("业绩", userid="wangwu")
+    for metric in ("won_amount", "win_rate", "logged", "on_time_rate", "new_customers", "overdue_now"):
+        assert f"{METRIC_LABELS[metric]}：" in mine and f"{METRIC_LABELS[metric]}：" in team
+    assert "转化率" not in mine  # the same ratio had two names
+    assert team.endswith("最需要加油：李四 成交 0元，跟进 0 次")  # an amount has its unit, zero too
+
+
+def test_the_teams_day_tells_logs_deals_won_and_lost_stage_moves_and_who_was_silent(chat):
+    # Given 张三 logged, moved a customer and won a deal today, and 李四 lost one but logged nothing
+    chat.say("跟进 张建国 电话沟通了报价 今天下午5点回访")
+    chat.say("阶段 李雪梅 需求")
+    chat.say("成交 张伟 3万")
+    chat.say("丢单 王芳 预算砍了", userid="lisi")
+    # When their manager asks how the team's day went
+    day = chat.say("今天团队情况", userid="wangwu").splitlines()
+    # Then the answer tells the day as it was, and what is still due
+    assert day == [
+        "【华东销售部·11月24日（周二）】",
+        "跟进 1 次：张三 1 次",
+        "成交 1 单，共 3万：张三·张伟 3万",
+        "丢单 1 单：李四·王芳（预算砍了）",
+        "阶段推进：张三·李雪梅→需求确认",
+        "今天没有跟进：李四",
+        "还要跟进 1 条：",
+        "· 张三：1 条",
     ]
 
 
@@ -280,6 +319,13 @@ def test_a_rep_sees_their_own_commission_so_far(chat):
     assert "提成" not in chat.say("业绩", userid="wangwu")  # a manager's team view shows nobody's pay
 
 
+def test_a_rep_asking_for_their_commission_without_a_plan_is_told_there_is_none(chat):
+    answer = chat.say("我这个月提成多少")
+    assert answer.startswith("【张三·11月业绩】")
+    assert answer.endswith("\n还没有设置提成方案，暂时算不出提成，可以问问主管。")
+    assert "提成" not in chat.say("业绩")  # not asked about it: not said
+
+
 def test_a_manager_looks_at_one_rep_the_funnel_and_the_board(chat):
     chat.say("阶段 张建国 报价")
     chat.say("阶段 李雪梅 需求")
@@ -290,8 +336,9 @@ def test_a_manager_looks_at_one_rep_the_funnel_and_the_board(chat):
     assert chat.say("王芳的业绩", userid="wangwu") == "你的团队里没有「王芳」。"
     funnel = chat.say("漏斗", userid="wangwu").splitlines()
     assert funnel[0] == "【华东销售部·销售漏斗】进行中 2 个商机"
-    assert funnel[1].startswith("· 初次接触：0 个｜转到下一步 100%")  # all three deals moved on from 初次接触
-    assert funnel[2:4] == ["· 需求确认：1 个｜转到下一步 —｜一般停留 —", "· 方案报价：1 个｜转到下一步 —｜一般停留 —"]
+    assert funnel[1] == "11月已结单：成交 1 单｜丢单 0 单｜赢单率 100%"
+    assert funnel[2].startswith("· 初次接触：0 个｜转到下一步 100%")  # all three deals moved on from 初次接触
+    assert funnel[3:5] == ["· 需求确认：1 个｜转到下一步 —｜一般停留 —", "· 方案报价：1 个｜转到下一步 —｜一般停留 —"]
     assert chat.say("漏斗").startswith("【张三·销售漏斗】进行中 2 个商机")  # a rep sees their own
     chat.clock.advance(days=20)
     stalled = chat.say("漏斗", userid="wangwu")
@@ -300,6 +347,18 @@ def test_a_manager_looks_at_one_rep_the_funnel_and_the_board(chat):
     board = chat.say("排行")
     assert board.splitlines() == ["【华东销售部·11月排行】", "销冠：张三（成交 3万）"]
     assert chat.say("排行", userid="wangwu").startswith("【华东销售部·11月排行】")
+
+
+def test_the_funnel_after_every_deal_closed_shows_the_months_won_and_lost(chat):
+    # Given every deal of the team was closed this month: two won, one lost
+    chat.say("阶段 张建国 报价")
+    chat.say("成交 张建国 8万")
+    chat.say("成交 张伟 3万")
+    chat.say("丢单 王芳 预算砍了", userid="lisi")
+    # Then 漏斗 shows how the month's deals ended, not "no open deals" with advice to move a stage
+    funnel = chat.say("漏斗", userid="wangwu").splitlines()
+    assert funnel[:2] == ["【华东销售部·销售漏斗】进行中 0 个商机", "11月已结单：成交 2 单｜丢单 1 单｜赢单率 67%"]
+    assert "· 方案报价：0 个｜转到下一步 100%｜一般停留 0 天" in funnel
 
 
 @pytest.mark.parametrize(
@@ -320,12 +379,32 @@ def test_the_board_gives_the_titles_the_operator_chose_in_their_order(chat, cloc
     assert chat.say("排行").splitlines() == ["【华东销售部·11月排行】", *titles]
 
 
+def test_channels_go_by_the_name_their_rule_gives_one_fact_a_line_and_by_their_code_without_one(chat):
+    from scrm import tagging
+
+    # Given 张建国 came through the expo's QR code (expo2026_booth3), and won 15.3万 this month
+    chat.say("成交 张建国 15.3万")
+    assert chat.say("渠道", userid="wangwu").splitlines()[1:] == ["· expo2026", "  成交金额：15.3万"]  # no rule
+    # When the operator names the channel in its tagging rule
+    with chat.services.store.transaction() as session:
+        tagging.add(session, kind="channel", pattern="expo2026*", group="渠道", tag="2026工业展", now=chat.clock.now())
+    # Then 渠道 calls it by that name
+    assert chat.say("渠道", userid="wangwu").splitlines() == [
+        "【华东销售部·11月渠道效果】",
+        "· 2026工业展",
+        "  成交金额：15.3万",
+    ]
+
+
 def test_a_manager_sees_channels_and_the_talent_quadrants(chat):
     chat.say("成交 张建国 5万")
     channels = chat.say("渠道", userid="wangwu")
     assert channels.startswith("【华东销售部·11月渠道效果】") or channels == "11月还没有新客户或成交。"
     talent = chat.say("人才盘点", userid="wangwu").splitlines()
     assert talent[0] == "【华东销售部·11月人才盘点】按成交（结果）和跟进（过程）各与团队中位数比较："
-    assert "潜力（辅导，把好结果变成好习惯）：张三" in talent and "需关注（关注，一对一聊聊）：李四" in talent
+    assert talent[1:] == [  # one deal and no follow-up decide nothing: the reply says what is needed
+        "数据还不够，暂不分档（每人至少结单 3 单、跟进 10 次，且至少 2 人达到，才按中位数分档）："
+        "张三（结单 1 单，跟进 0 次）、李四（结单 0 单，跟进 0 次）"
+    ]
     assert chat.say("人才盘点") == "这个查询只对主管开放（你需要是部门负责人）。"
     assert "人效：人均成交 2.5万" in chat.say("业绩", userid="wangwu")

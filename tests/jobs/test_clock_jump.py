@@ -131,7 +131,7 @@ def test_a_day_ahead_for_100_seconds_does_nothing_of_tomorrow_and_tomorrow_comes
     digests = [(when, text.splitlines()) for when, to, text in sent if to == "robot-key-east" and "日报" in text]
     assert [when for when, _ in digests] == ["12-01 18:00:00", "12-02 18:00:00"]
     assert digests[1][1][0] == "**销售一部 日报 · 12月2日（周三）**"
-    assert digests[1][1][1].startswith("今天：成交 1 单 12.8万")  # computed at 18:00, with the day's deal
+    assert digests[1][1][1].startswith("今天：成交金额 12.8万（1 单）")  # computed at 18:00, with the day's deal
     with team.transaction() as session:
         assert session.exec(select(func.count()).select_from(JobTick).where(JobTick.status == "skipped")).one() == 0
 

@@ -61,8 +61,8 @@ def test_the_daily_digest_goes_once_to_the_team_chat_with_today_and_the_month(te
     assert text == "\n".join(
         [
             "**销售一部 日报 · 12月1日（周二）**",
-            "今天：成交 1 单 12.8万｜跟进 3 次｜新客户 0",
-            "12月累计：成交 1 单 12.8万｜赢单率 100%｜按时跟进 —",
+            "今天：成交金额 12.8万（1 单）｜跟进次数 3 次｜新客户 0 位",
+            "12月累计：成交金额 12.8万（1 单）｜赢单率 100%｜按时率 —",
             "🏆 今天表现：张三 成交 12.8万",
             "⏰ 逾期待办 1 条：张三 1 条",
             "📈 阶段推进：张三·张伟→方案报价",
@@ -98,10 +98,12 @@ def test_the_chart_is_a_png_with_chinese_labels_and_never_boxes():
     if charts.cjk_font() is None:
         message = "no CJK font: make's setup installs fonts-wqy-microhei where apt-get can"
         pytest.fail(message + "; CI=true requires it") if CI else pytest.skip(message)
-    png = charts.month_trend("销售一部 12月成交趋势", days, won, Decimal(500000), days[4])
+    pace = targets.pace_to_date(Decimal(500000), days, workdays.current())  # the target's pace to date
+    png = charts.month_trend("销售一部 12月成交趋势", days, won, pace, days[4])
     assert png is not None and png.startswith(b"\x89PNG") and len(png) < 2 * 1024 * 1024
+    assert png != charts.month_trend("销售一部 12月成交趋势", days, won, {}, days[4])  # the pace line is drawn
     # Without a CJK font matplotlib would draw boxes ("Glyph … missing"): then there is no chart at all.
-    assert charts.month_trend("销售一部 12月成交趋势", days, won, None, days[4], font="DejaVu Sans") is None
+    assert charts.month_trend("销售一部 12月成交趋势", days, won, {}, days[4], font="DejaVu Sans") is None
 
 
 def test_the_weekly_digest_compares_last_week_with_the_week_before_per_rep(team, clock):
@@ -113,9 +115,9 @@ def test_the_weekly_digest_compares_last_week_with_the_week_before_per_rep(team,
     [(_, text)] = sent(team)
     assert text.splitlines() == [
         "**销售一部 周报 · 11月23日–11月29日**",
-        "全队：成交 1 单 10万（上周 4万）｜跟进 3 次（上周 0）",
-        "张三：成交 10万（上周 4万）｜跟进 0 次（上周 0）｜新客户 0",
-        "李四：成交 0（上周 0）｜跟进 3 次（上周 0）｜新客户 0",
+        "全队：成交金额 10万（1 单，上周 4万）｜跟进次数 3 次（上周 0 次）",
+        "张三：成交金额 10万（上周 4万）｜跟进次数 0 次（上周 0 次）｜新客户 0 位",
+        "李四：成交金额 0元（上周 0元）｜跟进次数 3 次（上周 0 次）｜新客户 0 位",
     ]
 
 
@@ -168,6 +170,7 @@ def target(store, rep: str, month: str, value: int, metric: str = "won_amount") 
             value=Decimal(value),
             metric=metric,
             now=at("2026-11-01 09:00"),
+            today=date(2026, 11, 1),
         )
 
 
@@ -247,3 +250,24 @@ def test_a_big_teams_overdue_line_names_the_five_most_behind_and_counts_the_rest
     runner(team, clock).run("daily-digest", at("2026-12-01 18:00"))
     [line] = [line for line in sent(team)[0][1].splitlines() if line.startswith("⏰")]
     assert line == "⏰ 逾期待办 36 条：销售8 8 条、销售7 7 条、销售6 6 条、销售5 5 条、销售4 4 条 等 3 人"
+
+
+def test_the_digest_names_who_moved_which_customer_and_the_deals_lost_with_their_reasons(team, clock):
+    # Given both reps moved a customer along the funnel today, and 李四 then lost that deal
+    robot(team, clock)
+    with team.transaction() as session:
+        chen = deals.open_deal(
+            session, external_userid="wmChen", userid="zhangsan", first_stage="初次接触", now=at("2026-11-25 10:00")
+        )
+        liu = deals.open_deal(
+            session, external_userid="wmLiu", userid="lisi", first_stage="初次接触", now=at("2026-11-25 10:00")
+        )
+        deals.move(session, chen, stage="需求确认", userid="zhangsan", now=at("2026-12-01 10:00"))
+        deals.move(session, liu, stage="方案报价", userid="lisi", now=at("2026-12-01 11:00"))
+        deals.close(session, liu, won=False, amount=None, note="预算砍了", userid="lisi", now=at("2026-12-01 16:00"))
+    # When the day's digest goes out
+    runner(team, clock).run("daily-digest", at("2026-12-01 18:00"))
+    # Then it names both moves, and the lost deal with its reason
+    lines = sent(team)[0][1].splitlines()
+    assert "📈 阶段推进：张三·陈志强→需求确认；李四·刘洋→方案报价" in lines
+    assert "💔 丢单：李四·刘洋（预算砍了）" in lines

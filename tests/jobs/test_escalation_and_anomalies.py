@@ -118,7 +118,34 @@ def test_a_jump_in_overdue_share_is_reported_once_a_week(team, clock):
     jobs.run("anomalies", at("2026-12-03 09:00"))
     alerts = [text for to, text in sent(team) if "逾期率" in text]
     assert len(alerts) == 1
-    assert "张三：近 7 天逾期率 80%，此前 4 周是 0%" in alerts[0]
+    assert "张三：近 7 天逾期率 80%（5 条中 4 条），此前 4 周是 0%（9 条中 0 条）" in alerts[0]
+
+
+def test_no_jump_in_overdue_share_is_reported_for_a_rep_with_too_little_history(team, clock):
+    # Given 张三 had fewer than 8 follow-ups due in the 4 weeks before (no baseline), and then 4 of 5 left late
+    with team.transaction() as session:
+        for day in (9, 16, 23):
+            due = at("2026-12-02 10:00") - timedelta(days=day)
+            item = follow_ups.schedule(
+                session, external_userid="wmChen", userid="zhangsan", due_at=due, note="旧", now=due - timedelta(days=1)
+            ).step
+            follow_ups.complete(session, item, now=due)
+        for day in range(1, 6):
+            due = at("2026-12-02 10:00") - timedelta(days=day)
+            item = follow_ups.schedule(
+                session,
+                external_userid="wmZhang",
+                userid="zhangsan",
+                due_at=due,
+                note="新",
+                now=due - timedelta(days=1),
+                adding=True,
+            ).step
+            if day == 1:
+                follow_ups.complete(session, item, now=due)
+    # Then the anomalies job sends no "up from 0%": three follow-ups are no history to jump from
+    runner(team, clock).run("anomalies", at("2026-12-02 09:00"))
+    assert [text for _, text in sent(team) if "逾期率" in text] == []
 
 
 def test_customers_deleting_a_rep_and_a_stalled_deal_are_reported_once(team, clock):

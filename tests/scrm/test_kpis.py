@@ -207,12 +207,14 @@ def test_channels_workload_and_quadrants(store):
         0.5,
     )
     team = {
-        "a": Figures(won_amount=Decimal(100), logged=9),
-        "b": Figures(won_amount=Decimal(100), logged=1),
-        "c": Figures(won_amount=Decimal(0), logged=9),
-        "d": Figures(won_amount=Decimal(0), logged=0),
+        "a": Figures(won_amount=Decimal(100), won=2, lost=1, logged=30),
+        "b": Figures(won_amount=Decimal(100), won=3, logged=10),
+        "c": Figures(won_amount=Decimal(0), lost=3, logged=30),
+        "d": Figures(won_amount=Decimal(0), lost=3, logged=10),
+        "e": Figures(won_amount=Decimal(900), won=2, logged=90),  # two deals decide nothing: not placed
     }
     assert quadrants(team) == {"a": "明星", "b": "潜力", "c": "勤奋待提升", "d": "需关注"}
+    assert quadrants({"a": team["a"], "e": team["e"]}) == {}  # one rep with enough data has no team to compare with
 
 
 def test_a_customer_who_added_two_reps_is_new_to_each_and_once_to_their_team(store):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from scrm import targets
+from scrm import targets, workdays
 from scrm.kpis import Figures, Period
 from scrm.models import Target
 
@@ -125,7 +125,15 @@ def test_set_target_refuses_what_makes_no_sense_and_stores_nothing(store, kind, 
     with store.transaction() as session:
         with pytest.raises(targets.TargetError) as refused:
             targets.set_target(
-                session, scope="rep", subject="zhangsan", kind=kind, starts=starts, value=value, metric=metric, now=now
+                session,
+                scope="rep",
+                subject="zhangsan",
+                kind=kind,
+                starts=starts,
+                value=value,
+                metric=metric,
+                now=now,
+                today=date(2026, 12, 1),
             )
         assert refused.value.reason == reason
         assert session.exec(select(Target)).all() == []
@@ -138,5 +146,14 @@ def test_set_target_refuses_what_makes_no_sense_and_stores_nothing(store, kind, 
             starts=date(2026, 12, 1),
             value=Decimal(10_000_000_000),
             now=now,
+            today=date(2026, 12, 1),
         )  # 100亿: the most a target may be
         assert target.value == Decimal(10_000_000_000)
+
+
+def test_the_pace_to_date_is_the_targets_share_for_the_working_days_gone():
+    december = [date(2026, 12, 1) + timedelta(days=n) for n in range(31)]  # 23 working days
+    pace = targets.pace_to_date(Decimal(230000), december, workdays.current())
+    assert pace[date(2026, 12, 1)] == Decimal(10000)
+    assert pace[date(2026, 12, 4)] == pace[date(2026, 12, 6)] == Decimal(40000)  # the weekend adds nothing
+    assert pace[date(2026, 12, 31)] == Decimal(230000)
