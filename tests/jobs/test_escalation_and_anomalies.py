@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from scrm import customers, deals, follow_ups, interactions
@@ -84,27 +85,37 @@ def test_a_rep_silent_for_two_working_days_is_reported_once_and_the_rep_on_leave
     # 赵六 is on leave with no customers, and 王五 manages: neither is ever reported
 
 
+def _done_on_time(session, days_before: Iterable[int]) -> None:
+    """张三's follow-ups with 陈总 due that many days before Wednesday 12-02, each done when due."""
+    for day in days_before:
+        due = at("2026-12-02 10:00") - timedelta(days=day)
+        item = follow_ups.schedule(
+            session, external_userid="wmChen", userid="zhangsan", due_at=due, note="旧", now=due - timedelta(days=1)
+        ).step
+        follow_ups.complete(session, item, now=due)
+
+
+def _four_of_five_left_late(session) -> None:
+    """This week: 张三's five follow-ups with 张总, one after the other, and only the last one done."""
+    for day in range(1, 6):
+        due = at("2026-12-02 10:00") - timedelta(days=day)
+        item = follow_ups.schedule(
+            session,
+            external_userid="wmZhang",
+            userid="zhangsan",
+            due_at=due,
+            note="新",
+            now=due - timedelta(days=1),
+            adding=True,  # left open, one after the other
+        ).step
+        if day == 1:
+            follow_ups.complete(session, item, now=due)
+
+
 def test_a_jump_in_overdue_share_is_reported_once_a_week(team, clock):
     with team.transaction() as session:
-        for day in range(8, 35, 3):  # the 4 weeks before: all done on time
-            due = at("2026-12-02 10:00") - timedelta(days=day)
-            item = follow_ups.schedule(
-                session, external_userid="wmChen", userid="zhangsan", due_at=due, note="旧", now=due - timedelta(days=1)
-            ).step
-            follow_ups.complete(session, item, now=due)
-        for day in range(1, 6):  # this week: 4 of 5 left open
-            due = at("2026-12-02 10:00") - timedelta(days=day)
-            item = follow_ups.schedule(
-                session,
-                external_userid="wmZhang",
-                userid="zhangsan",
-                due_at=due,
-                note="新",
-                now=due - timedelta(days=1),
-                adding=True,  # left open, one after the other
-            ).step
-            if day == 1:
-                follow_ups.complete(session, item, now=due)
+        _done_on_time(session, range(8, 35, 3))  # the 4 weeks before: all done on time
+        _four_of_five_left_late(session)
         interactions.record(
             session,
             external_userid="wmChen",
@@ -124,25 +135,8 @@ def test_a_jump_in_overdue_share_is_reported_once_a_week(team, clock):
 def test_no_jump_in_overdue_share_is_reported_for_a_rep_with_too_little_history(team, clock):
     # Given 张三 had fewer than 8 follow-ups due in the 4 weeks before (no baseline), and then 4 of 5 left late
     with team.transaction() as session:
-        for day in (9, 16, 23):
-            due = at("2026-12-02 10:00") - timedelta(days=day)
-            item = follow_ups.schedule(
-                session, external_userid="wmChen", userid="zhangsan", due_at=due, note="旧", now=due - timedelta(days=1)
-            ).step
-            follow_ups.complete(session, item, now=due)
-        for day in range(1, 6):
-            due = at("2026-12-02 10:00") - timedelta(days=day)
-            item = follow_ups.schedule(
-                session,
-                external_userid="wmZhang",
-                userid="zhangsan",
-                due_at=due,
-                note="新",
-                now=due - timedelta(days=1),
-                adding=True,
-            ).step
-            if day == 1:
-                follow_ups.complete(session, item, now=due)
+        _done_on_time(session, (9, 16, 23))
+        _four_of_five_left_late(session)
     # Then the anomalies job sends no "up from 0%": three follow-ups are no history to jump from
     runner(team, clock).run("anomalies", at("2026-12-02 09:00"))
     assert [text for _, text in sent(team) if "逾期率" in text] == []
